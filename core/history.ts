@@ -1,0 +1,142 @@
+/**
+ * Deployment history of a target: revisions with their derived source, status and services, paged by
+ * commit cursor. A cursor names the last commit a page examined, so a page never overlaps or skips
+ * another even when new commits land on the branch between the two requests.
+ */
+import { badRequest } from './errors.ts';
+import { classifySource, parseRollbackMessage, subjectOf } from './commit-message.ts';
+import type { CommitRecord, RevisionStore } from './ports.ts';
+import type { HistoryQuery, Revision } from './schemas.ts';
+import { servicesTouched, type TargetConfig } from './target-config.ts';
+
+/** A page examines at most this many commits, so a rare filter cannot make one request unbounded. */
+export const MAX_SCAN_PER_PAGE = 2000;
+const SCAN_BATCH = 200;
+
+export function encodeCursor(sha: string): string {
+  return `c1.${sha}`;
+}
+
+export function decodeCursor(cursor: string): string {
+  const match = /^c1\.([0-9a-f]{40})$/.exec(cursor);
+  if (!match) throw badRequest('invalid cursor');
+  return match[1]!;
+}
+
+/** Which rollback commit undid which revision: sha of the undone revision → sha of the rollback. */
+export type RolledBackIndex = Map<string, string>;
+
+export async function buildRolledBackIndex(
+  store: RevisionStore,
+  target: TargetConfig,
+): Promise<RolledBackIndex> {
+  const index: RolledBackIndex = new Map();
+  const rollbacks = await store.logRollbacks(target.layout.paths);
+  // Oldest rollback first, so a revision undone twice points at the first rollback that undid it.
+  for (const commit of [...rollbacks].reverse()) {
+    const meta = parseRollbackMessage(commit.message);
+    if (!meta) continue;
+    const scope =
+      meta.mode === 'full'
+        ? target.layout.paths
+        : (target.layout.services.find((s) => s.name === meta.service)?.paths ?? []);
+    if (scope.length === 0) continue;
+    const undone = await store.range({ paths: scope, since: meta.targetSha, until: commit.sha });
+    for (const sha of undone) {
+      if (sha !== commit.sha && !index.has(sha)) index.set(sha, commit.sha);
+    }
+  }
+  return index;
+}
+
+export function describeRevision(
+  commit: CommitRecord,
+  target: TargetConfig,
+  rolledBack: RolledBackIndex,
+): Revision {
+  const meta = parseRollbackMessage(commit.message);
+  const undoneBy = rolledBack.get(commit.sha);
+  const revision: Revision = {
+    sha: commit.sha,
+    shortSha: commit.sha.slice(0, 7),
+    timestamp: commit.timestamp,
+    author: commit.author,
+    summary: subjectOf(commit.message),
+    services: servicesTouched(target.layout, commit.paths),
+    source: classifySource(commit.message),
+    status: undoneBy ? 'rolled-back' : commit.deployStatus === 'failed' ? 'failed' : 'success',
+  };
+  if (meta) revision.rollback = { requestId: meta.requestId, targetSha: meta.targetSha, mode: meta.mode };
+  if (undoneBy) revision.rolledBackBy = undoneBy;
+  return revision;
+}
+
+function matchesQuery(revision: Revision, query: HistoryQuery): boolean {
+  if (query.source && revision.source !== query.source) return false;
+  if (query.status && revision.status !== query.status) return false;
+  const text = query.q?.trim().toLowerCase();
+  if (text) {
+    const haystack = [
+      revision.sha,
+      revision.summary,
+      revision.author.name,
+      revision.author.email,
+      ...revision.services,
+    ]
+      .join('\n')
+      .toLowerCase();
+    if (!haystack.includes(text)) return false;
+  }
+  return true;
+}
+
+export interface HistoryPage {
+  revisions: Revision[];
+  nextCursor: string | null;
+}
+
+/**
+ * One page of history. The service filter narrows the pathspec (so git does the work); the other
+ * filters are applied to derived revisions while scanning. A page may hold fewer than `limit`
+ * revisions and still have a next cursor when the scan bound was reached first.
+ */
+export async function readHistoryPage(
+  store: RevisionStore,
+  target: TargetConfig,
+  query: HistoryQuery,
+  rolledBack: RolledBackIndex,
+): Promise<HistoryPage> {
+  let paths = target.layout.paths;
+  if (query.service) {
+    const service = target.layout.services.find((s) => s.name === query.service);
+    if (!service) return { revisions: [], nextCursor: null };
+    paths = service.paths;
+  }
+  const filtering = Boolean(query.source || query.status || query.q?.trim());
+  let after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  if (after && !(await store.resolveCommit(after))) throw badRequest('invalid cursor');
+
+  const revisions: Revision[] = [];
+  let scanned = 0;
+  while (revisions.length < query.limit && scanned < MAX_SCAN_PER_PAGE) {
+    const want = filtering ? SCAN_BATCH : query.limit - revisions.length;
+    const batchSize = Math.min(want, MAX_SCAN_PER_PAGE - scanned);
+    const commits = await store.log({ paths, after, limit: batchSize });
+    for (const commit of commits) {
+      scanned++;
+      after = commit.sha;
+      const revision = describeRevision(commit, target, rolledBack);
+      if (matchesQuery(revision, query)) {
+        revisions.push(revision);
+        if (revisions.length === query.limit) break;
+      }
+    }
+    if (commits.length < batchSize) {
+      // The store has nothing older unless we stopped early inside this batch on a full page.
+      const stoppedEarly = revisions.length === query.limit && after !== commits.at(-1)?.sha;
+      if (!stoppedEarly) return { revisions, nextCursor: null };
+      break;
+    }
+  }
+  return { revisions, nextCursor: after ? encodeCursor(after) : null };
+}

@@ -1,0 +1,254 @@
+/**
+ * Zod schemas for every shape of API.md. The server validates its input with them, the SPA validates
+ * every response with them, and the TypeScript types are inferred from them, so the three never drift.
+ */
+import { z } from 'zod';
+import { FULL_SHA_PATTERN, NAME_PATTERN } from './names.ts';
+
+export const nameSchema = z
+  .string()
+  .regex(NAME_PATTERN, 'must be a lowercase DNS label ([a-z0-9-], at most 63 characters)');
+export const shaSchema = z.string().regex(FULL_SHA_PATTERN, 'must be a 40-character commit id');
+export const timestampSchema = z.iso.datetime({ offset: true });
+
+export const planSchema = z.enum(['free', 'pro', 'enterprise']);
+export const healthSchema = z.enum(['healthy', 'progressing', 'degraded', 'unknown']);
+export const syncSchema = z.enum(['synced', 'out-of-sync', 'unknown']);
+export const sourceSchema = z.enum(['release', 'promotion', 'rollback', 'hotfix']);
+export const revisionStatusSchema = z.enum(['success', 'failed', 'rolled-back']);
+export const rollbackModeSchema = z.enum(['full', 'service', 'field']);
+export const roleSchema = z.enum(['viewer', 'requester', 'approver', 'break-glass', 'admin']);
+
+export const featuresSchema = z.object({
+  basic_rollback: z.boolean(),
+  rollback: z.boolean(),
+  selective_rollback: z.boolean(),
+  rollback_approval: z.boolean(),
+});
+
+export const policySchema = z.object({
+  requiredApprovals: z.number().int().min(0),
+  blockSelfApproval: z.boolean(),
+});
+
+export const serviceStatusSchema = z.object({
+  name: nameSchema,
+  health: healthSchema,
+  sync: syncSchema,
+});
+
+export const targetSchema = z.object({
+  tenant: nameSchema,
+  environment: nameSchema,
+  plan: planSchema,
+  features: featuresSchema,
+  policy: policySchema,
+  head: z.object({ sha: shaSchema, timestamp: timestampSchema }).nullable(),
+  health: healthSchema,
+  sync: syncSchema,
+  services: z.array(serviceStatusSchema),
+});
+
+export const userSchema = z.object({
+  email: z.string().min(3),
+  name: z.string(),
+  roles: z.array(roleSchema),
+});
+
+export const breakGlassSchema = z.object({
+  user: z.string(),
+  justification: z.string(),
+  openedAt: timestampSchema,
+  expiresAt: timestampSchema,
+});
+
+export const meResponseSchema = z.object({ user: userSchema, breakGlass: breakGlassSchema.nullable() });
+export const usersResponseSchema = z.object({ users: z.array(userSchema) });
+export const targetsResponseSchema = z.object({ targets: z.array(targetSchema) });
+export const targetResponseSchema = z.object({ target: targetSchema });
+
+export const revisionSchema = z.object({
+  sha: shaSchema,
+  shortSha: z.string().min(4).max(40),
+  timestamp: timestampSchema,
+  author: z.object({ name: z.string(), email: z.string() }),
+  summary: z.string(),
+  services: z.array(z.string()),
+  source: sourceSchema,
+  status: revisionStatusSchema,
+  rollback: z
+    .object({ requestId: z.string(), targetSha: shaSchema, mode: rollbackModeSchema })
+    .optional(),
+  /** Extension: the rollback commit that undid this revision, when status is `rolled-back`. */
+  rolledBackBy: shaSchema.optional(),
+});
+
+export const historyResponseSchema = z.object({
+  revisions: z.array(revisionSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const historyQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional(),
+  service: nameSchema.optional(),
+  source: sourceSchema.optional(),
+  status: revisionStatusSchema.optional(),
+  q: z.string().max(200).optional(),
+});
+
+export const fileKindSchema = z.enum(['service', 'binding', 'variables', 'other']);
+
+export const fileDiffSchema = z.object({
+  path: z.string(),
+  service: z.string().nullable(),
+  kind: fileKindSchema,
+  status: z.enum(['added', 'modified', 'deleted']),
+  additions: z.number().int().min(0),
+  deletions: z.number().int().min(0),
+  patch: z.string(),
+});
+
+export const fieldChangeSchema = z.object({
+  service: z.string().nullable(),
+  file: z.string(),
+  path: z.array(z.union([z.string(), z.number()])),
+  from: z.unknown(),
+  to: z.unknown(),
+});
+
+export const diffSchema = z.object({
+  from: shaSchema,
+  to: shaSchema,
+  files: z.array(fileDiffSchema),
+  fields: z.array(fieldChangeSchema),
+  impact: z.object({ services: z.number(), bindings: z.number(), variables: z.number() }),
+});
+
+export const errorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+
+export type Plan = z.infer<typeof planSchema>;
+export type Health = z.infer<typeof healthSchema>;
+export type Sync = z.infer<typeof syncSchema>;
+export type RevisionSource = z.infer<typeof sourceSchema>;
+export type RevisionStatus = z.infer<typeof revisionStatusSchema>;
+export type RollbackMode = z.infer<typeof rollbackModeSchema>;
+export type Role = z.infer<typeof roleSchema>;
+export type Features = z.infer<typeof featuresSchema>;
+export type Policy = z.infer<typeof policySchema>;
+export type ServiceStatus = z.infer<typeof serviceStatusSchema>;
+export type Target = z.infer<typeof targetSchema>;
+export type User = z.infer<typeof userSchema>;
+export type BreakGlass = z.infer<typeof breakGlassSchema>;
+export type MeResponse = z.infer<typeof meResponseSchema>;
+export type Revision = z.infer<typeof revisionSchema>;
+export type HistoryResponse = z.infer<typeof historyResponseSchema>;
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+export type FileDiff = z.infer<typeof fileDiffSchema>;
+export type FieldChange = z.infer<typeof fieldChangeSchema>;
+export type Diff = z.infer<typeof diffSchema>;
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+// --- Rollback requests, reviews, notes, audit (served from the wizard and approvals issues on) ---
+
+export const JUSTIFICATION_MAX_LENGTH = 4000;
+
+export const requestStateSchema = z.enum([
+  'pending',
+  'approved',
+  'rejected',
+  'executing',
+  'completed',
+  'failed',
+]);
+
+export const fieldSelectionSchema = z.object({
+  file: z.string().min(1).max(1024),
+  path: z.array(z.union([z.string(), z.number().int().min(0)])).min(1).max(64),
+});
+
+export const reviewSchema = z.object({
+  by: z.string(),
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string(),
+  at: timestampSchema,
+  stale: z.boolean(),
+});
+
+export const noteSchema = z.object({ by: z.string(), text: z.string(), at: timestampSchema });
+
+export const rollbackRequestSchema = z.object({
+  id: z.string().regex(/^rbk-[a-z0-9]+$/),
+  tenant: nameSchema,
+  environment: nameSchema,
+  mode: rollbackModeSchema,
+  targetSha: shaSchema,
+  baseSha: shaSchema,
+  service: nameSchema.optional(),
+  fields: z.array(fieldSelectionSchema).optional(),
+  justification: z.string(),
+  requestedBy: z.string(),
+  createdAt: timestampSchema,
+  state: requestStateSchema,
+  requiredApprovals: z.number().int().min(0),
+  reviews: z.array(reviewSchema),
+  breakGlass: z.boolean(),
+  affectedServices: z.array(z.string()),
+  diffHash: z.string(),
+  commitSha: shaSchema.optional(),
+  error: z.string().optional(),
+  notes: z.array(noteSchema),
+});
+
+export const createRollbackBodySchema = z.object({
+  tenant: nameSchema,
+  environment: nameSchema,
+  mode: rollbackModeSchema,
+  targetSha: z.string().optional(),
+  service: nameSchema.optional(),
+  fields: z.array(fieldSelectionSchema).max(500).optional(),
+  justification: z.string(),
+});
+
+export const previewBodySchema = createRollbackBodySchema.omit({
+  tenant: true,
+  environment: true,
+  justification: true,
+});
+
+export const reviewBodySchema = z.object({
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string().max(JUSTIFICATION_MAX_LENGTH).optional(),
+});
+
+export const auditEventSchema = z.object({
+  id: z.string(),
+  at: timestampSchema,
+  actor: z.string(),
+  type: z.string(),
+  tenant: z.string().optional(),
+  environment: z.string().optional(),
+  requestId: z.string().optional(),
+  breakGlass: z.boolean(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const rollbackRequestResponseSchema = z.object({ request: rollbackRequestSchema });
+export const rollbackListResponseSchema = z.object({
+  requests: z.array(rollbackRequestSchema),
+  nextCursor: z.string().nullable(),
+});
+export const auditResponseSchema = z.object({
+  events: z.array(auditEventSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export type RequestState = z.infer<typeof requestStateSchema>;
+export type FieldSelection = z.infer<typeof fieldSelectionSchema>;
+export type Review = z.infer<typeof reviewSchema>;
+export type Note = z.infer<typeof noteSchema>;
+export type RollbackRequest = z.infer<typeof rollbackRequestSchema>;
+export type CreateRollbackBody = z.infer<typeof createRollbackBodySchema>;
+export type AuditEvent = z.infer<typeof auditEventSchema>;

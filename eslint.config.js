@@ -1,0 +1,82 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'child_process', 'os', 'crypto', 'http', 'stream', 'url'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'public/mockServiceWorker.js', 'coverage/**', 'test-results/**', 'playwright-report/**', '.rewind-data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.tsx', '.js'] } } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'import-x/no-cycle': 'error',
+      // The one-way import rules of DESIGN.md.
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: './core', from: ['./src', './server', './mocks', './e2e'], message: 'core imports nothing but core.' },
+            { target: './server', from: ['./src', './mocks', './e2e'], message: 'server depends on core only.' },
+            { target: './mocks', from: ['./src', './e2e'], message: 'mocks serve the SPA; they never import it.' },
+            { target: './src', from: ['./server', './e2e'], message: 'the SPA talks HTTP; it never imports the server.' },
+            { target: './src/features/history', from: './src/features', except: ['./history'], message: 'features do not import each other.' },
+            { target: './src/features/targets', from: './src/features', except: ['./targets'], message: 'features do not import each other.' },
+            { target: './src/features/compare', from: './src/features', except: ['./compare'], message: 'features do not import each other.' },
+            { target: './src/features/rollback', from: './src/features', except: ['./rollback'], message: 'features do not import each other.' },
+            { target: './src/features/approvals', from: './src/features', except: ['./approvals'], message: 'features do not import each other.' },
+            { target: './src/features/audit', from: './src/features', except: ['./audit'], message: 'features do not import each other.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['react', 'react-*', 'react/*', '@tanstack/*'], message: 'core is framework-free.' },
+            { group: ['msw', 'msw/*'], message: 'core does not know about mocks.' },
+            { group: nodeBuiltins, message: 'core runs in the browser too: no Node modules.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer'],
+    },
+  },
+  {
+    files: ['server/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: nodeBuiltins, message: 'the API layer is fetch-standard: it runs in the browser under MSW.' }] },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer'],
+    },
+  },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/main.tsx', 'src/**/*.test.{ts,tsx}', 'src/test/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/mocks/**', '#mocks/*', '**/server/**', '#server/*'], message: 'the SPA reaches the backend over HTTP only.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
+);
