@@ -6,6 +6,7 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
+    manifest: true,
     // The mock backend (MSW + the Hono app + demo data) is a lazy chunk; keep the warning for real bloat.
     chunkSizeWarningLimit: 600,
   },

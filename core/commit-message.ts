@@ -24,6 +24,7 @@ export interface RollbackMetadata {
 
 /** Escape to a single printable line; `unescapeLine` restores the exact text. */
 export function escapeLine(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(/[\\\u0000-\u001f\u007f\u2028\u2029]/g, (ch) => {
     if (ch === '\\') return '\\\\';
     if (ch === '\n') return '\\n';

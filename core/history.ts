@@ -109,7 +109,7 @@ export async function readHistoryPage(
   let paths = target.layout.paths;
   if (query.service) {
     const service = target.layout.services.find((s) => s.name === query.service);
-    if (!service) return { revisions: [], nextCursor: null };
+    if (!service) throw badRequest(`unknown service ${query.service} in ${target.tenant}/${target.environment}`);
     paths = service.paths;
   }
   const filtering = Boolean(query.source || query.status || query.q?.trim());

@@ -36,6 +36,8 @@ export interface LogQuery {
 }
 
 export interface RevisionStore {
+  /** The branch head, or null for an empty repository. */
+  branchHead(): Promise<string | null>;
   /** The full id of a commit on the branch, from a full or abbreviated id; null when unknown. */
   resolveCommit(ref: string): Promise<string | null>;
   /** Commits touching `paths`, newest first. */

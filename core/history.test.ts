@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+// Tests may use the in-memory adapter; core's own code may not (eslint enforces it).
+import { InMemoryRevisionStore } from '../mocks/in-memory-revision-store.ts';
+import { formatRollbackMessage } from './commit-message.ts';
+import { MAX_SCAN_PER_PAGE, buildRolledBackIndex, decodeCursor, encodeCursor, readHistoryPage } from './history.ts';
+import { historyQuerySchema } from './schemas.ts';
+import { defaultLayout, type TargetConfig } from './target-config.ts';
+
+const target: TargetConfig = {
+  tenant: 'acme',
+  environment: 'production',
+  plan: 'enterprise',
+  features: { basic_rollback: true, rollback: true, selective_rollback: true, rollback_approval: true },
+  policy: { requiredApprovals: 1, blockSelfApproval: true, requesters: ['requester'], approvers: ['approver'], breakGlass: ['admin'] },
+  layout: defaultLayout('acme', 'production', ['payments', 'web']),
+};
+const root = 'tenants/acme/production';
+const author = { name: 'Jane', email: 'jane@example.com' };
+let minute = 0;
+const at = () => new Date(Date.UTC(2026, 10, 1) + ++minute * 60_000).toISOString();
+
+function release(store: InMemoryRevisionStore, service: string, version: string, deployStatus?: 'failed') {
+  return store.append({
+    timestamp: at(),
+    author,
+    message: `release ${service} ${version}`,
+    changes: { [`${root}/services/${service}/values.yaml`]: `tag: ${version}\n` },
+    ...(deployStatus ? { deployStatus } : {}),
+  });
+}
+
+const query = (q: Record<string, unknown> = {}) => historyQuerySchema.parse(q);
+
+describe('readHistoryPage', () => {
+  it('walks the whole history by cursor, newest first, with no overlap when commits land meanwhile', async () => {
+    const store = new InMemoryRevisionStore();
+    const shas = Array.from({ length: 23 }, (_, i) => release(store, i % 2 ? 'web' : 'payments', `v1.${i}`));
+    store.append({ timestamp: at(), author, message: 'elsewhere', changes: { 'tenants/globex/production/x.yaml': 'x' } });
+    const index = await buildRolledBackIndex(store, target);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const result = await readHistoryPage(store, target, query({ limit: 5, cursor }), index);
+      seen.push(...result.revisions.map((r) => r.sha));
+      if (page === 1) release(store, 'web', 'v9.0.0'); // lands between page 2 and 3
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    expect(seen).toEqual([...shas].reverse());
+  });
+
+  it('applies filters while scanning and keeps cursors consistent', async () => {
+    const store = new InMemoryRevisionStore();
+    for (let i = 0; i < 30; i++) release(store, i % 3 ? 'web' : 'payments', `v2.${i}`, i % 7 === 0 ? 'failed' : undefined);
+    const index = await buildRolledBackIndex(store, target);
+    const failed: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const result = await readHistoryPage(store, target, query({ limit: 2, status: 'failed', cursor }), index);
+      expect(result.revisions.every((r) => r.status === 'failed')).toBe(true);
+      failed.push(...result.revisions.map((r) => r.summary));
+      cursor = result.nextCursor ?? undefined;
+    } while (cursor);
+    expect(failed).toEqual(['release web v2.28', 'release payments v2.21', 'release web v2.14', 'release web v2.7', 'release payments v2.0']);
+  });
+
+  it('bounds the scan of one page and hands back a cursor to continue', async () => {
+    const store = new InMemoryRevisionStore();
+    release(store, 'payments', 'v0', 'failed');
+    for (let i = 0; i < MAX_SCAN_PER_PAGE + 10; i++) release(store, 'web', `v${i}`);
+    const first = await readHistoryPage(store, target, query({ status: 'failed' }), new Map());
+    expect(first.revisions).toEqual([]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await readHistoryPage(store, target, query({ status: 'failed', cursor: first.nextCursor }), new Map());
+    expect(second.revisions.map((r) => r.summary)).toEqual(['release payments v0']);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('rejects malformed and unknown cursors', async () => {
+    const store = new InMemoryRevisionStore();
+    release(store, 'web', 'v1');
+    await expect(readHistoryPage(store, target, query({ cursor: 'zzz' }), new Map())).rejects.toThrow('invalid cursor');
+    await expect(readHistoryPage(store, target, query({ cursor: encodeCursor('f'.repeat(40)) }), new Map())).rejects.toThrow('invalid cursor');
+    expect(() => decodeCursor(`c1.${'A'.repeat(40)}`)).toThrow('invalid cursor');
+  });
+});
+
+describe('buildRolledBackIndex', () => {
+  it('marks what a service rollback undid, and only in that service', async () => {
+    const store = new InMemoryRevisionStore();
+    const good = release(store, 'payments', 'v1');
+    const bad = release(store, 'payments', 'v2', 'failed');
+    const webAfter = release(store, 'web', 'v7');
+    const rollback = store.append({
+      timestamp: at(),
+      author,
+      message: formatRollbackMessage({
+        tenant: 'acme', environment: 'production', targetSha: good, mode: 'service', service: 'payments',
+        justification: 'v2 broke checkout', author: author.email, approval: 'Approved by bob (quorum: 1/1)', requestId: 'rbk-1',
+      }),
+      changes: { [`${root}/services/payments/values.yaml`]: 'tag: v1\n' },
+    });
+    const index = await buildRolledBackIndex(store, target);
+    expect([...index]).toEqual([[bad, rollback]]);
+    const page = await readHistoryPage(store, target, query(), index);
+    const bySha = new Map(page.revisions.map((r) => [r.sha, r]));
+    expect(bySha.get(bad)).toMatchObject({ status: 'rolled-back', rolledBackBy: rollback });
+    expect(bySha.get(webAfter)!.status).toBe('success');
+    expect(bySha.get(rollback)).toMatchObject({ source: 'rollback', rollback: { requestId: 'rbk-1', targetSha: good, mode: 'service' } });
+  });
+
+  it('marks everything after the target revision for a full rollback', async () => {
+    const store = new InMemoryRevisionStore();
+    const good = release(store, 'payments', 'v1');
+    const a = release(store, 'payments', 'v2');
+    const b = release(store, 'web', 'v2');
+    const rollback = store.append({
+      timestamp: at(),
+      author,
+      message: formatRollbackMessage({
+        tenant: 'acme', environment: 'production', targetSha: good, mode: 'full',
+        justification: 'everything is on fire', author: author.email, approval: 'break-glass', requestId: 'rbk-2',
+      }),
+      changes: { [`${root}/services/web/values.yaml`]: 'tag: v1\n', [`${root}/services/payments/values.yaml`]: 'tag: v1\n' },
+    });
+    const index = await buildRolledBackIndex(store, target);
+    expect(new Map(index)).toEqual(new Map([[a, rollback], [b, rollback]]));
+  });
+});

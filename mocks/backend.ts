@@ -1,0 +1,47 @@
+/**
+ * The mock backend: the real API app over in-memory adapters and the demo data. MSW serves it in the
+ * browser (dev, demo, e2e) and in Node (component tests); contract tests call it directly.
+ */
+import {
+  SequentialIds,
+  SimulatedClusterStatus,
+  StaticTargetCatalog,
+  StaticUserDirectory,
+  systemClock,
+} from '../core/basic-adapters.ts';
+import type { Clock, IdGenerator } from '../core/ports.ts';
+import { createApiApp } from '../server/api/app.ts';
+import { generateDemoRepo, type DemoRepo, type DemoSize } from './demo-data.ts';
+import { InMemoryRevisionStore } from './in-memory-revision-store.ts';
+import { loadDemoInto } from './load-demo.ts';
+
+export interface MockBackendOptions {
+  size?: DemoSize;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+export interface MockBackend {
+  app: ReturnType<typeof createApiApp>;
+  revisions: InMemoryRevisionStore;
+  repo: DemoRepo;
+  /** Demo commit id → in-memory sha, so tests can name the incident commits. */
+  shaById: Map<string, string>;
+}
+
+export function createMockBackend(options: MockBackendOptions = {}): MockBackend {
+  const repo = generateDemoRepo({ size: options.size ?? 'default' });
+  const revisions = new InMemoryRevisionStore();
+  const shaById = loadDemoInto(revisions, repo);
+  const users = new StaticUserDirectory(repo.users);
+  const app = createApiApp({
+    revisions,
+    catalog: new StaticTargetCatalog(repo.targets),
+    cluster: new SimulatedClusterStatus(revisions),
+    users,
+    clock: options.clock ?? systemClock,
+    ids: options.ids ?? new SequentialIds(),
+    identity: { mode: 'demo', defaultUser: repo.users[0]!.email },
+  });
+  return { app, revisions, repo, shaById };
+}

@@ -1,0 +1,30 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+import { RewindError, badRequest } from '../../core/errors.ts';
+
+/** `limit: Too big: expected number to be <=500; cursor: ...` — short, and says which field. */
+export function describeZodError(error: ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+export function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(describeZodError(result.error));
+  return result.data;
+}
+
+export function errorResponse(c: Context, error: RewindError): Response {
+  return c.json({ error: { code: error.code, message: error.message } }, error.status as ContentfulStatusCode);
+}
+
+export type Logger = (entry: Record<string, unknown>) => void;
+
+export function toRewindError(error: unknown, log: Logger): RewindError {
+  if (error instanceof RewindError) return error;
+  if (error instanceof ZodError) return badRequest(describeZodError(error));
+  log({ level: 'error', msg: 'unhandled error', error: error instanceof Error ? error.stack ?? error.message : String(error) });
+  return new RewindError('INTERNAL', 'internal error: the server could not complete the request (see the server log)');
+}
