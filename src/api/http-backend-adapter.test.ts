@@ -1,0 +1,114 @@
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { server } from '../../mocks/node.ts';
+import { makeHistoryPage, makeTarget } from '../test/fixtures.ts';
+import { ApiError } from './api-error.ts';
+import { HttpBackendAdapter } from './http-backend-adapter.ts';
+
+async function rejectionOf(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
+}
+
+describe('HttpBackendAdapter', () => {
+  it('turns an error body into an ApiError with the server status, code and message', async () => {
+    server.use(
+      http.get('*/api/targets/acme/production/history', () =>
+        HttpResponse.json({ error: { code: 'INTERNAL', message: 'git exploded' } }, { status: 500 }),
+      ),
+    );
+    const error = await rejectionOf(new HttpBackendAdapter().history('acme', 'production', {}));
+    expect(error.status).toBe(500);
+    expect(error.code).toBe('INTERNAL');
+    expect(error.message).toBe('git exploded');
+  });
+
+  it('reports a 404 of an unknown target as NOT_FOUND', async () => {
+    server.use(
+      http.get('*/api/targets/acme/nowhere', () =>
+        HttpResponse.json({ error: { code: 'NOT_FOUND', message: 'unknown target acme/nowhere' } }, { status: 404 }),
+      ),
+    );
+    const error = await rejectionOf(new HttpBackendAdapter().target('acme', 'nowhere'));
+    expect(error).toMatchObject({ status: 404, code: 'NOT_FOUND', message: 'unknown target acme/nowhere' });
+  });
+
+  it('rejects a body that does not match the schema with INVALID_RESPONSE', async () => {
+    server.use(
+      http.get('*/api/targets', () => HttpResponse.json({ targets: [{ ...makeTarget(), plan: 'platinum' }] })),
+    );
+    const error = await rejectionOf(new HttpBackendAdapter().targets());
+    expect(error.code).toBe('INVALID_RESPONSE');
+    expect(error.status).toBe(200);
+    expect(error.message).toContain('/api/targets');
+    expect(error.message).toContain('targets.0.plan');
+  });
+
+  it('rejects a success response that is not JSON with INVALID_RESPONSE', async () => {
+    server.use(http.get('*/api/me', () => new HttpResponse('<html>login</html>', { status: 200 })));
+    const error = await rejectionOf(new HttpBackendAdapter().me());
+    expect(error.code).toBe('INVALID_RESPONSE');
+  });
+
+  it('describes an error without an API error body by its status', async () => {
+    server.use(http.get('*/api/targets', () => new HttpResponse('Bad gateway', { status: 502 })));
+    const error = await rejectionOf(new HttpBackendAdapter().targets());
+    expect(error).toMatchObject({ status: 502, code: 'HTTP_ERROR' });
+    expect(error.message).toContain('502');
+  });
+
+  it('turns a failed fetch into a NETWORK error', async () => {
+    server.use(http.get('*/api/targets', () => HttpResponse.error()));
+    const error = await rejectionOf(new HttpBackendAdapter().targets());
+    expect(error).toMatchObject({ status: 0, code: 'NETWORK' });
+  });
+
+  it('sends the selected user as X-Forwarded-Email, read at request time', async () => {
+    const seen: (string | null)[] = [];
+    server.use(
+      http.get('*/api/targets', ({ request }) => {
+        seen.push(request.headers.get('x-forwarded-email'));
+        return HttpResponse.json({ targets: [makeTarget()] });
+      }),
+    );
+    let email: string | null = null;
+    const adapter = new HttpBackendAdapter({ getUserEmail: () => email });
+    await adapter.targets();
+    email = 'bob@example.com';
+    const targets = await adapter.targets();
+    expect(seen).toEqual([null, 'bob@example.com']);
+    expect(targets[0]?.tenant).toBe('acme');
+  });
+
+  it('passes history filters and the cursor as query parameters and leaves out empty ones', async () => {
+    let url: URL | undefined;
+    server.use(
+      http.get('*/api/targets/acme/production/history', ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json(makeHistoryPage(0, 2, 'c1.next'));
+      }),
+    );
+    const page = await new HttpBackendAdapter().history('acme', 'production', {
+      limit: 50,
+      cursor: 'c1.abc',
+      service: 'payments',
+      status: 'failed',
+      q: '',
+    });
+    expect(page.revisions).toHaveLength(2);
+    expect(page.nextCursor).toBe('c1.next');
+    expect(url?.origin).toBe(window.location.origin);
+    expect(Object.fromEntries(url?.searchParams ?? [])).toEqual({
+      limit: '50',
+      cursor: 'c1.abc',
+      service: 'payments',
+      status: 'failed',
+    });
+  });
+});

@@ -1,0 +1,20 @@
+import { useState } from 'react';
+import { RouterProvider } from 'react-router';
+import { HttpBackendAdapter } from '../api/http-backend-adapter.ts';
+import { getSelectedEmail } from '../features/identity/stores/identity-store.ts';
+import { AppProviders } from './providers.tsx';
+import { createQueryClient } from './query-client.ts';
+import { createAppRouter } from './router.tsx';
+
+export function App() {
+  // Created once per mount, not per module, so tests and hot reloads start clean.
+  const [adapter] = useState(() => new HttpBackendAdapter({ getUserEmail: getSelectedEmail }));
+  const [queryClient] = useState(createQueryClient);
+  const [router] = useState(createAppRouter);
+
+  return (
+    <AppProviders adapter={adapter} queryClient={queryClient}>
+      <RouterProvider router={router} />
+    </AppProviders>
+  );
+}

@@ -1,0 +1,128 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { server } from '../../mocks/node.ts';
+import { makeHistoryPage, makeTarget, demoUsers } from '../test/fixtures.ts';
+import { mockGridLayout } from '../test/layout.ts';
+import { renderApp } from '../test/render.tsx';
+
+const acmeProduction = makeTarget();
+const globexStaging = makeTarget({ tenant: 'globex', environment: 'staging', plan: 'pro', health: 'healthy', head: null });
+
+/** A small, fixed backend so these tests do not depend on the demo data set. */
+function serveBackend() {
+  server.use(
+    http.get('*/api/me', () => HttpResponse.json({ user: demoUsers[0], breakGlass: null })),
+    http.get('*/api/users', () => HttpResponse.json({ users: demoUsers })),
+    http.get('*/api/targets', () => HttpResponse.json({ targets: [acmeProduction, globexStaging] })),
+    http.get('*/api/targets/acme/production', () => HttpResponse.json({ target: acmeProduction })),
+    http.get('*/api/targets/:tenant/:environment', ({ params }) =>
+      HttpResponse.json(
+        { error: { code: 'NOT_FOUND', message: `unknown target ${String(params.tenant)}/${String(params.environment)}` } },
+        { status: 404 },
+      ),
+    ),
+    http.get('*/api/targets/acme/production/history', () => HttpResponse.json(makeHistoryPage(0, 5, null))),
+  );
+}
+
+beforeEach(() => {
+  serveBackend();
+  mockGridLayout();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('app routes', () => {
+  it('lists every target on the overview with plan, head, health and sync, linking to its page', async () => {
+    renderApp({ route: '/' });
+    const rows = await screen.findAllByTestId('target-row');
+    expect(rows).toHaveLength(2);
+    const acme = within(rows[0] as HTMLElement);
+    expect(acme.getByRole('link', { name: 'acme / production' })).toHaveAttribute('href', '/targets/acme/production');
+    expect(acme.getByText('enterprise')).toBeInTheDocument();
+    expect(acme.getByText(acmeProduction.head?.sha.slice(0, 7) ?? '')).toHaveAttribute('title', acmeProduction.head?.sha);
+    expect(acme.getByText('Degraded')).toBeInTheDocument();
+    expect(acme.getByText('Synced')).toBeInTheDocument();
+    const time = rows[0]?.querySelector('time');
+    expect(time).toHaveAttribute('dateTime', '2025-11-20T10:00:00Z');
+    expect(time).toHaveAttribute('title', '2025-11-20 10:00:00 UTC');
+    expect(within(rows[1] as HTMLElement).getByText('No revisions yet')).toBeInTheDocument();
+  });
+
+  it('has a skip link to the main content and names the product in the header', async () => {
+    renderApp({ route: '/' });
+    expect(screen.getByRole('link', { name: 'Skip to content' })).toHaveAttribute('href', '#main');
+    expect(screen.getByRole('main')).toHaveAttribute('id', 'main');
+    expect(screen.getByRole('banner')).toHaveTextContent('Rewind');
+    await screen.findAllByTestId('target-row');
+  });
+
+  it('shows the target page with its header, service chips and history', async () => {
+    renderApp({ route: '/targets/acme/production' });
+    expect(await screen.findByRole('heading', { level: 1, name: /acme\s*\/\s*production/ })).toBeInTheDocument();
+    const services = screen.getAllByTestId('service-status');
+    expect(services.map((service) => service.textContent)).toEqual([
+      'api-gatewayHealthySynced',
+      'paymentsDegradedSynced',
+      'checkoutHealthyOut of sync',
+    ]);
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(5));
+  });
+
+  it('shows not-found when the API does not know the target', async () => {
+    renderApp({ route: '/targets/acme/nowhere' });
+    expect(await screen.findByRole('heading', { name: 'Not found' })).toBeInTheDocument();
+    expect(screen.getByText('There is no target acme/nowhere.')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Back to all targets' })).toHaveAttribute('href', '/');
+  });
+
+  it('shows not-found for an unknown URL', async () => {
+    renderApp({ route: '/no/such/page' });
+    expect(await screen.findByRole('heading', { name: 'Not found' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Back to all targets' })).toHaveAttribute('href', '/');
+  });
+
+  it('shows an error, never a blank page, when the target response fails validation', async () => {
+    server.use(
+      http.get('*/api/targets/acme/production', () =>
+        HttpResponse.json({ target: { ...acmeProduction, health: 'on fire' } }),
+      ),
+    );
+    renderApp({ route: '/targets/acme/production' });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Could not load acme/production');
+    expect(alert).toHaveTextContent('target.health');
+    expect(within(alert).getByRole('button', { name: 'Retry' })).toBeInTheDocument();
+  });
+
+  it('shows an error on the overview when the targets response fails validation', async () => {
+    server.use(http.get('*/api/targets', () => HttpResponse.json({ targets: 'nope' })));
+    renderApp({ route: '/' });
+    expect(await screen.findByRole('alert')).toHaveTextContent('INVALID_RESPONSE');
+  });
+
+  it('states which revisions the compare placeholder would compare, with a link back', async () => {
+    const from = 'a'.repeat(40);
+    renderApp({ route: `/targets/acme/production/compare?from=${from}&to=head` });
+    expect(await screen.findByRole('heading', { name: 'Compare revisions of acme/production' })).toBeInTheDocument();
+    expect(screen.getByText(/This view will compare revision/)).toHaveTextContent(
+      `compare revision ${from.slice(0, 12)} with the current revision (head)`,
+    );
+    expect(screen.getByRole('link', { name: 'Back to acme/production' })).toHaveAttribute(
+      'href',
+      '/targets/acme/production',
+    );
+  });
+
+  it('states tenant, environment and revision on the rollback placeholder', async () => {
+    const revision = 'b'.repeat(40);
+    renderApp({ route: `/rollback/new?tenant=acme&environment=production&revision=${revision}` });
+    expect(await screen.findByRole('heading', { name: 'New rollback' })).toBeInTheDocument();
+    expect(screen.getByText('acme')).toBeInTheDocument();
+    expect(screen.getByText('production')).toBeInTheDocument();
+    expect(screen.getByText(revision.slice(0, 12))).toHaveAttribute('title', revision);
+  });
+});

@@ -1,0 +1,143 @@
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import type { Revision } from '../../../../core/schemas.ts';
+import { HistoryLoaderRow, HistoryRow } from './history-row.tsx';
+
+export const ROW_HEIGHT = 52;
+export const HEADER_HEIGHT = 36;
+// Start the next page while this many loaded rows are still below the viewport.
+const PREFETCH_ROWS = 15;
+const PAGE_STEP = 10;
+
+const COLUMNS = ['Revision', 'Timestamp', 'Author', 'Changes', 'Source', 'Status', 'Actions'];
+
+interface HistoryGridProps {
+  label: string;
+  revisions: Revision[];
+  currentSha: string | null;
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  fetchNextPage: () => void;
+  onRollback: (revision: Revision) => void;
+  onCompare: (revision: Revision) => void;
+}
+
+export function HistoryGrid(props: HistoryGridProps) {
+  const { label, revisions, currentSha, hasNextPage, isFetchingNextPage, fetchNextPage, onRollback, onCompare } = props;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const idPrefix = useId();
+  const [activeIndex, setActiveIndex] = useState(0);
+  const active = Math.min(activeIndex, revisions.length - 1);
+
+  // The active row stays rendered even when scrolled away, so aria-activedescendant always resolves.
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      if (active >= 0 && !indexes.includes(active)) indexes.push(active);
+      return indexes;
+    },
+    [active],
+  );
+
+  // No React Compiler here: the virtualizer re-renders this component itself, so memoisation is moot.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: revisions.length + (hasNextPage ? 1 : 0),
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    getItemKey: (index) => revisions[index]?.sha ?? 'loader',
+    overscan: 6,
+    scrollMargin: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
+    rangeExtractor,
+    // React 19 warns about flushSync during render; a frame of lag on scroll is invisible here.
+    useFlushSync: false,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastRendered = items.reduce((max, item) => Math.max(max, item.index), -1);
+
+  // Pages may be short or empty while a cursor remains: keep fetching until the viewport is filled.
+  useEffect(() => {
+    if (lastRendered >= revisions.length - PREFETCH_ROWS && hasNextPage && !isFetchingNextPage) fetchNextPage();
+  }, [lastRendered, revisions.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  const moveTo = (index: number) => {
+    const next = Math.max(0, Math.min(index, revisions.length - 1));
+    setActiveIndex(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    // Keys pressed on a row's buttons keep their native meaning.
+    if (event.target !== event.currentTarget || event.altKey || event.ctrlKey || event.metaKey) return;
+    const keyActions: Record<string, () => void> = {
+      ArrowDown: () => moveTo(active + 1),
+      j: () => moveTo(active + 1),
+      ArrowUp: () => moveTo(active - 1),
+      k: () => moveTo(active - 1),
+      PageDown: () => moveTo(active + PAGE_STEP),
+      PageUp: () => moveTo(active - PAGE_STEP),
+      Home: () => moveTo(0),
+      End: () => moveTo(revisions.length - 1),
+      Enter: () => {
+        const revision = revisions[active];
+        if (revision && revision.sha !== currentSha) onCompare(revision);
+      },
+    };
+    const action = keyActions[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+  };
+
+  const rowId = (sha: string) => `${idPrefix}-row-${sha}`;
+  const activeRevision = revisions[active];
+
+  return (
+    <div
+      ref={scrollRef}
+      role="grid"
+      aria-label={label}
+      // Rows loaded so far plus the header. The cursor API never tells the total, and -1 ("unknown")
+      // would tell a screen reader nothing; the count grows as older pages load.
+      aria-rowcount={revisions.length + 1}
+      aria-colcount={COLUMNS.length}
+      aria-activedescendant={activeRevision ? rowId(activeRevision.sha) : undefined}
+      aria-busy={isFetchingNextPage || undefined}
+      tabIndex={0}
+      className="history-grid"
+      onKeyDown={onKeyDown}
+    >
+      <div role="rowgroup" className="history-grid__head">
+        <div role="row" aria-rowindex={1} className="history-row history-row--head" style={{ height: HEADER_HEIGHT }}>
+          {COLUMNS.map((column) => (
+            <div key={column} role="columnheader" className="history-cell">
+              {column}
+            </div>
+          ))}
+        </div>
+      </div>
+      <div role="rowgroup" className="history-grid__body" style={{ height: virtualizer.getTotalSize() }}>
+        {items.map((item) => {
+          const style = { height: ROW_HEIGHT, transform: `translateY(${item.start - HEADER_HEIGHT}px)` };
+          const revision = revisions[item.index];
+          if (!revision) return <HistoryLoaderRow key={item.key} rowIndex={item.index + 2} style={style} />;
+          return (
+            <HistoryRow
+              key={item.key}
+              id={rowId(revision.sha)}
+              revision={revision}
+              rowIndex={item.index + 2}
+              isCurrent={revision.sha === currentSha}
+              isActive={item.index === active}
+              style={style}
+              onActivate={() => setActiveIndex(item.index)}
+              onRollback={() => onRollback(revision)}
+              onCompare={() => onCompare(revision)}
+            />
+          );
+        })}
+      </div>
+    </div>
+  );
+}

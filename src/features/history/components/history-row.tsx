@@ -1,0 +1,111 @@
+import type { CSSProperties } from 'react';
+import type { Revision } from '../../../../core/schemas.ts';
+import { RelativeTime } from '../../../components/relative-time.tsx';
+import { shortSha } from '../../../lib/sha.ts';
+import { CurrentBadge, SourceBadge, StatusBadge } from './revision-badges.tsx';
+
+interface HistoryRowProps {
+  id: string;
+  revision: Revision;
+  rowIndex: number;
+  isCurrent: boolean;
+  isActive: boolean;
+  style: CSSProperties;
+  onActivate: () => void;
+  onRollback: () => void;
+  onCompare: () => void;
+}
+
+export function HistoryRow(props: HistoryRowProps) {
+  const { id, revision, rowIndex, isCurrent, isActive, style, onActivate, onRollback, onCompare } = props;
+  const short = revision.shortSha;
+  // Only the active row's buttons are in the tab order: the list stays one tab stop plus its actions.
+  const tabIndex = isActive ? 0 : -1;
+
+  return (
+    <div
+      id={id}
+      role="row"
+      aria-rowindex={rowIndex}
+      className={`history-row${isActive ? ' history-row--active' : ''}${isCurrent ? ' history-row--current' : ''}`}
+      data-testid="history-row"
+      data-sha={revision.sha}
+      data-active={isActive || undefined}
+      data-status={revision.status}
+      style={style}
+      onClick={onActivate}
+    >
+      <div role="gridcell" className="history-cell history-cell--revision">
+        <code className="sha" title={revision.sha}>
+          {short}
+        </code>
+        {isCurrent && <CurrentBadge />}
+      </div>
+      <div role="gridcell" className="history-cell">
+        <RelativeTime iso={revision.timestamp} showAbsolute />
+      </div>
+      <div role="gridcell" className="history-cell history-cell--author" title={revision.author.email}>
+        {revision.author.name}
+      </div>
+      <div role="gridcell" className="history-cell history-cell--changes">
+        <span className="history-summary" title={revision.summary}>
+          {revision.summary}
+        </span>
+        <span className="chips">
+          {revision.services.length === 0 && <span className="chip chip--muted">target config</span>}
+          {revision.services.map((service) => (
+            <span key={service} className="chip">
+              {service}
+            </span>
+          ))}
+          {revision.rollback && (
+            <span className="history-rollback-meta">
+              restores <code className="sha" title={revision.rollback.targetSha}>{shortSha(revision.rollback.targetSha)}</code>{' '}
+              ({revision.rollback.mode})
+            </span>
+          )}
+        </span>
+      </div>
+      <div role="gridcell" className="history-cell">
+        <SourceBadge source={revision.source} />
+      </div>
+      <div role="gridcell" className="history-cell">
+        <StatusBadge revision={revision} />
+      </div>
+      <div role="gridcell" className="history-cell history-cell--actions">
+        {!isCurrent && (
+          <>
+            <button
+              type="button"
+              className="button button--small button--danger-outline"
+              tabIndex={tabIndex}
+              aria-label={`Rollback to revision ${short}`}
+              onClick={onRollback}
+            >
+              Rollback
+            </button>
+            <button
+              type="button"
+              className="button button--small"
+              tabIndex={tabIndex}
+              aria-label={`Compare revision ${short} with current`}
+              onClick={onCompare}
+            >
+              Compare
+            </button>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function HistoryLoaderRow({ rowIndex, style }: { rowIndex: number; style: CSSProperties }) {
+  return (
+    <div role="row" aria-rowindex={rowIndex} className="history-row history-row--loader" style={style}>
+      <div role="gridcell" aria-colspan={7} className="history-cell">
+        <span className="spinner" aria-hidden="true" /> Loading older revisions…
+      </div>
+    </div>
+  );
+}

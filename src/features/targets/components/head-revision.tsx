@@ -1,0 +1,15 @@
+import type { Target } from '../../../../core/schemas.ts';
+import { RelativeTime } from '../../../components/relative-time.tsx';
+import { shortSha } from '../../../lib/sha.ts';
+
+export function HeadRevision({ head }: { head: Target['head'] }) {
+  if (!head) return <span className="muted">No revisions yet</span>;
+  return (
+    <span className="head-revision">
+      <code className="sha" title={head.sha}>
+        {shortSha(head.sha)}
+      </code>{' '}
+      <RelativeTime iso={head.timestamp} />
+    </span>
+  );
+}

@@ -1,0 +1,73 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { useBackend } from '../../../api/backend-context.tsx';
+import { ErrorState } from '../../../components/error-state.tsx';
+import { targetsQueryOptions } from '../api/targets-query-options.ts';
+import { HeadRevision } from './head-revision.tsx';
+import { HealthBadge, PlanBadge, SyncBadge } from './status-badges.tsx';
+
+export function TargetsOverview() {
+  const backend = useBackend();
+  const targets = useQuery(targetsQueryOptions(backend));
+
+  return (
+    <section aria-labelledby="targets-heading" className="page">
+      <h1 id="targets-heading">Targets</h1>
+      <p className="page__lead">Every tenant and environment Rewind can roll back, with what is deployed now.</p>
+      {targets.isPending && (
+        <p className="loading" role="status" aria-busy="true">
+          Loading targets…
+        </p>
+      )}
+      {targets.isError && (
+        <ErrorState title="Could not load targets" error={targets.error} onRetry={() => void targets.refetch()} />
+      )}
+      {targets.isSuccess && targets.data.length === 0 && <p>No targets are configured.</p>}
+      {targets.isSuccess && targets.data.length > 0 && (
+        <table className="data-table targets-table">
+          <thead>
+            <tr>
+              <th scope="col">Target</th>
+              <th scope="col">Plan</th>
+              <th scope="col">Deployed revision</th>
+              <th scope="col">Health</th>
+              <th scope="col">Sync</th>
+              <th scope="col">Services</th>
+            </tr>
+          </thead>
+          <tbody>
+            {targets.data.map((target) => {
+              const name = `${target.tenant}/${target.environment}`;
+              const unhealthy = target.services.filter((service) => service.health !== 'healthy').length;
+              return (
+                <tr key={name} data-testid="target-row">
+                  <th scope="row">
+                    <Link to={`/targets/${target.tenant}/${target.environment}`} className="target-link">
+                      {target.tenant} / {target.environment}
+                    </Link>
+                  </th>
+                  <td>
+                    <PlanBadge plan={target.plan} />
+                  </td>
+                  <td>
+                    <HeadRevision head={target.head} />
+                  </td>
+                  <td>
+                    <HealthBadge health={target.health} />
+                  </td>
+                  <td>
+                    <SyncBadge sync={target.sync} />
+                  </td>
+                  <td>
+                    {target.services.length}
+                    {unhealthy > 0 && <span className="muted"> ({unhealthy} not healthy)</span>}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,10 @@
+/** Every in-app URL in one place, so features link to each other's pages without importing them. */
+export const paths = {
+  overview: () => '/',
+  target: (tenant: string, environment: string) =>
+    `/targets/${encodeURIComponent(tenant)}/${encodeURIComponent(environment)}`,
+  compare: (tenant: string, environment: string, from: string, to: string) =>
+    `${paths.target(tenant, environment)}/compare?${new URLSearchParams({ from, to }).toString()}`,
+  rollbackNew: (tenant: string, environment: string, revision: string) =>
+    `/rollback/new?${new URLSearchParams({ tenant, environment, revision }).toString()}`,
+};

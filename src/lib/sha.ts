@@ -1,0 +1,3 @@
+export function shortSha(sha: string): string {
+  return sha.slice(0, 7);
+}

@@ -1,0 +1,26 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/app.tsx';
+import './styles.css';
+
+async function start() {
+  if (import.meta.env.VITE_MOCK_API === 'true') {
+    // Dynamic so MSW and the demo data never enter the initial bundle.
+    try {
+      const { startMockWorker } = await import('../mocks/browser.ts');
+      await startMockWorker();
+    } catch (error) {
+      // Render anyway: every request then fails visibly, which beats a blank page.
+      console.error('The demo backend did not start', error);
+    }
+  }
+  const container = document.getElementById('root');
+  if (!container) throw new Error('index.html has no #root element');
+  createRoot(container).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}
+
+void start();

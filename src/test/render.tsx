@@ -1,0 +1,45 @@
+import { QueryClient } from '@tanstack/react-query';
+import { render } from '@testing-library/react';
+import type { ReactElement } from 'react';
+import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router';
+import type { BackendAdapter } from '../api/backend-adapter.ts';
+import { HttpBackendAdapter } from '../api/http-backend-adapter.ts';
+import { AppProviders } from '../app/providers.tsx';
+import { routes as appRoutes } from '../app/router.tsx';
+import { getSelectedEmail } from '../features/identity/stores/identity-store.ts';
+
+export function createTestQueryClient() {
+  return new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } });
+}
+
+interface RenderOptions {
+  /** The URL the memory router starts at. */
+  route?: string;
+  adapter?: BackendAdapter;
+}
+
+function renderRouter(routes: RouteObject[], { route = '/', adapter }: RenderOptions) {
+  const queryClient = createTestQueryClient();
+  const router = createMemoryRouter(routes, { initialEntries: [route] });
+  const backend = adapter ?? new HttpBackendAdapter({ getUserEmail: getSelectedEmail });
+  const result = render(
+    <AppProviders adapter={backend} queryClient={queryClient}>
+      <RouterProvider router={router} />
+    </AppProviders>,
+  );
+  return { ...result, router, queryClient };
+}
+
+/** Renders `ui` at `path` (with params); any other URL renders a marker so navigation can be asserted. */
+export function renderWithRouter(ui: ReactElement, options: RenderOptions & { path?: string } = {}) {
+  const routes: RouteObject[] = [
+    { path: options.path ?? '/', element: ui },
+    { path: '*', element: <p data-testid="elsewhere">elsewhere</p> },
+  ];
+  return renderRouter(routes, options);
+}
+
+/** The whole application, as main.tsx mounts it, on a memory router. */
+export function renderApp(options: RenderOptions = {}) {
+  return renderRouter(appRoutes, options);
+}
