@@ -31,6 +31,7 @@ export default defineConfig({
   projects: [
     {
       name: 'mock',
+      testIgnore: ['**/*.real.spec.ts'],
       use: { baseURL: `http://127.0.0.1:${MOCK_PORT}` },
     },
   ],

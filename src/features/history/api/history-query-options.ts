@@ -2,7 +2,9 @@ import { infiniteQueryOptions } from '@tanstack/react-query';
 import type { BackendAdapter } from '../../../api/backend-adapter.ts';
 import type { HistoryFilters } from './history-filters.ts';
 
+/** The first page is small so the first rows paint fast; later pages are larger to scroll with fewer round trips. */
 export const HISTORY_PAGE_SIZE = 50;
+export const HISTORY_NEXT_PAGE_SIZE = 200;
 
 export const historyKeys = {
   all: ['history'] as const,
@@ -23,7 +25,7 @@ export const historyInfiniteQueryOptions = (
       backend.history(
         tenant,
         environment,
-        { ...filters, limit: HISTORY_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) },
+        { ...filters, ...(pageParam ? { limit: HISTORY_NEXT_PAGE_SIZE, cursor: pageParam } : { limit: HISTORY_PAGE_SIZE }) },
         signal,
       ),
     initialPageParam: null as string | null,

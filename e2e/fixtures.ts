@@ -1,0 +1,30 @@
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type Page } from '@playwright/test';
+
+/**
+ * Every journey fails on a console error or an uncaught page error (a CSP violation, a React warning,
+ * a failed request the UI did not expect), and gets `checkA11y` for axe's serious/critical rules.
+ */
+export const test = base.extend<{ checkA11y: (page?: Page) => Promise<void>; consoleErrors: string[] }>({
+  consoleErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await use(errors);
+    expect(errors, 'console errors during the journey').toEqual([]);
+  },
+  checkA11y: async ({ page }, use) => {
+    await use(async (target = page) => {
+      const results = await new AxeBuilder({ page: target }).analyze();
+      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    });
+  },
+});
+
+export { expect };
+
+export const historyRows = (page: Page) => page.getByTestId('history-row');
+export const historyGrid = (page: Page) => page.getByRole('grid');

@@ -1,0 +1,111 @@
+import { expect, historyGrid, historyRows, test } from './fixtures.ts';
+
+test.describe('deployment history', () => {
+  test('from the overview to acme/production, with the ongoing incident on top', async ({ page, checkA11y, consoleErrors }) => {
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    const acmeProd = page.getByRole('link', { name: /acme.*production/i }).first();
+    await expect(acmeProd).toBeVisible();
+    await checkA11y();
+    await acmeProd.click();
+    await expect(page).toHaveURL(/\/targets\/acme\/production$/);
+    const first = historyRows(page).first();
+    await expect(first).toContainText('release payments v2.14.0');
+    await expect(first).toContainText(/current/i);
+    await expect(first).toContainText(/failed/i);
+    // A rolled-back checkout release further down.
+    await expect(page.getByText(/rolled back/i).first()).toBeAttached();
+    await checkA11y();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('scrolling loads older revisions through the cursor', async ({ page }) => {
+    await page.goto('/targets/acme/production');
+    await expect(historyRows(page).first()).toBeVisible();
+    const grid = historyGrid(page);
+    const count = async () => Number(await grid.getAttribute('aria-rowcount'));
+    const before = await count();
+    for (let i = 0; i < 20 && (await count()) <= before; i++) {
+      await grid.evaluate((el) => el.scrollBy(0, el.scrollHeight));
+      await page.waitForTimeout(100);
+    }
+    expect(await count()).toBeGreaterThan(before);
+    // The oldest revision is the bootstrap commit.
+    for (let i = 0; i < 20; i++) {
+      await grid.evaluate((el) => el.scrollBy(0, el.scrollHeight));
+      if (await page.getByText(/Bootstrap tenant acme/).isVisible()) break;
+      await page.waitForTimeout(100);
+    }
+    await expect(page.getByText(/Bootstrap tenant acme/)).toBeVisible();
+  });
+
+  test('filters by service and source live in the URL and survive a reload', async ({ page, checkA11y }) => {
+    await page.goto('/targets/acme/production');
+    await expect(historyRows(page).first()).toBeVisible();
+    await page.getByRole('combobox', { name: 'Service', exact: true }).selectOption('payments');
+    await expect(page).toHaveURL(/service=payments/);
+    await expect(historyRows(page).first()).toContainText('payments');
+    for (const row of await historyRows(page).all()) await expect(row).toContainText('payments');
+
+    await page.getByRole('combobox', { name: 'Service', exact: true }).selectOption('');
+    await page.getByRole('combobox', { name: 'Source', exact: true }).selectOption('rollback');
+    await expect(page).toHaveURL(/source=rollback/);
+    await expect(historyRows(page)).toHaveCount(1);
+    await expect(historyRows(page).first()).toContainText(/Rollback: tenant\/acme env\/production/);
+
+    await page.reload();
+    await expect(page.getByRole('combobox', { name: 'Source', exact: true })).toHaveValue('rollback');
+    await expect(historyRows(page)).toHaveCount(1);
+    await checkA11y();
+
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect(page).not.toHaveURL(/source=/);
+    await expect(historyRows(page).nth(5)).toBeVisible();
+  });
+
+  test('free-text search narrows the list', async ({ page }) => {
+    await page.goto('/targets/acme/production?q=hotfix');
+    await expect(historyRows(page).first()).toBeVisible();
+    for (const row of await historyRows(page).all()) await expect(row).toContainText(/hotfix/i);
+  });
+
+  test('keyboard: j/k and arrows move the active row, Enter compares it with current', async ({ page }) => {
+    await page.goto('/targets/acme/production');
+    await expect(historyRows(page).first()).toBeVisible();
+    const grid = historyGrid(page);
+    await grid.focus();
+    await expect(grid).toBeFocused();
+    await page.keyboard.press('j');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('k');
+    const activeId = await grid.getAttribute('aria-activedescendant');
+    expect(activeId).toBeTruthy();
+    const active = page.locator(`[id="${activeId}"]`);
+    const sha = await active.getAttribute('data-sha');
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    const secondSha = await historyRows(page).nth(1).getAttribute('data-sha');
+    expect(sha).toBe(secondSha);
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(new RegExp(`/targets/acme/production/compare\\?from=${sha}&to=head`));
+  });
+
+  test('the row actions lead to the wizard and the compare view', async ({ page }) => {
+    await page.goto('/targets/acme/production');
+    const second = historyRows(page).nth(1);
+    await expect(second).toBeVisible();
+    const sha = (await second.getAttribute('data-sha'))!;
+    await second.getByRole('button', { name: `Rollback to revision ${sha.slice(0, 7)}` }).click();
+    await expect(page).toHaveURL(new RegExp(`/rollback/new\\?tenant=acme&environment=production&revision=${sha}`));
+    await page.goBack();
+    await historyRows(page).nth(1).getByRole('button', { name: /Compare revision .* with current/ }).click();
+    await expect(page).toHaveURL(/\/compare\?from=/);
+  });
+
+  test('an unknown target shows not-found with a way back', async ({ page, checkA11y }) => {
+    await page.goto('/targets/acme/qa');
+    await expect(page.getByText(/not found/i).first()).toBeVisible();
+    await checkA11y();
+    await page.getByRole('link', { name: /targets|overview|back/i }).first().click();
+    await expect(page).toHaveURL(/\/$/);
+  });
+});
