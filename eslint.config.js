@@ -24,7 +24,13 @@ export default tseslint.config(
         {
           zones: [
             { target: './core', from: ['./src', './server', './mocks', './e2e'], message: 'core imports nothing but core.' },
-            { target: './server', from: ['./src', './mocks', './e2e'], message: 'server depends on core only.' },
+            { target: './server', from: ['./src', './e2e'], message: 'server depends on core only.' },
+            {
+              target: './server',
+              from: './mocks',
+              except: ['./demo-data.ts', './prng.ts', './load-demo.ts'],
+              message: 'server may use the demo data generator, nothing else of mocks.',
+            },
             { target: './mocks', from: ['./src', './e2e'], message: 'mocks serve the SPA; they never import it.' },
             { target: './src', from: ['./server', './e2e'], message: 'the SPA talks HTTP; it never imports the server.' },
             { target: './src/features/history', from: './src/features', except: ['./history'], message: 'features do not import each other.' },

@@ -35,6 +35,17 @@ export interface LogQuery {
   limit: number;
 }
 
+export interface CommitRequest {
+  /** The branch head the change was planned on: the commit lands only if the branch is still there. */
+  expectedHead: string;
+  /** Repo path → full new content; null deletes the file. Paths not named stay as they are. */
+  changes: Record<string, string | null>;
+  message: string;
+  author: { name: string; email: string };
+  /** Commit time, ISO 8601; defaults to now. */
+  timestamp?: string;
+}
+
 export interface RevisionStore {
   /** The branch head, or null for an empty repository. */
   branchHead(): Promise<string | null>;
@@ -48,6 +59,12 @@ export interface RevisionStore {
   logRollbacks(paths: readonly string[]): Promise<CommitRecord[]>;
   /** Contents of the files under `paths` at commit `sha`, keyed by path. */
   readFiles(paths: readonly string[], sha: string): Promise<Map<string, string>>;
+  /**
+   * Commits `changes` on top of `expectedHead` and moves the branch with compare-and-swap. Throws a
+   * CONFLICT RewindError when the branch is no longer at `expectedHead` (or a push is rejected);
+   * nothing is committed then. Returns the new commit's id.
+   */
+  commit(request: CommitRequest): Promise<string>;
 }
 
 export interface TargetCatalog {
@@ -99,25 +116,56 @@ export interface AuditFilter {
 
 /**
  * Rollback requests, reviews, break-glass sessions, notes and the append-only audit trail.
- * `transaction` runs its callback atomically: every multi-row change goes through it.
+ *
+ * `transaction` runs its callback atomically and serialised: two transactions never interleave, and
+ * when `work` throws nothing it wrote persists (the error is rethrown). Every multi-row change goes
+ * through it. Reads on the store itself see committed data only and do not wait for a running
+ * transaction. Inside `work` use `tx`: the store's own reads there do not see the transaction's writes,
+ * and a nested `transaction` would wait for the outer one forever (the SQL adapter throws instead).
+ *
+ * Lists are newest first with an opaque cursor (the last item of the previous page): pages never
+ * overlap or skip, even when items are added between two calls. A malformed cursor throws
+ * `badRequest('invalid cursor')`. Emails (break-glass users, audit actors, idempotency users) compare
+ * case-insensitively. Objects returned are copies: changing them changes nothing stored.
  */
 export interface RequestStore {
   transaction<T>(work: (tx: RequestStoreTx) => Promise<T>): Promise<T>;
   getRequest(id: string): Promise<RollbackRequest | null>;
+  /** Newest first: createdAt descending, then id descending. */
   listRequests(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<RollbackRequest>>;
+  /** Newest first, in append order (not by `at`). */
   listAudit(filter: AuditFilter, cursor: string | null, limit: number): Promise<Page<AuditEvent>>;
+  /** The user's session that is not closed and has `expiresAt > now`, or null. */
   activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null>;
 }
 
 export interface RequestStoreTx {
+  /** The request with its reviews (in order of creation) and notes (in order). */
   getRequest(id: string): Promise<RollbackRequest | null>;
+  /** Stores a new request with the reviews and notes it carries. CONFLICT when the id exists. */
   insertRequest(request: RollbackRequest): Promise<void>;
+  /**
+   * Updates the request's own mutable fields: state, baseSha, diffHash, commitSha, error,
+   * requiredApprovals, breakGlass, affectedServices (an absent commitSha/error clears it). Everything
+   * else, reviews and notes included, is left as stored. NOT_FOUND when the request does not exist.
+   */
   updateRequest(request: RollbackRequest): Promise<void>;
+  /** Appends a review (NOT_FOUND for an unknown request). */
   addReview(requestId: string, review: Review): Promise<void>;
+  /** Sets `stale: true` on every review the request has now (approvals dismissed). */
+  markReviewsStale(requestId: string): Promise<void>;
+  /** Appends a note (NOT_FOUND for an unknown request). */
   addNote(requestId: string, note: Note): Promise<void>;
+  /** Appends to the audit trail, which has no update or delete. CONFLICT when the event id exists. */
   appendAudit(event: AuditEvent): Promise<void>;
+  /** The request id saved for this user (case-insensitive) and key, or null. */
   findByIdempotencyKey(user: string, key: string): Promise<string | null>;
+  /** CONFLICT when this user already saved this key. */
   saveIdempotencyKey(user: string, key: string, requestId: string): Promise<void>;
+  /** Opens a session; a session the user still has open is closed at `session.openedAt` (replaced). */
   openBreakGlass(session: BreakGlass): Promise<void>;
+  /** Closes the user's open session, if any, at `at` (kept, never deleted). */
   closeBreakGlass(user: string, at: Date): Promise<void>;
+  /** As `RequestStore.activeBreakGlass`, seeing this transaction's writes. */
+  activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null>;
 }

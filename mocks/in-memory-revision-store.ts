@@ -4,7 +4,8 @@
  * revision is a binary search per file rather than a replay.
  */
 import { ROLLBACK_HEADER_PREFIX } from '../core/commit-message.ts';
-import type { CommitRecord, LogQuery, RevisionStore } from '../core/ports.ts';
+import { conflict } from '../core/errors.ts';
+import type { CommitRecord, CommitRequest, LogQuery, RevisionStore } from '../core/ports.ts';
 import { matchesAny } from '../core/target-config.ts';
 import { fakeSha } from './fake-sha.ts';
 
@@ -113,6 +114,19 @@ export class InMemoryRevisionStore implements RevisionStore {
       if (content !== null && content !== undefined) files.set(path, content);
     }
     return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  async commit(request: CommitRequest): Promise<string> {
+    const head = await this.branchHead();
+    if (head !== request.expectedHead) {
+      throw conflict(`the branch moved: expected ${request.expectedHead.slice(0, 7)}, found ${head?.slice(0, 7) ?? 'nothing'}`);
+    }
+    return this.append({
+      timestamp: request.timestamp ?? new Date().toISOString(),
+      author: request.author,
+      message: request.message,
+      changes: request.changes,
+    });
   }
 
   private recordFor(commit: StoredCommit, paths: readonly string[]): CommitRecord | null {

@@ -1,0 +1,102 @@
+/**
+ * `rewind.config.yaml`, validated with zod. Targets come either from a layout pattern (placeholders
+ * `{tenant}`, `{environment}`, `{service}`, discovered from the repo's files) or from an explicit list.
+ * docs/configuration.md explains every key, with an example for each common repo layout.
+ */
+import { z } from 'zod';
+import { featuresSchema, nameSchema, planSchema, roleSchema } from '../../core/schemas.ts';
+
+const pathList = z.array(z.string().min(1).max(1024)).max(256);
+
+const policyConfigSchema = z
+  .object({
+    requiredApprovals: z.number().int().min(0).max(10),
+    blockSelfApproval: z.boolean(),
+    requesters: z.array(roleSchema),
+    approvers: z.array(roleSchema),
+    breakGlass: z.array(roleSchema),
+  })
+  .partial()
+  .strict();
+
+const targetSettingsSchema = z
+  .object({
+    plan: planSchema,
+    features: featuresSchema.partial().strict(),
+    policy: policyConfigSchema,
+  })
+  .partial()
+  .strict();
+
+const explicitTargetSchema = targetSettingsSchema
+  .extend({
+    tenant: nameSchema,
+    environment: nameSchema,
+    /** Everything the target owns; defaults to the union of services, bindings and variables. */
+    paths: pathList.optional(),
+    services: z.array(z.object({ name: nameSchema, paths: pathList.min(1) }).strict()).min(1),
+    bindings: pathList.default([]),
+    variables: pathList.default([]),
+  })
+  .strict();
+
+const patternSchema = z
+  .object({
+    /** Set when the repo holds a single tenant and no path names it. */
+    tenant: nameSchema.optional(),
+    /** Where one service of one target lives, e.g. `tenants/{tenant}/{environment}/services/{service}/`. */
+    services: z.string().min(1).refine((p) => p.includes('{service}') && p.includes('{environment}'), {
+      message: 'must contain {service} and {environment}',
+    }),
+    paths: pathList.optional(),
+    bindings: pathList.default([]),
+    variables: pathList.default([]),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    repo: z
+      .object({
+        path: z.string().min(1).optional(),
+        url: z.string().min(1).optional(),
+        branch: z.string().regex(/^[A-Za-z0-9._/-]{1,200}$/, 'must be a plain branch name').default('main'),
+        remote: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
+      })
+      .strict()
+      .default({ branch: 'main' }),
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(4173),
+        dataDir: z.string().default('./.rewind-data'),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 4173, dataDir: './.rewind-data' }),
+    identity: z
+      .object({
+        mode: z.enum(['demo', 'proxy']).default('demo'),
+        defaultUser: z.string().optional(),
+        trustedProxies: z.array(z.string()).default(['127.0.0.1', '::1', '::ffff:127.0.0.1']),
+      })
+      .strict()
+      .default({ mode: 'demo', trustedProxies: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] }),
+    users: z
+      .array(z.object({ email: z.string().email(), name: z.string().min(1), roles: z.array(roleSchema) }).strict())
+      .default([]),
+    defaults: targetSettingsSchema.default({}),
+    targets: z
+      .object({
+        pattern: patternSchema.optional(),
+        list: z.array(explicitTargetSchema).optional(),
+        /** Settings for pattern-discovered targets, keyed `tenant/environment`. */
+        overrides: z.record(z.string(), targetSettingsSchema).default({}),
+      })
+      .strict()
+      .refine((t) => Boolean(t.pattern) !== Boolean(t.list), { message: 'set exactly one of targets.pattern or targets.list' }),
+  })
+  .strict();
+
+export type RewindConfig = z.infer<typeof configSchema>;
+export type TargetSettings = z.infer<typeof targetSettingsSchema>;
+export type PatternConfig = z.infer<typeof patternSchema>;

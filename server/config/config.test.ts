@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { classifyPath } from '../../core/target-config.ts';
+import { ConfigError, parseConfig } from './load-config.ts';
+import { resolveTargets } from './resolve-targets.ts';
+
+const example = (name: string) => parseConfig(readFileSync(`docs/examples/${name}.rewind.config.yaml`, 'utf8'), name);
+
+describe('parseConfig', () => {
+  it('names the file, line and key of an invalid value', () => {
+    const text = 'targets:\n  list:\n    - tenant: acme\n      environment: production\n      plan: platinum\n      services: [{ name: web, paths: [web/] }]\n';
+    expect(() => parseConfig(text, 'rewind.config.yaml')).toThrow(
+      /^rewind\.config\.yaml:5: targets\.list\.0\.plan: Invalid option: expected one of "free"\|"pro"\|"enterprise"/,
+    );
+  });
+  it('rejects unknown keys, so typos do not pass silently', () => {
+    expect(() => parseConfig('targets:\n  patern: {}\n', 'c.yaml')).toThrow(/c\.yaml:2: targets: Unrecognized key: "patern"/);
+  });
+  it('reports YAML syntax errors with their line', () => {
+    expect(() => parseConfig('repo:\n  path: [unclosed\n', 'c.yaml')).toThrow(ConfigError);
+    expect(() => parseConfig('a: 1\na: 2\n', 'c.yaml')).toThrow(/c\.yaml:2:.*[Mm]ap keys must be unique/);
+  });
+  it('hints at quoting when an unquoted placeholder breaks the YAML', () => {
+    expect(() => parseConfig('targets:\n  pattern:\n    paths: [apps/{environment}/]\n', 'c.yaml')).toThrow(/^c\.yaml:3: .*\(quote values that contain \{placeholders\}\)$/);
+  });
+  it('refuses alias bombs', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghij'[i]}`).join(',')}]`), 'targets: { pattern: { tenant: t, services: "{environment}/{service}/" } }'].join('\n');
+    expect(() => parseConfig(bomb, 'bomb.yaml')).toThrow(ConfigError);
+  });
+  it('needs exactly one of pattern or list', () => {
+    expect(() => parseConfig('targets: {}\n', 'c.yaml')).toThrow(/set exactly one of targets.pattern or targets.list/);
+  });
+  it('applies defaults', () => {
+    const config = parseConfig('targets:\n  pattern: { tenant: t, services: "apps/{environment}/{service}/" }\n', 'c.yaml');
+    expect(config.repo.branch).toBe('main');
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4173, dataDir: './.rewind-data' });
+    expect(config.identity.mode).toBe('demo');
+  });
+});
+
+describe('resolveTargets for the documented layouts', () => {
+  it('tenants layout: discovers tenants, environments and services; applies overrides', () => {
+    const files = [
+      'tenants/acme/production/kustomization.yaml',
+      'tenants/acme/production/variables.yaml',
+      'tenants/acme/production/services/web/values.yaml',
+      'tenants/acme/production/services/payments/values.yaml',
+      'tenants/acme/staging/services/web/values.yaml',
+      'tenants/Bad_Name/staging/services/web/values.yaml',
+      'README.md',
+    ];
+    const { targets, warnings } = resolveTargets(example('tenants-layout'), files);
+    expect(targets.map((t) => `${t.tenant}/${t.environment}`)).toEqual(['acme/production', 'acme/staging']);
+    const prod = targets[0]!;
+    expect(prod.layout.services.map((s) => s.name)).toEqual(['payments', 'web']);
+    expect(prod.policy.requiredApprovals).toBe(2);
+    expect(targets[1]!.policy.requiredApprovals).toBe(1);
+    expect(classifyPath(prod.layout, 'tenants/acme/production/kustomization.yaml').kind).toBe('binding');
+    expect(classifyPath(prod.layout, 'tenants/acme/production/variables.yaml').kind).toBe('variables');
+    expect(warnings).toEqual([]);
+  });
+
+  it('environment first', () => {
+    const files = ['apps/production/web/deployment.yaml', 'apps/production/api/values.yaml', 'apps/production/kustomization.yaml', 'apps/staging/web/deployment.yaml'];
+    const { targets } = resolveTargets(example('env-first'), files);
+    expect(targets.map((t) => `${t.tenant}/${t.environment}`)).toEqual(['shop/production', 'shop/staging']);
+    expect(targets[0]!.layout.services.map((s) => s.name)).toEqual(['api', 'web']);
+    expect(classifyPath(targets[0]!.layout, 'apps/production/web/deployment.yaml')).toEqual({ kind: 'service', service: 'web' });
+    expect(classifyPath(targets[0]!.layout, 'apps/production/kustomization.yaml').kind).toBe('binding');
+  });
+
+  it('service first (overlays): the base belongs to no target', () => {
+    const files = ['apps/web/base/deployment.yaml', 'apps/web/overlays/production/patch.yaml', 'apps/api/overlays/production/patch.yaml', 'apps/api/overlays/staging/patch.yaml'];
+    const { targets } = resolveTargets(example('service-first'), files);
+    expect(targets.map((t) => `${t.tenant}/${t.environment}`)).toEqual(['shop/production', 'shop/staging']);
+    const prod = targets[0]!;
+    expect(prod.layout.paths.sort()).toEqual(['apps/api/overlays/production/', 'apps/web/overlays/production/']);
+    expect(classifyPath(prod.layout, 'apps/web/base/deployment.yaml').kind).toBe('other');
+  });
+
+  it('Flux: clusters/<env> bindings plus apps/<env>/<service>', () => {
+    const files = ['clusters/production/flux-system/gotk-sync.yaml', 'clusters/production/apps.yaml', 'apps/production/podinfo/release.yaml', 'apps/production/cluster-vars.yaml'];
+    const { targets } = resolveTargets(example('flux'), files);
+    expect(targets.map((t) => `${t.tenant}/${t.environment}`)).toEqual(['fleet/production']);
+    const layout = targets[0]!.layout;
+    expect(classifyPath(layout, 'clusters/production/flux-system/gotk-sync.yaml').kind).toBe('binding');
+    expect(classifyPath(layout, 'apps/production/podinfo/release.yaml')).toEqual({ kind: 'service', service: 'podinfo' });
+    expect(classifyPath(layout, 'apps/production/cluster-vars.yaml').kind).toBe('variables');
+  });
+
+  it('explicit list: keeps targets whose paths match nothing, with a warning', () => {
+    const { targets, warnings } = resolveTargets(example('explicit-list'), ['deploy/prod/payments-api/values.yaml']);
+    expect(targets).toHaveLength(1);
+    expect(targets[0]!.policy.requiredApprovals).toBe(2);
+    expect(targets[0]!.plan).toBe('pro');
+    expect(warnings).toEqual(['target payments/production: service worker matches no file']);
+    expect(resolveTargets(example('explicit-list'), []).warnings[0]).toBe('target payments/production: its paths match no file in the repo yet');
+  });
+
+  it('warns when a pattern finds nothing', () => {
+    const { targets, warnings } = resolveTargets(example('flux'), ['README.md']);
+    expect(targets).toEqual([]);
+    expect(warnings).toEqual(['targets.pattern: no file in the repo matches apps/{environment}/{service}/']);
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * The schema, as Kysely migrations kept in code (no migration files to ship or find at run time).
+ * `migrateToLatest` runs at start; applied migrations are recorded in `kysely_migration`, so running it
+ * again on an up-to-date database does nothing. Append new migrations; never edit an applied one.
+ *
+ * Dialect notes for a Postgres follow-up: `integer ... autoincrement` becomes an identity column, and
+ * the append-only triggers of the audit trail need a trigger function (the SQLite ones use RAISE).
+ */
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { RewindDatabase } from './database.ts';
+
+const migrations: Record<string, Migration> = {
+  '0001_requests_reviews_notes_audit_break_glass_idempotency': {
+    async up(db) {
+      await db.schema
+        .createTable('requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('environment', 'text', (c) => c.notNull())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('target_sha', 'text', (c) => c.notNull())
+        .addColumn('base_sha', 'text', (c) => c.notNull())
+        .addColumn('service', 'text')
+        .addColumn('fields', 'text')
+        .addColumn('justification', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_key', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('required_approvals', 'integer', (c) => c.notNull())
+        .addColumn('break_glass', 'integer', (c) => c.notNull())
+        .addColumn('affected_services', 'text', (c) => c.notNull())
+        .addColumn('diff_hash', 'text', (c) => c.notNull())
+        .addColumn('commit_sha', 'text')
+        .addColumn('error', 'text')
+        .execute();
+      // The list order is (created_key desc, id desc), optionally within a state or a target.
+      await db.schema.createIndex('requests_by_created').on('requests').columns(['created_key', 'id']).execute();
+      await db.schema
+        .createIndex('requests_by_state_created')
+        .on('requests')
+        .columns(['state', 'created_key', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('requests_by_target_created')
+        .on('requests')
+        .columns(['tenant', 'environment', 'created_key', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('reviews')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+        .addColumn('reviewer', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('comment', 'text', (c) => c.notNull())
+        .addColumn('reviewed_at', 'text', (c) => c.notNull())
+        .addColumn('stale', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('reviews_by_request').on('reviews').columns(['request_id', 'seq']).execute();
+
+      await db.schema
+        .createTable('notes')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+        .addColumn('author', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('noted_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('notes_by_request').on('notes').columns(['request_id', 'seq']).execute();
+
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('actor_key', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('tenant', 'text')
+        .addColumn('environment', 'text')
+        .addColumn('request_id', 'text')
+        .addColumn('break_glass', 'integer', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('audit_events_by_target')
+        .on('audit_events')
+        .columns(['tenant', 'environment', 'seq'])
+        .execute();
+      await db.schema.createIndex('audit_events_by_type').on('audit_events').columns(['type', 'seq']).execute();
+      await db.schema.createIndex('audit_events_by_actor').on('audit_events').columns(['actor_key', 'seq']).execute();
+      // Append-only, enforced by the database too: no statement may change or remove an event.
+      await sql`create trigger audit_events_no_update before update on audit_events
+        begin select raise(abort, 'audit_events is append-only'); end`.execute(db);
+      await sql`create trigger audit_events_no_delete before delete on audit_events
+        begin select raise(abort, 'audit_events is append-only'); end`.execute(db);
+
+      await db.schema
+        .createTable('break_glass_sessions')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('user_email', 'text', (c) => c.notNull())
+        .addColumn('user_key', 'text', (c) => c.notNull())
+        .addColumn('justification', 'text', (c) => c.notNull())
+        .addColumn('opened_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('closed_at', 'text')
+        .execute();
+      // At most one open session per user; closed ones stay as history.
+      await db.schema
+        .createIndex('break_glass_one_open_per_user')
+        .on('break_glass_sessions')
+        .column('user_key')
+        .unique()
+        .where(sql.ref('closed_at'), 'is', null)
+        .execute();
+      await db.schema
+        .createIndex('break_glass_by_user')
+        .on('break_glass_sessions')
+        .columns(['user_key', 'seq'])
+        .execute();
+
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('user_key', 'text', (c) => c.notNull())
+        .addColumn('idempotency_key', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['user_key', 'idempotency_key'])
+        .execute();
+    },
+    async down(db) {
+      for (const table of ['idempotency_keys', 'break_glass_sessions', 'audit_events', 'notes', 'reviews', 'requests']) {
+        await db.schema.dropTable(table).execute();
+      }
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
+
+/** Brings the schema up to date; returns the names of the migrations it applied (none when current). */
+export async function migrateToLatest(db: Kysely<RewindDatabase>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,412 @@
+/**
+ * RequestStore over SQL (SQLite file by default, through Kysely): the real server's requests, reviews,
+ * notes, break-glass sessions, idempotency keys and append-only audit trail. Same contract as the
+ * in-memory store (tests/contract/request-store.contract.ts runs against both).
+ *
+ * Two connections to the file: transactions run on the writer, one at a time (Kysely holds the single
+ * connection for the whole transaction, so concurrent `transaction` calls queue), and the store's own
+ * reads run on a query-only reader in a read transaction of their own. WAL mode lets the reader see
+ * the last committed state without waiting for a running transaction, as the in-memory store does.
+ *
+ * A Postgres dialect would pool connections: there, `transaction` must serialise explicitly (e.g.
+ * `pg_advisory_xact_lock` as its first statement) to keep the contract.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Kysely, Selectable } from 'kysely';
+import { conflict, notFound } from '../../core/errors.ts';
+import type { AuditFilter, Page, RequestFilter, RequestStore, RequestStoreTx } from '../../core/ports.ts';
+import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '../../core/schemas.ts';
+import {
+  type AuditEventsTable,
+  type NotesTable,
+  openDatabase,
+  type RequestsTable,
+  type ReviewsTable,
+  type RewindDatabase,
+} from './database.ts';
+import { migrateToLatest } from './migrations.ts';
+import {
+  canonicalRequest,
+  checkLimit,
+  decodeAuditCursor,
+  decodeRequestCursor,
+  emailKey,
+  encodeAuditCursor,
+  encodeRequestCursor,
+  orderKey,
+} from './request-store-shared.ts';
+
+type Db = Kysely<RewindDatabase>;
+
+export class SqlRequestStore implements RequestStore {
+  /** Set inside `work`, to turn a nested `transaction` (which would wait forever) into an error. */
+  private readonly insideTransaction = new AsyncLocalStorage<true>();
+
+  private constructor(
+    private readonly writer: Db,
+    private readonly reader: Db,
+  ) {}
+
+  /** Opens (creating if needed) the database file and brings its schema up to date. */
+  static async open(file: string): Promise<SqlRequestStore> {
+    if (file === '' || file === ':memory:' || file.startsWith('file:')) {
+      throw new Error('SqlRequestStore needs a database file path (it opens the file twice: writer and reader)');
+    }
+    const writer = openDatabase(file);
+    try {
+      await migrateToLatest(writer);
+      const reader = openDatabase(file, { queryOnly: true });
+      return new SqlRequestStore(writer, reader);
+    } catch (error) {
+      await writer.destroy();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.reader.destroy();
+    await this.writer.destroy();
+  }
+
+  async transaction<T>(work: (tx: RequestStoreTx) => Promise<T>): Promise<T> {
+    if (this.insideTransaction.getStore()) {
+      throw new Error('RequestStore.transaction called inside a transaction: use the tx it was given');
+    }
+    return this.writer.transaction().execute(async (trx) => {
+      const tx = new SqlTx(trx);
+      try {
+        return await this.insideTransaction.run(true, () => work(tx));
+      } finally {
+        tx.close();
+      }
+    });
+  }
+
+  async getRequest(id: string): Promise<RollbackRequest | null> {
+    return this.reader.transaction().execute((trx) => readRequest(trx, id));
+  }
+
+  async listRequests(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<RollbackRequest>> {
+    checkLimit(limit);
+    const after = cursor === null ? null : decodeRequestCursor(cursor);
+    return this.reader.transaction().execute(async (trx) => {
+      let query = trx.selectFrom('requests').selectAll();
+      if (filter.state) query = query.where('state', '=', filter.state);
+      if (filter.tenant) query = query.where('tenant', '=', filter.tenant);
+      if (filter.environment) query = query.where('environment', '=', filter.environment);
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_key', '<', after.createdKey),
+            eb.and([eb('created_key', '=', after.createdKey), eb('id', '<', after.id)]),
+          ]),
+        );
+      }
+      const rows = await query.orderBy('created_key', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+      const page = rows.slice(0, limit);
+      const items = await assembleRequests(trx, page);
+      const last = page.at(-1);
+      return {
+        items,
+        nextCursor: rows.length > limit && last ? encodeRequestCursor({ createdKey: last.created_key, id: last.id }) : null,
+      };
+    });
+  }
+
+  async listAudit(filter: AuditFilter, cursor: string | null, limit: number): Promise<Page<AuditEvent>> {
+    checkLimit(limit);
+    const before = cursor === null ? null : decodeAuditCursor(cursor);
+    let query = this.reader.selectFrom('audit_events').selectAll();
+    if (filter.tenant) query = query.where('tenant', '=', filter.tenant);
+    if (filter.environment) query = query.where('environment', '=', filter.environment);
+    if (filter.type) query = query.where('type', '=', filter.type);
+    if (filter.actor) query = query.where('actor_key', '=', emailKey(filter.actor));
+    if (before !== null) query = query.where('seq', '<', before);
+    const rows = await query.orderBy('seq', 'desc').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toAuditEvent),
+      nextCursor: rows.length > limit && last ? encodeAuditCursor(last.seq) : null,
+    };
+  }
+
+  async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
+    return findActiveBreakGlass(this.reader, user, now);
+  }
+}
+
+class SqlTx implements RequestStoreTx {
+  private closed = false;
+
+  constructor(private readonly trx: Db) {}
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private get db(): Db {
+    if (this.closed) throw new Error('RequestStoreTx used after its transaction ended');
+    return this.trx;
+  }
+
+  private async requireRequest(id: string): Promise<void> {
+    const row = await this.db.selectFrom('requests').select('id').where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound(`rollback request ${id} not found`);
+  }
+
+  async getRequest(id: string): Promise<RollbackRequest | null> {
+    return readRequest(this.db, id);
+  }
+
+  async insertRequest(request: RollbackRequest): Promise<void> {
+    const db = this.db;
+    const existing = await db.selectFrom('requests').select('id').where('id', '=', request.id).executeTakeFirst();
+    if (existing) throw conflict(`rollback request ${request.id} already exists`);
+    const r = canonicalRequest(request);
+    await db
+      .insertInto('requests')
+      .values({
+        id: r.id,
+        tenant: r.tenant,
+        environment: r.environment,
+        mode: r.mode,
+        target_sha: r.targetSha,
+        base_sha: r.baseSha,
+        service: r.service ?? null,
+        fields: r.fields === undefined ? null : JSON.stringify(r.fields),
+        justification: r.justification,
+        requested_by: r.requestedBy,
+        created_at: r.createdAt,
+        created_key: orderKey(r.createdAt),
+        state: r.state,
+        required_approvals: r.requiredApprovals,
+        break_glass: r.breakGlass ? 1 : 0,
+        affected_services: JSON.stringify(r.affectedServices),
+        diff_hash: r.diffHash,
+        commit_sha: r.commitSha ?? null,
+        error: r.error ?? null,
+      })
+      .execute();
+    for (const review of r.reviews) await insertReview(db, r.id, review);
+    for (const note of r.notes) await insertNote(db, r.id, note);
+  }
+
+  async updateRequest(request: RollbackRequest): Promise<void> {
+    const result = await this.db
+      .updateTable('requests')
+      .set({
+        state: request.state,
+        base_sha: request.baseSha,
+        diff_hash: request.diffHash,
+        commit_sha: request.commitSha ?? null,
+        error: request.error ?? null,
+        required_approvals: request.requiredApprovals,
+        break_glass: request.breakGlass ? 1 : 0,
+        affected_services: JSON.stringify(request.affectedServices),
+      })
+      .where('id', '=', request.id)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw notFound(`rollback request ${request.id} not found`);
+  }
+
+  async addReview(requestId: string, review: Review): Promise<void> {
+    await this.requireRequest(requestId);
+    await insertReview(this.db, requestId, review);
+  }
+
+  async markReviewsStale(requestId: string): Promise<void> {
+    await this.requireRequest(requestId);
+    await this.db.updateTable('reviews').set({ stale: 1 }).where('request_id', '=', requestId).execute();
+  }
+
+  async addNote(requestId: string, note: Note): Promise<void> {
+    await this.requireRequest(requestId);
+    await insertNote(this.db, requestId, note);
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    const db = this.db;
+    const existing = await db.selectFrom('audit_events').select('seq').where('id', '=', event.id).executeTakeFirst();
+    if (existing) throw conflict(`audit event ${event.id} already exists`);
+    await db
+      .insertInto('audit_events')
+      .values({
+        id: event.id,
+        at: event.at,
+        actor: event.actor,
+        actor_key: emailKey(event.actor),
+        type: event.type,
+        tenant: event.tenant ?? null,
+        environment: event.environment ?? null,
+        request_id: event.requestId ?? null,
+        break_glass: event.breakGlass ? 1 : 0,
+        details: JSON.stringify(event.details),
+      })
+      .execute();
+  }
+
+  async findByIdempotencyKey(user: string, key: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('idempotency_keys')
+      .select('request_id')
+      .where('user_key', '=', emailKey(user))
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    return row?.request_id ?? null;
+  }
+
+  async saveIdempotencyKey(user: string, key: string, requestId: string): Promise<void> {
+    if ((await this.findByIdempotencyKey(user, key)) !== null) throw conflict('idempotency key already used');
+    await this.db
+      .insertInto('idempotency_keys')
+      .values({ user_key: emailKey(user), idempotency_key: key, request_id: requestId })
+      .execute();
+  }
+
+  async openBreakGlass(session: BreakGlass): Promise<void> {
+    const db = this.db;
+    const userKey = emailKey(session.user);
+    await db
+      .updateTable('break_glass_sessions')
+      .set({ closed_at: session.openedAt })
+      .where('user_key', '=', userKey)
+      .where('closed_at', 'is', null)
+      .execute();
+    await db
+      .insertInto('break_glass_sessions')
+      .values({
+        user_email: session.user,
+        user_key: userKey,
+        justification: session.justification,
+        opened_at: session.openedAt,
+        expires_at: session.expiresAt,
+        closed_at: null,
+      })
+      .execute();
+  }
+
+  async closeBreakGlass(user: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('break_glass_sessions')
+      .set({ closed_at: at.toISOString() })
+      .where('user_key', '=', emailKey(user))
+      .where('closed_at', 'is', null)
+      .execute();
+  }
+
+  async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
+    return findActiveBreakGlass(this.db, user, now);
+  }
+}
+
+async function insertReview(db: Db, requestId: string, review: Review): Promise<void> {
+  await db
+    .insertInto('reviews')
+    .values({
+      request_id: requestId,
+      reviewer: review.by,
+      decision: review.decision,
+      comment: review.comment,
+      reviewed_at: review.at,
+      stale: review.stale ? 1 : 0,
+    })
+    .execute();
+}
+
+async function insertNote(db: Db, requestId: string, note: Note): Promise<void> {
+  await db.insertInto('notes').values({ request_id: requestId, author: note.by, body: note.text, noted_at: note.at }).execute();
+}
+
+async function readRequest(db: Db, id: string): Promise<RollbackRequest | null> {
+  const row = await db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  const [request] = await assembleRequests(db, [row]);
+  return request ?? null;
+}
+
+/** Requests with their reviews and notes, in the order of `rows`. */
+async function assembleRequests(db: Db, rows: Selectable<RequestsTable>[]): Promise<RollbackRequest[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [reviews, notes] = [
+    await db.selectFrom('reviews').selectAll().where('request_id', 'in', ids).orderBy('seq').execute(),
+    await db.selectFrom('notes').selectAll().where('request_id', 'in', ids).orderBy('seq').execute(),
+  ];
+  const reviewsOf = groupBy(reviews, (r) => r.request_id);
+  const notesOf = groupBy(notes, (n) => n.request_id);
+  return rows.map((row) => toRequest(row, reviewsOf.get(row.id) ?? [], notesOf.get(row.id) ?? []));
+}
+
+function toRequest(
+  row: Selectable<RequestsTable>,
+  reviews: Selectable<ReviewsTable>[],
+  notes: Selectable<NotesTable>[],
+): RollbackRequest {
+  return canonicalRequest({
+    id: row.id,
+    tenant: row.tenant,
+    environment: row.environment,
+    mode: row.mode as RollbackRequest['mode'],
+    targetSha: row.target_sha,
+    baseSha: row.base_sha,
+    service: row.service ?? undefined,
+    fields: row.fields === null ? undefined : (JSON.parse(row.fields) as RollbackRequest['fields']),
+    justification: row.justification,
+    requestedBy: row.requested_by,
+    createdAt: row.created_at,
+    state: row.state as RollbackRequest['state'],
+    requiredApprovals: row.required_approvals,
+    reviews: reviews.map((r) => ({
+      by: r.reviewer,
+      decision: r.decision as Review['decision'],
+      comment: r.comment,
+      at: r.reviewed_at,
+      stale: r.stale !== 0,
+    })),
+    breakGlass: row.break_glass !== 0,
+    affectedServices: JSON.parse(row.affected_services) as string[],
+    diffHash: row.diff_hash,
+    commitSha: row.commit_sha ?? undefined,
+    error: row.error ?? undefined,
+    notes: notes.map((n) => ({ by: n.author, text: n.body, at: n.noted_at })),
+  });
+}
+
+function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
+  const event: AuditEvent = {
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    type: row.type,
+    breakGlass: row.break_glass !== 0,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+  if (row.tenant !== null) event.tenant = row.tenant;
+  if (row.environment !== null) event.environment = row.environment;
+  if (row.request_id !== null) event.requestId = row.request_id;
+  return event;
+}
+
+async function findActiveBreakGlass(db: Db, user: string, now: Date): Promise<BreakGlass | null> {
+  const row = await db
+    .selectFrom('break_glass_sessions')
+    .selectAll()
+    .where('user_key', '=', emailKey(user))
+    .where('closed_at', 'is', null)
+    .orderBy('seq', 'desc')
+    .executeTakeFirst();
+  if (!row || !(Date.parse(row.expires_at) > now.getTime())) return null;
+  return { user: row.user_email, justification: row.justification, openedAt: row.opened_at, expiresAt: row.expires_at };
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    let group = groups.get(k);
+    if (!group) groups.set(k, (group = []));
+    group.push(item);
+  }
+  return groups;
+}
