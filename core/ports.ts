@@ -35,6 +35,19 @@ export interface LogQuery {
   limit: number;
 }
 
+/** One file's change between two revisions, as storage computes it (git: `diff --histogram`). */
+export interface RawFileDiff {
+  path: string;
+  status: 'added' | 'modified' | 'deleted';
+  additions: number;
+  deletions: number;
+  /** The file's unified diff in git's format (`diff --git a/.. b/..`, `---`/`+++`, hunks). */
+  patch: string;
+  /** True when the diff could not be computed line by line and shows a whole-file replacement. */
+  wholeFile?: boolean;
+  binary?: boolean;
+}
+
 export interface CommitRequest {
   /** The branch head the change was planned on: the commit lands only if the branch is still there. */
   expectedHead: string;
@@ -59,6 +72,8 @@ export interface RevisionStore {
   logRollbacks(paths: readonly string[]): Promise<CommitRecord[]>;
   /** Contents of the files under `paths` at commit `sha`, keyed by path. */
   readFiles(paths: readonly string[], sha: string): Promise<Map<string, string>>;
+  /** Per-file changes under `paths` from commit `from` to commit `to`, sorted by path. */
+  diff(query: { paths: readonly string[]; from: string; to: string }): Promise<RawFileDiff[]>;
   /**
    * Commits `changes` on top of `expectedHead` and moves the branch with compare-and-swap. Throws a
    * CONFLICT RewindError when the branch is no longer at `expectedHead` (or a push is rejected);
