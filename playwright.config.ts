@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const MOCK_PORT = 4180;
+const REAL_PORT = 4181;
 
 // Debian's Chromium, as root, on a machine with no outside network: these flags keep it quiet and quick.
 export const chromiumArgs = [
@@ -34,12 +35,27 @@ export default defineConfig({
       testIgnore: ['**/*.real.spec.ts'],
       use: { baseURL: `http://127.0.0.1:${MOCK_PORT}` },
     },
+    {
+      // The same journeys against the real server: git repo + SQLite, the SPA served by `rewind serve`.
+      name: 'real',
+      testIgnore: ['**/large-history.spec.ts'],
+      use: { baseURL: `http://127.0.0.1:${REAL_PORT}` },
+    },
   ],
   webServer: [
     {
       // The demo build: the API runs in the browser through MSW over the in-memory demo data.
       command: `npx vite build --mode mock --outDir dist-mock --logLevel warn && npx vite preview --outDir dist-mock --host 127.0.0.1 --port ${MOCK_PORT} --strictPort`,
       url: `http://127.0.0.1:${MOCK_PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      // A fresh data dir each run: the demo repo is written anew and the database starts empty.
+      command: `rm -rf .e2e-data && npx vite build --logLevel warn && node bin/rewind.mjs serve --data-dir .e2e-data --host 127.0.0.1 --port ${REAL_PORT}`,
+      url: `http://127.0.0.1:${REAL_PORT}/api/me`,
       reuseExistingServer: !process.env.CI,
       timeout: 180_000,
       stdout: 'ignore',

@@ -5,16 +5,28 @@ import { test as base, expect, type Page } from '@playwright/test';
  * Every journey fails on a console error or an uncaught page error (a CSP violation, a React warning,
  * a failed request the UI did not expect), and gets `checkA11y` for axe's serious/critical rules.
  */
-export const test = base.extend<{ checkA11y: (page?: Page) => Promise<void>; consoleErrors: string[] }>({
-  consoleErrors: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await use(errors);
-    expect(errors, 'console errors during the journey').toEqual([]);
+export const test = base.extend<{
+  checkA11y: (page?: Page) => Promise<void>;
+  /** Patterns of console errors this journey provokes on purpose (e.g. the browser logging a stubbed 500). */
+  expectedConsoleErrors: RegExp[];
+  consoleErrors: string[];
+}>({
+  expectedConsoleErrors: async ({}, use) => {
+    await use([]);
   },
+  consoleErrors: [
+    async ({ page, expectedConsoleErrors }, use) => {
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      await use(errors);
+      const unexpected = errors.filter((text) => !expectedConsoleErrors.some((pattern) => pattern.test(text)));
+      expect(unexpected, 'console errors during the journey').toEqual([]);
+    },
+    { auto: true },
+  ],
   checkA11y: async ({ page }, use) => {
     await use(async (target = page) => {
       const results = await new AxeBuilder({ page: target }).analyze();

@@ -1,0 +1,267 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RewindError } from '../../core/errors.ts';
+import { commitGraphIsFresh } from './commit-graph.ts';
+import { createRepo } from './demo-repo.ts';
+import { gitText, runGit } from './git-cli.ts';
+import { importCommits, type ImportCommit } from './fast-import.ts';
+import { GitRevisionStore } from './git-revision-store.ts';
+import { tempDirs } from './test-repos.ts';
+
+const dirs = tempDirs('rewind-store-');
+afterAll(() => dirs.cleanup());
+
+const ALICE = { name: 'Alice', email: 'alice@example.com' };
+const at = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString();
+const commit = (minute: number, path: string, content: string | null, message = `change ${minute}\n`): ImportCommit => ({
+  timestamp: at(minute),
+  author: ALICE,
+  message,
+  changes: { [path]: content },
+});
+
+async function refOf(gitDir: string, ref: string): Promise<string> {
+  return (await gitText(['--git-dir', gitDir, 'rev-parse', ref])).trim();
+}
+
+describe('GitRevisionStore.open', () => {
+  it('says in one sentence when the path is not a git repository', async () => {
+    const plain = dirs.make('plain-');
+    await expect(GitRevisionStore.open({ repoPath: join(plain, 'missing'), branch: 'main' })).rejects.toThrow(
+      /^The repository path .*missing does not exist\.$/,
+    );
+    writeFileSync(join(plain, 'file'), 'x');
+    await expect(GitRevisionStore.open({ repoPath: join(plain, 'file'), branch: 'main' })).rejects.toThrow(/is not a directory\.$/);
+    await expect(GitRevisionStore.open({ repoPath: plain, branch: 'main' })).rejects.toThrow(/is not a git repository \(git says: .*\)\.$/);
+    // A plain directory inside a work tree is not the repository.
+    const repo = dirs.make('worktree-');
+    await createRepo(repo, [commit(0, 'a.txt', 'a\n')], { bare: false });
+    mkdirSync(join(repo, 'sub'));
+    await expect(GitRevisionStore.open({ repoPath: join(repo, 'sub'), branch: 'main' })).rejects.toThrow(/is not a git repository/);
+    // The work tree itself is.
+    const store = await GitRevisionStore.open({ repoPath: repo, branch: 'main' });
+    expect(store.gitDir).toMatch(/\.git$/);
+    await store.close();
+  });
+
+  it('says when the branch does not exist or is not a branch name', async () => {
+    const repo = dirs.make();
+    await createRepo(repo, [commit(0, 'a.txt', 'a\n')]);
+    await expect(GitRevisionStore.open({ repoPath: repo, branch: 'release' })).rejects.toThrow(/^The branch "release" does not exist in .*\.$/);
+    await expect(GitRevisionStore.open({ repoPath: repo, branch: 'a..b' })).rejects.toThrow(/^"a\.\.b" is not a valid branch name\.$/);
+    const empty = dirs.make();
+    await createRepo(empty, []);
+    await expect(GitRevisionStore.open({ repoPath: empty, branch: 'main' })).rejects.toThrow(/does not exist/);
+  });
+
+  it('writes a commit-graph with changed-path filters, and refreshes it when stale', async () => {
+    const repo = dirs.make();
+    const { gitDir } = await createRepo(repo, [commit(0, 'a.txt', 'a\n'), commit(1, 'b.txt', 'b\n')]);
+    const objects = join(gitDir, 'objects');
+    expect(await commitGraphIsFresh(objects, await refOf(gitDir, 'main'))).toBe(false);
+    await (await GitRevisionStore.open({ repoPath: repo, branch: 'main' })).close();
+    expect(await commitGraphIsFresh(objects, await refOf(gitDir, 'main'))).toBe(true);
+    await importCommits(gitDir, [commit(2, 'c.txt', 'c\n')]);
+    expect(await commitGraphIsFresh(objects, await refOf(gitDir, 'main'))).toBe(false);
+    await (await GitRevisionStore.open({ repoPath: repo, branch: 'main' })).close();
+    expect(await commitGraphIsFresh(objects, await refOf(gitDir, 'main'))).toBe(true);
+  });
+});
+
+describe('GitRevisionStore', () => {
+  it('sees a branch moved by another process, and a commit it made itself', async () => {
+    const repo = dirs.make();
+    const { gitDir, shas } = await createRepo(repo, [commit(0, 'a.txt', 'a\n')]);
+    const store = await GitRevisionStore.open({ repoPath: repo, branch: 'main' });
+    try {
+      expect(await store.branchHead()).toBe(shas[0]);
+      const { shas: more } = await importCommits(gitDir, [commit(1, 'a.txt', 'a2\n')]);
+      expect(await store.branchHead()).toBe(more[0]);
+      await runGit(['--git-dir', gitDir, 'pack-refs', '--all']);
+      expect(await store.branchHead()).toBe(more[0]);
+      const mine = await store.commit({ expectedHead: more[0]!, changes: { 'a.txt': 'a3\n' }, message: 'mine', author: ALICE, timestamp: at(2) });
+      expect(await refOf(gitDir, 'main')).toBe(mine);
+      // The message is stored byte for byte, without a newline added.
+      expect((await store.log({ paths: ['a.txt'], limit: 1 }))[0]!.message).toBe('mine');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('resolves only commits reachable from the branch, before and after it lists them', async () => {
+    const repo = dirs.make();
+    const { gitDir, shas } = await createRepo(repo, Array.from({ length: 30 }, (_, i) => commit(i, `f${i % 3}.txt`, `${i}\n`)));
+    const side = await importCommits(gitDir, [commit(40, 'side.txt', 'side\n')], { branch: 'side' });
+    const store = await GitRevisionStore.open({ repoPath: repo, branch: 'main', branchSetDelayMs: 0 });
+    try {
+      // Nothing logged yet: the first answers come from git (merge-base), then from the listed set.
+      expect(await store.resolveCommit(shas[3]!)).toBe(shas[3]);
+      expect(await store.resolveCommit(side.shas[0]!)).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await store.resolveCommit(shas[5]!)).toBe(shas[5]);
+      expect(await store.resolveCommit(shas[6]!.slice(0, 10))).toBe(shas[6]);
+      expect(await store.resolveCommit(side.shas[0]!)).toBeNull();
+      expect(await store.resolveCommit(side.shas[0]!.slice(0, 10))).toBeNull();
+      // The branch moves forward: the set follows.
+      const later = await importCommits(gitDir, [commit(50, 'f0.txt', 'later\n')]);
+      expect(await store.resolveCommit(later.shas[0]!)).toBe(later.shas[0]);
+      // A merge makes the side commit reachable.
+      await importCommits(gitDir, [commit(51, 'side.txt', 'merged\n')], { branch: 'side' });
+      const tree = (await gitText(['--git-dir', gitDir, 'rev-parse', 'refs/heads/side^{tree}'])).trim();
+      const identity = { GIT_AUTHOR_NAME: 'm', GIT_AUTHOR_EMAIL: 'm@x', GIT_COMMITTER_NAME: 'm', GIT_COMMITTER_EMAIL: 'm@x' };
+      const merge = (await gitText(['--git-dir', gitDir, 'commit-tree', tree, '-p', later.shas[0]!, '-p', 'refs/heads/side', '-m', 'merge'], { env: identity })).trim();
+      await gitText(['--git-dir', gitDir, 'update-ref', 'refs/heads/main', merge]);
+      expect(await store.resolveCommit(side.shas[0]!)).toBe(side.shas[0]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps an executable bit and a symlink when it rewrites them', async () => {
+    const repo = dirs.make();
+    const { gitDir, shas } = await createRepo(repo, [commit(0, 'a.txt', 'a\n')]);
+    const git = (args: string[], options: Parameters<typeof runGit>[1] = {}) => gitText(['--git-dir', gitDir, ...args], options);
+    const index = join(dirs.make(), 'index');
+    const env = { GIT_INDEX_FILE: index };
+    const blob = (await git(['hash-object', '-w', '--stdin'], { input: '#!/bin/sh\n' })).trim();
+    const link = (await git(['hash-object', '-w', '--stdin'], { input: 'a.txt' })).trim();
+    await git(['read-tree', shas[0]!], { env });
+    await git(['update-index', '--index-info'], { env, input: `100755 ${blob}\trun.sh\n120000 ${link}\tlink\n` });
+    const tree = (await git(['write-tree'], { env })).trim();
+    const head = (await git(['commit-tree', tree, '-p', shas[0]!, '-m', 'modes'], { env: { GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@x', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@x' } })).trim();
+    await git(['update-ref', 'refs/heads/main', head]);
+
+    const store = await GitRevisionStore.open({ repoPath: repo, branch: 'main' });
+    try {
+      const sha = await store.commit({
+        expectedHead: head,
+        changes: { 'run.sh': '#!/bin/sh\necho hi\n', link: 'b.txt', 'new.txt': 'new\n' },
+        message: 'rewrite\n',
+        author: ALICE,
+      });
+      const listing = await git(['ls-tree', sha]);
+      expect(listing).toMatch(/^100755 blob \S+\trun\.sh$/m);
+      expect(listing).toMatch(/^120000 blob \S+\tlink$/m);
+      expect(listing).toMatch(/^100644 blob \S+\tnew\.txt$/m);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('follows the first-parent chain: a merged branch is one revision, its merge commit', async () => {
+    const repo = dirs.make();
+    const { gitDir, shas } = await createRepo(repo, [commit(0, 'app/a.yaml', 'a: 1\n')]);
+    const git = (args: string[], options: Parameters<typeof runGit>[1] = {}) => gitText(['--git-dir', gitDir, ...args], options);
+    // A side branch with two commits, merged into main with --no-ff.
+    const side = await importCommits(gitDir, [commit(1, 'app/a.yaml', 'a: 2\n'), commit(2, 'app/b.yaml', 'b: 1\n')], { branch: 'side' });
+    const tree = (await git(['rev-parse', `${side.shas[1]}^{tree}`])).trim();
+    const identity = { GIT_AUTHOR_NAME: 'm', GIT_AUTHOR_EMAIL: 'm@x', GIT_COMMITTER_NAME: 'm', GIT_COMMITTER_EMAIL: 'm@x', GIT_AUTHOR_DATE: '1772362000 +0000', GIT_COMMITTER_DATE: '1772362000 +0000' };
+    const merge = (await git(['commit-tree', tree, '-p', shas[0]!, '-p', side.shas[1]!, '-m', 'Merge side'], { env: identity })).trim();
+    await git(['update-ref', 'refs/heads/main', merge]);
+
+    const store = await GitRevisionStore.open({ repoPath: repo, branch: 'main' });
+    try {
+      const log = await store.log({ paths: ['app/'], limit: 10 });
+      expect(log.map((r) => r.sha)).toEqual([merge, shas[0]]);
+      expect(log[0]!.paths).toEqual(['app/a.yaml', 'app/b.yaml']);
+      expect(await store.range({ paths: ['app/'], since: shas[0]!, until: merge })).toEqual([merge]);
+      // Side-branch commits are reachable, so their ids resolve.
+      expect(await store.resolveCommit(side.shas[0]!.slice(0, 8))).toBe(side.shas[0]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('finds new rollbacks after the branch moved, and fresh statuses after the notes moved', async () => {
+    const repo = dirs.make();
+    const rollback = (minute: number) => commit(minute, 'app/a.yaml', `a: ${minute}\n`, `Rollback: tenant/t env/e → revision 0000000\n\nx\n`);
+    const { gitDir, shas } = await createRepo(repo, [commit(0, 'app/a.yaml', 'a: 0\n'), rollback(1)]);
+    const store = await GitRevisionStore.open({ repoPath: repo, branch: 'main' });
+    try {
+      expect((await store.logRollbacks(['app/'])).map((r) => r.sha)).toEqual([shas[1]]);
+      const later = await importCommits(gitDir, [commit(2, 'app/a.yaml', 'a: 2\n'), rollback(3)]);
+      expect((await store.logRollbacks(['app/'])).map((r) => r.sha)).toEqual([later.shas[1], shas[1]]);
+      await runGit(['--git-dir', gitDir, 'notes', '--ref=rewind-deployments', 'add', '-m', 'status: failed', shas[1]!], {
+        env: { GIT_AUTHOR_NAME: 'n', GIT_AUTHOR_EMAIL: 'n@x', GIT_COMMITTER_NAME: 'n', GIT_COMMITTER_EMAIL: 'n@x' },
+      });
+      expect((await store.logRollbacks(['app/'])).map((r) => r.deployStatus)).toEqual([undefined, 'failed']);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('GitRevisionStore with a remote', () => {
+  async function setup() {
+    const remote = dirs.make('remote-');
+    const { gitDir: remoteGitDir, shas } = await createRepo(remote, [commit(0, 'app/a.yaml', 'a: 0\n'), commit(1, 'app/a.yaml', 'a: 1\n')]);
+    const local = dirs.make('local-');
+    await runGit(['clone', '--quiet', '--bare', remote, local]);
+    return { remote, remoteGitDir, local, shas };
+  }
+
+  it('pushes its commits to the remote', async () => {
+    const { remoteGitDir, local, shas } = await setup();
+    const store = await GitRevisionStore.open({ repoPath: local, branch: 'main', remote: 'origin' });
+    try {
+      const sha = await store.commit({ expectedHead: shas[1]!, changes: { 'app/a.yaml': 'a: 2\n' }, message: 'two\n', author: ALICE, timestamp: at(2) });
+      expect(await refOf(remoteGitDir, 'main')).toBe(sha);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('turns a rejected push into a conflict, moves the local branch back, and never forces', async () => {
+    const { remoteGitDir, local, shas } = await setup();
+    const store = await GitRevisionStore.open({ repoPath: local, branch: 'main', remote: 'origin', fetchIntervalMs: 60 * 60_000 });
+    try {
+      // Someone pushes to the remote; this store has not fetched since.
+      const { shas: theirs } = await importCommits(remoteGitDir, [commit(5, 'app/b.yaml', 'b: 1\n')]);
+      expect(await store.branchHead()).toBe(shas[1]);
+      const attempt = store.commit({ expectedHead: shas[1]!, changes: { 'app/a.yaml': 'a: 2\n' }, message: 'mine\n', author: ALICE, timestamp: at(6) });
+      await expect(attempt).rejects.toBeInstanceOf(RewindError);
+      await expect(attempt).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/push rejected/) });
+      expect(await refOf(remoteGitDir, 'main')).toBe(theirs[0]);
+      expect(await store.branchHead()).toBe(shas[1]);
+      expect((await store.log({ paths: ['app/'], limit: 1 }))[0]!.sha).toBe(shas[1]);
+    } finally {
+      await store.close();
+    }
+    // A store that fetched sees their commit and commits on top of it.
+    const fresh = await GitRevisionStore.open({ repoPath: local, branch: 'main', remote: 'origin' });
+    try {
+      const head = await fresh.branchHead();
+      expect(head).toBe(await refOf(remoteGitDir, 'main'));
+      const sha = await fresh.commit({ expectedHead: head!, changes: { 'app/a.yaml': 'a: 2\n' }, message: 'mine\n', author: ALICE, timestamp: at(7) });
+      expect(await refOf(remoteGitDir, 'main')).toBe(sha);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('says in one sentence when the remote cannot be fetched at open', async () => {
+    const { local } = await setup();
+    await expect(GitRevisionStore.open({ repoPath: local, branch: 'main', remote: '/nonexistent/remote.git' })).rejects.toThrow(
+      /^Cannot fetch "main" from the remote \/nonexistent\/remote\.git \(git says: .*\)\.$/,
+    );
+  });
+
+  it('fetches deployment notes and keeps reading when the remote is unreachable', async () => {
+    const { remote, remoteGitDir, local, shas } = await setup();
+    await runGit(['--git-dir', remoteGitDir, 'notes', '--ref=rewind-deployments', 'add', '-m', 'status: failed', shas[1]!], {
+      env: { GIT_AUTHOR_NAME: 'n', GIT_AUTHOR_EMAIL: 'n@x', GIT_COMMITTER_NAME: 'n', GIT_COMMITTER_EMAIL: 'n@x' },
+    });
+    const errors: Error[] = [];
+    const store = await GitRevisionStore.open({ repoPath: local, branch: 'main', remote: 'origin', fetchIntervalMs: 0, onFetchError: (e) => errors.push(e) });
+    try {
+      expect((await store.log({ paths: ['app/'], limit: 1 }))[0]!.deployStatus).toBe('failed');
+      rmSync(remote, { recursive: true, force: true });
+      expect(await store.branchHead()).toBe(shas[1]);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors[0]!.message).toMatch(/^git fetch failed/);
+    } finally {
+      await store.close();
+    }
+  });
+});

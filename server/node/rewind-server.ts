@@ -1,0 +1,125 @@
+/**
+ * Assembles the real server: configuration, the git repo (the demo repo is created on first start),
+ * the SQLite request store, the API app over them, and the HTTP listener that also serves the SPA.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { RandomIds, SimulatedClusterStatus, StaticTargetCatalog, StaticUserDirectory, systemClock } from '../../core/basic-adapters.ts';
+import type { User } from '../../core/schemas.ts';
+import type { TargetConfig } from '../../core/target-config.ts';
+import { generateDemoRepo } from '../../mocks/demo-data.ts';
+import { createApiApp } from '../api/app.ts';
+import type { IdentityOptions } from '../api/identity.ts';
+import { configSchema, type RewindConfig } from '../config/config-schema.ts';
+import { ConfigError, parseConfig } from '../config/load-config.ts';
+import { resolveTargets } from '../config/resolve-targets.ts';
+import { writeDemoRepo } from '../git/demo-repo.ts';
+import { GitRevisionStore } from '../git/git-revision-store.ts';
+import { SqlRequestStore } from '../sql/sql-request-store.ts';
+import { createServerApp, isTrustedAddress, jsonLogger, listen } from './http-server.ts';
+
+const execFileAsync = promisify(execFile);
+
+export interface ServeOptions {
+  repo?: string | undefined;
+  configFile?: string | undefined;
+  dataDir?: string | undefined;
+  host?: string | undefined;
+  port?: number | undefined;
+  staticDir?: string | undefined;
+  /** Quiet request logs (tests). */
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  repoPath: string;
+  close(): Promise<void>;
+}
+
+function loadConfig(file: string | undefined): RewindConfig {
+  if (!file) return configSchema.parse({ targets: { pattern: { services: 'tenants/{tenant}/{environment}/services/{service}/' } } });
+  if (!existsSync(file)) throw new ConfigError(`config file ${file} does not exist`);
+  return parseConfig(readFileSync(file, 'utf8'), file);
+}
+
+async function listFiles(repoPath: string, branch: string): Promise<string[]> {
+  const { stdout } = await execFileAsync('git', ['-C', repoPath, 'ls-tree', '-r', '-z', '--name-only', `refs/heads/${branch}`], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return stdout.split('\0').filter(Boolean);
+}
+
+export async function createRewindServer(options: ServeOptions): Promise<RunningServer> {
+  const log = options.log ?? jsonLogger;
+  const config = loadConfig(options.configFile);
+  const dataDir = resolve(options.dataDir ?? config.server.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+
+  const explicitRepo = options.repo ?? config.repo.path;
+  const usingDemo = !explicitRepo;
+  const repoPath = resolve(explicitRepo ?? join(dataDir, 'repo'));
+  if (usingDemo && !existsSync(repoPath)) {
+    console.log(`Creating the demo infrastructure repo in ${repoPath} (once)...`);
+    await writeDemoRepo(repoPath, { size: 'default' });
+  }
+  if (!existsSync(repoPath)) throw new Error(`--repo ${repoPath} does not exist`);
+
+  const revisions = await GitRevisionStore.open({ repoPath, branch: config.repo.branch, remote: config.repo.remote });
+  const demo = usingDemo && !options.configFile ? generateDemoRepo() : null;
+
+  let targets: TargetConfig[];
+  const warnings: string[] = [];
+  if (demo) {
+    targets = demo.targets;
+  } else {
+    const resolved = resolveTargets(config, await listFiles(repoPath, config.repo.branch));
+    targets = resolved.targets;
+    warnings.push(...resolved.warnings);
+  }
+  const users: User[] = config.users.length
+    ? config.users
+    : (demo?.users ?? [{ email: 'demo@localhost', name: 'Demo user', roles: ['requester', 'approver', 'break-glass', 'admin'] }]);
+
+  const identity: IdentityOptions =
+    config.identity.mode === 'proxy'
+      ? { mode: 'proxy', isTrustedProxy: (c) => isTrustedAddress(c, config.identity.trustedProxies) }
+      : { mode: 'demo', defaultUser: config.identity.defaultUser ?? users[0]!.email };
+
+  const requests = await SqlRequestStore.open(join(dataDir, 'rewind.db'));
+  const api = createApiApp({
+    revisions,
+    requests,
+    catalog: new StaticTargetCatalog(targets),
+    cluster: new SimulatedClusterStatus(revisions),
+    users: new StaticUserDirectory(users),
+    clock: systemClock,
+    ids: new RandomIds(),
+    identity,
+    log,
+  });
+  const app = createServerApp({ api, staticDir: options.staticDir, log });
+  const host = options.host ?? config.server.host;
+  const { server, port } = await listen(app, host, options.port ?? config.server.port);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+
+  console.log(`Rewind is serving ${url}`);
+  console.log(`  repo:    ${repoPath} (branch ${config.repo.branch})${usingDemo ? ' [demo]' : ''}`);
+  console.log(`  config:  ${options.configFile ? resolve(options.configFile) : 'built-in defaults'}`);
+  console.log(`  data:    ${dataDir}`);
+  console.log(`  targets: ${targets.map((t) => `${t.tenant}/${t.environment}`).join(', ') || '(none)'}`);
+  console.log(`  identity: ${config.identity.mode}`);
+  for (const warning of warnings) console.warn(`  warning: ${warning}`);
+
+  return {
+    url,
+    repoPath,
+    close: async () => {
+      await new Promise<void>((done) => server.close(() => done()));
+      await revisions.close();
+      await requests.close();
+    },
+  };
+}
