@@ -11,6 +11,7 @@ export const test = base.extend<{
   expectedConsoleErrors: RegExp[];
   consoleErrors: string[];
 }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
   expectedConsoleErrors: async ({}, use) => {
     await use([]);
   },

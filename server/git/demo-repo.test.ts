@@ -116,17 +116,14 @@ describe('the demo repo', () => {
   });
 });
 
-// The large variant (about 50,000 commits): slow, so only on request (REWIND_SLOW_TESTS=1).
-describe.skipIf(!process.env.REWIND_SLOW_TESTS)('the large demo repo', () => {
+// The large variant (about 50,000 commits, a few seconds): the one the performance journeys use.
+describe('the large demo repo', () => {
   afterAll(() => dirs.cleanup());
-  it('is written in well under a minute', async () => {
+  it('holds every commit and pages the perf target', async () => {
     const repo = generateDemoRepo({ size: 'large' });
     const dir = dirs.make('large-');
-    const started = performance.now();
     const ids = await writeDemoRepo(dir, { repo });
-    const seconds = (performance.now() - started) / 1000;
     expect(ids.size).toBe(repo.commits.length);
-    expect(seconds).toBeLessThan(45);
     const store = await GitRevisionStore.open({ repoPath: dir, branch: 'main' });
     try {
       const perf = repo.targets.find((t) => t.environment === 'perf')!;

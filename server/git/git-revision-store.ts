@@ -217,7 +217,7 @@ export class GitRevisionStore implements RevisionStore {
         throw new Error(`Cannot fetch "${options.branch}" from the remote ${store.remote} (git says: ${reason}).`);
       });
     }
-    const head = await store.readHead();
+    const head = await store.readHead().catch(() => null);
     if (!head) {
       await store.close();
       throw new Error(`The branch "${options.branch}" does not exist in ${repoPath}${store.remote ? ` (nor on ${store.remote})` : ''}.`);
@@ -479,7 +479,10 @@ export class GitRevisionStore implements RevisionStore {
 
   private async readHead(): Promise<string | null> {
     const found = await this.batch.read(this.ref);
-    return found.kind === 'found' && found.type === 'commit' ? found.oid : null;
+    if (found.kind === 'found' && found.type === 'commit') return found.oid;
+    // open() checked the branch exists: now missing means deleted or a broken repo, and an empty
+    // history would tell an incident commander "no deployments". Fail loudly instead.
+    throw new Error(`cannot read ${this.ref} in ${this.gitDir}: the branch was deleted or the repository is unreadable`);
   }
 
   private async readNotesHead(): Promise<string | null> {

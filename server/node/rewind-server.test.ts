@@ -1,0 +1,250 @@
+import { execFile } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createRepo } from '../git/demo-repo.ts';
+import { tempDirs } from '../git/test-repos.ts';
+import { CONTENT_SECURITY_POLICY } from './http-server.ts';
+import { createRewindServer, type RunningServer } from './rewind-server.ts';
+
+const dirs = tempDirs('rewind-server-');
+const run = promisify(execFile);
+afterAll(() => dirs.cleanup());
+
+/** Raw request, so a header can be sent twice or with underscores (fetch would refuse or merge). */
+function raw(url: string, headers: Record<string, string | string[]> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function start(options: Parameters<typeof createRewindServer>[0]): Promise<RunningServer & { logs: Record<string, unknown>[] }> {
+  const logs: Record<string, unknown>[] = [];
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const server = await createRewindServer({ host: '127.0.0.1', port: 0, log: (entry) => logs.push(entry), ...options });
+  return Object.assign(server, { logs });
+}
+
+describe('rewind serve with the demo repo', () => {
+  let server: RunningServer & { logs: Record<string, unknown>[] };
+  let staticDir: string;
+  beforeAll(async () => {
+    const dataDir = dirs.make('data-');
+    staticDir = dirs.make('static-');
+    mkdirSync(join(staticDir, 'assets'));
+    writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Rewind</title><script type="module" src="/assets/app.js"></script>');
+    writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
+    server = await start({ dataDir, staticDir });
+  });
+  afterAll(async () => server?.close());
+
+  it('serves the API over the demo repo, with request logs', async () => {
+    const response = await fetch(`${server.url}api/targets`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { targets: { tenant: string }[] };
+    expect(body.targets.map((t) => t.tenant)).toContain('acme');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(server.logs).toContainEqual(expect.objectContaining({ msg: 'request', method: 'GET', path: '/api/targets', status: 200 }));
+  });
+
+  it('falls back to index.html for deep links, with a strict CSP', async () => {
+    const response = await fetch(`${server.url}targets/acme/production?service=payments`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<title>Rewind</title>');
+    expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+    const asset = await fetch(`${server.url}assets/app.js`);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+  });
+
+  it('answers unknown API paths with the JSON error body, not the SPA', async () => {
+    const response = await fetch(`${server.url}api/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such endpoint: GET /api/nope' } });
+  });
+
+  it('rejects an identity header sent twice', async () => {
+    const response = await raw(`${server.url}api/me`, { 'X-Forwarded-Email': ['sam@example.com', 'marcus@example.com'] });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body).error.message).toMatch(/exactly once/);
+  });
+
+  it('turns a failing git process into a clear, logged 5xx', async () => {
+    const broken = await start({ dataDir: dirs.make('broken-'), staticDir });
+    try {
+      // Every new git process now fails (the long-lived cat-file one keeps its open files, as it would).
+      renameSync(join(broken.repoPath, '.git'), join(broken.repoPath, 'gone'));
+      const response = await fetch(`${broken.url}api/targets/acme/production/history`);
+      expect(response.status).toBe(500);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('INTERNAL');
+      expect(body.error.message).toMatch(/server log/);
+      expect(broken.logs.some((entry) => entry.level === 'error' && entry.msg === 'unhandled error')).toBe(true);
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe('proxy identity', () => {
+  let repoDir: string;
+  beforeAll(async () => {
+    repoDir = dirs.make('proxy-repo-');
+    await createRepo(repoDir, [
+      {
+        timestamp: '2026-11-01T10:00:00Z',
+        author: { name: 'Sam', email: 'sam@example.com' },
+        message: 'bootstrap',
+        changes: { 'tenants/acme/production/services/web/values.yaml': 'image:\n  tag: v1\n' },
+      },
+    ], { bare: false });
+  });
+
+  const configFile = (trusted: string[]) => {
+    const file = join(dirs.make('proxy-config-'), 'rewind.config.yaml');
+    writeFileSync(file, [
+      `repo: { path: ${JSON.stringify(repoDir)} }`,
+      `identity: { mode: proxy, trustedProxies: ${JSON.stringify(trusted)} }`,
+      'users: [{ email: sam@example.com, name: Sam, roles: [requester] }]',
+      'targets:',
+      '  pattern: { services: "tenants/{tenant}/{environment}/services/{service}/" }',
+    ].join('\n'));
+    return file;
+  };
+
+  it('requires X-Forwarded-Email from a trusted proxy, ignores underscore variants, and has no user list', async () => {
+    const server = await start({ configFile: configFile(['127.0.0.1', '::ffff:127.0.0.1']), dataDir: dirs.make('proxy-data-') });
+    try {
+      expect((await raw(`${server.url}api/me`)).status).toBe(401);
+      expect((await raw(`${server.url}api/me`, { X_Forwarded_Email: 'sam@example.com' })).status).toBe(401);
+      const me = await raw(`${server.url}api/me`, { 'X-Forwarded-Email': 'Sam@Example.com' });
+      expect(me.status).toBe(200);
+      expect(JSON.parse(me.body).user).toEqual({ email: 'sam@example.com', name: 'Sam', roles: ['requester'] });
+      expect((await raw(`${server.url}api/users`, { 'X-Forwarded-Email': 'sam@example.com' })).status).toBe(404);
+      const targets = await raw(`${server.url}api/targets`, { 'X-Forwarded-Email': 'sam@example.com' });
+      expect(JSON.parse(targets.body).targets.map((t: { tenant: string; environment: string }) => `${t.tenant}/${t.environment}`)).toEqual(['acme/production']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 401 when the request does not come from a trusted proxy address', async () => {
+    const server = await start({ configFile: configFile(['10.9.9.9']), dataDir: dirs.make('proxy-data-') });
+    try {
+      const response = await raw(`${server.url}api/me`, { 'X-Forwarded-Email': 'sam@example.com' });
+      expect(response.status).toBe(401);
+      expect(JSON.parse(response.body).error.code).toBe('UNAUTHENTICATED');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('repo layouts from the documented configs', () => {
+  const author = { name: 'Ops', email: 'ops@example.com' };
+  const cases = [
+    {
+      name: 'env-first',
+      files: { 'apps/production/web/deployment.yaml': 'replicas: 2\n', 'apps/production/api/values.yaml': 'tag: v1\n', 'apps/production/kustomization.yaml': 'resources: []\n', 'apps/staging/web/deployment.yaml': 'replicas: 1\n' },
+      change: { 'apps/production/api/values.yaml': 'tag: v2\n' },
+      target: 'shop/production',
+      services: ['api', 'web'],
+    },
+    {
+      name: 'service-first',
+      files: { 'apps/web/base/deployment.yaml': 'replicas: 1\n', 'apps/web/overlays/production/patch.yaml': 'replicas: 3\n', 'apps/api/overlays/production/patch.yaml': 'tag: v1\n', 'apps/api/overlays/staging/patch.yaml': 'tag: v1\n' },
+      change: { 'apps/api/overlays/production/patch.yaml': 'tag: v2\n' },
+      target: 'shop/production',
+      services: ['api', 'web'],
+    },
+    {
+      name: 'flux',
+      files: { 'clusters/production/apps.yaml': 'kind: Kustomization\n', 'apps/production/podinfo/release.yaml': 'version: 6.0.0\n', 'apps/production/cluster-vars.yaml': 'region: eu\n' },
+      change: { 'apps/production/podinfo/release.yaml': 'version: 6.1.0\n' },
+      target: 'fleet/production',
+      services: ['podinfo'],
+    },
+  ];
+
+  it.each(cases)('$name: targets, services and history come from a real repo', async ({ name, files, change, target, services }) => {
+    const repoDir = dirs.make(`${name}-repo-`);
+    await createRepo(repoDir, [
+      { timestamp: '2026-11-01T10:00:00Z', author, message: 'bootstrap', changes: files },
+      { timestamp: '2026-11-02T10:00:00Z', author, message: 'release: bump', changes: change },
+      { timestamp: '2026-11-03T10:00:00Z', author, message: 'docs', changes: { 'README.md': 'hello\n' } },
+    ], { bare: false });
+    const configDir = dirs.make(`${name}-config-`);
+    const config = (await import('node:fs')).readFileSync(`docs/examples/${name}.rewind.config.yaml`, 'utf8').replace(/^repo:.*$/m, `repo: { path: ${JSON.stringify(repoDir)}, branch: main }`);
+    writeFileSync(join(configDir, 'rewind.config.yaml'), config);
+    const server = await start({ configFile: join(configDir, 'rewind.config.yaml'), dataDir: dirs.make(`${name}-data-`) });
+    try {
+      const { targets } = (await (await fetch(`${server.url}api/targets`)).json()) as { targets: { tenant: string; environment: string; services: { name: string }[] }[] };
+      const found = targets.find((t) => `${t.tenant}/${t.environment}` === target)!;
+      expect(found.services.map((s) => s.name)).toEqual(services);
+      const [tenant, environment] = target.split('/');
+      const history = (await (await fetch(`${server.url}api/targets/${tenant}/${environment}/history`)).json()) as { revisions: { summary: string }[] };
+      expect(history.revisions.map((r) => r.summary)).toEqual(['release: bump', 'bootstrap']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('rewind CLI errors', () => {
+  const cli = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['bin/rewind.mjs', ...args], { timeout: 60_000 });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+  const noStack = (text: string) => expect(text).not.toMatch(/^\s+at /m);
+
+  it('refuses a --repo that is not a git repo', async () => {
+    const notRepo = dirs.make('not-a-repo-');
+    const result = await cli('serve', '--repo', notRepo, '--data-dir', dirs.make('d-'), '--port', '0');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^rewind: .*not a git repo/m);
+    noStack(result.stderr);
+  });
+
+  it('refuses a missing branch', async () => {
+    const repoDir = dirs.make('branch-repo-');
+    await createRepo(repoDir, [{ timestamp: '2026-11-01T10:00:00Z', author: { name: 'a', email: 'a@example.com' }, message: 'x', changes: { 'a.yaml': 'a: 1\n' } }], { bare: false });
+    const configFile = join(dirs.make('branch-config-'), 'c.yaml');
+    writeFileSync(configFile, `repo: { path: ${JSON.stringify(repoDir)}, branch: release }\ntargets: { pattern: { tenant: t, services: "{environment}/{service}/" } }\n`);
+    const result = await cli('serve', '--config', configFile, '--data-dir', dirs.make('d-'), '--port', '0');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^rewind: .*release/m);
+    noStack(result.stderr);
+  });
+
+  it('refuses an invalid config, naming file, line and key', async () => {
+    const configFile = join(dirs.make('bad-config-'), 'rewind.config.yaml');
+    writeFileSync(configFile, 'server:\n  port: lots\ntargets: { pattern: { tenant: t, services: "{environment}/{service}/" } }\n');
+    const result = await cli('serve', '--config', configFile, '--data-dir', dirs.make('d-'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`rewind: ${configFile}:2: server.port:`);
+    noStack(result.stderr);
+  });
+
+  it('refuses unknown commands and flags with the usage', async () => {
+    const result = await cli('serve', '--prot', '80');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Usage:/);
+    noStack(result.stderr);
+  });
+});
