@@ -1,49 +1,33 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  SequentialIds,
-  SimulatedClusterStatus,
-  StaticTargetCatalog,
-  StaticUserDirectory,
-  systemClock,
-} from '../../core/basic-adapters.ts';
+import { vi } from 'vitest';
 import { generateDemoRepo } from '../../mocks/demo-data.ts';
-import { createApiApp } from '../../server/api/app.ts';
-import { writeDemoRepo } from '../../server/git/demo-repo.ts';
+import { readDemoIds } from '../../server/git/demo-repo.ts';
 import { setDeployStatus } from '../../server/git/fast-import.ts';
 import { GitRevisionStore } from '../../server/git/git-revision-store.ts';
+import { createRewindServer } from '../../server/node/rewind-server.ts';
 import { describeApiContract } from './api-contract.ts';
 
-describeApiContract('git CLI backend', async () => {
-  const repo = generateDemoRepo();
-  const dir = mkdtempSync(join(tmpdir(), 'rewind-api-contract-'));
-  const shaById = await writeDemoRepo(dir, { repo, bare: true });
-  const revisions = await GitRevisionStore.open({ repoPath: dir, branch: 'main' });
-  const app = createApiApp({
-    revisions,
-    catalog: new StaticTargetCatalog(repo.targets),
-    cluster: new SimulatedClusterStatus(revisions),
-    users: new StaticUserDirectory(repo.users),
-    clock: systemClock,
-    ids: new SequentialIds(),
-    identity: { mode: 'demo', defaultUser: repo.users[0]!.email },
-  });
+/**
+ * The contract against the real server: `rewind serve` over HTTP, with the demo git repo it creates
+ * and its SQLite database, exactly as `npm start` runs it.
+ */
+describeApiContract('real server (git + SQLite over HTTP)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rewind-api-contract-'));
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+  const server = await createRewindServer({ dataDir, host: '127.0.0.1', port: 0, log: () => {} });
+  const shaById = await readDemoIds(server.repoPath);
+  // A second writer on the same repo, as a CI pipeline pushing to the infra repo would be.
+  const pipeline = await GitRevisionStore.open({ repoPath: server.repoPath, branch: 'main', writeCommitGraph: false });
   return {
-    repo,
-    request: async (path, init) => app.fetch(new Request(new URL(path, 'http://rewind.test'), init)),
-    // As a pipeline pushing to the infra repo would: a commit on the branch head.
+    repo: generateDemoRepo(),
+    request: (path, init) => fetch(new URL(path.replace(/^\//, ''), server.url), init),
     appendCommit: async (commit) => {
-      const head = await revisions.branchHead();
+      const head = await pipeline.branchHead();
       if (!head) throw new Error('the demo repo has no head');
-      const sha = await revisions.commit({
-        expectedHead: head,
-        changes: commit.changes,
-        message: commit.message,
-        author: commit.author,
-        timestamp: commit.timestamp,
-      });
-      if (commit.deployStatus) await setDeployStatus(revisions.gitDir, sha, commit.deployStatus);
+      const sha = await pipeline.commit({ expectedHead: head, changes: commit.changes, message: commit.message, author: commit.author, timestamp: commit.timestamp });
+      if (commit.deployStatus) await setDeployStatus(pipeline.gitDir, sha, commit.deployStatus);
       return sha;
     },
     shaOf: (id) => {
@@ -52,8 +36,9 @@ describeApiContract('git CLI backend', async () => {
       return sha;
     },
     close: async () => {
-      await revisions.close();
-      rmSync(dir, { recursive: true, force: true });
+      await pipeline.close();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 });
