@@ -107,14 +107,31 @@ export const fileDiffSchema = z.object({
   additions: z.number().int().min(0),
   deletions: z.number().int().min(0),
   patch: z.string(),
+  /** Extension: the diff bound was hit; the patch replaces the whole file. */
+  wholeFile: z.boolean().optional(),
+  /** Extension: a binary file; the patch shows no content. */
+  binary: z.boolean().optional(),
+  /**
+   * Extension: Secret values were masked (`values`: placeholders in the patch), or the file mentions a
+   * Secret that could not be masked reliably and its patch is withheld (`file`: headers only).
+   */
+  redacted: z.enum(['values', 'file']).optional(),
+  /** Extension: why this YAML file's field changes are missing or partial; absent when complete. */
+  fieldDiff: z.enum(['too-large', 'unparseable', 'truncated', 'withheld']).optional(),
 });
 
 export const fieldChangeSchema = z.object({
   service: z.string().nullable(),
   file: z.string(),
   path: z.array(z.union([z.string(), z.number()])),
-  from: z.unknown(),
-  to: z.unknown(),
+  /**
+   * Omitted when the key, list item or document does not exist on that side (added: no `from`;
+   * removed: no `to`); `null` is a YAML null. Optional since compare shipped (additive).
+   */
+  from: z.unknown().optional(),
+  to: z.unknown().optional(),
+  /** Extension: a Secret value; `from`/`to` hold markers (`<redacted>`, `<redacted:changed>`), not values. */
+  redacted: z.boolean().optional(),
 });
 
 export const diffSchema = z.object({

@@ -348,12 +348,8 @@ describe('generateDemoRepo (default)', () => {
 });
 
 describe('generateDemoRepo (large)', () => {
-  it('adds acme/perf with 50,000 revisions, generated fast', () => {
-    const started = performance.now();
+  it('adds acme/perf with 50,000 revisions', () => {
     const large = generateDemoRepo({ size: 'large' });
-    const elapsed = performance.now() - started;
-    console.log(`large demo repo: ${large.commits.length} commits in ${elapsed.toFixed(0)} ms`);
-    expect(elapsed).toBeLessThan(5000);
 
     const perf = targetOf(large, 'acme/perf');
     expect(perf.plan).toBe('enterprise');

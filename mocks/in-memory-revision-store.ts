@@ -4,8 +4,9 @@
  * revision is a binary search per file rather than a replay.
  */
 import { ROLLBACK_HEADER_PREFIX } from '../core/commit-message.ts';
+import { DEFAULT_PATCH_BOUNDS, unifiedGitPatch, type PatchBounds } from '../core/compare.ts';
 import { conflict } from '../core/errors.ts';
-import type { CommitRecord, CommitRequest, LogQuery, RevisionStore } from '../core/ports.ts';
+import type { CommitRecord, CommitRequest, LogQuery, RawFileDiff, RevisionStore } from '../core/ports.ts';
 import { matchesAny } from '../core/target-config.ts';
 import { fakeSha } from './fake-sha.ts';
 
@@ -24,6 +25,9 @@ interface StoredCommit extends NewCommit {
 }
 
 export class InMemoryRevisionStore implements RevisionStore {
+  /** Every file's jsdiff is bounded (time and edit length); beyond, it is a whole-file replacement. */
+  constructor(private readonly patchBounds: PatchBounds = DEFAULT_PATCH_BOUNDS) {}
+
   private readonly commits: StoredCommit[] = [];
   private readonly indexBySha = new Map<string, number>();
   /** Path → ascending indexes of the commits that changed it. */
@@ -114,6 +118,19 @@ export class InMemoryRevisionStore implements RevisionStore {
       if (content !== null && content !== undefined) files.set(path, content);
     }
     return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  async diff(query: { paths: readonly string[]; from: string; to: string }): Promise<RawFileDiff[]> {
+    const [before, after] = await Promise.all([this.readFiles(query.paths, query.from), this.readFiles(query.paths, query.to)]);
+    const paths = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const diffs: RawFileDiff[] = [];
+    for (const path of paths) {
+      const oldText = before.get(path) ?? null;
+      const newText = after.get(path) ?? null;
+      if (oldText === newText) continue;
+      diffs.push(unifiedGitPatch(path, oldText, newText, this.patchBounds));
+    }
+    return diffs;
   }
 
   async commit(request: CommitRequest): Promise<string> {

@@ -17,6 +17,7 @@ import type {
 } from '../../core/ports.ts';
 import { errorResponse, toRewindError, type Logger } from './http-errors.ts';
 import { identityMiddleware, type ApiVariables, type IdentityOptions } from './identity.ts';
+import { registerCompareRoutes } from './compare-routes.ts';
 import { registerTargetRoutes } from './targets-routes.ts';
 
 export interface ApiDeps {
@@ -72,5 +73,6 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   registerTargetRoutes(app, deps);
+  registerCompareRoutes(app, deps);
   return app;
 }

@@ -153,7 +153,7 @@ describe('proxy identity', () => {
 
 describe('repo layouts from the documented configs', () => {
   const author = { name: 'Ops', email: 'ops@example.com' };
-  const cases = [
+  const cases: { name: string; files: Record<string, string>; change: Record<string, string>; target: string; services: string[] }[] = [
     {
       name: 'env-first',
       files: { 'apps/production/web/deployment.yaml': 'replicas: 2\n', 'apps/production/api/values.yaml': 'tag: v1\n', 'apps/production/kustomization.yaml': 'resources: []\n', 'apps/staging/web/deployment.yaml': 'replicas: 1\n' },

@@ -1,0 +1,488 @@
+/**
+ * Changed YAML leaves between two versions of a manifest file. The rule is written down in
+ * docs/decisions/004-field-diff.md; in short:
+ *
+ * - A file is its non-empty documents. With more than one document on either side, every path starts
+ *   with the document: `[kind=Deployment,name=api]` (with `namespace=` when set) for a document whose
+ *   identity is unique in its file, paired by it across versions; else its index (a number), paired
+ *   by position.
+ * - Maps pair by key. Lists whose items are all maps with a unique scalar `name` (containers, env,
+ *   ports, volumes, volumeMounts...) pair by name, and the item's path element is the string
+ *   `[name=<name>]`; other lists pair by index (a number). Reordering a named list is no change.
+ * - A change is reported at the deepest path where the two sides differ: a scalar that differs, a key
+ *   or item present on one side only (its whole value on that side, `undefined` on the other), or a
+ *   change of type (scalar, map, list) as one change of the whole value.
+ * - Secret values are masked (see secret-masking.ts) and such changes carry `redacted: true`.
+ * - Unparseable or oversized input yields no changes and a reason; it never throws.
+ */
+import {
+  REDACTED,
+  REDACTED_CHANGED,
+  childSecretScope,
+  isSecretObject,
+  isSensitiveScope,
+  maskSecretsDeep,
+  maskSensitiveValue,
+  type SecretScope,
+} from './secret-masking.ts';
+import { DEFAULT_YAML_LIMITS, isPlainObject, parseYamlDocuments, type YamlLimits, type YamlRefusal } from './yaml-documents.ts';
+
+export type FieldPathElement = string | number;
+
+export interface FieldLeafChange {
+  path: FieldPathElement[];
+  /** The older value; `undefined` when the key, item or document is absent there. */
+  from: unknown;
+  /** The newer value; `undefined` when absent there. */
+  to: unknown;
+  /** Some part of `from`/`to` is a Secret value replaced by a marker. */
+  redacted?: true;
+}
+
+/** Why a file's field changes are missing (`too-large`, `unparseable`) or partial (`truncated`). */
+export type FieldDiffIncomplete = YamlRefusal | 'truncated';
+
+export interface FieldDiffResult {
+  changes: FieldLeafChange[];
+  incomplete?: FieldDiffIncomplete;
+}
+
+/** At most this many changes are reported per file; beyond, the list is cut and marked truncated. */
+export const MAX_FIELD_CHANGES_PER_FILE = 2_000;
+
+export interface FieldDiffOptions {
+  limits?: YamlLimits;
+  maxChanges?: number;
+  /** Parse only the changed documents of multi-document files when possible (default true). */
+  perDocument?: boolean;
+}
+
+/** Changed leaves between two texts of one file; null stands for an absent file. Never throws. */
+export function diffYamlFields(fromText: string | null, toText: string | null, options: FieldDiffOptions = {}): FieldLeafChange[] {
+  return diffYamlFieldsDetailed(fromText, toText, options).changes;
+}
+
+export function diffYamlFieldsDetailed(fromText: string | null, toText: string | null, options: FieldDiffOptions = {}): FieldDiffResult {
+  const limits = options.limits ?? DEFAULT_YAML_LIMITS;
+  const walker = new Walker(options.maxChanges ?? MAX_FIELD_CHANGES_PER_FILE);
+  try {
+    const fast = options.perDocument === false || fromText === null || toText === null ? FALLBACK : diffChangedDocuments(walker, fromText, toText, limits);
+    if (fast !== FALLBACK) return fast ? { changes: [], incomplete: fast } : { changes: walker.changes };
+    const before = fromText === null ? ({ ok: true, values: [] } as const) : parseYamlDocuments(fromText, limits);
+    if (!before.ok) return { changes: [], incomplete: before.reason };
+    const after = toText === null ? ({ ok: true, values: [] } as const) : parseYamlDocuments(toText, limits);
+    if (!after.ok) return { changes: [], incomplete: after.reason };
+    diffDocuments(walker, before.values, after.values);
+  } catch (error) {
+    if (error !== TRUNCATED) throw error;
+    return { changes: walker.changes, incomplete: 'truncated' };
+  }
+  return { changes: walker.changes };
+}
+
+// --- Multi-document files: parse only the documents that changed ----------------------------------
+
+/** A multi-document file up to this size is diffed document by document (see `diffChangedDocuments`). */
+export const MAX_PER_DOCUMENT_CHARS = 20_000_000;
+/** ...with at most this many documents. */
+export const MAX_PER_DOCUMENT_COUNT = 50_000;
+
+const FALLBACK = Symbol('fallback');
+
+interface RawDocument {
+  text: string;
+  /** Only blank lines and comments (after the `---` marker): kubectl and the field diff skip it. */
+  empty: boolean;
+}
+
+/**
+ * The documents of a text, split at `---` marker lines (which YAML forbids inside content at column
+ * 0), or null when the text has directives or `...` end markers (the full parse handles those).
+ */
+function splitDocuments(text: string): RawDocument[] | null {
+  if (/^(%|\.\.\.(?=[ \t\r]|$))/m.test(text)) return null;
+  const starts = [0];
+  const marker = /^---(?=[ \t\r]|$)/gm;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) if (m.index > 0) starts.push(m.index);
+  return starts.map((start, i) => {
+    const chunk = text.slice(start, starts[i + 1] ?? text.length);
+    const body = chunk.startsWith('---') ? chunk.slice(3) : chunk;
+    return { text: chunk, empty: body.split('\n').every((line) => /^\s*(#.*)?$/.test(line)) };
+  });
+}
+
+/**
+ * Which of `docs` might hold a document of a given kind and name: those where both appear as whole
+ * tokens (runs of `[A-Za-z0-9._-]`, what Kubernetes kinds and names are made of).
+ */
+function tokenIndex(docs: readonly RawDocument[], skip: ReadonlySet<number>): Map<string, Set<number>> {
+  const index = new Map<string, Set<number>>();
+  docs.forEach((doc, i) => {
+    if (doc.empty || skip.has(i)) return;
+    for (const token of doc.text.split(/[^A-Za-z0-9._-]+/)) {
+      let holders = index.get(token);
+      if (!holders) index.set(token, (holders = new Set()));
+      holders.add(i);
+    }
+  });
+  return index;
+}
+
+function mightHaveIdentityElsewhere(index: Map<string, Set<number>>, identity: DocumentIdentity): boolean {
+  const names = index.get(identity.name);
+  const kinds = index.get(identity.kind);
+  if (!names || !kinds) return false;
+  for (const i of names) if (kinds.has(i)) return true;
+  return false;
+}
+
+const TOKEN_CHAR = /[A-Za-z0-9._-]/;
+
+function hasToken(text: string, token: string): boolean {
+  for (let at = text.indexOf(token); at !== -1; at = text.indexOf(token, at + 1)) {
+    const before = at === 0 ? '' : text[at - 1]!;
+    const after = text[at + token.length] ?? '';
+    if (!TOKEN_CHAR.test(before) && !TOKEN_CHAR.test(after)) return true;
+  }
+  return false;
+}
+
+/** The same question for a few documents, without indexing the whole file. */
+function mightHaveIdentityIn(docs: readonly RawDocument[], skip: ReadonlySet<number>, identity: DocumentIdentity): boolean {
+  return docs.some((doc, i) => !doc.empty && !skip.has(i) && hasToken(doc.text, identity.name) && hasToken(doc.text, identity.kind));
+}
+
+/**
+ * Big manifests usually hold many documents of which a release changes a few: parsing all of them
+ * would cost far more than the text diff. When both versions have the same documents at the same
+ * places, except for some whose text changed without changing their identity, only those are parsed,
+ * and the result is the one the whole-file rule gives. Otherwise (documents added, removed, moved or
+ * renamed; identities that may repeat), FALLBACK: the whole files are parsed.
+ *
+ * Differences from parsing the whole files, by design: a syntax error or an oversized value in an
+ * unchanged document does not hide the changed ones; and another document spelling a changed one's
+ * name with escape sequences is not seen as a duplicate of it.
+ */
+function diffChangedDocuments(walker: Walker, fromText: string, toText: string, limits: YamlLimits): FieldDiffIncomplete | null | typeof FALLBACK {
+  if (fromText.length > MAX_PER_DOCUMENT_CHARS || toText.length > MAX_PER_DOCUMENT_CHARS) return FALLBACK;
+  const before = splitDocuments(fromText);
+  const after = splitDocuments(toText);
+  if (!before || !after || before.length !== after.length || before.length > MAX_PER_DOCUMENT_COUNT) return FALLBACK;
+  const changed: number[] = [];
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i]!;
+    const b = after[i]!;
+    if (a.text === b.text) continue;
+    if (a.empty !== b.empty) return FALLBACK;
+    if (!a.empty) changed.push(i);
+  }
+  const nonEmpty = before.filter((d) => !d.empty).length;
+  if (nonEmpty < 2) return FALLBACK;
+  const parsed: { index: number; from: unknown; to: unknown; selector: string | null; identity: DocumentIdentity | null }[] = [];
+  for (const index of changed) {
+    const a = parseYamlDocuments(before[index]!.text, limits);
+    const b = parseYamlDocuments(after[index]!.text, limits);
+    if (!a.ok) return a.reason;
+    if (!b.ok) return b.reason;
+    if (a.values.length !== 1 || b.values.length !== 1) return FALLBACK;
+    const identityA = documentIdentity(a.values[0]);
+    const identityB = documentIdentity(b.values[0]);
+    const selector = identityA ? documentSelector(identityA) : null;
+    if (selector !== (identityB ? documentSelector(identityB) : null)) return FALLBACK;
+    parsed.push({ index, from: a.values[0], to: b.values[0], selector, identity: identityA });
+  }
+  const changedSet = new Set(changed);
+  const position = new Map<number, number>();
+  let count = 0;
+  before.forEach((doc, i) => {
+    if (!doc.empty) position.set(i, count++);
+  });
+  // Decide every element before reporting anything: a fallback must leave the walker untouched.
+  const elements: FieldPathElement[] = [];
+  const bySelector = new Map<string, number>();
+  for (const doc of parsed) if (doc.selector !== null) bySelector.set(doc.selector, (bySelector.get(doc.selector) ?? 0) + 1);
+  // Few changed documents: look for their names directly; many: index the tokens of the file once.
+  const tokens = parsed.filter((doc) => doc.identity).length > 16 ? tokenIndex(before, changedSet) : null;
+  for (const doc of parsed) {
+    let element: FieldPathElement = position.get(doc.index)!;
+    if (doc.selector !== null && doc.identity) {
+      const elsewhere = tokens ? mightHaveIdentityElsewhere(tokens, doc.identity) : mightHaveIdentityIn(before, changedSet, doc.identity);
+      if (elsewhere) return FALLBACK;
+      if (bySelector.get(doc.selector) === 1) element = doc.selector;
+    }
+    elements.push(element);
+  }
+  parsed.forEach((doc, i) => walker.diff(doc.from, doc.to, [elements[i]!], null));
+  return null;
+}
+
+// --- Path elements ---------------------------------------------------------------------------------
+
+const SELECTOR = /^\[name=([\s\S]*)\]$/;
+
+/** The path element of a list item matched by name. */
+export function nameSelector(name: string): string {
+  return `[name=${name}]`;
+}
+
+/**
+ * The path element of a map key. A key that could be read as a name selector or as an escaped key
+ * (starting with `[` or `\`) is written with a leading `\`, so every element reads back one way.
+ */
+export function keyElement(key: string): string {
+  return key.startsWith('[') || key.startsWith('\\') ? `\\${key}` : key;
+}
+
+export type PathStep =
+  | { type: 'key'; key: string }
+  | { type: 'index'; index: number }
+  | { type: 'name'; name: string }
+  | { type: 'document'; kind: string; namespace?: string; name: string };
+
+/**
+ * How to follow one path element. The first element of a multi-document file's paths names the
+ * document: `document` by identity, or `index` for a document without one.
+ */
+export function parsePathElement(element: FieldPathElement): PathStep {
+  if (typeof element === 'number') return { type: 'index', index: element };
+  if (element.startsWith('\\')) return { type: 'key', key: element.slice(1) };
+  const document = DOCUMENT_SELECTOR.exec(element);
+  if (document) {
+    const step: PathStep = { type: 'document', kind: document[1]!, name: document[3]! };
+    if (document[2]) step.namespace = document[2];
+    return step;
+  }
+  const selector = SELECTOR.exec(element);
+  if (selector) return { type: 'name', name: selector[1]! };
+  return { type: 'key', key: element };
+}
+
+/** A path for people: `env[name=LOG_LEVEL].value`, `[1].spec.replicas`, `metadata.labels["app.kubernetes.io/name"]`. */
+export function formatFieldPath(path: readonly FieldPathElement[]): string {
+  let out = '';
+  for (const element of path) {
+    const step = parsePathElement(element);
+    if (step.type === 'index') out += `[${step.index}]`;
+    else if (step.type === 'document') out += element;
+    else if (step.type === 'name') out += `[name=${JSON.stringify(step.name).slice(1, -1)}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(step.key)) out += out === '' ? step.key : `.${step.key}`;
+    else out += `[${JSON.stringify(step.key)}]`;
+  }
+  return out;
+}
+
+/**
+ * The value at `path` inside one document's value (the document element, if any, already taken off:
+ * see `resolveDocument`),
+ * or undefined when there is none. Follows the same rules the diff uses, so every reported path
+ * resolves on the side where it is present.
+ */
+export function resolveFieldPath(document: unknown, path: readonly FieldPathElement[]): unknown {
+  let node = document;
+  for (const element of path) {
+    const step = parsePathElement(element);
+    if (step.type === 'key') {
+      if (!isPlainObject(node) || !Object.hasOwn(node, step.key)) return undefined;
+      node = node[step.key];
+    } else if (step.type === 'index') {
+      if (!Array.isArray(node)) return undefined;
+      node = node[step.index];
+    } else if (step.type === 'name') {
+      if (!Array.isArray(node)) return undefined;
+      node = node.find((item) => isPlainObject(item) && itemName(item) === step.name);
+    } else {
+      return undefined;
+    }
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+// --- Documents -------------------------------------------------------------------------------------
+
+/** Characters that would make a document selector ambiguous; such names make the document anonymous. */
+const SELECTOR_UNSAFE = /[,=[\]\s]/;
+const DOCUMENT_SELECTOR = /^\[kind=([^,=[\]\s]+)(?:,namespace=([^,=[\]\s]+))?,name=([^,=[\]\s]+)\]$/;
+
+interface DocumentIdentity {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** `kind`, `metadata.namespace` and `metadata.name` of a manifest document, or null when it has none. */
+export function documentIdentity(value: unknown): DocumentIdentity | null {
+  if (!isPlainObject(value) || typeof value['kind'] !== 'string') return null;
+  const metadata = value['metadata'];
+  if (!isPlainObject(metadata) || typeof metadata['name'] !== 'string') return null;
+  const identity: DocumentIdentity = { kind: value['kind'], name: metadata['name'] };
+  if (typeof metadata['namespace'] === 'string' && metadata['namespace'] !== '') identity.namespace = metadata['namespace'];
+  const parts = [identity.kind, identity.name, identity.namespace ?? 'x'];
+  if (parts.some((part) => part === '' || SELECTOR_UNSAFE.test(part))) return null;
+  return identity;
+}
+
+/** The path element of a document by identity: `[kind=Deployment,name=api]`, with `namespace=` when set. */
+export function documentSelector(identity: DocumentIdentity): string {
+  return `[kind=${identity.kind}${identity.namespace ? `,namespace=${identity.namespace}` : ''},name=${identity.name}]`;
+}
+
+export interface DocumentPair {
+  /** The first path element of this document's changes. */
+  element: FieldPathElement;
+  from?: number;
+  to?: number;
+}
+
+/**
+ * Pairs the documents of two versions of a file. A document whose identity (kind, namespace, name) is
+ * unique in its file pairs with the document of the same identity and is named by it; the others
+ * ("anonymous") pair by position and are named by their index. An index thus names the same position
+ * on both sides and never a document that has an identity. In the order of the newer file, removed
+ * documents last.
+ */
+export function matchDocuments(fromDocs: readonly unknown[], toDocs: readonly unknown[]): DocumentPair[] {
+  const selectors = (docs: readonly unknown[]) => {
+    const all = docs.map((doc) => {
+      const identity = documentIdentity(doc);
+      return identity ? documentSelector(identity) : null;
+    });
+    const count = new Map<string, number>();
+    for (const s of all) if (s !== null) count.set(s, (count.get(s) ?? 0) + 1);
+    return all.map((s) => (s !== null && count.get(s) === 1 ? s : null));
+  };
+  const fromSelectors = selectors(fromDocs);
+  const toSelectors = selectors(toDocs);
+  const fromBySelector = new Map<string, number>();
+  fromSelectors.forEach((s, i) => s !== null && fromBySelector.set(s, i));
+  const pairedFrom = new Set<number>();
+  const pairs: DocumentPair[] = toDocs.map((_, to) => {
+    const selector = toSelectors[to] ?? null;
+    if (selector !== null) {
+      const from = fromBySelector.get(selector);
+      if (from === undefined) return { element: selector, to };
+      pairedFrom.add(from);
+      return { element: selector, from, to };
+    }
+    if (to < fromDocs.length && fromSelectors[to] === null) {
+      pairedFrom.add(to);
+      return { element: to, from: to, to };
+    }
+    return { element: to, to };
+  });
+  fromDocs.forEach((_, from) => {
+    if (!pairedFrom.has(from)) pairs.push({ element: fromSelectors[from] ?? from, from });
+  });
+  return pairs;
+}
+
+/** The document a path's first element names in a multi-document file's values, or undefined. */
+export function resolveDocument(docs: readonly unknown[], element: FieldPathElement): unknown {
+  if (typeof element === 'number') return docs[element];
+  return docs.find((doc) => {
+    const identity = documentIdentity(doc);
+    return identity !== null && documentSelector(identity) === element;
+  });
+}
+
+function diffDocuments(walker: Walker, fromDocs: readonly unknown[], toDocs: readonly unknown[]): void {
+  if (fromDocs.length <= 1 && toDocs.length <= 1) {
+    let a = fromDocs[0];
+    let b = toDocs[0];
+    // A file added or removed shows its top-level keys, as a document gaining or losing them would.
+    if (a === undefined && isPlainObject(b)) a = {};
+    if (b === undefined && isPlainObject(a)) b = {};
+    walker.diff(a, b, [], null);
+    return;
+  }
+  for (const pair of matchDocuments(fromDocs, toDocs)) {
+    const a = pair.from === undefined ? undefined : fromDocs[pair.from];
+    const b = pair.to === undefined ? undefined : toDocs[pair.to];
+    walker.diff(a, b, [pair.element], null);
+  }
+}
+
+// --- The walk --------------------------------------------------------------------------------------
+
+const TRUNCATED = Symbol('truncated');
+
+function itemName(item: Record<string, unknown>): string | null {
+  const name = item['name'];
+  return typeof name === 'string' || typeof name === 'number' || typeof name === 'boolean' ? String(name) : null;
+}
+
+/** Items by name when every item is a map with a unique scalar `name`; else null. */
+function byName(list: readonly unknown[]): Map<string, unknown> | null {
+  const map = new Map<string, unknown>();
+  for (const item of list) {
+    if (!isPlainObject(item)) return null;
+    const name = itemName(item);
+    if (name === null || map.has(name)) return null;
+    map.set(name, item);
+  }
+  return map;
+}
+
+type Shape = 'absent' | 'map' | 'list' | 'scalar';
+
+function shapeOf(value: unknown): Shape {
+  if (value === undefined) return 'absent';
+  if (Array.isArray(value)) return 'list';
+  if (isPlainObject(value)) return 'map';
+  return 'scalar';
+}
+
+class Walker {
+  readonly changes: FieldLeafChange[] = [];
+
+  constructor(private readonly maxChanges: number) {}
+
+  diff(a: unknown, b: unknown, path: FieldPathElement[], scope: SecretScope): void {
+    const shapeA = shapeOf(a);
+    const shapeB = shapeOf(b);
+    if (shapeA === 'map' && shapeB === 'map') return this.diffMaps(a as Record<string, unknown>, b as Record<string, unknown>, path, scope);
+    if (shapeA === 'list' && shapeB === 'list') return this.diffLists(a as unknown[], b as unknown[], path);
+    if (shapeA === 'scalar' && shapeB === 'scalar' && a === b) return;
+    if (shapeA === 'absent' && shapeB === 'absent') return;
+    this.emit(path, a, b, scope);
+  }
+
+  private diffMaps(a: Record<string, unknown>, b: Record<string, unknown>, path: FieldPathElement[], scope: SecretScope): void {
+    const secret = isSecretObject(a) || isSecretObject(b);
+    const keys = Object.keys(a);
+    for (const key of Object.keys(b)) if (!Object.hasOwn(a, key)) keys.push(key);
+    for (const key of keys) {
+      const childA = Object.hasOwn(a, key) ? a[key] : undefined;
+      const childB = Object.hasOwn(b, key) ? b[key] : undefined;
+      this.diff(childA, childB, [...path, keyElement(key)], childSecretScope(scope, secret, key));
+    }
+  }
+
+  private diffLists(a: unknown[], b: unknown[], path: FieldPathElement[]): void {
+    const namedA = byName(a);
+    const namedB = namedA && byName(b);
+    if (namedA && namedB && (namedA.size > 0 || namedB.size > 0)) {
+      for (const [name, itemB] of namedB) this.diff(namedA.get(name), itemB, [...path, nameSelector(name)], null);
+      for (const [name, itemA] of namedA) if (!namedB.has(name)) this.diff(itemA, undefined, [...path, nameSelector(name)], null);
+      return;
+    }
+    const length = Math.max(a.length, b.length);
+    for (let i = 0; i < length; i++) this.diff(a[i], b[i], [...path, i], null);
+  }
+
+  private emit(path: FieldPathElement[], a: unknown, b: unknown, scope: SecretScope): void {
+    if (this.changes.length >= this.maxChanges) throw TRUNCATED;
+    const change: FieldLeafChange = { path, from: a, to: b };
+    if (isSensitiveScope(scope)) {
+      change.from = a === undefined ? undefined : maskSensitiveValue(a, REDACTED);
+      change.to = b === undefined ? undefined : maskSensitiveValue(b, a === undefined ? REDACTED : REDACTED_CHANGED);
+      change.redacted = true;
+    } else {
+      const state = { masked: false };
+      change.from = a === undefined ? undefined : maskSecretsDeep(a, scope, state);
+      change.to = b === undefined ? undefined : maskSecretsDeep(b, scope, state);
+      if (state.masked) change.redacted = true;
+    }
+    this.changes.push(change);
+  }
+}

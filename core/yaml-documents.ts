@@ -1,0 +1,149 @@
+/**
+ * Bounded parsing of (possibly multi-document) YAML manifests into plain JSON values. Manifest text is
+ * attacker-controlled: a file can be huge, hold thousands of documents, nest without end or expand
+ * aliases exponentially ("billion laughs"). Every limit here turns such input into a refusal, never
+ * into a long computation, an exception or a blown heap. Shared by the field diff and secret masking.
+ */
+import { isScalar, parseAllDocuments, type Document } from 'yaml';
+
+export interface YamlLimits {
+  /** Longest text parsed, in UTF-16 code units (about bytes for manifests). */
+  maxChars: number;
+  /** Most non-empty documents in one file. */
+  maxDocuments: number;
+  /** Most nodes (maps, lists, scalars) over all documents, after alias expansion. */
+  maxNodes: number;
+  /** Deepest nesting of maps and lists. */
+  maxDepth: number;
+  /** Passed to yaml's `toJS`: bounds alias expansion. */
+  maxAliasCount: number;
+}
+
+export const DEFAULT_YAML_LIMITS: YamlLimits = {
+  maxChars: 1_000_000,
+  maxDocuments: 1_000,
+  maxNodes: 200_000,
+  maxDepth: 100,
+  maxAliasCount: 100,
+};
+
+export type YamlRefusal = 'too-large' | 'unparseable';
+
+export type ParsedYaml =
+  | {
+      ok: true;
+      /** The non-empty documents (kubectl skips empty ones), in file order. */
+      documents: Document.Parsed[];
+      /** Each document's content as a plain JSON value (see `toPlainJson`). */
+      values: unknown[];
+    }
+  | { ok: false; reason: YamlRefusal };
+
+/** Counts document separators cheaply, so a file of 100k `---` lines is refused before parsing. */
+function roughDocumentCount(text: string): number {
+  let count = 1;
+  const separator = /^---/gm;
+  while (separator.exec(text)) count++;
+  return count;
+}
+
+/** Parses without throwing; `ok: false` says why the text was refused. */
+export function parseYamlDocuments(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParsedYaml {
+  if (text.length > limits.maxChars) return { ok: false, reason: 'too-large' };
+  // Documents can also start with `--- ` after other separators; the exact count is checked below.
+  if (roughDocumentCount(text) > limits.maxDocuments + 1) return { ok: false, reason: 'too-large' };
+  let parsed: Document.Parsed[];
+  try {
+    parsed = Array.from(parseAllDocuments(text, { logLevel: 'silent', prettyErrors: false }));
+  } catch {
+    return { ok: false, reason: 'unparseable' };
+  }
+  if (parsed.some((doc) => doc.errors.length > 0)) return { ok: false, reason: 'unparseable' };
+  const documents = parsed.filter((doc) => !isEmptyDocument(doc));
+  if (documents.length > limits.maxDocuments) return { ok: false, reason: 'too-large' };
+  const budget = { nodes: limits.maxNodes };
+  const values: unknown[] = [];
+  for (const doc of documents) {
+    let raw: unknown;
+    try {
+      raw = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+    } catch {
+      // yaml throws on excessive aliasing (resource exhaustion) and on some invalid aliases.
+      return { ok: false, reason: 'too-large' };
+    }
+    const value = toPlainJson(raw, budget, limits.maxDepth);
+    if (value === REFUSED) return { ok: false, reason: 'too-large' };
+    values.push(value);
+  }
+  return { ok: true, documents, values };
+}
+
+/** A document with nothing in it (`---` followed by nothing or comments only); explicit `~` is not empty. */
+function isEmptyDocument(doc: Document.Parsed): boolean {
+  const contents = doc.contents;
+  if (contents === null) return true;
+  return isScalar(contents) && contents.value === null && !contents.tag && !contents.anchor && !!contents.range && contents.range[0] === contents.range[1];
+}
+
+const REFUSED = Symbol('refused');
+
+/** Sets an own enumerable property, also for keys such as `__proto__`. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/**
+ * A JSON-safe copy: `.inf`/`.nan` become the strings YAML writes them as (JSON would turn them into
+ * null), binary into base64, dates into ISO strings, keys stay strings. Counts nodes against `budget`
+ * and refuses values nested deeper than `maxDepth`.
+ */
+function toPlainJson(value: unknown, budget: { nodes: number }, maxDepth: number, depth = 0): unknown {
+  if (--budget.nodes < 0 || depth > maxDepth) return REFUSED;
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Number.isFinite(value)) return value;
+      return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
+    case 'bigint':
+      return value.toString();
+    case 'object':
+      break;
+    default:
+      return String(value);
+  }
+  if (Array.isArray(value) || value instanceof Set) {
+    const out: unknown[] = [];
+    for (const item of value) {
+      const plain = toPlainJson(item, budget, maxDepth, depth + 1);
+      if (plain === REFUSED) return REFUSED;
+      out.push(plain);
+    }
+    return out;
+  }
+  if (value instanceof Uint8Array) return bytesToBase64(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
+  const entries: [string, unknown][] =
+    value instanceof Map ? [...value].map(([k, v]) => [String(k), v]) : Object.entries(value as Record<string, unknown>);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of entries) {
+    const plain = toPlainJson(item, budget, maxDepth, depth + 1);
+    if (plain === REFUSED) return REFUSED;
+    setOwn(out, key, plain);
+  }
+  return out;
+}
