@@ -7,7 +7,7 @@ import globals from 'globals';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'child_process', 'os', 'crypto', 'http', 'stream', 'url'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-mock/**', 'reports/**', '.e2e-data/**', 'bench-results/**', 'node_modules/**', 'public/mockServiceWorker.js', 'coverage/**', 'test-results/**', 'playwright-report/**', '.rewind-data/**'] },
+  { ignores: ['dist/**', 'dist-mock/**', 'dist-e2e-*/**', '.e2e-data*/**', 'reports/**', '.e2e-data/**', 'bench-results/**', 'node_modules/**', 'public/mockServiceWorker.js', 'coverage/**', 'test-results/**', 'playwright-report/**', '.rewind-data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
