@@ -382,5 +382,5 @@ describe('generateDemoRepo (large)', () => {
 
     const again = generateDemoRepo({ size: 'large' });
     expect(fingerprint(again)).toBe(fingerprint(large));
-  });
+  }, 60_000); // generating 50,000 commits takes ~0.5 s alone, several seconds on a loaded CI machine
 });
