@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryRevisionStore, type NewCommit } from '../mocks/in-memory-revision-store.ts';
 import { FIELD_DIFF_MAX_CHARS, compareRevisions, quoteGitPath, unifiedGitPatch } from './compare.ts';
+import type { RevisionStore } from './ports.ts';
 import { diffSchema } from './schemas.ts';
 import { REDACTED, REDACTED_CHANGED } from './secret-masking.ts';
 import { defaultLayout, type TargetConfig } from './target-config.ts';
@@ -138,6 +139,32 @@ describe('compareRevisions', () => {
       [WEB, 'too-large'],
     ]);
     expect(diff.fields).toEqual([]);
+  });
+
+  it('uses the texts a store returns with its diff, and reads only the ones it does not', async () => {
+    const reads: string[][] = [];
+    const textsFor = new Set([WEB_SECRET, API]);
+    // A store that hands out the texts of some files with the diff (as the git store does for all).
+    const partial: RevisionStore = Object.assign(Object.create(repo) as RevisionStore, {
+      async diff(query: Parameters<RevisionStore['diff']>[0]) {
+        expect(query.withTexts).toBe(true);
+        const [diffs, before, after] = await Promise.all([repo.diff(query), repo.readFiles(query.paths, query.from), repo.readFiles(query.paths, query.to)]);
+        return diffs.map((d) => (textsFor.has(d.path) ? { ...d, oldText: before.get(d.path) ?? null, newText: after.get(d.path) ?? null } : d));
+      },
+      readFiles(paths: readonly string[], sha: string) {
+        reads.push([...paths]);
+        return repo.readFiles(paths, sha);
+      },
+    });
+    for (const [from, to] of [
+      [shas[0]!, shas[4]!],
+      [shas[3]!, shas[4]!],
+    ] as const) {
+      reads.length = 0;
+      expect(await compareRevisions(partial, target, from, to)).toEqual(await compareRevisions(repo, target, from, to));
+      expect(reads.flat().filter((path) => textsFor.has(path))).toEqual([]);
+    }
+    expect(reads).toEqual([]);
   });
 
   it('marks a whole-file replacement when the diff bound is hit, and binary files', async () => {

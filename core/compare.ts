@@ -183,8 +183,9 @@ export async function compareRevisions(
   toSha: string,
   options: CompareOptions = {},
 ): Promise<Diff> {
-  const raw = await store.diff({ paths: target.layout.paths, from: fromSha, to: toSha });
-  const textual = raw.filter((file) => !file.binary).map((file) => file.path);
+  const raw = await store.diff({ paths: target.layout.paths, from: fromSha, to: toSha, withTexts: true });
+  // Texts the store did not return with the diff are read in two calls.
+  const textual = raw.filter((file) => !file.binary && (file.oldText === undefined || file.newText === undefined)).map((file) => file.path);
   const [before, after] =
     textual.length === 0
       ? [new Map<string, string>(), new Map<string, string>()]
@@ -208,8 +209,8 @@ export async function compareRevisions(
     files.push(file);
     if (change.binary) continue;
 
-    const oldText = change.status === 'added' ? null : (before.get(change.path) ?? null);
-    const newText = change.status === 'deleted' ? null : (after.get(change.path) ?? null);
+    const oldText = change.status === 'added' ? null : change.oldText !== undefined ? change.oldText : (before.get(change.path) ?? null);
+    const newText = change.status === 'deleted' ? null : change.newText !== undefined ? change.newText : (after.get(change.path) ?? null);
     const missing = (change.status !== 'added' && oldText === null) || (change.status !== 'deleted' && newText === null);
 
     let withheld = false;

@@ -25,7 +25,7 @@ import {
   maskSensitiveValue,
   type SecretScope,
 } from './secret-masking.ts';
-import { DEFAULT_YAML_LIMITS, isPlainObject, parseYamlDocuments, type YamlLimits, type YamlRefusal } from './yaml-documents.ts';
+import { DEFAULT_YAML_LIMITS, isPlainObject, parseYamlValues, type YamlLimits, type YamlRefusal } from './yaml-documents.ts';
 
 export type FieldPathElement = string | number;
 
@@ -68,9 +68,9 @@ export function diffYamlFieldsDetailed(fromText: string | null, toText: string |
   try {
     const fast = options.perDocument === false || fromText === null || toText === null ? FALLBACK : diffChangedDocuments(walker, fromText, toText, limits);
     if (fast !== FALLBACK) return fast ? { changes: [], incomplete: fast } : { changes: walker.changes };
-    const before = fromText === null ? ({ ok: true, values: [] } as const) : parseYamlDocuments(fromText, limits);
+    const before = fromText === null ? ({ ok: true, values: [] } as const) : parseYamlValues(fromText, limits);
     if (!before.ok) return { changes: [], incomplete: before.reason };
-    const after = toText === null ? ({ ok: true, values: [] } as const) : parseYamlDocuments(toText, limits);
+    const after = toText === null ? ({ ok: true, values: [] } as const) : parseYamlValues(toText, limits);
     if (!after.ok) return { changes: [], incomplete: after.reason };
     diffDocuments(walker, before.values, after.values);
   } catch (error) {
@@ -106,9 +106,20 @@ function splitDocuments(text: string): RawDocument[] | null {
   for (let m = marker.exec(text); m; m = marker.exec(text)) if (m.index > 0) starts.push(m.index);
   return starts.map((start, i) => {
     const chunk = text.slice(start, starts[i + 1] ?? text.length);
-    const body = chunk.startsWith('---') ? chunk.slice(3) : chunk;
-    return { text: chunk, empty: body.split('\n').every((line) => /^\s*(#.*)?$/.test(line)) };
+    return { text: chunk, empty: onlyBlanksAndComments(chunk, chunk.startsWith('---') ? 3 : 0) };
   });
+}
+
+const BLANK_OR_COMMENT = /^\s*(#.*)?$/;
+
+/** Whether every line of `text` from `from` on is blank or a comment; stops at the first that is not. */
+function onlyBlanksAndComments(text: string, from: number): boolean {
+  for (let start = from; ; ) {
+    const end = text.indexOf('\n', start);
+    if (!BLANK_OR_COMMENT.test(text.slice(start, end === -1 ? text.length : end))) return false;
+    if (end === -1) return true;
+    start = end + 1;
+  }
 }
 
 /**
@@ -180,8 +191,8 @@ function diffChangedDocuments(walker: Walker, fromText: string, toText: string, 
   if (nonEmpty < 2) return FALLBACK;
   const parsed: { index: number; from: unknown; to: unknown; selector: string | null; identity: DocumentIdentity | null }[] = [];
   for (const index of changed) {
-    const a = parseYamlDocuments(before[index]!.text, limits);
-    const b = parseYamlDocuments(after[index]!.text, limits);
+    const a = parseYamlValues(before[index]!.text, limits);
+    const b = parseYamlValues(after[index]!.text, limits);
     if (!a.ok) return a.reason;
     if (!b.ok) return b.reason;
     if (a.values.length !== 1 || b.values.length !== 1) return FALLBACK;
@@ -434,45 +445,57 @@ function shapeOf(value: unknown): Shape {
 
 class Walker {
   readonly changes: FieldLeafChange[] = [];
+  /** The path of the node being compared; copied into a change only when one is reported. */
+  private path: FieldPathElement[] = [];
 
   constructor(private readonly maxChanges: number) {}
 
-  diff(a: unknown, b: unknown, path: FieldPathElement[], scope: SecretScope): void {
-    const shapeA = shapeOf(a);
-    const shapeB = shapeOf(b);
-    if (shapeA === 'map' && shapeB === 'map') return this.diffMaps(a as Record<string, unknown>, b as Record<string, unknown>, path, scope);
-    if (shapeA === 'list' && shapeB === 'list') return this.diffLists(a as unknown[], b as unknown[], path);
-    if (shapeA === 'scalar' && shapeB === 'scalar' && a === b) return;
-    if (shapeA === 'absent' && shapeB === 'absent') return;
-    this.emit(path, a, b, scope);
+  diff(a: unknown, b: unknown, path: readonly FieldPathElement[], scope: SecretScope): void {
+    this.path = [...path];
+    this.walk(a, b, scope);
   }
 
-  private diffMaps(a: Record<string, unknown>, b: Record<string, unknown>, path: FieldPathElement[], scope: SecretScope): void {
+  private walk(a: unknown, b: unknown, scope: SecretScope): void {
+    // Equal scalars, or the very same value: nothing below can differ.
+    if (a === b) return;
+    const shapeA = shapeOf(a);
+    const shapeB = shapeOf(b);
+    if (shapeA === 'map' && shapeB === 'map') return this.diffMaps(a as Record<string, unknown>, b as Record<string, unknown>, scope);
+    if (shapeA === 'list' && shapeB === 'list') return this.diffLists(a as unknown[], b as unknown[]);
+    this.emit(a, b, scope);
+  }
+
+  private child(a: unknown, b: unknown, element: FieldPathElement, scope: SecretScope): void {
+    this.path.push(element);
+    this.walk(a, b, scope);
+    this.path.pop();
+  }
+
+  private diffMaps(a: Record<string, unknown>, b: Record<string, unknown>, scope: SecretScope): void {
     const secret = isSecretObject(a) || isSecretObject(b);
-    const keys = Object.keys(a);
-    for (const key of Object.keys(b)) if (!Object.hasOwn(a, key)) keys.push(key);
-    for (const key of keys) {
-      const childA = Object.hasOwn(a, key) ? a[key] : undefined;
-      const childB = Object.hasOwn(b, key) ? b[key] : undefined;
-      this.diff(childA, childB, [...path, keyElement(key)], childSecretScope(scope, secret, key));
+    for (const key of Object.keys(a)) {
+      this.child(a[key], Object.hasOwn(b, key) ? b[key] : undefined, keyElement(key), childSecretScope(scope, secret, key));
+    }
+    for (const key of Object.keys(b)) {
+      if (!Object.hasOwn(a, key)) this.child(undefined, b[key], keyElement(key), childSecretScope(scope, secret, key));
     }
   }
 
-  private diffLists(a: unknown[], b: unknown[], path: FieldPathElement[]): void {
+  private diffLists(a: unknown[], b: unknown[]): void {
     const namedA = byName(a);
     const namedB = namedA && byName(b);
     if (namedA && namedB && (namedA.size > 0 || namedB.size > 0)) {
-      for (const [name, itemB] of namedB) this.diff(namedA.get(name), itemB, [...path, nameSelector(name)], null);
-      for (const [name, itemA] of namedA) if (!namedB.has(name)) this.diff(itemA, undefined, [...path, nameSelector(name)], null);
+      for (const [name, itemB] of namedB) this.child(namedA.get(name), itemB, nameSelector(name), null);
+      for (const [name, itemA] of namedA) if (!namedB.has(name)) this.child(itemA, undefined, nameSelector(name), null);
       return;
     }
     const length = Math.max(a.length, b.length);
-    for (let i = 0; i < length; i++) this.diff(a[i], b[i], [...path, i], null);
+    for (let i = 0; i < length; i++) this.child(a[i], b[i], i, null);
   }
 
-  private emit(path: FieldPathElement[], a: unknown, b: unknown, scope: SecretScope): void {
+  private emit(a: unknown, b: unknown, scope: SecretScope): void {
     if (this.changes.length >= this.maxChanges) throw TRUNCATED;
-    const change: FieldLeafChange = { path, from: a, to: b };
+    const change: FieldLeafChange = { path: [...this.path], from: a, to: b };
     if (isSensitiveScope(scope)) {
       change.from = a === undefined ? undefined : maskSensitiveValue(a, REDACTED);
       change.to = b === undefined ? undefined : maskSensitiveValue(b, a === undefined ? REDACTED : REDACTED_CHANGED);

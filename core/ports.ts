@@ -46,6 +46,13 @@ export interface RawFileDiff {
   /** True when the diff could not be computed line by line and shows a whole-file replacement. */
   wholeFile?: boolean;
   binary?: boolean;
+  /**
+   * The file's texts in `from` and in `to` (null where it is absent), when the query asked for them
+   * (`withTexts`) and the store read them anyway; never set for binary files. Where they are not set,
+   * callers that need them use `readFiles`.
+   */
+  oldText?: string | null;
+  newText?: string | null;
 }
 
 export interface CommitRequest {
@@ -72,8 +79,11 @@ export interface RevisionStore {
   logRollbacks(paths: readonly string[]): Promise<CommitRecord[]>;
   /** Contents of the files under `paths` at commit `sha`, keyed by path. */
   readFiles(paths: readonly string[], sha: string): Promise<Map<string, string>>;
-  /** Per-file changes under `paths` from commit `from` to commit `to`, sorted by path. */
-  diff(query: { paths: readonly string[]; from: string; to: string }): Promise<RawFileDiff[]>;
+  /**
+   * Per-file changes under `paths` from commit `from` to commit `to`, sorted by path. With
+   * `withTexts`, a store may also return the texts of the changed files (see RawFileDiff).
+   */
+  diff(query: { paths: readonly string[]; from: string; to: string; withTexts?: boolean }): Promise<RawFileDiff[]>;
   /**
    * Commits `changes` on top of `expectedHead` and moves the branch with compare-and-swap. Throws a
    * CONFLICT RewindError when the branch is no longer at `expectedHead` (or a push is rejected);

@@ -227,12 +227,18 @@ export const createRollbackBodySchema = z.object({
   service: nameSchema.optional(),
   fields: z.array(fieldSelectionSchema).max(500).optional(),
   justification: z.string(),
+  /**
+   * Extension: the `diffHash` of the preview the requester saw. When given, the request is refused
+   * (409, nothing created or committed) if the rollback would now commit a different diff.
+   */
+  diffHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the diffHash of a preview (64 hex digits)').optional(),
 });
 
 export const previewBodySchema = createRollbackBodySchema.omit({
   tenant: true,
   environment: true,
   justification: true,
+  diffHash: true,
 });
 
 export const reviewBodySchema = z.object({
@@ -257,6 +263,25 @@ export const rollbackListResponseSchema = z.object({
   requests: z.array(rollbackRequestSchema),
   nextCursor: z.string().nullable(),
 });
+/** `POST .../rollback-preview`: exactly the change the rollback would commit now, planned on `baseSha`. */
+export const rollbackPreviewSchema = diffSchema.extend({
+  baseSha: shaSchema,
+  diffHash: z.string(),
+  affectedServices: z.array(z.string()),
+});
+/**
+ * `GET /api/rollbacks/{id}`: for a completed request the rollback commit's diff; otherwise the plan as
+ * it would execute now, or an empty diff with `diffError` when no plan can be made any more.
+ */
+export const rollbackDetailResponseSchema = z.object({
+  request: rollbackRequestSchema,
+  diff: diffSchema.extend({
+    baseSha: shaSchema.optional(),
+    diffHash: z.string().optional(),
+    affectedServices: z.array(z.string()).optional(),
+    diffError: z.string().optional(),
+  }),
+});
 export const auditResponseSchema = z.object({
   events: z.array(auditEventSchema),
   nextCursor: z.string().nullable(),
@@ -269,3 +294,6 @@ export type Note = z.infer<typeof noteSchema>;
 export type RollbackRequest = z.infer<typeof rollbackRequestSchema>;
 export type CreateRollbackBody = z.infer<typeof createRollbackBodySchema>;
 export type AuditEvent = z.infer<typeof auditEventSchema>;
+export type RollbackPreview = z.infer<typeof rollbackPreviewSchema>;
+export type RollbackDetail = z.infer<typeof rollbackDetailResponseSchema>;
+export type RollbackList = z.infer<typeof rollbackListResponseSchema>;

@@ -206,13 +206,31 @@ describe('secret masking in texts (patches)', () => {
 
 describe('secret masking: other spellings of kind Secret', () => {
   it('finds a Secret whose kind is tagged, escaped or in a block scalar', () => {
-    for (const kind of ['!!str Secret', '"Sec\\x72et"', '"\\u0053ecret"', '>-\n  Secret']) {
+    for (const kind of ['!!str Secret', '"Sec\\x72et"', '"\\u0053ecret"', '>-\n  Secret', '\n  Secret', "'Secret'"]) {
       const text = (value: string) => lines(`kind: ${kind}`, 'metadata: {name: odd}', `stringData: {token: ${value}}`);
       const masked = maskSecretTexts(text('hunter2-OLDPASS-x1'), text('CorrectHorseBattery99'));
       expect(masked.kind, kind).toBe('masked');
       expectNoSecret(masked);
       expectNoSecret(diffYamlFields(text('hunter2-OLDPASS-x1'), text('CorrectHorseBattery99')));
     }
+  });
+
+  it('does not look for Secrets in texts where the word only appears inside longer words', () => {
+    // None of these can hold the value `Secret`; the texts are not parsed for masking at all.
+    const deployment = lines(
+      'kind: SealedSecret',
+      'spec:',
+      '  imagePullSecrets: [{name: regcred}]',
+      '  env: [{name: A, valueFrom: {secretKeyRef: {name: s, key: k}}}]',
+      '  provider: SecretProviderClass',
+      '  token: x',
+    );
+    expect(maskSecretTexts(deployment, deployment.replace('token: x', 'token: y'))).toEqual({ kind: 'clean' });
+    expect(maskSecretTexts('kind: Secret2\n', 'kind: MySecret\n')).toEqual({ kind: 'clean' });
+    // At the very start of a text, next to punctuation or quotes, it is a word of its own.
+    expect(maskSecretTexts('Secret: x\nkind: ConfigMap\n', null)).toEqual({ kind: 'clean' });
+    const flow = (value: string) => `{kind: Secret, metadata: {name: f}, data: {k: ${value}}}\n`;
+    expect(maskSecretTexts(flow('b2xk'), flow('bmV3')).kind).toBe('masked');
   });
 
   it('leaves texts that are not YAML alone unless they say kind: Secret', () => {

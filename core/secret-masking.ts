@@ -12,7 +12,7 @@
  * change or file that was masked carries `redacted`, so a marker is never mistaken for a real value.
  */
 import { isMap, isScalar, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { isPlainObject, parseYamlDocuments, setOwn, type YamlLimits } from './yaml-documents.ts';
+import { TextCache, isPlainObject, parseYamlDocuments, setOwn, type YamlLimits } from './yaml-documents.ts';
 
 export const REDACTED = '<redacted>';
 export const REDACTED_CHANGED = '<redacted:changed>';
@@ -92,10 +92,14 @@ export function mentionsSecret(text: string | null): boolean {
 /**
  * Whether a text can hold a value equal to `Secret` at all: YAML can only spell it literally or
  * with a backslash escape in a double-quoted scalar (tags, aliases and block scalars keep the
- * letters). Texts with neither are never parsed for masking.
+ * letters). A literal one is a scalar of its own, so the letters are not part of a longer word: a
+ * letter or digit next to them would belong to the same scalar (`imagePullSecrets`, `SealedSecret`,
+ * `SecretProviderClass`, `secretRef` never name a Secret). Texts with neither are never parsed for
+ * masking.
  */
+const SECRET_WORD = /(?:^|[^A-Za-z0-9])Secret(?![A-Za-z0-9])/;
 function mayHoldSecret(text: string): boolean {
-  return text.includes('Secret') || text.includes('\\');
+  return SECRET_WORD.test(text) || text.includes('\\');
 }
 
 export type MaskedTexts =
@@ -279,8 +283,19 @@ function countSecretObjects(values: readonly unknown[]): number {
   return count;
 }
 
+/** What `collectSensitive` found per text (see TextCache); `false` for null. Read only. */
+const sensitiveCache = new TextCache<CollectedSensitive | false>(4_000_000, 256);
+
 /** Null when the text holds (or says it holds) a Secret but cannot be masked reliably. */
 function collectSensitive(text: string): CollectedSensitive | null {
+  const cached = sensitiveCache.get(text);
+  if (cached !== undefined) return cached || null;
+  const found = collectSensitiveUncached(text);
+  sensitiveCache.set(text, found ?? false);
+  return found;
+}
+
+function collectSensitiveUncached(text: string): CollectedSensitive | null {
   const parsed = parseYamlDocuments(text, MASKING_LIMITS);
   // Not YAML (a script, a README) or too large: withheld only when it says `kind: Secret`.
   if (!parsed.ok) return mentionsSecret(text) ? null : { replacements: [], entries: [] };

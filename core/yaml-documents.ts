@@ -4,7 +4,7 @@
  * aliases exponentially ("billion laughs"). Every limit here turns such input into a refusal, never
  * into a long computation, an exception or a blown heap. Shared by the field diff and secret masking.
  */
-import { isScalar, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 
 export interface YamlLimits {
   /** Longest text parsed, in UTF-16 code units (about bytes for manifests). */
@@ -47,6 +47,34 @@ function roughDocumentCount(text: string): number {
   return count;
 }
 
+/**
+ * Whether some map holds two equal keys: yaml's own rule (`uniqueKeys`: two scalar keys with `===`
+ * values), checked in one pass per map. yaml checks it by comparing each key with every earlier one,
+ * so a flat map of 60,000 keys (800 KB) takes 13 s to parse; this takes milliseconds.
+ */
+function hasDuplicateKeys(doc: Document.Parsed): boolean {
+  let duplicate = false;
+  visit(doc, {
+    Map(_, map) {
+      if (!isMap(map)) return undefined;
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const value = pair.key.value;
+        // `===` never holds for NaN; a Set would call two NaN keys equal.
+        if (typeof value === 'number' && Number.isNaN(value)) continue;
+        if (seen.has(value)) {
+          duplicate = true;
+          return visit.BREAK;
+        }
+        seen.add(value);
+      }
+      return undefined;
+    },
+  });
+  return duplicate;
+}
+
 /** Parses without throwing; `ok: false` says why the text was refused. */
 export function parseYamlDocuments(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParsedYaml {
   if (text.length > limits.maxChars) return { ok: false, reason: 'too-large' };
@@ -54,11 +82,12 @@ export function parseYamlDocuments(text: string, limits: YamlLimits = DEFAULT_YA
   if (roughDocumentCount(text) > limits.maxDocuments + 1) return { ok: false, reason: 'too-large' };
   let parsed: Document.Parsed[];
   try {
-    parsed = Array.from(parseAllDocuments(text, { logLevel: 'silent', prettyErrors: false }));
+    // Duplicate keys are refused as yaml's `uniqueKeys` would, but checked in linear time (below).
+    parsed = Array.from(parseAllDocuments(text, { logLevel: 'silent', prettyErrors: false, uniqueKeys: false }));
   } catch {
     return { ok: false, reason: 'unparseable' };
   }
-  if (parsed.some((doc) => doc.errors.length > 0)) return { ok: false, reason: 'unparseable' };
+  if (parsed.some((doc) => doc.errors.length > 0 || hasDuplicateKeys(doc))) return { ok: false, reason: 'unparseable' };
   const documents = parsed.filter((doc) => !isEmptyDocument(doc));
   if (documents.length > limits.maxDocuments) return { ok: false, reason: 'too-large' };
   const budget = { nodes: limits.maxNodes };
@@ -76,6 +105,85 @@ export function parseYamlDocuments(text: string, limits: YamlLimits = DEFAULT_YA
     values.push(value);
   }
   return { ok: true, documents, values };
+}
+
+// --- Cached parses ----------------------------------------------------------------------------------
+
+const textCaches = new Set<TextCache<unknown>>();
+
+/**
+ * Results computed from a text, keyed by the text itself: content-addressed, so an entry is right for
+ * as long as it is kept. Least recently used entries go first; bounded by total characters and by
+ * entries. Values are shared between callers and must not be modified.
+ */
+export class TextCache<T> {
+  private readonly entries = new Map<string, T>();
+  private chars = 0;
+
+  constructor(
+    private readonly maxChars: number,
+    private readonly maxEntries: number,
+  ) {
+    textCaches.add(this as TextCache<unknown>);
+  }
+
+  get(text: string): T | undefined {
+    const value = this.entries.get(text);
+    if (value !== undefined) {
+      this.entries.delete(text);
+      this.entries.set(text, value);
+    }
+    return value;
+  }
+
+  set(text: string, value: T): void {
+    if (text.length > this.maxChars / 4) return;
+    if (this.entries.delete(text)) this.chars -= text.length;
+    while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.chars + text.length > this.maxChars)) {
+      const oldest = this.entries.keys().next().value!;
+      this.entries.delete(oldest);
+      this.chars -= oldest.length;
+    }
+    this.entries.set(text, value);
+    this.chars += text.length;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.chars = 0;
+  }
+}
+
+/** Empties every TextCache (benchmarks measure first looks with it). */
+export function clearTextCaches(): void {
+  for (const cache of textCaches) cache.clear();
+}
+
+export type ParsedYamlValues = { ok: true; values: readonly unknown[] } | { ok: false; reason: YamlRefusal };
+
+/** Texts of up to 4M characters in all: the values of a 1 MB manifest take about 3.5 MB of heap. */
+const valuesCache = new TextCache<{ limits: YamlLimits; result: ParsedYamlValues }>(4_000_000, 256);
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const item of Object.values(value)) deepFreeze(item);
+}
+
+/**
+ * `parseYamlDocuments` without the documents, remembered per text (see TextCache): comparing the head
+ * with several revisions, swapping the two sides or reloading a compare parses each text once. The
+ * values are frozen: callers only read them.
+ */
+export function parseYamlValues(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParsedYamlValues {
+  if (text.length > limits.maxChars) return { ok: false, reason: 'too-large' };
+  const cached = valuesCache.get(text);
+  if (cached && cached.limits === limits) return cached.result;
+  const parsed = parseYamlDocuments(text, limits);
+  const result: ParsedYamlValues = parsed.ok ? { ok: true, values: parsed.values } : parsed;
+  deepFreeze(result);
+  valuesCache.set(text, { limits, result });
+  return result;
 }
 
 /** A document with nothing in it (`---` followed by nothing or comments only); explicit `~` is not empty. */

@@ -12,6 +12,7 @@ import {
 import type { Clock, IdGenerator } from '../core/ports.ts';
 import { createApiApp } from '../server/api/app.ts';
 import { generateDemoRepo, type DemoRepo, type DemoSize } from './demo-data.ts';
+import { InMemoryRequestStore } from './in-memory-request-store.ts';
 import { InMemoryRevisionStore } from './in-memory-revision-store.ts';
 import { loadDemoInto } from './load-demo.ts';
 
@@ -24,6 +25,8 @@ export interface MockBackendOptions {
 export interface MockBackend {
   app: ReturnType<typeof createApiApp>;
   revisions: InMemoryRevisionStore;
+  /** Rollback requests, reviews and the audit trail of this backend (empty at start). */
+  requests: InMemoryRequestStore;
   repo: DemoRepo;
   /** Demo commit id → in-memory sha, so tests can name the incident commits. */
   shaById: Map<string, string>;
@@ -34,8 +37,10 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   const revisions = new InMemoryRevisionStore();
   const shaById = loadDemoInto(revisions, repo);
   const users = new StaticUserDirectory(repo.users);
+  const requests = new InMemoryRequestStore();
   const app = createApiApp({
     revisions,
+    requests,
     catalog: new StaticTargetCatalog(repo.targets),
     cluster: new SimulatedClusterStatus(revisions),
     users,
@@ -43,5 +48,5 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
     ids: options.ids ?? new SequentialIds(),
     identity: { mode: 'demo', defaultUser: repo.users[0]!.email },
   });
-  return { app, revisions, repo, shaById };
+  return { app, revisions, requests, repo, shaById };
 }

@@ -4,6 +4,7 @@
  * browser and in tests, so both backends share every rule, validation and error.
  */
 import { Hono } from 'hono';
+import { EventBus } from '../../core/events.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { notFound, payloadTooLarge, unsupportedMediaType } from '../../core/errors.ts';
 import type {
@@ -18,6 +19,8 @@ import type {
 import { errorResponse, toRewindError, type Logger } from './http-errors.ts';
 import { identityMiddleware, type ApiVariables, type IdentityOptions } from './identity.ts';
 import { registerCompareRoutes } from './compare-routes.ts';
+import { registerOversightRoutes } from './oversight-routes.ts';
+import { registerRollbackRoutes } from './rollback-routes.ts';
 import { registerTargetRoutes } from './targets-routes.ts';
 
 export interface ApiDeps {
@@ -28,6 +31,8 @@ export interface ApiDeps {
   clock: Clock;
   ids: IdGenerator;
   requests?: RequestStore;
+  /** Live updates for `/api/events`; one is made when none is given. */
+  events?: EventBus;
   identity: IdentityOptions;
   /** Largest accepted request body; justifications are ≤ 4,000 chars, so 64 KiB is generous. */
   maxBodyBytes?: number;
@@ -40,6 +45,7 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   const log = deps.log ?? (() => {});
+  const events = deps.events ?? new EventBus();
   const app = new Hono<ApiEnv>();
 
   app.onError((error, c) => errorResponse(c, toRewindError(error, log)));
@@ -74,5 +80,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
 
   registerTargetRoutes(app, deps);
   registerCompareRoutes(app, deps);
+  registerRollbackRoutes(app, deps);
+  registerOversightRoutes(app, { ...deps, events });
   return app;
 }

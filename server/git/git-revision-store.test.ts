@@ -265,3 +265,65 @@ describe('GitRevisionStore with a remote', () => {
     }
   });
 });
+
+describe('GitRevisionStore.diff', () => {
+  it('returns the texts of changed files with the patches when asked, in one pass over git', async () => {
+    const repo = dirs.make();
+    const base = { 'app/a.yaml': 'a: 1\nb: 2\n', 'app/gone.yaml': 'gone: true\n', 'app/bin.dat': 'bin\u00001', 'app/run.sh': 'echo\n', 'other/x.yaml': 'x: 1\n' };
+    const { gitDir, shas } = await createRepo(repo, [{ timestamp: at(0), author: ALICE, message: 'base\n', changes: base }]);
+    const git = (args: string[], options: Parameters<typeof runGit>[1] = {}) => gitText(['--git-dir', gitDir, ...args], options);
+    const env = { GIT_INDEX_FILE: join(dirs.make(), 'index') };
+    const blob = async (text: string) => (await git(['hash-object', '-w', '--stdin'], { input: text })).trim();
+    await git(['read-tree', shas[0]!], { env });
+    const entries = [
+      `100644 ${await blob('a: 1\nb: 3\n')}\tapp/a.yaml`,
+      `0 ${'0'.repeat(40)}\tapp/gone.yaml`,
+      `100644 ${await blob('new: 1\n')}\tapp/new.yaml`,
+      `100644 ${await blob('bin\u00002')}\tapp/bin.dat`,
+      `100755 ${await blob('echo\n')}\tapp/run.sh`,
+      // A submodule: never a file of the target.
+      `160000 ${shas[0]}\tapp/sub`,
+      `100644 ${await blob('x: 2\n')}\tother/x.yaml`,
+    ];
+    await git(['update-index', '--index-info'], { env, input: `${entries.join('\n')}\n` });
+    const tree = (await git(['write-tree'], { env })).trim();
+    const identity = { GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@x', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@x' };
+    const head = (await git(['commit-tree', tree, '-p', shas[0]!, '-m', 'changes'], { env: identity })).trim();
+    await git(['update-ref', 'refs/heads/main', head]);
+
+    const store = await GitRevisionStore.open({ repoPath: repo, branch: 'main' });
+    try {
+      const query = { paths: ['app/'], from: shas[0]!, to: head };
+      const plain = await store.diff(query);
+      expect(plain.map((d) => [d.path, d.status, d.additions, d.deletions, d.binary ?? false])).toEqual([
+        ['app/a.yaml', 'modified', 1, 1, false],
+        ['app/bin.dat', 'modified', 0, 0, true],
+        ['app/gone.yaml', 'deleted', 0, 1, false],
+        ['app/new.yaml', 'added', 1, 0, false],
+        ['app/run.sh', 'modified', 0, 0, false],
+      ]);
+      expect(plain.find((d) => d.path === 'app/run.sh')!.patch).toBe('diff --git a/app/run.sh b/app/run.sh\nold mode 100644\nnew mode 100755\n');
+      expect(plain.every((d) => d.oldText === undefined && d.newText === undefined)).toBe(true);
+
+      const withTexts = await store.diff({ ...query, withTexts: true });
+      expect(withTexts.map(({ oldText: _old, newText: _new, ...rest }) => rest)).toEqual(plain);
+      const texts = Object.fromEntries(withTexts.map((d) => [d.path, [d.oldText, d.newText]]));
+      expect(texts).toEqual({
+        'app/a.yaml': ['a: 1\nb: 2\n', 'a: 1\nb: 3\n'],
+        'app/bin.dat': [undefined, undefined],
+        'app/gone.yaml': ['gone: true\n', null],
+        'app/new.yaml': [null, 'new: 1\n'],
+        'app/run.sh': ['echo\n', 'echo\n'],
+      });
+
+      // A layout glob git cannot express exactly is widened to its directory; the rest is dropped.
+      const narrowed = await store.diff({ paths: ['app/a**'], from: shas[0]!, to: head, withTexts: true });
+      expect(narrowed.map((d) => [d.path, d.patch.split('\n')[0], d.newText])).toEqual([['app/a.yaml', 'diff --git a/app/a.yaml b/app/a.yaml', 'a: 1\nb: 3\n']]);
+      // A glob whose wildcard is in the first segment: git lists every change, patches only the target's.
+      expect(await store.diff({ paths: ['app**'], from: shas[0]!, to: head, withTexts: true })).toEqual(withTexts);
+      expect(await store.diff({ paths: ['other/'], from: head, to: head, withTexts: true })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -130,6 +130,35 @@ function countPatch(patch: string): Pick<RawFileDiff, 'patch' | 'additions' | 'd
   return binary ? { patch, additions, deletions, binary } : { patch, additions, deletions };
 }
 
+interface RawDiffEntry {
+  path: string;
+  status: RawFileDiff['status'];
+  oldOid: string;
+  newOid: string;
+  /** False for submodules and for paths the git pathspec matched beyond the layout's rules. */
+  keep: boolean;
+}
+
+/**
+ * The `--raw -z` records at the start of diff-tree output (`:<old mode> <new mode> <old oid> <new oid>
+ * <status>` NUL `<path>` NUL, per file), and where they end.
+ */
+function parseRawDiff(text: string, paths: readonly string[]): { entries: RawDiffEntry[]; end: number } {
+  const entries: RawDiffEntry[] = [];
+  let at = 0;
+  while (text.charCodeAt(at) === 0x3a /* : */) {
+    const metaEnd = text.indexOf('\0', at);
+    const pathEnd = metaEnd === -1 ? -1 : text.indexOf('\0', metaEnd + 1);
+    if (pathEnd === -1) throw new GitError('diff-tree', null, 'truncated raw output');
+    const [oldMode, newMode, oldOid, newOid, letter] = text.slice(at + 1, metaEnd).split(' ');
+    const path = text.slice(metaEnd + 1, pathEnd);
+    at = pathEnd + 1;
+    const keep = oldMode !== '160000' && newMode !== '160000' && matchesAny(paths, path);
+    entries.push({ path, status: letter === 'A' ? 'added' : letter === 'D' ? 'deleted' : 'modified', oldOid: oldOid!, newOid: newOid!, keep });
+  }
+  return { entries, end: at };
+}
+
 function escapeBasicRegExp(text: string): string {
   return text.replace(/[.[\]*^$\\]/g, '\\$&');
 }
@@ -360,24 +389,26 @@ export class GitRevisionStore implements RevisionStore {
     return files;
   }
 
-  async diff(query: { paths: readonly string[]; from: string; to: string }): Promise<RawFileDiff[]> {
+  async diff(query: { paths: readonly string[]; from: string; to: string; withTexts?: boolean }): Promise<RawFileDiff[]> {
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
-    // Which files changed (plumbing: no user diff config applies), filtered to the layout's rules...
-    const raw = await this.git(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--end-of-options', query.from, query.to, '--', ...pathspecArgs(pathspec)]);
-    const tokens = raw.stdout.toString('utf8').split('\0');
-    const changed: { path: string; status: RawFileDiff['status'] }[] = [];
-    for (let i = 0; i + 1 < tokens.length; i += 2) {
-      // :<old mode> <new mode> <old oid> <new oid> <status>, then the path
-      const [oldMode, newMode, , , letter] = tokens[i]!.slice(1).split(' ');
-      const path = tokens[i + 1]!;
-      if (oldMode === '160000' || newMode === '160000' || !matchesAny(query.paths, path)) continue;
-      changed.push({ path, status: letter === 'A' ? 'added' : letter === 'D' ? 'deleted' : 'modified' });
+    let specs = pathspecArgs(pathspec);
+    if (pathspec.kind === 'all') {
+      // No pathspec narrows git: find the target's files among all changes first, so that git writes
+      // patches for those only.
+      const raw = await this.git(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--end-of-options', query.from, query.to]);
+      specs = parseRawDiff(raw.stdout.toString('utf8'), query.paths)
+        .entries.filter((entry) => entry.keep)
+        .map((entry) => `:(literal)${entry.path}`);
+      if (specs.length === 0) return [];
     }
-    if (changed.length === 0) return [];
-    // ...then their patches, in the same (git's) order, one `diff --git` block per file.
-    const patch = await this.git([
+    // One process: which files changed (`--raw`, NUL-terminated), then their patches in the same
+    // (git's) order, one `diff --git` block per file. Plumbing: no user diff config applies.
+    const output = await this.git([
       'diff-tree',
+      '-r',
+      '-z',
+      '--raw',
       '-p',
       '--histogram',
       '--no-renames',
@@ -391,12 +422,44 @@ export class GitRevisionStore implements RevisionStore {
       query.from,
       query.to,
       '--',
-      ...changed.map((c) => `:(literal)${c.path}`),
+      ...specs,
     ]);
-    const blocks = patch.stdout.toString('utf8').split(/^(?=diff --git )/m).filter((block) => block.startsWith('diff --git '));
-    if (blocks.length !== changed.length) throw new GitError('diff-tree', null, `expected ${changed.length} file diffs, got ${blocks.length}`);
-    const diffs = changed.map(({ path, status }, i) => ({ path, status, ...countPatch(withoutIndexLine(blocks[i]!)) }));
+    const text = output.stdout.toString('utf8');
+    const { entries, end } = parseRawDiff(text, query.paths);
+    if (!entries.some((entry) => entry.keep)) return [];
+    // A NUL separates the records from the patches.
+    const blocks = text
+      .slice(text.charCodeAt(end) === 0 ? end + 1 : end)
+      .split(/^(?=diff --git )/m)
+      .filter((block) => block.startsWith('diff --git '));
+    if (blocks.length !== entries.length) throw new GitError('diff-tree', null, `expected ${entries.length} file diffs, got ${blocks.length}`);
+    const diffs: RawFileDiff[] = [];
+    const wanted: { diff: RawFileDiff; oldOid: string | null; newOid: string | null }[] = [];
+    entries.forEach((entry, i) => {
+      if (!entry.keep) return;
+      const diff: RawFileDiff = { path: entry.path, status: entry.status, ...countPatch(withoutIndexLine(blocks[i]!)) };
+      diffs.push(diff);
+      if (query.withTexts && !diff.binary) {
+        wanted.push({ diff, oldOid: entry.status === 'added' ? null : entry.oldOid, newOid: entry.status === 'deleted' ? null : entry.newOid });
+      }
+    });
+    if (wanted.length > 0) await this.attachTexts(wanted);
     return diffs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Reads the blobs the raw diff named (one round trip through cat-file) into the diffs' texts. */
+  private async attachTexts(wanted: readonly { diff: RawFileDiff; oldOid: string | null; newOid: string | null }[]): Promise<void> {
+    const oids = [...new Set(wanted.flatMap((w) => [w.oldOid, w.newOid]).filter((oid): oid is string => oid !== null))];
+    const blobs = await this.batch.readMany(oids);
+    const byOid = new Map<string, string>();
+    blobs.forEach((blob, i) => {
+      if (blob.kind !== 'found') throw new GitError('cat-file', null, `blob ${oids[i]} is missing`);
+      byOid.set(oids[i]!, blob.content.toString('utf8'));
+    });
+    for (const { diff, oldOid, newOid } of wanted) {
+      diff.oldText = oldOid === null ? null : byOid.get(oldOid)!;
+      diff.newText = newOid === null ? null : byOid.get(newOid)!;
+    }
   }
 
   async commit(request: CommitRequest): Promise<string> {

@@ -1,8 +1,17 @@
 import type {
+  CreateRollbackBody,
+  Diff,
+  FieldSelection,
   HistoryResponse,
   MeResponse,
+  RequestState,
   RevisionSource,
   RevisionStatus,
+  RollbackDetail,
+  RollbackList,
+  RollbackMode,
+  RollbackPreview,
+  RollbackRequest,
   Target,
   User,
 } from '../../core/schemas.ts';
@@ -14,6 +23,21 @@ export interface HistoryParams {
   source?: RevisionSource;
   status?: RevisionStatus;
   q?: string;
+}
+
+export interface RollbackPreviewBody {
+  mode: RollbackMode;
+  targetSha: string;
+  service?: string;
+  fields?: FieldSelection[];
+}
+
+export interface RollbackListParams {
+  state?: RequestState;
+  tenant?: string;
+  environment?: string;
+  cursor?: string;
+  limit?: number;
 }
 
 /** Everything the SPA asks of the backend. Every method rejects with ApiError. */
@@ -28,4 +52,20 @@ export interface BackendAdapter {
     query: HistoryParams,
     signal?: AbortSignal,
   ): Promise<HistoryResponse>;
+  /** `to` is a sha or `head`. */
+  compare(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal): Promise<Diff>;
+  previewRollback(
+    tenant: string,
+    environment: string,
+    body: RollbackPreviewBody,
+    signal?: AbortSignal,
+  ): Promise<RollbackPreview>;
+  /**
+   * The caller makes one `idempotencyKey` per submit attempt and passes the same key again when it
+   * retries that attempt, so a retried submit returns the first request instead of creating a second.
+   */
+  createRollback(body: CreateRollbackBody, options: { idempotencyKey: string }): Promise<RollbackRequest>;
+  getRollback(id: string, signal?: AbortSignal): Promise<RollbackDetail>;
+  listRollbacks(query: RollbackListParams, signal?: AbortSignal): Promise<RollbackList>;
+  executeRollback(id: string): Promise<RollbackRequest>;
 }

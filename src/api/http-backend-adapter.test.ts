@@ -1,7 +1,8 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { server } from '../../mocks/node.ts';
-import { makeHistoryPage, makeTarget } from '../test/fixtures.ts';
+import { fakeSha, makeHistoryPage, makeTarget } from '../test/fixtures.ts';
+import { makePreview, makeRequest } from '../test/rollback-fixtures.ts';
 import { ApiError } from './api-error.ts';
 import { HttpBackendAdapter } from './http-backend-adapter.ts';
 
@@ -110,5 +111,55 @@ describe('HttpBackendAdapter', () => {
       service: 'payments',
       status: 'failed',
     });
+  });
+
+  it('posts a rollback with JSON and the Idempotency-Key it is given', async () => {
+    const seen: { body: unknown; key: string | null; type: string | null }[] = [];
+    server.use(
+      http.post('*/api/rollbacks', async ({ request }) => {
+        seen.push({ body: await request.json(), key: request.headers.get('idempotency-key'), type: request.headers.get('content-type') });
+        return HttpResponse.json({ request: makeRequest() }, { status: 201 });
+      }),
+    );
+    const body = { tenant: 'acme', environment: 'production', mode: 'full' as const, targetSha: fakeSha(2), justification: 'why' };
+    const request = await new HttpBackendAdapter().createRollback(body, { idempotencyKey: 'key-1' });
+    expect(request.id).toBe('rbk-1');
+    expect(seen).toEqual([{ body, key: 'key-1', type: 'application/json' }]);
+  });
+
+  it('previews a rollback and validates the preview shape', async () => {
+    let url: URL | undefined;
+    server.use(
+      http.post('*/api/targets/acme/production/rollback-preview', ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json(makePreview());
+      }),
+    );
+    const preview = await new HttpBackendAdapter().previewRollback('acme', 'production', { mode: 'full', targetSha: fakeSha(2) });
+    expect(url?.pathname).toBe('/api/targets/acme/production/rollback-preview');
+    expect(preview.diffHash).toBe('c'.repeat(64));
+    expect(preview.affectedServices).toEqual(['payments']);
+
+    server.use(http.post('*/api/targets/acme/production/rollback-preview', () => HttpResponse.json({ ...makePreview(), baseSha: 'nope' })));
+    const error = await rejectionOf(new HttpBackendAdapter().previewRollback('acme', 'production', { mode: 'full', targetSha: fakeSha(2) }));
+    expect(error.code).toBe('INVALID_RESPONSE');
+    expect(error.message).toContain('baseSha');
+  });
+
+  it('reads, lists and executes rollback requests', async () => {
+    let listed: URL | undefined;
+    server.use(
+      http.get('*/api/rollbacks/rbk-1', () => HttpResponse.json({ request: makeRequest(), diff: makePreview() })),
+      http.get('*/api/rollbacks', ({ request }) => {
+        listed = new URL(request.url);
+        return HttpResponse.json({ requests: [makeRequest()], nextCursor: null });
+      }),
+      http.post('*/api/rollbacks/rbk-1/execute', () => HttpResponse.json({ request: makeRequest({ state: 'completed', commitSha: fakeSha(9) }) })),
+    );
+    const adapter = new HttpBackendAdapter();
+    expect((await adapter.getRollback('rbk-1')).request.state).toBe('pending');
+    expect((await adapter.listRollbacks({ state: 'pending', tenant: 'acme', cursor: '' })).requests).toHaveLength(1);
+    expect(Object.fromEntries(listed?.searchParams ?? [])).toEqual({ state: 'pending', tenant: 'acme' });
+    expect((await adapter.executeRollback('rbk-1')).commitSha).toBe(fakeSha(9));
   });
 });

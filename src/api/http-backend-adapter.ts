@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type * as Schemas from '../../core/schemas.ts';
 import { ApiError } from './api-error.ts';
-import type { BackendAdapter, HistoryParams } from './backend-adapter.ts';
+import type { CreateRollbackBody } from '../../core/schemas.ts';
+import type { BackendAdapter, HistoryParams, RollbackListParams, RollbackPreviewBody } from './backend-adapter.ts';
 
 type SchemaModule = typeof Schemas;
 
@@ -42,18 +43,40 @@ export class HttpBackendAdapter implements BackendAdapter {
   }
 
   async target(tenant: string, environment: string, signal?: AbortSignal) {
-    const path = `/api/targets/${encodeURIComponent(tenant)}/${encodeURIComponent(environment)}`;
-    return (await this.get(path, (s) => s.targetResponseSchema, signal)).target;
+    return (await this.get(targetPath(tenant, environment), (s) => s.targetResponseSchema, signal)).target;
   }
 
   async history(tenant: string, environment: string, query: HistoryParams, signal?: AbortSignal) {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') params.set(key, String(value));
-    }
-    const search = params.size > 0 ? `?${params.toString()}` : '';
-    const path = `/api/targets/${encodeURIComponent(tenant)}/${encodeURIComponent(environment)}/history${search}`;
+    const path = `${targetPath(tenant, environment)}/history${searchOf(query)}`;
     return this.get(path, (s) => s.historyResponseSchema, signal);
+  }
+
+  async compare(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal) {
+    const path = `${targetPath(tenant, environment)}/compare${searchOf({ from, to })}`;
+    return this.get(path, (s) => s.diffSchema, signal);
+  }
+
+  async previewRollback(tenant: string, environment: string, body: RollbackPreviewBody, signal?: AbortSignal) {
+    const path = `${targetPath(tenant, environment)}/rollback-preview`;
+    return this.post(path, body, (s) => s.rollbackPreviewSchema, { signal });
+  }
+
+  async createRollback(body: CreateRollbackBody, options: { idempotencyKey: string }) {
+    const headers = { 'Idempotency-Key': options.idempotencyKey };
+    return (await this.post('/api/rollbacks', body, (s) => s.rollbackRequestResponseSchema, { headers })).request;
+  }
+
+  async getRollback(id: string, signal?: AbortSignal) {
+    return this.get(`/api/rollbacks/${encodeURIComponent(id)}`, (s) => s.rollbackDetailResponseSchema, signal);
+  }
+
+  async listRollbacks(query: RollbackListParams, signal?: AbortSignal) {
+    return this.get(`/api/rollbacks${searchOf(query)}`, (s) => s.rollbackListResponseSchema, signal);
+  }
+
+  async executeRollback(id: string) {
+    const path = `/api/rollbacks/${encodeURIComponent(id)}/execute`;
+    return (await this.post(path, {}, (s) => s.rollbackRequestResponseSchema)).request;
   }
 
   private async get<T>(
@@ -61,7 +84,21 @@ export class HttpBackendAdapter implements BackendAdapter {
     pickSchema: (schemas: SchemaModule) => z.ZodType<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    const response = await this.send(path, { method: 'GET', signal });
+    return this.request(path, { method: 'GET', signal }, pickSchema);
+  }
+
+  private async post<T>(
+    path: string,
+    body: unknown,
+    pickSchema: (schemas: SchemaModule) => z.ZodType<T>,
+    options: { signal?: AbortSignal; headers?: Record<string, string> } = {},
+  ): Promise<T> {
+    const headers = { ...options.headers, 'Content-Type': 'application/json' };
+    return this.request(path, { method: 'POST', body: JSON.stringify(body), headers, signal: options.signal }, pickSchema);
+  }
+
+  private async request<T>(path: string, init: RequestInit, pickSchema: (schemas: SchemaModule) => z.ZodType<T>): Promise<T> {
+    const response = await this.send(path, init);
     const body = await readJson(response, path);
     const schemas = await loadSchemas();
     if (!response.ok) throw toHttpError(schemas, response, body);
@@ -97,6 +134,19 @@ export class HttpBackendAdapter implements BackendAdapter {
       });
     }
   }
+}
+
+function targetPath(tenant: string, environment: string): string {
+  return `/api/targets/${encodeURIComponent(tenant)}/${encodeURIComponent(environment)}`;
+}
+
+/** Query parameters without the empty ones: API.md treats an empty parameter as an absent one anyway. */
+function searchOf(query: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  return params.size > 0 ? `?${params.toString()}` : '';
 }
 
 async function readJson(response: Response, path: string): Promise<unknown> {

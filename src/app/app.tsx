@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { RouterProvider } from 'react-router';
+// The DOM build of RouterProvider honours `flushSync` navigations (URL-controlled inputs need it).
+import { RouterProvider } from 'react-router/dom';
 import { HttpBackendAdapter } from '../api/http-backend-adapter.ts';
 import { getSelectedEmail } from '../features/identity/stores/identity-store.ts';
 import { AppProviders } from './providers.tsx';

@@ -104,25 +104,19 @@ describe('app routes', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('INVALID_RESPONSE');
   });
 
-  it('states which revisions the compare placeholder would compare, with a link back', async () => {
+  it('opens the compare view at its URL, with the server\'s message for an unknown revision and a way back', async () => {
     const from = 'a'.repeat(40);
     renderApp({ route: `/targets/acme/production/compare?from=${from}&to=head` });
     expect(await screen.findByRole('heading', { name: 'Compare revisions of acme/production' })).toBeInTheDocument();
-    expect(screen.getByText(/This view will compare revision/)).toHaveTextContent(
-      `compare revision ${from.slice(0, 12)} with the current revision (head)`,
-    );
-    expect(screen.getByRole('link', { name: 'Back to acme/production' })).toHaveAttribute(
-      'href',
-      '/targets/acme/production',
-    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(`unknown revision ${from}`);
+    expect(screen.getByRole('link', { name: 'acme/production' })).toHaveAttribute('href', '/targets/acme/production');
   });
 
-  it('states tenant, environment and revision on the rollback placeholder', async () => {
+  it('opens the rollback wizard with the target and revision of the link, at the scope step', async () => {
     const revision = 'b'.repeat(40);
     renderApp({ route: `/rollback/new?tenant=acme&environment=production&revision=${revision}` });
-    expect(await screen.findByRole('heading', { name: 'New rollback' })).toBeInTheDocument();
-    expect(screen.getByText('acme')).toBeInTheDocument();
-    expect(screen.getByText('production')).toBeInTheDocument();
-    expect(screen.getByText(revision.slice(0, 12))).toHaveAttribute('title', revision);
+    expect(await screen.findByRole('heading', { level: 1, name: 'New rollback' }, { timeout: 5_000 })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 2 })).toHaveTextContent('How much should go back?');
+    expect(screen.getByText(`acme/production · to ${revision.slice(0, 7)}`)).toBeInTheDocument();
   });
 });

@@ -31,6 +31,10 @@ export const routes: RouteObject[] = [
             path: 'rollback/new',
             lazy: async () => ({ Component: (await import('./routes/rollback-new-page.tsx')).RollbackNewPage }),
           },
+          {
+            path: 'rollbacks/:id',
+            lazy: async () => ({ Component: (await import('./routes/rollback-request-page.tsx')).RollbackRequestPage }),
+          },
           { path: '*', Component: NotFoundPage },
         ],
       },

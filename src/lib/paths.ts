@@ -7,4 +7,5 @@ export const paths = {
     `${paths.target(tenant, environment)}/compare?${new URLSearchParams({ from, to }).toString()}`,
   rollbackNew: (tenant: string, environment: string, revision: string) =>
     `/rollback/new?${new URLSearchParams({ tenant, environment, revision }).toString()}`,
+  rollbackRequest: (id: string) => `/rollbacks/${encodeURIComponent(id)}`,
 };

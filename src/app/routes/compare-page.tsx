@@ -1,32 +1,45 @@
 import { Link, useParams, useSearchParams } from 'react-router';
+import { nameSchema } from '../../../core/schemas.ts';
+import { CompareView } from '../../features/compare/components/compare-view.tsx';
 import { paths } from '../../lib/paths.ts';
+import { NotFoundPage } from '../not-found-page.tsx';
 
-/** Placeholder until the compare issue lands: it already honours the URL contract the history uses. */
+const describe = (ref: string) => (ref.toLowerCase() === 'head' ? 'head' : ref.slice(0, 7));
+
+/** `/targets/:tenant/:environment/compare?from=&to=`: the URL is the whole state, so it can be shared. */
 export function ComparePage() {
   const { tenant = '', environment = '' } = useParams();
-  const [searchParams] = useSearchParams();
-  const from = searchParams.get('from');
-  const to = searchParams.get('to') ?? 'head';
-  const describe = (ref: string) => (ref === 'head' ? 'the current revision (head)' : ref.slice(0, 12));
+  const [searchParams, setSearchParams] = useSearchParams();
+  const validNames = nameSchema.safeParse(tenant).success && nameSchema.safeParse(environment).success;
+  if (!validNames) return <NotFoundPage message={`There is no target ${tenant}/${environment}.`} />;
+
+  const name = `${tenant}/${environment}`;
+  const from = searchParams.get('from')?.trim() ?? '';
+  // API.md: `to` defaults to head.
+  const to = searchParams.get('to')?.trim() || 'head';
+  // A swap is a step worth going back from, so it pushes a history entry.
+  const swap = () => setSearchParams(new URLSearchParams({ from: to, to: from }));
 
   return (
-    <section className="page" aria-labelledby="compare-heading">
-      <title>{`Compare · ${tenant}/${environment} · Rewind`}</title>
-      <h1 id="compare-heading">
-        Compare revisions of {tenant}/{environment}
-      </h1>
+    <div className="page compare-page">
+      <title>{from ? `Compare ${describe(from)}…${describe(to)} · ${name} · Rewind` : `Compare · ${name} · Rewind`}</title>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/">Targets</Link> <span aria-hidden="true">›</span>{' '}
+        <Link to={paths.target(tenant, environment)}>{name}</Link> <span aria-hidden="true">›</span>{' '}
+        <span aria-current="page">Compare</span>
+      </nav>
+      <h1>Compare revisions of {name}</h1>
       {from ? (
-        <p>
-          This view will compare revision <code className="sha">{describe(from)}</code> with{' '}
-          <code className="sha">{describe(to)}</code>.
-        </p>
+        <CompareView key={`${from} ${to}`} tenant={tenant} environment={environment} from={from} to={to} onSwap={swap} />
       ) : (
-        <p>No revision to compare was given.</p>
+        <div className="empty-state" role="status">
+          <p>No revision to compare was given.</p>
+          <p className="muted">
+            Pick two revisions in the <Link to={paths.target(tenant, environment)}>deployment history</Link>, or use
+            “Compare” on one of them to see what changed since.
+          </p>
+        </div>
       )}
-      <p className="muted">The comparison view is not built yet.</p>
-      <p>
-        <Link to={paths.target(tenant, environment)}>Back to {tenant}/{environment}</Link>
-      </p>
-    </section>
+    </div>
   );
 }

@@ -1,42 +1,31 @@
-import { Link, useSearchParams } from 'react-router';
-import { paths } from '../../lib/paths.ts';
+import { useQuery } from '@tanstack/react-query';
+import { useBackend } from '../../api/backend-context.tsx';
+import { ErrorState } from '../../components/error-state.tsx';
+import { meQueryOptions } from '../../features/identity/api/identity-query-options.ts';
+import { SelectiveRollbackWizard } from '../../features/rollback/components/selective-rollback-wizard.tsx';
+import { targetsQueryOptions } from '../../features/targets/api/targets-query-options.ts';
 
-/** Placeholder until the rollback wizard issue lands; the URL already carries its inputs. */
+/** The wizard needs the targets (their plans, flags, policies and services) and who is asking. */
 export function RollbackNewPage() {
-  const [searchParams] = useSearchParams();
-  const tenant = searchParams.get('tenant') ?? '';
-  const environment = searchParams.get('environment') ?? '';
-  const revision = searchParams.get('revision') ?? '';
-  const complete = tenant !== '' && environment !== '' && revision !== '';
+  const backend = useBackend();
+  const targets = useQuery(targetsQueryOptions(backend));
+  const me = useQuery(meQueryOptions(backend));
 
-  return (
-    <section className="page" aria-labelledby="rollback-heading">
-      <title>New rollback · Rewind</title>
-      <h1 id="rollback-heading">New rollback</h1>
-      {complete ? (
-        <dl className="facts">
-          <dt>Tenant</dt>
-          <dd>{tenant}</dd>
-          <dt>Environment</dt>
-          <dd>{environment}</dd>
-          <dt>Revision to restore</dt>
-          <dd>
-            <code className="sha" title={revision}>
-              {revision.slice(0, 12)}
-            </code>
-          </dd>
-        </dl>
-      ) : (
-        <p>A rollback needs a tenant, an environment and a revision; start from a target's history.</p>
-      )}
-      <p className="muted">The rollback wizard is not built yet.</p>
-      <p>
-        {complete ? (
-          <Link to={paths.target(tenant, environment)}>Back to {tenant}/{environment}</Link>
-        ) : (
-          <Link to="/">Back to all targets</Link>
-        )}
+  if (targets.isPending) {
+    return (
+      <p className="loading" role="status" aria-busy="true">
+        Loading targets…
       </p>
-    </section>
-  );
+    );
+  }
+  if (targets.isError) {
+    return (
+      <div className="page">
+        <title>New rollback · Rewind</title>
+        <h1>New rollback</h1>
+        <ErrorState title="Could not load targets" error={targets.error} onRetry={() => void targets.refetch()} />
+      </div>
+    );
+  }
+  return <SelectiveRollbackWizard targets={targets.data} me={me.data} />;
 }

@@ -7,7 +7,9 @@ import { ErrorState } from '../../../components/error-state.tsx';
 import { paths } from '../../../lib/paths.ts';
 import { hasActiveFilters } from '../api/history-filters.ts';
 import { historyInfiniteQueryOptions } from '../api/history-query-options.ts';
+import { useCompareSelection, type ComparePair } from '../hooks/use-compare-selection.ts';
 import { useHistoryFilters } from '../hooks/use-history-filters.ts';
+import { CompareSelectionBar } from './compare-selection-bar.tsx';
 import { HistoryFiltersBar } from './history-filters-bar.tsx';
 import { HistoryGrid } from './history-grid.tsx';
 import { HistorySkeleton } from './history-skeleton.tsx';
@@ -20,9 +22,11 @@ export function DeploymentHistoryPanel({ target }: { target: Target }) {
   const history = useInfiniteQuery(historyInfiniteQueryOptions(backend, tenant, environment, filters));
   const revisions = useMemo(() => history.data?.pages.flatMap((page) => page.revisions) ?? [], [history.data]);
   const filtered = hasActiveFilters(filters);
+  const selection = useCompareSelection(revisions);
 
   const openRollback = (revision: Revision) => navigate(paths.rollbackNew(tenant, environment, revision.sha));
   const openCompare = (revision: Revision) => navigate(paths.compare(tenant, environment, revision.sha, 'head'));
+  const openPairCompare = ({ from, to }: ComparePair) => navigate(paths.compare(tenant, environment, from.sha, to.sha));
 
   let body;
   if (history.isPending) {
@@ -60,6 +64,8 @@ export function DeploymentHistoryPanel({ target }: { target: Target }) {
           fetchNextPage={() => void history.fetchNextPage()}
           onRollback={openRollback}
           onCompare={openCompare}
+          selectedShas={selection.selectedShas}
+          onToggleSelect={selection.toggle}
         />
         {history.isFetchNextPageError && (
           <ErrorState
@@ -71,7 +77,7 @@ export function DeploymentHistoryPanel({ target }: { target: Target }) {
         <p className="history-hint">
           {revisions.length} revision{revisions.length === 1 ? '' : 's'} loaded
           {history.hasNextPage ? ', older ones load as you scroll' : ''}. Keys: ↑/↓ or j/k move, Enter compares
-          with current.
+          with current, Space selects for compare.
         </p>
       </>
     );
@@ -87,6 +93,13 @@ export function DeploymentHistoryPanel({ target }: { target: Target }) {
         filters={filters}
         onChange={setFilter}
         onClear={clearFilters}
+      />
+      <CompareSelectionBar
+        selected={selection.selected}
+        pair={selection.pair}
+        onCompare={openPairCompare}
+        onSwap={selection.swap}
+        onClear={selection.clear}
       />
       {body}
     </section>

@@ -2,7 +2,7 @@ import { useCallback, useId, type ReactNode } from 'react';
 import type { RevisionSource, RevisionStatus } from '../../../../core/schemas.ts';
 import { hasActiveFilters, type HistoryFilters } from '../api/history-filters.ts';
 import { useDebouncedSearch } from '../hooks/use-debounced-search.ts';
-import { SOURCE_LABEL, STATUS_LABEL } from './revision-badges.tsx';
+import { SOURCE_LABEL, STATUS_LABEL } from '../../../components/revision-badges.tsx';
 
 interface HistoryFiltersBarProps {
   services: string[];

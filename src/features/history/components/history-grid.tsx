@@ -1,6 +1,7 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { Revision } from '../../../../core/schemas.ts';
+import { MAX_SELECTED } from '../hooks/use-compare-selection.ts';
 import { HistoryLoaderRow, HistoryRow } from './history-row.tsx';
 
 export const ROW_HEIGHT = 52;
@@ -20,10 +21,15 @@ interface HistoryGridProps {
   fetchNextPage: () => void;
   onRollback: (revision: Revision) => void;
   onCompare: (revision: Revision) => void;
+  /** Revisions picked for a two-revision compare (at most MAX_SELECTED). */
+  selectedShas: ReadonlySet<string>;
+  onToggleSelect: (revision: Revision) => void;
 }
 
 export function HistoryGrid(props: HistoryGridProps) {
   const { label, revisions, currentSha, hasNextPage, isFetchingNextPage, fetchNextPage, onRollback, onCompare } = props;
+  const { selectedShas, onToggleSelect } = props;
+  const selectionFull = selectedShas.size >= MAX_SELECTED;
   const scrollRef = useRef<HTMLDivElement>(null);
   const idPrefix = useId();
   const [activeIndex, setActiveIndex] = useState(0);
@@ -83,6 +89,10 @@ export function HistoryGrid(props: HistoryGridProps) {
         const revision = revisions[active];
         if (revision && revision.sha !== currentSha) onCompare(revision);
       },
+      ' ': () => {
+        const revision = revisions[active];
+        if (revision && (selectedShas.has(revision.sha) || !selectionFull)) onToggleSelect(revision);
+      },
     };
     const action = keyActions[event.key];
     if (!action) return;
@@ -134,6 +144,9 @@ export function HistoryGrid(props: HistoryGridProps) {
               onActivate={() => setActiveIndex(item.index)}
               onRollback={() => onRollback(revision)}
               onCompare={() => onCompare(revision)}
+              isSelected={selectedShas.has(revision.sha)}
+              canSelect={selectedShas.has(revision.sha) || !selectionFull}
+              onToggleSelect={() => onToggleSelect(revision)}
             />
           );
         })}

@@ -2,7 +2,7 @@ import type { CSSProperties } from 'react';
 import type { Revision } from '../../../../core/schemas.ts';
 import { RelativeTime } from '../../../components/relative-time.tsx';
 import { shortSha } from '../../../lib/sha.ts';
-import { CurrentBadge, SourceBadge, StatusBadge } from './revision-badges.tsx';
+import { CurrentBadge, SourceBadge, StatusBadge } from '../../../components/revision-badges.tsx';
 
 interface HistoryRowProps {
   id: string;
@@ -14,10 +14,15 @@ interface HistoryRowProps {
   onActivate: () => void;
   onRollback: () => void;
   onCompare: () => void;
+  isSelected: boolean;
+  /** false once two other revisions are selected. */
+  canSelect: boolean;
+  onToggleSelect: () => void;
 }
 
 export function HistoryRow(props: HistoryRowProps) {
   const { id, revision, rowIndex, isCurrent, isActive, style, onActivate, onRollback, onCompare } = props;
+  const { isSelected, canSelect, onToggleSelect } = props;
   const short = revision.shortSha;
   // Only the active row's buttons are in the tab order: the list stays one tab stop plus its actions.
   const tabIndex = isActive ? 0 : -1;
@@ -27,15 +32,26 @@ export function HistoryRow(props: HistoryRowProps) {
       id={id}
       role="row"
       aria-rowindex={rowIndex}
-      className={`history-row${isActive ? ' history-row--active' : ''}${isCurrent ? ' history-row--current' : ''}`}
+      className={`history-row${isActive ? ' history-row--active' : ''}${isCurrent ? ' history-row--current' : ''}${isSelected ? ' history-row--selected' : ''}`}
       data-testid="history-row"
       data-sha={revision.sha}
       data-active={isActive || undefined}
       data-status={revision.status}
+      data-selected={isSelected || undefined}
       style={style}
       onClick={onActivate}
     >
       <div role="gridcell" className="history-cell history-cell--revision">
+        {/* Not a tab stop of its own: the grid stays one tab stop, and Space on the active row toggles it. */}
+        <input
+          type="checkbox"
+          className="history-select"
+          tabIndex={-1}
+          aria-label={`Select revision ${short} for compare`}
+          checked={isSelected}
+          disabled={!canSelect}
+          onChange={onToggleSelect}
+        />
         <code className="sha" title={revision.sha}>
           {short}
         </code>

@@ -1,6 +1,6 @@
 import type { Target } from '../../../../core/schemas.ts';
-import { HeadRevision } from './head-revision.tsx';
-import { HealthBadge, PlanBadge, SyncBadge } from './status-badges.tsx';
+import { HeadRevision } from '../../../components/head-revision.tsx';
+import { HealthBadge, PlanBadge, SyncBadge } from '../../../components/status-badges.tsx';
 
 export function TargetHeader({ target }: { target: Target }) {
   return (

@@ -3,8 +3,8 @@ import { Link } from 'react-router';
 import { useBackend } from '../../../api/backend-context.tsx';
 import { ErrorState } from '../../../components/error-state.tsx';
 import { targetsQueryOptions } from '../api/targets-query-options.ts';
-import { HeadRevision } from './head-revision.tsx';
-import { HealthBadge, PlanBadge, SyncBadge } from './status-badges.tsx';
+import { HeadRevision } from '../../../components/head-revision.tsx';
+import { HealthBadge, PlanBadge, SyncBadge } from '../../../components/status-badges.tsx';
 
 export function TargetsOverview() {
   const backend = useBackend();

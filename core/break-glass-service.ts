@@ -1,0 +1,80 @@
+/**
+ * Break-glass (DESIGN.md "Domain"): a time-limited session, opened with a justification by a user whose
+ * role some target's policy allows. While it is active that user's rollbacks skip approval; it never
+ * skips audit (every event under it is flagged) and never lets anyone review their own request.
+ */
+import { badRequest, forbidden } from './errors.ts';
+import type { EventBus } from './events.ts';
+import type { Clock, IdGenerator, RequestStore, TargetCatalog } from './ports.ts';
+import { JUSTIFICATION_MAX_LENGTH, type BreakGlass, type User } from './schemas.ts';
+
+export const BREAK_GLASS_DEFAULT_MINUTES = 30;
+export const BREAK_GLASS_MAX_MINUTES = 240;
+
+export interface BreakGlassDeps {
+  requests: RequestStore;
+  catalog: TargetCatalog;
+  clock: Clock;
+  ids: IdGenerator;
+  events?: EventBus;
+}
+
+export async function openBreakGlass(
+  deps: BreakGlassDeps,
+  user: User,
+  input: { justification?: unknown; minutes?: unknown },
+): Promise<BreakGlass> {
+  const targets = await deps.catalog.list();
+  const allowedRoles = new Set(targets.flatMap((t) => t.policy.breakGlass));
+  if (!user.roles.some((role) => allowedRoles.has(role))) {
+    throw forbidden(`opening break-glass requires one of the roles ${[...allowedRoles].join(', ') || '(none configured)'}`);
+  }
+  const justification = typeof input.justification === 'string' ? input.justification : '';
+  if (justification.trim() === '') throw badRequest('justification is required to open break-glass');
+  if (justification.length > JUSTIFICATION_MAX_LENGTH) {
+    throw badRequest(`justification is too long: at most ${JUSTIFICATION_MAX_LENGTH} characters`);
+  }
+  const minutes = input.minutes === undefined ? BREAK_GLASS_DEFAULT_MINUTES : input.minutes;
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > BREAK_GLASS_MAX_MINUTES) {
+    throw badRequest(`minutes must be a whole number from 1 to ${BREAK_GLASS_MAX_MINUTES}`);
+  }
+  const now = deps.clock.now();
+  const session: BreakGlass = {
+    user: user.email.toLowerCase(),
+    justification,
+    openedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + minutes * 60_000).toISOString(),
+  };
+  await deps.requests.transaction(async (tx) => {
+    await tx.openBreakGlass(session);
+    await tx.appendAudit({
+      id: deps.ids.next('evt-'),
+      at: session.openedAt,
+      actor: session.user,
+      type: 'break-glass.opened',
+      breakGlass: true,
+      details: { justification, minutes, expiresAt: session.expiresAt },
+    });
+  });
+  deps.events?.publish({ type: 'break-glass.changed' });
+  return session;
+}
+
+export async function closeBreakGlass(deps: BreakGlassDeps, user: User): Promise<void> {
+  const now = deps.clock.now();
+  const closed = await deps.requests.transaction(async (tx) => {
+    const active = await tx.activeBreakGlass(user.email, now);
+    if (!active) return false;
+    await tx.closeBreakGlass(user.email, now);
+    await tx.appendAudit({
+      id: deps.ids.next('evt-'),
+      at: now.toISOString(),
+      actor: user.email.toLowerCase(),
+      type: 'break-glass.closed',
+      breakGlass: true,
+      details: { openedAt: active.openedAt, expiresAt: active.expiresAt },
+    });
+    return true;
+  });
+  if (closed) deps.events?.publish({ type: 'break-glass.changed' });
+}

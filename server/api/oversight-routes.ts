@@ -1,0 +1,83 @@
+/**
+ * Break-glass, the audit trail, and live updates (API.md "Break-glass", "Audit", "Live updates").
+ */
+import type { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { closeBreakGlass, openBreakGlass } from '../../core/break-glass-service.ts';
+import { notFound } from '../../core/errors.ts';
+import type { EventBus, LiveEvent } from '../../core/events.ts';
+import { auditEventSchema, nameSchema } from '../../core/schemas.ts';
+import type { ApiDeps, ApiEnv } from './app.ts';
+import { parseOrThrow } from './http-errors.ts';
+
+const auditQuerySchema = z.object({
+  tenant: nameSchema.optional(),
+  environment: nameSchema.optional(),
+  type: z.string().max(64).optional(),
+  actor: z.string().max(320).optional(),
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const breakGlassBodySchema = z.object({ justification: z.unknown(), minutes: z.unknown() }).partial();
+
+/** How often an open stream looks for commits made outside Rewind, and sends a keep-alive. */
+export const EVENTS_POLL_MS = 5_000;
+
+export function registerOversightRoutes(app: Hono<ApiEnv>, deps: ApiDeps & { events: EventBus }): void {
+  const requests = () => {
+    if (!deps.requests) throw notFound('this backend has no request store');
+    return deps.requests;
+  };
+
+  app.get('/api/audit', async (c) => {
+    const params = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
+    const query = parseOrThrow(auditQuerySchema, params);
+    const { cursor, limit, ...filter } = query;
+    const page = await requests().listAudit(filter, cursor ?? null, limit);
+    return c.json({ events: page.items.map((event) => auditEventSchema.parse(event)), nextCursor: page.nextCursor });
+  });
+
+  app.post('/api/break-glass', async (c) => {
+    const body = parseOrThrow(breakGlassBodySchema, await c.req.json().catch(() => null));
+    const breakGlass = await openBreakGlass({ ...deps, requests: requests() }, c.get('user'), body);
+    return c.json({ breakGlass }, 201);
+  });
+
+  app.delete('/api/break-glass', async (c) => {
+    await closeBreakGlass({ ...deps, requests: requests() }, c.get('user'));
+    return c.body(null, 204);
+  });
+
+  app.get('/api/events', (c) =>
+    streamSSE(c, async (stream) => {
+      const queue: LiveEvent[] = [];
+      let wake: (() => void) | null = null;
+      let open = true;
+      const unsubscribe = deps.events.subscribe((event) => {
+        queue.push(event);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        open = false;
+        unsubscribe();
+        wake?.();
+      });
+      let lastHead = await deps.revisions.branchHead();
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (open) {
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), stream.sleep(EVENTS_POLL_MS)]);
+        wake = null;
+        while (open && queue.length > 0) await stream.writeSSE({ data: JSON.stringify(queue.shift()) });
+        if (!open) break;
+        const head = await deps.revisions.branchHead().catch(() => lastHead);
+        if (head !== lastHead) {
+          lastHead = head;
+          await stream.writeSSE({ data: JSON.stringify({ type: 'revision.created' } satisfies LiveEvent) });
+        }
+        await stream.write(': keep-alive\n\n');
+      }
+    }),
+  );
+}

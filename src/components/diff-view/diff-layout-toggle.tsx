@@ -1,0 +1,26 @@
+import { useId } from 'react';
+import { DIFF_LAYOUTS, useDiffPreferencesStore } from './diff-preferences-store.ts';
+
+export function DiffLayoutToggle() {
+  const layout = useDiffPreferencesStore((state) => state.layout);
+  const setLayout = useDiffPreferencesStore((state) => state.setLayout);
+  const name = useId();
+  return (
+    <fieldset className="segmented">
+      <legend className="segmented__legend">Layout</legend>
+      {DIFF_LAYOUTS.map((option) => (
+        <label key={option.value} className="segmented__option">
+          <input
+            type="radio"
+            className="segmented__input"
+            name={name}
+            value={option.value}
+            checked={layout === option.value}
+            onChange={() => setLayout(option.value)}
+          />
+          <span className="segmented__text">{option.label}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}

@@ -1,0 +1,249 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { delay, http, HttpResponse } from 'msw';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Diff, FieldChange, HistoryResponse } from '../../../../core/schemas.ts';
+import { getMockBackend, server } from '../../../../mocks/node.ts';
+import { useDiffPreferencesStore } from '../../../components/diff-view/diff-preferences-store.ts';
+import {
+  FROM_SHA,
+  HOSTILE_TEXTS,
+  hostileCompare,
+  makeDiff,
+  makeFileDiff,
+  makePatch,
+  paymentsFields,
+  paymentsFile,
+  ROOT,
+  secretFields,
+  secretFile,
+  TO_SHA,
+} from '../../../test/compare-fixtures.ts';
+import { renderApp } from '../../../test/render.tsx';
+import { FIELD_ROWS_SHOWN } from './field-changes-table.tsx';
+
+const COMPARE_URL = '*/api/targets/acme/production/compare';
+const pageUrl = (from: string, to: string) => `/targets/acme/production/compare?from=${from}&to=${to}`;
+
+function serveCompare(diff: Diff) {
+  const requests: URL[] = [];
+  server.use(
+    http.get(COMPARE_URL, ({ request }) => {
+      requests.push(new URL(request.url));
+      return HttpResponse.json(diff);
+    }),
+  );
+  return requests;
+}
+
+const fieldRows = () => screen.queryAllByTestId('field-row');
+
+beforeEach(() => {
+  localStorage.clear();
+  useDiffPreferencesStore.setState({ layout: 'side-by-side' });
+});
+
+describe('CompareView', () => {
+  it('says it is comparing while the diff loads', async () => {
+    server.use(http.get(COMPARE_URL, () => delay('infinite')));
+    renderApp({ route: pageUrl(FROM_SHA, 'head') });
+    expect(await screen.findByText('Comparing revisions…')).toHaveAttribute('role', 'status');
+    expect(screen.getByTestId('compare-from')).toHaveTextContent(FROM_SHA.slice(0, 7));
+    expect(screen.getByTestId('compare-to')).toHaveTextContent('head');
+  });
+
+  it('shows the server message and retries', async () => {
+    server.use(
+      http.get(COMPARE_URL, () =>
+        HttpResponse.json({ error: { code: 'NOT_FOUND', message: 'unknown revision 1111111' } }, { status: 404 }),
+      ),
+    );
+    const user = userEvent.setup();
+    renderApp({ route: pageUrl('1111111', 'head') });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Could not compare these revisions');
+    expect(alert).toHaveTextContent('unknown revision 1111111');
+    expect(alert).toHaveTextContent('NOT_FOUND');
+
+    serveCompare(makeDiff([paymentsFile], paymentsFields));
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(fieldRows()).toHaveLength(2));
+  });
+
+  it('says when the two revisions do not differ for the target', async () => {
+    serveCompare(makeDiff([]));
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    expect(await screen.findByText('No differences')).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Changed fields' })).not.toBeInTheDocument();
+  });
+
+  it('asks for two revisions when the URL names none', async () => {
+    renderApp({ route: '/targets/acme/production/compare' });
+    expect(await screen.findByText('No revision to compare was given.')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'deployment history' })).toHaveAttribute('href', '/targets/acme/production');
+  });
+
+  it('compares a demo revision with head: header, impact, field table, file list and diff', async () => {
+    const history = (await (await getMockBackend().app.request('/api/targets/acme/production/history?limit=2')).json()) as HistoryResponse;
+    const [head, previous] = history.revisions;
+    renderApp({ route: pageUrl(previous!.sha, 'head') });
+
+    await waitFor(() => expect(fieldRows()).toHaveLength(2));
+    const [tag, timeout] = fieldRows();
+    expect(tag).toHaveTextContent('payments');
+    expect(within(tag!).getByText('image.tag')).toBeInTheDocument();
+    expect(tag).toHaveTextContent('v2.13.14');
+    expect(tag).toHaveTextContent('v2.14.0');
+    expect(within(timeout!).getByText('env[name=PAYMENT_PROVIDER_TIMEOUT_MS].value')).toBeInTheDocument();
+    // Strings that look like numbers are quoted, so "800" never reads as the number 800.
+    expect(within(timeout!).getByText('"3000"')).toBeInTheDocument();
+    expect(within(timeout!).getByText('"800"')).toBeInTheDocument();
+
+    expect(screen.getByRole('region', { name: 'Impact' })).toHaveTextContent('1 service changed');
+    // Revision details come from the history, looked up by sha.
+    await waitFor(() => expect(screen.getByTestId('compare-from')).toHaveTextContent(previous!.summary));
+    expect(screen.getByTestId('compare-to')).toHaveTextContent(head!.summary);
+    expect(screen.getByTestId('compare-to')).toHaveTextContent('current');
+
+    const files = screen.getByRole('navigation', { name: 'Changed files' });
+    const link = within(files).getByRole('link', { name: 'payments/values.yaml' });
+    expect(link).toHaveAttribute('href', '#file-tenants-acme-production-services-payments-values-yaml');
+    const card = document.getElementById('file-tenants-acme-production-services-payments-values-yaml')!;
+    expect(within(card).getByRole('button', { name: `${ROOT}services/payments/values.yaml` })).toHaveAttribute('aria-expanded', 'true');
+    await waitFor(() => expect(card.querySelector('.d2h-file-side-diff')).not.toBeNull());
+  });
+
+  it('swaps from and to in the URL', async () => {
+    serveCompare(makeDiff([paymentsFile], paymentsFields));
+    const user = userEvent.setup();
+    const { router } = renderApp({ route: pageUrl(FROM_SHA, 'head') });
+    await user.click(await screen.findByRole('button', { name: 'Swap from and to' }));
+    expect(Object.fromEntries(new URLSearchParams(router.state.location.search))).toEqual({ from: 'head', to: FROM_SHA });
+    expect(screen.getByTestId('compare-from')).toHaveTextContent('current');
+    expect(screen.getByTestId('compare-to')).not.toHaveTextContent('current');
+  });
+
+  it('hides Secret values in the field table and says what is absent', async () => {
+    serveCompare(makeDiff([paymentsFile, secretFile], [...paymentsFields, ...secretFields]));
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    await waitFor(() => expect(fieldRows()).toHaveLength(4));
+    const table = screen.getByRole('table', { name: 'Changed fields' });
+    expect(table.textContent).not.toContain('<redacted');
+    const [password, token] = fieldRows().filter((row) => row.textContent?.includes('data.'));
+    expect(password).toHaveTextContent('(secret value hidden)');
+    expect(password).toHaveTextContent('changed (secret value hidden)');
+    expect(token).toHaveTextContent('(absent)');
+    expect(token).toHaveTextContent('added (secret value hidden)');
+    expect(screen.getByText('Secret values masked')).toBeInTheDocument();
+  });
+
+  it('groups files by service, then bindings, variables and other files, in list and diff alike', async () => {
+    const file = (path: string) => makeFileDiff(`${ROOT}${path}`, makePatch(`${ROOT}${path}`, 12));
+    serveCompare(
+      makeDiff([
+        file('notes.txt'),
+        file('variables.yaml'),
+        file('services/web/values.yaml'),
+        file('kustomization.yaml'),
+        file('services/api-gateway/values.yaml'),
+      ]),
+    );
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    const files = await screen.findByRole('navigation', { name: 'Changed files' });
+    expect(within(files).getAllByRole('heading').map((h) => h.textContent)).toEqual([
+      'Changed files',
+      'api-gateway',
+      'web',
+      'Bindings',
+      'Variables',
+      'Other files',
+    ]);
+    expect(screen.getAllByTestId('diff-file').map((card) => card.dataset.path?.slice(ROOT.length))).toEqual([
+      'services/api-gateway/values.yaml',
+      'services/web/values.yaml',
+      'kustomization.yaml',
+      'variables.yaml',
+      'notes.txt',
+    ]);
+    expect(screen.getByRole('region', { name: 'Impact' })).toHaveTextContent('2 services changed1 binding changed1 variables file changed');
+  });
+
+  it('collapses and expands a file, and all of them', async () => {
+    const other = makeFileDiff(`${ROOT}services/web/values.yaml`, makePatch(`${ROOT}services/web/values.yaml`, 12));
+    serveCompare(makeDiff([paymentsFile, other], paymentsFields));
+    const user = userEvent.setup();
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    const toggle = await screen.findByRole('button', { name: paymentsFile.path });
+    const body = document.getElementById(toggle.getAttribute('aria-controls')!)!;
+    expect(body).toBeVisible();
+
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    expect(body).not.toBeVisible();
+    await user.click(toggle);
+    expect(body).toBeVisible();
+
+    await user.click(screen.getByRole('button', { name: 'Collapse all' }));
+    expect(screen.getAllByRole('button', { expanded: false })).toHaveLength(2);
+    // Following a file's link opens it again.
+    await user.click(screen.getByRole('link', { name: 'payments/values.yaml' }));
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    await user.click(screen.getByRole('button', { name: 'Expand all' }));
+    expect(screen.queryAllByRole('button', { expanded: false })).toHaveLength(0);
+  });
+
+  it('follows the remembered layout, and changes it for every file', async () => {
+    useDiffPreferencesStore.setState({ layout: 'line-by-line' });
+    serveCompare(makeDiff([paymentsFile], paymentsFields));
+    const user = userEvent.setup();
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    const card = await screen.findByTestId('diff-file');
+    expect(screen.getByRole('radio', { name: 'Line by line' })).toBeChecked();
+    await waitFor(() => expect(card.querySelector('.d2h-file-diff')).not.toBeNull());
+    expect(card.querySelector('.d2h-file-side-diff')).toBeNull();
+    await user.click(screen.getByRole('radio', { name: 'Side by side' }));
+    await waitFor(() => expect(card.querySelectorAll('.d2h-file-side-diff')).toHaveLength(2));
+  });
+
+  it('lists the first field changes and the rest on request, and says why some files have none', async () => {
+    const path = `${ROOT}services/bulk/manifest.yaml`;
+    const fields: FieldChange[] = Array.from({ length: 250 }, (_, i) => ({
+      service: 'bulk',
+      file: path,
+      path: ['items', i, 'value'],
+      from: i,
+      to: i + 1,
+    }));
+    serveCompare(
+      makeDiff(
+        [
+          makeFileDiff(path, makePatch(path, 30), { fieldDiff: 'truncated' }),
+          makeFileDiff(`${ROOT}services/bulk/broken.yaml`, makePatch('broken.yaml', 12), { fieldDiff: 'unparseable' }),
+        ],
+        fields,
+      ),
+    );
+    const user = userEvent.setup();
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    await waitFor(() => expect(fieldRows()).toHaveLength(FIELD_ROWS_SHOWN));
+    expect(screen.getByText(/broken\.yaml/, { selector: 'code' }).parentElement).toHaveTextContent('not valid YAML');
+    expect(screen.getByText(/manifest\.yaml/, { selector: 'code' }).parentElement).toHaveTextContent('first 2,000');
+    await user.click(screen.getByRole('button', { name: 'Show all 250 field changes' }));
+    expect(fieldRows()).toHaveLength(250);
+    expect(within(fieldRows()[3]!).getByText('items[3].value')).toBeInTheDocument();
+  });
+
+  it('keeps hostile names, paths and values inert everywhere on the page', async () => {
+    serveCompare(hostileCompare());
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    await waitFor(() => expect(fieldRows()).toHaveLength(2));
+    const main = document.body;
+    expect(main.querySelectorAll('img, script, svg, iframe')).toHaveLength(0);
+    for (const element of main.querySelectorAll('*')) {
+      for (const name of element.getAttributeNames()) expect(name.startsWith('on')).toBe(false);
+    }
+    for (const link of main.querySelectorAll('a')) expect(link.getAttribute('href')).not.toMatch(/javascript:/i);
+    for (const text of HOSTILE_TEXTS) expect(main.textContent).toContain(text);
+    expect((window as { __xss?: unknown }).__xss).toBeUndefined();
+  });
+});

@@ -1,0 +1,100 @@
+import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import type { Diff } from '../../../../core/schemas.ts';
+import { useBackend } from '../../../api/backend-context.tsx';
+import { ErrorState } from '../../../components/error-state.tsx';
+import { groupFields, groupFiles } from '../api/compare-files.ts';
+import { compareQueryOptions, revisionQueryOptions } from '../api/compare-query-options.ts';
+import '../compare.css';
+import { useCollapsedFiles } from '../hooks/use-collapsed-files.ts';
+import { ChangedFileList } from './changed-file-list.tsx';
+import { CompareHeader } from './compare-header.tsx';
+import { FieldChangesTable } from './field-changes-table.tsx';
+import { FileDiffList } from './file-diff-list.tsx';
+import { ImpactSummary } from './impact-summary.tsx';
+
+interface CompareViewProps {
+  tenant: string;
+  environment: string;
+  /** As the URL names them: a sha (full or abbreviated) or `head`. */
+  from: string;
+  to: string;
+  onSwap: () => void;
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+export function CompareView({ tenant, environment, from, to, onSwap }: CompareViewProps) {
+  const backend = useBackend();
+  const diff = useQuery(compareQueryOptions(backend, tenant, environment, from, to));
+  // A full sha from the URL is looked up at once, in parallel with the diff; `head` and short ones
+  // once the diff has named them.
+  const fromSha = diff.data?.from ?? (FULL_SHA.test(from) ? from : null);
+  const toSha = diff.data?.to ?? (FULL_SHA.test(to) ? to : null);
+  const fromRevision = useQuery({
+    ...revisionQueryOptions(backend, tenant, environment, fromSha ?? ''),
+    enabled: fromSha !== null,
+  });
+  const toRevision = useQuery({
+    ...revisionQueryOptions(backend, tenant, environment, toSha ?? ''),
+    enabled: toSha !== null,
+  });
+
+  let body;
+  if (diff.isPending) {
+    body = (
+      <p className="loading" role="status" aria-busy="true">
+        Comparing revisions…
+      </p>
+    );
+  } else if (diff.isError) {
+    body = (
+      <ErrorState title="Could not compare these revisions" error={diff.error} onRetry={() => void diff.refetch()} />
+    );
+  } else if (diff.data.files.length === 0) {
+    body = (
+      <div className="empty-state" role="status">
+        <p>No differences</p>
+        <p className="muted">
+          {tenant}/{environment} is the same at both revisions: nothing under its paths changed between them.
+        </p>
+      </div>
+    );
+  } else {
+    body = <CompareResult diff={diff.data} />;
+  }
+
+  return (
+    <>
+      <CompareHeader
+        from={from}
+        to={to}
+        resolved={diff.data ? { from: diff.data.from, to: diff.data.to } : null}
+        revisions={{ from: fromRevision.data ?? null, to: toRevision.data ?? null }}
+        onSwap={onSwap}
+      />
+      {body}
+    </>
+  );
+}
+
+function CompareResult({ diff }: { diff: Diff }) {
+  const groups = useMemo(() => groupFiles(diff.files), [diff.files]);
+  const fieldGroups = useMemo(() => groupFields(diff.fields, groups), [diff.fields, groups]);
+  const { collapsed, toggle, reveal, setAll } = useCollapsedFiles();
+  const paths = useMemo(() => diff.files.map((file) => file.path), [diff.files]);
+
+  return (
+    <>
+      <ImpactSummary diff={diff} />
+      <FieldChangesTable groups={fieldGroups} total={diff.fields.length} files={diff.files} />
+      <ChangedFileList groups={groups} onReveal={reveal} />
+      <FileDiffList
+        groups={groups}
+        collapsed={collapsed}
+        onToggle={toggle}
+        onCollapseAll={(collapse) => setAll(paths, collapse)}
+      />
+    </>
+  );
+}

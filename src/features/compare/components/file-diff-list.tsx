@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'react';
+import { useLocation } from 'react-router';
+import { DiffFileCard } from '../../../components/diff-view/diff-file-card.tsx';
+import { DiffLayoutToggle } from '../../../components/diff-view/diff-layout-toggle.tsx';
+import { useDiffPreferencesStore } from '../../../components/diff-view/diff-preferences-store.ts';
+import type { FileGroup } from '../api/compare-files.ts';
+
+interface FileDiffListProps {
+  groups: FileGroup[];
+  collapsed: ReadonlySet<string>;
+  onToggle: (path: string) => void;
+  onCollapseAll: (collapse: boolean) => void;
+}
+
+export function FileDiffList({ groups, collapsed, onToggle, onCollapseAll }: FileDiffListProps) {
+  const layout = useDiffPreferencesStore((state) => state.layout);
+  const files = groups.flatMap((group) => group.files);
+  useScrollToHashOnce();
+
+  return (
+    <section className="compare-section" aria-labelledby="diff-heading">
+      <div className="diff-toolbar">
+        <h2 id="diff-heading">Diff</h2>
+        <span className="diff-toolbar__spacer" />
+        <DiffLayoutToggle />
+        <button type="button" className="button button--small" onClick={() => onCollapseAll(false)}>
+          Expand all
+        </button>
+        <button type="button" className="button button--small" onClick={() => onCollapseAll(true)}>
+          Collapse all
+        </button>
+      </div>
+      <div className="diff-files">
+        {files.map((entry) => (
+          <DiffFileCard
+            key={entry.file.path}
+            id={entry.anchor}
+            file={entry.file}
+            layout={layout}
+            expanded={!collapsed.has(entry.file.path)}
+            onToggle={() => onToggle(entry.file.path)}
+            autoLoad={entry.autoLoad}
+            size={entry.size}
+          />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+/** A shared link to one file (`…/compare?from=&to=#file-…`) lands on it once the diff has rendered. */
+function useScrollToHashOnce() {
+  const { hash } = useLocation();
+  const [initialHash] = useState(hash);
+  useEffect(() => {
+    if (initialHash.length > 1) document.getElementById(decodeURIComponent(initialHash.slice(1)))?.scrollIntoView();
+  }, [initialHash]);
+}

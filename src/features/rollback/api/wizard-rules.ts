@@ -1,0 +1,136 @@
+import { approvalRequired, isModeAllowed, requiredApprovalsFor } from '../../../../core/rollback-gating.ts';
+import { JUSTIFICATION_MAX_LENGTH, type BreakGlass, type Revision, type RollbackMode, type Target } from '../../../../core/schemas.ts';
+import { isApiError } from '../../../api/api-error.ts';
+import { WIZARD_STEPS, type WizardParams, type WizardStep } from './wizard-params.ts';
+
+export const stepIndex = (step: WizardStep) => WIZARD_STEPS.indexOf(step);
+
+export function findTarget(targets: readonly Target[], params: Pick<WizardParams, 'tenant' | 'environment'>) {
+  return targets.find((target) => target.tenant === params.tenant && target.environment === params.environment);
+}
+
+/** The revision a commit id names in a loaded list (ids in the URL may be abbreviated). */
+export function findRevision(revisions: readonly Revision[], id: string | undefined): Revision | undefined {
+  if (!id) return undefined;
+  return revisions.find((revision) => revision.sha.startsWith(id));
+}
+
+/**
+ * The first step whose choices are missing or no longer valid. A shared link opens at its own step
+ * only when everything before it is settled; otherwise at the first step that still needs an answer.
+ * The mode's default (see `defaultMode`) counts as no answer: the person must see the scope step.
+ */
+export function firstIncompleteStep(params: WizardParams, target: Target | undefined): WizardStep | null {
+  if (!params.tenant || !target) return 'target';
+  if (!params.mode || !isModeAllowed(target, params.mode)) return 'scope';
+  if (!params.revision) return 'revision';
+  if (params.mode !== 'full' && !params.service) return 'revision';
+  if (params.mode !== 'full' && params.service && !target.services.some((s) => s.name === params.service)) return 'revision';
+  if (params.mode === 'field' && params.fields.length === 0) return 'revision';
+  return null;
+}
+
+/** The step to show: the one asked for, unless an earlier one still needs an answer. */
+export function effectiveStep(params: WizardParams, target: Target | undefined): WizardStep {
+  const incomplete = firstIncompleteStep(params, target);
+  const requested = params.step ?? incomplete ?? 'preview';
+  if (incomplete && stepIndex(incomplete) < stepIndex(requested)) return incomplete;
+  return requested;
+}
+
+/**
+ * The narrowest mode that needs no extra knowledge: "start with the smallest scope" is the first
+ * rule of incident rollback. Field mode needs the person to know the culprit field, so it is never
+ * the default; service mode is, where the plan and flags allow it.
+ */
+export function defaultMode(target: Target): RollbackMode | undefined {
+  if (target.services.length > 0 && isModeAllowed(target, 'service')) return 'service';
+  if (isModeAllowed(target, 'full')) return 'full';
+  return undefined;
+}
+
+/** The last revision before the head that deployed successfully: the usual "last known good". */
+export function defaultRevision(revisions: readonly Revision[], headSha: string | null): Revision | undefined {
+  return revisions.find((revision) => revision.sha !== headSha && revision.status === 'success');
+}
+
+/**
+ * The service to restore when the choice is obvious: the only service changed since the revision, or
+ * the only one of those that is not healthy now. Otherwise the person chooses.
+ */
+export function defaultService(target: Target, changedServices: readonly string[]): string | undefined {
+  if (changedServices.length === 1) return changedServices[0];
+  const unhealthy = changedServices.filter((name) => {
+    const status = target.services.find((service) => service.name === name);
+    return status !== undefined && status.health !== 'healthy';
+  });
+  return unhealthy.length === 1 ? unhealthy[0] : undefined;
+}
+
+export type RevisionWarning = { kind: 'head' | 'failed' | 'rolled-back'; message: string };
+
+export function revisionWarning(revision: Revision, headSha: string | null): RevisionWarning | null {
+  if (revision.sha === headSha) {
+    return { kind: 'head', message: 'This is the revision deployed now: rolling back to it changes nothing.' };
+  }
+  if (revision.status === 'failed') {
+    return { kind: 'failed', message: 'This revision failed when it was deployed. Rolling back to it may restore a broken state.' };
+  }
+  if (revision.status === 'rolled-back') {
+    const by = revision.rolledBackBy ? ` by ${revision.rolledBackBy.slice(0, 7)}` : '';
+    return { kind: 'rolled-back', message: `This revision was itself rolled back${by}. Check why before restoring it.` };
+  }
+  return null;
+}
+
+/** Characters as the server counts them: code points, so an emoji is one, not two. */
+export const justificationLength = (text: string) => [...text].length;
+
+export function justificationProblem(text: string): string | null {
+  if (text.trim() === '') return 'A justification is required: say why this rollback is needed.';
+  const length = justificationLength(text);
+  if (length > JUSTIFICATION_MAX_LENGTH) {
+    return `The justification is ${length - JUSTIFICATION_MAX_LENGTH} characters over the limit of ${JUSTIFICATION_MAX_LENGTH.toLocaleString('en')}.`;
+  }
+  return null;
+}
+
+export type ApprovalOutcome =
+  | { kind: 'now'; reason: string }
+  | { kind: 'break-glass'; expiresAt: string }
+  | { kind: 'approval'; approvals: number; blockSelfApproval: boolean };
+
+/** What happens on submit; the server decides the same way (core/rollback-gating.ts, break-glass). */
+export function approvalOutcome(target: Target, breakGlass: BreakGlass | null | undefined, now: number): ApprovalOutcome {
+  if (!approvalRequired(target)) {
+    const reason = target.features.rollback_approval
+      ? `the approval policy of ${target.tenant}/${target.environment} requires no approvals`
+      : `the rollback_approval feature flag is off for ${target.tenant}/${target.environment}`;
+    return { kind: 'now', reason };
+  }
+  if (breakGlass && Date.parse(breakGlass.expiresAt) > now) return { kind: 'break-glass', expiresAt: breakGlass.expiresAt };
+  return { kind: 'approval', approvals: requiredApprovalsFor(target), blockSelfApproval: target.policy.blockSelfApproval };
+}
+
+export type WizardPhase = 'preview' | 'submit';
+
+/**
+ * The step an API error concerns, so it appears where the person can fix it: a plan or flag refusal
+ * at the scope, an unknown revision or an empty field selection at the revision, a moved branch at the
+ * preview (which offers to plan again), anything else where it happened.
+ */
+export function stepForError(error: unknown, phase: WizardPhase): WizardStep {
+  if (!isApiError(error)) return phase;
+  const message = error.message.toLowerCase();
+  if (error.status === 403 && /rollback requires|plan|feature flag/.test(message)) return 'scope';
+  if (error.status === 404 && /target/.test(message)) return 'target';
+  if (error.status === 404 && /revision|commit/.test(message)) return 'revision';
+  if (error.status === 400) {
+    if (/justification/.test(message)) return 'submit';
+    if (/targetsha|revision|field|service|path/.test(message)) return 'revision';
+    if (/mode/.test(message)) return 'scope';
+  }
+  if (error.status === 409) return 'preview';
+  return phase;
+}
+

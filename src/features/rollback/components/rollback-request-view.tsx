@@ -1,0 +1,161 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import { Link } from 'react-router';
+import { formatFieldPath } from '../../../../core/field-diff.ts';
+import type { RollbackRequest } from '../../../../core/schemas.ts';
+import { isNotFound } from '../../../api/api-error.ts';
+import { useBackend } from '../../../api/backend-context.tsx';
+import { ErrorState } from '../../../components/error-state.tsx';
+import { RelativeTime } from '../../../components/relative-time.tsx';
+import { paths } from '../../../lib/paths.ts';
+import { shortSha } from '../../../lib/sha.ts';
+import { rollbackDetailQueryOptions } from '../api/rollback-query-options.ts';
+import { RequestStatePanel } from './request-state-panel.tsx';
+import { RollbackDiff } from './rollback-diff.tsx';
+import '../rollback.css';
+
+interface RollbackRequestViewProps {
+  id: string;
+  /** Called once when the request is seen completed: the app refreshes the target and its history. */
+  onCompleted?: (request: RollbackRequest) => void;
+}
+
+const STATE_LABEL: Record<RollbackRequest['state'], string> = {
+  pending: 'Pending approval',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  executing: 'Executing',
+  completed: 'Completed',
+  failed: 'Failed',
+};
+
+const MODE_LABEL = { full: 'Full', service: 'Service', field: 'Field' } as const;
+
+export function RollbackRequestView({ id, onCompleted }: RollbackRequestViewProps) {
+  const backend = useBackend();
+  const detail = useQuery(rollbackDetailQueryOptions(backend, id));
+  const request = detail.data?.request;
+
+  const reported = useRef(false);
+  useEffect(() => {
+    if (request?.state === 'completed' && !reported.current) {
+      reported.current = true;
+      onCompleted?.(request);
+    }
+  }, [request, onCompleted]);
+
+  if (detail.isPending) {
+    return (
+      <p className="loading" role="status" aria-busy="true">
+        Loading rollback {id}…
+      </p>
+    );
+  }
+  if (detail.isError) {
+    return (
+      <div className="page rollback-page">
+        <h1>Rollback {id}</h1>
+        <ErrorState
+          title={isNotFound(detail.error) ? `There is no rollback request ${id}` : `Could not load rollback ${id}`}
+          error={detail.error}
+          onRetry={isNotFound(detail.error) ? undefined : () => void detail.refetch()}
+        />
+      </div>
+    );
+  }
+
+  const { request: loaded, diff } = detail.data;
+  const name = `${loaded.tenant}/${loaded.environment}`;
+  return (
+    <div className="page rollback-page">
+      <title>{`Rollback ${loaded.id} · ${name} · Rewind`}</title>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to={paths.overview()}>Targets</Link> <span aria-hidden="true">›</span>{' '}
+        <Link to={paths.target(loaded.tenant, loaded.environment)}>{name}</Link> <span aria-hidden="true">›</span>{' '}
+        <span aria-current="page">Rollback {loaded.id}</span>
+      </nav>
+      <div className="request-title">
+        <h1>
+          Rollback of {name} to <code className="sha">{shortSha(loaded.targetSha)}</code>
+        </h1>
+        <span className={`badge request-state request-state--${loaded.state}`} data-testid="request-state">
+          {STATE_LABEL[loaded.state]}
+        </span>
+      </div>
+      <RequestStatePanel request={loaded} />
+      <section className="panel request-section" aria-labelledby="request-facts">
+        <h2 id="request-facts">Request</h2>
+        <RequestFacts request={loaded} />
+        <h3>Justification</h3>
+        {/* User text: rendered as text only, line breaks kept, never as markup. */}
+        <p className="justification" data-testid="justification">
+          {loaded.justification}
+        </p>
+      </section>
+      <section className="panel request-section" aria-labelledby="request-diff">
+        <h2 id="request-diff">{loaded.state === 'completed' ? 'What the rollback changed' : 'What the rollback will change'}</h2>
+        {diff.diffError ? (
+          <p className="wizard-warning" data-testid="diff-error">
+            No diff to show: {diff.diffError}
+          </p>
+        ) : (
+          <RollbackDiff diff={diff} />
+        )}
+      </section>
+    </div>
+  );
+}
+
+function RequestFacts({ request }: { request: RollbackRequest }) {
+  return (
+    <dl className="facts">
+      <dt>Request</dt>
+      <dd>
+        <code>{request.id}</code>
+      </dd>
+      <dt>Scope</dt>
+      <dd>
+        {MODE_LABEL[request.mode]}
+        {request.service ? ` · ${request.service}` : ''}
+      </dd>
+      {request.fields && request.fields.length > 0 && (
+        <>
+          <dt>Fields</dt>
+          <dd>
+            <ul className="plain-list">
+              {request.fields.map((field) => (
+                <li key={`${field.file}\u0000${JSON.stringify(field.path)}`}>
+                  <code>{formatFieldPath(field.path)}</code> <span className="muted">in {field.file}</span>
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      )}
+      <dt>Restores revision</dt>
+      <dd>
+        <code className="sha" title={request.targetSha}>
+          {shortSha(request.targetSha)}
+        </code>
+      </dd>
+      <dt>Planned on</dt>
+      <dd>
+        <code className="sha" title={request.baseSha}>
+          {shortSha(request.baseSha)}
+        </code>
+      </dd>
+      <dt>Requested by</dt>
+      <dd>
+        {request.requestedBy}, <RelativeTime iso={request.createdAt} />
+      </dd>
+      <dt>Affected services</dt>
+      <dd>{request.affectedServices.length > 0 ? request.affectedServices.join(', ') : 'none (target configuration only)'}</dd>
+      {request.breakGlass && (
+        <>
+          <dt>Break-glass</dt>
+          <dd>Approval skipped under a break-glass session (flagged in the audit trail)</dd>
+        </>
+      )}
+    </dl>
+  );
+}

@@ -1,0 +1,88 @@
+import { useState, type ReactNode } from 'react';
+import type { Target } from '../../../../core/schemas.ts';
+import { HeadRevision } from '../../../components/head-revision.tsx';
+import { HealthBadge, PlanBadge, SyncBadge } from '../../../components/status-badges.tsx';
+import { StepFrame } from './step-frame.tsx';
+
+interface TargetStepProps {
+  targets: Target[];
+  tenant?: string;
+  environment?: string;
+  serverError?: ReactNode;
+  onChoose: (tenant: string, environment: string) => void;
+  onNext: () => void;
+}
+
+const keyOf = (target: Pick<Target, 'tenant' | 'environment'>) => `${target.tenant}/${target.environment}`;
+
+export function TargetStep({ targets, tenant, environment, serverError, onChoose, onNext }: TargetStepProps) {
+  const [tried, setTried] = useState(false);
+  const selected = tenant && environment ? `${tenant}/${environment}` : null;
+  const known = targets.some((target) => keyOf(target) === selected);
+  const problem = known ? null : 'Choose the tenant and environment to roll back.';
+
+  return (
+    <StepFrame
+      step="target"
+      title="Which tenant and environment?"
+      lead={<p>What is deployed there now decides which rollback scopes are possible.</p>}
+      serverError={serverError}
+      problem={problem}
+      showProblem={tried}
+      onNext={() => {
+        setTried(true);
+        if (!problem) onNext();
+      }}
+    >
+      <fieldset className="choice-list">
+        <legend className="visually-hidden">Target</legend>
+        {targets.length === 0 && <p>No targets are configured.</p>}
+        {targets.map((target) => {
+          const key = keyOf(target);
+          const id = `target-${key.replace('/', '--')}`;
+          return (
+            <label key={key} className="choice choice--target" data-testid="target-choice">
+              <input
+                type="radio"
+                name="target"
+                value={key}
+                checked={selected === key}
+                onChange={() => onChoose(target.tenant, target.environment)}
+                aria-labelledby={`${id}-name`}
+                aria-describedby={`${id}-details`}
+              />
+              <span className="choice__body">
+                <span className="choice__title">
+                  <span id={`${id}-name`}>
+                    {target.tenant} / {target.environment}
+                  </span>
+                  <PlanBadge plan={target.plan} />
+                </span>
+                <span id={`${id}-details`} className="choice__details">
+                  <span className="target-facts">
+                    <span>
+                      Deployed: <HeadRevision head={target.head} />
+                    </span>
+                    <HealthBadge health={target.health} />
+                    <SyncBadge sync={target.sync} />
+                  </span>
+                  {target.services.length > 0 && (
+                    <span className="service-grid">
+                      {target.services.map((service) => (
+                        <span key={service.name} className="service-grid__row">
+                          <span className="service-grid__name">{service.name}</span>
+                          <HealthBadge health={service.health} />
+                          <SyncBadge sync={service.sync} />
+                        </span>
+                      ))}
+                    </span>
+                  )}
+                </span>
+              </span>
+            </label>
+          );
+        })}
+      </fieldset>
+    </StepFrame>
+  );
+}

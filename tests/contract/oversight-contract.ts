@@ -1,0 +1,103 @@
+/**
+ * Break-glass, the audit trail and live updates, written once and run against every backend.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditResponseSchema, breakGlassSchema, errorBodySchema, meResponseSchema } from '../../core/schemas.ts';
+import type { ApiHarness } from './harness.ts';
+
+export function describeOversightContract(name: string, makeHarness: () => Promise<ApiHarness>): void {
+  describe(`oversight contract: ${name}`, () => {
+    let api: ApiHarness;
+    beforeAll(async () => {
+      api = await makeHarness();
+    });
+    afterAll(async () => api?.close());
+
+    const userWith = (role: string, without?: string) =>
+      api.repo.users.find((u) => u.roles.includes(role as never) && (!without || !u.roles.includes(without as never)))!;
+    const as = (email: string, init: RequestInit = {}) => ({ ...init, headers: { 'X-Forwarded-Email': email, ...(init.body ? { 'Content-Type': 'application/json' } : {}), ...init.headers } });
+    const post = (path: string, email: string, body: unknown) => api.request(path, as(email, { method: 'POST', body: JSON.stringify(body) }));
+    const audit = async (query: string) => auditResponseSchema.parse(await (await api.request(`/api/audit${query}`)).json());
+
+    describe('break-glass', () => {
+      it('opens for an allowed role, shows in /me, is audited and flagged, and closes', async () => {
+        const onCall = userWith('break-glass');
+        const opened = await post('/api/break-glass', onCall.email, { justification: 'payments down, approvers asleep', minutes: 20 });
+        expect(opened.status).toBe(201);
+        const { breakGlass } = (await opened.json()) as { breakGlass: unknown };
+        const session = breakGlassSchema.parse(breakGlass);
+        expect(session.user).toBe(onCall.email.toLowerCase());
+        expect(Date.parse(session.expiresAt) - Date.parse(session.openedAt)).toBe(20 * 60_000);
+
+        const me = meResponseSchema.parse(await (await api.request('/api/me', as(onCall.email))).json());
+        expect(me.breakGlass?.justification).toBe('payments down, approvers asleep');
+
+        const closed = await api.request('/api/break-glass', as(onCall.email, { method: 'DELETE' }));
+        expect(closed.status).toBe(204);
+        expect(meResponseSchema.parse(await (await api.request('/api/me', as(onCall.email))).json()).breakGlass).toBeNull();
+
+        const events = await audit(`?actor=${encodeURIComponent(onCall.email.toUpperCase())}`);
+        expect(events.events.map((e) => e.type).slice(0, 2)).toEqual(['break-glass.closed', 'break-glass.opened']);
+        expect(events.events.every((e) => e.breakGlass)).toBe(true);
+      });
+
+      it('is refused to a role that may not open it, and needs a justification and sane minutes', async () => {
+        const requester = api.repo.users.find((u) => u.roles.length === 1 && u.roles[0] === 'requester')!;
+        const refused = await post('/api/break-glass', requester.email, { justification: 'please' });
+        expect(refused.status).toBe(403);
+        expect(errorBodySchema.parse(await refused.json()).error.message).toMatch(/break-glass requires one of the roles/);
+        const onCall = userWith('break-glass');
+        for (const body of [{}, { justification: '   ' }, { justification: 'x', minutes: 0 }, { justification: 'x', minutes: 10_000 }, { justification: 'x', minutes: 1.5 }]) {
+          const response = await post('/api/break-glass', onCall.email, body);
+          expect(response.status, JSON.stringify(body)).toBe(400);
+        }
+      });
+
+      it('closing when nothing is open is harmless', async () => {
+        const onCall = userWith('break-glass');
+        expect((await api.request('/api/break-glass', as(onCall.email, { method: 'DELETE' }))).status).toBe(204);
+      });
+    });
+
+    describe('audit', () => {
+      it('pages newest first with filters, and rejects bad input', async () => {
+        const first = await audit('?limit=1');
+        expect(first.events).toHaveLength(1);
+        expect(first.nextCursor).not.toBeNull();
+        const second = await audit(`?limit=1&cursor=${encodeURIComponent(first.nextCursor!)}`);
+        expect(second.events[0]!.id).not.toBe(first.events[0]!.id);
+        expect((await audit('?type=break-glass.opened')).events.every((e) => e.type === 'break-glass.opened')).toBe(true);
+        expect((await api.request('/api/audit?limit=0')).status).toBe(400);
+        expect((await api.request('/api/audit?tenant=..')).status).toBe(400);
+        expect((await api.request('/api/audit?cursor=garbage')).status).toBe(400);
+      });
+    });
+
+    describe('live updates', () => {
+      it('streams server-sent events: ready, then what changed', async () => {
+        const controller = new AbortController();
+        const response = await api.request('/api/events', { signal: controller.signal });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+        const reader = response.body!.getReader();
+        const decoder = new TextDecoder();
+        let text = '';
+        const readUntil = async (pattern: RegExp) => {
+          while (!pattern.test(text)) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            text += decoder.decode(value, { stream: true });
+          }
+        };
+        await readUntil(/event: ready/);
+        const onCall = userWith('break-glass');
+        await post('/api/break-glass', onCall.email, { justification: 'live update check' });
+        await readUntil(/break-glass\.changed/);
+        expect(text).toMatch(/data: \{"type":"break-glass\.changed"\}/);
+        controller.abort();
+        await reader.cancel().catch(() => {});
+        await api.request('/api/break-glass', as(onCall.email, { method: 'DELETE' }));
+      });
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { realServerHarness } from './backends.ts';
+import { describeOversightContract } from './oversight-contract.ts';
+
+describeOversightContract('real server (git + SQLite over HTTP)', realServerHarness);
