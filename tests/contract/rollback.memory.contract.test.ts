@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { rollbackRequestResponseSchema } from '../../core/schemas.ts';
 import { createMockBackend } from '../../mocks/backend.ts';
+import { memoryHarness } from './backends.ts';
 import { describeRollbackContract } from './rollback-contract.ts';
 
-describeRollbackContract('in-memory backend', async () => {
-  const backend = createMockBackend();
-  return {
-    repo: backend.repo,
-    request: async (path, init) => backend.app.fetch(new Request(new URL(path, 'http://rewind.test'), init)),
-    appendCommit: async (commit) => backend.revisions.append(commit),
-    shaOf: (id) => {
-      const sha = backend.shaById.get(id);
-      if (!sha) throw new Error(`no demo commit ${id}`);
-      return sha;
-    },
-    close: async () => {},
-  };
-});
+describeRollbackContract('in-memory backend', () => memoryHarness());
 
 describe('rollback routes: a commit that fails (in-memory backend only: the store is patched)', () => {
   it('answers 201 with the failed request, 500 EXECUTION_FAILED for a failing retry, 200 once it commits', async () => {
