@@ -33,6 +33,43 @@ export async function withDemoServer(port, work) {
   }
 }
 
+/**
+ * The real server over the large demo repo (written once, cached in the OS temp dir), serving a
+ * production build: the browser does only the UI's work, unlike the MSW demo whose API runs on the
+ * page's main thread.
+ */
+export async function withRealServer(port, work) {
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const repo = join(tmpdir(), 'rewind-bench-large-demo-v1');
+  if (!existsSync(join(repo, '.git'))) {
+    const written = spawnSync(process.execPath, ['bin/rewind.mjs', 'demo-repo', repo, '--size', 'large'], { stdio: 'inherit' });
+    if (written.status !== 0) throw new Error('writing the large demo repo failed');
+  }
+  if (!existsSync('dist/index.html') || process.env.BENCH_REBUILD) {
+    const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('build failed');
+  }
+  const dataDir = join(tmpdir(), `rewind-bench-data-${port}`);
+  const server = spawn(process.execPath, ['bin/rewind.mjs', 'serve', '--repo', repo, '--data-dir', dataDir, '--port', String(port), '--static', 'dist'], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 150; i++) {
+      try {
+        if ((await fetch(`${url}/api/me`)).ok) break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    return await work(url);
+  } finally {
+    process.kill(-server.pid, 'SIGTERM');
+  }
+}
+
 export async function withBrowser(work) {
   const browser = await chromium.launch({ executablePath: ensureChromium(), args: CHROMIUM_ARGS });
   try {

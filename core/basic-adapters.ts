@@ -3,6 +3,7 @@
  * import mocks/, so they live here): a static catalog and directory, clocks, id generators, and the
  * simulated cluster status of the demo.
  */
+import { ROLLBACK_HEADER_PREFIX } from './commit-message.ts';
 import type {
   Clock,
   ClusterStatus,
@@ -80,19 +81,35 @@ export function overallSync(values: readonly Sync[]): Sync {
   return 'synced';
 }
 
+/** How the simulated cluster converges after a rollback commit: out of sync, then progressing. */
+export const SIMULATED_CONVERGENCE = { outOfSyncMs: 2_000, progressingMs: 3_000 } as const;
+
 /**
- * The demo's stand-in for Argo CD: a service is degraded when the newest revision touching it failed
- * to deploy, healthy otherwise, and always synced. (The approvals issue adds post-rollback convergence.)
+ * The demo's stand-in for Argo CD. A service follows the newest commit touching it:
+ * - a rollback commit (core/commit-message.ts) converges over a few seconds of the injected clock:
+ *   `out-of-sync` + `progressing` for 2 s after the commit time, then `synced` + `progressing` for 3 s,
+ *   then `synced` + `healthy` (so the request page shows a rollback land and settle);
+ * - otherwise it is `degraded` when that commit failed to deploy, `healthy` if not, and `synced`.
+ * A service no commit touched is `unknown`; a rollback dated in the future (clock skew) counts as settled.
  */
 export class SimulatedClusterStatus implements ClusterStatus {
-  constructor(private readonly revisions: RevisionStore) {}
+  constructor(
+    private readonly revisions: RevisionStore,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async status(target: TargetConfig): Promise<TargetRuntimeStatus> {
+    const now = this.clock.now().getTime();
     const services: ServiceStatus[] = await Promise.all(
       target.layout.services.map(async (service) => {
         const [latest] = await this.revisions.log({ paths: service.paths, limit: 1 });
-        const health: Health = !latest ? 'unknown' : latest.deployStatus === 'failed' ? 'degraded' : 'healthy';
-        return { name: service.name, health, sync: latest ? 'synced' : 'unknown' } satisfies ServiceStatus;
+        if (!latest) return { name: service.name, health: 'unknown', sync: 'unknown' } satisfies ServiceStatus;
+        const settled: ServiceStatus = { name: service.name, health: latest.deployStatus === 'failed' ? 'degraded' : 'healthy', sync: 'synced' };
+        if (!latest.message.startsWith(ROLLBACK_HEADER_PREFIX)) return settled;
+        const elapsed = now - Date.parse(latest.timestamp);
+        // Settled long ago, or dated in the future (another clock): nothing to converge.
+        if (!(elapsed >= 0 && elapsed < SIMULATED_CONVERGENCE.outOfSyncMs + SIMULATED_CONVERGENCE.progressingMs)) return settled;
+        return { name: service.name, health: 'progressing', sync: elapsed < SIMULATED_CONVERGENCE.outOfSyncMs ? 'out-of-sync' : 'synced' };
       }),
     );
     return {

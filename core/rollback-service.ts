@@ -15,10 +15,15 @@
  *   a lost race is a 409, nothing committed, the request `failed` (execute again to retry).
  * - The move to `executing` happens in a transaction that checks the state, so concurrent executions
  *   of one request make exactly one commit.
+ * - Plan-and-commit runs one at a time per service (one branch, one writer): concurrent rollbacks of
+ *   different targets never lose each other's compare-and-swap; only a commit from outside Rewind can.
+ * - Every request state change is published on the EventBus (`request.updated`), and a rollback commit
+ *   as `revision.created` (docs/decisions/012-approvals.md).
  */
 import { formatRollbackMessage } from './commit-message.ts';
 import { compareRevisions, DEFAULT_PATCH_BOUNDS, gitPatchHeader, isYamlPath, unifiedGitPatch, type PatchBounds } from './compare.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
+import type { EventBus } from './events.ts';
 import { diffYamlFieldsDetailed } from './field-diff.ts';
 import { hashPlan } from './plan-hash.ts';
 import type {
@@ -90,6 +95,18 @@ export interface RollbackServiceDeps {
   users: UserDirectory;
   /** Bounds of the preview's text diffs (default: compare's). */
   patchBounds?: PatchBounds;
+  /** Live updates: `request.updated` on every state change, `revision.created` for a rollback commit. */
+  events?: EventBus | undefined;
+  hooks?: RollbackHooks | undefined;
+}
+
+/** Test seams; no rule depends on them. */
+export interface RollbackHooks {
+  /**
+   * Runs after a rollback commit landed and before the request is marked `completed`: the crash
+   * window that reconcileInterruptedRequests (core/reconcile-requests.ts) repairs at start.
+   */
+  afterCommit?: (info: { requestId: string; commitSha: string }) => void | Promise<void>;
 }
 
 /** A plan made on a branch head: what execution commits, and what preview shows. */
@@ -146,11 +163,12 @@ export function checkIdempotencyKey(key: string): string {
   return key;
 }
 
-function hasRole(user: User, allowed: readonly Role[]): boolean {
+export function hasRole(user: User, allowed: readonly Role[]): boolean {
   return user.roles.some((role) => allowed.includes(role));
 }
 
-function assertRole(user: User, allowed: readonly Role[], action: string): void {
+/** 403 naming the roles that would allow `action` and the ones the user has. */
+export function assertRole(user: User, allowed: readonly Role[], action: string): void {
   if (hasRole(user, allowed)) return;
   const roles = [...new Set(allowed)];
   throw forbidden(
@@ -295,7 +313,7 @@ function sameSubmission(request: RollbackRequest, body: CreateRollbackBody): boo
 // --- Planning -------------------------------------------------------------------------------------------
 
 /** The repo paths a plan needs: the whole target, or the one service's files. */
-function scopeOf(target: TargetConfig, selection: { mode: RollbackMode; service?: string | undefined }): readonly string[] {
+export function scopeOf(target: TargetConfig, selection: { mode: RollbackMode; service?: string | undefined }): readonly string[] {
   if (selection.mode === 'full') return target.layout.paths;
   return target.layout.services.find((s) => s.name === selection.service)?.paths ?? [];
 }
@@ -367,7 +385,15 @@ export async function previewRollback(
 // --- The service ------------------------------------------------------------------------------------
 
 export class RollbackService {
+  /** Plan-and-commit, one at a time (see the header). */
+  private commitQueue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: RollbackServiceDeps) {}
+
+  /** `request.updated` for the request's page, lists and queues. */
+  notify(request: Pick<RollbackRequest, 'id' | 'tenant' | 'environment'>): void {
+    this.deps.events?.publish({ type: 'request.updated', tenant: request.tenant, environment: request.environment, requestId: request.id });
+  }
 
   // --- reads ---
 
@@ -492,6 +518,7 @@ export class RollbackService {
       });
       return { request, created: true };
     });
+    if (outcome.created) this.notify(outcome.request);
     if (!outcome.created || outcome.request.state !== 'executing') return outcome;
     return { request: await this.runClaimed(outcome.request, target, user.email, planned), created: true };
   }
@@ -557,6 +584,7 @@ export class RollbackService {
       await tx.updateRequest(next);
       return next;
     });
+    this.notify(claimed);
     return this.runClaimed(claimed, target, actor);
   }
 
@@ -578,12 +606,38 @@ export class RollbackService {
     return earlier;
   }
 
-  /** From `executing`: recompute, compare, commit, and record the outcome. */
+  /**
+   * From `executing`: recompute, compare, commit, and record the outcome. The plan is made first,
+   * concurrently with other executions; the commit and what it depends on run one at a time.
+   */
   private async runClaimed(claimed: RollbackRequest, target: TargetConfig, actor: string, planned?: PlannedRollback): Promise<RollbackRequest> {
+    // A failing plan is made again in the queue, where its failure is recorded.
+    const early = planned ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha).catch(() => undefined));
+    const run = this.commitQueue.then(() => this.runClaimedNow(claimed, target, actor, early));
+    this.commitQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A plan made before waiting in the queue, still valid on the current head: as it is when the branch
+   * has not moved; with the new head as compare-and-swap expectation when only other paths changed
+   * (the target's newest commit is still the plan's base, so its files, the plan and the hash are the
+   * same); otherwise none.
+   */
+  private async stillValid(planned: PlannedRollback | undefined, target: TargetConfig): Promise<PlannedRollback | undefined> {
+    if (!planned) return undefined;
+    const head = await this.deps.revisions.branchHead();
+    if (!head) return undefined;
+    if (head === planned.head) return planned;
+    const [newest] = await this.deps.revisions.log({ paths: target.layout.paths, limit: 1 });
+    return newest?.sha === planned.baseSha ? { ...planned, head } : undefined;
+  }
+
+  private async runClaimedNow(claimed: RollbackRequest, target: TargetConfig, actor: string, planned?: PlannedRollback): Promise<RollbackRequest> {
     const { id } = claimed;
     let current: PlannedRollback;
     try {
-      current = planned ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha));
+      current = (await this.stillValid(planned, target)) ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha));
     } catch (error) {
       const reason = `the rollback cannot be planned on the current head: ${errorText(error)}`;
       const failed = await this.fail(claimed, actor, reason, { stage: 'plan' });
@@ -637,8 +691,9 @@ export class RollbackService {
       }
       return failed;
     }
+    await this.deps.hooks?.afterCommit?.({ requestId: id, commitSha });
 
-    return this.deps.requests.transaction(async (tx) => {
+    const completed = await this.deps.requests.transaction(async (tx) => {
       const request = (await tx.getRequest(id)) ?? claimed;
       const done: RollbackRequest = { ...request, state: 'completed', commitSha };
       delete done.error;
@@ -652,11 +707,14 @@ export class RollbackService {
       });
       return done;
     });
+    this.deps.events?.publish({ type: 'revision.created', tenant: target.tenant, environment: target.environment });
+    this.notify(completed);
+    return completed;
   }
 
   private async fail(claimed: RollbackRequest, actor: string, reason: string, details: Record<string, unknown>): Promise<RollbackRequest> {
     const now = this.deps.clock.now();
-    return this.deps.requests.transaction(async (tx) => {
+    const failed = await this.deps.requests.transaction(async (tx) => {
       const request = (await tx.getRequest(claimed.id)) ?? claimed;
       const failed: RollbackRequest = { ...request, state: 'failed', error: reason };
       delete failed.commitSha;
@@ -664,6 +722,8 @@ export class RollbackService {
       await this.audit(tx, 'rollback.failed', actor, failed, now, await this.flagged(tx, actor, failed, now), { error: reason, ...details });
       return failed;
     });
+    this.notify(failed);
+    return failed;
   }
 
   /** Back to `pending` with the new plan; every review so far is stale (approvals dismissed). */
@@ -692,6 +752,7 @@ export class RollbackService {
         dismissedReviews: request.reviews.filter((r) => !r.stale).length,
       });
     });
+    this.notify(claimed);
   }
 
   /** What moved under a planned rollback, for the 409: the target's revisions and changed files. */

@@ -246,6 +246,16 @@ export const reviewBodySchema = z.object({
   comment: z.string().max(JUSTIFICATION_MAX_LENGTH).optional(),
 });
 
+/** `POST /api/rollbacks/{id}/notes` (the text's rules are core/approval-service.ts's checkNoteText). */
+export const noteBodySchema = z.object({ text: z.string() });
+
+/** A completed request's post-rollback verification (extension of `GET /api/rollbacks/{id}`). */
+export const verificationSchema = z.object({
+  commitOnBranch: z.boolean(),
+  services: z.array(serviceStatusSchema),
+  drift: z.boolean(),
+});
+
 export const auditEventSchema = z.object({
   id: z.string(),
   at: timestampSchema,
@@ -281,6 +291,8 @@ export const rollbackDetailResponseSchema = z.object({
     affectedServices: z.array(z.string()).optional(),
     diffError: z.string().optional(),
   }),
+  /** Present for a completed request: the commit on the branch, the services' state, drift since. */
+  verification: verificationSchema.optional(),
 });
 export const auditResponseSchema = z.object({
   events: z.array(auditEventSchema),
@@ -297,3 +309,4 @@ export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type RollbackPreview = z.infer<typeof rollbackPreviewSchema>;
 export type RollbackDetail = z.infer<typeof rollbackDetailResponseSchema>;
 export type RollbackList = z.infer<typeof rollbackListResponseSchema>;
+export type Verification = z.infer<typeof verificationSchema>;

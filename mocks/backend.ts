@@ -9,7 +9,9 @@ import {
   StaticUserDirectory,
   systemClock,
 } from '../core/basic-adapters.ts';
+import { EventBus } from '../core/events.ts';
 import type { Clock, IdGenerator } from '../core/ports.ts';
+import { reconcileInterruptedRequests } from '../core/reconcile-requests.ts';
 import { createApiApp } from '../server/api/app.ts';
 import { generateDemoRepo, type DemoRepo, type DemoSize } from './demo-data.ts';
 import { InMemoryRequestStore } from './in-memory-request-store.ts';
@@ -30,6 +32,8 @@ export interface MockBackend {
   repo: DemoRepo;
   /** Demo commit id → in-memory sha, so tests can name the incident commits. */
   shaById: Map<string, string>;
+  /** The live updates `/api/events` relays. */
+  events: EventBus;
 }
 
 export function createMockBackend(options: MockBackendOptions = {}): MockBackend {
@@ -38,15 +42,22 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   const shaById = loadDemoInto(revisions, repo);
   const users = new StaticUserDirectory(repo.users);
   const requests = new InMemoryRequestStore();
+  const catalog = new StaticTargetCatalog(repo.targets);
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? new SequentialIds();
+  const events = new EventBus();
+  // As the real server does at start; a fresh in-memory store has nothing to settle.
+  void reconcileInterruptedRequests({ revisions, requests, catalog, clock, ids, events }).catch(() => {});
   const app = createApiApp({
     revisions,
     requests,
-    catalog: new StaticTargetCatalog(repo.targets),
-    cluster: new SimulatedClusterStatus(revisions),
+    catalog,
+    cluster: new SimulatedClusterStatus(revisions, clock),
     users,
-    clock: options.clock ?? systemClock,
-    ids: options.ids ?? new SequentialIds(),
+    clock,
+    ids,
+    events,
     identity: { mode: 'demo', defaultUser: repo.users[0]!.email },
   });
-  return { app, revisions, requests, repo, shaById };
+  return { app, revisions, requests, repo, shaById, events };
 }

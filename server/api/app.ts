@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import { EventBus } from '../../core/events.ts';
+import type { RollbackHooks } from '../../core/rollback-service.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { notFound, payloadTooLarge, unsupportedMediaType } from '../../core/errors.ts';
 import type {
@@ -33,6 +34,8 @@ export interface ApiDeps {
   requests?: RequestStore;
   /** Live updates for `/api/events`; one is made when none is given. */
   events?: EventBus;
+  /** Test seams of rollback execution (the crash-safety test); never set in normal use. */
+  rollbackHooks?: RollbackHooks;
   identity: IdentityOptions;
   /** Largest accepted request body; justifications are ≤ 4,000 chars, so 64 KiB is generous. */
   maxBodyBytes?: number;
@@ -80,7 +83,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
 
   registerTargetRoutes(app, deps);
   registerCompareRoutes(app, deps);
-  registerRollbackRoutes(app, deps);
+  registerRollbackRoutes(app, { ...deps, events });
   registerOversightRoutes(app, { ...deps, events });
   return app;
 }

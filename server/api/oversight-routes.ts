@@ -67,7 +67,9 @@ export function registerOversightRoutes(app: Hono<ApiEnv>, deps: ApiDeps & { eve
       let lastHead = await deps.revisions.branchHead();
       await stream.writeSSE({ event: 'ready', data: '{}' });
       while (open) {
-        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), stream.sleep(EVENTS_POLL_MS)]);
+        // Events queued while the previous write waited on the client are sent at once, not after the
+        // poll interval: only an empty queue waits to be woken.
+        if (queue.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), stream.sleep(EVENTS_POLL_MS)]);
         wake = null;
         while (open && queue.length > 0) await stream.writeSSE({ data: JSON.stringify(queue.shift()) });
         if (!open) break;

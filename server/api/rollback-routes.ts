@@ -1,12 +1,21 @@
 /**
  * Rollback endpoints (API.md "Rollbacks"). Parsing and status mapping only: every rule is in
- * core/rollback-service.ts, shared by both backends (docs/decisions/010-rollback-requests.md).
+ * core/rollback-service.ts and core/approval-service.ts (reviews, notes, verification), shared by both
+ * backends (docs/decisions/010-rollback-requests.md, 012-approvals.md).
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { badRequest, RewindError } from '../../core/errors.ts';
+import { ApprovalService } from '../../core/approval-service.ts';
 import { previewRollback, RollbackService } from '../../core/rollback-service.ts';
-import { createRollbackBodySchema, nameSchema, previewBodySchema, requestStateSchema } from '../../core/schemas.ts';
+import {
+  createRollbackBodySchema,
+  nameSchema,
+  noteBodySchema,
+  previewBodySchema,
+  requestStateSchema,
+  reviewBodySchema,
+} from '../../core/schemas.ts';
 import type { ApiDeps, ApiEnv } from './app.ts';
 import { parseOrThrow } from './http-errors.ts';
 import { resolveTarget } from './targets-routes.ts';
@@ -48,6 +57,17 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: ApiDeps): Rollba
     clock: deps.clock,
     ids: deps.ids,
     users: deps.users,
+    events: deps.events,
+    hooks: deps.rollbackHooks,
+  });
+  const approvals = new ApprovalService({
+    rollbacks: service,
+    revisions: deps.revisions,
+    requests: deps.requests,
+    clock: deps.clock,
+    ids: deps.ids,
+    cluster: deps.cluster,
+    events: deps.events,
   });
 
   app.post('/api/rollbacks', async (c) => {
@@ -72,7 +92,21 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: ApiDeps): Rollba
   });
 
   app.get('/api/rollbacks/:id', async (c) => {
-    return c.json(await service.get(c.req.param('id')));
+    const detail = await service.get(c.req.param('id'));
+    const verification = await approvals.verify(detail.request);
+    return c.json(verification ? { ...detail, verification } : detail);
+  });
+
+  app.post('/api/rollbacks/:id/reviews', async (c) => {
+    const body = parseOrThrow(reviewBodySchema, await jsonBody(c));
+    const request = await approvals.review(c.req.param('id'), c.get('user'), body);
+    return c.json({ request });
+  });
+
+  app.post('/api/rollbacks/:id/notes', async (c) => {
+    const body = parseOrThrow(noteBodySchema, await jsonBody(c));
+    const request = await approvals.addNote(c.req.param('id'), c.get('user'), body.text);
+    return c.json({ request });
   });
 
   app.post('/api/rollbacks/:id/execute', async (c) => {

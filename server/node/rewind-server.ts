@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { RandomIds, SimulatedClusterStatus, StaticTargetCatalog, StaticUserDirectory, systemClock } from '../../core/basic-adapters.ts';
+import { reconcileInterruptedRequests } from '../../core/reconcile-requests.ts';
+import type { RollbackHooks } from '../../core/rollback-service.ts';
 import type { User } from '../../core/schemas.ts';
 import type { TargetConfig } from '../../core/target-config.ts';
 import { generateDemoRepo } from '../../mocks/demo-data.ts';
@@ -31,6 +33,12 @@ export interface ServeOptions {
   staticDir?: string | undefined;
   /** Quiet request logs (tests). */
   log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Crash-safety test seam: after a rollback commit and before the database records it, print
+   * `REWIND_TEST_PAUSED_AFTER_COMMIT <request id> <commit sha>` and wait forever, so a test can kill
+   * the process in that window. Defaults to the environment variable REWIND_TEST_CRASH_AFTER_COMMIT=1.
+   */
+  pauseAfterCommit?: boolean | undefined;
 }
 
 export interface RunningServer {
@@ -89,16 +97,34 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
       : { mode: 'demo', defaultUser: config.identity.defaultUser ?? users[0]!.email };
 
   const requests = await SqlRequestStore.open(join(dataDir, 'rewind.db'));
+  const catalog = new StaticTargetCatalog(targets);
+  const ids = new RandomIds();
+  // Before serving: settle requests a previous run left `executing` (stopped between commit and record).
+  // A failure here must not keep the console down: those requests stay `executing` until the next start.
+  const reconciled = await reconcileInterruptedRequests({ revisions, requests, catalog, clock: systemClock, ids }).catch((error: unknown) => {
+    warnings.push(`could not reconcile interrupted rollbacks: ${error instanceof Error ? error.message : String(error)}`);
+    return { completed: [], failed: [] };
+  });
+  const pauseAfterCommit = options.pauseAfterCommit ?? process.env.REWIND_TEST_CRASH_AFTER_COMMIT === '1';
+  const rollbackHooks: RollbackHooks | undefined = pauseAfterCommit
+    ? {
+        afterCommit: ({ requestId, commitSha }) => {
+          console.log(`REWIND_TEST_PAUSED_AFTER_COMMIT ${requestId} ${commitSha}`);
+          return new Promise<void>(() => {});
+        },
+      }
+    : undefined;
   const api = createApiApp({
     revisions,
     requests,
-    catalog: new StaticTargetCatalog(targets),
-    cluster: new SimulatedClusterStatus(revisions),
+    catalog,
+    cluster: new SimulatedClusterStatus(revisions, systemClock),
     users: new StaticUserDirectory(users),
     clock: systemClock,
-    ids: new RandomIds(),
+    ids,
     identity,
     log,
+    ...(rollbackHooks ? { rollbackHooks } : {}),
   });
   const app = createServerApp({ api, staticDir: options.staticDir, log });
   const host = options.host ?? config.server.host;
@@ -112,6 +138,9 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   console.log(`  targets: ${targets.map((t) => `${t.tenant}/${t.environment}`).join(', ') || '(none)'}`);
   console.log(`  identity: ${config.identity.mode}`);
   for (const warning of warnings) console.warn(`  warning: ${warning}`);
+  for (const { id, commitSha } of reconciled.completed) console.log(`  reconciled: ${id} completed (commit ${commitSha.slice(0, 7)} was on the branch)`);
+  for (const id of reconciled.failed) console.log(`  reconciled: ${id} failed (interrupted before its commit; execute it again)`);
+  if (pauseAfterCommit) console.warn('  warning: REWIND_TEST_CRASH_AFTER_COMMIT is set: rollbacks pause after their commit (test only)');
 
   return {
     url,

@@ -1,0 +1,226 @@
+// Approvals under load (`npm run bench approvals-load`): the real server (`createRewindServer`: git CLI
+// store, SQLite request store, HTTP over loopback) on a generated repo of 50 targets whose policy needs
+// QUORUM approvals. 50 pending requests (one per target, a service rollback each), then 1,000 review
+// calls (20 distinct approvers × 50 requests, shuffled) with at most CONCURRENCY in flight.
+//
+// Checked, or the bench fails: every request completed with exactly QUORUM approvals (the reviews that
+// arrive after the quorum answer 400 `rollback request is not pending approval`, nothing else fails),
+// exactly one rollback commit on the branch per request id, no commit id twice, one
+// `rollback.executed` event per request. Reported: the latency of a review (p50, p99, max; the ones that
+// reach the quorum include the commit) and the throughput, as JSON lines.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { importCommits, initRepo } from '../server/git/fast-import.ts';
+import { createRewindServer } from '../server/node/rewind-server.ts';
+
+const execFileAsync = promisify(execFile);
+
+const TARGETS = 50;
+const APPROVERS = 20;
+const QUORUM = 5;
+const CONCURRENCY = 100;
+const REQUESTER = 'requester@bench.example.com';
+
+const tenantOf = (i) => `t${String(i + 1).padStart(2, '0')}`;
+const approverOf = (i) => `approver-${String(i + 1).padStart(2, '0')}@bench.example.com`;
+const values = (tenant, tag) => `image:\n  repository: registry.example.com/${tenant}/api\n  tag: "${tag}"\nreplicas: 3\n`;
+
+/** Deterministic shuffle (mulberry32), so runs are comparable. */
+function shuffle(items, seed = 42) {
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(`approvals-load: ${message}`);
+}
+
+async function makeRepo(dir) {
+  const gitDir = await initRepo(join(dir, 'repo'), { branch: 'main' });
+  const at = (minute) => new Date(Date.UTC(2026, 10, 1, 9, minute)).toISOString();
+  const author = { name: 'CI', email: 'ci@example.com' };
+  const bootstrap = {};
+  for (let i = 0; i < TARGETS; i++) {
+    const root = `tenants/${tenantOf(i)}/production`;
+    bootstrap[`${root}/kustomization.yaml`] = 'resources:\n- services/api\n- services/web\n';
+    bootstrap[`${root}/services/api/values.yaml`] = values(tenantOf(i), 'v1.0.0');
+    bootstrap[`${root}/services/web/values.yaml`] = 'replicas: 2\n';
+  }
+  const bad = {};
+  for (let i = 0; i < TARGETS; i++) bad[`tenants/${tenantOf(i)}/production/services/api/values.yaml`] = values(tenantOf(i), 'v2.0.0');
+  const { shas } = await importCommits(
+    gitDir,
+    [
+      { timestamp: at(0), author, message: 'bootstrap\n', changes: bootstrap },
+      { timestamp: at(1), author, message: 'release api v2.0.0 everywhere\n', changes: bad },
+    ],
+    { branch: 'main' },
+  );
+  return { gitDir, good: shas[0] };
+}
+
+export async function run(report) {
+  const dir = mkdtempSync(join(tmpdir(), 'rewind-bench-approvals-'));
+  const log = console.log;
+  try {
+    const { gitDir, good } = await makeRepo(dir);
+    const configFile = join(dir, 'rewind.config.yaml');
+    // JSON is YAML.
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        repo: { path: gitDir, branch: 'main' },
+        users: [
+          { email: REQUESTER, name: 'Requester', roles: ['requester'] },
+          ...Array.from({ length: APPROVERS }, (_, i) => ({ email: approverOf(i), name: `Approver ${i + 1}`, roles: ['approver'] })),
+        ],
+        defaults: {
+          plan: 'enterprise',
+          features: { basic_rollback: true, rollback: true, selective_rollback: true, rollback_approval: true },
+          policy: { requiredApprovals: QUORUM, blockSelfApproval: true },
+        },
+        targets: { pattern: { services: 'tenants/{tenant}/{environment}/services/{service}/' } },
+      }),
+    );
+    console.log = () => {};
+    const server = await createRewindServer({ configFile, dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: () => {} });
+    console.log = log;
+    const call = async (path, email, body) => {
+      const response = await fetch(new URL(path, server.url), {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'X-Forwarded-Email': email, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    try {
+      // 50 pending requests, one per target.
+      const requests = await Promise.all(
+        Array.from({ length: TARGETS }, async (_, i) => {
+          const { status, body } = await call('api/rollbacks', REQUESTER, {
+            tenant: tenantOf(i),
+            environment: 'production',
+            mode: 'service',
+            service: 'api',
+            targetSha: good,
+            justification: `api v2.0.0 is bad on ${tenantOf(i)}`,
+          });
+          check(status === 201 && body.request.state === 'pending', `request ${i}: ${status} ${JSON.stringify(body)}`);
+          return body.request.id;
+        }),
+      );
+
+      // 1,000 reviews: every approver reviews every request, in a shuffled order, CONCURRENCY in flight.
+      const jobs = shuffle(requests.flatMap((id) => Array.from({ length: APPROVERS }, (_, a) => ({ id, approver: approverOf(a) }))));
+      const latencies = [];
+      /** Reviews that reached the quorum: their latency includes the commit (and the wait for earlier ones). */
+      const executing = [];
+      const statuses = new Map();
+      const unexpected = [];
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < jobs.length) {
+            const job = jobs[next++];
+            const t = performance.now();
+            const { status, body } = await call(`api/rollbacks/${job.id}/reviews`, job.approver, { decision: 'approve', comment: 'load test' });
+            const ms = performance.now() - t;
+            latencies.push(ms);
+            if (status === 200 && body.request.state === 'completed') executing.push(ms);
+            statuses.set(status, (statuses.get(status) ?? 0) + 1);
+            if (status !== 200 && !(status === 400 && body.error?.message === 'rollback request is not pending approval')) unexpected.push({ status, body });
+          }
+        }),
+      );
+      const elapsed = performance.now() - started;
+
+      // Counts.
+      check(unexpected.length === 0, `unexpected answers: ${JSON.stringify(unexpected.slice(0, 3))} (${unexpected.length} in all)`);
+      check(latencies.length === TARGETS * APPROVERS, `${latencies.length} reviews answered`);
+      check(statuses.get(200) === TARGETS * QUORUM, `200s: ${statuses.get(200)}, expected ${TARGETS * QUORUM}`);
+      const commits = [];
+      for (const id of requests) {
+        const { body } = await call(`api/rollbacks/${id}`, REQUESTER);
+        const r = body.request;
+        const approvals = r.reviews.filter((review) => review.decision === 'approve' && !review.stale).length;
+        check(r.state === 'completed', `${id} is ${r.state}${r.error ? `: ${r.error}` : ''}`);
+        check(approvals === QUORUM && r.reviews.length === QUORUM, `${id} has ${approvals} approvals of ${r.reviews.length} reviews`);
+        commits.push(r.commitSha);
+      }
+      check(new Set(commits).size === TARGETS, 'a commit id appears on two requests');
+      const { stdout } = await execFileAsync('git', ['--git-dir', gitDir, 'log', '--format=%H%x00%B%x1e', 'main'], { maxBuffer: 64 << 20 });
+      const logged = stdout
+        .split('\x1e')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+        .map((entry) => {
+          const [sha, message = ''] = entry.split('\0');
+          return [sha, /^Rollback Request ID: (\S+)$/m.exec(message)?.[1]];
+        });
+      const named = logged.filter(([, requestId]) => requestId);
+      check(new Set(logged.map(([sha]) => sha)).size === logged.length, 'duplicate commit ids in the git log');
+      for (const id of requests) {
+        const mine = named.filter(([, requestId]) => requestId === id);
+        check(mine.length === 1, `${id} has ${mine.length} commits on the branch`);
+      }
+      check(named.length === TARGETS, `${named.length} rollback commits on the branch, expected ${TARGETS}`);
+      let executed = 0;
+      for (let cursor = null, first = true; first || cursor; first = false) {
+        const { body } = await call(`api/audit?type=rollback.executed&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, REQUESTER);
+        executed += body.events.length;
+        cursor = body.nextCursor;
+      }
+      check(executed === TARGETS, `${executed} rollback.executed events, expected ${TARGETS}`);
+
+      check(executing.length === TARGETS, `${executing.length} reviews executed a rollback, expected ${TARGETS}`);
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const committing = [...executing].sort((a, b) => a - b);
+      const round = (ms) => Math.round(ms * 100) / 100;
+      const detail = `${TARGETS * APPROVERS} reviews over ${TARGETS} requests, quorum ${QUORUM}, ${CONCURRENCY} in flight, ${TARGETS} commits`;
+      report({ name: 'approvals.review.p50', detail, value: round(percentile(sorted, 50)), unit: 'ms' });
+      report({ name: 'approvals.review.p99', detail, value: round(percentile(sorted, 99)), unit: 'ms' });
+      report({ name: 'approvals.review.max', detail, value: round(sorted.at(-1)), unit: 'ms' });
+      const executingDetail = `the ${TARGETS} reviews that reached the quorum (commits run one at a time per branch)`;
+      report({ name: 'approvals.review-executing.p50', detail: executingDetail, value: round(percentile(committing, 50)), unit: 'ms' });
+      report({ name: 'approvals.review-executing.p99', detail: executingDetail, value: round(percentile(committing, 99)), unit: 'ms' });
+      report({ name: 'approvals.total', detail, value: round(elapsed), unit: 'ms' });
+      report({ name: 'approvals.reviews-per-second', detail, value: round((latencies.length / elapsed) * 1000), unit: 'reviews/s' });
+      report({
+        name: 'approvals.counts',
+        detail: 'answers by status; commits and executed events on the branch and in the audit',
+        value: TARGETS,
+        unit: 'requests completed',
+        statuses: Object.fromEntries([...statuses].sort(([a], [b]) => a - b)),
+        commits: named.length,
+        executedEvents: executed,
+        approvalsPerRequest: QUORUM,
+      });
+    } finally {
+      console.log = () => {};
+      await server.close();
+      console.log = log;
+    }
+  } finally {
+    console.log = log;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

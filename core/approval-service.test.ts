@@ -1,0 +1,481 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { InMemoryRequestStore } from '../mocks/in-memory-request-store.ts';
+import { InMemoryRevisionStore } from '../mocks/in-memory-revision-store.ts';
+import { SqlRequestStore } from '../server/sql/sql-request-store.ts';
+import { ApprovalService, checkNoteText } from './approval-service.ts';
+import { FixedClock, SequentialIds, SimulatedClusterStatus, StaticTargetCatalog, StaticUserDirectory } from './basic-adapters.ts';
+import { parseRollbackMessage } from './commit-message.ts';
+import { MESSAGES, RewindError } from './errors.ts';
+import { EventBus, type LiveEvent } from './events.ts';
+import type { CommitRequest, RequestStore } from './ports.ts';
+import { INTERRUPTED_ERROR, reconcileInterruptedRequests, SYSTEM_ACTOR } from './reconcile-requests.ts';
+import { RollbackService, type RollbackHooks } from './rollback-service.ts';
+import type { CreateRollbackBody, RollbackRequest, User } from './schemas.ts';
+import { defaultLayout, type TargetConfig } from './target-config.ts';
+
+// --- Fixture -------------------------------------------------------------------------------------------
+
+const SAM: User = { email: 'sam@example.com', name: 'Sam Rivera', roles: ['requester'] };
+const DANA: User = { email: 'dana@example.com', name: 'Dana Whitfield', roles: ['approver'] };
+const PRIYA: User = { email: 'priya@example.com', name: 'Priya Raman', roles: ['approver'] };
+/** The directory spells Marcus's email with capitals; identity proxies may not. */
+const MARCUS: User = { email: 'Marcus@Example.com', name: 'Marcus Okafor', roles: ['admin'] };
+const OLU: User = { email: 'olu@example.com', name: 'Olu Adeyemi', roles: ['requester', 'break-glass'] };
+const VIKTOR: User = { email: 'viktor@example.com', name: 'Viktor Lindqvist', roles: ['viewer'] };
+const CI = { name: 'CI', email: 'ci@example.com' };
+
+function makeTarget(tenant: string, environment: string, requiredApprovals: number, blockSelfApproval = true): TargetConfig {
+  return {
+    tenant,
+    environment,
+    plan: 'enterprise',
+    features: { basic_rollback: true, rollback: true, selective_rollback: true, rollback_approval: true },
+    policy: {
+      requiredApprovals,
+      blockSelfApproval,
+      requesters: ['requester', 'approver', 'admin'],
+      approvers: ['approver', 'admin'],
+      breakGlass: ['break-glass', 'admin'],
+    },
+    layout: defaultLayout(tenant, environment, ['api', 'web']),
+  };
+}
+
+const STAGING = makeTarget('acme', 'staging', 0);
+const PROD = makeTarget('acme', 'production', 1);
+const GLOBEX = makeTarget('globex', 'production', 2);
+const SELF = makeTarget('acme', 'sandbox', 1, false);
+const TARGETS = [STAGING, PROD, GLOBEX, SELF];
+
+const root = (t: TargetConfig) => `tenants/${t.tenant}/${t.environment}`;
+const apiValues = (t: TargetConfig) => `${root(t)}/services/api/values.yaml`;
+const webValues = (t: TargetConfig) => `${root(t)}/services/web/values.yaml`;
+const values = (tag: string) => `image:\n  repository: registry.example.com/api\n  tag: "${tag}"\nreplicas: 3\n`;
+
+class CountingRevisionStore extends InMemoryRevisionStore {
+  beforeCommit: (() => void | Promise<void>) | null = null;
+  made: string[] = [];
+  override async commit(request: CommitRequest): Promise<string> {
+    const hook = this.beforeCommit;
+    this.beforeCommit = null;
+    if (hook) await hook();
+    const sha = await super.commit(request);
+    this.made.push(sha);
+    return sha;
+  }
+}
+
+interface Fixture {
+  revisions: CountingRevisionStore;
+  requests: RequestStore;
+  rollbacks: RollbackService;
+  approvals: ApprovalService;
+  clock: FixedClock;
+  events: LiveEvent[];
+  good: Map<TargetConfig, string>;
+  land(changes: Record<string, string | null>, message?: string): string;
+  /** A new api release on the target, and a pending request (by `user`) to roll it back. */
+  pending(target: TargetConfig, user?: User): Promise<RollbackRequest>;
+}
+
+let minute = 0;
+let release = 0;
+const nextTime = () => new Date(Date.UTC(2026, 10, 20, 9, 0) + ++minute * 60_000).toISOString();
+
+function makeFixture(requests: RequestStore = new InMemoryRequestStore(), hooks?: RollbackHooks): Fixture {
+  const revisions = new CountingRevisionStore();
+  const land = (changes: Record<string, string | null>, message = 'release\n') => revisions.append({ timestamp: nextTime(), author: CI, message, changes });
+  const good = new Map<TargetConfig, string>();
+  for (const t of TARGETS) {
+    land({ [`${root(t)}/kustomization.yaml`]: 'resources: []\n', [apiValues(t)]: values('v1.0.0'), [webValues(t)]: 'replicas: 2\n' }, 'bootstrap\n');
+    good.set(t, land({ [webValues(t)]: 'replicas: 3\n' }, 'release web\n'));
+  }
+  const clock = new FixedClock(new Date('2026-11-21T10:00:00Z'));
+  const ids = new SequentialIds();
+  const bus = new EventBus();
+  const events: LiveEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const rollbacks = new RollbackService({
+    revisions,
+    requests,
+    catalog: new StaticTargetCatalog(TARGETS),
+    clock,
+    ids,
+    users: new StaticUserDirectory([SAM, DANA, PRIYA, MARCUS, OLU, VIKTOR]),
+    events: bus,
+    hooks,
+  });
+  const approvals = new ApprovalService({ rollbacks, revisions, requests, clock, ids, cluster: new SimulatedClusterStatus(revisions, clock), events: bus });
+  const pending = async (target: TargetConfig, user: User = SAM) => {
+    land({ [apiValues(target)]: values(`v2.${++release}.0`) }, `release api v2.${release}.0\n`);
+    const { request } = await rollbacks.createRequest(user, body(target, good.get(target)!));
+    return request;
+  };
+  return { revisions, requests, rollbacks, approvals, clock, events, good, land, pending };
+}
+
+const body = (t: TargetConfig, sha: string): CreateRollbackBody => ({
+  tenant: t.tenant,
+  environment: t.environment,
+  mode: 'service',
+  service: 'api',
+  targetSha: sha,
+  justification: 'api release returns 500s',
+});
+
+async function rewindError(promise: Promise<unknown>): Promise<RewindError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RewindError) return error;
+    throw error;
+  }
+  throw new Error('expected a RewindError');
+}
+
+async function auditOf(requests: RequestStore, requestId: string) {
+  const page = await requests.listAudit({}, null, 500);
+  return page.items.filter((e) => e.requestId === requestId).reverse();
+}
+
+const approve = { decision: 'approve' } as const;
+
+// --- Rules ---------------------------------------------------------------------------------------------
+
+describe('reviews', () => {
+  let f: Fixture;
+  beforeEach(() => {
+    f = makeFixture();
+  });
+
+  it('are for the approver roles of the target policy, named in the 403', async () => {
+    const request = await f.pending(PROD);
+    for (const [user, roles] of [[SAM, 'requester'], [VIKTOR, 'viewer'], [OLU, 'requester, break-glass']] as const) {
+      const error = await rewindError(f.approvals.review(request.id, user, approve));
+      expect([error.status, error.code, error.message]).toEqual([
+        403,
+        'FORBIDDEN',
+        `reviewing a rollback on acme/production requires the role approver or admin (${user.email} has ${roles})`,
+      ]);
+    }
+    expect((await f.rollbacks.requireRequest(request.id)).reviews).toEqual([]);
+    const missing = await rewindError(f.approvals.review('rbk-nope', DANA, approve));
+    expect([missing.status, missing.message]).toEqual([404, 'rollback request rbk-nope not found']);
+  });
+
+  it('never approve or reject one\'s own request while the policy blocks it, emails compared case-insensitively', async () => {
+    const request = await f.pending(PROD, MARCUS);
+    expect(request.requestedBy).toBe('Marcus@Example.com');
+    for (const email of ['marcus@example.com', 'MARCUS@EXAMPLE.COM', 'Marcus@Example.com']) {
+      for (const decision of ['approve', 'reject'] as const) {
+        const error = await rewindError(f.approvals.review(request.id, { ...MARCUS, email }, { decision }));
+        expect([error.status, error.code, error.message]).toEqual([403, 'FORBIDDEN', MESSAGES.selfReview]);
+      }
+    }
+    expect((await f.rollbacks.requireRequest(request.id)).state).toBe('pending');
+  });
+
+  it('allow self-approval where the policy does not block it, but never under the reviewer\'s break-glass', async () => {
+    const first = await f.pending(SELF, MARCUS);
+    await f.requests.transaction((tx) =>
+      tx.openBreakGlass({ user: 'marcus@example.com', justification: 'outage', openedAt: '2026-11-21T09:59:00.000Z', expiresAt: '2026-11-21T11:00:00.000Z' }),
+    );
+    const refused = await rewindError(f.approvals.review(first.id, { ...MARCUS, email: 'MARCUS@example.com' }, approve));
+    expect([refused.status, refused.message]).toEqual([403, MESSAGES.selfReview]);
+    // The session expires: self-approval is what the policy allows again.
+    f.clock.advance(61 * 60_000);
+    const done = await f.approvals.review(first.id, MARCUS, approve);
+    expect(done).toMatchObject({ state: 'completed', reviews: [{ by: MARCUS.email, decision: 'approve', stale: false }] });
+  });
+
+  it('one per approver: a second review is a 409, whatever the case of the email', async () => {
+    const request = await f.pending(GLOBEX);
+    const afterDana = await f.approvals.review(request.id, DANA, { decision: 'approve', comment: 'diff looks right' });
+    expect(afterDana).toMatchObject({ state: 'pending', reviews: [{ by: DANA.email, decision: 'approve', comment: 'diff looks right', stale: false }] });
+    for (const decision of ['approve', 'reject'] as const) {
+      const again = await rewindError(f.approvals.review(request.id, { ...DANA, email: 'DANA@example.COM' }, { decision }));
+      expect([again.status, again.code, again.message]).toEqual([409, 'CONFLICT', MESSAGES.alreadyReviewed]);
+    }
+    expect((await f.rollbacks.requireRequest(request.id)).reviews).toHaveLength(1);
+  });
+
+  it('only while pending: 400 for a request already decided', async () => {
+    const request = await f.pending(PROD);
+    const done = await f.approvals.review(request.id, DANA, approve);
+    expect(done.state).toBe('completed');
+    const late = await rewindError(f.approvals.review(request.id, PRIYA, { decision: 'reject' }));
+    expect([late.status, late.code, late.message]).toEqual([400, 'BAD_REQUEST', MESSAGES.notPendingApproval]);
+    // The one who approved hears that they already did.
+    expect((await rewindError(f.approvals.review(request.id, DANA, approve))).message).toBe(MESSAGES.alreadyReviewed);
+  });
+
+  it('a reject ends the request: rejected, nothing committed, audited with the comment', async () => {
+    const request = await f.pending(GLOBEX);
+    await f.approvals.review(request.id, DANA, approve);
+    const rejected = await f.approvals.review(request.id, PRIYA, { decision: 'reject', comment: 'roll forward instead' });
+    expect(rejected).toMatchObject({ state: 'rejected', reviews: [{ by: DANA.email }, { by: PRIYA.email, decision: 'reject', comment: 'roll forward instead' }] });
+    expect(f.revisions.made).toEqual([]);
+    expect((await rewindError(f.approvals.review(request.id, MARCUS, approve))).message).toBe(MESSAGES.notPendingApproval);
+    expect((await rewindError(f.rollbacks.execute(request.id, SAM))).message).toBe(`rollback request ${request.id} was rejected: it cannot be executed`);
+    const events = await auditOf(f.requests, request.id);
+    expect(events.map((e) => [e.type, e.actor, e.details.decision, e.details.comment, e.details.state])).toEqual([
+      ['rollback.requested', SAM.email, undefined, undefined, 'pending'],
+      ['rollback.reviewed', DANA.email, 'approve', '', 'pending'],
+      ['rollback.reviewed', PRIYA.email, 'reject', 'roll forward instead', 'rejected'],
+    ]);
+  });
+
+  it('the approve that reaches the quorum executes within the call, with the approvals in the commit', async () => {
+    const request = await f.pending(GLOBEX);
+    await f.approvals.review(request.id, DANA, approve);
+    expect(f.revisions.made).toEqual([]);
+    const done = await f.approvals.review(request.id, PRIYA, { decision: 'approve', comment: 'go' });
+    expect(done).toMatchObject({ state: 'completed', requiredApprovals: 2 });
+    expect(f.revisions.made).toEqual([done.commitSha]);
+    const [commit] = await f.revisions.log({ paths: GLOBEX.layout.paths, limit: 1 });
+    expect(parseRollbackMessage(commit!.message)).toMatchObject({ requestId: request.id, approval: 'Approved by dana@example.com, priya@example.com (quorum: 2/2)' });
+    const events = await auditOf(f.requests, request.id);
+    expect(events.map((e) => [e.type, e.actor])).toEqual([
+      ['rollback.requested', SAM.email],
+      ['rollback.reviewed', DANA.email],
+      ['rollback.reviewed', PRIYA.email],
+      ['rollback.executed', PRIYA.email],
+    ]);
+    expect(events[2]!.details).toMatchObject({ approvals: 2, requiredApprovals: 2, state: 'approved', quorumReached: true });
+    expect(events.every((e) => !e.breakGlass)).toBe(true);
+  });
+
+  it('a changed target at the quorum: 409, pending again, every approval stale and dismissed; re-approving works', async () => {
+    const request = await f.pending(GLOBEX);
+    await f.approvals.review(request.id, DANA, approve);
+    const moved = f.land({ [webValues(GLOBEX)]: 'replicas: 9\n' }, 'scale web\n');
+    const error = await rewindError(f.approvals.review(request.id, PRIYA, approve));
+    expect(error.status).toBe(409);
+    expect(error.message).toMatch(/^the rollback no longer matches the diff it was planned with: globex\/production moved from \w{7} to \w{7} \(changed: .*web\/values\.yaml\)/);
+    expect(f.revisions.made).toEqual([]);
+    const back = await f.rollbacks.requireRequest(request.id);
+    expect(back).toMatchObject({ state: 'pending', baseSha: moved, requiredApprovals: 2 });
+    expect(back.reviews.map((r) => [r.by, r.stale])).toEqual([[DANA.email, true], [PRIYA.email, true]]);
+    expect((await auditOf(f.requests, request.id)).at(-1)).toMatchObject({ type: 'rollback.approvals-dismissed', actor: PRIYA.email, details: { dismissedReviews: 2 } });
+    // Stale reviews do not count against reviewing the new diff.
+    expect((await f.approvals.review(request.id, DANA, approve)).state).toBe('pending');
+    const done = await f.approvals.review(request.id, PRIYA, approve);
+    expect(done.state).toBe('completed');
+    const [commit] = await f.revisions.log({ paths: GLOBEX.layout.paths, limit: 1 });
+    expect(parseRollbackMessage(commit!.message)!.approval).toBe('Approved by dana@example.com, priya@example.com (quorum: 2/2)');
+  });
+
+  it('a failed commit at the quorum: 500 EXECUTION_FAILED, review saved, request failed; execute retries', async () => {
+    const request = await f.pending(PROD);
+    f.revisions.beforeCommit = () => {
+      throw new Error('git commit-tree failed: disk full');
+    };
+    const error = await rewindError(f.approvals.review(request.id, DANA, approve));
+    expect([error.status, error.code, error.message]).toEqual([500, 'EXECUTION_FAILED', MESSAGES.executionFailed]);
+    const failed = await f.rollbacks.requireRequest(request.id);
+    expect(failed).toMatchObject({ state: 'failed', error: 'git commit-tree failed: disk full', reviews: [{ by: DANA.email, decision: 'approve', stale: false }] });
+    const done = await f.rollbacks.execute(request.id, SAM);
+    expect(done.state).toBe('completed');
+    expect(f.revisions.made).toEqual([done.commitSha]);
+    expect((await auditOf(f.requests, request.id)).map((e) => e.type)).toEqual(['rollback.requested', 'rollback.reviewed', 'rollback.failed', 'rollback.executed']);
+  });
+
+  it('flag every event of an actor under break-glass', async () => {
+    const request = await f.pending(GLOBEX);
+    await f.requests.transaction((tx) =>
+      tx.openBreakGlass({ user: 'marcus@example.com', justification: 'outage', openedAt: '2026-11-21T09:59:00.000Z', expiresAt: '2026-11-21T11:00:00.000Z' }),
+    );
+    await f.approvals.review(request.id, DANA, approve);
+    await f.approvals.review(request.id, MARCUS, approve);
+    await f.approvals.addNote(request.id, MARCUS, 'approved under break-glass during the outage');
+    const events = await auditOf(f.requests, request.id);
+    expect(events.map((e) => [e.type, e.actor, e.breakGlass])).toEqual([
+      ['rollback.requested', SAM.email, false],
+      ['rollback.reviewed', DANA.email, false],
+      ['rollback.reviewed', MARCUS.email, true],
+      ['rollback.executed', MARCUS.email, true],
+      ['rollback.note-added', MARCUS.email, true],
+    ]);
+  });
+
+  it('publish request.updated on every change, and revision.created for the commit', async () => {
+    const request = await f.pending(GLOBEX);
+    const where = { tenant: 'globex', environment: 'production' };
+    expect(f.events).toEqual([{ type: 'request.updated', ...where, requestId: request.id }]);
+    f.events.length = 0;
+    await f.approvals.review(request.id, DANA, approve);
+    expect(f.events).toEqual([{ type: 'request.updated', ...where, requestId: request.id }]);
+    f.events.length = 0;
+    await f.approvals.review(request.id, PRIYA, approve);
+    expect(f.events.map((e) => e.type)).toEqual(['request.updated', 'request.updated', 'revision.created', 'request.updated']);
+    expect(f.events.find((e) => e.type === 'revision.created')).toEqual({ type: 'revision.created', ...where });
+    f.events.length = 0;
+    await f.approvals.addNote(request.id, DANA, 'verified');
+    expect(f.events).toEqual([{ type: 'request.updated', ...where, requestId: request.id }]);
+  });
+});
+
+describe('notes', () => {
+  it('are appended exactly, audited, for the target\'s rollback roles only', async () => {
+    const f = makeFixture();
+    const request = await f.pending(PROD);
+    const text = 'Error rate back to baseline at 10:04.\r\n\u202eno forging here\u200b';
+    const noted = await f.approvals.addNote(request.id, DANA, text);
+    expect(noted.notes).toEqual([{ by: DANA.email, text, at: '2026-11-21T10:00:00.000Z' }]);
+    expect((await f.rollbacks.requireRequest(request.id)).notes).toEqual(noted.notes);
+    expect((await auditOf(f.requests, request.id)).at(-1)).toMatchObject({ type: 'rollback.note-added', actor: DANA.email, details: { text } });
+    const viewer = await rewindError(f.approvals.addNote(request.id, VIKTOR, 'hi'));
+    expect([viewer.status, viewer.message]).toEqual([
+      403,
+      'adding a note to a rollback on acme/production requires the role requester, approver, admin or break-glass (viktor@example.com has viewer)',
+    ]);
+    expect(() => checkNoteText(' \n\u200b')).toThrow('note text is required');
+    expect(() => checkNoteText(undefined)).toThrow('note text is required');
+    expect(() => checkNoteText('😀'.repeat(4001))).toThrow('note is too long: at most 4000 characters (got 4001)');
+    expect(checkNoteText('😀'.repeat(4000))).toHaveLength(8000);
+  });
+});
+
+describe('verification of a completed request', () => {
+  it('shows the commit on the branch, the services converging, and drift in the rolled-back scope only', async () => {
+    const f = makeFixture();
+    const request = await f.pending(PROD);
+    expect(await f.approvals.verify(request)).toBeNull();
+    const done = await f.approvals.review(request.id, DANA, approve);
+    expect(await f.approvals.verify(done)).toEqual({
+      commitOnBranch: true,
+      services: [{ name: 'api', health: 'progressing', sync: 'out-of-sync' }],
+      drift: false,
+    });
+    f.clock.advance(2_500);
+    expect((await f.approvals.verify(done))!.services).toEqual([{ name: 'api', health: 'progressing', sync: 'synced' }]);
+    f.clock.advance(2_500);
+    expect((await f.approvals.verify(done))!.services).toEqual([{ name: 'api', health: 'healthy', sync: 'synced' }]);
+    // Another service changing is no drift of this rollback; the api changing is, until undone.
+    f.land({ [webValues(PROD)]: 'replicas: 5\n' });
+    expect((await f.approvals.verify(done))!.drift).toBe(false);
+    f.land({ [apiValues(PROD)]: values('v9.9.9') });
+    expect((await f.approvals.verify(done))!.drift).toBe(true);
+    f.land({ [apiValues(PROD)]: values('v1.0.0') });
+    expect((await f.approvals.verify(done))!.drift).toBe(false);
+    expect(await f.approvals.verify({ ...done, commitSha: 'f'.repeat(40) })).toMatchObject({ commitOnBranch: false, drift: true });
+  });
+});
+
+// --- Concurrency and crash safety, on both request stores ---------------------------------------------
+
+const sqlDir = mkdtempSync(join(tmpdir(), 'rewind-approvals-'));
+afterAll(() => rmSync(sqlDir, { recursive: true, force: true }));
+let sqlFiles = 0;
+
+describe.each([
+  ['in-memory', async () => ({ store: new InMemoryRequestStore() as RequestStore, close: async () => {} })],
+  [
+    'sqlite',
+    async () => {
+      const store = await SqlRequestStore.open(join(sqlDir, `db-${++sqlFiles}`, 'rewind.db'));
+      return { store: store as RequestStore, close: () => store.close() };
+    },
+  ],
+] as const)('%s request store', (_name, open) => {
+  it('two approvers racing for the last quorum slot make exactly one commit, 50 times over', async () => {
+    const { store, close } = await open();
+    try {
+      const f = makeFixture(store);
+      for (let race = 0; race < 50; race++) {
+        const request = await f.pending(GLOBEX);
+        await f.approvals.review(request.id, DANA, approve);
+        const madeBefore = f.revisions.made.length;
+        const results = await Promise.allSettled([f.approvals.review(request.id, PRIYA, approve), f.approvals.review(request.id, MARCUS, approve)]);
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(won, `race ${race}`).toHaveLength(1);
+        expect((won[0] as PromiseFulfilledResult<RollbackRequest>).value.state).toBe('completed');
+        expect(lost.map((r) => [(r.reason as RewindError).status, (r.reason as RewindError).message])).toEqual([[400, MESSAGES.notPendingApproval]]);
+        expect(f.revisions.made.length - madeBefore, `race ${race}`).toBe(1);
+        const final = await f.rollbacks.requireRequest(request.id);
+        expect(final.reviews).toHaveLength(2);
+        expect(final.commitSha).toBe(f.revisions.made.at(-1));
+        const events = await auditOf(f.requests, request.id);
+        expect(events.filter((e) => e.type === 'rollback.executed')).toHaveLength(1);
+        expect(events.filter((e) => e.type === 'rollback.reviewed')).toHaveLength(2);
+      }
+      // Every commit names a different request.
+      const ids = (await f.revisions.logRollbacks(GLOBEX.layout.paths)).map((c) => parseRollbackMessage(c.message)!.requestId);
+      expect(new Set(ids).size).toBe(50);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('the review reaching the quorum racing executions of the same request: one commit', async () => {
+    const { store, close } = await open();
+    try {
+      const f = makeFixture(store);
+      for (let race = 0; race < 10; race++) {
+        const request = await f.pending(PROD);
+        const madeBefore = f.revisions.made.length;
+        const results = await Promise.allSettled([
+          f.rollbacks.execute(request.id, SAM),
+          f.approvals.review(request.id, DANA, approve),
+          f.rollbacks.execute(request.id, DANA),
+          f.rollbacks.execute(request.id, SAM),
+        ]);
+        expect(results[1]!.status, `race ${race}`).toBe('fulfilled');
+        for (const result of results) {
+          if (result.status === 'rejected') expect((result.reason as RewindError).status).toBe(409);
+        }
+        expect(f.revisions.made.length - madeBefore).toBe(1);
+        const events = await auditOf(f.requests, request.id);
+        expect(events.filter((e) => e.type === 'rollback.executed')).toHaveLength(1);
+        expect((await f.rollbacks.requireRequest(request.id)).state).toBe('completed');
+      }
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('reconciles at start: committed but not recorded → completed once; never committed → failed and retryable', async () => {
+    const { store, close } = await open();
+    try {
+      let crash = true;
+      const f = makeFixture(store, {
+        afterCommit: () => {
+          if (crash) throw new Error('killed between commit and database update');
+        },
+      });
+      const request = await f.pending(PROD);
+      await expect(f.approvals.review(request.id, DANA, approve)).rejects.toThrow('killed between commit and database update');
+      crash = false;
+      expect(f.revisions.made).toHaveLength(1);
+      expect(await f.rollbacks.requireRequest(request.id)).toMatchObject({ state: 'executing' });
+      // A second request stuck before its commit (the process died while planning).
+      const second = await f.pending(SELF);
+      await f.requests.transaction((tx) => tx.updateRequest({ ...second, state: 'executing' }));
+
+      let n = 0;
+      const ids = { next: (prefix: string) => `${prefix}reconciled${++n}` };
+      const deps = { revisions: f.revisions, requests: f.requests, catalog: new StaticTargetCatalog(TARGETS), clock: f.clock, ids };
+      const result = await reconcileInterruptedRequests(deps);
+      expect(result).toEqual({ completed: [{ id: request.id, commitSha: f.revisions.made[0] }], failed: [second.id] });
+      expect(await f.rollbacks.requireRequest(request.id)).toMatchObject({ state: 'completed', commitSha: f.revisions.made[0] });
+      expect(await f.rollbacks.requireRequest(second.id)).toMatchObject({ state: 'failed', error: INTERRUPTED_ERROR });
+      const events = await auditOf(f.requests, request.id);
+      expect(events.map((e) => e.type)).toEqual(['rollback.requested', 'rollback.reviewed', 'rollback.executed']);
+      expect(events.at(-1)).toMatchObject({ actor: SYSTEM_ACTOR, details: { commitSha: f.revisions.made[0], reconciled: true, approval: 'Approved by dana@example.com (quorum: 1/1)' } });
+      expect((await auditOf(f.requests, second.id)).at(-1)).toMatchObject({ type: 'rollback.failed', details: { stage: 'interrupted', reconciled: true } });
+
+      // Running it again changes nothing; the failed one executes again.
+      expect(await reconcileInterruptedRequests(deps)).toEqual({ completed: [], failed: [] });
+      expect((await auditOf(f.requests, request.id)).filter((e) => e.type === 'rollback.executed')).toHaveLength(1);
+      await expect(f.rollbacks.execute(request.id, SAM)).rejects.toMatchObject({ status: 409 });
+      expect((await f.rollbacks.execute(second.id, SAM)).state).toBe('completed');
+      expect(f.revisions.made).toHaveLength(2);
+    } finally {
+      await close();
+    }
+  });
+});

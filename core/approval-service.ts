@@ -1,0 +1,214 @@
+/**
+ * Approvals, notes and post-rollback verification (DESIGN.md "Domain"; API.md "Rollbacks";
+ * docs/decisions/012-approvals.md). One code path for every caller, over the ports, so the real server
+ * and the mock backend enforce the same rules with the same words:
+ *
+ * - Reviews: only roles of the target policy's `approvers`; never one's own request while the policy
+ *   blocks it, nor while the reviewer holds an active break-glass session (emails compared
+ *   case-insensitively); one review per approver (stale reviews, dismissed when the diff changed, do not
+ *   count); only while `pending`. A reject ends the request (`rejected`); the approve that reaches the
+ *   quorum (non-stale approvals) makes it `approved` and executes it within the same call through
+ *   RollbackService.executeAs (plan recomputed, content binding, compare-and-swap commit).
+ * - The quorum check, the state change and the audit event are one transaction: of two approvers racing
+ *   for the last slot, one reaches the quorum, the other finds the request no longer pending. Only the
+ *   first executes, and the move to `executing` is itself a checked transaction: one commit.
+ * - Notes: post-rollback notes, audited (`rollback.note-added`).
+ * - Verification of a completed request: the commit still on the branch, the affected services' sync
+ *   and health from ClusterStatus, and whether the rolled-back files changed since (drift).
+ */
+import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
+import type { EventBus } from './events.ts';
+import type { Clock, ClusterStatus, IdGenerator, RequestStore, RequestStoreTx, RevisionStore } from './ports.ts';
+import { assertRole, scopeOf, type RollbackService } from './rollback-service.ts';
+import {
+  JUSTIFICATION_MAX_LENGTH,
+  type AuditEvent,
+  type Review,
+  type RollbackRequest,
+  type ServiceStatus,
+  type User,
+  type Verification,
+} from './schemas.ts';
+import { targetKey } from './target-config.ts';
+
+export interface ApprovalServiceDeps {
+  rollbacks: RollbackService;
+  revisions: RevisionStore;
+  requests: RequestStore;
+  clock: Clock;
+  ids: IdGenerator;
+  cluster?: ClusterStatus | undefined;
+  events?: EventBus | undefined;
+}
+
+export interface ReviewInput {
+  decision: 'approve' | 'reject';
+  comment?: string | undefined;
+}
+
+export const NOTE_MAX_LENGTH = JUSTIFICATION_MAX_LENGTH;
+
+// eslint-disable-next-line no-control-regex -- control characters are part of what counts as blank
+const INVISIBLE = /[\s\u0000-\u001f\u007f\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u206a-\u206f\ufeff]/gu;
+
+/** A note as stored: exactly the text sent; blank (nothing visible) or over 4,000 code points is a 400. */
+export function checkNoteText(text: unknown): string {
+  if (typeof text !== 'string' || text.replace(INVISIBLE, '') === '') throw badRequest('note text is required');
+  const length = [...text].length;
+  if (length > NOTE_MAX_LENGTH) throw badRequest(`note is too long: at most ${NOTE_MAX_LENGTH} characters (got ${length})`);
+  return text;
+}
+
+const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** Approvals that count: non-stale approve reviews. */
+export function countApprovals(request: Pick<RollbackRequest, 'reviews'>): number {
+  return request.reviews.filter((r) => r.decision === 'approve' && !r.stale).length;
+}
+
+/**
+ * The quorum a pending request waits for: what it recorded (the policy when it was created or its
+ * approvals were last dismissed), at least one, since a pending request always waits for someone.
+ */
+export function quorumOf(request: Pick<RollbackRequest, 'requiredApprovals'>): number {
+  return Math.max(1, request.requiredApprovals);
+}
+
+export class ApprovalService {
+  constructor(private readonly deps: ApprovalServiceDeps) {}
+
+  /**
+   * `POST /api/rollbacks/{id}/reviews`. Order of checks: the request (404), the reviewer's role (403
+   * naming the roles), one's own request (403), one review per approver (409), pending (400). Returns
+   * the request as the review left it: `pending`, `rejected`, or, when the review reached the quorum,
+   * as execution left it (`completed`). When that commit fails the review stays, the request is
+   * `failed` and this throws 500 EXECUTION_FAILED; a conflict (the diff changed: approvals dismissed;
+   * the branch moved) is the 409 of execution.
+   */
+  async review(id: string, user: User, input: ReviewInput): Promise<RollbackRequest> {
+    const { rollbacks, requests, clock } = this.deps;
+    const stored = await rollbacks.requireRequest(id);
+    const target = await rollbacks.requireTarget(stored.tenant, stored.environment);
+    assertRole(user, target.policy.approvers, `reviewing a rollback on ${targetKey(target)}`);
+    const comment = input.comment ?? '';
+    const now = clock.now();
+
+    const reviewed = await requests.transaction(async (tx) => {
+      const request = await tx.getRequest(id);
+      if (!request) throw notFound(`rollback request ${id} not found`);
+      const session = await tx.activeBreakGlass(user.email, now);
+      // Break-glass skips approval for its holder's own requests; it never makes them reviewable.
+      if (sameEmail(request.requestedBy, user.email) && (target.policy.blockSelfApproval || session !== null)) {
+        throw forbidden(MESSAGES.selfReview);
+      }
+      if (request.reviews.some((r) => !r.stale && sameEmail(r.by, user.email))) throw conflict(MESSAGES.alreadyReviewed);
+      if (request.state !== 'pending') throw badRequest(MESSAGES.notPendingApproval);
+
+      const review: Review = { by: user.email, decision: input.decision, comment, at: now.toISOString(), stale: false };
+      await tx.addReview(id, review);
+      const next: RollbackRequest = { ...request, reviews: [...request.reviews, review] };
+      const approvals = countApprovals(next);
+      const quorum = quorumOf(request);
+      if (input.decision === 'reject') next.state = 'rejected';
+      else if (approvals >= quorum) next.state = 'approved';
+      if (next.state !== request.state) await tx.updateRequest(next);
+      await this.audit(tx, 'rollback.reviewed', user.email, next, now, request.breakGlass || session !== null, {
+        decision: input.decision,
+        comment,
+        approvals,
+        requiredApprovals: quorum,
+        state: next.state,
+        ...(next.state === 'approved' ? { quorumReached: true } : {}),
+      });
+      return next;
+    });
+    rollbacks.notify(reviewed);
+    if (reviewed.state !== 'approved') return reviewed;
+
+    let executed: RollbackRequest;
+    try {
+      executed = await rollbacks.executeAs(id, user.email);
+    } catch (error) {
+      // Someone's `POST .../execute` claimed the approved request first: it runs there, once.
+      if (error instanceof RewindError && error.code === 'CONFLICT') {
+        const now = await requests.getRequest(id);
+        if (now && (now.state === 'executing' || now.state === 'completed')) return now;
+      }
+      throw error;
+    }
+    if (executed.state === 'failed') throw new RewindError('EXECUTION_FAILED', MESSAGES.executionFailed);
+    return executed;
+  }
+
+  /**
+   * `POST /api/rollbacks/{id}/notes`: a note on the request, in any state, by anyone the target's
+   * policy gives a role in rollbacks (requesters, approvers, break-glass).
+   */
+  async addNote(id: string, user: User, text: unknown): Promise<RollbackRequest> {
+    const { rollbacks, requests, clock } = this.deps;
+    const stored = await rollbacks.requireRequest(id);
+    const target = await rollbacks.requireTarget(stored.tenant, stored.environment);
+    const { requesters, approvers, breakGlass } = target.policy;
+    assertRole(user, [...requesters, ...approvers, ...breakGlass], `adding a note to a rollback on ${targetKey(target)}`);
+    const body = checkNoteText(text);
+    const now = clock.now();
+    const noted = await requests.transaction(async (tx) => {
+      const request = await tx.getRequest(id);
+      if (!request) throw notFound(`rollback request ${id} not found`);
+      const note = { by: user.email, text: body, at: now.toISOString() };
+      await tx.addNote(id, note);
+      const session = await tx.activeBreakGlass(user.email, now);
+      await this.audit(tx, 'rollback.note-added', user.email, request, now, session !== null, { text: body, state: request.state });
+      return { ...request, notes: [...request.notes, note] };
+    });
+    rollbacks.notify(noted);
+    return noted;
+  }
+
+  /** The verification of a completed request (null for any other state or an unknown target). */
+  async verify(request: RollbackRequest): Promise<Verification | null> {
+    if (request.state !== 'completed' || !request.commitSha) return null;
+    const target = await this.deps.rollbacks.requireTarget(request.tenant, request.environment).catch(() => null);
+    if (!target) return null;
+    const { revisions, cluster } = this.deps;
+    const commitSha = request.commitSha;
+    const [head, onBranch] = await Promise.all([revisions.branchHead(), revisions.resolveCommit(commitSha)]);
+    const commitOnBranch = onBranch === commitSha;
+    const scope = scopeOf(target, request);
+    let drift = true;
+    if (commitOnBranch && head) {
+      // Commits touching the scope since the rollback; only then are the files compared (a change
+      // undone again is no drift).
+      const since = head === commitSha ? [] : await revisions.range({ paths: scope, since: commitSha, until: head });
+      drift = since.length > 0 && (await revisions.diff({ paths: scope, from: commitSha, to: head })).length > 0;
+    }
+    const status = cluster ? await cluster.status(target, head) : null;
+    const services = request.affectedServices.map(
+      (name): ServiceStatus => status?.services.find((s) => s.name === name) ?? { name, health: 'unknown', sync: 'unknown' },
+    );
+    return { commitOnBranch, services, drift };
+  }
+
+  private async audit(
+    tx: RequestStoreTx,
+    type: string,
+    actor: string,
+    request: RollbackRequest,
+    at: Date,
+    breakGlass: boolean,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    const event: AuditEvent = {
+      id: this.deps.ids.next('evt-'),
+      at: at.toISOString(),
+      actor,
+      type,
+      tenant: request.tenant,
+      environment: request.environment,
+      requestId: request.id,
+      breakGlass,
+      details,
+    };
+    await tx.appendAudit(event);
+  }
+}
