@@ -59,6 +59,8 @@ const IDS_FORMAT = '--format=%x00%H';
 const BRANCH_SET_MAX = 500_000;
 /** Ranges remembered (a few per rollback commit of each target). */
 const RANGE_CACHE_MAX = 10_000;
+/** Newest-commit lookups (a target's head) remembered per branch head and notes head. */
+const NEWEST_CACHE_MAX = 256;
 /** Pathspec lists whose rollbacks are cached (one per target and service in practice). */
 const ROLLBACK_CACHE_MAX = 1000;
 
@@ -204,6 +206,7 @@ export class GitRevisionStore implements RevisionStore {
   private readonly rollbacks = new Map<string, { head: string; notes: string | null; records: CommitRecord[] }>();
   /** Results of `range`, which depend only on their arguments (commits are immutable). */
   private readonly ranges = new Map<string, string[]>();
+  private readonly newest = new Map<string, CommitRecord[]>();
   /** Every commit reachable from the branch at `head`, listed on first need (see isOnBranch). */
   private branchSet: { head: string; commits: Promise<Set<string> | null> } | null = null;
   /** Whether a set has been listed (then it is kept up to date rather than asking git per commit). */
@@ -292,6 +295,22 @@ export class GitRevisionStore implements RevisionStore {
     if (pathspec.kind === 'none') return [];
     let start = query.after ?? (await this.head());
     if (!start) return [];
+    // "The newest commit touching these paths" (a target's or a service's head) is asked on every
+    // overview, status and plan. Its answer only changes when the branch or the deployment notes move.
+    if (query.after === undefined && query.limit === 1) {
+      const key = `${start}\0${(await this.readNotesHead()) ?? ''}\0${JSON.stringify(query.paths)}`;
+      const cached = this.newest.get(key);
+      if (cached) return cached.map((record) => ({ ...record, author: { ...record.author }, paths: [...record.paths] }));
+      const found = await this.logUncached(query, pathspec, start);
+      if (this.newest.size >= NEWEST_CACHE_MAX) this.newest.delete(this.newest.keys().next().value!);
+      this.newest.set(key, found);
+      return found.map((record) => ({ ...record, author: { ...record.author }, paths: [...record.paths] }));
+    }
+    return this.logUncached(query, pathspec, start);
+  }
+
+  private async logUncached(query: LogQuery, pathspec: GitPathspec, first: string): Promise<CommitRecord[]> {
+    let start = first;
     let skip = query.after;
     // What a log of the branch returns is on the branch: remembered, so its ids resolve (as cursors)
     // without asking git. A log after a commit not known to be on the branch proves nothing.
@@ -486,24 +505,27 @@ export class GitRevisionStore implements RevisionStore {
     const scratch = await mkdtemp(join(tmpdir(), 'rewind-commit-'));
     try {
       const env = { GIT_INDEX_FILE: join(scratch, 'index') };
-      await this.git(['read-tree', request.expectedHead], { env });
-
       const writes = paths.filter((path) => request.changes[path] !== null && request.changes[path] !== undefined);
       const deletes = paths.filter((path) => request.changes[path] === null);
-      const modes = await this.modesAt(request.expectedHead, writes);
-      const blobFiles = await Promise.all(
-        writes.map(async (path, i) => {
-          const file = join(scratch, `blob-${i}`);
-          await writeFile(file, request.changes[path]!, 'utf8');
-          return file;
-        }),
-      );
-      const oids = writes.length
-        ? (await this.git(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: blobFiles.join('\n') + '\n' })).stdout
-            .toString('utf8')
-            .split('\n')
-            .filter(Boolean)
-        : [];
+      const hashBlobs = async (): Promise<string[]> => {
+        if (writes.length === 0) return [];
+        const blobFiles = await Promise.all(
+          writes.map(async (path, i) => {
+            const file = join(scratch, `blob-${i}`);
+            await writeFile(file, request.changes[path]!, 'utf8');
+            return file;
+          }),
+        );
+        const output = await this.git(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: blobFiles.join('\n') + '\n' });
+        return output.stdout.toString('utf8').split('\n').filter(Boolean);
+      };
+      // These three do not depend on each other: run them at once, so the critical path is as long as
+      // the plumbing floor's (read-tree → update-index → write-tree → commit-tree → update-ref).
+      const [, modes, oids] = await Promise.all([
+        this.git(['read-tree', request.expectedHead], { env }),
+        this.modesAt(request.expectedHead, writes),
+        hashBlobs(),
+      ]);
       if (oids.length !== writes.length) throw new GitError('hash-object', null, `expected ${writes.length} ids, got ${oids.length}`);
       const zero = '0'.repeat(40);
       const indexInfo = [
