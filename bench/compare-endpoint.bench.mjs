@@ -7,7 +7,8 @@
 //     further down.
 // Timed: `GET /api/targets/t/e/compare?from=<base>&to=<rev>` through the API app (`app.fetch`, the
 // body read as text, as a client would), against `git diff --histogram <base> <rev> -- <paths>` run
-// with execFile. Median of RUNS runs after WARMUP, interleaved; ratio = ours / git.
+// with execFile. Median of RUNS runs (9, or BENCH_RUNS) after WARMUP, interleaved; ratio = ours / git.
+// Findings and figures: docs/decisions/009-compare-performance.md.
 //
 // Ours runs in two conditions, both reported:
 //   - cold: a fresh store and app for every run, which has served the target's history page (as when

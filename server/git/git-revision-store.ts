@@ -293,7 +293,7 @@ export class GitRevisionStore implements RevisionStore {
     if (query.limit <= 0) return [];
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
-    let start = query.after ?? (await this.head());
+    const start = query.after ?? (await this.head());
     if (!start) return [];
     // "The newest commit touching these paths" (a target's or a service's head) is asked on every
     // overview, status and plan. Its answer only changes when the branch or the deployment notes move.
