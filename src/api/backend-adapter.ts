@@ -1,4 +1,6 @@
 import type {
+  AuditEvent,
+  BreakGlass,
   CreateRollbackBody,
   Diff,
   FieldSelection,
@@ -31,6 +33,20 @@ export interface RollbackPreviewBody {
   service?: string;
   fields?: FieldSelection[];
 }
+
+export interface AuditFilter {
+  tenant?: string;
+  environment?: string;
+  type?: string;
+  actor?: string;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  nextCursor: string | null;
+}
+
+export type ReviewDecision = 'approve' | 'reject';
 
 export interface RollbackListParams {
   state?: RequestState;
@@ -68,4 +84,11 @@ export interface BackendAdapter {
   getRollback(id: string, signal?: AbortSignal): Promise<RollbackDetail>;
   listRollbacks(query: RollbackListParams, signal?: AbortSignal): Promise<RollbackList>;
   executeRollback(id: string): Promise<RollbackRequest>;
+  /** Reaching the quorum executes the rollback within the call: the answer may be `completed`. */
+  reviewRollback(id: string, decision: ReviewDecision, comment?: string): Promise<RollbackRequest>;
+  addNote(id: string, text: string): Promise<RollbackRequest>;
+  /** Newest first; `cursor` null for the first page. */
+  listAudit(filter: AuditFilter, cursor: string | null, options?: { limit?: number; signal?: AbortSignal }): Promise<AuditPage>;
+  openBreakGlass(justification: string, minutes: number): Promise<BreakGlass>;
+  closeBreakGlass(): Promise<void>;
 }

@@ -162,4 +162,80 @@ describe('HttpBackendAdapter', () => {
     expect(Object.fromEntries(listed?.searchParams ?? [])).toEqual({ state: 'pending', tenant: 'acme' });
     expect((await adapter.executeRollback('rbk-1')).commitSha).toBe(fakeSha(9));
   });
+
+  it('posts a review and a note, and answers with the request', async () => {
+    const calls: { path: string; body: unknown }[] = [];
+    server.use(
+      http.post('*/api/rollbacks/rbk-1/reviews', async ({ request }) => {
+        calls.push({ path: new URL(request.url).pathname, body: await request.json() });
+        return HttpResponse.json({ request: makeRequest({ state: 'completed', commitSha: fakeSha(5) }) });
+      }),
+      http.post('*/api/rollbacks/rbk-1/notes', async ({ request }) => {
+        calls.push({ path: new URL(request.url).pathname, body: await request.json() });
+        return HttpResponse.json({ request: makeRequest({ notes: [{ by: 'bob@example.com', text: 'synced', at: '2025-11-20T11:00:00Z' }] }) });
+      }),
+    );
+    const adapter = new HttpBackendAdapter();
+    expect((await adapter.reviewRollback('rbk-1', 'approve', 'looks right')).state).toBe('completed');
+    expect((await adapter.reviewRollback('rbk-1', 'reject')).commitSha).toBe(fakeSha(5));
+    expect((await adapter.addNote('rbk-1', 'synced')).notes).toHaveLength(1);
+    expect(calls).toEqual([
+      { path: '/api/rollbacks/rbk-1/reviews', body: { decision: 'approve', comment: 'looks right' } },
+      { path: '/api/rollbacks/rbk-1/reviews', body: { decision: 'reject' } },
+      { path: '/api/rollbacks/rbk-1/notes', body: { text: 'synced' } },
+    ]);
+  });
+
+  it('keeps the exact server message of a refused review', async () => {
+    server.use(
+      http.post('*/api/rollbacks/rbk-1/reviews', () =>
+        HttpResponse.json({ error: { code: 'FORBIDDEN', message: 'cannot approve/reject your own rollback request' } }, { status: 403 }),
+      ),
+    );
+    const error = await rejectionOf(new HttpBackendAdapter().reviewRollback('rbk-1', 'approve'));
+    expect(error).toMatchObject({ status: 403, code: 'FORBIDDEN', message: 'cannot approve/reject your own rollback request' });
+  });
+
+  it('lists audit events with filters, cursor and limit', async () => {
+    let url: URL | undefined;
+    server.use(
+      http.get('*/api/audit', ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json({
+          events: [{ id: 'evt-1', at: '2025-11-20T10:00:00Z', actor: 'sam@example.com', type: 'rollback.requested', breakGlass: false, details: {} }],
+          nextCursor: 'n2',
+        });
+      }),
+    );
+    const page = await new HttpBackendAdapter().listAudit({ tenant: 'acme', type: '', actor: 'sam@example.com' }, 'n1', { limit: 200 });
+    expect(page.nextCursor).toBe('n2');
+    expect(page.events[0]?.type).toBe('rollback.requested');
+    expect(Object.fromEntries(url?.searchParams ?? [])).toEqual({ tenant: 'acme', actor: 'sam@example.com', cursor: 'n1', limit: '200' });
+  });
+
+  it('opens and closes break-glass', async () => {
+    const seen: string[] = [];
+    const session = { user: 'olu@example.com', justification: 'db down', openedAt: '2025-11-20T10:00:00Z', expiresAt: '2025-11-20T10:30:00Z' };
+    server.use(
+      http.post('*/api/break-glass', async ({ request }) => {
+        seen.push(`POST ${JSON.stringify(await request.json())}`);
+        return HttpResponse.json({ breakGlass: session }, { status: 201 });
+      }),
+      http.delete('*/api/break-glass', () => {
+        seen.push('DELETE');
+        return new HttpResponse(null, { status: 204 });
+      }),
+    );
+    const adapter = new HttpBackendAdapter();
+    expect(await adapter.openBreakGlass('db down', 30)).toEqual(session);
+    await expect(adapter.closeBreakGlass()).resolves.toBeUndefined();
+    expect(seen).toEqual(['POST {"justification":"db down","minutes":30}', 'DELETE']);
+
+    server.use(
+      http.delete('*/api/break-glass', () =>
+        HttpResponse.json({ error: { code: 'FORBIDDEN', message: 'nope' } }, { status: 403 }),
+      ),
+    );
+    expect(await rejectionOf(adapter.closeBreakGlass())).toMatchObject({ status: 403, message: 'nope' });
+  });
 });

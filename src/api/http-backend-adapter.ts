@@ -2,7 +2,14 @@ import type { z } from 'zod';
 import type * as Schemas from '../../core/schemas.ts';
 import { ApiError } from './api-error.ts';
 import type { CreateRollbackBody } from '../../core/schemas.ts';
-import type { BackendAdapter, HistoryParams, RollbackListParams, RollbackPreviewBody } from './backend-adapter.ts';
+import type {
+  AuditFilter,
+  BackendAdapter,
+  HistoryParams,
+  ReviewDecision,
+  RollbackListParams,
+  RollbackPreviewBody,
+} from './backend-adapter.ts';
 
 type SchemaModule = typeof Schemas;
 
@@ -77,6 +84,39 @@ export class HttpBackendAdapter implements BackendAdapter {
   async executeRollback(id: string) {
     const path = `/api/rollbacks/${encodeURIComponent(id)}/execute`;
     return (await this.post(path, {}, (s) => s.rollbackRequestResponseSchema)).request;
+  }
+
+  async reviewRollback(id: string, decision: ReviewDecision, comment?: string) {
+    const path = `/api/rollbacks/${encodeURIComponent(id)}/reviews`;
+    const body = comment ? { decision, comment } : { decision };
+    return (await this.post(path, body, (s) => s.rollbackRequestResponseSchema)).request;
+  }
+
+  async addNote(id: string, text: string) {
+    const path = `/api/rollbacks/${encodeURIComponent(id)}/notes`;
+    return (await this.post(path, { text }, (s) => s.rollbackRequestResponseSchema)).request;
+  }
+
+  async listAudit(filter: AuditFilter, cursor: string | null, options: { limit?: number; signal?: AbortSignal } = {}) {
+    const query = { ...filter, cursor: cursor ?? undefined, limit: options.limit };
+    return this.get(`/api/audit${searchOf(query)}`, (s) => s.auditResponseSchema, options.signal);
+  }
+
+  async openBreakGlass(justification: string, minutes: number) {
+    const response = await this.post(
+      '/api/break-glass',
+      { justification, minutes },
+      // `{ breakGlass }`, never null here: the session just opened.
+      (s) => s.meResponseSchema.pick({ breakGlass: true }).extend({ breakGlass: s.breakGlassSchema }),
+    );
+    return response.breakGlass;
+  }
+
+  async closeBreakGlass() {
+    const response = await this.send('/api/break-glass', { method: 'DELETE' });
+    if (response.ok) return;
+    const body = await readJson(response, '/api/break-glass');
+    throw toHttpError(await loadSchemas(), response, body);
   }
 
   private async get<T>(

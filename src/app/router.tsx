@@ -35,6 +35,14 @@ export const routes: RouteObject[] = [
             path: 'rollbacks/:id',
             lazy: async () => ({ Component: (await import('./routes/rollback-request-page.tsx')).RollbackRequestPage }),
           },
+          {
+            path: 'approvals',
+            lazy: async () => ({ Component: (await import('./routes/approvals-page.tsx')).ApprovalsPage }),
+          },
+          {
+            path: 'audit',
+            lazy: async () => ({ Component: (await import('./routes/audit-page.tsx')).AuditPage }),
+          },
           { path: '*', Component: NotFoundPage },
         ],
       },

@@ -1,15 +1,22 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useParams } from 'react-router';
 import type { RollbackRequest } from '../../../core/schemas.ts';
+import { useBackend } from '../../api/backend-context.tsx';
+import { approvalKeys } from '../../features/approvals/api/approvals-query-options.ts';
+import { auditKeys } from '../../features/audit/api/audit-query-options.ts';
 import { historyKeys } from '../../features/history/api/history-query-options.ts';
+import { meQueryOptions } from '../../features/identity/api/identity-query-options.ts';
 import { RollbackRequestView } from '../../features/rollback/components/rollback-request-view.tsx';
 import { rollbackKeys } from '../../features/rollback/api/rollback-query-options.ts';
-import { targetKeys } from '../../features/targets/api/targets-query-options.ts';
+import { targetKeys, targetsQueryOptions } from '../../features/targets/api/targets-query-options.ts';
 
 export function RollbackRequestPage() {
   const { id = '' } = useParams();
+  const backend = useBackend();
   const queryClient = useQueryClient();
+  const me = useQuery(meQueryOptions(backend));
+  const targets = useQuery(targetsQueryOptions(backend));
   // A completed rollback is a new head: every view of that target is out of date.
   const onCompleted = useCallback(
     (request: RollbackRequest) => {
@@ -19,5 +26,19 @@ export function RollbackRequestPage() {
     },
     [queryClient],
   );
-  return <RollbackRequestView key={id} id={id} onCompleted={onCompleted} />;
+  // Live updates do this too; doing it here keeps a page without an event stream right.
+  const onChanged = useCallback(() => {
+    void queryClient.invalidateQueries({ queryKey: approvalKeys.all });
+    void queryClient.invalidateQueries({ queryKey: auditKeys.all });
+  }, [queryClient]);
+  return (
+    <RollbackRequestView
+      key={id}
+      id={id}
+      viewer={me.data}
+      targets={targets.data}
+      onCompleted={onCompleted}
+      onChanged={onChanged}
+    />
+  );
 }

@@ -1,5 +1,5 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import type { FieldSelection, RollbackDetail, RollbackMode } from '../../../../core/schemas.ts';
+import type { AuditEvent, FieldSelection, RollbackDetail, RollbackMode, RollbackRequest } from '../../../../core/schemas.ts';
 import type { BackendAdapter } from '../../../api/backend-adapter.ts';
 
 /** Everything this feature caches sits under `rollback`, so it never collides with another feature's keys. */
@@ -14,6 +14,8 @@ export const rollbackKeys = {
   preview: (tenant: string, environment: string, selection: PreviewSelection) =>
     ['rollback', 'target', tenant, environment, 'preview', selection] as const,
   request: (id: string) => ['rollback', 'request', id] as const,
+  /** Under the request's key: whatever refreshes the request refreshes its timeline. */
+  timeline: (id: string) => ['rollback', 'request', id, 'timeline'] as const,
 };
 
 export interface PreviewSelection {
@@ -72,10 +74,15 @@ export const previewQueryOptions = (backend: BackendAdapter, tenant: string, env
     retry: false,
   });
 
-const ACTIVE_POLL_MS = 1_000;
-const PENDING_POLL_MS = 5_000;
+/**
+ * Live updates (`request.updated`) refresh a request page; polling is only the fallback while the
+ * request is executing (its outcome is what the person waits for), and while the cluster is still
+ * applying a completed rollback (ClusterStatus is not pushed).
+ */
+const EXECUTING_POLL_MS = 5_000;
+const VERIFYING_POLL_MS = 3_000;
 
-/** A rollback request with its diff; polled while it may still change state. */
+/** A rollback request with its diff and, once completed, its verification. */
 export const rollbackDetailQueryOptions = (backend: BackendAdapter, id: string) =>
   queryOptions({
     queryKey: rollbackKeys.request(id),
@@ -85,7 +92,45 @@ export const rollbackDetailQueryOptions = (backend: BackendAdapter, id: string) 
 
 function pollInterval(data: RollbackDetail | undefined): number | false {
   const state = data?.request.state;
-  if (state === 'executing' || state === 'approved') return ACTIVE_POLL_MS;
-  if (state === 'pending') return PENDING_POLL_MS;
+  if (state === 'executing' || state === 'approved') return EXECUTING_POLL_MS;
+  const settling = data?.verification?.services.some((s) => s.health === 'progressing' || s.sync === 'out-of-sync');
+  if (state === 'completed' && settling) return VERIFYING_POLL_MS;
   return false;
 }
+
+const TIMELINE_PAGE = 500;
+const TIMELINE_MAX_PAGES = 10;
+
+export interface RequestAuditEvents {
+  /** This request's events, oldest first. */
+  events: AuditEvent[];
+  /** The search stopped before reaching the request's first event (a very busy target). */
+  partial: boolean;
+}
+
+/**
+ * The audit events of one request. `GET /api/audit` has no request filter, so this reads the target's
+ * events newest first and keeps the request's, until it reaches the request's `rollback.requested`
+ * (its first event) or has read 5,000 events.
+ */
+export const requestAuditQueryOptions = (backend: BackendAdapter, request: Pick<RollbackRequest, 'id' | 'tenant' | 'environment'>) =>
+  queryOptions({
+    queryKey: rollbackKeys.timeline(request.id),
+    queryFn: async ({ signal }): Promise<RequestAuditEvents> => {
+      const found: AuditEvent[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < TIMELINE_MAX_PAGES; page += 1) {
+        const result = await backend.listAudit(
+          { tenant: request.tenant, environment: request.environment },
+          cursor,
+          { limit: TIMELINE_PAGE, signal },
+        );
+        found.push(...result.events.filter((event) => event.requestId === request.id));
+        const reachedStart = found.some((event) => event.type === 'rollback.requested');
+        if (reachedStart || !result.nextCursor) return { events: found.reverse(), partial: !reachedStart && result.nextCursor !== null };
+        cursor = result.nextCursor;
+      }
+      return { events: found.reverse(), partial: true };
+    },
+    staleTime: 5_000,
+  });

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { RollbackRequest } from '../../../../core/schemas.ts';
 import { useBackend } from '../../../api/backend-context.tsx';
-import { RelativeTime } from '../../../components/relative-time.tsx';
+import { countApprovals, quorumOf } from '../../../lib/approval-rules.ts';
 import { paths } from '../../../lib/paths.ts';
 import { shortSha } from '../../../lib/sha.ts';
 import { rollbackKeys } from '../api/rollback-query-options.ts';
@@ -17,8 +17,9 @@ export function RequestStatePanel({ request }: { request: RollbackRequest }) {
     mutationFn: () => backend.executeRollback(request.id),
     onSettled: () => queryClient.invalidateQueries({ queryKey: rollbackKeys.request(request.id) }),
   });
-  const approvals = request.reviews.filter((review) => review.decision === 'approve' && !review.stale).length;
-  const missing = Math.max(request.requiredApprovals - approvals, 0);
+  const approvals = countApprovals(request);
+  const required = quorumOf(request);
+  const missing = Math.max(required - approvals, 0);
 
   let content: ReactNode;
   switch (request.state) {
@@ -28,7 +29,8 @@ export function RequestStatePanel({ request }: { request: RollbackRequest }) {
           <strong>
             Waiting for {missing} approval{missing === 1 ? '' : 's'}
           </strong>{' '}
-          ({approvals} of {request.requiredApprovals} given). It executes as soon as the quorum is reached.
+          ({approvals} of {required} given). It executes as soon as the quorum is reached.{' '}
+          <a href="#request-reviews">Go to the reviews</a>
         </p>
       );
       break;
@@ -81,17 +83,6 @@ export function RequestStatePanel({ request }: { request: RollbackRequest }) {
     <section className={`state-panel state-panel--${request.state}`} aria-label="Status" aria-live="polite">
       {content}
       {execute.isError && <ServerError title="The retry failed" error={execute.error} />}
-      {request.reviews.length > 0 && (
-        <ul className="plain-list reviews">
-          {request.reviews.map((review) => (
-            <li key={`${review.by}-${review.at}`}>
-              {review.decision === 'approve' ? 'Approved' : 'Rejected'} by {review.by} <RelativeTime iso={review.at} />
-              {review.stale && <span className="muted"> (dismissed: the diff changed)</span>}
-              {review.comment && <span className="review-comment">: {review.comment}</span>}
-            </li>
-          ))}
-        </ul>
-      )}
     </section>
   );
 }

@@ -2,22 +2,34 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { formatFieldPath } from '../../../../core/field-diff.ts';
-import type { RollbackRequest } from '../../../../core/schemas.ts';
+import type { RollbackRequest, Target } from '../../../../core/schemas.ts';
 import { isNotFound } from '../../../api/api-error.ts';
 import { useBackend } from '../../../api/backend-context.tsx';
 import { ErrorState } from '../../../components/error-state.tsx';
 import { RelativeTime } from '../../../components/relative-time.tsx';
+import { RevealedText } from '../../../components/revealed-text.tsx';
+import type { Reviewer } from '../../../lib/approval-rules.ts';
 import { paths } from '../../../lib/paths.ts';
 import { shortSha } from '../../../lib/sha.ts';
 import { rollbackDetailQueryOptions } from '../api/rollback-query-options.ts';
+import { NotesPanel } from './notes-panel.tsx';
 import { RequestStatePanel } from './request-state-panel.tsx';
+import { RequestTimeline } from './request-timeline.tsx';
+import { ReviewPanel } from './review-panel.tsx';
 import { RollbackDiff } from './rollback-diff.tsx';
+import { VerificationPanel } from './verification-panel.tsx';
 import '../rollback.css';
 
 interface RollbackRequestViewProps {
   id: string;
+  /** Who is looking (from `/api/me`): decides the review and note actions offered. */
+  viewer?: Reviewer | undefined;
+  /** The targets (for the request's self-approval policy). */
+  targets?: Target[] | undefined;
   /** Called once when the request is seen completed: the app refreshes the target and its history. */
   onCompleted?: (request: RollbackRequest) => void;
+  /** After this page changed the request (a review, a note): the app refreshes queues and the audit trail. */
+  onChanged?: (request: RollbackRequest) => void;
 }
 
 const STATE_LABEL: Record<RollbackRequest['state'], string> = {
@@ -31,7 +43,7 @@ const STATE_LABEL: Record<RollbackRequest['state'], string> = {
 
 const MODE_LABEL = { full: 'Full', service: 'Service', field: 'Field' } as const;
 
-export function RollbackRequestView({ id, onCompleted }: RollbackRequestViewProps) {
+export function RollbackRequestView({ id, viewer, targets, onCompleted, onChanged }: RollbackRequestViewProps) {
   const backend = useBackend();
   const detail = useQuery(rollbackDetailQueryOptions(backend, id));
   const request = detail.data?.request;
@@ -64,8 +76,9 @@ export function RollbackRequestView({ id, onCompleted }: RollbackRequestViewProp
     );
   }
 
-  const { request: loaded, diff } = detail.data;
+  const { request: loaded, diff, verification } = detail.data;
   const name = `${loaded.tenant}/${loaded.environment}`;
+  const target = targets?.find((t) => t.tenant === loaded.tenant && t.environment === loaded.environment);
   return (
     <div className="page rollback-page">
       <title>{`Rollback ${loaded.id} · ${name} · Rewind`}</title>
@@ -83,14 +96,13 @@ export function RollbackRequestView({ id, onCompleted }: RollbackRequestViewProp
         </span>
       </div>
       <RequestStatePanel request={loaded} />
+      {loaded.state === 'completed' && verification && <VerificationPanel request={loaded} verification={verification} />}
       <section className="panel request-section" aria-labelledby="request-facts">
         <h2 id="request-facts">Request</h2>
         <RequestFacts request={loaded} />
         <h3>Justification</h3>
-        {/* User text: rendered as text only, line breaks kept, never as markup. */}
-        <p className="justification" data-testid="justification">
-          {loaded.justification}
-        </p>
+        {/* User text: inert text, line breaks kept, hidden characters (bidi overrides, zero-width) shown as tokens. */}
+        <RevealedText className="justification" data-testid="justification" text={loaded.justification} />
       </section>
       <section className="panel request-section" aria-labelledby="request-diff">
         <h2 id="request-diff">{loaded.state === 'completed' ? 'What the rollback changed' : 'What the rollback will change'}</h2>
@@ -102,6 +114,9 @@ export function RollbackRequestView({ id, onCompleted }: RollbackRequestViewProp
           <RollbackDiff diff={diff} />
         )}
       </section>
+      <ReviewPanel request={loaded} reviewer={viewer} target={target} onReviewed={onChanged} />
+      <RequestTimeline request={loaded} />
+      <NotesPanel request={loaded} viewer={viewer} onNoted={onChanged} />
     </div>
   );
 }

@@ -1,0 +1,21 @@
+import { useQuery } from '@tanstack/react-query';
+import { useBackend } from '../api/backend-context.tsx';
+import { pendingRequestsQueryOptions } from '../features/approvals/api/approvals-query-options.ts';
+import { buildReviewQueue } from '../features/approvals/api/review-queue.ts';
+import { meQueryOptions } from '../features/identity/api/identity-query-options.ts';
+import { targetsQueryOptions } from '../features/targets/api/targets-query-options.ts';
+import { APPROVER_ROLES, hasAnyRole } from '../lib/approval-rules.ts';
+import { useNow } from '../lib/use-now.ts';
+
+/** How many pending requests the current user may review (undefined when unknown or not an approver). */
+export function useReviewQueueCount(): number | undefined {
+  const backend = useBackend();
+  const me = useQuery(meQueryOptions(backend));
+  const mayReview = me.data ? hasAnyRole(me.data.user, APPROVER_ROLES) : false;
+  // Only approvers pay for the pending list and the targets on every page.
+  const pending = useQuery({ ...pendingRequestsQueryOptions(backend), enabled: mayReview });
+  const targets = useQuery({ ...targetsQueryOptions(backend), enabled: mayReview });
+  const now = useNow();
+  if (!me.data || !mayReview || !pending.data) return undefined;
+  return buildReviewQueue(pending.data.requests, me.data, targets.data, now).toReview.length;
+}

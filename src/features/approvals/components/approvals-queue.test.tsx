@@ -1,0 +1,121 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RollbackRequest, Target, User } from '../../../../core/schemas.ts';
+import { resetMockBackend, server } from '../../../../mocks/node.ts';
+import { HttpBackendAdapter } from '../../../api/http-backend-adapter.ts';
+import { useIdentityStore } from '../../identity/stores/identity-store.ts';
+import { makeTarget } from '../../../test/fixtures.ts';
+import { renderApp } from '../../../test/render.tsx';
+import { makeRequest } from '../../../test/rollback-fixtures.ts';
+
+const bob: User = { email: 'bob@example.com', name: 'Bob Approver', roles: ['approver'] };
+const viktor: User = { email: 'viktor@example.com', name: 'Viktor Lindqvist', roles: ['viewer'] };
+
+afterEach(() => {
+  useIdentityStore.setState({ email: null });
+  localStorage.clear();
+});
+
+function serveQueue(me: User, requests: RollbackRequest[], targets: Target[] = [makeTarget(), makeTarget({ environment: 'staging', policy: { requiredApprovals: 1, blockSelfApproval: false } })]) {
+  server.use(
+    http.get('*/api/me', () => HttpResponse.json({ user: me, breakGlass: null })),
+    http.get('*/api/users', () => HttpResponse.json({ users: [bob, viktor] })),
+    http.get('*/api/targets', () => HttpResponse.json({ targets })),
+    http.get('*/api/rollbacks', ({ request }) => {
+      expect(new URL(request.url).searchParams.get('state')).toBe('pending');
+      return HttpResponse.json({ requests, nextCursor: null });
+    }),
+  );
+}
+
+const rows = (section: string) => within(screen.getByRole('region', { name: new RegExp(`^${section}`) })).getAllByTestId('approval-row');
+const ids = (section: string) => rows(section).map((row) => row.dataset.requestId);
+
+describe('approvals queue', () => {
+  it('lists what the user may review, newest first, and sets the others apart with the reason', async () => {
+    serveQueue(bob, [
+      makeRequest({ id: 'rbk-a', requestedBy: 'sam@example.com', createdAt: '2025-11-20T10:00:00Z' }),
+      makeRequest({ id: 'rbk-own', requestedBy: 'BOB@example.com', createdAt: '2025-11-20T10:10:00Z' }),
+      makeRequest({
+        id: 'rbk-reviewed',
+        requestedBy: 'sam@example.com',
+        requiredApprovals: 2,
+        createdAt: '2025-11-20T10:20:00Z',
+        reviews: [{ by: 'bob@example.com', decision: 'approve', comment: '', at: '2025-11-20T10:21:00Z', stale: false }],
+      }),
+      makeRequest({
+        id: 'rbk-stale',
+        requestedBy: 'sam@example.com',
+        requiredApprovals: 2,
+        createdAt: '2025-11-20T10:30:00Z',
+        reviews: [
+          { by: 'bob@example.com', decision: 'approve', comment: '', at: '2025-11-20T10:31:00Z', stale: true },
+          { by: 'priya@example.com', decision: 'approve', comment: '', at: '2025-11-20T10:32:00Z', stale: false },
+        ],
+      }),
+      // Self-approval allowed on acme/staging: one's own request is reviewable there.
+      makeRequest({ id: 'rbk-ownstaging', environment: 'staging', requestedBy: 'bob@example.com', createdAt: '2025-11-20T09:00:00Z' }),
+    ]);
+    renderApp({ route: '/approvals' });
+    expect(await screen.findByRole('heading', { level: 1, name: 'Approvals' }, { timeout: 5_000 })).toBeInTheDocument();
+    await waitFor(() => expect(ids('Waiting for your review')).toEqual(['rbk-stale', 'rbk-a', 'rbk-ownstaging']));
+    expect(ids('Other pending rollbacks')).toEqual(['rbk-reviewed', 'rbk-own']);
+
+    const [stale] = rows('Waiting for your review');
+    expect(within(stale as HTMLElement).getByTestId('quorum')).toHaveTextContent('1 of 2 (1 dismissed)');
+    expect(stale).toHaveTextContent('acme/production');
+    expect(stale).toHaveTextContent('Service · payments');
+    expect(stale).toHaveTextContent('sam@example.com');
+    expect(within(stale as HTMLElement).getByRole('link', { name: 'Review rollback rbk-stale' })).toHaveAttribute('href', '/rollbacks/rbk-stale');
+    const [reviewed, own] = rows('Other pending rollbacks');
+    expect(reviewed).toHaveTextContent('You approved');
+    expect(own).toHaveTextContent('Your request');
+
+    // The header counts what waits for this user.
+    const nav = within(screen.getByRole('navigation', { name: 'Main' }));
+    expect(nav.getByRole('link', { name: 'Approvals 3 waiting for your review' })).toHaveAttribute('aria-current', 'page');
+    expect(nav.getByTestId('approvals-count')).toHaveTextContent('3');
+  });
+
+  it('says when nothing waits, and why for someone who may not approve', async () => {
+    serveQueue(viktor, [makeRequest({ requestedBy: 'sam@example.com' })]);
+    renderApp({ route: '/approvals' });
+    const empty = await screen.findByTestId('approvals-empty', {}, { timeout: 5_000 });
+    expect(empty).toHaveTextContent('Nothing waits for your review.');
+    expect(empty).toHaveTextContent('Reviewing needs the approver or admin role; Viktor Lindqvist has viewer.');
+    expect(rows('Other pending rollbacks')[0]).toHaveTextContent('Needs an approver');
+    expect(screen.queryByTestId('approvals-count')).not.toBeInTheDocument();
+  });
+
+  it('shows an empty queue for an approver', async () => {
+    serveQueue(bob, []);
+    renderApp({ route: '/approvals' });
+    expect(await screen.findByTestId('approvals-empty', {}, { timeout: 5_000 })).toHaveTextContent('New requests appear here as soon as they are submitted.');
+    expect(screen.queryByRole('region', { name: /^Other pending/ })).not.toBeInTheDocument();
+  });
+
+  it('against the demo backend: Sam\'s request waits in Dana\'s queue, not in Sam\'s own', async () => {
+    resetMockBackend();
+    const asSam = new HttpBackendAdapter({ getUserEmail: () => 'sam@example.com' });
+    const history = await asSam.history('acme', 'production', { limit: 5 });
+    const targetSha = history.revisions[1]?.sha ?? '';
+    const request = await asSam.createRollback(
+      { tenant: 'acme', environment: 'production', mode: 'service', service: 'payments', targetSha, justification: 'payments release fails' },
+      { idempotencyKey: 'queue-test-1' },
+    );
+    expect(request.state).toBe('pending');
+
+    useIdentityStore.setState({ email: 'dana@example.com' });
+    const { unmount } = renderApp({ route: '/approvals' });
+    await waitFor(() => expect(ids('Waiting for your review')).toEqual([request.id]), { timeout: 5_000 });
+    expect(rows('Waiting for your review')[0]).toHaveTextContent('0 of 1');
+    expect(await screen.findByTestId('approvals-count')).toHaveTextContent('1');
+    unmount();
+
+    useIdentityStore.setState({ email: 'sam@example.com' });
+    renderApp({ route: '/approvals' });
+    expect(await screen.findByTestId('approvals-empty', {}, { timeout: 5_000 })).toBeInTheDocument();
+    expect(rows('Other pending rollbacks')[0]).toHaveTextContent('Your request');
+  });
+});

@@ -1,0 +1,46 @@
+import type { AuditFilter } from '../../../api/backend-adapter.ts';
+
+/** The event types of API.md, with the words the list shows for them. */
+export const AUDIT_TYPE_LABELS: Record<string, string> = {
+  'rollback.requested': 'Requested',
+  'rollback.reviewed': 'Reviewed',
+  'rollback.executed': 'Executed',
+  'rollback.failed': 'Failed',
+  'rollback.approvals-dismissed': 'Approvals dismissed',
+  'rollback.note-added': 'Note added',
+  'break-glass.opened': 'Break-glass opened',
+  'break-glass.closed': 'Break-glass closed',
+};
+
+export const AUDIT_TYPES = Object.keys(AUDIT_TYPE_LABELS);
+
+const FILTER_KEYS = ['tenant', 'environment', 'type', 'actor'] as const;
+type FilterKey = (typeof FILTER_KEYS)[number];
+
+/** The filters a URL names; empty or over-long values are absent (the server would refuse them). */
+export function filtersFromSearch(search: URLSearchParams): AuditFilter {
+  const filters: AuditFilter = {};
+  for (const key of FILTER_KEYS) {
+    const value = search.get(key)?.trim();
+    if (value && value.length <= 320) filters[key] = value;
+  }
+  return filters;
+}
+
+/** Always in the same order, so equal filters make equal URLs (and query keys). */
+export function searchFromFilters(filters: AuditFilter): URLSearchParams {
+  const search = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = filters[key];
+    if (value) search.set(key, value);
+  }
+  return search;
+}
+
+export function withFilter(filters: AuditFilter, key: FilterKey, value: string): AuditFilter {
+  const next: AuditFilter = { ...filters, [key]: value.trim() || undefined };
+  for (const k of FILTER_KEYS) if (!next[k]) delete next[k];
+  return next;
+}
+
+export const hasFilters = (filters: AuditFilter) => FILTER_KEYS.some((key) => Boolean(filters[key]));

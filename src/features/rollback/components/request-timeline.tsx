@@ -1,0 +1,43 @@
+import { useQuery } from '@tanstack/react-query';
+import type { RollbackRequest } from '../../../../core/schemas.ts';
+import { useBackend } from '../../../api/backend-context.tsx';
+import { RevealedText } from '../../../components/revealed-text.tsx';
+import { formatAbsolute } from '../../../lib/time.ts';
+import { buildTimeline, timelineFromRequest } from '../api/request-timeline.ts';
+import { requestAuditQueryOptions } from '../api/rollback-query-options.ts';
+
+/** The request's history from the audit trail, with times (UTC), break-glass flagged. */
+export function RequestTimeline({ request }: { request: RollbackRequest }) {
+  const backend = useBackend();
+  const audit = useQuery(requestAuditQueryOptions(backend, request));
+  const entries = audit.data ? buildTimeline(request, audit.data.events) : timelineFromRequest(request);
+
+  return (
+    <section className="panel request-section" aria-labelledby="request-timeline">
+      <h2 id="request-timeline">Timeline</h2>
+      <ol className="timeline" data-testid="timeline">
+        {entries.map((entry) => (
+          <li key={entry.key} className={`timeline__entry timeline__entry--${entry.step}${entry.current ? ' timeline__entry--current' : ''}`} data-step={entry.step}>
+            <span className="timeline__marker" aria-hidden="true" />
+            <span className="timeline__title">{entry.title}</span>
+            {entry.breakGlass && (
+              <span className="badge badge--break-glass">
+                <span aria-hidden="true">⚠ </span>Break-glass
+              </span>
+            )}
+            {entry.at ? (
+              <time className="timeline__time" dateTime={entry.at}>
+                {formatAbsolute(entry.at)}
+              </time>
+            ) : (
+              entry.current && <span className="timeline__time">now</span>
+            )}
+            {entry.detail && <RevealedText as="span" className="timeline__detail" text={entry.detail} />}
+          </li>
+        ))}
+      </ol>
+      {audit.isError && <p className="muted">The audit trail could not be read ({audit.error.message}); this timeline is from the request alone.</p>}
+      {audit.data?.partial && <p className="muted">The audit trail of this target is long: older events of this request were not searched.</p>}
+    </section>
+  );
+}
