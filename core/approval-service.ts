@@ -16,13 +16,13 @@
  * - Verification of a completed request: the commit still on the branch, the affected services' sync
  *   and health from ClusterStatus, and whether the rolled-back files changed since (drift).
  */
+import { appendRequestAudit } from './request-audit.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Clock, ClusterStatus, IdGenerator, RequestStore, RequestStoreTx, RevisionStore } from './ports.ts';
 import { assertRole, scopeOf, type RollbackService } from './rollback-service.ts';
 import {
   JUSTIFICATION_MAX_LENGTH,
-  type AuditEvent,
   type Review,
   type RollbackRequest,
   type ServiceStatus,
@@ -198,17 +198,6 @@ export class ApprovalService {
     breakGlass: boolean,
     details: Record<string, unknown>,
   ): Promise<void> {
-    const event: AuditEvent = {
-      id: this.deps.ids.next('evt-'),
-      at: at.toISOString(),
-      actor,
-      type,
-      tenant: request.tenant,
-      environment: request.environment,
-      requestId: request.id,
-      breakGlass,
-      details,
-    };
-    await tx.appendAudit(event);
+    await appendRequestAudit(tx, this.deps.ids, { type, actor, request, at, breakGlass, details });
   }
 }

@@ -20,6 +20,7 @@
  * - Every request state change is published on the EventBus (`request.updated`), and a rollback commit
  *   as `revision.created` (docs/decisions/012-approvals.md).
  */
+import { appendRequestAudit } from './request-audit.ts';
 import { formatRollbackMessage } from './commit-message.ts';
 import { compareRevisions, DEFAULT_PATCH_BOUNDS, gitPatchHeader, isYamlPath, unifiedGitPatch, type PatchBounds } from './compare.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
@@ -41,7 +42,6 @@ import { approvalRequired, assertModeAllowed, requiredApprovalsFor } from './rol
 import { planRollback, type RollbackPlan } from './rollback-planner.ts';
 import {
   JUSTIFICATION_MAX_LENGTH,
-  type AuditEvent,
   type CreateRollbackBody,
   type Diff,
   type FieldChange,
@@ -782,17 +782,6 @@ export class RollbackService {
     breakGlass: boolean,
     details: Record<string, unknown>,
   ): Promise<void> {
-    const event: AuditEvent = {
-      id: this.deps.ids.next('evt-'),
-      at: at.toISOString(),
-      actor,
-      type,
-      tenant: request.tenant,
-      environment: request.environment,
-      requestId: request.id,
-      breakGlass,
-      details,
-    };
-    await tx.appendAudit(event);
+    await appendRequestAudit(tx, this.deps.ids, { type, actor, request, at, breakGlass, details });
   }
 }
