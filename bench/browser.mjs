@@ -9,28 +9,29 @@ export const CHROMIUM_ARGS = [
   '--disable-sync', '--no-first-run', '--disable-quic',
 ];
 
+/** Runs `command` detached, waits until `readyUrl` answers, calls `work`, and stops the server. */
+export async function withServer(command, args, readyUrl, work) {
+  const server = spawn(command, args, { stdio: 'ignore', detached: true });
+  try {
+    for (let i = 0; i < 150; i++) {
+      try {
+        if ((await fetch(readyUrl)).ok) break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    return await work(new URL(readyUrl).origin);
+  } finally {
+    process.kill(-server.pid, 'SIGTERM');
+  }
+}
+
 export async function withDemoServer(port, work) {
   if (!existsSync('dist-mock/index.html') || process.env.BENCH_REBUILD) {
     const build = spawnSync('npx', ['vite', 'build', '--mode', 'mock', '--outDir', 'dist-mock', '--logLevel', 'warn'], { stdio: 'inherit' });
     if (build.status !== 0) throw new Error('demo build failed');
   }
-  const server = spawn('npx', ['vite', 'preview', '--outDir', 'dist-mock', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    stdio: 'ignore',
-    detached: true,
-  });
-  try {
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(url)).ok) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-    return await work(url);
-  } finally {
-    process.kill(-server.pid, 'SIGTERM');
-  }
+  return withServer('npx', ['vite', 'preview', '--outDir', 'dist-mock', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], `http://127.0.0.1:${port}`, work);
 }
 
 /**
@@ -51,23 +52,8 @@ export async function withRealServer(port, work) {
     if (build.status !== 0) throw new Error('build failed');
   }
   const dataDir = join(tmpdir(), `rewind-bench-data-${port}`);
-  const server = spawn(process.execPath, ['bin/rewind.mjs', 'serve', '--repo', repo, '--data-dir', dataDir, '--port', String(port), '--static', 'dist'], {
-    stdio: 'ignore',
-    detached: true,
-  });
-  try {
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 150; i++) {
-      try {
-        if ((await fetch(`${url}/api/me`)).ok) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-    return await work(url);
-  } finally {
-    process.kill(-server.pid, 'SIGTERM');
-  }
+  const args = ['bin/rewind.mjs', 'serve', '--repo', repo, '--data-dir', dataDir, '--port', String(port), '--static', 'dist'];
+  return withServer(process.execPath, args, `http://127.0.0.1:${port}/api/me`, work);
 }
 
 export async function withBrowser(work) {

@@ -14,11 +14,11 @@
 // see them (a side-by-side pair is one row); `dom_rows` counts both halves of diff2html's tables.
 // Goals (issue 4): longest task ≤ 200 ms, rows ≤ 2,000.
 // Runs under tsx (`npm run bench compare-view`): it imports the TS fixture generator.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FROM_SHA, TO_SHA, hundredThousandLineCompare } from '../src/test/compare-fixtures.ts';
-import { withBrowser } from './browser.mjs';
+import { withBrowser, withServer } from './browser.mjs';
 
 const PORT = 4193;
 const OUT_DIR = join(tmpdir(), 'rewind-bench-compare-view');
@@ -44,23 +44,7 @@ const target = {
 async function withPreviewServer(work) {
   const build = spawnSync('npx', ['vite', 'build', '--outDir', OUT_DIR, '--emptyOutDir', '--logLevel', 'error'], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
-  const server = spawn('npx', ['vite', 'preview', '--outDir', OUT_DIR, '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], {
-    stdio: 'ignore',
-    detached: true,
-  });
-  try {
-    const url = `http://127.0.0.1:${PORT}`;
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(url)).ok) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-    return await work(url);
-  } finally {
-    process.kill(-server.pid, 'SIGTERM');
-  }
+  return withServer('npx', ['vite', 'preview', '--outDir', OUT_DIR, '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], `http://127.0.0.1:${PORT}`, work);
 }
 
 async function routeApi(page, compareBody) {
