@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryRevisionStore, type NewCommit } from '../mocks/in-memory-revision-store.ts';
-import { FIELD_DIFF_MAX_CHARS, compareRevisions, quoteGitPath, unifiedGitPatch } from './compare.ts';
+import { FIELD_DIFF_MAX_CHARS, compareFields, compareRevisions, quoteGitPath, unifiedGitPatch } from './compare.ts';
+import { hasDeferredFields, withComputedFields } from './compare-fields.ts';
 import type { RevisionStore } from './ports.ts';
 import { diffSchema } from './schemas.ts';
 import { REDACTED, REDACTED_CHANGED } from './secret-masking.ts';
@@ -177,6 +178,59 @@ describe('compareRevisions', () => {
     expect(diff.fields).toHaveLength(2);
     expect(diff.files[1]).toMatchObject({ path: WEB, binary: true, additions: 0, deletions: 0 });
     expect(diff.files[1]!.patch).toBe(`diff --git a/${WEB} b/${WEB}\nBinary files a/${WEB} and b/${WEB} differ\n`);
+  });
+});
+
+describe('deferred field changes', () => {
+  const { store: repo, shas } = store(
+    { [API]: values('v1.0.0', '3000'), [WEB]: 'image:\n  tag: w1\n', [NOTES]: 'hello\n' },
+    { [API]: values('v1.1.0', '800'), [WEB]: 'image:\n  tag: w2\n', [NOTES]: 'bye\n' },
+  );
+  /** The characters the field diff would parse: both sides of both YAML files (not NOTES.txt). */
+  const yamlChars = values('v1.0.0', '3000').length + values('v1.1.0', '800').length + 2 * 'image:\n  tag: w1\n'.length;
+
+  it('computes fields with the text up to the budget, and defers every YAML file beyond it', async () => {
+    const inline = await compareRevisions(repo, target, shas[0]!, shas[1]!, { inlineFieldChars: yamlChars });
+    expect(hasDeferredFields(inline)).toBe(false);
+    expect(inline.fields.map((f) => f.file)).toEqual([API, API, WEB]);
+
+    const deferred = diffSchema.parse(await compareRevisions(repo, target, shas[0]!, shas[1]!, { inlineFieldChars: yamlChars - 1 }));
+    expect(hasDeferredFields(deferred)).toBe(true);
+    expect(deferred.files.map((f) => [f.path, f.fieldDiff])).toEqual([
+      [NOTES, undefined],
+      [API, 'deferred'],
+      [WEB, 'deferred'],
+    ]);
+    expect(deferred.fields).toEqual([]);
+    // Only the fields wait: patches and counts are those of the inline compare.
+    expect(deferred.files.map(({ fieldDiff: _f, ...rest }) => rest)).toEqual(inline.files);
+
+    const computed = await compareFields(repo, target, shas[0]!, shas[1]!);
+    expect(computed.files).toEqual([{ path: NOTES }, { path: API }, { path: WEB }]);
+    expect(withComputedFields(deferred, computed)).toEqual(inline);
+  });
+
+  it('carries a final state other than complete over to the file', async () => {
+    const { store: broken, shas: ids } = store({ [API]: 'a: 1\n' }, { [API]: 'a: [\n' });
+    const deferred = await compareRevisions(broken, target, ids[0]!, ids[1]!, { inlineFieldChars: 0 });
+    expect(deferred.files[0]!.fieldDiff).toBe('deferred');
+    const computed = await compareFields(broken, target, ids[0]!, ids[1]!);
+    expect(computed.files).toEqual([{ path: API, fieldDiff: 'unparseable' }]);
+    expect(withComputedFields(deferred, computed).files[0]!.fieldDiff).toBe('unparseable');
+  });
+
+  it('refuses to merge the fields of other revisions', async () => {
+    const deferred = await compareRevisions(repo, target, shas[0]!, shas[1]!, { inlineFieldChars: 0 });
+    const other = await compareFields(repo, target, shas[1]!, shas[0]!);
+    expect(() => withComputedFields(deferred, other)).toThrow('field changes of other revisions');
+  });
+
+  it('narrows to one file and widens the context', async () => {
+    const one = await compareRevisions(repo, target, shas[0]!, shas[1]!, { file: API, context: 0 });
+    expect(one.files.map((f) => f.path)).toEqual([API]);
+    expect(one.files[0]!.patch.split('\n').filter((l) => l.startsWith(' '))).toEqual([]);
+    expect(one.fields).toHaveLength(2);
+    expect(one.impact).toEqual({ services: 1, bindings: 0, variables: 0 });
   });
 });
 

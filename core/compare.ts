@@ -7,7 +7,7 @@
 import { structuredPatch } from 'diff';
 import { diffYamlFieldsDetailed } from './field-diff.ts';
 import type { RawFileDiff, RevisionStore } from './ports.ts';
-import type { Diff, FieldChange, FileDiff } from './schemas.ts';
+import type { CompareFields, Diff, FieldChange, FileDiff } from './schemas.ts';
 import { maskSecretTexts, mentionsSecret } from './secret-masking.ts';
 import { classifyPath, type TargetConfig } from './target-config.ts';
 import { DEFAULT_YAML_LIMITS } from './yaml-documents.ts';
@@ -24,7 +24,10 @@ export interface PatchBounds {
 /** Bounds for one file: a few hundred milliseconds at most, then a whole-file replacement. */
 export const DEFAULT_PATCH_BOUNDS: PatchBounds = { timeoutMs: 300, maxEditLength: 20_000 };
 
-const CONTEXT_LINES = 3;
+/** Lines of context around each change, as git's default. */
+export const DEFAULT_CONTEXT_LINES = 3;
+/** The most context a compare may ask for: enough for any manifest's whole file. */
+export const MAX_CONTEXT_LINES = 1_000_000;
 
 /** A path as git writes it in patch headers: C-quoted when it holds `"`, `\`, control or non-ASCII characters. */
 export function quoteGitPath(path: string): string {
@@ -116,6 +119,7 @@ export function unifiedGitPatch(
   oldText: string | null,
   newText: string | null,
   bounds: PatchBounds = DEFAULT_PATCH_BOUNDS,
+  context: number = DEFAULT_CONTEXT_LINES,
 ): RawFileDiff {
   const status: RawFileDiff['status'] = oldText === null ? 'added' : newText === null ? 'deleted' : 'modified';
   const header = gitPatchHeader(path, status);
@@ -130,7 +134,7 @@ export function unifiedGitPatch(
   // An empty file added or deleted has no hunk, and git writes no `---`/`+++` lines for it.
   if (before === after) return { path, status, additions: 0, deletions: 0, patch: status === 'modified' ? '' : header };
   const structured = structuredPatch('', '', before, after, undefined, undefined, {
-    context: CONTEXT_LINES,
+    context,
     timeout: bounds.timeoutMs,
     maxEditLength: bounds.maxEditLength,
   });
@@ -166,9 +170,26 @@ export function isYamlPath(path: string): boolean {
   return /\.ya?ml$/i.test(path);
 }
 
+/**
+ * The compare endpoint computes field changes with the text diff only while the YAML texts to parse
+ * (both sides, all changed files) stay within this many characters; beyond it every YAML file says
+ * `fieldDiff: 'deferred'` and the fields come from `compareFields`. Parsing costs more than git's
+ * whole diff (docs/decisions/009, 014), so the text diff is not kept waiting for it.
+ */
+export const INLINE_FIELD_DIFF_MAX_CHARS = 4_096;
+
 export interface CompareOptions {
   /** Bounds for re-diffing masked Secret files. */
   patchBounds?: PatchBounds;
+  /** Only this file of the target (an exact path). */
+  file?: string;
+  /** Lines of context in the patches (default 3). */
+  context?: number;
+  /**
+   * Compute field changes only when the YAML texts to parse hold at most this many characters in all;
+   * otherwise mark the files `deferred`. Default: always compute them.
+   */
+  inlineFieldChars?: number;
 }
 
 /**
@@ -183,7 +204,15 @@ export async function compareRevisions(
   toSha: string,
   options: CompareOptions = {},
 ): Promise<Diff> {
-  const raw = await store.diff({ paths: target.layout.paths, from: fromSha, to: toSha, withTexts: true });
+  const context = options.context ?? DEFAULT_CONTEXT_LINES;
+  const raw = await store.diff({
+    paths: target.layout.paths,
+    from: fromSha,
+    to: toSha,
+    withTexts: true,
+    ...(options.file !== undefined ? { file: options.file } : {}),
+    ...(context !== DEFAULT_CONTEXT_LINES ? { context } : {}),
+  });
   // Texts the store did not return with the diff are read in two calls.
   const textual = raw.filter((file) => !file.binary && (file.oldText === undefined || file.newText === undefined)).map((file) => file.path);
   const [before, after] =
@@ -192,7 +221,8 @@ export async function compareRevisions(
       : await Promise.all([store.readFiles(textual, fromSha), store.readFiles(textual, toSha)]);
 
   const files: FileDiff[] = [];
-  const fields: FieldChange[] = [];
+  /** YAML files whose fields can be computed, with their texts: decided on after the loop. */
+  const fieldCandidates: { file: FileDiff; oldText: string | null; newText: string | null }[] = [];
   for (const change of raw) {
     const { kind, service } = classifyPath(target.layout, change.path);
     const file: FileDiff = {
@@ -221,7 +251,7 @@ export async function compareRevisions(
       const masked = maskSecretTexts(oldText, newText);
       if (masked.kind === 'withheld') withheld = true;
       else if (masked.kind === 'masked') {
-        const redone = unifiedGitPatch(change.path, masked.from, masked.to, options.patchBounds);
+        const redone = unifiedGitPatch(change.path, masked.from, masked.to, options.patchBounds, context);
         file.patch = redone.patch;
         file.additions = redone.additions;
         file.deletions = redone.deletions;
@@ -242,10 +272,21 @@ export async function compareRevisions(
       continue;
     }
     if (missing) continue;
+    fieldCandidates.push({ file, oldText, newText });
+  }
+
+  const fields: FieldChange[] = [];
+  const parseChars = fieldCandidates.reduce((sum, c) => sum + (c.oldText?.length ?? 0) + (c.newText?.length ?? 0), 0);
+  const defer = parseChars > (options.inlineFieldChars ?? Infinity);
+  for (const { file, oldText, newText } of fieldCandidates) {
+    if (defer) {
+      file.fieldDiff = 'deferred';
+      continue;
+    }
     const result = diffYamlFieldsDetailed(oldText, newText);
     if (result.incomplete) file.fieldDiff = result.incomplete;
     for (const leaf of result.changes) {
-      const field: FieldChange = { service, file: change.path, path: leaf.path, from: leaf.from, to: leaf.to };
+      const field: FieldChange = { service: file.service, file: file.path, path: leaf.path, from: leaf.from, to: leaf.to };
       if (leaf.redacted) field.redacted = true;
       fields.push(field);
     }
@@ -261,5 +302,16 @@ export async function compareRevisions(
       bindings: files.filter((f) => f.kind === 'binding').length,
       variables: files.filter((f) => f.kind === 'variables').length,
     },
+  };
+}
+
+/** The field changes of a compare, all computed (API extension `GET .../compare/fields`). */
+export async function compareFields(store: RevisionStore, target: TargetConfig, fromSha: string, toSha: string): Promise<CompareFields> {
+  const diff = await compareRevisions(store, target, fromSha, toSha);
+  return {
+    from: diff.from,
+    to: diff.to,
+    files: diff.files.map((file) => (file.fieldDiff ? { path: file.path, fieldDiff: file.fieldDiff as Exclude<FileDiff['fieldDiff'], 'deferred' | undefined> } : { path: file.path })),
+    fields: diff.fields,
   };
 }

@@ -55,6 +55,17 @@ export interface RawFileDiff {
   newText?: string | null;
 }
 
+export interface DiffQuery {
+  paths: readonly string[];
+  from: string;
+  to: string;
+  withTexts?: boolean;
+  /** Only this file (a path under `paths`, taken literally: no pattern). */
+  file?: string;
+  /** Lines of context around each change; 3 when absent (git's default). */
+  context?: number;
+}
+
 export interface CommitRequest {
   /** The branch head the change was planned on: the commit lands only if the branch is still there. */
   expectedHead: string;
@@ -83,7 +94,7 @@ export interface RevisionStore {
    * Per-file changes under `paths` from commit `from` to commit `to`, sorted by path. With
    * `withTexts`, a store may also return the texts of the changed files (see RawFileDiff).
    */
-  diff(query: { paths: readonly string[]; from: string; to: string; withTexts?: boolean }): Promise<RawFileDiff[]>;
+  diff(query: DiffQuery): Promise<RawFileDiff[]>;
   /**
    * Commits `changes` on top of `expectedHead` and moves the branch with compare-and-swap. Throws a
    * CONFLICT RewindError when the branch is no longer at `expectedHead` (or a push is rejected);

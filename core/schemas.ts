@@ -99,6 +99,8 @@ export const historyQuerySchema = z.object({
 
 export const fileKindSchema = z.enum(['service', 'binding', 'variables', 'other']);
 
+const fieldDiffStateSchema = z.enum(['too-large', 'unparseable', 'truncated', 'withheld', 'deferred']);
+
 export const fileDiffSchema = z.object({
   path: z.string(),
   service: z.string().nullable(),
@@ -116,8 +118,12 @@ export const fileDiffSchema = z.object({
    * Secret that could not be masked reliably and its patch is withheld (`file`: headers only).
    */
   redacted: z.enum(['values', 'file']).optional(),
-  /** Extension: why this YAML file's field changes are missing or partial; absent when complete. */
-  fieldDiff: z.enum(['too-large', 'unparseable', 'truncated', 'withheld']).optional(),
+  /**
+   * Extension: why this YAML file's field changes are missing or partial; absent when complete.
+   * `deferred`: not computed with the text diff (a large change, docs/decisions/014); they come from
+   * `GET .../compare/fields`.
+   */
+  fieldDiff: fieldDiffStateSchema.optional(),
 });
 
 export const fieldChangeSchema = z.object({
@@ -140,6 +146,18 @@ export const diffSchema = z.object({
   files: z.array(fileDiffSchema),
   fields: z.array(fieldChangeSchema),
   impact: z.object({ services: z.number(), bindings: z.number(), variables: z.number() }),
+});
+
+/**
+ * Extension (docs/decisions/014): `GET /api/targets/{t}/{e}/compare/fields?from=&to=`, the field
+ * changes of a compare whose files say `fieldDiff: 'deferred'`. `files` gives every file of the compare
+ * with its final field-diff state (never `deferred`); `fields` is the compare's complete field list.
+ */
+export const compareFieldsSchema = z.object({
+  from: shaSchema,
+  to: shaSchema,
+  files: z.array(z.object({ path: z.string(), fieldDiff: fieldDiffStateSchema.exclude(['deferred']).optional() })),
+  fields: z.array(fieldChangeSchema),
 });
 
 export const errorBodySchema = z.object({
@@ -166,6 +184,7 @@ export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 export type FileDiff = z.infer<typeof fileDiffSchema>;
 export type FieldChange = z.infer<typeof fieldChangeSchema>;
 export type Diff = z.infer<typeof diffSchema>;
+export type CompareFields = z.infer<typeof compareFieldsSchema>;
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 // --- Rollback requests, reviews, notes, audit (served from the wizard and approvals issues on) ---

@@ -6,7 +6,7 @@
 import { ROLLBACK_HEADER_PREFIX } from '../core/commit-message.ts';
 import { DEFAULT_PATCH_BOUNDS, unifiedGitPatch, type PatchBounds } from '../core/compare.ts';
 import { conflict } from '../core/errors.ts';
-import type { CommitRecord, CommitRequest, LogQuery, RawFileDiff, RevisionStore } from '../core/ports.ts';
+import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '../core/ports.ts';
 import { matchesAny } from '../core/target-config.ts';
 import { fakeSha } from './fake-sha.ts';
 
@@ -120,15 +120,20 @@ export class InMemoryRevisionStore implements RevisionStore {
     return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
-  async diff(query: { paths: readonly string[]; from: string; to: string }): Promise<RawFileDiff[]> {
-    const [before, after] = await Promise.all([this.readFiles(query.paths, query.from), this.readFiles(query.paths, query.to)]);
+  async diff(query: DiffQuery): Promise<RawFileDiff[]> {
+    if (query.file !== undefined && !matchesAny(query.paths, query.file)) return [];
+    // Exactly the one file: a path holding `*` or `?` is a name here, not a pattern.
+    const only = query.file;
+    const read = async (sha: string) =>
+      only === undefined ? this.readFiles(query.paths, sha) : new Map([...(await this.readFiles(query.paths, sha))].filter(([path]) => path === only));
+    const [before, after] = await Promise.all([read(query.from), read(query.to)]);
     const paths = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const diffs: RawFileDiff[] = [];
     for (const path of paths) {
       const oldText = before.get(path) ?? null;
       const newText = after.get(path) ?? null;
       if (oldText === newText) continue;
-      diffs.push(unifiedGitPatch(path, oldText, newText, this.patchBounds));
+      diffs.push(unifiedGitPatch(path, oldText, newText, this.patchBounds, query.context));
     }
     return diffs;
   }

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ROLLBACK_HEADER_PREFIX } from '../../core/commit-message.ts';
 import { conflict } from '../../core/errors.ts';
-import type { CommitRecord, CommitRequest, LogQuery, RawFileDiff, RevisionStore } from '../../core/ports.ts';
+import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '../../core/ports.ts';
 import { matchesAny } from '../../core/target-config.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { commitGraphIsFresh } from './commit-graph.ts';
@@ -417,11 +417,15 @@ export class GitRevisionStore implements RevisionStore {
     return files;
   }
 
-  async diff(query: { paths: readonly string[]; from: string; to: string; withTexts?: boolean }): Promise<RawFileDiff[]> {
+  async diff(query: DiffQuery): Promise<RawFileDiff[]> {
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
     let specs = pathspecArgs(pathspec);
-    if (pathspec.kind === 'all') {
+    if (query.file !== undefined) {
+      // One file, literally; the target's paths still decide below whether it is part of the target.
+      if (!matchesAny(query.paths, query.file)) return [];
+      specs = [`:(literal)${query.file}`];
+    } else if (pathspec.kind === 'all') {
       // No pathspec narrows git: find the target's files among all changes first, so that git writes
       // patches for those only.
       const raw = await this.git(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--end-of-options', query.from, query.to]);
@@ -443,7 +447,7 @@ export class GitRevisionStore implements RevisionStore {
       '--no-color',
       '--no-ext-diff',
       '--no-textconv',
-      '-U3',
+      `-U${query.context ?? 3}`,
       '--src-prefix=a/',
       '--dst-prefix=b/',
       '--end-of-options',

@@ -2,6 +2,7 @@ import type {
   AuditEvent,
   BreakGlass,
   CreateRollbackBody,
+  CompareFields,
   Diff,
   FieldSelection,
   HistoryResponse,
@@ -56,6 +57,11 @@ export interface RollbackListParams {
   limit?: number;
 }
 
+export interface CompareParams {
+  file?: string;
+  context?: number;
+}
+
 /** Everything the SPA asks of the backend. Every method rejects with ApiError. */
 export interface BackendAdapter {
   me(signal?: AbortSignal): Promise<MeResponse>;
@@ -68,8 +74,13 @@ export interface BackendAdapter {
     query: HistoryParams,
     signal?: AbortSignal,
   ): Promise<HistoryResponse>;
-  /** `to` is a sha or `head`. */
-  compare(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal): Promise<Diff>;
+  /**
+   * `to` is a sha or `head`. `options.file` narrows to one file, `options.context` sets the lines of
+   * context in the patches (extensions, docs/decisions/014).
+   */
+  compare(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal, options?: CompareParams): Promise<Diff>;
+  /** The field changes a compare left `deferred` (extension, docs/decisions/014). */
+  compareFields(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal): Promise<CompareFields>;
   previewRollback(
     tenant: string,
     environment: string,

@@ -5,6 +5,7 @@ import type { CreateRollbackBody } from '../../core/schemas.ts';
 import type {
   AuditFilter,
   BackendAdapter,
+  CompareParams,
   HistoryParams,
   ReviewDecision,
   RollbackListParams,
@@ -58,9 +59,14 @@ export class HttpBackendAdapter implements BackendAdapter {
     return this.get(path, (s) => s.historyResponseSchema, signal);
   }
 
-  async compare(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal) {
-    const path = `${targetPath(tenant, environment)}/compare${searchOf({ from, to })}`;
+  async compare(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal, options: CompareParams = {}) {
+    const path = `${targetPath(tenant, environment)}/compare${searchOf({ from, to, ...options })}`;
     return this.get(path, (s) => s.diffSchema, signal);
+  }
+
+  async compareFields(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal) {
+    const path = `${targetPath(tenant, environment)}/compare/fields${searchOf({ from, to })}`;
+    return this.get(path, (s) => s.compareFieldsSchema, signal);
   }
 
   async previewRollback(tenant: string, environment: string, body: RollbackPreviewBody, signal?: AbortSignal) {

@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyPath, matchesAny, servicesTouched } from '../../core/target-config.ts';
 import { DEMO_END } from '../../mocks/demo-data.ts';
+import { withComputedFields } from '../../core/compare-fields.ts';
 import {
+  compareFieldsSchema,
   diffSchema,
   errorBodySchema,
   historyResponseSchema,
@@ -243,6 +245,11 @@ export function describeApiContract(name: string, makeHarness: () => Promise<Api
         expect(response.status, await response.clone().text()).toBe(200);
         return diffSchema.parse(await response.json());
       };
+      const compareFields = async (query: string, target = ACME_PROD) => {
+        const response = await get(`${target}/compare/fields${query}`);
+        expect(response.status, await response.clone().text()).toBe(200);
+        return compareFieldsSchema.parse(await response.json());
+      };
       /** The failing payments release and the acme/production revision before it, found through the history. */
       const paymentsRelease = async () => {
         const all = await walk('', 100);
@@ -365,12 +372,117 @@ export function describeApiContract(name: string, makeHarness: () => Promise<Api
           variables: diff.files.filter((f) => f.kind === 'variables').length,
         });
         expect(diff.impact.bindings + diff.impact.variables).toBeGreaterThan(0);
-        for (const field of diff.fields) {
-          const file = diff.files.find((f) => f.path === field.file)!;
+
+        // Over 4,096 characters of YAML to parse: the fields are left to the follow-up request.
+        const yamlFiles = diff.files.filter((f) => /\.ya?ml$/.test(f.path));
+        expect(yamlFiles.length).toBeGreaterThan(3);
+        for (const file of yamlFiles) expect(file.fieldDiff, file.path).toBe('deferred');
+        expect(diff.fields).toEqual([]);
+        const computed = await compareFields(`?from=${older.sha}&to=${release.sha}`);
+        expect(computed.from).toBe(older.sha);
+        expect(computed.to).toBe(release.sha);
+        expect(computed.files.map((f) => f.path)).toEqual(diff.files.map((f) => f.path));
+        for (const file of computed.files) expect(file.fieldDiff, file.path).toBeUndefined();
+        const complete = withComputedFields(diff, computed);
+        for (const file of complete.files) expect(file.fieldDiff).toBeUndefined();
+        for (const field of complete.fields) {
+          const file = complete.files.find((f) => f.path === field.file)!;
           expect(file).toBeDefined();
           expect(field.service).toBe(file.service);
         }
-        expect(new Set(diff.fields.map((f) => f.service)).size).toBeGreaterThanOrEqual(3);
+        expect(new Set(complete.fields.map((f) => f.service)).size).toBeGreaterThanOrEqual(3);
+        // Fields are listed in file order, and each file's fields are those of a compare of that file alone.
+        expect(complete.fields.map((f) => f.file)).toEqual([...complete.fields.map((f) => f.file)].sort());
+        const [first] = yamlFiles;
+        const alone = await compare(`?from=${older.sha}&to=${release.sha}&file=${encodeURIComponent(first!.path)}`);
+        expect(alone.files).toHaveLength(1);
+        const { fieldDiff: _deferred, ...firstFile } = first!;
+        const { fieldDiff: aloneState, ...aloneFile } = alone.files[0]!;
+        expect(aloneFile).toEqual(firstFile);
+        expect(aloneState).toBeUndefined(); // one small file: its fields come with the text
+        expect(alone.fields).toEqual(complete.fields.filter((f) => f.file === first!.path));
+      });
+
+      it('computes the fields of a small change with the text, and the fields endpoint agrees', async () => {
+        const { release, parent } = await paymentsRelease();
+        const diff = await compare(`?from=${parent.sha}&to=${release.sha}`);
+        expect(diff.files[0]!.fieldDiff).toBeUndefined();
+        const computed = await compareFields(`?from=${parent.sha}&to=${release.sha}`);
+        expect(computed).toEqual({ from: diff.from, to: diff.to, files: [{ path: diff.files[0]!.path }], fields: diff.fields });
+        expect(withComputedFields(diff, computed)).toEqual(diff);
+      });
+
+      it('defers the fields of a large manifest and computes them on request', async () => {
+        const path = 'tenants/acme/staging/services/payments/large-values.yaml';
+        const manifest = (replicas: number) =>
+          ['settings:', ...Array.from({ length: 400 }, (_, i) => `  key${i}: value-${i}`), `replicas: ${replicas}`, ''].join('\n');
+        const first = await land('add a large manifest\n', { [path]: manifest(2) });
+        const second = await land('scale search\n', { [path]: manifest(3) });
+        const diff = await compare(`?from=${first}&to=${second}`, '/api/targets/acme/staging');
+        expect(diff.files).toHaveLength(1);
+        expect(diff.files[0]).toMatchObject({ path, additions: 1, deletions: 1, fieldDiff: 'deferred' });
+        expect(diff.fields).toEqual([]);
+        const computed = await compareFields(`?from=${first}&to=${second}`, '/api/targets/acme/staging');
+        expect(computed).toEqual({
+          from: first,
+          to: second,
+          files: [{ path }],
+          fields: [{ service: 'payments', file: path, path: ['replicas'], from: 2, to: 3 }],
+        });
+        // Asked again, the same answer (the parse is cached, the result is not different).
+        expect(await compareFields(`?from=${first}&to=${second}`, '/api/targets/acme/staging')).toEqual(computed);
+      });
+
+      it('narrows to one file of the target with `file`, taken literally', async () => {
+        const { release, parent } = await paymentsRelease();
+        const full = await compare(`?from=${parent.sha}&to=${release.sha}`);
+        const path = full.files[0]!.path;
+        expect(await compare(`?from=${parent.sha}&to=${release.sha}&file=${encodeURIComponent(path)}`)).toEqual(full);
+        // A file of the target that did not change: nothing. A pattern is a name, not a pattern.
+        const quiet = await compare(`?from=${parent.sha}&to=${release.sha}&file=${encodeURIComponent('tenants/acme/production/services/web/values.yaml')}`);
+        expect(quiet).toMatchObject({ files: [], fields: [], impact: { services: 0, bindings: 0, variables: 0 } });
+        const pattern = await compare(`?from=${parent.sha}&to=${release.sha}&file=${encodeURIComponent('tenants/acme/production/services/*/values.yaml')}`);
+        expect(pattern.files).toEqual([]);
+      });
+
+      it('widens the context of the patches with `context`, up to the whole file', async () => {
+        const { release, parent } = await paymentsRelease();
+        const path = 'tenants/acme/production/services/payments/values.yaml';
+        const contextLines = (patch: string) => patch.split('\n').filter((l) => l.startsWith(' ')).length;
+        const normal = (await compare(`?from=${parent.sha}&to=${release.sha}`)).files[0]!;
+        const none = (await compare(`?from=${parent.sha}&to=${release.sha}&context=0`)).files[0]!;
+        const whole = (await compare(`?from=${parent.sha}&to=${release.sha}&file=${encodeURIComponent(path)}&context=1000000`)).files[0]!;
+        expect(contextLines(none.patch)).toBe(0);
+        expect(contextLines(normal.patch)).toBeGreaterThan(0);
+        for (const file of [none, whole]) expect([file.additions, file.deletions]).toEqual([normal.additions, normal.deletions]);
+        // With the whole file as context, the patch holds every line of the new text, once.
+        const text = demoFilesAt(demoIdOf(release.sha)).get(path)!;
+        const shown = whole.patch
+          .split('\n')
+          .filter((l) => (l.startsWith(' ') || l.startsWith('+')) && !l.startsWith('+++ '))
+          .map((l) => l.slice(1));
+        expect(shown).toEqual(text.replace(/\n$/, '').split('\n'));
+        expect(whole.patch.match(/^@@ /gm)).toHaveLength(1);
+      });
+
+      it.each([
+        ['context=-1', /context must be a whole number/],
+        ['context=abc', /context must be a whole number/],
+        ['context=1.5', /context must be a whole number/],
+        ['context=1000001', /context must be a whole number/],
+        [`file=${encodeURIComponent('tenants/globex/production/values.yaml')}`, 'file "tenants/globex/production/values.yaml" is not part of acme/production'],
+        [`file=${encodeURIComponent('../../etc/passwd')}`, /is not part of acme\/production/],
+        [`file=${encodeURIComponent('tenants/acme/production/a\nb.yaml')}`, 'file must be a path of the target'],
+        [`file=${'a'.repeat(5000)}`, 'file must be a path of the target'],
+      ])('rejects %s with 400', async (query, message) => {
+        await expectError(await get(`${ACME_PROD}/compare?from=head&${query}`), 400, 'BAD_REQUEST', message);
+      });
+
+      it('answers the fields endpoint with the compare errors', async () => {
+        await expectError(await get(`${ACME_PROD}/compare/fields`), 400, 'BAD_REQUEST', 'from is required');
+        await expectError(await get(`${ACME_PROD}/compare/fields?from=HEAD~1`), 400, 'BAD_REQUEST', /from/);
+        await expectError(await get(`${ACME_PROD}/compare/fields?from=${'0'.repeat(40)}`), 404, 'NOT_FOUND', `unknown revision ${'0'.repeat(40)}`);
+        await expectError(await get('/api/targets/acme/qa/compare/fields?from=head'), 404, 'NOT_FOUND', 'unknown target acme/qa');
       });
 
       it.each([
@@ -458,6 +570,10 @@ export function describeApiContract(name: string, makeHarness: () => Promise<Api
         expect(diff.fields).toEqual([
           { service: 'payments', file: path, path: ['data', 'password'], from: '<redacted>', to: '<redacted:changed>', redacted: true },
         ]);
+        const fieldsResponse = await get(`/api/targets/acme/staging/compare/fields?from=${first}&to=${second}`);
+        const fieldsText = await fieldsResponse.text();
+        for (const leak of leaks) expect(fieldsText).not.toContain(leak);
+        expect(compareFieldsSchema.parse(JSON.parse(fieldsText)).fields).toEqual(diff.fields);
 
         // Added as a whole, and a Secret that no longer parses: nothing of it is shown.
         const broken = await land('break the secret\n', { [path]: `${secret('Broken-Pa55word!', 'tok-ABCDEF-123')}  oops: [\n` });

@@ -423,6 +423,20 @@ export function describeRevisionStoreContract(name: string, makeStore: MakeRevis
       ]);
     });
 
+    it('diffs one file literally with `file`, and with the context asked for', async () => {
+      const { store, shaOf } = await build();
+      const all = await store.diff({ paths: [ACME], from: shaOf('s0'), to: shaOf('s9') });
+      expect(await store.diff({ paths: [ACME], from: shaOf('s0'), to: shaOf('s9'), file: API })).toEqual(all.filter((d) => d.path === API));
+      // Outside the paths, a pattern, or unchanged: nothing.
+      expect(await store.diff({ paths: [`${ACME}services/web/`], from: shaOf('s0'), to: shaOf('s9'), file: API })).toEqual([]);
+      expect(await store.diff({ paths: [ACME], from: shaOf('s0'), to: shaOf('s9'), file: `${ACME}services/*/values.yaml` })).toEqual([]);
+      expect(await store.diff({ paths: [ACME], from: shaOf('s3'), to: shaOf('s9'), file: VARS })).toEqual([]);
+      const [none] = await store.diff({ paths: [ACME], from: shaOf('s0'), to: shaOf('s9'), file: KUST, context: 0 });
+      expect(none!.patch).toBe(`diff --git a/${KUST} b/${KUST}\n--- a/${KUST}\n+++ b/${KUST}\n@@ -1,0 +2 @@ resources: [services/api, services/web]\n+namespace: acme\n`);
+      const [wide] = await store.diff({ paths: [ACME], from: shaOf('s0'), to: shaOf('s9'), file: KUST, context: 1_000_000, withTexts: true });
+      expect(wide!.patch).toBe(all.find((d) => d.path === KUST)!.patch);
+    });
+
     it('answers an empty page for limit 0 and a short one at the end', async () => {
       const { store } = await build();
       expect(await store.log({ paths: [ACME], limit: 0 })).toEqual([]);

@@ -82,6 +82,7 @@ const FIELD_DIFF_NOTE: Record<NonNullable<FileDiff['fieldDiff']>, string> = {
   unparseable: 'not valid YAML, so its fields are not listed; see its text diff.',
   truncated: 'only its first 2,000 field changes are listed.',
   withheld: 'holds a Kubernetes Secret that could not be masked reliably; its fields are withheld.',
+  deferred: 'its field changes are being computed.',
 };
 
 function FieldRow({ field, groupHeader }: { field: FieldChange; groupHeader: { label: string; rows: number } | null }) {
