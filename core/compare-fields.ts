@@ -5,6 +5,11 @@
  */
 import type { CompareFields, Diff } from './schemas.ts';
 
+/** Lines of context around each change, as git's default. */
+export const DEFAULT_CONTEXT_LINES = 3;
+/** The most context a compare may ask for (`context=`): enough for any manifest's whole file. */
+export const MAX_CONTEXT_LINES = 1_000_000;
+
 /** True when some file's field changes were left to `GET .../compare/fields`. */
 export function hasDeferredFields(diff: Pick<Diff, 'files'>): boolean {
   return diff.files.some((file) => file.fieldDiff === 'deferred');

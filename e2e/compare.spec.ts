@@ -94,6 +94,43 @@ test.describe('revision compare', () => {
     await expect(page.getByTestId('diff-file').first().locator('.d2h-file-side-diff')).toHaveCount(2);
   });
 
+  test('a long span shows the text diff, then its field changes; a file shows more context on request', async ({ page, checkA11y }) => {
+    await page.goto('/targets/acme/production');
+    const older = historyRows(page).nth(10);
+    await expect(older).toBeVisible();
+    const sha = (await older.getAttribute('data-sha'))!;
+    // Many services changed since: over the inline budget, so the field changes come from a second request.
+    const fieldsAnswered = page.waitForResponse((response) => response.url().includes('/compare/fields?') && response.status() === 200);
+    await page.goto(`/targets/acme/production/compare?from=${sha}&to=head`);
+    await expect(page.getByTestId('diff-file').first()).toBeVisible();
+    await fieldsAnswered;
+    await expect(page.getByTestId('field-row').first()).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Impact' })).not.toContainText('fields pending');
+    await expect(page.getByRole('region', { name: 'Impact' })).toContainText(/\d+ fields?,/);
+    await checkA11y();
+
+    // More context around the changes of one modified file, then all of it, then back.
+    const bar = page.getByRole('group', { name: /^Context lines of / }).first();
+    const card = page.getByTestId('diff-file').filter({ has: bar });
+    const lineNumbers = card.locator('.d2h-code-side-linenumber, .d2h-code-linenumber');
+    await expect(lineNumbers.first()).toBeVisible();
+    const before = await lineNumbers.count();
+    await bar.getByRole('button', { name: 'More context' }).click();
+    await expect.poll(() => lineNumbers.count()).toBeGreaterThan(before);
+    // The demo manifests are short: 23 lines of context may already be the whole file, and then the bar says so.
+    await expect(bar).toContainText(/23 lines of context|Whole file/);
+    const more = await lineNumbers.count();
+    const wholeFile = bar.getByRole('button', { name: 'Whole file' });
+    if (await wholeFile.isVisible()) await wholeFile.click();
+    await expect(bar).toContainText('Whole file');
+    await expect(bar.getByRole('button', { name: 'More context' })).toBeHidden();
+    await expect.poll(() => lineNumbers.count()).toBeGreaterThanOrEqual(more);
+    await checkA11y();
+    await bar.getByRole('button', { name: 'Less context' }).click();
+    await expect(bar).toContainText('3 lines of context');
+    await expect.poll(() => lineNumbers.count()).toBe(before);
+  });
+
   test('an unknown revision shows the server\'s message', async ({ page, expectedConsoleErrors }) => {
     expectedConsoleErrors.push(/status of 404/);
     await page.goto('/targets/acme/production/compare?from=deadbeef&to=head');

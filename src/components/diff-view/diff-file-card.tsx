@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { FileDiff } from '../../../core/schemas.ts';
 import type { PatchSize } from './diff-limits.ts';
 import type { DiffLayout } from './diff-preferences-store.ts';
@@ -16,11 +17,15 @@ interface DiffFileCardProps {
   onToggle: () => void;
   autoLoad?: boolean;
   size?: PatchSize;
+  /** See DiffView. */
+  requested?: boolean;
+  /** Controls shown above the diff while the file is expanded (e.g. context). */
+  toolbar?: ReactNode;
 }
 
 /** One file of a diff: a disclosure header (path, status, counts) over its DiffView. */
 export function DiffFileCard(props: DiffFileCardProps) {
-  const { id, file, displayPath = file.path, layout, expanded, onToggle, autoLoad, size } = props;
+  const { id, file, displayPath = file.path, layout, expanded, onToggle, autoLoad, size, requested, toolbar } = props;
   return (
     <section id={id} className="diff-file" aria-labelledby={`${id}-title`} data-testid="diff-file" data-path={file.path}>
       <header className="diff-file__header">
@@ -49,7 +54,8 @@ export function DiffFileCard(props: DiffFileCardProps) {
         <DiffCounts additions={file.additions} deletions={file.deletions} />
       </header>
       <div id={`${id}-body`} className="diff-file__body" hidden={!expanded}>
-        <DiffView file={file} layout={layout} autoLoad={autoLoad} size={size} />
+        {toolbar}
+        <DiffView file={file} layout={layout} autoLoad={autoLoad} size={size} requested={requested} />
       </div>
     </section>
   );

@@ -21,6 +21,11 @@ interface DiffViewProps {
   autoLoad?: boolean;
   /** The patch's measure, when the caller already took it to plan the page. */
   size?: PatchSize;
+  /**
+   * The person asked for this patch (e.g. more context): render a large one at once, virtualised,
+   * instead of asking again. Huge ones are still only offered as a download.
+   */
+  requested?: boolean;
 }
 
 /**
@@ -35,9 +40,10 @@ export function DiffView(props: DiffViewProps) {
   );
 }
 
-function DiffViewBody({ file, layout, autoLoad = true, size: measured }: DiffViewProps) {
+function DiffViewBody({ file, layout, autoLoad = true, size: measured, requested: askedFor = false }: DiffViewProps) {
   const size = useMemo(() => measured ?? measurePatch(file.patch), [measured, file.patch]);
-  const [requested, setRequested] = useState(false);
+  const [loadClicked, setRequested] = useState(false);
+  const requested = loadClicked || askedFor;
 
   if (file.redacted === 'file') {
     return (

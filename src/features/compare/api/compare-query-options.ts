@@ -5,6 +5,10 @@ export const compareKeys = {
   all: ['compare'] as const,
   pair: (tenant: string, environment: string, from: string, to: string) =>
     ['compare', tenant, environment, from, to] as const,
+  fields: (tenant: string, environment: string, from: string, to: string) =>
+    ['compare', 'fields', tenant, environment, from, to] as const,
+  file: (tenant: string, environment: string, from: string, to: string, path: string, context: number) =>
+    ['compare', 'file', tenant, environment, from, to, path, context] as const,
   revision: (tenant: string, environment: string, sha: string) =>
     ['compare', 'revision', tenant, environment, sha] as const,
 };
@@ -21,6 +25,35 @@ export const compareQueryOptions = (
     queryKey: compareKeys.pair(tenant, environment, from, to),
     queryFn: ({ signal }) => backend.compare(tenant, environment, from, to, signal),
     staleTime: from === 'head' || to === 'head' ? 15_000 : Infinity,
+  });
+
+/** The field changes a large compare deferred; asked with the compare's resolved shas, so never stale. */
+export const compareFieldsQueryOptions = (backend: BackendAdapter, tenant: string, environment: string, from: string, to: string) =>
+  queryOptions({
+    queryKey: compareKeys.fields(tenant, environment, from, to),
+    queryFn: ({ signal }) => backend.compareFields(tenant, environment, from, to, signal),
+    staleTime: Infinity,
+  });
+
+/** One file of a compare with more lines of context around each change (resolved shas). */
+export const compareFileQueryOptions = (
+  backend: BackendAdapter,
+  tenant: string,
+  environment: string,
+  from: string,
+  to: string,
+  path: string,
+  context: number,
+) =>
+  queryOptions({
+    queryKey: compareKeys.file(tenant, environment, from, to, path, context),
+    queryFn: async ({ signal }) => {
+      const diff = await backend.compare(tenant, environment, from, to, signal, { file: path, context });
+      const file = diff.files.find((candidate) => candidate.path === path);
+      if (!file) throw new Error(`${path} did not change between these revisions`);
+      return file;
+    },
+    staleTime: Infinity,
   });
 
 // The history search matches the sha among other text (a revert names the commit it reverts): ask

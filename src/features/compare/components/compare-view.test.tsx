@@ -247,3 +247,155 @@ describe('CompareView', () => {
     expect((window as { __xss?: unknown }).__xss).toBeUndefined();
   });
 });
+
+describe('CompareView: field changes computed after the text', () => {
+  const FIELDS_URL = '*/api/targets/acme/production/compare/fields';
+  const deferredDiff = () => makeDiff([{ ...paymentsFile, fieldDiff: 'deferred' }]);
+
+  it('shows the text diff at once and the field table when the fields arrive, for the same two revisions', async () => {
+    serveCompare(deferredDiff());
+    const asked: URL[] = [];
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    server.use(
+      http.get(FIELDS_URL, async ({ request }) => {
+        asked.push(new URL(request.url));
+        await answered;
+        return HttpResponse.json({ from: FROM_SHA, to: TO_SHA, files: [{ path: paymentsFile.path }], fields: paymentsFields });
+      }),
+    );
+    renderApp({ route: pageUrl(FROM_SHA.slice(0, 7), 'head') });
+    // The diff is readable while the fields are computed.
+    const card = await screen.findByTestId('diff-file');
+    await waitFor(() => expect(card.querySelector('.d2h-file-diff, .d2h-file-side-diff')).not.toBeNull());
+    expect(screen.getByText(/Computing field changes/)).toHaveAttribute('role', 'status');
+    expect(screen.getByLabelText('Impact')).toHaveTextContent('1 file, fields pending');
+    expect(screen.queryByText(/not computed yet/)).not.toBeInTheDocument();
+    await waitFor(() => expect(asked).toHaveLength(1));
+    // Resolved shas, not `head`: the head may move between the two requests.
+    expect([asked[0]!.searchParams.get('from'), asked[0]!.searchParams.get('to')]).toEqual([FROM_SHA, TO_SHA]);
+
+    answer();
+    await waitFor(() => expect(fieldRows()).toHaveLength(2));
+    expect(screen.queryByText(/Computing field changes/)).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Impact')).toHaveTextContent('1 file, 2 fields');
+  });
+
+  it('says when the fields could not be computed, and retries', async () => {
+    serveCompare(deferredDiff());
+    let fail = true;
+    server.use(
+      http.get(FIELDS_URL, () =>
+        fail
+          ? HttpResponse.json({ error: { code: 'INTERNAL', message: 'field diff worker exited' } }, { status: 500 })
+          : HttpResponse.json({ from: FROM_SHA, to: TO_SHA, files: [{ path: paymentsFile.path, fieldDiff: 'unparseable' }], fields: [] }),
+      ),
+    );
+    const user = userEvent.setup();
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    const alert = await screen.findByRole('alert', {}, { timeout: 5_000 });
+    expect(alert).toHaveTextContent('Could not compute the field changes');
+    expect(alert).toHaveTextContent('field diff worker exited');
+    // The text diff stays.
+    expect(screen.getByTestId('diff-file')).toBeInTheDocument();
+    fail = false;
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByText(/not valid YAML/)).toBeInTheDocument();
+  });
+});
+
+describe('CompareView: expandable context', () => {
+  // As if the file went on above the change: more context can still show more.
+  const wider = (context: number) =>
+    makeFileDiff(paymentsFile.path, paymentsFile.patch.replace('@@ -1,5 +1,5 @@\n', `@@ -20,6 +20,6 @@\n context-${context}\n`));
+
+  it('asks for the same file with more context, or all of it, and back', async () => {
+    const asked: URLSearchParams[] = [];
+    server.use(
+      http.get(COMPARE_URL, ({ request }) => {
+        const params = new URL(request.url).searchParams;
+        asked.push(params);
+        const context = params.get('context');
+        return HttpResponse.json(context === null ? makeDiff([paymentsFile, secretFile], [...paymentsFields]) : makeDiff([wider(Number(context))]));
+      }),
+    );
+    const user = userEvent.setup();
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    const card = (await screen.findAllByTestId('diff-file')).find((c) => c.dataset.path === paymentsFile.path)!;
+    const bar = within(card).getByRole('group', { name: `Context lines of ${paymentsFile.path}` });
+    expect(bar).toHaveTextContent('3 lines of context');
+    expect(within(bar).queryByRole('button', { name: 'Less context' })).not.toBeInTheDocument();
+
+    await user.click(within(bar).getByRole('button', { name: 'More context' }));
+    await waitFor(() => expect(card).toHaveTextContent('context-23'));
+    expect(asked.at(-1)!.get('file')).toBe(paymentsFile.path);
+    expect(asked.at(-1)!.get('context')).toBe('23');
+    expect([asked.at(-1)!.get('from'), asked.at(-1)!.get('to')]).toEqual([FROM_SHA, TO_SHA]);
+    expect(bar).toHaveTextContent('23 lines of context');
+
+    await user.click(within(bar).getByRole('button', { name: 'Whole file' }));
+    await waitFor(() => expect(card).toHaveTextContent('context-1000000'));
+    expect(bar).toHaveTextContent('Whole file');
+    expect(within(bar).queryByRole('button', { name: 'More context' })).not.toBeInTheDocument();
+
+    await user.click(within(bar).getByRole('button', { name: 'Less context' }));
+    await waitFor(() => expect(card).not.toHaveTextContent('context-'));
+    expect(bar).toHaveTextContent('3 lines of context');
+  });
+
+  it('says when the wider patch already shows the whole file, and offers no more', async () => {
+    server.use(
+      http.get(COMPARE_URL, ({ request }) =>
+        HttpResponse.json(
+          new URL(request.url).searchParams.get('context') === null
+            ? makeDiff([paymentsFile], paymentsFields)
+            : makeDiff([makeFileDiff(paymentsFile.path, paymentsFile.patch.replace('@@ -1,5 +1,5 @@\n', '@@ -1,6 +1,6 @@\n # payments\n'))]),
+        ),
+      ),
+    );
+    const user = userEvent.setup();
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    const card = await screen.findByTestId('diff-file');
+    const bar = within(card).getByRole('group', { name: /^Context lines of / });
+    await user.click(within(bar).getByRole('button', { name: 'More context' }));
+    await waitFor(() => expect(card).toHaveTextContent('# payments'));
+    expect(bar).toHaveTextContent('Whole file');
+    expect(within(bar).queryByRole('button', { name: 'More context' })).not.toBeInTheDocument();
+    expect(within(bar).queryByRole('button', { name: 'Whole file' })).not.toBeInTheDocument();
+    expect(within(bar).getByRole('button', { name: 'Less context' })).toBeInTheDocument();
+  });
+
+  it('offers no context for added, binary, withheld or whole-file diffs', async () => {
+    const path = (name: string) => `${ROOT}services/web/${name}.yaml`;
+    serveCompare(
+      makeDiff([
+        makeFileDiff(path('added'), makePatch(path('added'), 12), { status: 'added' }),
+        makeFileDiff(path('binary'), `diff --git a/x b/x\nBinary files a/x and b/x differ\n`, { binary: true, additions: 0, deletions: 0 }),
+        makeFileDiff(path('withheld'), `diff --git a/x b/x\n`, { redacted: 'file', additions: 1, deletions: 1 }),
+        makeFileDiff(path('whole'), makePatch(path('whole'), 12), { wholeFile: true }),
+        makeFileDiff(path('plain'), makePatch(path('plain'), 12)),
+      ]),
+    );
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    await waitFor(() => expect(screen.getAllByTestId('diff-file')).toHaveLength(5));
+    const bars = screen.getAllByRole('group', { name: /^Context lines of / });
+    expect(bars.map((bar) => bar.getAttribute('aria-label'))).toEqual([`Context lines of ${path('plain')}`]);
+  });
+
+  it('shows why more context could not be loaded, keeping the diff', async () => {
+    server.use(
+      http.get(COMPARE_URL, ({ request }) =>
+        new URL(request.url).searchParams.get('context') === null
+          ? HttpResponse.json(makeDiff([paymentsFile], paymentsFields))
+          : HttpResponse.json({ error: { code: 'NOT_FOUND', message: 'unknown revision 1111111' } }, { status: 404 }),
+      ),
+    );
+    const user = userEvent.setup();
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    const card = await screen.findByTestId('diff-file');
+    await user.click(within(card).getByRole('button', { name: 'More context' }));
+    const alert = await within(card).findByRole('alert', {}, { timeout: 5_000 });
+    expect(alert).toHaveTextContent('Could not load more context: unknown revision 1111111');
+    expect(card).toHaveTextContent('tag: "v2.14.0"');
+  });
+});

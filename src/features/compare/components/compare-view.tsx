@@ -1,15 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
+import { hasDeferredFields, withComputedFields } from '../../../../core/compare-fields.ts';
 import type { Diff } from '../../../../core/schemas.ts';
 import { useBackend } from '../../../api/backend-context.tsx';
 import { ErrorState } from '../../../components/error-state.tsx';
 import { groupFields, groupFiles } from '../api/compare-files.ts';
-import { compareQueryOptions, revisionQueryOptions } from '../api/compare-query-options.ts';
+import { compareFieldsQueryOptions, compareQueryOptions, revisionQueryOptions } from '../api/compare-query-options.ts';
 import '../compare.css';
 import { useCollapsedFiles } from '../hooks/use-collapsed-files.ts';
 import { ChangedFileList } from './changed-file-list.tsx';
 import { CompareHeader } from './compare-header.tsx';
-import { FieldChangesTable } from './field-changes-table.tsx';
+import { FieldChangesTable, type FieldsState } from './field-changes-table.tsx';
 import { FileDiffList } from './file-diff-list.tsx';
 import { ImpactSummary } from './impact-summary.tsx';
 
@@ -61,7 +62,7 @@ export function CompareView({ tenant, environment, from, to, onSwap }: CompareVi
       </div>
     );
   } else {
-    body = <CompareResult diff={diff.data} />;
+    body = <CompareResult tenant={tenant} environment={environment} diff={diff.data} />;
   }
 
   return (
@@ -78,18 +79,35 @@ export function CompareView({ tenant, environment, from, to, onSwap }: CompareVi
   );
 }
 
-function CompareResult({ diff }: { diff: Diff }) {
+function CompareResult({ tenant, environment, diff }: { tenant: string; environment: string; diff: Diff }) {
+  const backend = useBackend();
+  // A large compare answers with its text diff first; its field changes follow from a second request
+  // (docs/decisions/014), so the diff is readable while they are computed.
+  const deferred = hasDeferredFields(diff);
+  const fields = useQuery({ ...compareFieldsQueryOptions(backend, tenant, environment, diff.from, diff.to), enabled: deferred });
+  const complete = useMemo(() => (deferred && fields.data ? withComputedFields(diff, fields.data) : diff), [deferred, fields.data, diff]);
+  const fieldsState: FieldsState = !deferred || fields.data ? 'ready' : fields.isError ? 'error' : 'pending';
+
   const groups = useMemo(() => groupFiles(diff.files), [diff.files]);
-  const fieldGroups = useMemo(() => groupFields(diff.fields, groups), [diff.fields, groups]);
+  const fieldGroups = useMemo(() => groupFields(complete.fields, groups), [complete.fields, groups]);
   const { collapsed, toggle, reveal, setAll } = useCollapsedFiles();
   const paths = useMemo(() => diff.files.map((file) => file.path), [diff.files]);
+  const pair = useMemo(() => ({ tenant, environment, from: diff.from, to: diff.to }), [tenant, environment, diff.from, diff.to]);
 
   return (
     <>
-      <ImpactSummary diff={diff} />
-      <FieldChangesTable groups={fieldGroups} total={diff.fields.length} files={diff.files} />
+      <ImpactSummary diff={complete} fieldsPending={fieldsState !== 'ready'} />
+      <FieldChangesTable
+        groups={fieldGroups}
+        total={complete.fields.length}
+        files={complete.files}
+        state={fieldsState}
+        error={fields.error}
+        onRetry={() => void fields.refetch()}
+      />
       <ChangedFileList groups={groups} onReveal={reveal} />
       <FileDiffList
+        pair={pair}
         groups={groups}
         collapsed={collapsed}
         onToggle={toggle}

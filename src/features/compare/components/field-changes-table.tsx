@@ -3,26 +3,39 @@ import type { FieldChange, FileDiff } from '../../../../core/schemas.ts';
 import { formatFieldPath } from '../../../../core/field-diff.ts';
 import type { FieldGroup } from '../api/compare-files.ts';
 import { describeFieldSide, type FieldCell } from '../api/field-values.ts';
+import { ErrorState } from '../../../components/error-state.tsx';
 
 // A release touches a handful of fields; a generated manifest can touch thousands. Show the first
 // ones at once and the rest on request, so the table never costs more than the diff below it.
 export const FIELD_ROWS_SHOWN = 200;
 
+/** `pending`/`error`: the compare deferred its field changes and their request is running or failed. */
+export type FieldsState = 'ready' | 'pending' | 'error';
+
 interface FieldChangesTableProps {
   groups: FieldGroup[];
   total: number;
   files: FileDiff[];
+  state?: FieldsState;
+  error?: unknown;
+  onRetry?: () => void;
 }
 
-export function FieldChangesTable({ groups, total, files }: FieldChangesTableProps) {
+export function FieldChangesTable({ groups, total, files, state = 'ready', error, onRetry }: FieldChangesTableProps) {
   const [showAll, setShowAll] = useState(false);
-  const incomplete = files.filter((file) => file.fieldDiff);
+  const incomplete = files.filter((file) => file.fieldDiff && file.fieldDiff !== 'deferred');
   const shown = showAll ? groups : firstRows(groups, FIELD_ROWS_SHOWN);
 
   return (
-    <section className="compare-section" aria-labelledby="changed-fields-heading">
+    <section className="compare-section" aria-labelledby="changed-fields-heading" aria-busy={state === 'pending'}>
       <h2 id="changed-fields-heading">Changed fields</h2>
-      {total === 0 ? (
+      {state === 'pending' ? (
+        <p className="loading" role="status">
+          Computing field changes… The text diff below is complete.
+        </p>
+      ) : state === 'error' ? (
+        <ErrorState title="Could not compute the field changes" error={error} onRetry={onRetry} />
+      ) : total === 0 ? (
         <p className="muted">No YAML field changed{incomplete.length > 0 ? ' that could be compared' : ''}: see the files below.</p>
       ) : (
         <table className="data-table field-table" aria-labelledby="changed-fields-heading">
@@ -82,7 +95,7 @@ const FIELD_DIFF_NOTE: Record<NonNullable<FileDiff['fieldDiff']>, string> = {
   unparseable: 'not valid YAML, so its fields are not listed; see its text diff.',
   truncated: 'only its first 2,000 field changes are listed.',
   withheld: 'holds a Kubernetes Secret that could not be masked reliably; its fields are withheld.',
-  deferred: 'its field changes are being computed.',
+  deferred: 'its field changes are not computed yet.',
 };
 
 function FieldRow({ field, groupHeader }: { field: FieldChange; groupHeader: { label: string; rows: number } | null }) {

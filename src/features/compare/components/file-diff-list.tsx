@@ -1,18 +1,19 @@
 import { useEffect, useState } from 'react';
 import { useLocation } from 'react-router';
-import { DiffFileCard } from '../../../components/diff-view/diff-file-card.tsx';
 import { DiffLayoutToggle } from '../../../components/diff-view/diff-layout-toggle.tsx';
 import { useDiffPreferencesStore } from '../../../components/diff-view/diff-preferences-store.ts';
 import type { FileGroup } from '../api/compare-files.ts';
+import { CompareFileCard, type ComparePair } from './compare-file-card.tsx';
 
 interface FileDiffListProps {
+  pair: ComparePair;
   groups: FileGroup[];
   collapsed: ReadonlySet<string>;
   onToggle: (path: string) => void;
   onCollapseAll: (collapse: boolean) => void;
 }
 
-export function FileDiffList({ groups, collapsed, onToggle, onCollapseAll }: FileDiffListProps) {
+export function FileDiffList({ pair, groups, collapsed, onToggle, onCollapseAll }: FileDiffListProps) {
   const layout = useDiffPreferencesStore((state) => state.layout);
   const files = groups.flatMap((group) => group.files);
   useScrollToHashOnce();
@@ -32,15 +33,13 @@ export function FileDiffList({ groups, collapsed, onToggle, onCollapseAll }: Fil
       </div>
       <div className="diff-files">
         {files.map((entry) => (
-          <DiffFileCard
+          <CompareFileCard
             key={entry.file.path}
-            id={entry.anchor}
-            file={entry.file}
+            entry={entry}
+            pair={pair}
             layout={layout}
             expanded={!collapsed.has(entry.file.path)}
             onToggle={() => onToggle(entry.file.path)}
-            autoLoad={entry.autoLoad}
-            size={entry.size}
           />
         ))}
       </div>

@@ -2,7 +2,7 @@ import type { Diff } from '../../../../core/schemas.ts';
 
 const plural = (count: number, one: string, many: string) => `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
 
-export function ImpactSummary({ diff }: { diff: Diff }) {
+export function ImpactSummary({ diff, fieldsPending = false }: { diff: Diff; fieldsPending?: boolean }) {
   const additions = diff.files.reduce((sum, file) => sum + file.additions, 0);
   const deletions = diff.files.reduce((sum, file) => sum + file.deletions, 0);
   const items = [
@@ -23,7 +23,7 @@ export function ImpactSummary({ diff }: { diff: Diff }) {
           </li>
         ))}
         <li className="impact-summary__item impact-summary__item--files">
-          {plural(diff.files.length, 'file', 'files')}, {plural(diff.fields.length, 'field', 'fields')},{' '}
+          {plural(diff.files.length, 'file', 'files')}, {fieldsPending ? 'fields pending' : plural(diff.fields.length, 'field', 'fields')},{' '}
           <span className="diff-counts__add">+{additions.toLocaleString('en')}</span>{' '}
           <span className="diff-counts__del">−{deletions.toLocaleString('en')}</span> lines
         </li>

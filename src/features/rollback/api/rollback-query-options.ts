@@ -1,4 +1,5 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import { hasDeferredFields, withComputedFields } from '../../../../core/compare-fields.ts';
 import type { AuditEvent, FieldSelection, RollbackDetail, RollbackMode, RollbackRequest } from '../../../../core/schemas.ts';
 import type { BackendAdapter } from '../../../api/backend-adapter.ts';
 
@@ -60,7 +61,12 @@ export const revisionLookupQueryOptions = (backend: BackendAdapter, tenant: stri
 export const changesSinceQueryOptions = (backend: BackendAdapter, tenant: string, environment: string, from: string) =>
   queryOptions({
     queryKey: rollbackKeys.changes(tenant, environment, from),
-    queryFn: ({ signal }) => backend.compare(tenant, environment, from, 'head', signal),
+    queryFn: async ({ signal }) => {
+      const diff = await backend.compare(tenant, environment, from, 'head', signal);
+      // Picking fields needs them all: fetch the ones a large compare deferred, for the same two shas.
+      if (!hasDeferredFields(diff)) return diff;
+      return withComputedFields(diff, await backend.compareFields(tenant, environment, diff.from, diff.to, signal));
+    },
     staleTime: 15_000,
   });
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { server } from '../../../../mocks/node.ts';
 import { fakeSha } from '../../../test/fixtures.ts';
 import { renderApp } from '../../../test/render.tsx';
-import { makeRequest, PAYMENTS_VALUES, serveRollbackBackend } from '../../../test/rollback-fixtures.ts';
+import { makeChangesSince, makeRequest, PAYMENTS_VALUES, serveRollbackBackend } from '../../../test/rollback-fixtures.ts';
 import { encodeFields } from '../api/wizard-params.ts';
 import { useWizardDraftStore } from '../stores/wizard-draft-store.ts';
 
@@ -113,6 +113,29 @@ describe('SelectiveRollbackWizard', () => {
     expect(await screen.findAllByTestId('field-row')).toHaveLength(2);
     expect(screen.getByTestId('impact-services')).toHaveTextContent('1');
     expect(screen.getByTestId('diff-view')).toBeInTheDocument();
+  });
+
+  it('fetches the field changes a large compare deferred before offering fields to pick', async () => {
+    serveRollbackBackend();
+    const changes = makeChangesSince();
+    const fieldsAsked: URL[] = [];
+    server.use(
+      http.get('*/api/targets/:tenant/:environment/compare', () =>
+        HttpResponse.json({ ...changes, fields: [], files: changes.files.map((file) => ({ ...file, fieldDiff: 'deferred' })) }),
+      ),
+      http.get('*/api/targets/:tenant/:environment/compare/fields', ({ request }) => {
+        fieldsAsked.push(new URL(request.url));
+        return HttpResponse.json({ from: changes.from, to: changes.to, files: changes.files.map((file) => ({ path: file.path })), fields: changes.fields });
+      }),
+    );
+    renderApp({ route: `${base}&mode=field&revision=${fakeSha(2)}&step=revision` });
+    await stepHeading(/Which revision, and which service/);
+    await waitFor(() => expect(screen.getAllByTestId('field-choice')).toHaveLength(changes.fields.length));
+    expect(screen.getAllByTestId('field-choice')[0]).toHaveTextContent('image.tag"v2.14.0" → becomes "v2.13.14"');
+    expect(fieldsAsked).toHaveLength(1);
+    // The resolved shas of the compare, not `head`.
+    expect([fieldsAsked[0]!.searchParams.get('from'), fieldsAsked[0]!.searchParams.get('to')]).toEqual([changes.from, changes.to]);
+    expect(screen.queryByText(/has no field list|not computed/)).not.toBeInTheDocument();
   });
 
   it('keeps every choice in the URL: a fresh page on that URL reopens the same step with the same choices', async () => {
