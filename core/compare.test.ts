@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryRevisionStore, type NewCommit } from '../mocks/in-memory-revision-store.ts';
-import { FIELD_DIFF_MAX_CHARS, compareFields, compareRevisions, quoteGitPath, unifiedGitPatch } from './compare.ts';
+import { FIELD_DIFF_MAX_CHARS, compareFields, compareRevisions, inProcessFieldDiffer, quoteGitPath, unifiedGitPatch } from './compare.ts';
 import { hasDeferredFields, withComputedFields } from './compare-fields.ts';
-import type { RevisionStore } from './ports.ts';
+import type { FieldDiffPair, FieldDiffer, RevisionStore } from './ports.ts';
 import { diffSchema } from './schemas.ts';
 import { REDACTED, REDACTED_CHANGED } from './secret-masking.ts';
 import { defaultLayout, type TargetConfig } from './target-config.ts';
@@ -223,6 +223,30 @@ describe('deferred field changes', () => {
     const deferred = await compareRevisions(repo, target, shas[0]!, shas[1]!, { inlineFieldChars: 0 });
     const other = await compareFields(repo, target, shas[1]!, shas[0]!);
     expect(() => withComputedFields(deferred, other)).toThrow('field changes of other revisions');
+  });
+
+  it('computes fields through the given FieldDiffer: one call with the YAML files in order, none when deferred', async () => {
+    const calls: FieldDiffPair[][] = [];
+    const fieldDiffer: FieldDiffer = async (pairs) => {
+      calls.push([...pairs]);
+      return inProcessFieldDiffer(pairs);
+    };
+    const inline = await compareRevisions(repo, target, shas[0]!, shas[1]!);
+    expect(await compareRevisions(repo, target, shas[0]!, shas[1]!, { fieldDiffer })).toEqual(inline);
+    expect(calls).toEqual([
+      [
+        { oldText: values('v1.0.0', '3000'), newText: values('v1.1.0', '800') },
+        { oldText: 'image:\n  tag: w1\n', newText: 'image:\n  tag: w2\n' },
+      ],
+    ]);
+    expect(await compareFields(repo, target, shas[0]!, shas[1]!, { fieldDiffer })).toEqual(await compareFields(repo, target, shas[0]!, shas[1]!));
+    expect(calls).toHaveLength(2);
+    await compareRevisions(repo, target, shas[0]!, shas[1]!, { fieldDiffer, inlineFieldChars: 0 });
+    expect(calls).toHaveLength(2);
+    // Each result belongs to the pair at its position.
+    const reversed = await compareRevisions(repo, target, shas[0]!, shas[1]!, { fieldDiffer: async (pairs) => (await inProcessFieldDiffer(pairs)).reverse() });
+    expect(reversed.fields.map((f) => [f.file, f.path.join('.')])).toEqual([[API, 'image.tag'], [WEB, 'image.tag'], [WEB, 'env.[name=TIMEOUT_MS].value']]);
+    await expect(compareRevisions(repo, target, shas[0]!, shas[1]!, { fieldDiffer: async () => [] })).rejects.toThrow('the field differ answered 0 results for 2 files');
   });
 
   it('narrows to one file and widens the context', async () => {

@@ -6,7 +6,7 @@
  */
 import { structuredPatch } from 'diff';
 import { diffYamlFieldsDetailed } from './field-diff.ts';
-import type { RawFileDiff, RevisionStore } from './ports.ts';
+import type { FieldDiffer, RawFileDiff, RevisionStore } from './ports.ts';
 import type { CompareFields, Diff, FieldChange, FileDiff } from './schemas.ts';
 import { maskSecretTexts, mentionsSecret } from './secret-masking.ts';
 import { classifyPath, type TargetConfig } from './target-config.ts';
@@ -190,7 +190,12 @@ export interface CompareOptions {
    * otherwise mark the files `deferred`. Default: always compute them.
    */
   inlineFieldChars?: number;
+  /** Computes the field changes (all files in one call). Default: `inProcessFieldDiffer`. */
+  fieldDiffer?: FieldDiffer;
 }
+
+/** The default FieldDiffer: each pair in turn, in-process, during the call. */
+export const inProcessFieldDiffer: FieldDiffer = async (pairs) => pairs.map((pair) => diffYamlFieldsDetailed(pair.oldText, pair.newText));
 
 /**
  * The compare of API.md for `target` from `fromSha` to `toSha` (full ids of commits on the branch; any
@@ -278,12 +283,17 @@ export async function compareRevisions(
   const fields: FieldChange[] = [];
   const parseChars = fieldCandidates.reduce((sum, c) => sum + (c.oldText?.length ?? 0) + (c.newText?.length ?? 0), 0);
   const defer = parseChars > (options.inlineFieldChars ?? Infinity);
-  for (const { file, oldText, newText } of fieldCandidates) {
+  const results =
+    defer || fieldCandidates.length === 0
+      ? []
+      : await (options.fieldDiffer ?? inProcessFieldDiffer)(fieldCandidates.map(({ oldText, newText }) => ({ oldText, newText })));
+  if (!defer && results.length !== fieldCandidates.length) throw new Error(`the field differ answered ${results.length} results for ${fieldCandidates.length} files`);
+  for (const [index, { file }] of fieldCandidates.entries()) {
     if (defer) {
       file.fieldDiff = 'deferred';
       continue;
     }
-    const result = diffYamlFieldsDetailed(oldText, newText);
+    const result = results[index]!;
     if (result.incomplete) file.fieldDiff = result.incomplete;
     for (const leaf of result.changes) {
       const field: FieldChange = { service: file.service, file: file.path, path: leaf.path, from: leaf.from, to: leaf.to };
@@ -306,8 +316,14 @@ export async function compareRevisions(
 }
 
 /** The field changes of a compare, all computed (API extension `GET .../compare/fields`). */
-export async function compareFields(store: RevisionStore, target: TargetConfig, fromSha: string, toSha: string): Promise<CompareFields> {
-  const diff = await compareRevisions(store, target, fromSha, toSha);
+export async function compareFields(
+  store: RevisionStore,
+  target: TargetConfig,
+  fromSha: string,
+  toSha: string,
+  options: Pick<CompareOptions, 'fieldDiffer'> = {},
+): Promise<CompareFields> {
+  const diff = await compareRevisions(store, target, fromSha, toSha, options.fieldDiffer ? { fieldDiffer: options.fieldDiffer } : {});
   return {
     from: diff.from,
     to: diff.to,

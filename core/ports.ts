@@ -2,6 +2,7 @@
  * The seams between the domain and storage. The API layer is built only from these, so the MSW mock
  * (in-memory adapters, in the browser) and the real server (git CLI + SQL) run the same rules.
  */
+import type { FieldDiffResult } from './field-diff.ts';
 import type { TargetConfig } from './target-config.ts';
 import type {
   AuditEvent,
@@ -102,6 +103,19 @@ export interface RevisionStore {
    */
   commit(request: CommitRequest): Promise<string>;
 }
+
+/** The two texts of one YAML file whose changed fields are wanted; null stands for an absent file. */
+export interface FieldDiffPair {
+  oldText: string | null;
+  newText: string | null;
+}
+
+/**
+ * Computes `diffYamlFieldsDetailed(oldText, newText)` for each pair, with its default options, and
+ * answers the results in the order of `pairs`. The default runs them in-process; the real server runs
+ * large ones in a worker thread so YAML parsing does not hold its event loop (docs/decisions/015).
+ */
+export type FieldDiffer = (pairs: readonly FieldDiffPair[]) => Promise<FieldDiffResult[]>;
 
 export interface TargetCatalog {
   list(): Promise<TargetConfig[]>;

@@ -11,6 +11,7 @@ import { notFound, payloadTooLarge, unsupportedMediaType } from '../../core/erro
 import type {
   Clock,
   ClusterStatus,
+  FieldDiffer,
   IdGenerator,
   RequestStore,
   RevisionStore,
@@ -34,6 +35,11 @@ export interface ApiDeps {
   requests?: RequestStore;
   /** Live updates for `/api/events`; one is made when none is given. */
   events?: EventBus;
+  /**
+   * Computes the field changes of compares (`compareRevisions`, `compareFields`); in-process when
+   * absent. The real server passes one that parses large YAML in a worker thread (decision 015).
+   */
+  fieldDiffer?: FieldDiffer;
   /** Test seams of rollback execution (the crash-safety test); never set in normal use. */
   rollbackHooks?: RollbackHooks;
   identity: IdentityOptions;

@@ -67,6 +67,7 @@ export function registerCompareRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     return c.json(
       await compareRevisions(deps.revisions, target, fromSha, toSha, {
         inlineFieldChars: INLINE_FIELD_DIFF_MAX_CHARS,
+        ...(deps.fieldDiffer ? { fieldDiffer: deps.fieldDiffer } : {}),
         ...(context !== undefined ? { context } : {}),
         ...(file !== undefined ? { file } : {}),
       }),
@@ -76,6 +77,6 @@ export function registerCompareRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
   app.get('/api/targets/:tenant/:environment/compare/fields', async (c) => {
     const target = await resolveTarget(c, deps);
     const [fromSha, toSha] = await resolvePair(c, deps, target);
-    return c.json(await compareFields(deps.revisions, target, fromSha, toSha));
+    return c.json(await compareFields(deps.revisions, target, fromSha, toSha, deps.fieldDiffer ? { fieldDiffer: deps.fieldDiffer } : {}));
   });
 }
