@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { diffYamlFieldsDetailed } from '../../core/field-diff.ts';
 import { createRepo } from '../git/demo-repo.ts';
 import { tempDirs } from '../git/test-repos.ts';
 import { CONTENT_SECURITY_POLICY } from './http-server.ts';
@@ -246,5 +247,88 @@ describe('rewind CLI errors', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Usage:/);
     noStack(result.stderr);
+  });
+});
+
+describe('field diffs in a worker thread (decision 015)', () => {
+  const path = 'tenants/acme/production/services/web/values.yaml';
+  /** About 200 KB: over the 64 KB the server diffs in-process, so compare/fields goes to the worker. */
+  const values = (tag: (i: number) => string) =>
+    Array.from({ length: 3_000 }, (_, i) => `service${i}:\n  image: { repository: team/s${i}, tag: ${tag(i)} }\n  replicas: ${(i % 4) + 1}\n`).join('');
+  const before = values(() => 'v1');
+  const after = values((i) => (i % 100 === 0 ? 'v2' : 'v1'));
+  const author = { name: 'Ops', email: 'ops@example.com' };
+  let repoDir: string;
+  let configFile: string;
+  let shas: string[];
+  const expectedFields = () =>
+    diffYamlFieldsDetailed(before, after).changes.map((leaf) => ({ service: 'web', file: path, path: leaf.path, from: leaf.from, to: leaf.to }));
+
+  beforeAll(async () => {
+    repoDir = dirs.make('worker-repo-');
+    ({ shas } = await createRepo(repoDir, [
+      { timestamp: '2026-11-01T10:00:00Z', author, message: 'bootstrap', changes: { [path]: before } },
+      { timestamp: '2026-11-02T10:00:00Z', author, message: 'release: bump', changes: { [path]: after } },
+    ], { bare: false }));
+    configFile = join(dirs.make('worker-config-'), 'rewind.config.yaml');
+    writeFileSync(configFile, [
+      `repo: { path: ${JSON.stringify(repoDir)} }`,
+      'targets:',
+      '  pattern: { services: "tenants/{tenant}/{environment}/services/{service}/" }',
+    ].join('\n'));
+  });
+
+  it('compare/fields answers the in-process field changes from a worker, which close() stops', async () => {
+    expect(before.length).toBeGreaterThan(100_000);
+    expect(expectedFields()).toHaveLength(30);
+    const server = await start({ configFile, dataDir: dirs.make('worker-data-') });
+    try {
+      const compare = (await (await fetch(`${server.url}api/targets/acme/production/compare?from=${shas[0]}&to=${shas[1]}`)).json()) as { files: { fieldDiff?: string }[] };
+      expect(compare.files.map((file) => file.fieldDiff)).toEqual(['deferred']);
+      expect(server.logs.filter((entry) => String(entry.msg).startsWith('field-diff worker'))).toEqual([]);
+
+      const response = await fetch(`${server.url}api/targets/acme/production/compare/fields?from=${shas[0]}&to=${shas[1]}`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ from: shas[0], to: shas[1], files: [{ path }], fields: expectedFields() });
+      expect(server.logs).toContainEqual({ level: 'info', msg: 'field-diff worker started', threadId: expect.any(Number) });
+    } finally {
+      await server.close();
+    }
+    expect(server.logs.at(-1)).toEqual({ level: 'info', msg: 'field-diff worker exited', threadId: expect.any(Number), code: expect.any(Number), calls: 0 });
+  });
+
+  it('works under `rewind serve` (bin/rewind.mjs, tsx registered with register()) and exits on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['bin/rewind.mjs', 'serve', '--config', configFile, '--data-dir', dirs.make('worker-cli-data-'), '--host', '127.0.0.1', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    try {
+      const url = await new Promise<string>((done, fail) => {
+        const poll = setInterval(() => {
+          const found = /Rewind is serving (\S+)/.exec(stdout);
+          if (found) {
+            clearInterval(poll);
+            done(found[1]!);
+          }
+        }, 20);
+        void exited.then((code) => {
+          clearInterval(poll);
+          fail(new Error(`rewind serve exited (${code}): ${stderr}`));
+        });
+      });
+      const response = await fetch(`${url}api/targets/acme/production/compare/fields?from=${shas[0]}&to=${shas[1]}`);
+      expect(response.status, stderr).toBe(200);
+      expect(((await response.json()) as { fields: unknown[] }).fields).toEqual(expectedFields());
+      const logs = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(logs).toContainEqual(expect.objectContaining({ level: 'info', msg: 'field-diff worker started' }));
+      expect(logs).not.toContainEqual(expect.objectContaining({ level: 'error' }));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited, stderr).toBe(0);
   });
 });

@@ -21,6 +21,7 @@ import { writeDemoRepo } from '../git/demo-repo.ts';
 import { GitRevisionStore } from '../git/git-revision-store.ts';
 import { SqlRequestStore } from '../sql/sql-request-store.ts';
 import { createServerApp, isTrustedAddress, jsonLogger, listen } from './http-server.ts';
+import { WorkerFieldDiffer } from './worker-field-differ.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -114,6 +115,8 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
         },
       }
     : undefined;
+  // Large field diffs parse YAML in a worker thread, started on first use (decision 015).
+  const fieldDiffer = new WorkerFieldDiffer({ log });
   const api = createApiApp({
     revisions,
     requests,
@@ -124,6 +127,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     ids,
     identity,
     log,
+    fieldDiffer: fieldDiffer.diff,
     ...(rollbackHooks ? { rollbackHooks } : {}),
   });
   const app = createServerApp({ api, staticDir: options.staticDir, log });
@@ -147,6 +151,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     repoPath,
     close: async () => {
       await new Promise<void>((done) => server.close(() => done()));
+      await fieldDiffer.close();
       await revisions.close();
       await requests.close();
     },
