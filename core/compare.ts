@@ -5,6 +5,7 @@
  * and masks Kubernetes Secret values in both (docs/decisions/004-field-diff.md).
  */
 import { structuredPatch } from 'diff';
+import { DEFAULT_CONTEXT_LINES, MAX_CONTEXT_LINES } from './compare-fields.ts';
 import { diffYamlFieldsDetailed } from './field-diff.ts';
 import type { FieldDiffer, RawFileDiff, RevisionStore } from './ports.ts';
 import type { CompareFields, Diff, FieldChange, FileDiff } from './schemas.ts';
@@ -24,10 +25,7 @@ export interface PatchBounds {
 /** Bounds for one file: a few hundred milliseconds at most, then a whole-file replacement. */
 export const DEFAULT_PATCH_BOUNDS: PatchBounds = { timeoutMs: 300, maxEditLength: 20_000 };
 
-/** Lines of context around each change, as git's default. */
-export const DEFAULT_CONTEXT_LINES = 3;
-/** The most context a compare may ask for: enough for any manifest's whole file. */
-export const MAX_CONTEXT_LINES = 1_000_000;
+export { DEFAULT_CONTEXT_LINES, MAX_CONTEXT_LINES };
 
 /** A path as git writes it in patch headers: C-quoted when it holds `"`, `\`, control or non-ASCII characters. */
 export function quoteGitPath(path: string): string {
