@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<void> {
       host: values.host,
       port: port === undefined ? undefined : Number(port),
       staticDir: values.static ?? 'dist',
+      prestartFieldDiffWorker: true,
     };
     const server = await createRewindServer(options);
     const stop = async () => {

@@ -40,6 +40,11 @@ export interface ServeOptions {
    * the process in that window. Defaults to the environment variable REWIND_TEST_CRASH_AFTER_COMMIT=1.
    */
   pauseAfterCommit?: boolean | undefined;
+  /**
+   * Start the field-diff worker with the server instead of on the first large field diff (`rewind
+   * serve` does; tests leave it off so that dozens of servers do not each start a thread).
+   */
+  prestartFieldDiffWorker?: boolean | undefined;
 }
 
 export interface RunningServer {
@@ -133,6 +138,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   const app = createServerApp({ api, staticDir: options.staticDir, log });
   const host = options.host ?? config.server.host;
   const { server, port } = await listen(app, host, options.port ?? config.server.port);
+  if (options.prestartFieldDiffWorker) fieldDiffer.warmUp();
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
 
   console.log(`Rewind is serving ${url}`);

@@ -140,6 +140,18 @@ describe('WorkerFieldDiffer', () => {
     expect(d.workersStarted).toBe(2);
   });
 
+  it('warmUp() starts the worker ahead of the first call, once, and not after close()', async () => {
+    const d = differ();
+    d.warmUp();
+    d.warmUp();
+    expect(d.workersStarted).toBe(1);
+    expect((await d.diff([{ oldText: LARGE_OLD, newText: LARGE_NEW }]))[0]!.changes).toHaveLength(26);
+    expect(d.workersStarted).toBe(1);
+    await d.close();
+    d.warmUp();
+    expect(d.workersStarted).toBe(1);
+  });
+
   it('close() terminates the worker: waiting calls reject, later ones that need it too', async () => {
     const logs: Record<string, unknown>[] = [];
     const d = differ({ log: (entry) => logs.push(entry) });
