@@ -140,6 +140,12 @@ describe('compareRevisions', () => {
       [WEB, 'too-large'],
     ]);
     expect(diff.fields).toEqual([]);
+    // Too large is known without parsing: never deferred, and not counted against the inline budget.
+    const budgeted = await compareRevisions(s, target, ids[0]!, ids[1]!, { inlineFieldChars: 20 });
+    expect(budgeted.files.map((f) => [f.path, f.fieldDiff])).toEqual([
+      [API, 'unparseable'],
+      [WEB, 'too-large'],
+    ]);
   });
 
   it('uses the texts a store returns with its diff, and reads only the ones it does not', async () => {

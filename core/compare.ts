@@ -6,7 +6,7 @@
  */
 import { structuredPatch } from 'diff';
 import { DEFAULT_CONTEXT_LINES, MAX_CONTEXT_LINES } from './compare-fields.ts';
-import { diffYamlFieldsDetailed } from './field-diff.ts';
+import { diffYamlFieldsDetailed, isCertainlyTooLarge } from './field-diff.ts';
 import type { FieldDiffer, RawFileDiff, RevisionStore } from './ports.ts';
 import type { CompareFields, Diff, FieldChange, FileDiff } from './schemas.ts';
 import { maskSecretTexts, mentionsSecret } from './secret-masking.ts';
@@ -275,6 +275,10 @@ export async function compareRevisions(
       continue;
     }
     if (missing) continue;
+    if (isCertainlyTooLarge(oldText, newText)) {
+      file.fieldDiff = 'too-large';
+      continue;
+    }
     fieldCandidates.push({ file, oldText, newText });
   }
 

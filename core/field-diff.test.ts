@@ -3,6 +3,7 @@ import {
   diffYamlFields,
   diffYamlFieldsDetailed,
   formatFieldPath,
+  isCertainlyTooLarge,
   keyElement,
   nameSelector,
   parsePathElement,
@@ -422,5 +423,31 @@ describe('diffYamlFields: multi-document files, changed documents only', () => {
       changes: [],
       incomplete: 'unparseable',
     });
+  });
+});
+
+describe('isCertainlyTooLarge', () => {
+  const limits = { ...DEFAULT_YAML_LIMITS, maxChars: 2_000 };
+  const big = (key: string) => Array.from({ length: 200 }, (_, i) => `${key}${i}: value-${i}`).join('\n') + '\n';
+  const small = 'a: 1\n';
+  const multi = `${big('x')}---\n${small}`;
+
+  it('agrees with the field diff: a side over the limit without document markers is too large', () => {
+    for (const [from, to] of [
+      [big('k'), `${big('k')}z: 2\n`],
+      [small, big('k')],
+      [big('k'), null],
+      [null, big('k')],
+      [big('k'), multi],
+    ] as const) {
+      expect(isCertainlyTooLarge(from, to, limits)).toBe(true);
+      expect(diffYamlFieldsDetailed(from, to, { limits }).incomplete).toBe('too-large');
+    }
+  });
+
+  it('leaves multi-document and small files to the field diff', () => {
+    expect(isCertainlyTooLarge(multi, `${multi}b: 2\n`, limits)).toBe(false);
+    expect(isCertainlyTooLarge(small, 'a: 2\n', limits)).toBe(false);
+    expect(isCertainlyTooLarge(null, small, limits)).toBe(false);
   });
 });

@@ -80,6 +80,16 @@ export function diffYamlFieldsDetailed(fromText: string | null, toText: string |
   return { changes: walker.changes };
 }
 
+/**
+ * True when `diffYamlFieldsDetailed` would answer `too-large` without parsing anything: a side over the
+ * size limit with no document marker (a multi-document file may still be diffed document by document).
+ * Lets a compare say so at once instead of deferring a field diff that cannot happen.
+ */
+export function isCertainlyTooLarge(fromText: string | null, toText: string | null, limits: YamlLimits = DEFAULT_YAML_LIMITS): boolean {
+  const over = (text: string | null) => text !== null && text.length > limits.maxChars && !/^---(?=[ \t\r]|$)/m.test(text);
+  return over(fromText) || over(toText);
+}
+
 // --- Multi-document files: parse only the documents that changed ----------------------------------
 
 /** A multi-document file up to this size is diffed document by document (see `diffChangedDocuments`). */
