@@ -12,3 +12,9 @@ export function isValidName(value: string): boolean {
 /** A full or abbreviated commit id as accepted on input (4..40 lowercase hex). */
 export const SHA_INPUT_PATTERN = /^[0-9a-f]{4,40}$/;
 export const FULL_SHA_PATTERN = /^[0-9a-f]{40}$/;
+
+/**
+ * A rollback request id as the server makes it (`IdGenerator.next('rbk-')`: `rbk-` and lowercase
+ * letters and digits, e.g. `rbk-k3j2h1`; generated ids have 6 to 12). Anything else names no request.
+ */
+export const REQUEST_ID_PATTERN = /^rbk-[a-z0-9]{1,60}$/;

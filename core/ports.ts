@@ -162,6 +162,8 @@ export interface AuditFilter {
   environment?: string;
   type?: string;
   actor?: string;
+  /** Only the events of this rollback request (exact match; decision 016). */
+  requestId?: string;
 }
 
 /**

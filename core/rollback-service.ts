@@ -26,6 +26,7 @@ import { compareRevisions, DEFAULT_PATCH_BOUNDS, gitPatchHeader, isYamlPath, uni
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { diffYamlFieldsDetailed } from './field-diff.ts';
+import { REQUEST_ID_PATTERN } from './names.ts';
 import { hashPlan } from './plan-hash.ts';
 import type {
   Clock,
@@ -134,7 +135,6 @@ interface ValidSelection {
 
 const REVISION_INPUT = /^[0-9a-f]{4,40}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-const REQUEST_ID = /^rbk-[a-z0-9]+$/;
 /** Characters that show nothing: a justification made only of these (and spaces) is blank. */
 // eslint-disable-next-line no-control-regex -- control characters are part of what counts as blank
 const INVISIBLE = /[\s\u0000-\u001f\u007f\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u206a-\u206f\ufeff]/gu;
@@ -404,7 +404,7 @@ export class RollbackService {
   }
 
   async requireRequest(id: string): Promise<RollbackRequest> {
-    const request = REQUEST_ID.test(id) ? await this.deps.requests.getRequest(id) : null;
+    const request = REQUEST_ID_PATTERN.test(id) ? await this.deps.requests.getRequest(id) : null;
     if (!request) throw notFound(`rollback request ${id} not found`);
     return request;
   }

@@ -3,13 +3,16 @@
  * every response with them, and the TypeScript types are inferred from them, so the three never drift.
  */
 import { z } from 'zod';
-import { FULL_SHA_PATTERN, NAME_PATTERN } from './names.ts';
+import { FULL_SHA_PATTERN, NAME_PATTERN, REQUEST_ID_PATTERN } from './names.ts';
 
 export const nameSchema = z
   .string()
   .regex(NAME_PATTERN, 'must be a lowercase DNS label ([a-z0-9-], at most 63 characters)');
 export const shaSchema = z.string().regex(FULL_SHA_PATTERN, 'must be a 40-character commit id');
 export const timestampSchema = z.iso.datetime({ offset: true });
+export const requestIdSchema = z
+  .string()
+  .regex(REQUEST_ID_PATTERN, 'must be a rollback request id (rbk- and 1 to 60 lowercase letters or digits)');
 
 export const planSchema = z.enum(['free', 'pro', 'enterprise']);
 export const healthSchema = z.enum(['healthy', 'progressing', 'degraded', 'unknown']);
@@ -216,7 +219,7 @@ export const reviewSchema = z.object({
 export const noteSchema = z.object({ by: z.string(), text: z.string(), at: timestampSchema });
 
 export const rollbackRequestSchema = z.object({
-  id: z.string().regex(/^rbk-[a-z0-9]+$/),
+  id: z.string().regex(REQUEST_ID_PATTERN),
   tenant: nameSchema,
   environment: nameSchema,
   mode: rollbackModeSchema,

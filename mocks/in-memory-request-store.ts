@@ -118,6 +118,7 @@ export class InMemoryRequestStore implements RequestStore {
       if (filter.tenant && e.tenant !== filter.tenant) continue;
       if (filter.environment && e.environment !== filter.environment) continue;
       if (filter.type && e.type !== filter.type) continue;
+      if (filter.requestId && e.requestId !== filter.requestId) continue;
       if (actor !== null && emailKey(e.actor) !== actor) continue;
       if (items.length === limit) {
         more = true;

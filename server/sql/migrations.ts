@@ -134,6 +134,15 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  // Decision 016: `GET /api/audit?requestId=` reads one request's events newest first.
+  '0002_audit_events_by_request': {
+    async up(db) {
+      await db.schema.createIndex('audit_events_by_request').on('audit_events').columns(['request_id', 'seq']).execute();
+    },
+    async down(db) {
+      await db.schema.dropIndex('audit_events_by_request').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -121,6 +121,7 @@ export class SqlRequestStore implements RequestStore {
     if (filter.environment) query = query.where('environment', '=', filter.environment);
     if (filter.type) query = query.where('type', '=', filter.type);
     if (filter.actor) query = query.where('actor_key', '=', emailKey(filter.actor));
+    if (filter.requestId) query = query.where('request_id', '=', filter.requestId);
     if (before !== null) query = query.where('seq', '<', before);
     const rows = await query.orderBy('seq', 'desc').limit(limit + 1).execute();
     const page = rows.slice(0, limit);

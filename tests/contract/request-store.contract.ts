@@ -555,6 +555,46 @@ export function describeRequestStoreContract(name: string, makeStore: () => Prom
         expect(await ids({ actor: 'nobody@example.com' })).toEqual([]);
       });
 
+      it('filters by requestId: exactly that request\'s events, newest first, across pages, with the other filters', async () => {
+        await append(
+          makeEvent({ id: 'e1', requestId: 'rbk-1', type: 'rollback.requested', actor: 'sam@example.com' }),
+          makeEvent({ id: 'e2', requestId: 'rbk-2', type: 'rollback.requested', actor: 'sam@example.com' }),
+          makeEvent({ id: 'e3', requestId: 'rbk-1', type: 'rollback.reviewed', actor: 'Dana@Example.com' }),
+          makeEvent({ id: 'e4', requestId: undefined, type: 'break-glass.opened', actor: 'dana@example.com' }),
+          makeEvent({ id: 'e5', requestId: 'rbk-1', type: 'rollback.reviewed', actor: 'priya@example.com' }),
+          makeEvent({ id: 'e6', requestId: 'rbk-10', type: 'rollback.reviewed', actor: 'dana@example.com' }),
+          makeEvent({ id: 'e7', requestId: 'rbk-1', type: 'rollback.executed', actor: 'priya@example.com', tenant: 'globex' }),
+          makeEvent({ id: 'e8', requestId: 'rbk-2', type: 'rollback.reviewed', actor: 'dana@example.com' }),
+          makeEvent({ id: 'e9', requestId: 'rbk-1', type: 'rollback.note-added', actor: 'sam@example.com' }),
+        );
+        const ids = async (filter: Parameters<RequestStore['listAudit']>[0], limit = 2) => {
+          const { items, pages } = await collect((cursor) => store.listAudit(filter, cursor, limit));
+          return { ids: items.map((e) => e.id), pages };
+        };
+        // Exact match: rbk-10 is not rbk-1, and events without a request never match.
+        expect(await ids({ requestId: 'rbk-1' })).toEqual({ ids: ['e9', 'e7', 'e5', 'e3', 'e1'], pages: 3 });
+        expect(await ids({ requestId: 'rbk-1' }, 5)).toEqual({ ids: ['e9', 'e7', 'e5', 'e3', 'e1'], pages: 1 });
+        expect(await ids({ requestId: 'rbk-2' }, 1)).toEqual({ ids: ['e8', 'e2'], pages: 2 });
+        expect(await ids({ requestId: 'rbk-1', type: 'rollback.reviewed' })).toEqual({ ids: ['e5', 'e3'], pages: 1 });
+        expect(await ids({ requestId: 'rbk-1', actor: 'DANA@example.com' })).toEqual({ ids: ['e3'], pages: 1 });
+        expect(await ids({ requestId: 'rbk-1', tenant: 'acme', environment: 'production' }, 1)).toEqual({ ids: ['e9', 'e5', 'e3', 'e1'], pages: 4 });
+        expect(await ids({ requestId: 'rbk-1', type: 'rollback.requested', actor: 'dana@example.com' })).toEqual({ ids: [], pages: 1 });
+        expect(await store.listAudit({ requestId: 'rbk-unknown' }, null, 10)).toEqual({ items: [], nextCursor: null });
+      });
+
+      it('pages one request\'s events without overlap or gaps while other requests\' events are appended', async () => {
+        await append(...Array.from({ length: 6 }, (_, i) => makeEvent({ id: `evt-${i}`, requestId: i % 2 ? 'rbk-1' : 'rbk-2' })));
+        let added = 0;
+        const { items } = await collect(
+          (cursor) => store.listAudit({ requestId: 'rbk-1' }, cursor, 1),
+          async () => {
+            added += 1;
+            await append(makeEvent({ id: `evt-new${added}`, requestId: added % 2 ? 'rbk-1' : 'rbk-2' }));
+          },
+        );
+        expect(items.map((e) => e.id)).toEqual(['evt-5', 'evt-3', 'evt-1']);
+      });
+
       it('rejects a second event with the same id', async () => {
         await append(makeEvent());
         await expectRewindError(append(makeEvent({ id: 'evt-other' }), makeEvent({ type: 'changed' })), 'CONFLICT');

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/sql/database.ts';
-import { migrateToLatest } from '../../server/sql/migrations.ts';
+import { migrateToLatest, migrationProvider } from '../../server/sql/migrations.ts';
 import { SqlRequestStore } from '../../server/sql/sql-request-store.ts';
 import { describeRequestStoreContract, makeEvent, makeRequest, rejection } from './request-store.contract.ts';
 
@@ -105,7 +105,7 @@ describe('SqlRequestStore (sqlite only)', () => {
         .selectFrom('kysely_migration' as never)
         .select(sql<string>`name`.as('name'))
         .execute();
-      expect(applied).toHaveLength(1);
+      expect(applied).toHaveLength(2);
     } finally {
       await db.destroy();
     }
@@ -117,7 +117,7 @@ describe('SqlRequestStore (sqlite only)', () => {
   it('applies the migrations on a new file and creates every table', async () => {
     const fresh = openDatabase(nextFile());
     try {
-      expect(await migrateToLatest(fresh)).toEqual(['0001_requests_reviews_notes_audit_break_glass_idempotency']);
+      expect(await migrateToLatest(fresh)).toEqual(['0001_requests_reviews_notes_audit_break_glass_idempotency', '0002_audit_events_by_request']);
       const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(fresh);
       expect(tables.rows.map((r) => r.name)).toEqual(
         expect.arrayContaining(['audit_events', 'break_glass_sessions', 'idempotency_keys', 'notes', 'requests', 'reviews']),
@@ -128,6 +128,35 @@ describe('SqlRequestStore (sqlite only)', () => {
       expect(fk.rows[0]?.foreign_keys).toBe(1);
     } finally {
       await fresh.destroy();
+    }
+  });
+
+  it('upgrades a database made before the request index (0001 only): data kept, the index used', async () => {
+    const oldFile = nextFile();
+    const old = openDatabase(oldFile);
+    try {
+      const { error } = await new Migrator({ db: old, provider: migrationProvider }).migrateTo('0001_requests_reviews_notes_audit_break_glass_idempotency');
+      expect(error).toBeUndefined();
+      await old
+        .insertInto('audit_events')
+        .values({ id: 'evt-1', at: '2025-03-01T10:00:00.000Z', actor: 'a', actor_key: 'a', type: 'rollback.requested', tenant: 'acme', environment: 'production', request_id: 'rbk-1', break_glass: 0, details: '{}' })
+        .execute();
+    } finally {
+      await old.destroy();
+    }
+    const upgraded = await SqlRequestStore.open(oldFile);
+    try {
+      expect((await upgraded.listAudit({ requestId: 'rbk-1' }, null, 10)).items.map((e) => e.id)).toEqual(['evt-1']);
+    } finally {
+      await upgraded.close();
+    }
+    const db = openDatabase(oldFile, { queryOnly: true });
+    try {
+      const plan = await sql<{ detail: string }>`explain query plan
+        select * from audit_events where request_id = ${'rbk-1'} and seq < ${10} order by seq desc limit 11`.execute(db);
+      expect(plan.rows.map((r) => r.detail).join('\n')).toMatch(/USING (COVERING )?INDEX audit_events_by_request/);
+    } finally {
+      await db.destroy();
     }
   });
 
