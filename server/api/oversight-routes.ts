@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { closeBreakGlass, openBreakGlass } from '../../core/break-glass-service.ts';
 import { notFound } from '../../core/errors.ts';
 import type { EventBus, LiveEvent } from '../../core/events.ts';
-import { auditEventSchema, nameSchema } from '../../core/schemas.ts';
+import { auditEventSchema, nameSchema, requestIdSchema } from '../../core/schemas.ts';
 import type { ApiDeps, ApiEnv } from './app.ts';
 import { parseOrThrow } from './http-errors.ts';
 
@@ -16,6 +16,8 @@ const auditQuerySchema = z.object({
   environment: nameSchema.optional(),
   type: z.string().max(64).optional(),
   actor: z.string().max(320).optional(),
+  /** Extension (decision 016): only this request's events. An unknown id is an empty page, not a 404. */
+  requestId: requestIdSchema.optional(),
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

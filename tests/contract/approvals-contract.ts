@@ -331,6 +331,72 @@ export function describeApprovalsContract(name: string, makeHarness: () => Promi
       });
     });
 
+    describe('the audit of one request (GET /api/audit?requestId=, decision 016)', () => {
+      const auditPage = async (query: string) => ok(await get(`/api/audit?${query}`), 200, (v) => auditResponseSchema.parse(v));
+      const allPages = async (query: string) => {
+        const events: AuditEvent[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page = await auditPage(`${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+          events.push(...page.events);
+          cursor = page.nextCursor;
+          pages += 1;
+        } while (cursor && pages < 50);
+        return { events, pages };
+      };
+
+      it('returns exactly the request\'s events, newest first, by cursor, and combines with type and actor', async () => {
+        // Another request on the same target, with events in between, must not show.
+        const other = await requestRollback(GLOBEX_PROD, MARCUS);
+        const request = await requestRollback(GLOBEX_PROD);
+        await reviewOk(request.id, DANA, 'approve', 'looks right');
+        await reviewOk(other.id, DANA, 'reject', 'not this one');
+        await ok(await post(`/api/rollbacks/${request.id}/notes`, { text: 'watching the error rate' }, SAM), 200, asRequest);
+        await openBreakGlass(OLU);
+        await closeBreakGlass(OLU);
+        const done = await reviewOk(request.id, PRIYA, 'approve', 'go');
+        expect(done.state).toBe('completed');
+
+        const expected: [string, string][] = [
+          ['rollback.executed', PRIYA],
+          ['rollback.reviewed', PRIYA],
+          ['rollback.note-added', SAM],
+          ['rollback.reviewed', DANA],
+          ['rollback.requested', SAM],
+        ];
+        const whole = await auditPage(`requestId=${request.id}&limit=500`);
+        expect(whole.events.map((e) => [e.type, e.actor])).toEqual(expected);
+        expect(whole.events.every((e) => e.requestId === request.id && e.tenant === 'globex' && e.environment === 'production')).toBe(true);
+        expect(whole.nextCursor).toBeNull();
+        // The same events, in the same order, as scanning the target and keeping the request's.
+        expect([...whole.events].reverse()).toEqual(await auditOf(request.id, GLOBEX_PROD));
+
+        const paged = await allPages(`requestId=${request.id}&limit=2`);
+        expect(paged.pages).toBe(3);
+        expect(paged.events).toEqual(whole.events);
+
+        const reviews = await allPages(`requestId=${request.id}&type=rollback.reviewed&limit=1`);
+        expect(reviews.events.map((e) => [e.actor, e.details.comment])).toEqual([[PRIYA, 'go'], [DANA, 'looks right']]);
+        expect((await auditPage(`requestId=${request.id}&actor=${encodeURIComponent(SAM.toUpperCase())}`)).events.map((e) => e.type)).toEqual([
+          'rollback.note-added',
+          'rollback.requested',
+        ]);
+        expect((await auditPage(`requestId=${request.id}&tenant=globex&environment=production&type=rollback.executed`)).events).toHaveLength(1);
+        expect((await auditPage(`requestId=${request.id}&tenant=acme`)).events).toEqual([]);
+        expect((await auditPage(`requestId=${other.id}`)).events.map((e) => [e.type, e.actor])).toEqual([
+          ['rollback.reviewed', DANA],
+          ['rollback.requested', MARCUS],
+        ]);
+      });
+
+      it('an unknown request is an empty page; a malformed id is a 400 naming the parameter', async () => {
+        expect(await auditPage('requestId=rbk-doesnotexist')).toEqual({ events: [], nextCursor: null });
+        await expectError(await get('/api/audit?requestId=rbk_1'), 400, 'BAD_REQUEST', /^requestId: must be a rollback request id/);
+        await expectError(await get(`/api/audit?requestId=${encodeURIComponent('rbk-1\u202e')}`), 400, 'BAD_REQUEST', /^requestId: /);
+      });
+    });
+
     describe('live updates', () => {
       it('a review publishes request.updated for the request, and its commit revision.created', async () => {
         const request = await requestRollback(ACME_PROD);

@@ -71,6 +71,21 @@ export function describeOversightContract(name: string, makeHarness: () => Promi
         expect((await api.request('/api/audit?tenant=..')).status).toBe(400);
         expect((await api.request('/api/audit?cursor=garbage')).status).toBe(400);
       });
+
+      it('filters by requestId (extension): an unknown request is an empty page, a malformed id a 400', async () => {
+        expect((await audit('?requestId=rbk-doesnotexist')).events).toEqual([]);
+        expect(await audit('?requestId=rbk-doesnotexist&type=rollback.requested&limit=1')).toEqual({ events: [], nextCursor: null });
+        // An empty value is no filter, as for the other parameters.
+        expect((await audit('?requestId=&limit=1')).events).toHaveLength(1);
+        for (const bad of ['RBK-1', 'rbk-', 'rbk-ABC', 'evt-000001', 'rbk-1%20', 'rbk-1/../x', '..', `rbk-${'a'.repeat(61)}`]) {
+          const response = await api.request(`/api/audit?requestId=${bad}`);
+          expect(response.status, bad).toBe(400);
+          expect(errorBodySchema.parse(await response.json()).error).toEqual({
+            code: 'BAD_REQUEST',
+            message: 'requestId: must be a rollback request id (rbk- and 1 to 60 lowercase letters or digits)',
+          });
+        }
+      });
     });
 
     describe('live updates', () => {
