@@ -40,6 +40,8 @@ export interface AuditFilter {
   environment?: string;
   type?: string;
   actor?: string;
+  /** One rollback request's events (extension, decision 016). */
+  requestId?: string;
 }
 
 export interface AuditPage {

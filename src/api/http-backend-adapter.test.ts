@@ -211,6 +211,9 @@ describe('HttpBackendAdapter', () => {
     expect(page.nextCursor).toBe('n2');
     expect(page.events[0]?.type).toBe('rollback.requested');
     expect(Object.fromEntries(url?.searchParams ?? [])).toEqual({ tenant: 'acme', actor: 'sam@example.com', cursor: 'n1', limit: '200' });
+
+    await new HttpBackendAdapter().listAudit({ requestId: 'rbk-k3j2h1' }, null, { limit: 500 });
+    expect(Object.fromEntries(url?.searchParams ?? [])).toEqual({ requestId: 'rbk-k3j2h1', limit: '500' });
   });
 
   it('opens and closes break-glass', async () => {

@@ -8,4 +8,6 @@ export const paths = {
   rollbackNew: (tenant: string, environment: string, revision: string) =>
     `/rollback/new?${new URLSearchParams({ tenant, environment, revision }).toString()}`,
   rollbackRequest: (id: string) => `/rollbacks/${encodeURIComponent(id)}`,
+  /** The audit trail of one rollback request (the audit page's `requestId` filter). */
+  requestAudit: (id: string) => `/audit?${new URLSearchParams({ requestId: id }).toString()}`,
 };

@@ -1,3 +1,4 @@
+import { REQUEST_ID_PATTERN } from '../../../../core/names.ts';
 import type { AuditFilter } from '../../../api/backend-adapter.ts';
 
 /** The event types of API.md, with the words the list shows for them. */
@@ -14,15 +15,20 @@ export const AUDIT_TYPE_LABELS: Record<string, string> = {
 
 export const AUDIT_TYPES = Object.keys(AUDIT_TYPE_LABELS);
 
-const FILTER_KEYS = ['tenant', 'environment', 'type', 'actor'] as const;
+const FILTER_KEYS = ['tenant', 'environment', 'type', 'actor', 'requestId'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 
-/** The filters a URL names; empty or over-long values are absent (the server would refuse them). */
+/**
+ * The filters a URL names; empty or over-long values, and a request id of the wrong form, are absent
+ * (the server would refuse them).
+ */
 export function filtersFromSearch(search: URLSearchParams): AuditFilter {
   const filters: AuditFilter = {};
   for (const key of FILTER_KEYS) {
     const value = search.get(key)?.trim();
-    if (value && value.length <= 320) filters[key] = value;
+    if (!value || value.length > 320) continue;
+    if (key === 'requestId' && !REQUEST_ID_PATTERN.test(value)) continue;
+    filters[key] = value;
   }
   return filters;
 }

@@ -1,6 +1,8 @@
 import { useEffect, useId, useState } from 'react';
+import { Link } from 'react-router';
 import type { Target } from '../../../../core/schemas.ts';
 import type { AuditFilter } from '../../../api/backend-adapter.ts';
+import { paths } from '../../../lib/paths.ts';
 import { AUDIT_TYPE_LABELS, AUDIT_TYPES, hasFilters } from '../api/audit-filters.ts';
 
 interface AuditFiltersBarProps {
@@ -62,6 +64,24 @@ export function AuditFiltersBar({ filters, targets, onChange, onClear }: AuditFi
         </select>
       </div>
       <ActorField id={`${id}-actor`} value={filters.actor ?? ''} onChange={(value) => onChange('actor', value)} />
+      {filters.requestId && (
+        <div className="filters__field">
+          <span className="audit-filters__label" id={`${id}-request`}>
+            Request
+          </span>
+          <span className="audit-filter-chip" role="group" aria-labelledby={`${id}-request`} data-testid="request-filter">
+            <Link to={paths.rollbackRequest(filters.requestId)}>{filters.requestId}</Link>
+            <button
+              type="button"
+              className="audit-filter-chip__remove"
+              aria-label={`Remove the filter request ${filters.requestId}`}
+              onClick={() => onChange('requestId', '')}
+            >
+              <span aria-hidden="true">×</span>
+            </button>
+          </span>
+        </div>
+      )}
       {hasFilters(filters) && (
         <button type="button" className="button button--quiet" onClick={onClear}>
           Clear filters

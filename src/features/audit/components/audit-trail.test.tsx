@@ -111,6 +111,29 @@ describe('audit trail', () => {
     expect(screen.getByLabelText('Actor (email)')).toHaveValue('');
   });
 
+  it('filters by a request named in the URL, shown as a removable chip', async () => {
+    const { calls } = serveAudit(2);
+    const user = userEvent.setup();
+    const { router } = renderApp({ route: '/audit?requestId=rbk-7&type=rollback.reviewed' });
+    await waitFor(() => expect(auditRows()).toHaveLength(2), { timeout: 5_000 });
+    expect(Object.fromEntries(calls[0] ?? [])).toEqual({ type: 'rollback.reviewed', requestId: 'rbk-7', limit: '100' });
+    const chip = within(screen.getByRole('group', { name: 'Request' }));
+    expect(chip.getByRole('link', { name: 'rbk-7' })).toHaveAttribute('href', '/rollbacks/rbk-7');
+    await user.click(chip.getByRole('button', { name: 'Remove the filter request rbk-7' }));
+    await waitFor(() => expect(router.state.location.search).toBe('?type=rollback.reviewed'));
+    await waitFor(() => expect(Object.fromEntries(calls.at(-1) ?? [])).toEqual({ type: 'rollback.reviewed', limit: '100' }));
+    expect(screen.queryByTestId('request-filter')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Event')).toHaveValue('rollback.reviewed');
+  });
+
+  it('ignores a request id of the wrong form instead of asking the server', async () => {
+    const { calls } = serveAudit(1);
+    renderApp({ route: '/audit?requestId=..%2Fetc&actor=sam%40example.com' });
+    await waitFor(() => expect(auditRows()).toHaveLength(1), { timeout: 5_000 });
+    expect(Object.fromEntries(calls[0] ?? [])).toEqual({ actor: 'sam@example.com', limit: '100' });
+    expect(screen.queryByTestId('request-filter')).not.toBeInTheDocument();
+  });
+
   it('flags break-glass events in words, not colour alone', async () => {
     serveAudit(4, (n) => (n === 1 ? { breakGlass: true, type: 'break-glass.opened', requestId: undefined, details: { minutes: 30, justification: 'db down' } } : {}));
     renderApp({ route: '/audit' });
