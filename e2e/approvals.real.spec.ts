@@ -91,7 +91,7 @@ test.describe('approvals', () => {
     await checkA11y();
   });
 
-  test('quorum 2: two approvers on globex/production; one review each', async ({ page }) => {
+  test('quorum 2: two approvers on globex/production; one review each', async ({ page, checkA11y }) => {
     const id = await requestRollbackViaWizard(page, 'globex/production', 'inventory sync broken since the last release');
     await expect(page.getByText(/Waiting for 2 approvals/)).toBeVisible();
 
@@ -109,8 +109,15 @@ test.describe('approvals', () => {
     await expect(page.getByTestId('request-state')).toHaveText('Completed', { timeout: 20_000 });
     await expect(reviews(page).getByTestId('quorum-progress')).toHaveText('2 of 2 approvals');
 
-    await page.goto('/audit?tenant=globex&environment=production');
+    // The request's own audit trail: the page links to the audit filtered by its id, and shows only its events.
+    await page.getByRole('link', { name: 'Audit trail of this request' }).click();
+    await expect(page).toHaveURL(new RegExp(`/audit\\?requestId=${id}$`));
+    await expect(page.getByRole('group', { name: 'Request' }).getByRole('link', { name: id })).toBeVisible();
     expect(await auditTypesOf(page, id)).toEqual(['rollback.requested', 'rollback.reviewed', 'rollback.reviewed', 'rollback.executed']);
+    await expect(page.getByTestId('audit-row')).toHaveCount(4);
+    await checkA11y();
+    await page.getByRole('button', { name: `Remove the filter request ${id}` }).click();
+    await expect(page).toHaveURL(/\/audit$/);
   });
 
   test.describe('self-approval', () => {

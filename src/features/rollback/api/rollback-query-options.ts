@@ -105,36 +105,32 @@ function pollInterval(data: RollbackDetail | undefined): number | false {
 }
 
 const TIMELINE_PAGE = 500;
-const TIMELINE_MAX_PAGES = 10;
+/** 25,000 events: far more than a request makes (a few per review and note), but a bound all the same. */
+const TIMELINE_MAX_PAGES = 50;
 
 export interface RequestAuditEvents {
   /** This request's events, oldest first. */
   events: AuditEvent[];
-  /** The search stopped before reaching the request's first event (a very busy target). */
+  /** Reading stopped before the end: the oldest events of the request were not read. */
   partial: boolean;
 }
 
 /**
- * The audit events of one request. `GET /api/audit` has no request filter, so this reads the target's
- * events newest first and keeps the request's, until it reaches the request's `rollback.requested`
- * (its first event) or has read 5,000 events.
+ * The audit events of one request: `GET /api/audit?requestId=` (decision 016), newest first by cursor
+ * until the last page, or until 50 pages of 500.
  */
-export const requestAuditQueryOptions = (backend: BackendAdapter, request: Pick<RollbackRequest, 'id' | 'tenant' | 'environment'>) =>
+export const requestAuditQueryOptions = (backend: BackendAdapter, request: Pick<RollbackRequest, 'id'>) =>
   queryOptions({
     queryKey: rollbackKeys.timeline(request.id),
     queryFn: async ({ signal }): Promise<RequestAuditEvents> => {
       const found: AuditEvent[] = [];
       let cursor: string | null = null;
       for (let page = 0; page < TIMELINE_MAX_PAGES; page += 1) {
-        const result = await backend.listAudit(
-          { tenant: request.tenant, environment: request.environment },
-          cursor,
-          { limit: TIMELINE_PAGE, signal },
-        );
+        const result = await backend.listAudit({ requestId: request.id }, cursor, { limit: TIMELINE_PAGE, signal });
+        // The server filters; this only guards the timeline against another request's events.
         found.push(...result.events.filter((event) => event.requestId === request.id));
-        const reachedStart = found.some((event) => event.type === 'rollback.requested');
-        if (reachedStart || !result.nextCursor) return { events: found.reverse(), partial: !reachedStart && result.nextCursor !== null };
         cursor = result.nextCursor;
+        if (!cursor) return { events: found.reverse(), partial: false };
       }
       return { events: found.reverse(), partial: true };
     },

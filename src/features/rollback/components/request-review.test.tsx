@@ -18,11 +18,16 @@ interface Served {
   verification?: Verification;
 }
 
-/** The request page's backend: one request (mutable through `state`), `me`, the targets, its audit events. */
+/**
+ * The request page's backend: one request (mutable through `state`), `me`, the targets, its audit
+ * events (oldest first; served newest first, filtered by `requestId` and paged by cursor `c<offset>`
+ * as the server does). `auditCalls` records the query of every audit call.
+ */
 function serve(initial: RollbackRequest, me: User, audit: AuditEvent[] = []) {
   const state: Served = { request: initial };
   const reviews: unknown[] = [];
   const notes: unknown[] = [];
+  const auditCalls: Record<string, string>[] = [];
   server.use(
     http.get('*/api/me', () => HttpResponse.json({ user: me, breakGlass: null })),
     http.get('*/api/users', () => HttpResponse.json({ users: [sam, dana, marcus, viktor] })),
@@ -31,7 +36,16 @@ function serve(initial: RollbackRequest, me: User, audit: AuditEvent[] = []) {
     http.get('*/api/rollbacks/rbk-1', () =>
       HttpResponse.json({ request: state.request, diff: makePreview(), ...(state.verification ? { verification: state.verification } : {}) }),
     ),
-    http.get('*/api/audit', () => HttpResponse.json({ events: [...audit].reverse(), nextCursor: null })),
+    http.get('*/api/audit', ({ request }) => {
+      const params = new URL(request.url).searchParams;
+      auditCalls.push(Object.fromEntries(params));
+      const requestId = params.get('requestId');
+      const matching = [...audit].reverse().filter((event) => !requestId || event.requestId === requestId);
+      const offset = Number(params.get('cursor')?.slice(1) ?? 0);
+      const limit = Number(params.get('limit') ?? 100);
+      const end = offset + limit;
+      return HttpResponse.json({ events: matching.slice(offset, end), nextCursor: end < matching.length ? `c${end}` : null });
+    }),
     http.post('*/api/rollbacks/rbk-1/reviews', async ({ request }) => {
       reviews.push(await request.json());
       return HttpResponse.json({ request: state.request });
@@ -41,7 +55,7 @@ function serve(initial: RollbackRequest, me: User, audit: AuditEvent[] = []) {
       return HttpResponse.json({ request: state.request });
     }),
   );
-  return { state, reviews, notes };
+  return { state, reviews, notes, auditCalls };
 }
 
 const openPage = async () => {
@@ -206,10 +220,12 @@ describe('request page: timeline, verification, notes', () => {
       event(6, 'rollback.executed', 'dana@example.com', '2025-11-20T10:09:01Z', { commitSha: fakeSha(9) }),
       { ...event(7, 'rollback.requested', 'sam@example.com', '2025-11-20T10:10:00Z', {}), requestId: 'rbk-2' },
     ];
-    serve(makeRequest({ requestedBy: 'sam@example.com', state: 'completed', commitSha: fakeSha(9), requiredApprovals: 2 }), dana, audit);
+    const { auditCalls } = serve(makeRequest({ requestedBy: 'sam@example.com', state: 'completed', commitSha: fakeSha(9), requiredApprovals: 2 }), dana, audit);
     await openPage();
     const timeline = screen.getByTestId('timeline');
     await waitFor(() => expect(within(timeline).getAllByRole('listitem')).toHaveLength(8));
+    // One call for this request's events, not a scan of the target.
+    expect(auditCalls).toEqual([{ requestId: 'rbk-1', limit: '500' }]);
     const entries = within(timeline).getAllByRole('listitem');
     expect(entries.map((entry) => entry.dataset.step)).toEqual([
       'requested',
@@ -225,6 +241,68 @@ describe('request page: timeline, verification, notes', () => {
     expect(entries[4]).toHaveTextContent('Approved by dana@example.com (2 of 2)');
     expect(entries[4]).toHaveTextContent('“go”');
     expect(entries[7]).toHaveTextContent(`Completed2025-11-20 10:09:01 UTCcommit ${fakeSha(9).slice(0, 7)}`);
+  });
+
+  it('reads every page of the request\'s events by cursor, so the oldest are on the timeline', async () => {
+    const notes = Array.from({ length: 1_100 }, (_, i) =>
+      event(10 + i, 'rollback.note-added', 'sam@example.com', new Date(Date.UTC(2025, 10, 20, 11) + i * 1_000).toISOString(), { text: `note ${i}` }),
+    );
+    const audit = [
+      event(1, 'rollback.requested', 'sam@example.com', '2025-11-20T10:05:00Z', { state: 'pending' }),
+      event(2, 'rollback.reviewed', 'dana@example.com', '2025-11-20T10:06:00Z', { decision: 'approve', approvals: 1, requiredApprovals: 1, state: 'approved' }),
+      event(3, 'rollback.executed', 'dana@example.com', '2025-11-20T10:06:01Z', { commitSha: fakeSha(9) }),
+      ...notes,
+    ];
+    const { auditCalls } = serve(makeRequest({ requestedBy: 'sam@example.com', state: 'completed', commitSha: fakeSha(9) }), dana, audit);
+    await openPage();
+    const timeline = screen.getByTestId('timeline');
+    await waitFor(() => expect(within(timeline).getAllByRole('listitem').map((entry) => entry.dataset.step)).toEqual(['requested', 'reviewed', 'approved', 'executing', 'completed']));
+    expect(within(timeline).getAllByRole('listitem')[0]).toHaveTextContent('Requested2025-11-20 10:05:00 UTCby sam@example.com');
+    expect(auditCalls).toEqual([
+      { requestId: 'rbk-1', limit: '500' },
+      { requestId: 'rbk-1', cursor: 'c500', limit: '500' },
+      { requestId: 'rbk-1', cursor: 'c1000', limit: '500' },
+    ]);
+    expect(screen.queryByText(/oldest events were not read/)).not.toBeInTheDocument();
+  });
+
+  it('stops after 50 pages and says the oldest events were not read', async () => {
+    const calls: (string | null)[] = [];
+    serve(makeRequest({ requestedBy: 'sam@example.com', state: 'completed', commitSha: fakeSha(9) }), dana);
+    // A server that never reaches the end: one note per page, always another cursor.
+    server.use(
+      http.get('*/api/audit', ({ request }) => {
+        const params = new URL(request.url).searchParams;
+        calls.push(params.get('cursor'));
+        const n = calls.length;
+        return HttpResponse.json({
+          events: [event(100_000 - n, 'rollback.note-added', 'sam@example.com', '2025-11-20T11:00:00Z', { text: `note ${n}` })],
+          nextCursor: `c${n}`,
+        });
+      }),
+    );
+    await openPage();
+    expect(await screen.findByText('This request\'s audit trail is very long: its oldest events were not read.', {}, { timeout: 5_000 })).toBeInTheDocument();
+    expect(calls).toHaveLength(50);
+    expect(calls.slice(0, 3)).toEqual([null, 'c1', 'c2']);
+    // Without its first event the timeline is the request's own record.
+    expect(within(screen.getByTestId('timeline')).getAllByRole('listitem')[0]).toHaveTextContent('Requested');
+  });
+
+  it('links to the audit trail of the request, filtered by its id', async () => {
+    const { auditCalls } = serve(makeRequest({ requestedBy: 'sam@example.com' }), dana, [
+      event(1, 'rollback.requested', 'sam@example.com', '2025-11-20T10:05:00Z', { state: 'pending' }),
+    ]);
+    const user = userEvent.setup();
+    await openPage();
+    const link = within(screen.getByRole('region', { name: 'Timeline' })).getByRole('link', { name: 'Audit trail of this request' });
+    expect(link).toHaveAttribute('href', '/audit?requestId=rbk-1');
+    await user.click(link);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Audit trail' }, { timeout: 5_000 })).toBeInTheDocument();
+    expect(within(await screen.findByTestId('request-filter')).getByRole('link', { name: 'rbk-1' })).toHaveAttribute('href', '/rollbacks/rbk-1');
+    // The audit page asks the server for this request's events only.
+    await waitFor(() => expect(auditCalls.at(-1)).toEqual({ requestId: 'rbk-1', limit: '100' }));
+    expect(await screen.findByText(/^1 event/)).toBeInTheDocument();
   });
 
   it('flags break-glass in the timeline and says a pending request waits', async () => {

@@ -1,7 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
 import type { RollbackRequest } from '../../../../core/schemas.ts';
 import { useBackend } from '../../../api/backend-context.tsx';
 import { RevealedText } from '../../../components/revealed-text.tsx';
+import { paths } from '../../../lib/paths.ts';
 import { formatAbsolute } from '../../../lib/time.ts';
 import { buildTimeline, timelineFromRequest } from '../api/request-timeline.ts';
 import { requestAuditQueryOptions } from '../api/rollback-query-options.ts';
@@ -37,7 +39,10 @@ export function RequestTimeline({ request }: { request: RollbackRequest }) {
         ))}
       </ol>
       {audit.isError && <p className="muted">The audit trail could not be read ({audit.error.message}); this timeline is from the request alone.</p>}
-      {audit.data?.partial && <p className="muted">The audit trail of this target is long: older events of this request were not searched.</p>}
+      {audit.data?.partial && <p className="muted">This request's audit trail is very long: its oldest events were not read.</p>}
+      <p className="timeline__more">
+        <Link to={paths.requestAudit(request.id)}>Audit trail of this request</Link>
+      </p>
     </section>
   );
 }
