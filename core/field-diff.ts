@@ -86,7 +86,7 @@ export function diffYamlFieldsDetailed(fromText: string | null, toText: string |
  * Lets a compare say so at once instead of deferring a field diff that cannot happen.
  */
 export function isCertainlyTooLarge(fromText: string | null, toText: string | null, limits: YamlLimits = DEFAULT_YAML_LIMITS): boolean {
-  const over = (text: string | null) => text !== null && text.length > limits.maxChars && !/^---(?=[ \t\r]|$)/m.test(text);
+  const over = (text: string | null) => text !== null && text.length > limits.maxChars && !new RegExp(DOCUMENT_MARKER, 'm').test(text);
   return over(fromText) || over(toText);
 }
 
@@ -98,6 +98,9 @@ export const MAX_PER_DOCUMENT_CHARS = 20_000_000;
 export const MAX_PER_DOCUMENT_COUNT = 50_000;
 
 const FALLBACK = Symbol('fallback');
+
+/** A `---` document marker line (YAML forbids one inside content at column 0); used with flag `m`. */
+const DOCUMENT_MARKER = /^---(?=[ \t\r]|$)/.source;
 
 interface RawDocument {
   text: string;
@@ -112,7 +115,7 @@ interface RawDocument {
 function splitDocuments(text: string): RawDocument[] | null {
   if (/^(%|\.\.\.(?=[ \t\r]|$))/m.test(text)) return null;
   const starts = [0];
-  const marker = /^---(?=[ \t\r]|$)/gm;
+  const marker = new RegExp(DOCUMENT_MARKER, 'gm');
   for (let m = marker.exec(text); m; m = marker.exec(text)) if (m.index > 0) starts.push(m.index);
   return starts.map((start, i) => {
     const chunk = text.slice(start, starts[i + 1] ?? text.length);

@@ -23,7 +23,8 @@ interface FieldChangesTableProps {
 
 export function FieldChangesTable({ groups, total, files, state = 'ready', error, onRetry }: FieldChangesTableProps) {
   const [showAll, setShowAll] = useState(false);
-  const incomplete = files.filter((file) => file.fieldDiff && file.fieldDiff !== 'deferred');
+  // Deferred files are not incomplete: their fields are on the way (the `pending` state says so).
+  const incomplete = files.flatMap((file) => (file.fieldDiff && file.fieldDiff !== 'deferred' ? [{ path: file.path, state: file.fieldDiff }] : []));
   const shown = showAll ? groups : firstRows(groups, FIELD_ROWS_SHOWN);
 
   return (
@@ -69,7 +70,7 @@ export function FieldChangesTable({ groups, total, files, state = 'ready', error
         <ul className="field-notes">
           {incomplete.map((file) => (
             <li key={file.path}>
-              <code>{file.path}</code>: {FIELD_DIFF_NOTE[file.fieldDiff!]}
+              <code>{file.path}</code>: {FIELD_DIFF_NOTE[file.state]}
             </li>
           ))}
         </ul>
@@ -90,12 +91,11 @@ function firstRows(groups: readonly FieldGroup[], limit: number): FieldGroup[] {
   return shown;
 }
 
-const FIELD_DIFF_NOTE: Record<NonNullable<FileDiff['fieldDiff']>, string> = {
+const FIELD_DIFF_NOTE: Record<Exclude<FileDiff['fieldDiff'], 'deferred' | undefined>, string> = {
   'too-large': 'too large to compare field by field; see its text diff.',
   unparseable: 'not valid YAML, so its fields are not listed; see its text diff.',
   truncated: 'only its first 2,000 field changes are listed.',
   withheld: 'holds a Kubernetes Secret that could not be masked reliably; its fields are withheld.',
-  deferred: 'its field changes are not computed yet.',
 };
 
 function FieldRow({ field, groupHeader }: { field: FieldChange; groupHeader: { label: string; rows: number } | null }) {
