@@ -23,16 +23,13 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            { target: './core', from: ['./src', './server', './mocks', './e2e'], message: 'core imports nothing but core.' },
-            { target: './server', from: ['./src', './e2e'], message: 'server depends on core only.' },
-            {
-              target: './server',
-              from: './mocks',
-              except: ['./demo-data.ts', './prng.ts', './load-demo.ts'],
-              message: 'server may use the demo data generator, nothing else of mocks.',
-            },
-            { target: './mocks', from: ['./src', './e2e'], message: 'mocks serve the SPA; they never import it.' },
-            { target: './src', from: ['./server', './e2e'], message: 'the SPA talks HTTP; it never imports the server.' },
+            // Top-level folders (DESIGN.md): core ← demo, in-memory ← server ← mocks; src talks HTTP.
+            { target: './core', from: ['./demo', './in-memory', './server', './mocks', './src', './e2e', './tests'], message: 'core imports nothing but core.' },
+            { target: './demo', from: ['./in-memory', './server', './mocks', './src', './e2e', './tests'], message: 'demo imports only core.' },
+            { target: './in-memory', from: ['./demo', './server', './mocks', './src', './e2e', './tests'], message: 'the in-memory adapters import only core.' },
+            { target: './server', from: ['./in-memory', './mocks', './src', './e2e', './tests'], message: 'server imports core and demo only.' },
+            { target: './mocks', from: ['./src', './e2e', './tests'], message: 'mocks serve the SPA; they never import it.' },
+            { target: './src', from: ['./server', './demo', './in-memory', './e2e', './tests'], message: 'the SPA talks HTTP; it never imports the server or the demo.' },
             { target: './src/features/history', from: './src/features', except: ['./history'], message: 'features do not import each other.' },
             { target: './src/features/targets', from: './src/features', except: ['./targets'], message: 'features do not import each other.' },
             { target: './src/features/compare', from: './src/features', except: ['./compare'], message: 'features do not import each other.' },

@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { importCommits, initRepo } from '../server/git/fast-import.ts';
-import { createRewindServer } from '../server/node/rewind-server.ts';
+import { importCommits, initRepo } from '#server/git/fast-import.ts';
+import { createRewindServer } from '#server/node/rewind-server.ts';
 
 const execFileAsync = promisify(execFile);
 

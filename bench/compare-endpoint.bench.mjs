@@ -29,12 +29,13 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SequentialIds, SimulatedClusterStatus, StaticTargetCatalog, StaticUserDirectory, systemClock } from '../core/basic-adapters.ts';
-import { defaultLayout } from '../core/target-config.ts';
-import { clearTextCaches } from '../core/yaml-documents.ts';
-import { createApiApp } from '../server/api/app.ts';
-import { importCommits, initRepo } from '../server/git/fast-import.ts';
-import { GitRevisionStore } from '../server/git/git-revision-store.ts';
+import { SequentialIds, StaticTargetCatalog, StaticUserDirectory, systemClock } from '#core/basic-adapters.ts';
+import { SimulatedClusterStatus } from '#demo/simulated-cluster.ts';
+import { defaultLayout } from '#core/target-config.ts';
+import { clearTextCaches } from '#core/yaml-documents.ts';
+import { createApiApp } from '#server/api/app.ts';
+import { importCommits, initRepo } from '#server/git/fast-import.ts';
+import { GitRevisionStore } from '#server/git/git-revision-store.ts';
 
 const execFileAsync = promisify(execFile);
 

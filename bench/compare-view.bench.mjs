@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FROM_SHA, TO_SHA, hundredThousandLineCompare } from '../src/test/compare-fixtures.ts';
+import { FROM_SHA, TO_SHA, hundredThousandLineCompare } from '#src/test/compare-fixtures.ts';
 import { withBrowser, withServer } from './browser.mjs';
 
 const PORT = 4193;

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CatFileBatch } from '../server/git/cat-file-batch.ts';
-import { runGit } from '../server/git/git-cli.ts';
-import { initRepo } from '../server/git/fast-import.ts';
+import { CatFileBatch } from '#server/git/cat-file-batch.ts';
+import { runGit } from '#server/git/git-cli.ts';
+import { initRepo } from '#server/git/fast-import.ts';
 
 const execFileAsync = promisify(execFile);
 const SIZE = 48 * 1024;

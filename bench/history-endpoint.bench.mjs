@@ -8,12 +8,13 @@ import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SequentialIds, SimulatedClusterStatus, StaticTargetCatalog, StaticUserDirectory, systemClock } from '../core/basic-adapters.ts';
-import { formatRollbackMessage } from '../core/commit-message.ts';
-import { defaultLayout } from '../core/target-config.ts';
-import { createApiApp } from '../server/api/app.ts';
-import { importCommits, initRepo } from '../server/git/fast-import.ts';
-import { GitRevisionStore } from '../server/git/git-revision-store.ts';
+import { SequentialIds, StaticTargetCatalog, StaticUserDirectory, systemClock } from '#core/basic-adapters.ts';
+import { SimulatedClusterStatus } from '#demo/simulated-cluster.ts';
+import { formatRollbackMessage } from '#core/commit-message.ts';
+import { defaultLayout } from '#core/target-config.ts';
+import { createApiApp } from '#server/api/app.ts';
+import { importCommits, initRepo } from '#server/git/fast-import.ts';
+import { GitRevisionStore } from '#server/git/git-revision-store.ts';
 
 const execFileAsync = promisify(execFile);
 

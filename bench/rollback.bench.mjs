@@ -18,12 +18,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { RandomIds, StaticTargetCatalog, StaticUserDirectory, systemClock } from '../core/basic-adapters.ts';
-import { RollbackService } from '../core/rollback-service.ts';
-import { defaultLayout } from '../core/target-config.ts';
-import { importCommits, initRepo } from '../server/git/fast-import.ts';
-import { GitRevisionStore } from '../server/git/git-revision-store.ts';
-import { SqlRequestStore } from '../server/sql/sql-request-store.ts';
+import { RandomIds, StaticTargetCatalog, StaticUserDirectory, systemClock } from '#core/basic-adapters.ts';
+import { RollbackService } from '#core/rollback-service.ts';
+import { defaultLayout } from '#core/target-config.ts';
+import { importCommits, initRepo } from '#server/git/fast-import.ts';
+import { GitRevisionStore } from '#server/git/git-revision-store.ts';
+import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 
 const execFileAsync = promisify(execFile);
 

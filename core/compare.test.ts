@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryRevisionStore, type NewCommit } from '../mocks/in-memory-revision-store.ts';
+import { InMemoryRevisionStore, type NewCommit } from '#in-memory/in-memory-revision-store.ts';
 import { FIELD_DIFF_MAX_CHARS, compareFields, compareRevisions, inProcessFieldDiffer, quoteGitPath, unifiedGitPatch } from './compare.ts';
 import { hasDeferredFields, withComputedFields } from './compare-fields.ts';
 import type { FieldDiffPair, FieldDiffer, RevisionStore } from './ports.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 // Tests may use the in-memory adapter; core's own code may not (eslint enforces it).
-import { InMemoryRevisionStore } from '../mocks/in-memory-revision-store.ts';
+import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
 import { formatRollbackMessage } from './commit-message.ts';
 import { MAX_SCAN_PER_PAGE, buildRolledBackIndex, decodeCursor, encodeCursor, readHistoryPage } from './history.ts';
 import { historyQuerySchema } from './schemas.ts';

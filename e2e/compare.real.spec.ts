@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import type { Diff } from '../core/schemas.ts';
+import type { Diff } from '#core/schemas.ts';
 import {
   FROM_SHA,
   HOSTILE_TEXTS,
@@ -11,7 +11,7 @@ import {
   largeCompare,
   makeFileDiff,
   makePatch,
-} from '../src/test/compare-fixtures.ts';
+} from '#src/test/compare-fixtures.ts';
 import { expect, test } from './fixtures.ts';
 
 // Crafted compare responses (files no demo commit has) served with page.route, which only sees

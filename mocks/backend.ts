@@ -4,19 +4,19 @@
  */
 import {
   SequentialIds,
-  SimulatedClusterStatus,
   StaticTargetCatalog,
   StaticUserDirectory,
   systemClock,
-} from '../core/basic-adapters.ts';
-import { EventBus } from '../core/events.ts';
-import type { Clock, IdGenerator } from '../core/ports.ts';
-import { reconcileInterruptedRequests } from '../core/reconcile-requests.ts';
-import { createApiApp } from '../server/api/app.ts';
-import { generateDemoRepo, type DemoRepo, type DemoSize } from './demo-data.ts';
-import { InMemoryRequestStore } from './in-memory-request-store.ts';
-import { InMemoryRevisionStore } from './in-memory-revision-store.ts';
-import { loadDemoInto } from './load-demo.ts';
+} from '#core/basic-adapters.ts';
+import { SimulatedClusterStatus } from '#demo/simulated-cluster.ts';
+import { EventBus } from '#core/events.ts';
+import type { Clock, IdGenerator } from '#core/ports.ts';
+import { reconcileInterruptedRequests } from '#core/reconcile-requests.ts';
+import { createApiApp } from '#server/api/app.ts';
+import { generateDemoRepo, type DemoRepo, type DemoSize } from '#demo/demo-data.ts';
+import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
+import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
+import { loadDemoInto } from '#demo/load-demo.ts';
 
 export interface MockBackendOptions {
   size?: DemoSize;

@@ -3,8 +3,8 @@
  * missing branch, invalid config) ends with one clear message and exit code 2, never a stack trace.
  */
 import { parseArgs } from 'node:util';
-import { createRewindServer, type ServeOptions } from './node/rewind-server.ts';
-import { writeDemoRepo } from './git/demo-repo.ts';
+import { createRewindServer, type ServeOptions } from '#server/node/rewind-server.ts';
+import { writeDemoRepo } from '#server/git/demo-repo.ts';
 
 const USAGE = `Usage:
   rewind serve [--repo PATH] [--config FILE] [--data-dir DIR] [--host H] [--port N]

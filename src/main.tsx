@@ -1,13 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app/app.tsx';
+import { App } from '#src/app/app.tsx';
 import './styles.css';
 
 async function start() {
   if (import.meta.env.VITE_MOCK_API === 'true') {
     // Dynamic so MSW and the demo data never enter the initial bundle.
     try {
-      const { startMockWorker } = await import('../mocks/browser.ts');
+      const { startMockWorker } = await import('#mocks/browser.ts');
       await startMockWorker();
     } catch (error) {
       // Render anyway: every request then fails visibly, which beats a blank page.

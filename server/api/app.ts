@@ -4,10 +4,10 @@
  * browser and in tests, so both backends share every rule, validation and error.
  */
 import { Hono } from 'hono';
-import { EventBus } from '../../core/events.ts';
-import type { RollbackHooks } from '../../core/rollback-service.ts';
+import { EventBus } from '#core/events.ts';
+import type { RollbackHooks } from '#core/rollback-service.ts';
 import { bodyLimit } from 'hono/body-limit';
-import { notFound, payloadTooLarge, unsupportedMediaType } from '../../core/errors.ts';
+import { notFound, payloadTooLarge, unsupportedMediaType } from '#core/errors.ts';
 import type {
   Clock,
   ClusterStatus,
@@ -17,7 +17,7 @@ import type {
   RevisionStore,
   TargetCatalog,
   UserDirectory,
-} from '../../core/ports.ts';
+} from '#core/ports.ts';
 import { errorResponse, toRewindError, type Logger } from './http-errors.ts';
 import { identityMiddleware, type ApiVariables, type IdentityOptions } from './identity.ts';
 import { registerCompareRoutes } from './compare-routes.ts';

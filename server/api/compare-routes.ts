@@ -8,9 +8,9 @@
  * `GET .../compare/fields` returns the field changes a large compare deferred.
  */
 import type { Context, Hono } from 'hono';
-import { compareFields, compareRevisions, INLINE_FIELD_DIFF_MAX_CHARS, MAX_CONTEXT_LINES } from '../../core/compare.ts';
-import { badRequest, notFound } from '../../core/errors.ts';
-import { matchesAny, type TargetConfig } from '../../core/target-config.ts';
+import { compareFields, compareRevisions, INLINE_FIELD_DIFF_MAX_CHARS, MAX_CONTEXT_LINES } from '#core/compare.ts';
+import { badRequest, notFound } from '#core/errors.ts';
+import { matchesAny, type TargetConfig } from '#core/target-config.ts';
 import type { ApiDeps, ApiEnv } from './app.ts';
 import { resolveTarget } from './targets-routes.ts';
 

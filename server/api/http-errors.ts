@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { RewindError, badRequest } from '../../core/errors.ts';
+import { RewindError, badRequest } from '#core/errors.ts';
 
 /** `limit: Too big: expected number to be <=500; cursor: ...` — short, and says which field. */
 export function describeZodError(error: ZodError): string {

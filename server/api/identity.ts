@@ -3,9 +3,9 @@
  * is required and trusted only when the deployment says the request came through its proxy.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { badRequest, unauthenticated } from '../../core/errors.ts';
-import type { UserDirectory } from '../../core/ports.ts';
-import type { User } from '../../core/schemas.ts';
+import { badRequest, unauthenticated } from '#core/errors.ts';
+import type { UserDirectory } from '#core/ports.ts';
+import type { User } from '#core/schemas.ts';
 
 export const IDENTITY_HEADER = 'x-forwarded-email';
 const EMAIL_PATTERN = /^[^\s@,;<>"]{1,64}@[^\s@,;<>"]{1,255}$/;

@@ -4,10 +4,10 @@
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { closeBreakGlass, openBreakGlass } from '../../core/break-glass-service.ts';
-import { notFound } from '../../core/errors.ts';
-import type { EventBus, LiveEvent } from '../../core/events.ts';
-import { auditEventSchema, nameSchema, requestIdSchema } from '../../core/schemas.ts';
+import { closeBreakGlass, openBreakGlass } from '#core/break-glass-service.ts';
+import { notFound } from '#core/errors.ts';
+import type { EventBus, LiveEvent } from '#core/events.ts';
+import { auditEventSchema, nameSchema, requestIdSchema } from '#core/schemas.ts';
 import type { ApiDeps, ApiEnv } from './app.ts';
 import { parseOrThrow } from './http-errors.ts';
 

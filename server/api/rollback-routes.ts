@@ -5,9 +5,9 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { badRequest, RewindError } from '../../core/errors.ts';
-import { ApprovalService } from '../../core/approval-service.ts';
-import { previewRollback, RollbackService } from '../../core/rollback-service.ts';
+import { badRequest, RewindError } from '#core/errors.ts';
+import { ApprovalService } from '#core/approval-service.ts';
+import { previewRollback, RollbackService } from '#core/rollback-service.ts';
 import {
   createRollbackBodySchema,
   nameSchema,
@@ -15,7 +15,7 @@ import {
   previewBodySchema,
   requestStateSchema,
   reviewBodySchema,
-} from '../../core/schemas.ts';
+} from '#core/schemas.ts';
 import type { ApiDeps, ApiEnv } from './app.ts';
 import { parseOrThrow } from './http-errors.ts';
 import { resolveTarget } from './targets-routes.ts';

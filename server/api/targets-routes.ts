@@ -1,9 +1,9 @@
 import type { Context, Hono } from 'hono';
-import { badRequest, notFound } from '../../core/errors.ts';
-import { buildRolledBackIndex, readHistoryPage, type RolledBackIndex } from '../../core/history.ts';
-import { isValidName } from '../../core/names.ts';
-import { historyQuerySchema, type Target } from '../../core/schemas.ts';
-import { targetKey, type TargetConfig } from '../../core/target-config.ts';
+import { badRequest, notFound } from '#core/errors.ts';
+import { buildRolledBackIndex, readHistoryPage, type RolledBackIndex } from '#core/history.ts';
+import { isValidName } from '#core/names.ts';
+import { historyQuerySchema, type Target } from '#core/schemas.ts';
+import { targetKey, type TargetConfig } from '#core/target-config.ts';
 import type { ApiDeps, ApiEnv } from './app.ts';
 import { parseOrThrow } from './http-errors.ts';
 

@@ -4,7 +4,7 @@
  * docs/configuration.md explains every key, with an example for each common repo layout.
  */
 import { z } from 'zod';
-import { featuresSchema, nameSchema, planSchema, roleSchema } from '../../core/schemas.ts';
+import { featuresSchema, nameSchema, planSchema, roleSchema } from '#core/schemas.ts';
 
 const pathList = z.array(z.string().min(1).max(1024)).max(256);
 

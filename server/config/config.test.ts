@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classifyPath } from '../../core/target-config.ts';
+import { classifyPath } from '#core/target-config.ts';
 import { ConfigError, parseConfig } from './load-config.ts';
 import { resolveTargets } from './resolve-targets.ts';
 

@@ -2,9 +2,9 @@
  * Turns the `targets` section of the config plus the repo's file list into TargetConfigs. Problems
  * that should not stop the server (a target whose paths match nothing) come back as warnings.
  */
-import { isValidName } from '../../core/names.ts';
-import type { Features } from '../../core/schemas.ts';
-import { matchesAny, type AccessPolicy, type TargetConfig, type TargetLayout } from '../../core/target-config.ts';
+import { isValidName } from '#core/names.ts';
+import type { Features } from '#core/schemas.ts';
+import { matchesAny, type AccessPolicy, type TargetConfig, type TargetLayout } from '#core/target-config.ts';
 import type { PatternConfig, RewindConfig, TargetSettings } from './config-schema.ts';
 
 const DEFAULT_FEATURES: Features = { basic_rollback: true, rollback: true, selective_rollback: true, rollback_approval: true };

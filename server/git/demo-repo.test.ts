@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRollbackMessage } from '../../core/commit-message.ts';
-import type { CommitRecord, RevisionStore } from '../../core/ports.ts';
-import { generateDemoRepo, touchesTarget, type DemoRepo } from '../../mocks/demo-data.ts';
-import { InMemoryRevisionStore } from '../../mocks/in-memory-revision-store.ts';
-import { loadDemoInto } from '../../mocks/load-demo.ts';
+import { parseRollbackMessage } from '#core/commit-message.ts';
+import type { CommitRecord, RevisionStore } from '#core/ports.ts';
+import { generateDemoRepo, touchesTarget, type DemoRepo } from '#demo/demo-data.ts';
+import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
+import { loadDemoInto } from '#demo/load-demo.ts';
 import { gitText } from './git-cli.ts';
 import { readDemoIds, writeDemoRepo } from './demo-repo.ts';
 import { GitRevisionStore } from './git-revision-store.ts';

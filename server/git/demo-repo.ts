@@ -5,8 +5,8 @@
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateDemoRepo, type DemoCommit, type DemoRepo, type DemoSize } from '../../mocks/demo-data.ts';
-import { demoCommitMessage } from '../../mocks/load-demo.ts';
+import { generateDemoRepo, type DemoCommit, type DemoRepo, type DemoSize } from '#demo/demo-data.ts';
+import { demoCommitMessage } from '#demo/load-demo.ts';
 import { runGit } from './git-cli.ts';
 import { importCommits, initRepo, type ImportCommit } from './fast-import.ts';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RewindError } from '../../core/errors.ts';
+import { RewindError } from '#core/errors.ts';
 import { commitGraphIsFresh } from './commit-graph.ts';
 import { createRepo } from './demo-repo.ts';
 import { gitText, runGit } from './git-cli.ts';

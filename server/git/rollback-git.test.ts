@@ -5,14 +5,14 @@
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FixedClock, RandomIds, StaticTargetCatalog, StaticUserDirectory } from '../../core/basic-adapters.ts';
-import { parseRollbackMessage } from '../../core/commit-message.ts';
-import { RewindError } from '../../core/errors.ts';
-import type { RevisionStore } from '../../core/ports.ts';
-import { RollbackService, type RollbackPreview } from '../../core/rollback-service.ts';
-import type { CreateRollbackBody, User } from '../../core/schemas.ts';
-import { defaultLayout, type TargetConfig } from '../../core/target-config.ts';
-import { SqlRequestStore } from '../sql/sql-request-store.ts';
+import { FixedClock, RandomIds, StaticTargetCatalog, StaticUserDirectory } from '#core/basic-adapters.ts';
+import { parseRollbackMessage } from '#core/commit-message.ts';
+import { RewindError } from '#core/errors.ts';
+import type { RevisionStore } from '#core/ports.ts';
+import { RollbackService, type RollbackPreview } from '#core/rollback-service.ts';
+import type { CreateRollbackBody, User } from '#core/schemas.ts';
+import { defaultLayout, type TargetConfig } from '#core/target-config.ts';
+import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { createRepo } from './demo-repo.ts';
 import type { ImportCommit } from './fast-import.ts';
 import { gitText, runGit } from './git-cli.ts';

@@ -10,9 +10,9 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { auditResponseSchema, historyResponseSchema, rollbackDetailResponseSchema, rollbackRequestResponseSchema } from '../../core/schemas.ts';
-import { tempDirs } from '../git/test-repos.ts';
-import { SqlRequestStore } from '../sql/sql-request-store.ts';
+import { auditResponseSchema, historyResponseSchema, rollbackDetailResponseSchema, rollbackRequestResponseSchema } from '#core/schemas.ts';
+import { tempDirs } from '#server/git/test-repos.ts';
+import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 
 const run = promisify(execFile);
 const dirs = tempDirs('rewind-crash-');

@@ -5,8 +5,8 @@
  * field-diff-worker.mjs, which registers tsx first.
  */
 import { parentPort } from 'node:worker_threads';
-import { diffYamlFieldsDetailed, type FieldDiffResult } from '../../core/field-diff.ts';
-import type { FieldDiffPair } from '../../core/ports.ts';
+import { diffYamlFieldsDetailed, type FieldDiffResult } from '#core/field-diff.ts';
+import type { FieldDiffPair } from '#core/ports.ts';
 
 export interface FieldDiffJob {
   id: number;

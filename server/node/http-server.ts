@@ -8,7 +8,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
-import type { Logger } from '../api/http-errors.ts';
+import type { Logger } from '#server/api/http-errors.ts';
 
 /** No inline script or style element anywhere: manifest text shown in the UI can never become code. */
 export const CONTENT_SECURITY_POLICY = [

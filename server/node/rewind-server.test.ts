@@ -4,9 +4,9 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { diffYamlFieldsDetailed } from '../../core/field-diff.ts';
-import { createRepo } from '../git/demo-repo.ts';
-import { tempDirs } from '../git/test-repos.ts';
+import { diffYamlFieldsDetailed } from '#core/field-diff.ts';
+import { createRepo } from '#server/git/demo-repo.ts';
+import { tempDirs } from '#server/git/test-repos.ts';
 import { CONTENT_SECURITY_POLICY } from './http-server.ts';
 import { createRewindServer, type RunningServer } from './rewind-server.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { inProcessFieldDiffer } from '../../core/compare.ts';
-import type { FieldDiffPair } from '../../core/ports.ts';
+import { inProcessFieldDiffer } from '#core/compare.ts';
+import type { FieldDiffPair } from '#core/ports.ts';
 import { WORKER_MIN_CHARS, WorkerFieldDiffer, type WorkerFieldDifferOptions } from './worker-field-differ.ts';
 
 /** A values manifest of about `services` × 20 lines: nested maps, lists of named maps, scalars. */

@@ -8,10 +8,10 @@
  * with an error saying so, and the next call starts a new worker. `close()` terminates it.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { inProcessFieldDiffer } from '../../core/compare.ts';
-import type { FieldDiffResult } from '../../core/field-diff.ts';
-import type { FieldDiffer, FieldDiffPair } from '../../core/ports.ts';
-import type { Logger } from '../api/http-errors.ts';
+import { inProcessFieldDiffer } from '#core/compare.ts';
+import type { FieldDiffResult } from '#core/field-diff.ts';
+import type { FieldDiffer, FieldDiffPair } from '#core/ports.ts';
+import type { Logger } from '#server/api/http-errors.ts';
 import type { FieldDiffAnswer, FieldDiffJob } from './field-diff-worker.ts';
 
 /** Batches below this many characters are diffed in-process (a 64 KB manifest parses in a few ms). */

@@ -13,9 +13,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely, Selectable } from 'kysely';
-import { conflict, notFound } from '../../core/errors.ts';
-import type { AuditFilter, Page, RequestFilter, RequestStore, RequestStoreTx } from '../../core/ports.ts';
-import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '../../core/schemas.ts';
+import { conflict, notFound } from '#core/errors.ts';
+import type { AuditFilter, Page, RequestFilter, RequestStore, RequestStoreTx } from '#core/ports.ts';
+import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import {
   type AuditEventsTable,
   type NotesTable,
@@ -34,7 +34,7 @@ import {
   encodeAuditCursor,
   encodeRequestCursor,
   orderKey,
-} from './request-store-shared.ts';
+} from '#core/request-order.ts';
 
 type Db = Kysely<RewindDatabase>;
 

@@ -17,7 +17,7 @@ import type {
   RollbackRequest,
   Target,
   User,
-} from '../../core/schemas.ts';
+} from '#core/schemas.ts';
 
 export interface HistoryParams {
   limit?: number;

@@ -1,8 +1,8 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { server } from '../../mocks/node.ts';
-import { fakeSha, makeHistoryPage, makeTarget } from '../test/fixtures.ts';
-import { makePreview, makeRequest } from '../test/rollback-fixtures.ts';
+import { server } from '#mocks/node.ts';
+import { fakeSha, makeHistoryPage, makeTarget } from '#src/test/fixtures.ts';
+import { makePreview, makeRequest } from '#src/test/rollback-fixtures.ts';
 import { ApiError } from './api-error.ts';
 import { HttpBackendAdapter } from './http-backend-adapter.ts';
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type * as Schemas from '../../core/schemas.ts';
+import type * as Schemas from '#core/schemas.ts';
 import { ApiError } from './api-error.ts';
-import type { CreateRollbackBody } from '../../core/schemas.ts';
+import type { CreateRollbackBody } from '#core/schemas.ts';
 import type {
   AuditFilter,
   BackendAdapter,
@@ -20,7 +20,7 @@ type SchemaModule = typeof Schemas;
  * delaying the first paint.
  */
 let schemaModule: Promise<SchemaModule> | undefined;
-const loadSchemas = () => (schemaModule ??= import('../../core/schemas.ts'));
+const loadSchemas = () => (schemaModule ??= import('#core/schemas.ts'));
 
 export interface HttpBackendAdapterOptions {
   /** Origin the `/api` paths resolve against; defaults to the page's own origin. */

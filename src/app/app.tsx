@@ -1,8 +1,8 @@
 import { useState } from 'react';
 // The DOM build of RouterProvider honours `flushSync` navigations (URL-controlled inputs need it).
 import { RouterProvider } from 'react-router/dom';
-import { HttpBackendAdapter } from '../api/http-backend-adapter.ts';
-import { getSelectedEmail } from '../features/identity/stores/identity-store.ts';
+import { HttpBackendAdapter } from '#src/api/http-backend-adapter.ts';
+import { getSelectedEmail } from '#src/features/identity/stores/identity-store.ts';
 import { AppProviders } from './providers.tsx';
 import { createQueryClient } from './query-client.ts';
 import { createAppRouter } from './router.tsx';

@@ -1,10 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetMockBackend } from '../../mocks/node.ts';
-import { useIdentityStore } from '../features/identity/stores/identity-store.ts';
-import { mockGridLayout } from '../test/layout.ts';
-import { renderApp } from '../test/render.tsx';
+import { resetMockBackend } from '#mocks/node.ts';
+import { useIdentityStore } from '#src/features/identity/stores/identity-store.ts';
+import { mockGridLayout } from '#src/test/layout.ts';
+import { renderApp } from '#src/test/render.tsx';
 
 // End to end through the real API app over the in-memory demo data (mocks/node.ts).
 beforeEach(() => {

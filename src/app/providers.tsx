@@ -1,7 +1,7 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import type { BackendAdapter } from '../api/backend-adapter.ts';
-import { BackendProvider } from '../api/backend-context.tsx';
+import type { BackendAdapter } from '#src/api/backend-adapter.ts';
+import { BackendProvider } from '#src/api/backend-context.tsx';
 
 interface AppProvidersProps {
   adapter: BackendAdapter;

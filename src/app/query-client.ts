@@ -1,5 +1,5 @@
 import { QueryClient } from '@tanstack/react-query';
-import { isApiError } from '../api/api-error.ts';
+import { isApiError } from '#src/api/api-error.ts';
 
 const MAX_RETRIES = 2;
 

@@ -1,8 +1,8 @@
 import { Link, NavLink, Outlet, useNavigation } from 'react-router';
-import { ApprovalsNavLink } from '../features/approvals/components/approvals-nav-link.tsx';
-import { BreakGlassBanner } from '../features/identity/components/break-glass-banner.tsx';
-import { BreakGlassButton } from '../features/identity/components/break-glass-button.tsx';
-import { UserSwitcher } from '../features/identity/components/user-switcher.tsx';
+import { ApprovalsNavLink } from '#src/features/approvals/components/approvals-nav-link.tsx';
+import { BreakGlassBanner } from '#src/features/identity/components/break-glass-banner.tsx';
+import { BreakGlassButton } from '#src/features/identity/components/break-glass-button.tsx';
+import { UserSwitcher } from '#src/features/identity/components/user-switcher.tsx';
 import { useLiveUpdates } from './use-live-updates.ts';
 import { useReviewQueueCount } from './use-review-queue-count.ts';
 

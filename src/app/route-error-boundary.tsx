@@ -1,6 +1,6 @@
 import { isRouteErrorResponse, Link, useRouteError } from 'react-router';
-import { isNotFound } from '../api/api-error.ts';
-import { ErrorState } from '../components/error-state.tsx';
+import { isNotFound } from '#src/api/api-error.ts';
+import { ErrorState } from '#src/components/error-state.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 
 /** Whatever a page throws, the person sees what went wrong and a way on, never a blank screen. */

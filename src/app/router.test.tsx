@@ -1,10 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { server } from '../../mocks/node.ts';
-import { makeHistoryPage, makeTarget, demoUsers } from '../test/fixtures.ts';
-import { mockGridLayout } from '../test/layout.ts';
-import { renderApp } from '../test/render.tsx';
+import { server } from '#mocks/node.ts';
+import { makeHistoryPage, makeTarget, demoUsers } from '#src/test/fixtures.ts';
+import { mockGridLayout } from '#src/test/layout.ts';
+import { renderApp } from '#src/test/render.tsx';
 
 const acmeProduction = makeTarget();
 const globexStaging = makeTarget({ tenant: 'globex', environment: 'staging', plan: 'pro', health: 'healthy', head: null });

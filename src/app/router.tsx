@@ -1,5 +1,5 @@
 import { createBrowserRouter, type RouteObject } from 'react-router';
-import { TargetsOverview } from '../features/targets/components/targets-overview.tsx';
+import { TargetsOverview } from '#src/features/targets/components/targets-overview.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 import { AppLoading, RootLayout } from './root-layout.tsx';
 import { RouteErrorBoundary } from './route-error-boundary.tsx';
@@ -21,27 +21,27 @@ export const routes: RouteObject[] = [
           { index: true, Component: TargetsOverview },
           {
             path: 'targets/:tenant/:environment',
-            lazy: async () => ({ Component: (await import('./routes/target-page.tsx')).TargetPage }),
+            lazy: async () => ({ Component: (await import('#src/app/routes/target-page.tsx')).TargetPage }),
           },
           {
             path: 'targets/:tenant/:environment/compare',
-            lazy: async () => ({ Component: (await import('./routes/compare-page.tsx')).ComparePage }),
+            lazy: async () => ({ Component: (await import('#src/app/routes/compare-page.tsx')).ComparePage }),
           },
           {
             path: 'rollback/new',
-            lazy: async () => ({ Component: (await import('./routes/rollback-new-page.tsx')).RollbackNewPage }),
+            lazy: async () => ({ Component: (await import('#src/app/routes/rollback-new-page.tsx')).RollbackNewPage }),
           },
           {
             path: 'rollbacks/:id',
-            lazy: async () => ({ Component: (await import('./routes/rollback-request-page.tsx')).RollbackRequestPage }),
+            lazy: async () => ({ Component: (await import('#src/app/routes/rollback-request-page.tsx')).RollbackRequestPage }),
           },
           {
             path: 'approvals',
-            lazy: async () => ({ Component: (await import('./routes/approvals-page.tsx')).ApprovalsPage }),
+            lazy: async () => ({ Component: (await import('#src/app/routes/approvals-page.tsx')).ApprovalsPage }),
           },
           {
             path: 'audit',
-            lazy: async () => ({ Component: (await import('./routes/audit-page.tsx')).AuditPage }),
+            lazy: async () => ({ Component: (await import('#src/app/routes/audit-page.tsx')).AuditPage }),
           },
           { path: '*', Component: NotFoundPage },
         ],

@@ -1,12 +1,12 @@
 import { useQueryClient, type InvalidateQueryFilters, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { approvalKeys } from '../features/approvals/api/approvals-query-options.ts';
-import { auditKeys } from '../features/audit/api/audit-query-options.ts';
-import { compareKeys } from '../features/compare/api/compare-query-options.ts';
-import { historyKeys } from '../features/history/api/history-query-options.ts';
-import { identityKeys } from '../features/identity/api/identity-query-options.ts';
-import { rollbackKeys } from '../features/rollback/api/rollback-query-options.ts';
-import { targetKeys } from '../features/targets/api/targets-query-options.ts';
+import { approvalKeys } from '#src/features/approvals/api/approvals-query-options.ts';
+import { auditKeys } from '#src/features/audit/api/audit-query-options.ts';
+import { compareKeys } from '#src/features/compare/api/compare-query-options.ts';
+import { historyKeys } from '#src/features/history/api/history-query-options.ts';
+import { identityKeys } from '#src/features/identity/api/identity-query-options.ts';
+import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
+import { targetKeys } from '#src/features/targets/api/targets-query-options.ts';
 
 /** API.md "Live updates": what changed, never the data; the page refetches what shows it. */
 export interface LiveEvent {

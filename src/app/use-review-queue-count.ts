@@ -1,11 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { useBackend } from '../api/backend-context.tsx';
-import { pendingRequestsQueryOptions } from '../features/approvals/api/approvals-query-options.ts';
-import { buildReviewQueue } from '../features/approvals/api/review-queue.ts';
-import { meQueryOptions } from '../features/identity/api/identity-query-options.ts';
-import { targetsQueryOptions } from '../features/targets/api/targets-query-options.ts';
-import { APPROVER_ROLES, hasAnyRole } from '../lib/approval-rules.ts';
-import { useNow } from '../lib/use-now.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { pendingRequestsQueryOptions } from '#src/features/approvals/api/approvals-query-options.ts';
+import { buildReviewQueue } from '#src/features/approvals/api/review-queue.ts';
+import { meQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
+import { targetsQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
+import { APPROVER_ROLES, hasAnyRole } from '#src/lib/approval-rules.ts';
+import { useNow } from '#src/lib/use-now.ts';
 
 /** How many pending requests the current user may review (undefined when unknown or not an approver). */
 export function useReviewQueueCount(): number | undefined {

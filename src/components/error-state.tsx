@@ -1,4 +1,4 @@
-import { isApiError } from '../api/api-error.ts';
+import { isApiError } from '#src/api/api-error.ts';
 
 interface ErrorStateProps {
   title: string;

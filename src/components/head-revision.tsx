@@ -1,6 +1,6 @@
-import type { Target } from '../../core/schemas.ts';
+import type { Target } from '#core/schemas.ts';
 import { RelativeTime } from './relative-time.tsx';
-import { shortSha } from '../lib/sha.ts';
+import { shortSha } from '#src/lib/sha.ts';
 
 export function HeadRevision({ head }: { head: Target['head'] }) {
   if (!head) return <span className="muted">No revisions yet</span>;

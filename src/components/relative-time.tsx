@@ -1,5 +1,5 @@
-import { formatAbsolute, formatRelative } from '../lib/time.ts';
-import { useNow } from '../lib/use-now.ts';
+import { formatAbsolute, formatRelative } from '#src/lib/time.ts';
+import { useNow } from '#src/lib/use-now.ts';
 
 interface RelativeTimeProps {
   iso: string;

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { countHidden, revealHidden } from '../lib/hidden-characters.ts';
+import { countHidden, revealHidden } from '#src/lib/hidden-characters.ts';
 
 interface RevealedTextProps {
   text: string;

@@ -1,5 +1,5 @@
-import type { Revision, RevisionSource, RevisionStatus } from '../../core/schemas.ts';
-import { shortSha } from '../lib/sha.ts';
+import type { Revision, RevisionSource, RevisionStatus } from '#core/schemas.ts';
+import { shortSha } from '#src/lib/sha.ts';
 
 export const SOURCE_LABEL: Record<RevisionSource, string> = {
   release: 'Release',

@@ -1,4 +1,4 @@
-import type { Health, Plan, Sync } from '../../core/schemas.ts';
+import type { Health, Plan, Sync } from '#core/schemas.ts';
 
 const HEALTH_LABEL: Record<Health, string> = {
   healthy: 'Healthy',

@@ -1,4 +1,4 @@
-import type { BreakGlass, Role, RollbackRequest, Target, User } from '../../core/schemas.ts';
+import type { BreakGlass, Role, RollbackRequest, Target, User } from '#core/schemas.ts';
 
 /**
  * The browser's copy of the approval rules of core/approval-service.ts, as far as the API exposes

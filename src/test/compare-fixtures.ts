@@ -3,7 +3,7 @@
  * compare-view benchmark: patches of any length in git's format, hostile names and content.
  * Pure data: no test framework, DOM or Node imports, so Playwright and the bench can load it too.
  */
-import type { Diff, FieldChange, FileDiff } from '../../core/schemas.ts';
+import type { Diff, FieldChange, FileDiff } from '#core/schemas.ts';
 
 export const FROM_SHA = '1111111111111111111111111111111111111111';
 export const TO_SHA = '2222222222222222222222222222222222222222';

@@ -1,4 +1,4 @@
-import type { HistoryResponse, Revision, RevisionSource, RevisionStatus, Target, User } from '../../core/schemas.ts';
+import type { HistoryResponse, Revision, RevisionSource, RevisionStatus, Target, User } from '#core/schemas.ts';
 
 /** A deterministic 40-hex sha for fixture number `n`. */
 export function fakeSha(n: number): string {

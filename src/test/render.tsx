@@ -2,11 +2,11 @@ import { QueryClient } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-router';
-import type { BackendAdapter } from '../api/backend-adapter.ts';
-import { HttpBackendAdapter } from '../api/http-backend-adapter.ts';
-import { AppProviders } from '../app/providers.tsx';
-import { routes as appRoutes } from '../app/router.tsx';
-import { getSelectedEmail } from '../features/identity/stores/identity-store.ts';
+import type { BackendAdapter } from '#src/api/backend-adapter.ts';
+import { HttpBackendAdapter } from '#src/api/http-backend-adapter.ts';
+import { AppProviders } from '#src/app/providers.tsx';
+import { routes as appRoutes } from '#src/app/router.tsx';
+import { getSelectedEmail } from '#src/features/identity/stores/identity-store.ts';
 
 export function createTestQueryClient() {
   return new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } });

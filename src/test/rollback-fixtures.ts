@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
-import type { Diff, RollbackPreview, RollbackRequest, Target } from '../../core/schemas.ts';
-import { server } from '../../mocks/node.ts';
+import type { Diff, RollbackPreview, RollbackRequest, Target } from '#core/schemas.ts';
+import { server } from '#mocks/node.ts';
 import { demoUsers, fakeSha, makeHistoryPage, makeTarget } from './fixtures.ts';
 
 export const PAYMENTS_VALUES = 'tenants/acme/production/services/payments/values.yaml';

@@ -1,7 +1,7 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
-import { server } from '../../mocks/node.ts';
+import { server } from '#mocks/node.ts';
 
 // Every component test talks to the real API app over in-memory adapters through msw/node.
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));

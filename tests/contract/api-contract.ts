@@ -2,9 +2,9 @@
  * The API contract of shared/API.md, written once. Each backend runs it through its own harness.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyPath, matchesAny, servicesTouched } from '../../core/target-config.ts';
-import { DEMO_END } from '../../mocks/demo-data.ts';
-import { withComputedFields } from '../../core/compare-fields.ts';
+import { classifyPath, matchesAny, servicesTouched } from '#core/target-config.ts';
+import { DEMO_END } from '#demo/demo-data.ts';
+import { withComputedFields } from '#core/compare-fields.ts';
 import {
   compareFieldsSchema,
   diffSchema,
@@ -15,7 +15,7 @@ import {
   targetsResponseSchema,
   usersResponseSchema,
   type Revision,
-} from '../../core/schemas.ts';
+} from '#core/schemas.ts';
 import type { ApiHarness } from './harness.ts';
 import { json } from './harness.ts';
 

@@ -10,7 +10,7 @@
  * (a canary file landed by "CI" in one service), so tests do not depend on each other's requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGES } from '../../core/errors.ts';
+import { MESSAGES } from '#core/errors.ts';
 import {
   auditResponseSchema,
   errorBodySchema,
@@ -18,8 +18,8 @@ import {
   rollbackDetailResponseSchema,
   rollbackRequestResponseSchema,
   type AuditEvent,
-} from '../../core/schemas.ts';
-import { DEMO_END } from '../../mocks/demo-data.ts';
+} from '#core/schemas.ts';
+import { DEMO_END } from '#demo/demo-data.ts';
 import type { ApiHarness } from './harness.ts';
 
 const SAM = 'sam@example.com';

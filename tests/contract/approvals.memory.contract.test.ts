@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MESSAGES } from '../../core/errors.ts';
-import { rollbackDetailResponseSchema, rollbackRequestResponseSchema } from '../../core/schemas.ts';
-import { createMockBackend } from '../../mocks/backend.ts';
+import { MESSAGES } from '#core/errors.ts';
+import { rollbackDetailResponseSchema, rollbackRequestResponseSchema } from '#core/schemas.ts';
+import { createMockBackend } from '#mocks/backend.ts';
 import { describeApprovalsContract } from './approvals-contract.ts';
 import { memoryHarness } from './backends.ts';
 

@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
-import { createMockBackend, type MockBackendOptions } from '../../mocks/backend.ts';
-import { generateDemoRepo } from '../../mocks/demo-data.ts';
-import { readDemoIds } from '../../server/git/demo-repo.ts';
-import { setDeployStatus } from '../../server/git/fast-import.ts';
-import { GitRevisionStore } from '../../server/git/git-revision-store.ts';
-import { createRewindServer } from '../../server/node/rewind-server.ts';
+import { createMockBackend, type MockBackendOptions } from '#mocks/backend.ts';
+import { generateDemoRepo } from '#demo/demo-data.ts';
+import { readDemoIds } from '#server/git/demo-repo.ts';
+import { setDeployStatus } from '#server/git/fast-import.ts';
+import { GitRevisionStore } from '#server/git/git-revision-store.ts';
+import { createRewindServer } from '#server/node/rewind-server.ts';
 import type { ApiHarness } from './harness.ts';
 
 function shaLookup(map: Map<string, string>) {

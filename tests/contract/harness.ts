@@ -1,5 +1,5 @@
-import type { DemoRepo } from '../../mocks/demo-data.ts';
-import type { NewCommit } from '../../mocks/in-memory-revision-store.ts';
+import type { DemoRepo } from '#demo/demo-data.ts';
+import type { NewCommit } from '#in-memory/in-memory-revision-store.ts';
 
 /**
  * What the API contract suite needs from a backend: send a request, and add commits behind its back

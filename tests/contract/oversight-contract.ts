@@ -2,7 +2,7 @@
  * Break-glass, the audit trail and live updates, written once and run against every backend.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditResponseSchema, breakGlassSchema, errorBodySchema, meResponseSchema } from '../../core/schemas.ts';
+import { auditResponseSchema, breakGlassSchema, errorBodySchema, meResponseSchema } from '#core/schemas.ts';
 import type { ApiHarness } from './harness.ts';
 
 export function describeOversightContract(name: string, makeHarness: () => Promise<ApiHarness>): void {

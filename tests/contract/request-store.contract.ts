@@ -3,9 +3,9 @@
  * pass this suite unchanged, so the API layer behaves identically over either.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RewindError } from '../../core/errors.ts';
-import type { Page, RequestStore, RequestStoreTx } from '../../core/ports.ts';
-import type { AuditEvent, BreakGlass, RollbackRequest } from '../../core/schemas.ts';
+import { RewindError } from '#core/errors.ts';
+import type { Page, RequestStore, RequestStoreTx } from '#core/ports.ts';
+import type { AuditEvent, BreakGlass, RollbackRequest } from '#core/schemas.ts';
 
 export interface RequestStoreHarness {
   store: RequestStore;

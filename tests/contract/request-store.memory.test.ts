@@ -1,4 +1,4 @@
-import { InMemoryRequestStore } from '../../mocks/in-memory-request-store.ts';
+import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
 import { describeRequestStoreContract } from './request-store.contract.ts';
 
 describeRequestStoreContract('in-memory', async () => ({ store: new InMemoryRequestStore(), close: async () => {} }));

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Migrator, sql } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/sql/database.ts';
-import { migrateToLatest, migrationProvider } from '../../server/sql/migrations.ts';
-import { SqlRequestStore } from '../../server/sql/sql-request-store.ts';
+import { openDatabase } from '#server/sql/database.ts';
+import { migrateToLatest, migrationProvider } from '#server/sql/migrations.ts';
+import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { describeRequestStoreContract, makeEvent, makeRequest, rejection } from './request-store.contract.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'rewind-request-store-'));

@@ -4,10 +4,10 @@
  * commit subjects: shas differ between adapters, behaviour must not.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROLLBACK_HEADER_PREFIX, formatRollbackMessage } from '../../core/commit-message.ts';
-import { RewindError } from '../../core/errors.ts';
-import type { CommitRecord, RevisionStore } from '../../core/ports.ts';
-import type { NewCommit } from '../../mocks/in-memory-revision-store.ts';
+import { ROLLBACK_HEADER_PREFIX, formatRollbackMessage } from '#core/commit-message.ts';
+import { RewindError } from '#core/errors.ts';
+import type { CommitRecord, RevisionStore } from '#core/ports.ts';
+import type { NewCommit } from '#in-memory/in-memory-revision-store.ts';
 
 export interface RevisionStoreHarness {
   store: RevisionStore;

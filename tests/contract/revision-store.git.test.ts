@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRepo } from '../../server/git/demo-repo.ts';
-import { importCommits, setDeployStatus } from '../../server/git/fast-import.ts';
-import { GitRevisionStore } from '../../server/git/git-revision-store.ts';
+import { createRepo } from '#server/git/demo-repo.ts';
+import { importCommits, setDeployStatus } from '#server/git/fast-import.ts';
+import { GitRevisionStore } from '#server/git/git-revision-store.ts';
 import { describeRevisionStoreContract } from './revision-store.contract.ts';
 
 describeRevisionStoreContract('git CLI', async (initial) => {

@@ -1,4 +1,4 @@
-import { InMemoryRevisionStore } from '../../mocks/in-memory-revision-store.ts';
+import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
 import { describeRevisionStoreContract } from './revision-store.contract.ts';
 
 describeRevisionStoreContract('in-memory', async (initial) => {

@@ -8,7 +8,7 @@
  * 0), where rollbacks execute at once; the field, service and full rollbacks run there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGES } from '../../core/errors.ts';
+import { MESSAGES } from '#core/errors.ts';
 import {
   diffSchema,
   errorBodySchema,
@@ -19,8 +19,8 @@ import {
   rollbackRequestResponseSchema,
   type Revision,
   type RollbackRequest,
-} from '../../core/schemas.ts';
-import { DEMO_END } from '../../mocks/demo-data.ts';
+} from '#core/schemas.ts';
+import { DEMO_END } from '#demo/demo-data.ts';
 import type { ApiHarness } from './harness.ts';
 
 const PROD = '/api/targets/acme/production';

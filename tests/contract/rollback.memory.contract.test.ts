@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rollbackRequestResponseSchema } from '../../core/schemas.ts';
-import { createMockBackend } from '../../mocks/backend.ts';
+import { rollbackRequestResponseSchema } from '#core/schemas.ts';
+import { createMockBackend } from '#mocks/backend.ts';
 import { memoryHarness } from './backends.ts';
 import { describeRollbackContract } from './rollback-contract.ts';
 

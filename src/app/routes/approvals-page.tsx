@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { useBackend } from '../../api/backend-context.tsx';
-import { ErrorState } from '../../components/error-state.tsx';
-import { ApprovalsQueue } from '../../features/approvals/components/approvals-queue.tsx';
-import { meQueryOptions } from '../../features/identity/api/identity-query-options.ts';
-import { targetsQueryOptions } from '../../features/targets/api/targets-query-options.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { ErrorState } from '#src/components/error-state.tsx';
+import { ApprovalsQueue } from '#src/features/approvals/components/approvals-queue.tsx';
+import { meQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
+import { targetsQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
 
 /** `/approvals`: what waits for the current user's review. */
 export function ApprovalsPage() {

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { useBackend } from '../../api/backend-context.tsx';
-import { AuditTrail } from '../../features/audit/components/audit-trail.tsx';
-import { targetsQueryOptions } from '../../features/targets/api/targets-query-options.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { AuditTrail } from '#src/features/audit/components/audit-trail.tsx';
+import { targetsQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
 
 /** `/audit?tenant=&environment=&type=&actor=`: the append-only trail, filterable and exportable. */
 export function AuditPage() {

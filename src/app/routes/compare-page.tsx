@@ -1,8 +1,8 @@
 import { Link, useParams, useSearchParams } from 'react-router';
-import { nameSchema } from '../../../core/schemas.ts';
-import { CompareView } from '../../features/compare/components/compare-view.tsx';
-import { paths } from '../../lib/paths.ts';
-import { NotFoundPage } from '../not-found-page.tsx';
+import { nameSchema } from '#core/schemas.ts';
+import { CompareView } from '#src/features/compare/components/compare-view.tsx';
+import { paths } from '#src/lib/paths.ts';
+import { NotFoundPage } from '#src/app/not-found-page.tsx';
 
 const describe = (ref: string) => (ref.toLowerCase() === 'head' ? 'head' : ref.slice(0, 7));
 

@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { useBackend } from '../../api/backend-context.tsx';
-import { ErrorState } from '../../components/error-state.tsx';
-import { meQueryOptions } from '../../features/identity/api/identity-query-options.ts';
-import { SelectiveRollbackWizard } from '../../features/rollback/components/selective-rollback-wizard.tsx';
-import { targetsQueryOptions } from '../../features/targets/api/targets-query-options.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { ErrorState } from '#src/components/error-state.tsx';
+import { meQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
+import { SelectiveRollbackWizard } from '#src/features/rollback/components/selective-rollback-wizard.tsx';
+import { targetsQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
 
 /** The wizard needs the targets (their plans, flags, policies and services) and who is asking. */
 export function RollbackNewPage() {

@@ -1,15 +1,15 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useParams } from 'react-router';
-import type { RollbackRequest } from '../../../core/schemas.ts';
-import { useBackend } from '../../api/backend-context.tsx';
-import { approvalKeys } from '../../features/approvals/api/approvals-query-options.ts';
-import { auditKeys } from '../../features/audit/api/audit-query-options.ts';
-import { historyKeys } from '../../features/history/api/history-query-options.ts';
-import { meQueryOptions } from '../../features/identity/api/identity-query-options.ts';
-import { RollbackRequestView } from '../../features/rollback/components/rollback-request-view.tsx';
-import { rollbackKeys } from '../../features/rollback/api/rollback-query-options.ts';
-import { targetKeys, targetsQueryOptions } from '../../features/targets/api/targets-query-options.ts';
+import type { RollbackRequest } from '#core/schemas.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { approvalKeys } from '#src/features/approvals/api/approvals-query-options.ts';
+import { auditKeys } from '#src/features/audit/api/audit-query-options.ts';
+import { historyKeys } from '#src/features/history/api/history-query-options.ts';
+import { meQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
+import { RollbackRequestView } from '#src/features/rollback/components/rollback-request-view.tsx';
+import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
+import { targetKeys, targetsQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
 
 export function RollbackRequestPage() {
   const { id = '' } = useParams();

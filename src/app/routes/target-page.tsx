@@ -1,13 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import { nameSchema } from '../../../core/schemas.ts';
-import { isNotFound } from '../../api/api-error.ts';
-import { useBackend } from '../../api/backend-context.tsx';
-import { ErrorState } from '../../components/error-state.tsx';
-import { DeploymentHistoryPanel } from '../../features/history/components/deployment-history-panel.tsx';
-import { targetQueryOptions } from '../../features/targets/api/targets-query-options.ts';
-import { TargetHeader } from '../../features/targets/components/target-header.tsx';
-import { NotFoundPage } from '../not-found-page.tsx';
+import { nameSchema } from '#core/schemas.ts';
+import { isNotFound } from '#src/api/api-error.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { ErrorState } from '#src/components/error-state.tsx';
+import { DeploymentHistoryPanel } from '#src/features/history/components/deployment-history-panel.tsx';
+import { targetQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
+import { TargetHeader } from '#src/features/targets/components/target-header.tsx';
+import { NotFoundPage } from '#src/app/not-found-page.tsx';
 
 export function TargetPage() {
   const { tenant = '', environment = '' } = useParams();

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { FileDiff } from '../../../core/schemas.ts';
+import type { FileDiff } from '#core/schemas.ts';
 import type { PatchSize } from './diff-limits.ts';
 import type { DiffLayout } from './diff-preferences-store.ts';
 import { DiffView } from './diff-view.tsx';

@@ -2,7 +2,7 @@ import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { html } from 'diff2html';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HOSTILE_PATH, HOSTILE_TEXTS, hostileCompare, makeFileDiff, makePatch, secretFile } from '../../test/compare-fixtures.ts';
+import { HOSTILE_PATH, HOSTILE_TEXTS, hostileCompare, makeFileDiff, makePatch, secretFile } from '#src/test/compare-fixtures.ts';
 import { DIFF_LIMITS, DIFF_TOO_BIG_MESSAGE, measurePatch, planAutoLoad } from './diff-limits.ts';
 import { DiffLayoutToggle } from './diff-layout-toggle.tsx';
 import { useDiffPreferencesStore, type DiffLayout } from './diff-preferences-store.ts';

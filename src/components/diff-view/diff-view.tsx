@@ -1,5 +1,5 @@
 import { useMemo, useState, type ReactNode } from 'react';
-import type { FileDiff } from '../../../core/schemas.ts';
+import type { FileDiff } from '#core/schemas.ts';
 import 'diff2html/bundles/css/diff2html.min.css';
 import './diff-view.css';
 import { DIFF_LIMITS, formatSize, measurePatch, type PatchSize } from './diff-limits.ts';

@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
-import type { RollbackRequest } from '../../../../core/schemas.ts';
-import type { BackendAdapter } from '../../../api/backend-adapter.ts';
+import type { RollbackRequest } from '#core/schemas.ts';
+import type { BackendAdapter } from '#src/api/backend-adapter.ts';
 
 export const approvalKeys = {
   all: ['approvals'] as const,

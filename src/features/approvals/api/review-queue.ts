@@ -1,5 +1,5 @@
-import type { RollbackRequest, Target } from '../../../../core/schemas.ts';
-import { reviewEligibility, type Reviewer, type ReviewEligibility } from '../../../lib/approval-rules.ts';
+import type { RollbackRequest, Target } from '#core/schemas.ts';
+import { reviewEligibility, type Reviewer, type ReviewEligibility } from '#src/lib/approval-rules.ts';
 
 export interface QueuedRequest {
   request: RollbackRequest;

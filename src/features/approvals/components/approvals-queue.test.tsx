@@ -1,13 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RollbackRequest, Target, User } from '../../../../core/schemas.ts';
-import { resetMockBackend, server } from '../../../../mocks/node.ts';
-import { HttpBackendAdapter } from '../../../api/http-backend-adapter.ts';
-import { useIdentityStore } from '../../identity/stores/identity-store.ts';
-import { makeTarget } from '../../../test/fixtures.ts';
-import { renderApp } from '../../../test/render.tsx';
-import { makeRequest } from '../../../test/rollback-fixtures.ts';
+import type { RollbackRequest, Target, User } from '#core/schemas.ts';
+import { resetMockBackend, server } from '#mocks/node.ts';
+import { HttpBackendAdapter } from '#src/api/http-backend-adapter.ts';
+import { useIdentityStore } from '#src/features/identity/stores/identity-store.ts';
+import { makeTarget } from '#src/test/fixtures.ts';
+import { renderApp } from '#src/test/render.tsx';
+import { makeRequest } from '#src/test/rollback-fixtures.ts';
 
 const bob: User = { email: 'bob@example.com', name: 'Bob Approver', roles: ['approver'] };
 const viktor: User = { email: 'viktor@example.com', name: 'Viktor Lindqvist', roles: ['viewer'] };

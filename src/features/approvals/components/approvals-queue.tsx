@@ -1,16 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import type { RollbackRequest, Target } from '../../../../core/schemas.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { ErrorState } from '../../../components/error-state.tsx';
-import { RelativeTime } from '../../../components/relative-time.tsx';
-import { APPROVER_ROLES, countApprovals, hasAnyRole, quorumOf, type Reviewer } from '../../../lib/approval-rules.ts';
-import { paths } from '../../../lib/paths.ts';
-import { shortSha } from '../../../lib/sha.ts';
-import { useNow } from '../../../lib/use-now.ts';
-import { pendingRequestsQueryOptions } from '../api/approvals-query-options.ts';
-import { buildReviewQueue, type QueuedRequest } from '../api/review-queue.ts';
-import '../approvals.css';
+import type { RollbackRequest, Target } from '#core/schemas.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { ErrorState } from '#src/components/error-state.tsx';
+import { RelativeTime } from '#src/components/relative-time.tsx';
+import { APPROVER_ROLES, countApprovals, hasAnyRole, quorumOf, type Reviewer } from '#src/lib/approval-rules.ts';
+import { paths } from '#src/lib/paths.ts';
+import { shortSha } from '#src/lib/sha.ts';
+import { useNow } from '#src/lib/use-now.ts';
+import { pendingRequestsQueryOptions } from '#src/features/approvals/api/approvals-query-options.ts';
+import { buildReviewQueue, type QueuedRequest } from '#src/features/approvals/api/review-queue.ts';
+import '#src/features/approvals/approvals.css';
 
 interface ApprovalsQueueProps {
   /** Who is looking (from `/api/me`); undefined while it loads. */

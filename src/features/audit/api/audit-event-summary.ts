@@ -1,5 +1,5 @@
-import type { AuditEvent } from '../../../../core/schemas.ts';
-import { shortSha } from '../../../lib/sha.ts';
+import type { AuditEvent } from '#core/schemas.ts';
+import { shortSha } from '#src/lib/sha.ts';
 import { AUDIT_TYPE_LABELS } from './audit-filters.ts';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../../../core/schemas.ts';
+import type { AuditEvent } from '#core/schemas.ts';
 import { auditEventsToCsv, auditEventsToJson, csvCell, exportFileName } from './audit-export.ts';
 
 const event = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../../../../core/schemas.ts';
+import type { AuditEvent } from '#core/schemas.ts';
 
 const CSV_COLUMNS = ['id', 'at', 'type', 'actor', 'tenant', 'environment', 'requestId', 'breakGlass', 'details'] as const;
 

@@ -1,6 +1,6 @@
 import { infiniteQueryOptions } from '@tanstack/react-query';
-import type { AuditEvent } from '../../../../core/schemas.ts';
-import type { AuditFilter, BackendAdapter } from '../../../api/backend-adapter.ts';
+import type { AuditEvent } from '#core/schemas.ts';
+import type { AuditFilter, BackendAdapter } from '#src/api/backend-adapter.ts';
 
 export const auditKeys = {
   all: ['audit'] as const,

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useId, useRef, useState } from 'react';
-import type { AuditEvent } from '../../../../core/schemas.ts';
+import type { AuditEvent } from '#core/schemas.ts';
 import { AuditEventRow } from './audit-event-row.tsx';
 
 export const AUDIT_ROW_ESTIMATE = 44;

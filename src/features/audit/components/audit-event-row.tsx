@@ -1,9 +1,9 @@
 import { Link } from 'react-router';
-import type { AuditEvent } from '../../../../core/schemas.ts';
-import { RevealedText } from '../../../components/revealed-text.tsx';
-import { paths } from '../../../lib/paths.ts';
-import { formatAbsolute } from '../../../lib/time.ts';
-import { auditTypeLabel, summarizeAuditEvent } from '../api/audit-event-summary.ts';
+import type { AuditEvent } from '#core/schemas.ts';
+import { RevealedText } from '#src/components/revealed-text.tsx';
+import { paths } from '#src/lib/paths.ts';
+import { formatAbsolute } from '#src/lib/time.ts';
+import { auditTypeLabel, summarizeAuditEvent } from '#src/features/audit/api/audit-event-summary.ts';
 
 interface AuditEventRowProps {
   event: AuditEvent;

@@ -1,10 +1,10 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { AuditEvent } from '../../../../core/schemas.ts';
-import type { AuditFilter } from '../../../api/backend-adapter.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { ErrorState } from '../../../components/error-state.tsx';
-import { auditEventsToCsv, auditEventsToJson, downloadText, exportFileName } from '../api/audit-export.ts';
-import { fetchAllAuditEvents } from '../api/audit-query-options.ts';
+import type { AuditEvent } from '#core/schemas.ts';
+import type { AuditFilter } from '#src/api/backend-adapter.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { ErrorState } from '#src/components/error-state.tsx';
+import { auditEventsToCsv, auditEventsToJson, downloadText, exportFileName } from '#src/features/audit/api/audit-export.ts';
+import { fetchAllAuditEvents } from '#src/features/audit/api/audit-query-options.ts';
 
 type Scope = 'loaded' | 'all';
 type Format = 'csv' | 'json';

@@ -1,9 +1,9 @@
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
-import type { Target } from '../../../../core/schemas.ts';
-import type { AuditFilter } from '../../../api/backend-adapter.ts';
-import { paths } from '../../../lib/paths.ts';
-import { AUDIT_TYPE_LABELS, AUDIT_TYPES, hasFilters } from '../api/audit-filters.ts';
+import type { Target } from '#core/schemas.ts';
+import type { AuditFilter } from '#src/api/backend-adapter.ts';
+import { paths } from '#src/lib/paths.ts';
+import { AUDIT_TYPE_LABELS, AUDIT_TYPES, hasFilters } from '#src/features/audit/api/audit-filters.ts';
 
 interface AuditFiltersBarProps {
   filters: AuditFilter;

@@ -2,10 +2,10 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AuditEvent } from '../../../../core/schemas.ts';
-import { server } from '../../../../mocks/node.ts';
-import { demoUsers, makeTarget } from '../../../test/fixtures.ts';
-import { renderApp } from '../../../test/render.tsx';
+import type { AuditEvent } from '#core/schemas.ts';
+import { server } from '#mocks/node.ts';
+import { demoUsers, makeTarget } from '#src/test/fixtures.ts';
+import { renderApp } from '#src/test/render.tsx';
 import { AUDIT_ROW_ESTIMATE } from './audit-event-list.tsx';
 
 const VIEWPORT = 440;

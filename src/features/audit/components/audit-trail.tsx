@@ -1,16 +1,16 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
-import type { Target } from '../../../../core/schemas.ts';
-import type { AuditFilter } from '../../../api/backend-adapter.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { ErrorState } from '../../../components/error-state.tsx';
-import { filtersFromSearch, hasFilters, searchFromFilters, withFilter } from '../api/audit-filters.ts';
-import { auditInfiniteQueryOptions } from '../api/audit-query-options.ts';
+import type { Target } from '#core/schemas.ts';
+import type { AuditFilter } from '#src/api/backend-adapter.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { ErrorState } from '#src/components/error-state.tsx';
+import { filtersFromSearch, hasFilters, searchFromFilters, withFilter } from '#src/features/audit/api/audit-filters.ts';
+import { auditInfiniteQueryOptions } from '#src/features/audit/api/audit-query-options.ts';
 import { AuditEventList } from './audit-event-list.tsx';
 import { AuditExport } from './audit-export.tsx';
 import { AuditFiltersBar } from './audit-filters-bar.tsx';
-import '../audit.css';
+import '#src/features/audit/audit.css';
 
 /** The audit trail: filters in the URL (shareable), newest first, loaded by cursor as one scrolls. */
 export function AuditTrail({ targets }: { targets: Target[] | undefined }) {

@@ -1,5 +1,5 @@
-import type { FieldChange, FileDiff } from '../../../../core/schemas.ts';
-import { measurePatch, planAutoLoad, type PatchSize } from '../../../components/diff-view/diff-limits.ts';
+import type { FieldChange, FileDiff } from '#core/schemas.ts';
+import { measurePatch, planAutoLoad, type PatchSize } from '#src/components/diff-view/diff-limits.ts';
 
 export type FileGroupKind = 'service' | 'binding' | 'variables' | 'other';
 

@@ -1,4 +1,4 @@
-import type { FieldChange } from '../../../../core/schemas.ts';
+import type { FieldChange } from '#core/schemas.ts';
 
 export type FieldCell =
   | { kind: 'absent'; text: string }

@@ -1,14 +1,14 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { DEFAULT_CONTEXT_LINES, MAX_CONTEXT_LINES } from '../../../../core/compare-fields.ts';
-import type { FileDiff } from '../../../../core/schemas.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { DiffFileCard } from '../../../components/diff-view/diff-file-card.tsx';
-import { measurePatch } from '../../../components/diff-view/diff-limits.ts';
-import type { DiffLayout } from '../../../components/diff-view/diff-preferences-store.ts';
-import type { CompareFile } from '../api/compare-files.ts';
-import { compareFileQueryOptions } from '../api/compare-query-options.ts';
-import { showsWholeFile } from '../api/patch-context.ts';
+import { DEFAULT_CONTEXT_LINES, MAX_CONTEXT_LINES } from '#core/compare-fields.ts';
+import type { FileDiff } from '#core/schemas.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { DiffFileCard } from '#src/components/diff-view/diff-file-card.tsx';
+import { measurePatch } from '#src/components/diff-view/diff-limits.ts';
+import type { DiffLayout } from '#src/components/diff-view/diff-preferences-store.ts';
+import type { CompareFile } from '#src/features/compare/api/compare-files.ts';
+import { compareFileQueryOptions } from '#src/features/compare/api/compare-query-options.ts';
+import { showsWholeFile } from '#src/features/compare/api/patch-context.ts';
 
 /** Each "More context" shows this many more lines above and below every change. */
 export const CONTEXT_STEP = 20;

@@ -1,6 +1,6 @@
-import type { Revision } from '../../../../core/schemas.ts';
-import { RelativeTime } from '../../../components/relative-time.tsx';
-import { shortSha } from '../../../lib/sha.ts';
+import type { Revision } from '#core/schemas.ts';
+import { RelativeTime } from '#src/components/relative-time.tsx';
+import { shortSha } from '#src/lib/sha.ts';
 
 interface CompareHeaderProps {
   /** The revisions as the URL names them: a sha (full or abbreviated) or `head`. */

@@ -2,9 +2,9 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { delay, http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Diff, FieldChange, HistoryResponse } from '../../../../core/schemas.ts';
-import { getMockBackend, server } from '../../../../mocks/node.ts';
-import { useDiffPreferencesStore } from '../../../components/diff-view/diff-preferences-store.ts';
+import type { Diff, FieldChange, HistoryResponse } from '#core/schemas.ts';
+import { getMockBackend, server } from '#mocks/node.ts';
+import { useDiffPreferencesStore } from '#src/components/diff-view/diff-preferences-store.ts';
 import {
   FROM_SHA,
   HOSTILE_TEXTS,
@@ -18,8 +18,8 @@ import {
   secretFields,
   secretFile,
   TO_SHA,
-} from '../../../test/compare-fixtures.ts';
-import { renderApp } from '../../../test/render.tsx';
+} from '#src/test/compare-fixtures.ts';
+import { renderApp } from '#src/test/render.tsx';
 import { FIELD_ROWS_SHOWN } from './field-changes-table.tsx';
 
 const COMPARE_URL = '*/api/targets/acme/production/compare';

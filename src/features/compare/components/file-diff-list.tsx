@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useLocation } from 'react-router';
-import { DiffLayoutToggle } from '../../../components/diff-view/diff-layout-toggle.tsx';
-import { useDiffPreferencesStore } from '../../../components/diff-view/diff-preferences-store.ts';
-import type { FileGroup } from '../api/compare-files.ts';
+import { DiffLayoutToggle } from '#src/components/diff-view/diff-layout-toggle.tsx';
+import { useDiffPreferencesStore } from '#src/components/diff-view/diff-preferences-store.ts';
+import type { FileGroup } from '#src/features/compare/api/compare-files.ts';
 import { CompareFileCard, type ComparePair } from './compare-file-card.tsx';
 
 interface FileDiffListProps {

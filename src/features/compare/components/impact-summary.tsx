@@ -1,4 +1,4 @@
-import type { Diff } from '../../../../core/schemas.ts';
+import type { Diff } from '#core/schemas.ts';
 
 const plural = (count: number, one: string, many: string) => `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
 

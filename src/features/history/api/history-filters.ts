@@ -4,7 +4,7 @@ import {
   sourceSchema,
   type RevisionSource,
   type RevisionStatus,
-} from '../../../../core/schemas.ts';
+} from '#core/schemas.ts';
 
 export interface HistoryFilters {
   service?: string;

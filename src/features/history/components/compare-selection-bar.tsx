@@ -1,5 +1,5 @@
-import type { Revision } from '../../../../core/schemas.ts';
-import type { ComparePair } from '../hooks/use-compare-selection.ts';
+import type { Revision } from '#core/schemas.ts';
+import type { ComparePair } from '#src/features/history/hooks/use-compare-selection.ts';
 
 interface CompareSelectionBarProps {
   selected: readonly Revision[];

@@ -2,11 +2,11 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import { delay, http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { server } from '../../../../mocks/node.ts';
-import type { HistoryResponse, Target } from '../../../../core/schemas.ts';
-import { fakeSha, makeHistoryPage, makeRevision, makeTarget } from '../../../test/fixtures.ts';
-import { mockGridLayout } from '../../../test/layout.ts';
-import { renderWithRouter } from '../../../test/render.tsx';
+import { server } from '#mocks/node.ts';
+import type { HistoryResponse, Target } from '#core/schemas.ts';
+import { fakeSha, makeHistoryPage, makeRevision, makeTarget } from '#src/test/fixtures.ts';
+import { mockGridLayout } from '#src/test/layout.ts';
+import { renderWithRouter } from '#src/test/render.tsx';
 import { DeploymentHistoryPanel } from './deployment-history-panel.tsx';
 
 const HISTORY_URL = '*/api/targets/acme/production/history';

@@ -1,7 +1,7 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import type { Revision } from '../../../../core/schemas.ts';
-import { MAX_SELECTED } from '../hooks/use-compare-selection.ts';
+import type { Revision } from '#core/schemas.ts';
+import { MAX_SELECTED } from '#src/features/history/hooks/use-compare-selection.ts';
 import { HistoryLoaderRow, HistoryRow } from './history-row.tsx';
 
 export const ROW_HEIGHT = 52;

@@ -1,8 +1,8 @@
 import type { CSSProperties } from 'react';
-import type { Revision } from '../../../../core/schemas.ts';
-import { RelativeTime } from '../../../components/relative-time.tsx';
-import { shortSha } from '../../../lib/sha.ts';
-import { CurrentBadge, SourceBadge, StatusBadge } from '../../../components/revision-badges.tsx';
+import type { Revision } from '#core/schemas.ts';
+import { RelativeTime } from '#src/components/relative-time.tsx';
+import { shortSha } from '#src/lib/sha.ts';
+import { CurrentBadge, SourceBadge, StatusBadge } from '#src/components/revision-badges.tsx';
 
 interface HistoryRowProps {
   id: string;

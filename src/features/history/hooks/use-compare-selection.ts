@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { Revision } from '../../../../core/schemas.ts';
+import type { Revision } from '#core/schemas.ts';
 
 export const MAX_SELECTED = 2;
 

@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
-import type { BreakGlass } from '../../../../core/schemas.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { RevealedText } from '../../../components/revealed-text.tsx';
-import { formatAbsolute } from '../../../lib/time.ts';
-import { identityKeys, meQueryOptions } from '../api/identity-query-options.ts';
-import { formatRemaining, useCountdown } from '../hooks/use-countdown.ts';
+import type { BreakGlass } from '#core/schemas.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { RevealedText } from '#src/components/revealed-text.tsx';
+import { formatAbsolute } from '#src/lib/time.ts';
+import { identityKeys, meQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
+import { formatRemaining, useCountdown } from '#src/features/identity/hooks/use-countdown.ts';
 
 export const BREAK_GLASS_BANNER_ID = 'break-glass-banner';
 

@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useRef, useState } from 'react';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { BREAK_GLASS_ROLES, hasAnyRole } from '../../../lib/approval-rules.ts';
-import { meQueryOptions } from '../api/identity-query-options.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { BREAK_GLASS_ROLES, hasAnyRole } from '#src/lib/approval-rules.ts';
+import { meQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
 
 // The dialog loads when first opened: most visits never break glass.
 const BreakGlassDialog = lazy(async () => ({ default: (await import('./break-glass-dialog.tsx')).BreakGlassDialog }));

@@ -1,11 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { JUSTIFICATION_MAX_LENGTH } from '../../../../core/schemas.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { ErrorState } from '../../../components/error-state.tsx';
-import { identityKeys } from '../api/identity-query-options.ts';
+import { JUSTIFICATION_MAX_LENGTH } from '#core/schemas.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { ErrorState } from '#src/components/error-state.tsx';
+import { identityKeys } from '#src/features/identity/api/identity-query-options.ts';
 import { focusBannerWhenShown } from './break-glass-banner.tsx';
-import '../break-glass-dialog.css';
+import '#src/features/identity/break-glass-dialog.css';
 
 export const BREAK_GLASS_MINUTES = [15, 30, 60, 120] as const;
 const DEFAULT_MINUTES = 30;

@@ -2,11 +2,11 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import type { BreakGlass, User } from '../../../../core/schemas.ts';
-import { server } from '../../../../mocks/node.ts';
-import { makeTarget } from '../../../test/fixtures.ts';
-import { renderApp } from '../../../test/render.tsx';
-import { formatRemaining } from '../hooks/use-countdown.ts';
+import type { BreakGlass, User } from '#core/schemas.ts';
+import { server } from '#mocks/node.ts';
+import { makeTarget } from '#src/test/fixtures.ts';
+import { renderApp } from '#src/test/render.tsx';
+import { formatRemaining } from '#src/features/identity/hooks/use-countdown.ts';
 
 const olu: User = { email: 'olu@example.com', name: 'Olu Adeyemi', roles: ['requester', 'break-glass'] };
 const sam: User = { email: 'sam@example.com', name: 'Sam Rivera', roles: ['requester'] };

@@ -2,10 +2,10 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import { server } from '../../../../mocks/node.ts';
-import { demoUsers, makeTarget } from '../../../test/fixtures.ts';
-import { renderWithRouter } from '../../../test/render.tsx';
-import { useIdentityStore } from '../stores/identity-store.ts';
+import { server } from '#mocks/node.ts';
+import { demoUsers, makeTarget } from '#src/test/fixtures.ts';
+import { renderWithRouter } from '#src/test/render.tsx';
+import { useIdentityStore } from '#src/features/identity/stores/identity-store.ts';
 import { UserSwitcher } from './user-switcher.tsx';
 
 afterEach(() => {

@@ -1,8 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId } from 'react';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { meQueryOptions, usersQueryOptions } from '../api/identity-query-options.ts';
-import { useIdentityStore } from '../stores/identity-store.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { meQueryOptions, usersQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
+import { useIdentityStore } from '#src/features/identity/stores/identity-store.ts';
 
 export function UserSwitcher() {
   const backend = useBackend();

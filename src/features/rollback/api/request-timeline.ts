@@ -1,6 +1,6 @@
-import type { AuditEvent, RollbackRequest } from '../../../../core/schemas.ts';
-import { countApprovals, quorumOf } from '../../../lib/approval-rules.ts';
-import { shortSha } from '../../../lib/sha.ts';
+import type { AuditEvent, RollbackRequest } from '#core/schemas.ts';
+import { countApprovals, quorumOf } from '#src/lib/approval-rules.ts';
+import { shortSha } from '#src/lib/sha.ts';
 
 export type TimelineStep = 'requested' | 'reviewed' | 'approved' | 'rejected' | 'dismissed' | 'executing' | 'completed' | 'failed' | 'waiting';
 

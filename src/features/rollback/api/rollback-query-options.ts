@@ -1,7 +1,7 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import { hasDeferredFields, withComputedFields } from '../../../../core/compare-fields.ts';
-import type { AuditEvent, FieldSelection, RollbackDetail, RollbackMode, RollbackRequest } from '../../../../core/schemas.ts';
-import type { BackendAdapter } from '../../../api/backend-adapter.ts';
+import { hasDeferredFields, withComputedFields } from '#core/compare-fields.ts';
+import type { AuditEvent, FieldSelection, RollbackDetail, RollbackMode, RollbackRequest } from '#core/schemas.ts';
+import type { BackendAdapter } from '#src/api/backend-adapter.ts';
 
 /** Everything this feature caches sits under `rollback`, so it never collides with another feature's keys. */
 export const rollbackKeys = {

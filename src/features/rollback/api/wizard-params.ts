@@ -1,5 +1,5 @@
-import { NAME_PATTERN, SHA_INPUT_PATTERN } from '../../../../core/names.ts';
-import type { FieldSelection, RollbackMode } from '../../../../core/schemas.ts';
+import { NAME_PATTERN, SHA_INPUT_PATTERN } from '#core/names.ts';
+import type { FieldSelection, RollbackMode } from '#core/schemas.ts';
 
 /**
  * The wizard's choices as they live in the URL, so a half-filled wizard can be pasted into an incident

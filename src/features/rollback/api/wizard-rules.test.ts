@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../api/api-error.ts';
-import { fakeSha, makeRevision, makeTarget } from '../../../test/fixtures.ts';
+import { ApiError } from '#src/api/api-error.ts';
+import { fakeSha, makeRevision, makeTarget } from '#src/test/fixtures.ts';
 import {
   approvalOutcome,
   defaultMode,

@@ -1,6 +1,6 @@
-import { approvalRequired, isModeAllowed, requiredApprovalsFor } from '../../../../core/rollback-gating.ts';
-import { JUSTIFICATION_MAX_LENGTH, type BreakGlass, type Revision, type RollbackMode, type Target } from '../../../../core/schemas.ts';
-import { isApiError } from '../../../api/api-error.ts';
+import { approvalRequired, isModeAllowed, requiredApprovalsFor } from '#core/rollback-gating.ts';
+import { JUSTIFICATION_MAX_LENGTH, type BreakGlass, type Revision, type RollbackMode, type Target } from '#core/schemas.ts';
+import { isApiError } from '#src/api/api-error.ts';
 import { WIZARD_STEPS, type WizardParams, type WizardStep } from './wizard-params.ts';
 
 export const stepIndex = (step: WizardStep) => WIZARD_STEPS.indexOf(step);

@@ -1,6 +1,6 @@
-import { formatFieldPath } from '../../../../core/field-diff.ts';
-import type { Diff, FieldSelection } from '../../../../core/schemas.ts';
-import { fieldKey } from '../api/wizard-params.ts';
+import { formatFieldPath } from '#core/field-diff.ts';
+import type { Diff, FieldSelection } from '#core/schemas.ts';
+import { fieldKey } from '#src/features/rollback/api/wizard-params.ts';
 import { BeforeAfter } from './field-value.tsx';
 
 interface FieldPickerProps {

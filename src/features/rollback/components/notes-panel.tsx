@@ -1,11 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
-import type { RollbackDetail, RollbackRequest } from '../../../../core/schemas.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { RelativeTime } from '../../../components/relative-time.tsx';
-import { RevealedText } from '../../../components/revealed-text.tsx';
-import { hasAnyRole, NOTE_ROLES, type Reviewer } from '../../../lib/approval-rules.ts';
-import { rollbackKeys } from '../api/rollback-query-options.ts';
+import type { RollbackDetail, RollbackRequest } from '#core/schemas.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { RelativeTime } from '#src/components/relative-time.tsx';
+import { RevealedText } from '#src/components/revealed-text.tsx';
+import { hasAnyRole, NOTE_ROLES, type Reviewer } from '#src/lib/approval-rules.ts';
+import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
 
 const NOTE_MAX = 4000;

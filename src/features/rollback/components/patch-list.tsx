@@ -1,9 +1,9 @@
 import { useId, useMemo, useState } from 'react';
-import type { FileDiff } from '../../../../core/schemas.ts';
-import { DiffFileCard } from '../../../components/diff-view/diff-file-card.tsx';
-import { DiffLayoutToggle } from '../../../components/diff-view/diff-layout-toggle.tsx';
-import { measurePatch, planAutoLoad } from '../../../components/diff-view/diff-limits.ts';
-import { useDiffPreferencesStore } from '../../../components/diff-view/diff-preferences-store.ts';
+import type { FileDiff } from '#core/schemas.ts';
+import { DiffFileCard } from '#src/components/diff-view/diff-file-card.tsx';
+import { DiffLayoutToggle } from '#src/components/diff-view/diff-layout-toggle.tsx';
+import { measurePatch, planAutoLoad } from '#src/components/diff-view/diff-limits.ts';
+import { useDiffPreferencesStore } from '#src/components/diff-view/diff-preferences-store.ts';
 
 /**
  * The text diff of every file through the shared DiffView: small files render at once within the

@@ -1,11 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
-import type { Target } from '../../../../core/schemas.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { shortSha } from '../../../lib/sha.ts';
-import { previewQueryOptions, type PreviewSelection } from '../api/rollback-query-options.ts';
-import type { WizardStep } from '../api/wizard-params.ts';
-import { stepForError } from '../api/wizard-rules.ts';
+import type { Target } from '#core/schemas.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { shortSha } from '#src/lib/sha.ts';
+import { previewQueryOptions, type PreviewSelection } from '#src/features/rollback/api/rollback-query-options.ts';
+import type { WizardStep } from '#src/features/rollback/api/wizard-params.ts';
+import { stepForError } from '#src/features/rollback/api/wizard-rules.ts';
 import { RollbackDiff } from './rollback-diff.tsx';
 import { ServerError, StepFrame } from './step-frame.tsx';
 

@@ -2,11 +2,11 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, RollbackRequest, User, Verification } from '../../../../core/schemas.ts';
-import { server } from '../../../../mocks/node.ts';
-import { fakeSha, makeTarget } from '../../../test/fixtures.ts';
-import { renderApp } from '../../../test/render.tsx';
-import { makePreview, makeRequest } from '../../../test/rollback-fixtures.ts';
+import type { AuditEvent, RollbackRequest, User, Verification } from '#core/schemas.ts';
+import { server } from '#mocks/node.ts';
+import { fakeSha, makeTarget } from '#src/test/fixtures.ts';
+import { renderApp } from '#src/test/render.tsx';
+import { makePreview, makeRequest } from '#src/test/rollback-fixtures.ts';
 
 const sam: User = { email: 'sam@example.com', name: 'Sam Rivera', roles: ['requester'] };
 const dana: User = { email: 'dana@example.com', name: 'Dana Whitfield', roles: ['approver'] };

@@ -1,12 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import type { RollbackRequest } from '../../../../core/schemas.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { countApprovals, quorumOf } from '../../../lib/approval-rules.ts';
-import { paths } from '../../../lib/paths.ts';
-import { shortSha } from '../../../lib/sha.ts';
-import { rollbackKeys } from '../api/rollback-query-options.ts';
+import type { RollbackRequest } from '#core/schemas.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { countApprovals, quorumOf } from '#src/lib/approval-rules.ts';
+import { paths } from '#src/lib/paths.ts';
+import { shortSha } from '#src/lib/sha.ts';
+import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
 
 /** Where the request stands, and what can be done about it (retry a failed execution). */

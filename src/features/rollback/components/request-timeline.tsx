@@ -1,12 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import type { RollbackRequest } from '../../../../core/schemas.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { RevealedText } from '../../../components/revealed-text.tsx';
-import { paths } from '../../../lib/paths.ts';
-import { formatAbsolute } from '../../../lib/time.ts';
-import { buildTimeline, timelineFromRequest } from '../api/request-timeline.ts';
-import { requestAuditQueryOptions } from '../api/rollback-query-options.ts';
+import type { RollbackRequest } from '#core/schemas.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { RevealedText } from '#src/components/revealed-text.tsx';
+import { paths } from '#src/lib/paths.ts';
+import { formatAbsolute } from '#src/lib/time.ts';
+import { buildTimeline, timelineFromRequest } from '#src/features/rollback/api/request-timeline.ts';
+import { requestAuditQueryOptions } from '#src/features/rollback/api/rollback-query-options.ts';
 
 /** The request's history from the audit trail, with times (UTC), break-glass flagged. */
 export function RequestTimeline({ request }: { request: RollbackRequest }) {

@@ -1,14 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import type { RollbackDetail, RollbackRequest, Target } from '../../../../core/schemas.ts';
-import type { ReviewDecision } from '../../../api/backend-adapter.ts';
-import { isApiError } from '../../../api/api-error.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { RelativeTime } from '../../../components/relative-time.tsx';
-import { RevealedText } from '../../../components/revealed-text.tsx';
-import { countApprovals, quorumOf, reviewEligibility, type Reviewer } from '../../../lib/approval-rules.ts';
-import { useNow } from '../../../lib/use-now.ts';
-import { rollbackKeys } from '../api/rollback-query-options.ts';
+import type { RollbackDetail, RollbackRequest, Target } from '#core/schemas.ts';
+import type { ReviewDecision } from '#src/api/backend-adapter.ts';
+import { isApiError } from '#src/api/api-error.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { RelativeTime } from '#src/components/relative-time.tsx';
+import { RevealedText } from '#src/components/revealed-text.tsx';
+import { countApprovals, quorumOf, reviewEligibility, type Reviewer } from '#src/lib/approval-rules.ts';
+import { useNow } from '#src/lib/use-now.ts';
+import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
 
 interface ReviewPanelProps {

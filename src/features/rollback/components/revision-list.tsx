@@ -1,6 +1,6 @@
-import type { Revision } from '../../../../core/schemas.ts';
-import { RelativeTime } from '../../../components/relative-time.tsx';
-import { CurrentBadge, SourceBadge, StatusBadge } from '../../../components/revision-badges.tsx';
+import type { Revision } from '#core/schemas.ts';
+import { RelativeTime } from '#src/components/relative-time.tsx';
+import { CurrentBadge, SourceBadge, StatusBadge } from '#src/components/revision-badges.tsx';
 
 interface RevisionListProps {
   revisions: Revision[];

@@ -1,16 +1,16 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type ReactNode } from 'react';
-import type { FieldSelection, Revision, RollbackMode, Target } from '../../../../core/schemas.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { ErrorState } from '../../../components/error-state.tsx';
-import { shortSha } from '../../../lib/sha.ts';
+import type { FieldSelection, Revision, RollbackMode, Target } from '#core/schemas.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { ErrorState } from '#src/components/error-state.tsx';
+import { shortSha } from '#src/lib/sha.ts';
 import {
   changesSinceQueryOptions,
   revisionLookupQueryOptions,
   revisionsInfiniteQueryOptions,
-} from '../api/rollback-query-options.ts';
-import type { WizardParams } from '../api/wizard-params.ts';
-import { defaultRevision, defaultService, findRevision, revisionWarning } from '../api/wizard-rules.ts';
+} from '#src/features/rollback/api/rollback-query-options.ts';
+import type { WizardParams } from '#src/features/rollback/api/wizard-params.ts';
+import { defaultRevision, defaultService, findRevision, revisionWarning } from '#src/features/rollback/api/wizard-rules.ts';
 import { FieldPicker } from './field-picker.tsx';
 import { RevisionList } from './revision-list.tsx';
 import { ServicePicker } from './service-picker.tsx';

@@ -1,5 +1,5 @@
-import { formatFieldPath } from '../../../../core/field-diff.ts';
-import type { Diff, FileDiff } from '../../../../core/schemas.ts';
+import { formatFieldPath } from '#core/field-diff.ts';
+import type { Diff, FileDiff } from '#core/schemas.ts';
 import { BeforeAfter } from './field-value.tsx';
 import { PatchList } from './patch-list.tsx';
 

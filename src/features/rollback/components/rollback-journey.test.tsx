@@ -1,10 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetMockBackend } from '../../../../mocks/node.ts';
-import { mockGridLayout } from '../../../test/layout.ts';
-import { renderApp } from '../../../test/render.tsx';
-import { useWizardDraftStore } from '../stores/wizard-draft-store.ts';
+import { resetMockBackend } from '#mocks/node.ts';
+import { mockGridLayout } from '#src/test/layout.ts';
+import { renderApp } from '#src/test/render.tsx';
+import { useWizardDraftStore } from '#src/features/rollback/stores/wizard-draft-store.ts';
 
 // End to end through the real API app over the in-memory demo data: acme/staging needs no approval.
 beforeEach(() => {

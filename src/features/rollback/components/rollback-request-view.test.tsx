@@ -2,11 +2,11 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import type { RollbackRequest } from '../../../../core/schemas.ts';
-import { server } from '../../../../mocks/node.ts';
-import { demoUsers, fakeSha } from '../../../test/fixtures.ts';
-import { renderApp } from '../../../test/render.tsx';
-import { makePreview, makeRequest } from '../../../test/rollback-fixtures.ts';
+import type { RollbackRequest } from '#core/schemas.ts';
+import { server } from '#mocks/node.ts';
+import { demoUsers, fakeSha } from '#src/test/fixtures.ts';
+import { renderApp } from '#src/test/render.tsx';
+import { makePreview, makeRequest } from '#src/test/rollback-fixtures.ts';
 
 function serveRequest(request: RollbackRequest) {
   server.use(

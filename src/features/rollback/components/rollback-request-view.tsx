@@ -1,24 +1,24 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
-import { formatFieldPath } from '../../../../core/field-diff.ts';
-import type { RollbackRequest, Target } from '../../../../core/schemas.ts';
-import { isNotFound } from '../../../api/api-error.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { ErrorState } from '../../../components/error-state.tsx';
-import { RelativeTime } from '../../../components/relative-time.tsx';
-import { RevealedText } from '../../../components/revealed-text.tsx';
-import type { Reviewer } from '../../../lib/approval-rules.ts';
-import { paths } from '../../../lib/paths.ts';
-import { shortSha } from '../../../lib/sha.ts';
-import { rollbackDetailQueryOptions } from '../api/rollback-query-options.ts';
+import { formatFieldPath } from '#core/field-diff.ts';
+import type { RollbackRequest, Target } from '#core/schemas.ts';
+import { isNotFound } from '#src/api/api-error.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { ErrorState } from '#src/components/error-state.tsx';
+import { RelativeTime } from '#src/components/relative-time.tsx';
+import { RevealedText } from '#src/components/revealed-text.tsx';
+import type { Reviewer } from '#src/lib/approval-rules.ts';
+import { paths } from '#src/lib/paths.ts';
+import { shortSha } from '#src/lib/sha.ts';
+import { rollbackDetailQueryOptions } from '#src/features/rollback/api/rollback-query-options.ts';
 import { NotesPanel } from './notes-panel.tsx';
 import { RequestStatePanel } from './request-state-panel.tsx';
 import { RequestTimeline } from './request-timeline.tsx';
 import { ReviewPanel } from './review-panel.tsx';
 import { RollbackDiff } from './rollback-diff.tsx';
 import { VerificationPanel } from './verification-panel.tsx';
-import '../rollback.css';
+import '#src/features/rollback/rollback.css';
 
 interface RollbackRequestViewProps {
   id: string;

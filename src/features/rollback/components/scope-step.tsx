@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
-import { modeAvailability } from '../../../../core/rollback-gating.ts';
-import type { RollbackMode, Target } from '../../../../core/schemas.ts';
-import { defaultMode } from '../api/wizard-rules.ts';
+import { modeAvailability } from '#core/rollback-gating.ts';
+import type { RollbackMode, Target } from '#core/schemas.ts';
+import { defaultMode } from '#src/features/rollback/api/wizard-rules.ts';
 import { StepFrame } from './step-frame.tsx';
 
 interface ScopeStepProps {

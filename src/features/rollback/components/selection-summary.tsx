@@ -1,7 +1,7 @@
-import { formatFieldPath } from '../../../../core/field-diff.ts';
-import type { RollbackPreview, Target } from '../../../../core/schemas.ts';
-import { shortSha } from '../../../lib/sha.ts';
-import type { PreviewSelection } from '../api/rollback-query-options.ts';
+import { formatFieldPath } from '#core/field-diff.ts';
+import type { RollbackPreview, Target } from '#core/schemas.ts';
+import { shortSha } from '#src/lib/sha.ts';
+import type { PreviewSelection } from '#src/features/rollback/api/rollback-query-options.ts';
 
 const MODE_LABEL = { full: 'Full', service: 'Service', field: 'Field' } as const;
 

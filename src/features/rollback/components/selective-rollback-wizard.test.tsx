@@ -2,12 +2,12 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import { server } from '../../../../mocks/node.ts';
-import { fakeSha } from '../../../test/fixtures.ts';
-import { renderApp } from '../../../test/render.tsx';
-import { makeChangesSince, makeRequest, PAYMENTS_VALUES, serveRollbackBackend } from '../../../test/rollback-fixtures.ts';
-import { encodeFields } from '../api/wizard-params.ts';
-import { useWizardDraftStore } from '../stores/wizard-draft-store.ts';
+import { server } from '#mocks/node.ts';
+import { fakeSha } from '#src/test/fixtures.ts';
+import { renderApp } from '#src/test/render.tsx';
+import { makeChangesSince, makeRequest, PAYMENTS_VALUES, serveRollbackBackend } from '#src/test/rollback-fixtures.ts';
+import { encodeFields } from '#src/features/rollback/api/wizard-params.ts';
+import { useWizardDraftStore } from '#src/features/rollback/stores/wizard-draft-store.ts';
 
 const base = `/rollback/new?tenant=acme&environment=production`;
 const serviceAtSubmit = `${base}&mode=service&revision=${fakeSha(2)}&service=payments&step=submit`;

@@ -1,14 +1,14 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
-import type { MeResponse, Target } from '../../../../core/schemas.ts';
-import { paths } from '../../../lib/paths.ts';
-import { shortSha } from '../../../lib/sha.ts';
-import { rollbackKeys, type PreviewSelection } from '../api/rollback-query-options.ts';
-import type { WizardParams, WizardStep } from '../api/wizard-params.ts';
-import { effectiveStep, findTarget } from '../api/wizard-rules.ts';
-import { useWizardParams } from '../hooks/use-wizard-params.ts';
-import { useWizardDraftStore } from '../stores/wizard-draft-store.ts';
+import type { MeResponse, Target } from '#core/schemas.ts';
+import { paths } from '#src/lib/paths.ts';
+import { shortSha } from '#src/lib/sha.ts';
+import { rollbackKeys, type PreviewSelection } from '#src/features/rollback/api/rollback-query-options.ts';
+import type { WizardParams, WizardStep } from '#src/features/rollback/api/wizard-params.ts';
+import { effectiveStep, findTarget } from '#src/features/rollback/api/wizard-rules.ts';
+import { useWizardParams } from '#src/features/rollback/hooks/use-wizard-params.ts';
+import { useWizardDraftStore } from '#src/features/rollback/stores/wizard-draft-store.ts';
 import { PreviewStep } from './preview-step.tsx';
 import { RevisionStep } from './revision-step.tsx';
 import { ScopeStep } from './scope-step.tsx';
@@ -16,7 +16,7 @@ import { ServerError } from './step-frame.tsx';
 import { SubmitStep } from './submit-step.tsx';
 import { TargetStep } from './target-step.tsx';
 import { WizardStepper } from './wizard-stepper.tsx';
-import '../rollback.css';
+import '#src/features/rollback/rollback.css';
 
 interface SelectiveRollbackWizardProps {
   targets: Target[];

@@ -1,5 +1,5 @@
-import type { Target } from '../../../../core/schemas.ts';
-import { HealthBadge, SyncBadge } from '../../../components/status-badges.tsx';
+import type { Target } from '#core/schemas.ts';
+import { HealthBadge, SyncBadge } from '#src/components/status-badges.tsx';
 
 interface ServicePickerProps {
   target: Target;

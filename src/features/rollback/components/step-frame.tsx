@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
-import { isApiError } from '../../../api/api-error.ts';
-import { STEP_TITLES, WIZARD_STEPS, type WizardStep } from '../api/wizard-params.ts';
+import { isApiError } from '#src/api/api-error.ts';
+import { STEP_TITLES, WIZARD_STEPS, type WizardStep } from '#src/features/rollback/api/wizard-params.ts';
 
 interface StepFrameProps {
   step: WizardStep;

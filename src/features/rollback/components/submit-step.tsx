@@ -6,15 +6,15 @@ import {
   type MeResponse,
   type RollbackRequest,
   type Target,
-} from '../../../../core/schemas.ts';
-import { isApiError } from '../../../api/api-error.ts';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { formatAbsolute } from '../../../lib/time.ts';
-import { useNow } from '../../../lib/use-now.ts';
-import { previewQueryOptions, type PreviewSelection } from '../api/rollback-query-options.ts';
-import type { WizardStep } from '../api/wizard-params.ts';
-import { approvalOutcome, justificationLength, justificationProblem, stepForError, type ApprovalOutcome } from '../api/wizard-rules.ts';
-import { draftKeyOf, useWizardDraftStore } from '../stores/wizard-draft-store.ts';
+} from '#core/schemas.ts';
+import { isApiError } from '#src/api/api-error.ts';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { formatAbsolute } from '#src/lib/time.ts';
+import { useNow } from '#src/lib/use-now.ts';
+import { previewQueryOptions, type PreviewSelection } from '#src/features/rollback/api/rollback-query-options.ts';
+import type { WizardStep } from '#src/features/rollback/api/wizard-params.ts';
+import { approvalOutcome, justificationLength, justificationProblem, stepForError, type ApprovalOutcome } from '#src/features/rollback/api/wizard-rules.ts';
+import { draftKeyOf, useWizardDraftStore } from '#src/features/rollback/stores/wizard-draft-store.ts';
 import { ServerError, StepFrame } from './step-frame.tsx';
 import { SelectionSummary } from './selection-summary.tsx';
 

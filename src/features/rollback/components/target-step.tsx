@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
-import type { Target } from '../../../../core/schemas.ts';
-import { HeadRevision } from '../../../components/head-revision.tsx';
-import { HealthBadge, PlanBadge, SyncBadge } from '../../../components/status-badges.tsx';
+import type { Target } from '#core/schemas.ts';
+import { HeadRevision } from '#src/components/head-revision.tsx';
+import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
 import { StepFrame } from './step-frame.tsx';
 
 interface TargetStepProps {

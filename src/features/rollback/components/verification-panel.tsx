@@ -1,8 +1,8 @@
 import { Link } from 'react-router';
-import type { RollbackRequest, Verification } from '../../../../core/schemas.ts';
-import { HealthBadge, SyncBadge } from '../../../components/status-badges.tsx';
-import { paths } from '../../../lib/paths.ts';
-import { shortSha } from '../../../lib/sha.ts';
+import type { RollbackRequest, Verification } from '#core/schemas.ts';
+import { HealthBadge, SyncBadge } from '#src/components/status-badges.tsx';
+import { paths } from '#src/lib/paths.ts';
+import { shortSha } from '#src/lib/sha.ts';
 
 /** After a completed rollback: is the commit still there, did the services converge, did anything drift. */
 export function VerificationPanel({ request, verification }: { request: RollbackRequest; verification: Verification }) {

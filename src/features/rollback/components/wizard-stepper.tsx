@@ -1,5 +1,5 @@
-import { STEP_TITLES, WIZARD_STEPS, type WizardStep } from '../api/wizard-params.ts';
-import { stepIndex } from '../api/wizard-rules.ts';
+import { STEP_TITLES, WIZARD_STEPS, type WizardStep } from '#src/features/rollback/api/wizard-params.ts';
+import { stepIndex } from '#src/features/rollback/api/wizard-rules.ts';
 
 interface WizardStepperProps {
   current: WizardStep;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
-import { useWizardDraftStore } from '../stores/wizard-draft-store.ts';
-import { parseWizardParams, wizardSearchParams, withChoice, type WizardParams, type WizardStep } from '../api/wizard-params.ts';
+import { useWizardDraftStore } from '#src/features/rollback/stores/wizard-draft-store.ts';
+import { parseWizardParams, wizardSearchParams, withChoice, type WizardParams, type WizardStep } from '#src/features/rollback/api/wizard-params.ts';
 
 /**
  * The wizard's choices live in the URL. A choice replaces the history entry (nobody wants to go

@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
-import type { BackendAdapter } from '../../../api/backend-adapter.ts';
+import type { BackendAdapter } from '#src/api/backend-adapter.ts';
 
 export const targetKeys = {
   all: ['targets'] as const,

@@ -1,6 +1,6 @@
-import type { Target } from '../../../../core/schemas.ts';
-import { HeadRevision } from '../../../components/head-revision.tsx';
-import { HealthBadge, PlanBadge, SyncBadge } from '../../../components/status-badges.tsx';
+import type { Target } from '#core/schemas.ts';
+import { HeadRevision } from '#src/components/head-revision.tsx';
+import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
 
 export function TargetHeader({ target }: { target: Target }) {
   return (

@@ -1,10 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { useBackend } from '../../../api/backend-context.tsx';
-import { ErrorState } from '../../../components/error-state.tsx';
-import { targetsQueryOptions } from '../api/targets-query-options.ts';
-import { HeadRevision } from '../../../components/head-revision.tsx';
-import { HealthBadge, PlanBadge, SyncBadge } from '../../../components/status-badges.tsx';
+import { useBackend } from '#src/api/backend-context.tsx';
+import { ErrorState } from '#src/components/error-state.tsx';
+import { targetsQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
+import { HeadRevision } from '#src/components/head-revision.tsx';
+import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
 
 export function TargetsOverview() {
   const backend = useBackend();

@@ -3,8 +3,8 @@
  * opaque cursors, email keys and the canonical shape of a stored request. No Node imports: the
  * in-memory adapter (mocks/, in the browser) uses this module too.
  */
-import { badRequest } from '../../core/errors.ts';
-import type { RollbackRequest } from '../../core/schemas.ts';
+import { badRequest } from './errors.ts';
+import type { RollbackRequest } from './schemas.ts';
 
 const ORDER_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MAX_CURSOR_LENGTH = 512;

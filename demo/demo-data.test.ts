@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { classifySource, formatRollbackMessage, subjectOf } from '../core/commit-message.ts';
-import { roleSchema, userSchema } from '../core/schemas.ts';
-import { matchesAny, targetKey, type TargetConfig } from '../core/target-config.ts';
+import { classifySource, formatRollbackMessage, subjectOf } from '#core/commit-message.ts';
+import { roleSchema, userSchema } from '#core/schemas.ts';
+import { matchesAny, targetKey, type TargetConfig } from '#core/target-config.ts';
 import {
   DEMO_END,
   DEMO_REQUEST_IDS,

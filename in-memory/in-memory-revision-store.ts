@@ -3,11 +3,11 @@
  * Commits keep only the files they changed; a path's change list is indexed so reading a tree at any
  * revision is a binary search per file rather than a replay.
  */
-import { ROLLBACK_HEADER_PREFIX } from '../core/commit-message.ts';
-import { DEFAULT_PATCH_BOUNDS, unifiedGitPatch, type PatchBounds } from '../core/compare.ts';
-import { conflict } from '../core/errors.ts';
-import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '../core/ports.ts';
-import { matchesAny } from '../core/target-config.ts';
+import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
+import { DEFAULT_PATCH_BOUNDS, unifiedGitPatch, type PatchBounds } from '#core/compare.ts';
+import { conflict } from '#core/errors.ts';
+import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '#core/ports.ts';
+import { matchesAny } from '#core/target-config.ts';
 import { fakeSha } from './fake-sha.ts';
 
 export interface NewCommit {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RewindError } from '../../core/errors.ts';
+import { RewindError } from './errors.ts';
 import {
   compareRequestPositions,
   decodeAuditCursor,
@@ -7,7 +7,7 @@ import {
   encodeAuditCursor,
   encodeRequestCursor,
   orderKey,
-} from './request-store-shared.ts';
+} from './request-order.ts';
 
 describe('request store cursors and keys', () => {
   it('round-trips request cursors, with ids of any characters', () => {

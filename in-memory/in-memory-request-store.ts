@@ -6,15 +6,15 @@
  * which replaces the state only when the work succeeds: a throwing transaction leaves nothing behind,
  * and reads outside transactions only ever see committed state. No Node imports: runs in the browser.
  */
-import { conflict, notFound } from '../core/errors.ts';
+import { conflict, notFound } from '#core/errors.ts';
 import type {
   AuditFilter,
   Page,
   RequestFilter,
   RequestStore,
   RequestStoreTx,
-} from '../core/ports.ts';
-import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '../core/schemas.ts';
+} from '#core/ports.ts';
+import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import {
   canonicalRequest,
   checkLimit,
@@ -27,7 +27,7 @@ import {
   isAfter,
   orderKey,
   type RequestPosition,
-} from '../server/sql/request-store-shared.ts';
+} from '#core/request-order.ts';
 
 interface StoredRequest {
   request: RollbackRequest;

@@ -1,6 +1,5 @@
-import { formatRollbackMessage } from '../core/commit-message.ts';
+import { formatRollbackMessage } from '#core/commit-message.ts';
 import type { DemoCommit, DemoRepo } from './demo-data.ts';
-import type { InMemoryRevisionStore } from './in-memory-revision-store.ts';
 
 /**
  * The full message of a demo commit. Rollback commits name their target by sha, which only the writer
@@ -12,8 +11,19 @@ export function demoCommitMessage(commit: DemoCommit, shaOf: (id: string) => str
   return formatRollbackMessage({ ...meta, targetSha: shaOf(targetId) });
 }
 
+/** A store that appends commits as given (the in-memory revision store); demo/ names no adapter. */
+export interface DemoCommitSink {
+  append(commit: {
+    timestamp: string;
+    author: { name: string; email: string };
+    message: string;
+    changes: Record<string, string | null>;
+    deployStatus?: 'success' | 'failed';
+  }): string;
+}
+
 /** Appends every demo commit in order; returns demo id → sha. */
-export function loadDemoInto(store: InMemoryRevisionStore, repo: DemoRepo): Map<string, string> {
+export function loadDemoInto(store: DemoCommitSink, repo: DemoRepo): Map<string, string> {
   const shaById = new Map<string, string>();
   const shaOf = (id: string) => {
     const sha = shaById.get(id);

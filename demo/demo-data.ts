@@ -22,9 +22,9 @@
  * those of the large variant's `acme/perf` target on odd seconds, so the large variant is exactly the
  * default one plus the perf commits: same ids (`c00042`; perf commits are `p000042`), same times.
  */
-import type { RollbackMetadata } from '../core/commit-message.ts';
-import type { Features, Plan, Role, User } from '../core/schemas.ts';
-import { defaultLayout, matchesAny, type AccessPolicy, type TargetConfig } from '../core/target-config.ts';
+import type { RollbackMetadata } from '#core/commit-message.ts';
+import type { Features, Plan, Role, User } from '#core/schemas.ts';
+import { defaultLayout, matchesAny, type AccessPolicy, type TargetConfig } from '#core/target-config.ts';
 import { Prng, deriveSeed } from './prng.ts';
 
 export interface DemoCommit {
