@@ -4,57 +4,52 @@
  * browser and in tests, so both backends share every rule, validation and error.
  */
 import { Hono } from 'hono';
-import { EventBus } from '#core/events.ts';
-import type { RollbackHooks } from '#core/rollback-service.ts';
 import { bodyLimit } from 'hono/body-limit';
+import { ApprovalService } from '#core/approval-service.ts';
 import { notFound, payloadTooLarge, unsupportedMediaType } from '#core/errors.ts';
-import type {
-  Clock,
-  ClusterStatus,
-  FieldDiffer,
-  IdGenerator,
-  RequestStore,
-  RevisionStore,
-  TargetCatalog,
-  UserDirectory,
-} from '#core/ports.ts';
-import { errorResponse, toRewindError, type Logger } from './http-errors.ts';
-import { identityMiddleware, type ApiVariables, type IdentityOptions } from './identity.ts';
+import { EventBus } from '#core/events.ts';
+import { RollbackService } from '#core/rollback-service.ts';
+import type { ApiDeps, ApiEnv, ApiServices, RouteDeps } from './api-context.ts';
+import { BranchHeadWatcher } from './branch-head-watcher.ts';
+import { errorResponse, toRewindError } from './http-errors.ts';
+import { identityMiddleware } from './identity.ts';
 import { registerCompareRoutes } from './compare-routes.ts';
 import { registerOversightRoutes } from './oversight-routes.ts';
 import { registerRollbackRoutes } from './rollback-routes.ts';
 import { registerTargetRoutes } from './targets-routes.ts';
 
-export interface ApiDeps {
-  revisions: RevisionStore;
-  catalog: TargetCatalog;
-  cluster: ClusterStatus;
-  users: UserDirectory;
-  clock: Clock;
-  ids: IdGenerator;
-  requests?: RequestStore;
-  /** Live updates for `/api/events`; one is made when none is given. */
-  events?: EventBus;
-  /**
-   * Computes the field changes of compares (`compareRevisions`, `compareFields`); in-process when
-   * absent. The real server passes one that parses large YAML in a worker thread (decision 015).
-   */
-  fieldDiffer?: FieldDiffer;
-  /** Test seams of rollback execution (the crash-safety test); never set in normal use. */
-  rollbackHooks?: RollbackHooks;
-  identity: IdentityOptions;
-  /** Largest accepted request body; justifications are ≤ 4,000 chars, so 64 KiB is generous. */
-  maxBodyBytes?: number;
-  log?: Logger;
-}
-
-export type ApiEnv = { Variables: ApiVariables };
-
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+function createServices(deps: ApiDeps, events: EventBus): ApiServices | null {
+  const { requests } = deps;
+  if (!requests) return null;
+  const rollbacks = new RollbackService({
+    revisions: deps.revisions,
+    requests,
+    catalog: deps.catalog,
+    clock: deps.clock,
+    ids: deps.ids,
+    users: deps.users,
+    events,
+    hooks: deps.rollbackHooks,
+  });
+  const approvals = new ApprovalService({
+    rollbacks,
+    revisions: deps.revisions,
+    requests,
+    clock: deps.clock,
+    ids: deps.ids,
+    cluster: deps.cluster,
+    events,
+  });
+  return { rollbacks, approvals, requests };
+}
 
 export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   const log = deps.log ?? (() => {});
   const events = deps.events ?? new EventBus();
+  const routeDeps: RouteDeps = { ...deps, events, services: createServices(deps, events) };
+  const branchHead = new BranchHeadWatcher(deps.revisions, events);
   const app = new Hono<ApiEnv>();
 
   app.onError((error, c) => errorResponse(c, toRewindError(error, log)));
@@ -87,9 +82,9 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     return c.json({ users: await deps.users.list() });
   });
 
-  registerTargetRoutes(app, deps);
-  registerCompareRoutes(app, deps);
-  registerRollbackRoutes(app, { ...deps, events });
-  registerOversightRoutes(app, { ...deps, events });
+  registerTargetRoutes(app, routeDeps);
+  registerCompareRoutes(app, routeDeps);
+  registerRollbackRoutes(app, routeDeps);
+  registerOversightRoutes(app, routeDeps, branchHead);
   return app;
 }

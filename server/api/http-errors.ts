@@ -10,12 +10,6 @@ export function describeZodError(error: ZodError): string {
     .join('; ');
 }
 
-export function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw badRequest(describeZodError(result.error));
-  return result.data;
-}
-
 export function errorResponse(c: Context, error: RewindError): Response {
   return c.json({ error: { code: error.code, message: error.message } }, error.status as ContentfulStatusCode);
 }

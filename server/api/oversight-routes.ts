@@ -6,10 +6,11 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { closeBreakGlass, openBreakGlass } from '#core/break-glass-service.ts';
 import { notFound } from '#core/errors.ts';
-import type { EventBus, LiveEvent } from '#core/events.ts';
+import type { LiveEvent } from '#core/events.ts';
 import { auditEventSchema, nameSchema, requestIdSchema } from '#core/schemas.ts';
-import type { ApiDeps, ApiEnv } from './app.ts';
-import { parseOrThrow } from './http-errors.ts';
+import type { ApiEnv, RouteDeps } from './api-context.ts';
+import type { BranchHeadWatcher } from './branch-head-watcher.ts';
+import { parseJsonBody, parseQuery } from './request-params.ts';
 
 const auditQuerySchema = z.object({
   tenant: nameSchema.optional(),
@@ -24,25 +25,23 @@ const auditQuerySchema = z.object({
 
 const breakGlassBodySchema = z.object({ justification: z.unknown(), minutes: z.unknown() }).partial();
 
-/** How often an open stream looks for commits made outside Rewind, and sends a keep-alive. */
-export const EVENTS_POLL_MS = 5_000;
+/** How often an idle stream sends a comment, so proxies do not close it. */
+export const KEEP_ALIVE_MS = 15_000;
 
-export function registerOversightRoutes(app: Hono<ApiEnv>, deps: ApiDeps & { events: EventBus }): void {
+export function registerOversightRoutes(app: Hono<ApiEnv>, deps: RouteDeps, branchHead: BranchHeadWatcher): void {
   const requests = () => {
-    if (!deps.requests) throw notFound('this backend has no request store');
-    return deps.requests;
+    if (!deps.services) throw notFound('this backend has no request store');
+    return deps.services.requests;
   };
 
   app.get('/api/audit', async (c) => {
-    const params = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
-    const query = parseOrThrow(auditQuerySchema, params);
-    const { cursor, limit, ...filter } = query;
+    const { cursor, limit, ...filter } = parseQuery(c, auditQuerySchema);
     const page = await requests().listAudit(filter, cursor ?? null, limit);
     return c.json({ events: page.items.map((event) => auditEventSchema.parse(event)), nextCursor: page.nextCursor });
   });
 
   app.post('/api/break-glass', async (c) => {
-    const body = parseOrThrow(breakGlassBodySchema, await c.req.json().catch(() => null));
+    const body = await parseJsonBody(c, breakGlassBodySchema);
     const breakGlass = await openBreakGlass({ ...deps, requests: requests() }, c.get('user'), body);
     return c.json({ breakGlass }, 201);
   });
@@ -61,26 +60,26 @@ export function registerOversightRoutes(app: Hono<ApiEnv>, deps: ApiDeps & { eve
         queue.push(event);
         wake?.();
       });
+      // Commits made outside Rewind reach the bus through the app's one branch-head watcher.
+      const release = await branchHead.retain();
       stream.onAbort(() => {
         open = false;
-        unsubscribe();
         wake?.();
       });
-      let lastHead = await deps.revisions.branchHead();
-      await stream.writeSSE({ event: 'ready', data: '{}' });
-      while (open) {
-        // Events queued while the previous write waited on the client are sent at once, not after the
-        // poll interval: only an empty queue waits to be woken.
-        if (queue.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), stream.sleep(EVENTS_POLL_MS)]);
-        wake = null;
-        while (open && queue.length > 0) await stream.writeSSE({ data: JSON.stringify(queue.shift()) });
-        if (!open) break;
-        const head = await deps.revisions.branchHead().catch(() => lastHead);
-        if (head !== lastHead) {
-          lastHead = head;
-          await stream.writeSSE({ data: JSON.stringify({ type: 'revision.created' } satisfies LiveEvent) });
+      try {
+        await stream.writeSSE({ event: 'ready', data: '{}' });
+        while (open) {
+          // Events queued while the previous write waited on the client are sent at once: only an
+          // empty queue waits to be woken.
+          if (queue.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), stream.sleep(KEEP_ALIVE_MS)]);
+          wake = null;
+          while (open && queue.length > 0) await stream.writeSSE({ data: JSON.stringify(queue.shift()) });
+          if (!open) break;
+          await stream.write(': keep-alive\n\n');
         }
-        await stream.write(': keep-alive\n\n');
+      } finally {
+        unsubscribe();
+        release();
       }
     }),
   );

@@ -1,24 +1,11 @@
-import type { Context, Hono } from 'hono';
-import { badRequest, notFound } from '#core/errors.ts';
+import type { Hono } from 'hono';
 import { buildRolledBackIndex, readHistoryPage, type RolledBackIndex } from '#core/history.ts';
-import { isValidName } from '#core/names.ts';
 import { historyQuerySchema, type Target } from '#core/schemas.ts';
 import { targetKey, type TargetConfig } from '#core/target-config.ts';
-import type { ApiDeps, ApiEnv } from './app.ts';
-import { parseOrThrow } from './http-errors.ts';
+import type { ApiEnv, RouteDeps } from './api-context.ts';
+import { parseQuery, resolveTarget } from './request-params.ts';
 
-/** Validates the names in the URL before anything is read: they become repo paths. */
-export async function resolveTarget(c: Context, deps: Pick<ApiDeps, 'catalog'>): Promise<TargetConfig> {
-  const tenant = c.req.param('tenant') ?? '';
-  const environment = c.req.param('environment') ?? '';
-  if (!isValidName(tenant)) throw badRequest('invalid tenant name: use lowercase letters, digits and hyphens (at most 63)');
-  if (!isValidName(environment)) throw badRequest('invalid environment name: use lowercase letters, digits and hyphens (at most 63)');
-  const target = await deps.catalog.get(tenant, environment);
-  if (!target) throw notFound(`unknown target ${tenant}/${environment}`);
-  return target;
-}
-
-async function describeTarget(deps: ApiDeps, config: TargetConfig): Promise<Target> {
+async function describeTarget(deps: RouteDeps, config: TargetConfig): Promise<Target> {
   const [head] = await deps.revisions.log({ paths: config.layout.paths, limit: 1 });
   const status = await deps.cluster.status(config, head?.sha ?? null);
   return {
@@ -34,7 +21,7 @@ async function describeTarget(deps: ApiDeps, config: TargetConfig): Promise<Targ
   };
 }
 
-export function registerTargetRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
+export function registerTargetRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void {
   // Which revisions were rolled back only changes when the branch moves, so it is cached per head.
   const rolledBackCache = new Map<string, { head: string | null; index: Promise<RolledBackIndex> }>();
   async function rolledBackIndex(target: TargetConfig): Promise<RolledBackIndex> {
@@ -55,15 +42,13 @@ export function registerTargetRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
   });
 
   app.get('/api/targets/:tenant/:environment', async (c) => {
-    const config = await resolveTarget(c, deps);
+    const config = await resolveTarget(c, deps.catalog);
     return c.json({ target: await describeTarget(deps, config) });
   });
 
   app.get('/api/targets/:tenant/:environment/history', async (c) => {
-    const config = await resolveTarget(c, deps);
-    // API.md writes unset filters as empty parameters (`?cursor=&service=`): empty means absent.
-    const params = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
-    const query = parseOrThrow(historyQuerySchema, params);
+    const config = await resolveTarget(c, deps.catalog);
+    const query = parseQuery(c, historyQuerySchema);
     const page = await readHistoryPage(deps.revisions, config, query, await rolledBackIndex(config));
     return c.json(page);
   });

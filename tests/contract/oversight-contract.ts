@@ -113,6 +113,37 @@ export function describeOversightContract(name: string, makeHarness: () => Promi
         await reader.cancel().catch(() => {});
         await api.request('/api/break-glass', as(onCall.email, { method: 'DELETE' }));
       });
+
+      it('tells open streams about a commit made outside Rewind (one branch-head watcher per app)', { timeout: 60_000 }, async () => {
+        const streams = [new AbortController(), new AbortController()];
+        const readers = await Promise.all(
+          streams.map(async (controller) => (await api.request('/api/events', { signal: controller.signal })).body!.getReader()),
+        );
+        const decoder = new TextDecoder();
+        const readUntil = async (reader: ReadableStreamDefaultReader<Uint8Array>, pattern: RegExp) => {
+          let text = '';
+          while (!pattern.test(text)) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            text += decoder.decode(value, { stream: true });
+          }
+          return text;
+        };
+        try {
+          for (const reader of readers) await readUntil(reader, /event: ready/);
+          await api.appendCommit({
+            timestamp: '2031-01-01T00:00:00.000Z',
+            author: { name: 'CI', email: 'ci@example.com' },
+            message: 'CI: docs only',
+            changes: { 'README.md': 'pushed by CI\n' },
+          });
+          // The watcher reads the head every few seconds: wait for the event, however long that takes.
+          for (const reader of readers) expect(await readUntil(reader, /"type":"revision\.created"/)).toMatch(/data: \{"type":"revision\.created"\}/);
+        } finally {
+          for (const controller of streams) controller.abort();
+          await Promise.all(readers.map((reader) => reader.cancel().catch(() => {})));
+        }
+      });
     });
   });
 }
