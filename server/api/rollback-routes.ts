@@ -7,7 +7,8 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { badRequest, RewindError } from '#core/errors.ts';
 import { ApprovalService } from '#core/approval-service.ts';
-import { previewRollback, RollbackService } from '#core/rollback-service.ts';
+import { previewRollback } from '#core/rollback-preview.ts';
+import { RollbackService } from '#core/rollback-service.ts';
 import {
   createRollbackBodySchema,
   nameSchema,

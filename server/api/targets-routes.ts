@@ -14,7 +14,7 @@ export async function resolveTarget(c: Context, deps: Pick<ApiDeps, 'catalog'>):
   if (!isValidName(tenant)) throw badRequest('invalid tenant name: use lowercase letters, digits and hyphens (at most 63)');
   if (!isValidName(environment)) throw badRequest('invalid environment name: use lowercase letters, digits and hyphens (at most 63)');
   const target = await deps.catalog.get(tenant, environment);
-  if (!target) throw notFound(`unknown target ${tenant}/${environment}`);
+  if (!target) throw notFound(`unknown target ${tenant}/${environment}`, { field: 'target' });
   return target;
 }
 
