@@ -20,9 +20,10 @@ import { appendRequestAudit } from './request-audit.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Clock, ClusterStatus, IdGenerator, RequestStore, RequestStoreTx, RevisionStore } from './ports.ts';
-import { assertRole, scopeOf, type RollbackService } from './rollback-service.ts';
+import { assertRole } from './rollback-authorization.ts';
+import { scopeOf } from './rollback-preview.ts';
+import type { RollbackService } from './rollback-service.ts';
 import {
-  JUSTIFICATION_MAX_LENGTH,
   type Review,
   type RollbackRequest,
   type ServiceStatus,
@@ -30,6 +31,7 @@ import {
   type Verification,
 } from './schemas.ts';
 import { targetKey } from './target-config.ts';
+import { checkUserText } from './user-text.ts';
 
 export interface ApprovalServiceDeps {
   rollbacks: RollbackService;
@@ -46,17 +48,14 @@ export interface ReviewInput {
   comment?: string | undefined;
 }
 
-export const NOTE_MAX_LENGTH = JUSTIFICATION_MAX_LENGTH;
-
-// eslint-disable-next-line no-control-regex -- control characters are part of what counts as blank
-const INVISIBLE = /[\s\u0000-\u001f\u007f\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u206a-\u206f\ufeff]/gu;
-
-/** A note as stored: exactly the text sent; blank (nothing visible) or over 4,000 code points is a 400. */
+/** A note as stored: exactly the text sent; the rule is core/user-text.ts's. */
 export function checkNoteText(text: unknown): string {
-  if (typeof text !== 'string' || text.replace(INVISIBLE, '') === '') throw badRequest('note text is required');
-  const length = [...text].length;
-  if (length > NOTE_MAX_LENGTH) throw badRequest(`note is too long: at most ${NOTE_MAX_LENGTH} characters (got ${length})`);
-  return text;
+  return checkUserText(text, { field: 'text', label: 'note', required: 'note text is required' });
+}
+
+/** A review comment may be empty; it is never longer than a justification. */
+export function checkReviewComment(comment: unknown): string {
+  return checkUserText(comment, { field: 'comment', label: 'comment', required: 'comment must be text', isRequired: false });
 }
 
 const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -90,7 +89,7 @@ export class ApprovalService {
     const stored = await rollbacks.requireRequest(id);
     const target = await rollbacks.requireTarget(stored.tenant, stored.environment);
     assertRole(user, target.policy.approvers, `reviewing a rollback on ${targetKey(target)}`);
-    const comment = input.comment ?? '';
+    const comment = checkReviewComment(input.comment);
     const now = clock.now();
 
     const reviewed = await requests.transaction(async (tx) => {

@@ -6,7 +6,8 @@
 import { badRequest, forbidden } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Clock, IdGenerator, RequestStore, TargetCatalog } from './ports.ts';
-import { JUSTIFICATION_MAX_LENGTH, type BreakGlass, type User } from './schemas.ts';
+import type { BreakGlass, User } from './schemas.ts';
+import { checkUserText } from './user-text.ts';
 
 export const BREAK_GLASS_DEFAULT_MINUTES = 30;
 export const BREAK_GLASS_MAX_MINUTES = 240;
@@ -29,14 +30,14 @@ export async function openBreakGlass(
   if (!user.roles.some((role) => allowedRoles.has(role))) {
     throw forbidden(`opening break-glass requires one of the roles ${[...allowedRoles].join(', ') || '(none configured)'}`);
   }
-  const justification = typeof input.justification === 'string' ? input.justification : '';
-  if (justification.trim() === '') throw badRequest('justification is required to open break-glass');
-  if (justification.length > JUSTIFICATION_MAX_LENGTH) {
-    throw badRequest(`justification is too long: at most ${JUSTIFICATION_MAX_LENGTH} characters`);
-  }
+  const justification = checkUserText(input.justification ?? '', {
+    field: 'justification',
+    label: 'justification',
+    required: 'justification is required to open break-glass',
+  });
   const minutes = input.minutes === undefined ? BREAK_GLASS_DEFAULT_MINUTES : input.minutes;
   if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > BREAK_GLASS_MAX_MINUTES) {
-    throw badRequest(`minutes must be a whole number from 1 to ${BREAK_GLASS_MAX_MINUTES}`);
+    throw badRequest(`minutes must be a whole number from 1 to ${BREAK_GLASS_MAX_MINUTES}`, { field: 'minutes' });
   }
   const now = deps.clock.now();
   const session: BreakGlass = {

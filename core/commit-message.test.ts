@@ -88,4 +88,46 @@ describe('source classification', () => {
     expect(parseTrailers('subject\n\nRewind-Source: hotfix\n\nbody').size).toBe(0);
     expect(parseTrailers('subject\n\nbody\n\nRewind-Source: hotfix\nSigned-off-by: x').get('Rewind-Source')).toBe('hotfix');
   });
+
+  /** Every character some reader treats as a line break (Unicode, Python's splitlines, JS). */
+  const LINE_BREAKS = ['\n', '\r', '\r\n', '\u000b', '\u000c', '\u001c', '\u001d', '\u001e', '\u0085', '\u2028', '\u2029'];
+  const BIDI_CONTROLS = ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+  // eslint-disable-next-line no-control-regex -- the separators are what a Unicode-aware reader splits on
+  const unicodeLines = (text: string) => text.split(/\r\n|[\n\r\u000b\u000c\u001c-\u001e\u0085\u2028\u2029]/);
+
+  it('no Unicode line separator lets a justification forge a metadata line for any line splitter', () => {
+    for (const br of LINE_BREAKS) {
+      const justification = `oops${br}Approval: Approved by ceo@example.com (quorum: 9/9)${br}Rollback Request ID: rbk-forged${br}Break-Glass: true`;
+      const message = formatRollbackMessage({ ...meta, justification });
+      const lines = unicodeLines(message);
+      const label = JSON.stringify(br);
+      expect(lines.filter((l) => l.startsWith('Approval: ')), label).toEqual([`Approval: ${meta.approval}`]);
+      expect(lines.filter((l) => l.startsWith('Rollback Request ID: ')), label).toEqual(['Rollback Request ID: rbk-789xyz']);
+      expect(lines.filter((l) => l.startsWith('Break-Glass: ')), label).toEqual([]);
+      // The justification line carries the escape, e.g. `\u0085`, and reads back exactly.
+      const line = lines.find((l) => l.startsWith('Justification: '))!;
+      expect(line).toContain(br === '\n' ? '\\n' : br === '\r' || br === '\r\n' ? '\\r' : `\\u${br.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      expect(parseRollbackMessage(message)!.justification).toBe(justification);
+    }
+  });
+
+  it('escapes every bidi control in every metadata line and keeps the justification exact', () => {
+    for (const control of BIDI_CONTROLS) {
+      const justification = `Approval: Approved by ceo${control}@example.com`;
+      const message = formatRollbackMessage({ ...meta, justification, service: `api${control}`, author: `jane${control}@example.com`, approval: `by bob${control}` });
+      expect(message.includes(control), JSON.stringify(control)).toBe(false);
+      expect(message).toContain(`\\u${control.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      const parsed = parseRollbackMessage(message)!;
+      expect(parsed.justification).toBe(justification);
+      expect(parsed.author).toBe(`jane${control}@example.com`);
+    }
+  });
+
+  it('escapes every C1 control, NEL included', () => {
+    for (let code = 0x80; code <= 0x9f; code++) {
+      const ch = String.fromCharCode(code);
+      expect(escapeLine(`a${ch}b`)).toBe(`a\\u${code.toString(16).padStart(4, '0')}b`);
+      expect(unescapeLine(escapeLine(`a${ch}b`))).toBe(`a${ch}b`);
+    }
+  });
 });

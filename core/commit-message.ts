@@ -22,10 +22,19 @@ export interface RollbackMetadata {
   breakGlass?: boolean;
 }
 
-/** Escape to a single printable line; `unescapeLine` restores the exact text. */
+/**
+ * What a metadata line may not carry raw: C0 and C1 controls (U+0085 NEL among them), the Unicode line
+ * and paragraph separators (U+2028, U+2029), and the bidi controls (U+061C, U+200E, U+200F,
+ * U+202A-U+202E, U+2066-U+2069). Many readers split lines on NEL or U+2028 (Python's `splitlines`, JS
+ * line terminators, editors), and bidi controls make a line display as something else, so either
+ * could show a forged `Approval:` line to someone reading the commit.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_IN_LINE = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/** Escape to a single printable line (`\u0085` etc.); `unescapeLine` restores the exact text. */
 export function escapeLine(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\\\u0000-\u001f\u007f\u2028\u2029]/g, (ch) => {
+  return text.replace(UNSAFE_IN_LINE, (ch) => {
     if (ch === '\\') return '\\\\';
     if (ch === '\n') return '\\n';
     if (ch === '\r') return '\\r';

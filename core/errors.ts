@@ -1,6 +1,8 @@
 /**
  * One error type per HTTP status of API.md. Business code throws these; the API layer turns them into
- * `{ error: { code, message } }` with the status, so both backends answer identically.
+ * `{ error: { code, message, field?, rule?, file? } }` with the status, so both backends answer
+ * identically. The structured parts are what clients act on (the wizard maps `field` to its step);
+ * the message is for people and may change.
  */
 export type ErrorCode =
   | 'BAD_REQUEST'
@@ -10,6 +12,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'UNPROCESSABLE'
   | 'EXECUTION_FAILED'
   | 'INTERNAL';
 
@@ -21,6 +24,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  UNPROCESSABLE: 422,
   EXECUTION_FAILED: 500,
   INTERNAL: 500,
 };
@@ -35,24 +39,53 @@ export const MESSAGES = {
   executionFailed: 'approval saved but rollback execution failed',
 } as const;
 
+/**
+ * What an error concerns, for clients to act on without reading the message:
+ * - `field`: the input field at fault (`justification`, `targetSha`, `service`, `fields`, `mode`,
+ *   `file`, `text`, `comment`, `minutes`, `allowDestructive`).
+ * - `rule`: the rule that refused (`foreign-revision`, `destructive-plan`, `parse-budget`).
+ * - `file`: the repo file the refusal is about.
+ */
+export interface ErrorDetails {
+  field?: string | undefined;
+  rule?: string | undefined;
+  file?: string | undefined;
+}
+
 export class RewindError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  readonly field?: string;
+  readonly rule?: string;
+  readonly file?: string;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message);
     this.name = 'RewindError';
     this.code = code;
     this.status = ERROR_STATUS[code];
+    if (details.field !== undefined) this.field = details.field;
+    if (details.rule !== undefined) this.rule = details.rule;
+    if (details.file !== undefined) this.file = details.file;
+  }
+
+  /** The structured parts that are set, as they appear in the error body. */
+  get details(): ErrorDetails {
+    return {
+      ...(this.field !== undefined ? { field: this.field } : {}),
+      ...(this.rule !== undefined ? { rule: this.rule } : {}),
+      ...(this.file !== undefined ? { file: this.file } : {}),
+    };
   }
 }
 
-export const badRequest = (message: string) => new RewindError('BAD_REQUEST', message);
+export const badRequest = (message: string, details?: ErrorDetails) => new RewindError('BAD_REQUEST', message, details);
+export const unprocessable = (message: string, details?: ErrorDetails) => new RewindError('UNPROCESSABLE', message, details);
 export const unauthenticated = (message = 'authentication required') =>
   new RewindError('UNAUTHENTICATED', message);
-export const forbidden = (message: string) => new RewindError('FORBIDDEN', message);
-export const notFound = (message: string) => new RewindError('NOT_FOUND', message);
-export const conflict = (message: string) => new RewindError('CONFLICT', message);
+export const forbidden = (message: string, details?: ErrorDetails) => new RewindError('FORBIDDEN', message, details);
+export const notFound = (message: string, details?: ErrorDetails) => new RewindError('NOT_FOUND', message, details);
+export const conflict = (message: string, details?: ErrorDetails) => new RewindError('CONFLICT', message, details);
 export const payloadTooLarge = (message = 'request body is too large') =>
   new RewindError('PAYLOAD_TOO_LARGE', message);
 export const unsupportedMediaType = (message = 'writes require Content-Type: application/json') =>

@@ -83,7 +83,7 @@ export function modeAvailability(
 /** Throws a 403 naming the missing plan or flag. */
 export function assertModeAllowed(target: GatedTarget, mode: RollbackMode): void {
   const reason = modeDenial(target, mode);
-  if (reason !== null) throw forbidden(reason);
+  if (reason !== null) throw forbidden(reason, { field: 'mode' });
 }
 
 /**

@@ -57,8 +57,8 @@ function sortedUnion(a: Iterable<string>, b: Iterable<string>): string[] {
 const YAML_FILE = /\.ya?ml$/i;
 
 function requireService(target: TargetConfig, mode: RollbackMode, service: string | undefined): string {
-  if (service === undefined || service === '') throw badRequest(`service is required for ${mode} mode`);
-  if (!target.layout.services.some((s) => s.name === service)) throw badRequest(`unknown service ${service}`);
+  if (service === undefined || service === '') throw badRequest(`service is required for ${mode} mode`, { field: 'service' });
+  if (!target.layout.services.some((s) => s.name === service)) throw badRequest(`unknown service ${service}`, { field: 'service' });
   return service;
 }
 
@@ -83,9 +83,9 @@ function planFields(input: RollbackPlanInput, service: string): Record<string, s
   const byFile = new Map<string, FieldPath[]>();
   for (const field of fields) {
     if (classifyPath(layout, field.file).service !== service) {
-      throw badRequest(`${field.file} is not a file of service ${service}`);
+      throw badRequest(`${field.file} is not a file of service ${service}`, { field: 'fields', file: field.file });
     }
-    if (!YAML_FILE.test(field.file)) throw badRequest(`${field.file} is not a YAML file`);
+    if (!YAML_FILE.test(field.file)) throw badRequest(`${field.file} is not a YAML file`, { field: 'fields', file: field.file });
     const paths = byFile.get(field.file) ?? [];
     const key = JSON.stringify(field.path);
     if (!paths.some((p) => JSON.stringify(p) === key)) paths.push(field.path);
@@ -97,13 +97,13 @@ function planFields(input: RollbackPlanInput, service: string): Record<string, s
     const head = input.headFiles.get(file);
     const target = input.targetFiles.get(file) ?? null;
     if (head === undefined) {
-      throw badRequest(`${file} does not exist at the head revision: restore it with service mode`);
+      throw badRequest(`${file} does not exist at the head revision: restore it with service mode`, { field: 'fields', file });
     }
     let result: string;
     try {
       result = applyFieldValues(head, restoringEdits(head, target, paths), target);
     } catch (error) {
-      if (error instanceof RewindError && error.code === 'BAD_REQUEST') throw badRequest(`${file}: ${error.message}`);
+      if (error instanceof RewindError && error.code === 'BAD_REQUEST') throw badRequest(`${file}: ${error.message}`, { field: 'fields', file });
       throw error;
     }
     if (result !== head) setOwn(changes, file, result);
@@ -127,7 +127,7 @@ export function planRollback(input: RollbackPlanInput): RollbackPlan {
       targetFiles,
     );
   } else {
-    if (!input.fields || input.fields.length === 0) throw badRequest(MESSAGES.emptyFieldSelection);
+    if (!input.fields || input.fields.length === 0) throw badRequest(MESSAGES.emptyFieldSelection, { field: 'fields' });
     changes = planFields(input, requireService(target, mode, input.service));
   }
 

@@ -11,7 +11,9 @@ import { compareRevisions } from './compare.ts';
 import { MESSAGES, RewindError } from './errors.ts';
 import { hashPlan } from './plan-hash.ts';
 import type { CommitRequest, RequestStore } from './ports.ts';
-import { approvalText, checkJustification, RollbackService, rollbackDiff } from './rollback-service.ts';
+import { rollbackDiff } from './rollback-preview.ts';
+import { approvalText, RollbackService } from './rollback-service.ts';
+import { checkJustification } from './user-text.ts';
 import type { CreateRollbackBody, Plan, RollbackRequest, User } from './schemas.ts';
 import { defaultLayout, type TargetConfig } from './target-config.ts';
 

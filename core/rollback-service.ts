@@ -22,12 +22,10 @@
  */
 import { appendRequestAudit } from './request-audit.ts';
 import { formatRollbackMessage } from './commit-message.ts';
-import { compareRevisions, DEFAULT_PATCH_BOUNDS, gitPatchHeader, isYamlPath, unifiedGitPatch, type PatchBounds } from './compare.ts';
-import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
+import { compareRevisions, type PatchBounds } from './compare.ts';
+import { badRequest, conflict, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
-import { diffYamlFieldsDetailed } from './field-diff.ts';
 import { REQUEST_ID_PATTERN } from './names.ts';
-import { hashPlan } from './plan-hash.ts';
 import type {
   Clock,
   IdGenerator,
@@ -39,53 +37,25 @@ import type {
   TargetCatalog,
   UserDirectory,
 } from './ports.ts';
+import { assertRole } from './rollback-authorization.ts';
 import { approvalRequired, assertModeAllowed, requiredApprovalsFor } from './rollback-gating.ts';
-import { planRollback, type RollbackPlan } from './rollback-planner.ts';
 import {
-  JUSTIFICATION_MAX_LENGTH,
-  type CreateRollbackBody,
-  type Diff,
-  type FieldChange,
-  type FieldSelection,
-  type FileDiff,
-  type Role,
-  type RollbackMode,
-  type RollbackRequest,
-  type User,
-} from './schemas.ts';
-import { maskSecretTexts } from './secret-masking.ts';
-import { classifyPath, targetKey, type TargetConfig } from './target-config.ts';
+  emptyDiff,
+  nothingToRollBack,
+  planOnHead,
+  previewOf,
+  previewRollback,
+  resolveTargetSha,
+  shortSha as short,
+  type PlannedRollback,
+  type RollbackPreview,
+  type RollbackRequestDiff,
+} from './rollback-preview.ts';
+import { checkIdempotencyKey, sameSubmission, validateSelection, type RollbackSelection } from './rollback-validation.ts';
+import type { CreateRollbackBody, RollbackRequest, User } from './schemas.ts';
+import { targetKey, type TargetConfig } from './target-config.ts';
+import { checkJustification } from './user-text.ts';
 
-// --- Shapes ------------------------------------------------------------------------------------------
-
-/** What a rollback restores: the body of a preview, and the selection part of a request. */
-export interface RollbackSelection {
-  mode: RollbackMode;
-  targetSha?: string | undefined;
-  service?: string | undefined;
-  fields?: readonly FieldSelection[] | undefined;
-}
-
-/** `POST .../rollback-preview`: exactly the change the rollback would commit now. */
-export type RollbackPreview = Diff & {
-  /** The target's head revision the plan was made on (also `from`). */
-  baseSha: string;
-  diffHash: string;
-  affectedServices: string[];
-};
-
-/**
- * The diff of `GET /api/rollbacks/{id}`: for a completed request the rollback commit against the
- * revision it was planned on; otherwise the plan as it would execute now (with its `baseSha` and
- * `diffHash`, so a client sees when the target moved since the request), or, when no plan can be
- * made any more, an empty diff and `diffError` saying why.
- */
-export type RollbackRequestDiff = Diff & {
-  baseSha?: string;
-  diffHash?: string;
-  affectedServices?: string[];
-  diffError?: string;
-};
 
 export interface RollbackServiceDeps {
   revisions: RevisionStore;
@@ -110,172 +80,6 @@ export interface RollbackHooks {
   afterCommit?: (info: { requestId: string; commitSha: string }) => void | Promise<void>;
 }
 
-/** A plan made on a branch head: what execution commits, and what preview shows. */
-interface PlannedRollback {
-  /** The branch head when planning started: the compare-and-swap expectation of the commit. */
-  head: string;
-  /** The newest commit touching the target at that head: the base of the diff and of its hash. */
-  baseSha: string;
-  targetSha: string;
-  /** The files read at `baseSha` (the plan's scope only). */
-  headFiles: ReadonlyMap<string, string>;
-  plan: RollbackPlan;
-  diffHash: string;
-}
-
-interface ValidSelection {
-  mode: RollbackMode;
-  /** The input, trimmed and lower-cased: what `unknown revision <x>` names. */
-  targetRef: string;
-  service?: string;
-  fields?: FieldSelection[];
-}
-
-// --- Pure helpers (exported for tests) ----------------------------------------------------------------
-
-const REVISION_INPUT = /^[0-9a-f]{4,40}$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-/** Characters that show nothing: a justification made only of these (and spaces) is blank. */
-// eslint-disable-next-line no-control-regex -- control characters are part of what counts as blank
-const INVISIBLE = /[\s\u0000-\u001f\u007f\u00ad\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u206a-\u206f\ufeff]/gu;
-
-const codeUnitOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const short = (sha: string) => sha.slice(0, 7);
-
-/**
- * The justification as it is stored: exactly the text sent (RTL overrides, zero-width characters and
- * CRLF included; the commit message escapes it onto one line). Blank (nothing visible) or over 4,000
- * characters (Unicode code points) is a 400.
- */
-export function checkJustification(text: string | undefined): string {
-  if (typeof text !== 'string' || text.replace(INVISIBLE, '') === '') {
-    throw badRequest('justification is required: say why this rollback is needed');
-  }
-  const length = [...text].length;
-  if (length > JUSTIFICATION_MAX_LENGTH) {
-    throw badRequest(`justification is too long: at most ${JUSTIFICATION_MAX_LENGTH} characters (got ${length})`);
-  }
-  return text;
-}
-
-export function checkIdempotencyKey(key: string): string {
-  if (!IDEMPOTENCY_KEY.test(key)) throw badRequest('Idempotency-Key must be 1 to 200 visible ASCII characters');
-  return key;
-}
-
-export function hasRole(user: User, allowed: readonly Role[]): boolean {
-  return user.roles.some((role) => allowed.includes(role));
-}
-
-/** 403 naming the roles that would allow `action` and the ones the user has. */
-export function assertRole(user: User, allowed: readonly Role[], action: string): void {
-  if (hasRole(user, allowed)) return;
-  const roles = [...new Set(allowed)];
-  throw forbidden(
-    `${action} requires the role ${roles.length === 1 ? roles[0] : `${roles.slice(0, -1).join(', ')} or ${roles.at(-1)}`}` +
-      ` (${user.email} has ${user.roles.length ? user.roles.join(', ') : 'no role'})`,
-  );
-}
-
-function validateSelection(target: TargetConfig, body: RollbackSelection): ValidSelection {
-  const ref = typeof body.targetSha === 'string' ? body.targetSha.trim().toLowerCase() : '';
-  if (ref === '') throw badRequest(MESSAGES.targetShaRequired);
-  assertModeAllowed(target, body.mode);
-  if (!REVISION_INPUT.test(ref)) throw badRequest('targetSha must be a commit id (4 to 40 hex digits)');
-  const selection: ValidSelection = { mode: body.mode, targetRef: ref };
-  if (body.mode === 'full') {
-    if (body.service !== undefined) throw badRequest('service is only used in service and field mode: a full rollback restores the whole target');
-    if (body.fields !== undefined) throw badRequest('fields are only used in field mode');
-    return selection;
-  }
-  if (body.service === undefined || body.service === '') throw badRequest(`service is required for ${body.mode} mode`);
-  if (!target.layout.services.some((s) => s.name === body.service)) {
-    throw badRequest(`unknown service ${body.service} in ${targetKey(target)}`);
-  }
-  selection.service = body.service;
-  if (body.mode === 'service') {
-    if (body.fields !== undefined) throw badRequest('fields are only used in field mode');
-    return selection;
-  }
-  if (!body.fields || body.fields.length === 0) throw badRequest(MESSAGES.emptyFieldSelection);
-  selection.fields = body.fields.map((f) => ({ file: f.file, path: [...f.path] }));
-  return selection;
-}
-
-function nothingToRollBack(target: TargetConfig, selection: { mode: RollbackMode; service?: string | undefined }, targetSha: string): string {
-  const where = targetKey(target);
-  if (selection.mode === 'full') return `nothing to roll back: ${where} already matches revision ${short(targetSha)}`;
-  if (selection.mode === 'service') {
-    return `nothing to roll back: service ${selection.service} of ${where} already matches revision ${short(targetSha)}`;
-  }
-  return `nothing to roll back: the selected fields of ${where} already have their values of revision ${short(targetSha)}`;
-}
-
-/**
- * The diff of a planned rollback: old = the file at the head, new = the planned file. Built as
- * compare builds one (core/compare.ts): git-format patches (jsdiff, bounded), field changes, and
- * Kubernetes Secret values masked in both, or the file withheld when it cannot be masked reliably.
- */
-export function rollbackDiff(
-  target: TargetConfig,
-  headFiles: ReadonlyMap<string, string>,
-  changes: Readonly<Record<string, string | null>>,
-  from: string,
-  to: string,
-  bounds: PatchBounds = DEFAULT_PATCH_BOUNDS,
-): Diff {
-  const files: FileDiff[] = [];
-  const fields: FieldChange[] = [];
-  for (const path of Object.keys(changes).sort(codeUnitOrder)) {
-    const oldText = headFiles.get(path) ?? null;
-    const newText = changes[path] ?? null;
-    const { kind, service } = classifyPath(target.layout, path);
-    const binary = (oldText ?? '').includes('\u0000') || (newText ?? '').includes('\u0000');
-    const masked = binary ? ({ kind: 'clean' } as const) : maskSecretTexts(oldText, newText);
-    const shown = masked.kind === 'masked' ? unifiedGitPatch(path, masked.from, masked.to, bounds) : unifiedGitPatch(path, oldText, newText, bounds);
-    const file: FileDiff = {
-      path,
-      service,
-      kind,
-      status: shown.status,
-      additions: shown.additions,
-      deletions: shown.deletions,
-      patch: shown.patch,
-    };
-    if (shown.wholeFile) file.wholeFile = true;
-    if (shown.binary) file.binary = true;
-    files.push(file);
-    if (binary) continue;
-    if (masked.kind === 'masked') file.redacted = 'values';
-    if (masked.kind === 'withheld') {
-      file.patch = gitPatchHeader(path, shown.status);
-      file.redacted = 'file';
-      delete file.wholeFile;
-      if (isYamlPath(path)) file.fieldDiff = 'withheld';
-      continue;
-    }
-    if (!isYamlPath(path)) continue;
-    const result = diffYamlFieldsDetailed(oldText, newText);
-    if (result.incomplete) file.fieldDiff = result.incomplete;
-    for (const leaf of result.changes) {
-      const field: FieldChange = { service, file: path, path: leaf.path, from: leaf.from, to: leaf.to };
-      if (leaf.redacted) field.redacted = true;
-      fields.push(field);
-    }
-  }
-  return {
-    from,
-    to,
-    files,
-    fields,
-    impact: {
-      services: new Set(files.map((f) => f.service).filter((s): s is string => s !== null)).size,
-      bindings: files.filter((f) => f.kind === 'binding').length,
-      variables: files.filter((f) => f.kind === 'variables').length,
-    },
-  };
-}
-
 /** The `Approval:` line of the commit message: how the request came to execute. */
 export function approvalText(request: RollbackRequest): string {
   if (request.requiredApprovals > 0) {
@@ -288,98 +92,6 @@ export function approvalText(request: RollbackRequest): string {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function emptyDiff(from: string, to: string): Diff {
-  return { from, to, files: [], fields: [], impact: { services: 0, bindings: 0, variables: 0 } };
-}
-
-/** The same selection as the stored request (targetSha compared by prefix: a short sha may have been sent). */
-function sameSubmission(request: RollbackRequest, body: CreateRollbackBody): boolean {
-  const ref = (body.targetSha ?? '').trim().toLowerCase();
-  const fields = (list: readonly FieldSelection[] | undefined) => JSON.stringify((list ?? []).map((f) => [f.file, f.path]));
-  return (
-    request.tenant === body.tenant &&
-    request.environment === body.environment &&
-    request.mode === body.mode &&
-    ref.length >= 4 &&
-    request.targetSha.startsWith(ref) &&
-    (request.service ?? '') === (body.service ?? '') &&
-    fields(request.fields) === fields(body.fields) &&
-    request.justification === body.justification
-  );
-}
-
-// --- Planning -------------------------------------------------------------------------------------------
-
-/** The repo paths a plan needs: the whole target, or the one service's files. */
-export function scopeOf(target: TargetConfig, selection: { mode: RollbackMode; service?: string | undefined }): readonly string[] {
-  if (selection.mode === 'full') return target.layout.paths;
-  return target.layout.services.find((s) => s.name === selection.service)?.paths ?? [];
-}
-
-/**
- * Plans on the current branch head. `targetSha` may still be resolving: the reads run in parallel
- * (the target's files at the branch head are its files at its head revision, since no later commit
- * touched them), so a preview costs about one git round trip more than the slowest read.
- */
-async function planOnHead(
-  revisions: RevisionStore,
-  target: TargetConfig,
-  selection: { mode: RollbackMode; service?: string | undefined; fields?: readonly FieldSelection[] | undefined },
-  targetSha: string | Promise<string>,
-): Promise<PlannedRollback> {
-  const resolving = Promise.resolve(targetSha);
-  // Handled below (Promise.all); this keeps an early rejection from counting as unhandled meanwhile.
-  resolving.catch(() => {});
-  // The head first: whatever is read after it is at least as new, so a commit landing meanwhile makes
-  // the compare-and-swap fail (or the hash differ) rather than a stale plan succeed.
-  const head = await revisions.branchHead();
-  if (!head) throw notFound('the branch has no commits');
-  const scope = scopeOf(target, selection);
-  const [newest, headFiles, [resolved, targetFiles]] = await Promise.all([
-    revisions.log({ paths: target.layout.paths, limit: 1 }).then((found) => found[0]),
-    revisions.readFiles(scope, head),
-    resolving.then(async (sha) => [sha, await revisions.readFiles(scope, sha)] as const),
-  ]);
-  const baseSha = newest?.sha ?? head;
-  const plan = planRollback({
-    target,
-    mode: selection.mode,
-    ...(selection.service !== undefined ? { service: selection.service } : {}),
-    ...(selection.fields !== undefined ? { fields: selection.fields } : {}),
-    headFiles,
-    targetFiles,
-  });
-  return { head, baseSha, targetSha: resolved, headFiles, plan, diffHash: await hashPlan(baseSha, plan.changes) };
-}
-
-async function resolveTargetSha(revisions: RevisionStore, ref: string): Promise<string> {
-  const sha = await revisions.resolveCommit(ref);
-  if (!sha) throw notFound(`unknown revision ${ref}`);
-  return sha;
-}
-
-function previewOf(target: TargetConfig, planned: PlannedRollback, bounds?: PatchBounds): RollbackPreview {
-  const diff = rollbackDiff(target, planned.headFiles, planned.plan.changes, planned.baseSha, planned.targetSha, bounds);
-  return { ...diff, baseSha: planned.baseSha, diffHash: planned.diffHash, affectedServices: planned.plan.affectedServices };
-}
-
-/**
- * The change a rollback would commit now (`POST .../rollback-preview`), with the errors of a request:
- * `targetSha is required`, the mode's gating (403), a malformed or unknown revision (400/404), the
- * service and field selection (400), and a plan that changes nothing (400 `nothing to roll back: ...`).
- * Read-only and needs no request store: anyone who can see the target may preview.
- */
-export async function previewRollback(
-  deps: { revisions: RevisionStore; patchBounds?: PatchBounds | undefined },
-  target: TargetConfig,
-  body: RollbackSelection,
-): Promise<RollbackPreview> {
-  const selection = validateSelection(target, body);
-  const planned = await planOnHead(deps.revisions, target, selection, resolveTargetSha(deps.revisions, selection.targetRef));
-  if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, planned.targetSha));
-  return previewOf(target, planned, deps.patchBounds);
 }
 
 // --- The service ------------------------------------------------------------------------------------
@@ -399,7 +111,7 @@ export class RollbackService {
 
   async requireTarget(tenant: string, environment: string): Promise<TargetConfig> {
     const target = await this.deps.catalog.get(tenant, environment);
-    if (!target) throw notFound(`unknown target ${tenant}/${environment}`);
+    if (!target) throw notFound(`unknown target ${tenant}/${environment}`, { field: 'target' });
     return target;
   }
 

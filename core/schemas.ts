@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { FULL_SHA_PATTERN, NAME_PATTERN, REQUEST_ID_PATTERN } from './names.ts';
+import { USER_TEXT_MAX_LENGTH } from './user-text.ts';
 
 export const nameSchema = z
   .string()
@@ -164,7 +165,16 @@ export const compareFieldsSchema = z.object({
 });
 
 export const errorBodySchema = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    /** Extension: the input field at fault (see core/errors.ts ErrorDetails). */
+    field: z.string().optional(),
+    /** Extension: the rule that refused, e.g. `foreign-revision`, `destructive-plan`, `parse-budget`. */
+    rule: z.string().optional(),
+    /** Extension: the repo file the refusal is about. */
+    file: z.string().optional(),
+  }),
 });
 
 export type Plan = z.infer<typeof planSchema>;
@@ -192,7 +202,8 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 // --- Rollback requests, reviews, notes, audit (served from the wizard and approvals issues on) ---
 
-export const JUSTIFICATION_MAX_LENGTH = 4000;
+/** The longest justification, note or comment, in code points (core/user-text.ts). */
+export const JUSTIFICATION_MAX_LENGTH = USER_TEXT_MAX_LENGTH;
 
 export const requestStateSchema = z.enum([
   'pending',
@@ -265,7 +276,8 @@ export const previewBodySchema = createRollbackBodySchema.omit({
 
 export const reviewBodySchema = z.object({
   decision: z.enum(['approve', 'reject']),
-  comment: z.string().max(JUSTIFICATION_MAX_LENGTH).optional(),
+  /** Its length rule (code points) is core/user-text.ts's, checked by the approval service. */
+  comment: z.string().optional(),
 });
 
 /** `POST /api/rollbacks/{id}/notes` (the text's rules are core/approval-service.ts's checkNoteText). */

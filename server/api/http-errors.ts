@@ -10,15 +10,21 @@ export function describeZodError(error: ZodError): string {
     .join('; ');
 }
 
+/** The top-level input field of the first issue (`fields.0.path` → `fields`), for the error body. */
+export function zodField(error: ZodError): string | undefined {
+  const first = error.issues[0]?.path[0];
+  return first === undefined ? undefined : String(first);
+}
+
 export function errorResponse(c: Context, error: RewindError): Response {
-  return c.json({ error: { code: error.code, message: error.message } }, error.status as ContentfulStatusCode);
+  return c.json({ error: { code: error.code, message: error.message, ...error.details } }, error.status as ContentfulStatusCode);
 }
 
 export type Logger = (entry: Record<string, unknown>) => void;
 
 export function toRewindError(error: unknown, log: Logger): RewindError {
   if (error instanceof RewindError) return error;
-  if (error instanceof ZodError) return badRequest(describeZodError(error));
+  if (error instanceof ZodError) return badRequest(describeZodError(error), { field: zodField(error) });
   log({ level: 'error', msg: 'unhandled error', error: error instanceof Error ? error.stack ?? error.message : String(error) });
   return new RewindError('INTERNAL', 'internal error: the server could not complete the request (see the server log)');
 }

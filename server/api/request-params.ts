@@ -9,7 +9,7 @@ import { badRequest, notFound } from '#core/errors.ts';
 import { isValidName } from '#core/names.ts';
 import type { RevisionStore, TargetCatalog } from '#core/ports.ts';
 import { matchesAny, type TargetConfig } from '#core/target-config.ts';
-import { describeZodError } from './http-errors.ts';
+import { describeZodError, zodField } from './http-errors.ts';
 
 const REVISION_INPUT = /^[0-9a-f]{4,40}$/;
 const WHOLE_NUMBER_INPUT = /^\d{1,7}$/;
@@ -19,7 +19,7 @@ type SafeParser<T> = { safeParse(v: unknown): { success: true; data: T } | { suc
 
 function parseOrThrow<T>(schema: SafeParser<T>, value: unknown): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw badRequest(describeZodError(result.error));
+  if (!result.success) throw badRequest(describeZodError(result.error), { field: zodField(result.error) });
   return result.data;
 }
 
@@ -52,7 +52,7 @@ export async function resolveTarget(c: Context, catalog: TargetCatalog): Promise
   if (!isValidName(tenant)) throw badRequest('invalid tenant name: use lowercase letters, digits and hyphens (at most 63)');
   if (!isValidName(environment)) throw badRequest('invalid environment name: use lowercase letters, digits and hyphens (at most 63)');
   const target = await catalog.get(tenant, environment);
-  if (!target) throw notFound(`unknown target ${tenant}/${environment}`);
+  if (!target) throw notFound(`unknown target ${tenant}/${environment}`, { field: 'target' });
   return target;
 }
 

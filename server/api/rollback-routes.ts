@@ -6,7 +6,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { RewindError } from '#core/errors.ts';
-import { previewRollback } from '#core/rollback-service.ts';
+import { previewRollback } from '#core/rollback-preview.ts';
 import {
   createRollbackBodySchema,
   nameSchema,

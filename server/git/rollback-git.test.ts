@@ -9,7 +9,8 @@ import { FixedClock, RandomIds, StaticTargetCatalog, StaticUserDirectory } from 
 import { parseRollbackMessage } from '#core/commit-message.ts';
 import { RewindError } from '#core/errors.ts';
 import type { RevisionStore } from '#core/ports.ts';
-import { RollbackService, type RollbackPreview } from '#core/rollback-service.ts';
+import type { RollbackPreview } from '#core/rollback-preview.ts';
+import { RollbackService } from '#core/rollback-service.ts';
 import type { CreateRollbackBody, User } from '#core/schemas.ts';
 import { defaultLayout, type TargetConfig } from '#core/target-config.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';

@@ -211,7 +211,8 @@ async function readJson(response: Response, path: string): Promise<unknown> {
 function toHttpError(schemas: SchemaModule, response: Response, body: unknown): ApiError {
   const parsed = schemas.errorBodySchema.safeParse(body);
   if (parsed.success) {
-    return new ApiError(response.status, parsed.data.error.code, parsed.data.error.message);
+    const { code, message, field, rule, file } = parsed.data.error;
+    return new ApiError(response.status, code, message, { field, rule, file });
   }
   // Proxies and gateways answer with HTML or nothing; still say what happened.
   const reason = response.statusText ? ` ${response.statusText}` : '';

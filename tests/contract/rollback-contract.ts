@@ -304,6 +304,26 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
       });
     });
 
+    describe('structured errors', () => {
+      const fieldOf = async (response: Response) => errorBodySchema.parse(await response.json()).error.field;
+
+      it('names the input field at fault, so clients never parse messages', async () => {
+        const { parent } = await revisionAndParent(PROD, 'release payments v2.14.0');
+        const base = { tenant: 'acme', environment: 'production', mode: 'service', service: 'payments', targetSha: parent.sha, justification: 'payments 500s' };
+        expect(await fieldOf(await post('/api/rollbacks', { ...base, justification: '\u200b\u2066' }))).toBe('justification');
+        expect(await fieldOf(await post('/api/rollbacks', { ...base, justification: '🔥'.repeat(4001) }))).toBe('justification');
+        expect(await fieldOf(await post('/api/rollbacks', { ...base, justification: undefined }))).toBe('justification');
+        expect(await fieldOf(await post('/api/rollbacks', { ...base, targetSha: undefined }))).toBe('targetSha');
+        expect(await fieldOf(await post('/api/rollbacks', { ...base, targetSha: 'f'.repeat(40) }))).toBe('targetSha');
+        expect(await fieldOf(await post('/api/rollbacks', { ...base, service: 'nope' }))).toBe('service');
+        expect(await fieldOf(await post('/api/rollbacks', { ...base, mode: 'field', fields: [] }))).toBe('fields');
+        expect(await fieldOf(await post('/api/rollbacks', { ...base, environment: 'qa' }))).toBe('target');
+        expect(await fieldOf(await post(`${PROD}/rollback-preview`, { mode: 'sideways', targetSha: parent.sha }))).toBe('mode');
+        const [, initechBefore] = await history('/api/targets/initech/production', 2);
+        expect(await fieldOf(await post('/api/targets/initech/production/rollback-preview', { mode: 'service', service: 'web', targetSha: initechBefore!.sha }))).toBe('mode');
+      });
+    });
+
     describe('execution on acme/staging (no approval needed)', () => {
       /** Staging's payments release and the revision before it. */
       let release: Revision;

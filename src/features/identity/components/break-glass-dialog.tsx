@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { JUSTIFICATION_MAX_LENGTH } from '#core/schemas.ts';
+import { userTextProblem } from '#core/user-text.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { identityKeys } from '#src/features/identity/api/identity-query-options.ts';
@@ -10,16 +10,12 @@ import '#src/features/identity/break-glass-dialog.css';
 export const BREAK_GLASS_MINUTES = [15, 30, 60, 120] as const;
 const DEFAULT_MINUTES = 30;
 
-// Whitespace, controls, zero-width and bidi controls: text made of these alone says nothing.
-// eslint-disable-next-line no-control-regex -- control characters are what this removes
-const INVISIBLE = /[\s\u0000-\u001f\u007f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/gu;
-
+/** The server's rule for a break-glass justification (core/user-text.ts), in the dialog's words. */
 export function breakGlassProblem(justification: string): string | null {
-  if (justification.replace(INVISIBLE, '') === '') return 'Say why you need break-glass: a justification is required.';
-  if (justification.length > JUSTIFICATION_MAX_LENGTH) {
-    return `The justification is too long: at most ${JUSTIFICATION_MAX_LENGTH} characters (now ${justification.length}).`;
-  }
-  return null;
+  const problem = userTextProblem(justification);
+  if (!problem) return null;
+  if (problem.kind === 'too-long') return `The justification is too long: at most ${problem.max} characters (now ${problem.length}).`;
+  return 'Say why you need break-glass: a justification is required.';
 }
 
 /** A modal `<dialog>`: the browser traps focus, Escape cancels, the page behind is inert. */

@@ -66,19 +66,22 @@ describe('wizard rules', () => {
     expect(effectiveStep({ ...base, mode: 'full', revision: fakeSha(3) }, target)).toBe('preview');
   });
 
-  it('sends an API error to the step it concerns', () => {
-    const error = (status: number, message: string) => new ApiError(status, 'X', message);
-    expect(stepForError(error(403, 'field rollback requires the enterprise plan (acme/production is on pro)'), 'preview')).toBe('scope');
-    expect(stepForError(error(403, 'service rollback requires the rollback and selective_rollback feature flags'), 'submit')).toBe('scope');
-    expect(stepForError(error(403, 'requesting a rollback on acme/production requires the role requester'), 'submit')).toBe('submit');
-    expect(stepForError(error(404, 'unknown revision abc1234'), 'preview')).toBe('revision');
-    expect(stepForError(error(404, 'unknown target acme/nowhere'), 'preview')).toBe('target');
-    expect(stepForError(error(400, 'selected fields cannot be empty for field mode'), 'submit')).toBe('revision');
-    expect(stepForError(error(400, 'targetSha is required'), 'preview')).toBe('revision');
-    expect(stepForError(error(400, 'justification is required: say why this rollback is needed'), 'submit')).toBe('submit');
-    expect(stepForError(error(409, 'acme/production changed since your preview'), 'submit')).toBe('preview');
-    expect(stepForError(error(500, 'git exploded'), 'submit')).toBe('submit');
+  it('sends an API error to the step of the field it names, never reading the message', () => {
+    const error = (status: number, field?: string) => new ApiError(status, 'X', 'whatever the server says', { field });
+    expect(stepForError(error(403, 'mode'), 'preview')).toBe('scope');
+    expect(stepForError(error(403), 'submit')).toBe('submit'); // a role refusal names no field
+    expect(stepForError(error(404, 'targetSha'), 'preview')).toBe('revision');
+    expect(stepForError(error(404, 'target'), 'preview')).toBe('target');
+    expect(stepForError(error(400, 'fields'), 'submit')).toBe('revision');
+    expect(stepForError(error(400, 'service'), 'preview')).toBe('revision');
+    expect(stepForError(error(400, 'justification'), 'preview')).toBe('submit');
+    expect(stepForError(error(422, 'allowDestructive'), 'submit')).toBe('preview');
+    expect(stepForError(error(409), 'submit')).toBe('preview');
+    expect(stepForError(error(400, 'something-new'), 'submit')).toBe('submit');
+    expect(stepForError(error(500), 'submit')).toBe('submit');
     expect(stepForError(new Error('boom'), 'preview')).toBe('preview');
+    // The message alone moves nothing: the old regexes would have sent this to the revision step.
+    expect(stepForError(new ApiError(400, 'BAD_REQUEST', 'targetSha is required'), 'submit')).toBe('submit');
   });
 
   it('says whether the rollback executes now or waits, as the server decides', () => {
@@ -96,6 +99,10 @@ describe('wizard rules', () => {
 
   it('requires a justification of at most 4,000 characters', () => {
     expect(justificationProblem('   \n ')).toMatch(/required/);
+    // The server's rule (core/user-text.ts): invisible characters alone say nothing; code points count.
+    expect(justificationProblem('\u200b\u202e\u2066')).toMatch(/invisible/);
+    expect(justificationProblem('🔥'.repeat(4000))).toBeNull();
+    expect(justificationProblem('🔥'.repeat(4001))).toMatch(/1 characters over/);
     expect(justificationProblem('x'.repeat(4000))).toBeNull();
     expect(justificationProblem('x'.repeat(4003))).toMatch(/3 characters over/);
   });

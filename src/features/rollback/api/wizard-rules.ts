@@ -1,5 +1,6 @@
 import { approvalRequired, isModeAllowed, requiredApprovalsFor } from '#core/rollback-gating.ts';
-import { JUSTIFICATION_MAX_LENGTH, type BreakGlass, type Revision, type RollbackMode, type Target } from '#core/schemas.ts';
+import type { BreakGlass, Revision, RollbackMode, Target } from '#core/schemas.ts';
+import { textLength, userTextProblem } from '#core/user-text.ts';
 import { isApiError } from '#src/api/api-error.ts';
 import { WIZARD_STEPS, type WizardParams, type WizardStep } from './wizard-params.ts';
 
@@ -83,16 +84,16 @@ export function revisionWarning(revision: Revision, headSha: string | null): Rev
   return null;
 }
 
-/** Characters as the server counts them: code points, so an emoji is one, not two. */
-export const justificationLength = (text: string) => [...text].length;
+/** Characters as the server counts them (core/user-text.ts): code points, so an emoji is one, not two. */
+export const justificationLength = textLength;
 
+/** The server's rule for a justification (core/user-text.ts), in the wizard's words. */
 export function justificationProblem(text: string): string | null {
-  if (text.trim() === '') return 'A justification is required: say why this rollback is needed.';
-  const length = justificationLength(text);
-  if (length > JUSTIFICATION_MAX_LENGTH) {
-    return `The justification is ${length - JUSTIFICATION_MAX_LENGTH} characters over the limit of ${JUSTIFICATION_MAX_LENGTH.toLocaleString('en')}.`;
-  }
-  return null;
+  const problem = userTextProblem(text);
+  if (!problem) return null;
+  if (problem.kind === 'blank') return 'A justification is required: say why this rollback is needed.';
+  if (problem.kind === 'invisible') return 'The justification shows nothing: it is made only of invisible characters. Say why this rollback is needed.';
+  return `The justification is ${problem.length - problem.max} characters over the limit of ${problem.max.toLocaleString('en')}.`;
 }
 
 export type ApprovalOutcome =
@@ -114,23 +115,30 @@ export function approvalOutcome(target: Target, breakGlass: BreakGlass | null | 
 
 export type WizardPhase = 'preview' | 'submit';
 
+/** The wizard step where each input field of a rollback request is chosen. */
+const STEP_OF_FIELD: Readonly<Record<string, WizardStep>> = {
+  target: 'target',
+  tenant: 'target',
+  environment: 'target',
+  mode: 'scope',
+  targetSha: 'revision',
+  service: 'revision',
+  fields: 'revision',
+  file: 'revision',
+  justification: 'submit',
+  allowDestructive: 'preview',
+};
+
 /**
- * The step an API error concerns, so it appears where the person can fix it: a plan or flag refusal
- * at the scope, an unknown revision or an empty field selection at the revision, a moved branch at the
- * preview (which offers to plan again), anything else where it happened.
+ * The step an API error concerns, so it appears where the person can fix it: the step of the input
+ * field the server named (`error.field`: a plan or flag refusal at the scope, an unknown revision or an
+ * empty field selection at the revision, ...), a moved branch (409) at the preview (which offers to plan
+ * again), anything else where it happened. Only structured parts of the error are read, never its text.
  */
 export function stepForError(error: unknown, phase: WizardPhase): WizardStep {
   if (!isApiError(error)) return phase;
-  const message = error.message.toLowerCase();
-  if (error.status === 403 && /rollback requires|plan|feature flag/.test(message)) return 'scope';
-  if (error.status === 404 && /target/.test(message)) return 'target';
-  if (error.status === 404 && /revision|commit/.test(message)) return 'revision';
-  if (error.status === 400) {
-    if (/justification/.test(message)) return 'submit';
-    if (/targetsha|revision|field|service|path/.test(message)) return 'revision';
-    if (/mode/.test(message)) return 'scope';
-  }
+  const step = error.field === undefined ? undefined : STEP_OF_FIELD[error.field];
+  if (step) return step;
   if (error.status === 409) return 'preview';
   return phase;
 }
-

@@ -1,14 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import type { RollbackDetail, RollbackRequest } from '#core/schemas.ts';
+import { userTextProblem } from '#core/user-text.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { RelativeTime } from '#src/components/relative-time.tsx';
 import { RevealedText } from '#src/components/revealed-text.tsx';
 import { hasAnyRole, NOTE_ROLES, type Reviewer } from '#src/lib/approval-rules.ts';
 import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
-
-const NOTE_MAX = 4000;
 
 interface NotesPanelProps {
   request: RollbackRequest;
@@ -65,8 +64,10 @@ function NoteForm({ request, onNoted }: Pick<NotesPanelProps, 'request' | 'onNot
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const length = [...text].length;
-    const found = text.trim() === '' ? 'Write the note first.' : length > NOTE_MAX ? `The note is too long: at most ${NOTE_MAX} characters (now ${length}).` : null;
+    // The server's rule (core/user-text.ts): a note must show something and is counted in code points.
+    const trouble = userTextProblem(text);
+    const found =
+      trouble === null ? null : trouble.kind === 'too-long' ? `The note is too long: at most ${trouble.max} characters (now ${trouble.length}).` : 'Write the note first.';
     setProblem(found);
     if (!found) add.mutate();
   };
