@@ -30,6 +30,9 @@ export default tseslint.config(
             { target: './server', from: ['./in-memory', './mocks', './src', './e2e', './tests'], message: 'server imports core and demo only.' },
             { target: './mocks', from: ['./src', './e2e', './tests'], message: 'mocks serve the SPA; they never import it.' },
             { target: './src', from: ['./server', './demo', './in-memory', './e2e', './tests'], message: 'the SPA talks HTTP; it never imports the server or the demo.' },
+            // Bulletproof's one-way rule inside the SPA: shared code ← features ← app.
+            { target: ['./src/components', './src/lib', './src/api'], from: ['./src/features', './src/app'], message: 'shared code (components, lib, api) never imports a feature or the app shell.' },
+            { target: './src/features', from: './src/app', message: 'features never import the app shell; the app composes them.' },
             { target: './src/features/history', from: './src/features', except: ['./history'], message: 'features do not import each other.' },
             { target: './src/features/targets', from: './src/features', except: ['./targets'], message: 'features do not import each other.' },
             { target: './src/features/compare', from: './src/features', except: ['./compare'], message: 'features do not import each other.' },

@@ -40,7 +40,6 @@ export default defineConfig({
     {
       // The same journeys against the real server: git repo + SQLite, the SPA served by `rewind serve`.
       name: 'real',
-      testIgnore: ['**/large-history.spec.ts'],
       use: { baseURL: `http://127.0.0.1:${REAL_PORT}` },
     },
   ],

@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
+// Timeouts are set here for every project rather than left at vitest's 5 s, which a busy 2-core
+// machine exceeds with pure computation (decision 024). Files doing real I/O (git, servers, worker
+// threads, SQLite) set their own, longer ones with `vi.setConfig` at the top.
+const UNIT_TEST_TIMEOUT_MS = 30_000;
+const HOOK_TIMEOUT_MS = 60_000;
+
 export default defineConfig({
   test: {
     projects: [
@@ -9,6 +15,9 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['core/**/*.test.ts', 'demo/**/*.test.ts', 'in-memory/**/*.test.ts', 'server/**/*.test.ts', 'mocks/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/**/*.test.ts'],
+          setupFiles: ['tests/setup/node.ts'],
+          testTimeout: UNIT_TEST_TIMEOUT_MS,
+          hookTimeout: HOOK_TIMEOUT_MS,
         },
       },
       {
@@ -18,6 +27,8 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['src/**/*.test.{ts,tsx}'],
           setupFiles: ['src/test/setup.ts'],
+          testTimeout: UNIT_TEST_TIMEOUT_MS,
+          hookTimeout: HOOK_TIMEOUT_MS,
         },
       },
     ],

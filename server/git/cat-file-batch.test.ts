@@ -1,8 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { runGit } from './git-cli.ts';
 import { initRepo } from './fast-import.ts';
 import { tempDirs } from './test-repos.ts';
+
+// Real work (git processes) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const dirs = tempDirs('rewind-catfile-');
 afterAll(() => dirs.cleanup());

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseRollbackMessage } from '#core/commit-message.ts';
 import type { CommitRecord, RevisionStore } from '#core/ports.ts';
 import { generateDemoRepo, touchesTarget, type DemoRepo } from '#demo/demo-data.ts';
@@ -8,6 +8,9 @@ import { gitText } from './git-cli.ts';
 import { readDemoIds, writeDemoRepo } from './demo-repo.ts';
 import { GitRevisionStore } from './git-revision-store.ts';
 import { tempDirs } from './test-repos.ts';
+
+// Real work (git repos (the large demo repo has 50,000 commits)) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const dirs = tempDirs('rewind-demo-test-');
 

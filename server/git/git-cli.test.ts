@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GitError, gitEnv, gitText, runGit, subcommandOf } from './git-cli.ts';
+
+// Real work (git processes) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 describe('git CLI runner', () => {
   it('names the subcommand and the first line of stderr when git fails', async () => {

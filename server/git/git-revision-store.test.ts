@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { RewindError } from '#core/errors.ts';
 import { commitGraphIsFresh } from './commit-graph.ts';
 import { createRepo } from './demo-repo.ts';
@@ -8,6 +8,9 @@ import { gitText, runGit } from './git-cli.ts';
 import { importCommits, type ImportCommit } from './fast-import.ts';
 import { GitRevisionStore } from './git-revision-store.ts';
 import { tempDirs } from './test-repos.ts';
+
+// Real work (git repos and remotes) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const dirs = tempDirs('rewind-store-');
 afterAll(() => dirs.cleanup());

@@ -4,7 +4,7 @@
  * branch commits nothing; concurrent executions commit once; a configured remote receives the commit.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FixedClock, RandomIds, StaticTargetCatalog, StaticUserDirectory } from '#core/basic-adapters.ts';
 import { parseRollbackMessage } from '#core/commit-message.ts';
 import { RewindError } from '#core/errors.ts';
@@ -19,6 +19,9 @@ import type { ImportCommit } from './fast-import.ts';
 import { gitText, runGit } from './git-cli.ts';
 import { GitRevisionStore } from './git-revision-store.ts';
 import { tempDirs } from './test-repos.ts';
+
+// Real work (git repos) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const dirs = tempDirs('rewind-rollback-git-');
 afterAll(() => dirs.cleanup());

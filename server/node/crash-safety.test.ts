@@ -9,10 +9,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { auditResponseSchema, historyResponseSchema, rollbackDetailResponseSchema, rollbackRequestResponseSchema } from '#core/schemas.ts';
 import { tempDirs } from '#server/git/test-repos.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
+
+// Real work (server processes killed and restarted) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const run = promisify(execFile);
 const dirs = tempDirs('rewind-crash-');
@@ -132,8 +135,8 @@ describe('a server killed between the rollback commit and the database update', 
     const second = await serve(dataDir);
     try {
       const again = (path: string, init?: RequestInit) => fetch(new URL(path.replace(/^\//, ''), second.url), init);
-      await second.waitFor(new RegExp(`reconciled: ${request.id} completed \\(commit ${commitSha.slice(0, 7)} was on the branch\\)`), 10_000);
-      await second.waitFor(new RegExp(`reconciled: ${other.id} failed`), 10_000);
+      await second.waitFor(new RegExp(`reconciled: ${request.id} completed \\(commit ${commitSha.slice(0, 7)} was on the branch\\)`));
+      await second.waitFor(new RegExp(`reconciled: ${other.id} failed`));
 
       const done = rollbackDetailResponseSchema.parse(await (await again(`/api/rollbacks/${request.id}`)).json());
       expect(done.request).toMatchObject({ state: 'completed', commitSha, reviews: [{ by: 'dana@example.com', decision: 'approve', stale: false }] });

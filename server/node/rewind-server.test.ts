@@ -10,6 +10,9 @@ import { tempDirs } from '#server/git/test-repos.ts';
 import { CONTENT_SECURITY_POLICY } from './http-server.ts';
 import { createRewindServer, type RunningServer } from './rewind-server.ts';
 
+// Real work (servers, CLI processes and worker threads) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
+
 const dirs = tempDirs('rewind-server-');
 const run = promisify(execFile);
 afterAll(() => dirs.cleanup());

@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { inProcessFieldDiffer } from '#core/compare.ts';
 import type { FieldDiffPair } from '#core/ports.ts';
 import { WORKER_MIN_CHARS, WorkerFieldDiffer, type WorkerFieldDifferOptions } from './worker-field-differ.ts';
+
+// Real work (worker threads parsing large YAML) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 /** A values manifest of about `services` × 20 lines: nested maps, lists of named maps, scalars. */
 function manifest(services: number, edit: (i: number) => string = () => 'v1'): string {

@@ -115,7 +115,7 @@ describe('app routes', () => {
   it('opens the rollback wizard with the target and revision of the link, at the scope step', async () => {
     const revision = 'b'.repeat(40);
     renderApp({ route: `/rollback/new?tenant=acme&environment=production&revision=${revision}` });
-    expect(await screen.findByRole('heading', { level: 1, name: 'New rollback' }, { timeout: 5_000 })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 1, name: 'New rollback' })).toBeInTheDocument();
     expect(screen.getByRole('heading', { level: 2 })).toHaveTextContent('How much should go back?');
     expect(screen.getByText(`acme/production · to ${revision.slice(0, 7)}`)).toBeInTheDocument();
   });

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { pendingRequestsQueryOptions } from '#src/features/approvals/api/approvals-query-options.ts';
-import { buildReviewQueue } from '#src/features/approvals/api/review-queue.ts';
+import { buildReviewQueue } from '#src/features/approvals/model/review-queue.ts';
 import { meQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
 import { targetsQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
 import { APPROVER_ROLES, hasAnyRole } from '#src/lib/approval-rules.ts';

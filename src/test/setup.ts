@@ -1,7 +1,12 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { server } from '#mocks/node.ts';
+import { failOnUnexpectedConsoleError } from '#tests/setup/console-error-guard.ts';
+
+// findBy*/waitFor wait for a state, and return as soon as it holds: their limit only decides how long a
+// failing test takes. Testing Library's 1 s default fails correct tests on a busy machine (decision 024).
+configure({ asyncUtilTimeout: 15_000 });
 
 // Every component test talks to the real API app over in-memory adapters through msw/node.
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -11,26 +16,8 @@ afterEach(() => {
 });
 afterAll(() => server.close());
 
-// An unexpected console.error is a bug (React warnings, failed renders): fail the test that caused it.
-let consoleErrors: unknown[][] = [];
-const originalError = console.error;
-beforeAll(() => {
-  console.error = (...args: unknown[]) => {
-    consoleErrors.push(args);
-    originalError(...args);
-  };
-});
-afterEach(() => {
-  const errors = consoleErrors;
-  consoleErrors = [];
-  if (errors.length > 0 && !(globalThis as { __allowConsoleError?: boolean }).__allowConsoleError) {
-    throw new Error(`console.error was called during the test:\n${errors.map((e) => e.join(' ')).join('\n')}`);
-  }
-});
-afterAll(() => {
-  console.error = originalError;
-  vi.restoreAllMocks();
-});
+failOnUnexpectedConsoleError();
+afterAll(() => vi.restoreAllMocks());
 
 // jsdom has <dialog> without its methods: enough of them for modal dialogs to open, close and cancel.
 if (typeof HTMLDialogElement !== 'undefined' && !HTMLDialogElement.prototype.showModal) {

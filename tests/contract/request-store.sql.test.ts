@@ -2,11 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Migrator, sql } from 'kysely';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '#server/sql/database.ts';
 import { migrateToLatest, migrationProvider } from '#server/sql/migrations.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { describeRequestStoreContract, makeEvent, makeRequest, rejection } from './request-store.contract.ts';
+
+// Real work (SQLite databases on disk) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 const root = mkdtempSync(join(tmpdir(), 'rewind-request-store-'));
 let counter = 0;

@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,9 @@ import { createRepo } from '#server/git/demo-repo.ts';
 import { importCommits, setDeployStatus } from '#server/git/fast-import.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
 import { describeRevisionStoreContract } from './revision-store.contract.ts';
+
+// Real work (git repos) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 describeRevisionStoreContract('git CLI', async (initial) => {
   const dir = mkdtempSync(join(tmpdir(), 'rewind-store-contract-'));

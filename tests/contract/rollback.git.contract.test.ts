@@ -1,4 +1,8 @@
+import { vi } from 'vitest';
 import { realServerHarness } from './backends.ts';
 import { describeRollbackContract } from './rollback-contract.ts';
+
+// Real work (a `rewind serve` over git and SQLite) on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 describeRollbackContract('real server (git + SQLite over HTTP)', realServerHarness);

@@ -58,7 +58,7 @@ describe('approvals queue', () => {
       makeRequest({ id: 'rbk-ownstaging', environment: 'staging', requestedBy: 'bob@example.com', createdAt: '2025-11-20T09:00:00Z' }),
     ]);
     renderApp({ route: '/approvals' });
-    expect(await screen.findByRole('heading', { level: 1, name: 'Approvals' }, { timeout: 5_000 })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Approvals' })).toBeInTheDocument();
     await waitFor(() => expect(ids('Waiting for your review')).toEqual(['rbk-stale', 'rbk-a', 'rbk-ownstaging']));
     expect(ids('Other pending rollbacks')).toEqual(['rbk-reviewed', 'rbk-own']);
 
@@ -81,7 +81,7 @@ describe('approvals queue', () => {
   it('says when nothing waits, and why for someone who may not approve', async () => {
     serveQueue(viktor, [makeRequest({ requestedBy: 'sam@example.com' })]);
     renderApp({ route: '/approvals' });
-    const empty = await screen.findByTestId('approvals-empty', {}, { timeout: 5_000 });
+    const empty = await screen.findByTestId('approvals-empty');
     expect(empty).toHaveTextContent('Nothing waits for your review.');
     expect(empty).toHaveTextContent('Reviewing needs the approver or admin role; Viktor Lindqvist has viewer.');
     expect(rows('Other pending rollbacks')[0]).toHaveTextContent('Needs an approver');
@@ -91,7 +91,7 @@ describe('approvals queue', () => {
   it('shows an empty queue for an approver', async () => {
     serveQueue(bob, []);
     renderApp({ route: '/approvals' });
-    expect(await screen.findByTestId('approvals-empty', {}, { timeout: 5_000 })).toHaveTextContent('New requests appear here as soon as they are submitted.');
+    expect(await screen.findByTestId('approvals-empty')).toHaveTextContent('New requests appear here as soon as they are submitted.');
     expect(screen.queryByRole('region', { name: /^Other pending/ })).not.toBeInTheDocument();
   });
 
@@ -108,14 +108,14 @@ describe('approvals queue', () => {
 
     useIdentityStore.setState({ email: 'dana@example.com' });
     const { unmount } = renderApp({ route: '/approvals' });
-    await waitFor(() => expect(ids('Waiting for your review')).toEqual([request.id]), { timeout: 5_000 });
+    await waitFor(() => expect(ids('Waiting for your review')).toEqual([request.id]));
     expect(rows('Waiting for your review')[0]).toHaveTextContent('0 of 1');
     expect(await screen.findByTestId('approvals-count')).toHaveTextContent('1');
     unmount();
 
     useIdentityStore.setState({ email: 'sam@example.com' });
     renderApp({ route: '/approvals' });
-    expect(await screen.findByTestId('approvals-empty', {}, { timeout: 5_000 })).toBeInTheDocument();
+    expect(await screen.findByTestId('approvals-empty')).toBeInTheDocument();
     expect(rows('Other pending rollbacks')[0]).toHaveTextContent('Your request');
   });
 });

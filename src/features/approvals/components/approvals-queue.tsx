@@ -9,7 +9,7 @@ import { paths } from '#src/lib/paths.ts';
 import { shortSha } from '#src/lib/sha.ts';
 import { useNow } from '#src/lib/use-now.ts';
 import { pendingRequestsQueryOptions } from '#src/features/approvals/api/approvals-query-options.ts';
-import { buildReviewQueue, type QueuedRequest } from '#src/features/approvals/api/review-queue.ts';
+import { buildReviewQueue, type QueuedRequest } from '#src/features/approvals/model/review-queue.ts';
 import '#src/features/approvals/approvals.css';
 
 interface ApprovalsQueueProps {

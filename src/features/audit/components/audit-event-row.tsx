@@ -3,7 +3,7 @@ import type { AuditEvent } from '#core/schemas.ts';
 import { RevealedText } from '#src/components/revealed-text.tsx';
 import { paths } from '#src/lib/paths.ts';
 import { formatAbsolute } from '#src/lib/time.ts';
-import { auditTypeLabel, summarizeAuditEvent } from '#src/features/audit/api/audit-event-summary.ts';
+import { auditTypeLabel, summarizeAuditEvent } from '#src/features/audit/model/audit-event-summary.ts';
 
 interface AuditEventRowProps {
   event: AuditEvent;

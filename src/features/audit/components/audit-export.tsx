@@ -3,7 +3,7 @@ import type { AuditEvent } from '#core/schemas.ts';
 import type { AuditFilter } from '#src/api/backend-adapter.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
-import { auditEventsToCsv, auditEventsToJson, downloadText, exportFileName } from '#src/features/audit/api/audit-export.ts';
+import { auditEventsToCsv, auditEventsToJson, downloadText, exportFileName } from '#src/features/audit/model/audit-export.ts';
 import { fetchAllAuditEvents } from '#src/features/audit/api/audit-query-options.ts';
 
 type Scope = 'loaded' | 'all';

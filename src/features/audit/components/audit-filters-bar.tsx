@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import type { Target } from '#core/schemas.ts';
 import type { AuditFilter } from '#src/api/backend-adapter.ts';
 import { paths } from '#src/lib/paths.ts';
-import { AUDIT_TYPE_LABELS, AUDIT_TYPES, hasFilters } from '#src/features/audit/api/audit-filters.ts';
+import { AUDIT_TYPE_LABELS, AUDIT_TYPES, hasFilters } from '#src/features/audit/model/audit-filters.ts';
 
 interface AuditFiltersBarProps {
   filters: AuditFilter;

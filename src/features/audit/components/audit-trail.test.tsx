@@ -88,7 +88,7 @@ describe('audit trail', () => {
   it('reads its filters from the URL and sends them to the server', async () => {
     const { calls } = serveAudit(3);
     renderApp({ route: '/audit?tenant=acme&type=rollback.reviewed&actor=dana%40example.com' });
-    await waitFor(() => expect(auditRows()).toHaveLength(3), { timeout: 5_000 });
+    await waitFor(() => expect(auditRows()).toHaveLength(3));
     expect(Object.fromEntries(calls[0] ?? [])).toEqual({ tenant: 'acme', type: 'rollback.reviewed', actor: 'dana@example.com', limit: '100' });
     expect(screen.getByLabelText('Tenant')).toHaveValue('acme');
     expect(screen.getByLabelText('Event')).toHaveValue('rollback.reviewed');
@@ -99,7 +99,7 @@ describe('audit trail', () => {
     const { calls } = serveAudit(3);
     const user = userEvent.setup();
     const { router } = renderApp({ route: '/audit' });
-    await waitFor(() => expect(auditRows()).toHaveLength(3), { timeout: 5_000 });
+    await waitFor(() => expect(auditRows()).toHaveLength(3));
     await user.selectOptions(screen.getByLabelText('Tenant'), 'globex');
     await waitFor(() => expect(router.state.location.search).toBe('?tenant=globex'));
     await user.selectOptions(screen.getByLabelText('Event'), 'Break-glass opened');
@@ -115,7 +115,7 @@ describe('audit trail', () => {
     const { calls } = serveAudit(2);
     const user = userEvent.setup();
     const { router } = renderApp({ route: '/audit?requestId=rbk-7&type=rollback.reviewed' });
-    await waitFor(() => expect(auditRows()).toHaveLength(2), { timeout: 5_000 });
+    await waitFor(() => expect(auditRows()).toHaveLength(2));
     expect(Object.fromEntries(calls[0] ?? [])).toEqual({ type: 'rollback.reviewed', requestId: 'rbk-7', limit: '100' });
     const chip = within(screen.getByRole('group', { name: 'Request' }));
     expect(chip.getByRole('link', { name: 'rbk-7' })).toHaveAttribute('href', '/rollbacks/rbk-7');
@@ -129,7 +129,7 @@ describe('audit trail', () => {
   it('ignores a request id of the wrong form instead of asking the server', async () => {
     const { calls } = serveAudit(1);
     renderApp({ route: '/audit?requestId=..%2Fetc&actor=sam%40example.com' });
-    await waitFor(() => expect(auditRows()).toHaveLength(1), { timeout: 5_000 });
+    await waitFor(() => expect(auditRows()).toHaveLength(1));
     expect(Object.fromEntries(calls[0] ?? [])).toEqual({ actor: 'sam@example.com', limit: '100' });
     expect(screen.queryByTestId('request-filter')).not.toBeInTheDocument();
   });
@@ -137,7 +137,7 @@ describe('audit trail', () => {
   it('flags break-glass events in words, not colour alone', async () => {
     serveAudit(4, (n) => (n === 1 ? { breakGlass: true, type: 'break-glass.opened', requestId: undefined, details: { minutes: 30, justification: 'db down' } } : {}));
     renderApp({ route: '/audit' });
-    await waitFor(() => expect(auditRows()).toHaveLength(4), { timeout: 5_000 });
+    await waitFor(() => expect(auditRows()).toHaveLength(4));
     const flagged = auditRows()[1] as HTMLElement;
     expect(within(flagged).getByTestId('break-glass-flag')).toHaveTextContent('Break-glass');
     expect(flagged).toHaveTextContent('Break-glass opened');
@@ -150,7 +150,7 @@ describe('audit trail', () => {
     serveAudit(2, (n) => (n === 0 ? { details: { comment: '<img src=x onerror=alert(1)>', text: 'ok\u202Eevil' } } : {}));
     const user = userEvent.setup();
     renderApp({ route: '/audit' });
-    const toggle = await screen.findByRole('button', { name: 'Details of event evt-000000' }, { timeout: 5_000 });
+    const toggle = await screen.findByRole('button', { name: 'Details of event evt-000000' });
     expect(toggle).toHaveAttribute('aria-expanded', 'false');
     await user.click(toggle);
     expect(toggle).toHaveAttribute('aria-expanded', 'true');
@@ -164,7 +164,7 @@ describe('audit trail', () => {
   it('keeps the DOM bounded and loads older events by cursor as one scrolls', async () => {
     const { calls } = serveAudit(450);
     renderApp({ route: '/audit' });
-    await waitFor(() => expect(auditRows().length).toBeGreaterThan(5), { timeout: 5_000 });
+    await waitFor(() => expect(auditRows().length).toBeGreaterThan(5));
     expect(calls).toHaveLength(1);
     expect(auditRows().length).toBeLessThan(40);
     const list = screen.getByTestId('audit-list');
@@ -181,7 +181,7 @@ describe('audit trail', () => {
     serveAudit(2, (n) => (n === 0 ? { actor: '=HYPERLINK("http://x")', details: { comment: '@SUM(A1)' } } : {}));
     const user = userEvent.setup();
     renderApp({ route: '/audit?tenant=acme' });
-    await waitFor(() => expect(auditRows()).toHaveLength(2), { timeout: 5_000 });
+    await waitFor(() => expect(auditRows()).toHaveLength(2));
     await user.click(screen.getByRole('button', { name: 'CSV' }));
     expect(downloads).toHaveLength(1);
     const [download] = downloads;
@@ -198,7 +198,7 @@ describe('audit trail', () => {
     const { calls, all } = serveAudit(1_200);
     const user = userEvent.setup();
     renderApp({ route: '/audit' });
-    await waitFor(() => expect(auditRows().length).toBeGreaterThan(0), { timeout: 5_000 });
+    await waitFor(() => expect(auditRows().length).toBeGreaterThan(0));
     await user.selectOptions(screen.getByLabelText('Events to export'), 'all');
     await user.click(screen.getByRole('button', { name: 'JSON' }));
     await waitFor(() => expect(downloads).toHaveLength(1));
@@ -214,6 +214,6 @@ describe('audit trail', () => {
   it('says when nothing matches', async () => {
     serveAudit(0);
     renderApp({ route: '/audit?actor=nobody%40example.com' });
-    expect(await screen.findByText('No audit events match these filters.', {}, { timeout: 5_000 })).toBeInTheDocument();
+    expect(await screen.findByText('No audit events match these filters.')).toBeInTheDocument();
   });
 });

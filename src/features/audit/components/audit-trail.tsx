@@ -5,7 +5,7 @@ import type { Target } from '#core/schemas.ts';
 import type { AuditFilter } from '#src/api/backend-adapter.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
-import { filtersFromSearch, hasFilters, searchFromFilters, withFilter } from '#src/features/audit/api/audit-filters.ts';
+import { filtersFromSearch, hasFilters, searchFromFilters, withFilter } from '#src/features/audit/model/audit-filters.ts';
 import { auditInfiniteQueryOptions } from '#src/features/audit/api/audit-query-options.ts';
 import { AuditEventList } from './audit-event-list.tsx';
 import { AuditExport } from './audit-export.tsx';

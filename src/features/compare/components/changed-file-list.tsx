@@ -1,5 +1,5 @@
 import { DiffCounts } from '#src/components/diff-view/diff-file-card.tsx';
-import type { FileGroup } from '#src/features/compare/api/compare-files.ts';
+import type { FileGroup } from '#src/features/compare/model/compare-files.ts';
 
 interface ChangedFileListProps {
   groups: FileGroup[];

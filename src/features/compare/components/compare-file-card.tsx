@@ -6,9 +6,9 @@ import { useBackend } from '#src/api/backend-context.tsx';
 import { DiffFileCard } from '#src/components/diff-view/diff-file-card.tsx';
 import { measurePatch } from '#src/components/diff-view/diff-limits.ts';
 import type { DiffLayout } from '#src/components/diff-view/diff-preferences-store.ts';
-import type { CompareFile } from '#src/features/compare/api/compare-files.ts';
+import type { CompareFile } from '#src/features/compare/model/compare-files.ts';
 import { compareFileQueryOptions } from '#src/features/compare/api/compare-query-options.ts';
-import { showsWholeFile } from '#src/features/compare/api/patch-context.ts';
+import { showsWholeFile } from '#src/features/compare/model/patch-context.ts';
 
 /** Each "More context" shows this many more lines above and below every change. */
 export const CONTEXT_STEP = 20;

@@ -293,7 +293,7 @@ describe('CompareView: field changes computed after the text', () => {
     );
     const user = userEvent.setup();
     renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
-    const alert = await screen.findByRole('alert', {}, { timeout: 5_000 });
+    const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Could not compute the field changes');
     expect(alert).toHaveTextContent('field diff worker exited');
     // The text diff stays.
@@ -394,7 +394,7 @@ describe('CompareView: expandable context', () => {
     renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
     const card = await screen.findByTestId('diff-file');
     await user.click(within(card).getByRole('button', { name: 'More context' }));
-    const alert = await within(card).findByRole('alert', {}, { timeout: 5_000 });
+    const alert = await within(card).findByRole('alert');
     expect(alert).toHaveTextContent('Could not load more context: unknown revision 1111111');
     expect(card).toHaveTextContent('tag: "v2.14.0"');
   });

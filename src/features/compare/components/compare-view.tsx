@@ -4,7 +4,7 @@ import { hasDeferredFields, withComputedFields } from '#core/compare-fields.ts';
 import type { Diff } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
-import { groupFields, groupFiles } from '#src/features/compare/api/compare-files.ts';
+import { groupFields, groupFiles } from '#src/features/compare/model/compare-files.ts';
 import { compareFieldsQueryOptions, compareQueryOptions, revisionQueryOptions } from '#src/features/compare/api/compare-query-options.ts';
 import '#src/features/compare/compare.css';
 import { useCollapsedFiles } from '#src/features/compare/hooks/use-collapsed-files.ts';

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { FieldChange, FileDiff } from '#core/schemas.ts';
 import { formatFieldPath } from '#core/field-diff.ts';
-import type { FieldGroup } from '#src/features/compare/api/compare-files.ts';
-import { describeFieldSide, type FieldCell } from '#src/features/compare/api/field-values.ts';
+import type { FieldGroup } from '#src/features/compare/model/compare-files.ts';
+import { describeFieldSide, type FieldCell } from '#src/features/compare/model/field-values.ts';
 import { ErrorState } from '#src/components/error-state.tsx';
 
 // A release touches a handful of fields; a generated manifest can touch thousands. Show the first

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useLocation } from 'react-router';
 import { DiffLayoutToggle } from '#src/components/diff-view/diff-layout-toggle.tsx';
 import { useDiffPreferencesStore } from '#src/components/diff-view/diff-preferences-store.ts';
-import type { FileGroup } from '#src/features/compare/api/compare-files.ts';
+import type { FileGroup } from '#src/features/compare/model/compare-files.ts';
 import { CompareFileCard, type ComparePair } from './compare-file-card.tsx';
 
 interface FileDiffListProps {

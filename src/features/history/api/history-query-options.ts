@@ -1,6 +1,6 @@
 import { infiniteQueryOptions } from '@tanstack/react-query';
 import type { BackendAdapter } from '#src/api/backend-adapter.ts';
-import type { HistoryFilters } from './history-filters.ts';
+import type { HistoryFilters } from '../model/history-filters.ts';
 
 /** The first page is small so the first rows paint fast; later pages are larger to scroll with fewer round trips. */
 export const HISTORY_PAGE_SIZE = 50;

@@ -5,7 +5,7 @@ import type { Revision, Target } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { paths } from '#src/lib/paths.ts';
-import { hasActiveFilters } from '#src/features/history/api/history-filters.ts';
+import { hasActiveFilters } from '#src/features/history/model/history-filters.ts';
 import { historyInfiniteQueryOptions } from '#src/features/history/api/history-query-options.ts';
 import { useCompareSelection, type ComparePair } from '#src/features/history/hooks/use-compare-selection.ts';
 import { useHistoryFilters } from '#src/features/history/hooks/use-history-filters.ts';

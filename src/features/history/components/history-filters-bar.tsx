@@ -1,6 +1,6 @@
 import { useCallback, useId, type ReactNode } from 'react';
 import type { RevisionSource, RevisionStatus } from '#core/schemas.ts';
-import { hasActiveFilters, type HistoryFilters } from '#src/features/history/api/history-filters.ts';
+import { hasActiveFilters, type HistoryFilters } from '#src/features/history/model/history-filters.ts';
 import { useDebouncedSearch } from '#src/features/history/hooks/use-debounced-search.ts';
 import { SOURCE_LABEL, STATUS_LABEL } from '#src/components/revision-badges.tsx';
 

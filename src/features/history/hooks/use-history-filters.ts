@@ -1,6 +1,6 @@
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
-import { FILTER_KEYS, filtersFromSearchParams, type HistoryFilters } from '#src/features/history/api/history-filters.ts';
+import { FILTER_KEYS, filtersFromSearchParams, type HistoryFilters } from '#src/features/history/model/history-filters.ts';
 
 /** History filters live in the URL so a reload, a shared link or the back button keeps them. */
 export function useHistoryFilters() {

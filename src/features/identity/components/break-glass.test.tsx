@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { BreakGlass, User } from '#core/schemas.ts';
 import { server } from '#mocks/node.ts';
 import { makeTarget } from '#src/test/fixtures.ts';
@@ -110,19 +110,28 @@ describe('break-glass', () => {
   });
 
   it('shows an active session on every page with hidden characters visible, and ends it at expiry', async () => {
-    const now = Date.now();
-    const { state } = serveBreakGlass(olu, {
-      user: olu.email,
-      justification: 'db down\u202E',
-      openedAt: new Date(now - 60_000).toISOString(),
-      expiresAt: new Date(now + 1_500).toISOString(),
-    });
-    renderApp({ route: '/audit' });
-    const banner = within(await screen.findByRole('region', { name: 'Break-glass is active' }));
-    expect(banner.getByTestId('break-glass-justification')).toHaveTextContent('db down⟨U+202E⟩');
-    expect(banner.getByTestId('break-glass-remaining')).toHaveTextContent(/^0:0[12] left$/);
-    state.session = null;
-    await waitFor(() => expect(screen.queryByRole('region', { name: 'Break-glass is active' })).not.toBeInTheDocument(), { timeout: 4_000 });
+    // The clock is set by the test, not read: the countdown and its expiry do not depend on how fast
+    // the page renders. Timers stay real, so the countdown's 1 s tick notices when the clock moves.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const now = Date.parse('2026-11-20T09:00:00.000Z');
+      vi.setSystemTime(now);
+      const { state } = serveBreakGlass(olu, {
+        user: olu.email,
+        justification: 'db down\u202E',
+        openedAt: new Date(now - 60_000).toISOString(),
+        expiresAt: new Date(now + 90_000).toISOString(),
+      });
+      renderApp({ route: '/audit' });
+      const banner = within(await screen.findByRole('region', { name: 'Break-glass is active' }));
+      expect(banner.getByTestId('break-glass-justification')).toHaveTextContent('db down⟨U+202E⟩');
+      expect(banner.getByTestId('break-glass-remaining')).toHaveTextContent(/^1:30 left$/);
+      state.session = null;
+      vi.setSystemTime(now + 90_000);
+      await waitFor(() => expect(screen.queryByRole('region', { name: 'Break-glass is active' })).not.toBeInTheDocument());
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

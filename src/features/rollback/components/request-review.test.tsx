@@ -60,7 +60,7 @@ function serve(initial: RollbackRequest, me: User, audit: AuditEvent[] = []) {
 
 const openPage = async () => {
   renderApp({ route: '/rollbacks/rbk-1' });
-  await screen.findByTestId('request-state', {}, { timeout: 5_000 });
+  await screen.findByTestId('request-state');
 };
 
 const reviewsSection = () => within(screen.getByRole('region', { name: 'Reviews' }));
@@ -282,7 +282,7 @@ describe('request page: timeline, verification, notes', () => {
       }),
     );
     await openPage();
-    expect(await screen.findByText('This request\'s audit trail is very long: its oldest events were not read.', {}, { timeout: 5_000 })).toBeInTheDocument();
+    expect(await screen.findByText('This request\'s audit trail is very long: its oldest events were not read.')).toBeInTheDocument();
     expect(calls).toHaveLength(50);
     expect(calls.slice(0, 3)).toEqual([null, 'c1', 'c2']);
     // Without its first event the timeline is the request's own record.
@@ -298,7 +298,7 @@ describe('request page: timeline, verification, notes', () => {
     const link = within(screen.getByRole('region', { name: 'Timeline' })).getByRole('link', { name: 'Audit trail of this request' });
     expect(link).toHaveAttribute('href', '/audit?requestId=rbk-1');
     await user.click(link);
-    expect(await screen.findByRole('heading', { level: 1, name: 'Audit trail' }, { timeout: 5_000 })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Audit trail' })).toBeInTheDocument();
     expect(within(await screen.findByTestId('request-filter')).getByRole('link', { name: 'rbk-1' })).toHaveAttribute('href', '/rollbacks/rbk-1');
     // The audit page asks the server for this request's events only.
     await waitFor(() => expect(auditCalls.at(-1)).toEqual({ requestId: 'rbk-1', limit: '100' }));

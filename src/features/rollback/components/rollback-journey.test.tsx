@@ -33,7 +33,7 @@ describe('rollback journey against the demo backend', () => {
 
     await click(within(row).getByRole('button', { name: /^Rollback to revision/ }));
     // The first visit loads the lazy wizard route.
-    await screen.findByRole('heading', { level: 2, name: /How much should go back/ }, { timeout: 10_000 });
+    await screen.findByRole('heading', { level: 2, name: /How much should go back/ });
     await click(screen.getByRole('button', { name: 'Next' }));
     await screen.findByRole('heading', { level: 2, name: /Which revision, and which service/ });
     // The revision comes from the link; the only service changed since it is chosen for us.
@@ -49,7 +49,7 @@ describe('rollback journey against the demo backend', () => {
     await click(screen.getByRole('button', { name: 'Roll back now' }));
 
     await waitFor(() => expect(router.state.location.pathname).toMatch(/^\/rollbacks\/rbk-/));
-    expect(await screen.findByTestId('request-state', {}, { timeout: 10_000 })).toHaveTextContent('Completed');
+    expect(await screen.findByTestId('request-state')).toHaveTextContent('Completed');
     expect(screen.getByTestId('commit-sha')).toHaveTextContent(/^[0-9a-f]{7}$/);
     expect(screen.getByText(/Restores revision/).nextElementSibling).toHaveTextContent(targetSha.slice(0, 7));
     expect(interactions).toBeLessThanOrEqual(6);

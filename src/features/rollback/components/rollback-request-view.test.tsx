@@ -26,7 +26,7 @@ describe('rollback request page', () => {
     );
     renderApp({ route: '/rollbacks/rbk-1' });
     // The first render loads the lazy route through Vite.
-    expect(await screen.findByTestId('request-state', {}, { timeout: 5_000 })).toHaveTextContent('Pending approval');
+    expect(await screen.findByTestId('request-state')).toHaveTextContent('Pending approval');
     expect(screen.getByText(/Waiting for 1 approval/)).toHaveTextContent('Waiting for 1 approval');
     expect(screen.getByText(/1 of 2 given/)).toBeInTheDocument();
     expect(screen.getByText(/Approved by bob@example.com/)).toBeInTheDocument();

@@ -13,7 +13,7 @@ const base = `/rollback/new?tenant=acme&environment=production`;
 const serviceAtSubmit = `${base}&mode=service&revision=${fakeSha(2)}&service=payments&step=submit`;
 
 // Generous: the first render of a file loads the lazy wizard route (and diff2html) through Vite.
-const LAZY_ROUTE = { timeout: 5_000 };
+const LAZY_ROUTE = { timeout: 30_000 };
 const stepHeading = (name: RegExp | string) => screen.findByRole('heading', { level: 2, name }, LAZY_ROUTE);
 const search = (router: { state: { location: { search: string } } }) =>
   Object.fromEntries(new URLSearchParams(router.state.location.search));
