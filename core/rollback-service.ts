@@ -353,7 +353,11 @@ export class RollbackService {
     } catch (error) {
       const reason = `the rollback cannot be planned on the current head: ${errorText(error)}`;
       const failed = await this.fail(claimed, actor, reason, { stage: 'plan' });
-      if (error instanceof RewindError && error.status < 500) throw conflict(`rollback request ${id} cannot be executed: ${errorText(error)}`);
+      if (error instanceof RewindError && error.status < 500) {
+        const message = `rollback request ${id} cannot be executed: ${errorText(error)}`;
+        // A named rule (a foreign revision, a parse over budget) keeps its status; the rest is a conflict with the head.
+        throw error.rule ? new RewindError(error.code, message, error.details) : conflict(message, error.details);
+      }
       return failed;
     }
 

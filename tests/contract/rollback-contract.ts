@@ -324,6 +324,35 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
       });
     });
 
+    describe('foreign revisions', () => {
+      it("refuses a revision outside the target's history on preview and request, naming the target; stores nothing", async () => {
+        // A commit of the branch that touched no file of acme/production (as CI editing docs would).
+        const foreign = await land('docs: runbook\n', { 'docs/runbook.md': '# Runbook\n' });
+        const [globexHead] = await history('/api/targets/globex/production', 1);
+        const before = (await list()).requests.length;
+        for (const sha of [foreign, globexHead!.sha]) {
+          const message = `revision ${sha.slice(0, 7)} is not in the history of acme/production: it changed none of the target's files. Pick a revision from the history of acme/production`;
+          for (const mode of ['full', 'service'] as const) {
+            const selection = { mode, targetSha: sha, ...(mode === 'service' ? { service: 'payments' } : {}) };
+            const preview = await post(`${PROD}/rollback-preview`, selection);
+            const body = errorBodySchema.parse(JSON.parse(await preview.clone().text()));
+            expect(body.error).toMatchObject({ field: 'targetSha', rule: 'foreign-revision' });
+            await expectError(preview, 400, 'BAD_REQUEST', message);
+            await expectError(
+              await post('/api/rollbacks', { tenant: 'acme', environment: 'production', justification: 'undo', ...selection }),
+              400,
+              'BAD_REQUEST',
+              message,
+            );
+          }
+        }
+        expect((await list()).requests).toHaveLength(before);
+        // The target's own revisions are still accepted.
+        const { parent } = await revisionAndParent(PROD, 'release payments v2.14.0');
+        expect((await preview(PROD, { mode: 'service', service: 'payments', targetSha: parent.sha })).files).toHaveLength(1);
+      });
+    });
+
     describe('execution on acme/staging (no approval needed)', () => {
       /** Staging's payments release and the revision before it. */
       let release: Revision;
