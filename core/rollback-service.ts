@@ -23,7 +23,7 @@
 import { appendRequestAudit } from './request-audit.ts';
 import { formatRollbackMessage } from './commit-message.ts';
 import { compareRevisions, type PatchBounds } from './compare.ts';
-import { badRequest, conflict, notFound, RewindError } from './errors.ts';
+import { badRequest, conflict, notFound, redactServerPaths, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { REQUEST_ID_PATTERN } from './names.ts';
 import type {
@@ -428,7 +428,9 @@ export class RollbackService {
     return completed;
   }
 
-  private async fail(claimed: RollbackRequest, actor: string, reason: string, details: Record<string, unknown>): Promise<RollbackRequest> {
+  private async fail(claimed: RollbackRequest, actor: string, cause: string, details: Record<string, unknown>): Promise<RollbackRequest> {
+    // Kept on the request and in the audit trail, both shown to clients: no absolute server path.
+    const reason = redactServerPaths(cause);
     const now = this.deps.clock.now();
     const failed = await this.deps.requests.transaction(async (tx) => {
       const request = (await tx.getRequest(claimed.id)) ?? claimed;

@@ -9,6 +9,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { compareFields, compareRevisions, INLINE_FIELD_DIFF_MAX_CHARS, MAX_CONTEXT_LINES } from '#core/compare.ts';
+import { checkRepoPath } from '#core/repo-path.ts';
 import { badRequest, notFound } from '#core/errors.ts';
 import { matchesAny, type TargetConfig } from '#core/target-config.ts';
 import type { ApiDeps, ApiEnv } from './app.ts';
@@ -16,7 +17,6 @@ import { resolveTarget } from './targets-routes.ts';
 
 const REVISION_INPUT = /^[0-9a-f]{4,40}$/;
 const CONTEXT_INPUT = /^\d{1,7}$/;
-const MAX_FILE_PATH_CHARS = 4_096;
 
 /** The full id a `from`/`to` parameter names: 400 when malformed, 404 when no such revision. */
 export async function resolveRevision(deps: Pick<ApiDeps, 'revisions'>, target: TargetConfig, name: string, input: string): Promise<string> {
@@ -50,10 +50,9 @@ function parseContext(input: string | undefined): number | undefined {
 
 function parseFile(input: string | undefined, target: TargetConfig): string | undefined {
   if (input === undefined || input === '') return undefined;
-  // eslint-disable-next-line no-control-regex
-  if (input.length > MAX_FILE_PATH_CHARS || /[\u0000-\u001f\u007f]/.test(input)) throw badRequest('file must be a path of the target');
+  checkRepoPath(input, 'file');
   if (!matchesAny(target.layout.paths, input)) {
-    throw badRequest(`file ${JSON.stringify(input)} is not part of ${target.tenant}/${target.environment}`);
+    throw badRequest(`file ${JSON.stringify(input)} is not part of ${target.tenant}/${target.environment}`, { field: 'file' });
   }
   return input;
 }

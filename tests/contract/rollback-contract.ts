@@ -317,6 +317,11 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
         expect(await fieldOf(await post('/api/rollbacks', { ...base, targetSha: 'f'.repeat(40) }))).toBe('targetSha');
         expect(await fieldOf(await post('/api/rollbacks', { ...base, service: 'nope' }))).toBe('service');
         expect(await fieldOf(await post('/api/rollbacks', { ...base, mode: 'field', fields: [] }))).toBe('fields');
+        for (const file of ['tenants/acme/production/services/payments/../../../../../etc/passwd', 'tenants/acme/production/services/payments//values.yaml', './x.yaml']) {
+          const response = await post(`${PROD}/rollback-preview`, { mode: 'field', service: 'payments', targetSha: parent.sha, fields: [{ file, path: ['a'] }] });
+          expect(response.status).toBe(400);
+          expect(await fieldOf(response)).toBe('fields');
+        }
         expect(await fieldOf(await post('/api/rollbacks', { ...base, environment: 'qa' }))).toBe('target');
         expect(await fieldOf(await post(`${PROD}/rollback-preview`, { mode: 'sideways', targetSha: parent.sha }))).toBe('mode');
         const [, initechBefore] = await history('/api/targets/initech/production', 2);
