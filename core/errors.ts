@@ -90,3 +90,18 @@ export const payloadTooLarge = (message = 'request body is too large') =>
   new RewindError('PAYLOAD_TOO_LARGE', message);
 export const unsupportedMediaType = (message = 'writes require Content-Type: application/json') =>
   new RewindError('UNSUPPORTED_MEDIA_TYPE', message);
+
+/**
+ * Absolute filesystem paths: POSIX (`/srv/rewind/repo/objects`, at least two segments, not an API path
+ * like `/api/...`), Windows (`C:\data\repo`) and `file://` URLs.
+ */
+const SERVER_PATH = /(?<![\w.~/-])(?:file:\/\/[^\s'"`<>]*|[A-Za-z]:\\[^\s'"`<>]*|\/(?!api\/)[\w.@+~-]+(?:\/[\w.@+~-]*)+)/g;
+
+/**
+ * Error text as clients may see it: absolute server paths (the repo, the data directory, temporary
+ * files, as git and the OS put them into their messages) are replaced by `<server path>`. Applied where
+ * an error leaves the server: API error bodies, and the `error` a failed request keeps.
+ */
+export function redactServerPaths(text: string): string {
+  return text.replace(SERVER_PATH, '<server path>');
+}

@@ -321,7 +321,7 @@ describe('diffYamlFields: bad and hostile input', () => {
     ]);
   });
 
-  it('refuses oversized files, too many documents, too many nodes and deep nesting', () => {
+  it('refuses oversized files, too many documents, too many nodes and deep nesting', { timeout: 30_000 }, () => {
     const cases = [
       `big: "${'x'.repeat(1_100_000)}"\n`,
       Array.from({ length: 1_500 }, (_, i) => `i: ${i}`).join('\n---\n'),

@@ -33,6 +33,11 @@ export interface LogQuery {
   paths: readonly string[];
   /** Start strictly after this commit (a commit previously returned by the same query). */
   after?: string;
+  /**
+   * Start at this commit of the branch, inclusive (ignored with `after`): whether a commit touched the
+   * paths is whether it is the first record of `{ at: sha, limit: 1 }`.
+   */
+  at?: string;
   limit: number;
 }
 

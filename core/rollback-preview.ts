@@ -125,11 +125,9 @@ export function rollbackDiff(
   };
 }
 
-
 export function emptyDiff(from: string, to: string): Diff {
   return { from, to, files: [], fields: [], impact: { services: 0, bindings: 0, variables: 0 } };
 }
-
 
 /** The repo paths a plan needs: the whole target, or the one service's files. */
 export function scopeOf(target: TargetConfig, selection: { mode: RollbackMode; service?: string | undefined }): readonly string[] {
@@ -160,6 +158,7 @@ export async function planOnHead(
     revisions.log({ paths: target.layout.paths, limit: 1 }).then((found) => found[0]),
     revisions.readFiles(scope, head),
     resolving.then(async (sha) => [sha, await revisions.readFiles(scope, sha)] as const),
+    resolving.then((sha) => assertInTargetHistory(revisions, target, sha)),
   ]);
   const baseSha = newest?.sha ?? head;
   const plan = planRollback({
@@ -171,6 +170,22 @@ export async function planOnHead(
     targetFiles,
   });
   return { head, baseSha, targetSha: resolved, headFiles, plan, diffHash: await hashPlan(baseSha, plan.changes) };
+}
+
+/**
+ * The revision a rollback restores must be one of the target's own revisions: a commit that touched
+ * its paths. Any other commit of the branch (another target's, the root commit before the target
+ * existed) would restore a state the target never had, which for a full rollback can delete every
+ * file of it (issue 11).
+ */
+export async function assertInTargetHistory(revisions: RevisionStore, target: TargetConfig, sha: string): Promise<void> {
+  const [found] = await revisions.log({ paths: target.layout.paths, at: sha, limit: 1 });
+  if (found?.sha === sha) return;
+  throw badRequest(
+    `revision ${shortSha(sha)} is not in the history of ${targetKey(target)}: it changed none of the target's files. ` +
+      `Pick a revision from the history of ${targetKey(target)}`,
+    { field: 'targetSha', rule: 'foreign-revision' },
+  );
 }
 
 export async function resolveTargetSha(revisions: RevisionStore, ref: string): Promise<string> {

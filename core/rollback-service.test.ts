@@ -528,6 +528,21 @@ describe('execute', () => {
     expect([again.status, again.message]).toEqual([409, `rollback request ${failed.id} is already completed (commit ${done.commitSha!.slice(0, 7)})`]);
   });
 
+  it('refuses to execute a stored request whose revision is not in the target history: 400, nothing committed', async () => {
+    const failed = await failedRequest();
+    // A request stored before the rule existed, restoring another target's revision.
+    const foreign: RollbackRequest = { ...failed, id: 'rbk-foreign', targetSha: f.good.get(PRODUCTION)! };
+    await f.requests.transaction((tx) => tx.insertRequest(foreign));
+    const refused = await rewindError(f.service.execute(foreign.id, SAM));
+    expect([refused.status, refused.field, refused.rule]).toEqual([400, 'targetSha', 'foreign-revision']);
+    expect(refused.message).toBe(
+      `rollback request rbk-foreign cannot be executed: revision ${foreign.targetSha.slice(0, 7)} is not in the history of acme/staging: ` +
+        "it changed none of the target's files. Pick a revision from the history of acme/staging",
+    );
+    expect(f.revisions.made).toEqual([]);
+    expect(await f.requests.getRequest(foreign.id)).toMatchObject({ state: 'failed', error: expect.stringContaining('not in the history of acme/staging') });
+  });
+
   it('needs a requester or approver role, and a known request', async () => {
     const failed = await failedRequest();
     const viewer = await rewindError(f.service.execute(failed.id, VIKTOR));

@@ -23,7 +23,7 @@
 import { appendRequestAudit } from './request-audit.ts';
 import { formatRollbackMessage } from './commit-message.ts';
 import { compareRevisions, type PatchBounds } from './compare.ts';
-import { badRequest, conflict, notFound, RewindError } from './errors.ts';
+import { badRequest, conflict, notFound, redactServerPaths, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { REQUEST_ID_PATTERN } from './names.ts';
 import type {
@@ -353,7 +353,11 @@ export class RollbackService {
     } catch (error) {
       const reason = `the rollback cannot be planned on the current head: ${errorText(error)}`;
       const failed = await this.fail(claimed, actor, reason, { stage: 'plan' });
-      if (error instanceof RewindError && error.status < 500) throw conflict(`rollback request ${id} cannot be executed: ${errorText(error)}`);
+      if (error instanceof RewindError && error.status < 500) {
+        const message = `rollback request ${id} cannot be executed: ${errorText(error)}`;
+        // A named rule (a foreign revision, a parse over budget) keeps its status; the rest is a conflict with the head.
+        throw error.rule ? new RewindError(error.code, message, error.details) : conflict(message, error.details);
+      }
       return failed;
     }
 
@@ -424,7 +428,9 @@ export class RollbackService {
     return completed;
   }
 
-  private async fail(claimed: RollbackRequest, actor: string, reason: string, details: Record<string, unknown>): Promise<RollbackRequest> {
+  private async fail(claimed: RollbackRequest, actor: string, cause: string, details: Record<string, unknown>): Promise<RollbackRequest> {
+    // Kept on the request and in the audit trail, both shown to clients: no absolute server path.
+    const reason = redactServerPaths(cause);
     const now = this.deps.clock.now();
     const failed = await this.deps.requests.transaction(async (tx) => {
       const request = (await tx.getRequest(claimed.id)) ?? claimed;

@@ -4,6 +4,7 @@
  */
 import { badRequest, MESSAGES } from './errors.ts';
 import type { CreateRollbackBody, FieldSelection, RollbackMode, RollbackRequest } from './schemas.ts';
+import { checkRepoPath } from './repo-path.ts';
 import { assertModeAllowed } from './rollback-gating.ts';
 import { targetKey, type TargetConfig } from './target-config.ts';
 
@@ -52,7 +53,7 @@ export function validateSelection(target: TargetConfig, body: RollbackSelection)
     return selection;
   }
   if (!body.fields || body.fields.length === 0) throw badRequest(MESSAGES.emptyFieldSelection, { field: 'fields' });
-  selection.fields = body.fields.map((f) => ({ file: f.file, path: [...f.path] }));
+  selection.fields = body.fields.map((f) => ({ file: checkRepoPath(f.file, 'fields'), path: [...f.path] }));
   return selection;
 }
 

@@ -5,6 +5,7 @@
  * into a long computation, an exception or a blown heap. Shared by the field diff and secret masking.
  */
 import { isMap, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
+import { nestingExceeds } from './yaml-nesting.ts';
 
 export interface YamlLimits {
   /** Longest text parsed, in UTF-16 code units (about bytes for manifests). */
@@ -80,6 +81,8 @@ export function parseYamlDocuments(text: string, limits: YamlLimits = DEFAULT_YA
   if (text.length > limits.maxChars) return { ok: false, reason: 'too-large' };
   // Documents can also start with `--- ` after other separators; the exact count is checked below.
   if (roughDocumentCount(text) > limits.maxDocuments + 1) return { ok: false, reason: 'too-large' };
+  // The depth limit checked before parsing too: the parser itself is slow on deep nesting.
+  if (nestingExceeds(text, limits.maxDepth)) return { ok: false, reason: 'too-large' };
   let parsed: Document.Parsed[];
   try {
     // Duplicate keys are refused as yaml's `uniqueKeys` would, but checked in linear time (below).

@@ -76,7 +76,8 @@ export class InMemoryRevisionStore implements RevisionStore {
   }
 
   async log(query: LogQuery): Promise<CommitRecord[]> {
-    const start = query.after === undefined ? this.commits.length - 1 : this.requireIndex(query.after) - 1;
+    const start =
+      query.after !== undefined ? this.requireIndex(query.after) - 1 : query.at !== undefined ? this.requireIndex(query.at) : this.commits.length - 1;
     const found: CommitRecord[] = [];
     for (let i = start; i >= 0 && found.length < query.limit; i--) {
       const record = this.recordFor(this.commits[i]!, query.paths);

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { RewindError, badRequest } from '#core/errors.ts';
+import { RewindError, badRequest, redactServerPaths } from '#core/errors.ts';
 
 /** `limit: Too big: expected number to be <=500; cursor: ...` — short, and says which field. */
 export function describeZodError(error: ZodError): string {
@@ -17,7 +17,8 @@ export function zodField(error: ZodError): string | undefined {
 }
 
 export function errorResponse(c: Context, error: RewindError): Response {
-  return c.json({ error: { code: error.code, message: error.message, ...error.details } }, error.status as ContentfulStatusCode);
+  // The error boundary: no absolute server path (the repo, the data directory) leaves in a message.
+  return c.json({ error: { code: error.code, message: redactServerPaths(error.message), ...error.details } }, error.status as ContentfulStatusCode);
 }
 
 export type Logger = (entry: Record<string, unknown>) => void;

@@ -7,13 +7,13 @@ import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import { badRequest, notFound } from '#core/errors.ts';
 import { isValidName } from '#core/names.ts';
+import { checkRepoPath } from '#core/repo-path.ts';
 import type { RevisionStore, TargetCatalog } from '#core/ports.ts';
 import { matchesAny, type TargetConfig } from '#core/target-config.ts';
 import { describeZodError, zodField } from './http-errors.ts';
 
 const REVISION_INPUT = /^[0-9a-f]{4,40}$/;
 const WHOLE_NUMBER_INPUT = /^\d{1,7}$/;
-const MAX_FILE_PATH_CHARS = 4_096;
 
 type SafeParser<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } };
 
@@ -86,14 +86,13 @@ export function parseWholeNumber(c: Context, name: string, max: number, unit: st
   return value;
 }
 
-/** An optional path parameter that must name a file of the target. */
+/** An optional path parameter that must name a file of the target (one repo-path rule: core/repo-path.ts). */
 export function parseTargetFile(c: Context, name: string, target: TargetConfig): string | undefined {
   const input = queryParams(c)[name];
   if (input === undefined) return undefined;
-  // eslint-disable-next-line no-control-regex
-  if (input.length > MAX_FILE_PATH_CHARS || /[\u0000-\u001f\u007f]/.test(input)) throw badRequest(`${name} must be a path of the target`);
+  checkRepoPath(input, name);
   if (!matchesAny(target.layout.paths, input)) {
-    throw badRequest(`${name} ${JSON.stringify(input)} is not part of ${target.tenant}/${target.environment}`);
+    throw badRequest(`${name} ${JSON.stringify(input)} is not part of ${target.tenant}/${target.environment}`, { field: name });
   }
   return input;
 }

@@ -293,7 +293,7 @@ export class GitRevisionStore implements RevisionStore {
     if (query.limit <= 0) return [];
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
-    const start = query.after ?? (await this.head());
+    const start = query.after ?? query.at ?? (await this.head());
     if (!start) return [];
     // "The newest commit touching these paths" (a target's or a service's head) is asked on every
     // overview, status and plan. Its answer only changes when the branch or the deployment notes move.
@@ -314,7 +314,8 @@ export class GitRevisionStore implements RevisionStore {
     let skip = query.after;
     // What a log of the branch returns is on the branch: remembered, so its ids resolve (as cursors)
     // without asking git. A log after a commit not known to be on the branch proves nothing.
-    const onBranch = query.after === undefined || this.reachable.has(query.after);
+    const from = query.after ?? query.at;
+    const onBranch = from === undefined || this.reachable.has(from);
     const found: CommitRecord[] = [];
     const done = () => {
       if (onBranch) for (const record of found) this.rememberReachable(record.sha);

@@ -246,7 +246,7 @@ describe('rollbacks over a real git repository', () => {
     const lines = message.split('\n');
     expect(lines[0]).toBe(`Rollback: tenant/acme env/staging → revision ${s.good.slice(0, 7)}`);
     expect(lines.filter((l) => /^(Approval|Rollback Request ID|Break-Glass|Justification): /.test(l))).toEqual([
-      expect.stringMatching(/^Justification: api v1\.5\.0 times out\\nApproval: .*\\r\\n\u202eevil/),
+      expect.stringMatching(/^Justification: api v1\.5\.0 times out\\nApproval: .*\\r\\n\\u202eevil/),
       'Approval: not required (policy)',
       `Rollback Request ID: ${request.id}`,
     ]);

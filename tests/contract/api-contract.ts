@@ -471,9 +471,14 @@ export function describeApiContract(name: string, makeHarness: () => Promise<Api
         ['context=1.5', /context must be a whole number/],
         ['context=1000001', /context must be a whole number/],
         [`file=${encodeURIComponent('tenants/globex/production/values.yaml')}`, 'file "tenants/globex/production/values.yaml" is not part of acme/production'],
-        [`file=${encodeURIComponent('../../etc/passwd')}`, /is not part of acme\/production/],
-        [`file=${encodeURIComponent('tenants/acme/production/a\nb.yaml')}`, 'file must be a path of the target'],
-        [`file=${'a'.repeat(5000)}`, 'file must be a path of the target'],
+        [`file=${encodeURIComponent('../../etc/passwd')}`, 'file must be a file path of the repository: it has a . or .. segment'],
+        // Inside the target's prefix, climbing out of it (a 500 from git before).
+        [`file=${encodeURIComponent('tenants/acme/production/../../../../etc/passwd')}`, 'file must be a file path of the repository: it has a . or .. segment'],
+        [`file=${encodeURIComponent('tenants/acme/production/./variables.yaml')}`, 'file must be a file path of the repository: it has a . or .. segment'],
+        [`file=${encodeURIComponent('tenants/acme/production//variables.yaml')}`, 'file must be a file path of the repository: it has an empty segment (// or a trailing /)'],
+        [`file=${encodeURIComponent('/tenants/acme/production/variables.yaml')}`, 'file must be a file path of the repository: it is absolute: repo paths are relative to the repository root'],
+        [`file=${encodeURIComponent('tenants/acme/production/a\nb.yaml')}`, 'file must be a file path of the repository: it contains a control character'],
+        [`file=${'a'.repeat(5000)}`, 'file must be a file path of the repository: it is longer than 1024 characters'],
       ])('rejects %s with 400', async (query, message) => {
         await expectError(await get(`${ACME_PROD}/compare?from=head&${query}`), 400, 'BAD_REQUEST', message);
       });

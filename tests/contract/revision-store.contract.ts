@@ -153,6 +153,15 @@ export function describeRevisionStoreContract(name: string, makeStore: MakeRevis
       expect(paged.map((r) => r.sha)).toEqual(all.map((r) => r.sha));
     });
 
+    it('logs from a commit inclusive with `at`: whether a commit touched the paths', async () => {
+      const { store, shaOf } = await build();
+      expect(subjects(await store.log({ paths: [ACME], limit: 2, at: shaOf('s3') }))).toEqual(['s3', 's1']);
+      // s2 touched only globex: the first acme commit from it is an older one.
+      expect(subjects(await store.log({ paths: [ACME], limit: 1, at: shaOf('s2') }))).toEqual(['s1']);
+      expect(subjects(await store.log({ paths: ['tenants/globex/'], limit: 1, at: shaOf('s2') }))).toEqual(['s2']);
+      expect(subjects(await store.log({ paths: [ACME], limit: 1, at: shaOf('s0') }))).toEqual(['s0']);
+    });
+
     it('reads commit metadata as it was written', async () => {
       const { store, shaOf } = await build();
       const [s3] = await store.log({ paths: [VARS], limit: 1, after: shaOf('s8') });

@@ -317,10 +317,44 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
         expect(await fieldOf(await post('/api/rollbacks', { ...base, targetSha: 'f'.repeat(40) }))).toBe('targetSha');
         expect(await fieldOf(await post('/api/rollbacks', { ...base, service: 'nope' }))).toBe('service');
         expect(await fieldOf(await post('/api/rollbacks', { ...base, mode: 'field', fields: [] }))).toBe('fields');
+        for (const file of ['tenants/acme/production/services/payments/../../../../../etc/passwd', 'tenants/acme/production/services/payments//values.yaml', './x.yaml']) {
+          const response = await post(`${PROD}/rollback-preview`, { mode: 'field', service: 'payments', targetSha: parent.sha, fields: [{ file, path: ['a'] }] });
+          expect(response.status).toBe(400);
+          expect(await fieldOf(response)).toBe('fields');
+        }
         expect(await fieldOf(await post('/api/rollbacks', { ...base, environment: 'qa' }))).toBe('target');
         expect(await fieldOf(await post(`${PROD}/rollback-preview`, { mode: 'sideways', targetSha: parent.sha }))).toBe('mode');
         const [, initechBefore] = await history('/api/targets/initech/production', 2);
         expect(await fieldOf(await post('/api/targets/initech/production/rollback-preview', { mode: 'service', service: 'web', targetSha: initechBefore!.sha }))).toBe('mode');
+      });
+    });
+
+    describe('foreign revisions', () => {
+      it("refuses a revision outside the target's history on preview and request, naming the target; stores nothing", async () => {
+        // A commit of the branch that touched no file of acme/production (as CI editing docs would).
+        const foreign = await land('docs: runbook\n', { 'docs/runbook.md': '# Runbook\n' });
+        const [globexHead] = await history('/api/targets/globex/production', 1);
+        const before = (await list()).requests.length;
+        for (const sha of [foreign, globexHead!.sha]) {
+          const message = `revision ${sha.slice(0, 7)} is not in the history of acme/production: it changed none of the target's files. Pick a revision from the history of acme/production`;
+          for (const mode of ['full', 'service'] as const) {
+            const selection = { mode, targetSha: sha, ...(mode === 'service' ? { service: 'payments' } : {}) };
+            const preview = await post(`${PROD}/rollback-preview`, selection);
+            const body = errorBodySchema.parse(JSON.parse(await preview.clone().text()));
+            expect(body.error).toMatchObject({ field: 'targetSha', rule: 'foreign-revision' });
+            await expectError(preview, 400, 'BAD_REQUEST', message);
+            await expectError(
+              await post('/api/rollbacks', { tenant: 'acme', environment: 'production', justification: 'undo', ...selection }),
+              400,
+              'BAD_REQUEST',
+              message,
+            );
+          }
+        }
+        expect((await list()).requests).toHaveLength(before);
+        // The target's own revisions are still accepted.
+        const { parent } = await revisionAndParent(PROD, 'release payments v2.14.0');
+        expect((await preview(PROD, { mode: 'service', service: 'payments', targetSha: parent.sha })).files).toHaveLength(1);
       });
     });
 

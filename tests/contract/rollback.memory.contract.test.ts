@@ -42,3 +42,28 @@ describe('rollback routes: a commit that fails (in-memory backend only: the stor
     expect(events.items.map((e) => e.type).reverse()).toEqual(['rollback.requested', 'rollback.failed', 'rollback.failed', 'rollback.executed']);
   });
 });
+
+describe('rollback routes: no absolute server path in any answer (in-memory backend only: the store is patched)', () => {
+  it('redacts paths from a failed request, its audit trail and the execution error', async () => {
+    const backend = createMockBackend();
+    const send = (path: string, body: unknown) =>
+      backend.app.fetch(new Request(new URL(path, 'http://rewind.test'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }));
+    backend.revisions.commit = async () => {
+      throw new Error("git update-ref failed: fatal: Unable to create '/srv/rewind/.rewind-data/repo/refs/heads/main.lock': File exists.");
+    };
+    const history = (await (await backend.app.fetch(new Request('http://rewind.test/api/targets/acme/staging/history?limit=2'))).json()) as {
+      revisions: { sha: string }[];
+    };
+    const created = await send('/api/rollbacks', { tenant: 'acme', environment: 'staging', mode: 'full', targetSha: history.revisions[1]!.sha, justification: 'undo' });
+    const text = await created.text();
+    expect(text).not.toContain('/srv/');
+    const { request } = rollbackRequestResponseSchema.parse(JSON.parse(text));
+    expect(request.error).toBe("git update-ref failed: fatal: Unable to create '<server path>': File exists.");
+    const retry = await send(`/api/rollbacks/${request.id}/execute`, {});
+    expect(retry.status).toBe(500);
+    expect(await retry.text()).not.toContain('/srv/');
+    const audit = await (await backend.app.fetch(new Request('http://rewind.test/api/audit?environment=staging'))).text();
+    expect(audit).toContain('<server path>');
+    expect(audit).not.toContain('/srv/');
+  });
+});
