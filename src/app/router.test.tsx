@@ -1,4 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { server } from '#mocks/node.ts';
@@ -70,6 +71,43 @@ describe('app routes', () => {
       'checkoutHealthyOut of sync',
     ]);
     await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(5));
+  });
+
+  it('asks for the target and its history at once, not one after the other', async () => {
+    const asked: string[] = [];
+    let releaseTarget = () => {};
+    const targetHeld = new Promise<void>((resolve) => (releaseTarget = resolve));
+    server.use(
+      http.get('*/api/targets/acme/production', async () => {
+        asked.push('target');
+        await targetHeld;
+        return HttpResponse.json({ target: acmeProduction });
+      }),
+      http.get('*/api/targets/acme/production/history', () => {
+        asked.push('history');
+        return HttpResponse.json(makeHistoryPage(0, 5, null));
+      }),
+    );
+    renderApp({ route: '/targets/acme/production' });
+    // The history is asked for while the target's answer is still held back.
+    await waitFor(() => expect(asked).toEqual(expect.arrayContaining(['target', 'history'])));
+    releaseTarget();
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(5));
+  });
+
+  it('opens a target from the overview with the target the list loaded, without asking for it again', async () => {
+    let targetCalls = 0;
+    server.use(
+      http.get('*/api/targets/acme/production', () => {
+        targetCalls += 1;
+        return HttpResponse.json({ target: acmeProduction });
+      }),
+    );
+    renderApp({ route: '/' });
+    await userEvent.click(await screen.findByRole('link', { name: 'acme / production' }));
+    expect(await screen.findByRole('heading', { level: 1, name: /acme\s*\/\s*production/ })).toBeInTheDocument();
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(5));
+    expect(targetCalls).toBe(0);
   });
 
   it('shows not-found when the API does not know the target', async () => {
