@@ -1,5 +1,4 @@
 import { createBrowserRouter, type LoaderFunction, type RouteObject } from 'react-router';
-import { meQueryOptions, usersQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
 import { TargetsOverview } from '#src/features/targets/components/targets-overview.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 import { AppLoading, RootLayout } from './root-layout.tsx';
@@ -19,17 +18,9 @@ type LoaderName = Exclude<keyof typeof RouteLoaders, 'LoaderContext'>;
  */
 export function createRoutes(context: LoaderContext): RouteObject[] {
   const loader = (name: LoaderName) => async (): Promise<LoaderFunction> => (await import('./route-loaders.ts'))[name](context);
-  const { queryClient, backend } = context;
   return [
     {
       path: '/',
-      // Who is asking, for the header: started with the page's own queries, not after them.
-      loader: () => {
-        queryClient.query(meQueryOptions(backend)).catch(() => undefined);
-        queryClient.query(usersQueryOptions(backend)).catch(() => undefined);
-        return null;
-      },
-      shouldRevalidate: () => false,
       Component: RootLayout,
       ErrorBoundary: RouteErrorBoundary,
       HydrateFallback: AppLoading,
