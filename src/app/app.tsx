@@ -11,7 +11,7 @@ export function App() {
   // Created once per mount, not per module, so tests and hot reloads start clean.
   const [adapter] = useState(() => new HttpBackendAdapter({ getUserEmail: getSelectedEmail }));
   const [queryClient] = useState(createQueryClient);
-  const [router] = useState(createAppRouter);
+  const [router] = useState(() => createAppRouter({ queryClient, backend: adapter }));
 
   return (
     <AppProviders adapter={adapter} queryClient={queryClient}>

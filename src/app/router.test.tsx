@@ -1,4 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { server } from '#mocks/node.ts';
@@ -38,7 +39,7 @@ afterEach(() => {
 describe('app routes', () => {
   it('lists every target on the overview with plan, head, health and sync, linking to its page', async () => {
     renderApp({ route: '/' });
-    const rows = await screen.findAllByTestId('target-row');
+    const rows = await screen.findAllByTestId('target-row', {}, { timeout: 5_000 });
     expect(rows).toHaveLength(2);
     const acme = within(rows[0] as HTMLElement);
     expect(acme.getByRole('link', { name: 'acme / production' })).toHaveAttribute('href', '/targets/acme/production');
@@ -54,7 +55,7 @@ describe('app routes', () => {
 
   it('has a skip link to the main content and names the product in the header', async () => {
     renderApp({ route: '/' });
-    expect(screen.getByRole('link', { name: 'Skip to content' })).toHaveAttribute('href', '#main');
+    expect(await screen.findByRole('link', { name: 'Skip to content' }, { timeout: 5_000 })).toHaveAttribute('href', '#main');
     expect(screen.getByRole('main')).toHaveAttribute('id', 'main');
     expect(screen.getByRole('banner')).toHaveTextContent('Rewind');
     await screen.findAllByTestId('target-row');
@@ -62,26 +63,63 @@ describe('app routes', () => {
 
   it('shows the target page with its header, service chips and history', async () => {
     renderApp({ route: '/targets/acme/production' });
-    expect(await screen.findByRole('heading', { level: 1, name: /acme\s*\/\s*production/ })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { level: 1, name: /acme\s*\/\s*production/ }, { timeout: 5_000 })).toBeInTheDocument();
     const services = screen.getAllByTestId('service-status');
     expect(services.map((service) => service.textContent)).toEqual([
       'api-gatewayHealthySynced',
       'paymentsDegradedSynced',
       'checkoutHealthyOut of sync',
     ]);
-    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(5));
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(5), { timeout: 5_000 });
+  });
+
+  it('asks for the target and its history at once, not one after the other', async () => {
+    const asked: string[] = [];
+    let releaseTarget = () => {};
+    const targetHeld = new Promise<void>((resolve) => (releaseTarget = resolve));
+    server.use(
+      http.get('*/api/targets/acme/production', async () => {
+        asked.push('target');
+        await targetHeld;
+        return HttpResponse.json({ target: acmeProduction });
+      }),
+      http.get('*/api/targets/acme/production/history', () => {
+        asked.push('history');
+        return HttpResponse.json(makeHistoryPage(0, 5, null));
+      }),
+    );
+    renderApp({ route: '/targets/acme/production' });
+    // The history is asked for while the target's answer is still held back.
+    await waitFor(() => expect(asked).toEqual(expect.arrayContaining(['target', 'history'])), { timeout: 5_000 });
+    releaseTarget();
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(5), { timeout: 5_000 });
+  });
+
+  it('opens a target from the overview with the target the list loaded, without asking for it again', async () => {
+    let targetCalls = 0;
+    server.use(
+      http.get('*/api/targets/acme/production', () => {
+        targetCalls += 1;
+        return HttpResponse.json({ target: acmeProduction });
+      }),
+    );
+    renderApp({ route: '/' });
+    await userEvent.click(await screen.findByRole('link', { name: 'acme / production' }, { timeout: 5_000 }));
+    expect(await screen.findByRole('heading', { level: 1, name: /acme\s*\/\s*production/ }, { timeout: 5_000 })).toBeInTheDocument();
+    await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(5), { timeout: 5_000 });
+    expect(targetCalls).toBe(0);
   });
 
   it('shows not-found when the API does not know the target', async () => {
     renderApp({ route: '/targets/acme/nowhere' });
-    expect(await screen.findByRole('heading', { name: 'Not found' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Not found' }, { timeout: 5_000 })).toBeInTheDocument();
     expect(screen.getByText('There is no target acme/nowhere.')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Back to all targets' })).toHaveAttribute('href', '/');
   });
 
   it('shows not-found for an unknown URL', async () => {
     renderApp({ route: '/no/such/page' });
-    expect(await screen.findByRole('heading', { name: 'Not found' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Not found' }, { timeout: 5_000 })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Back to all targets' })).toHaveAttribute('href', '/');
   });
 
@@ -92,7 +130,7 @@ describe('app routes', () => {
       ),
     );
     renderApp({ route: '/targets/acme/production' });
-    const alert = await screen.findByRole('alert');
+    const alert = await screen.findByRole('alert', {}, { timeout: 5_000 });
     expect(alert).toHaveTextContent('Could not load acme/production');
     expect(alert).toHaveTextContent('target.health');
     expect(within(alert).getByRole('button', { name: 'Retry' })).toBeInTheDocument();
@@ -107,7 +145,7 @@ describe('app routes', () => {
   it('opens the compare view at its URL, with the server\'s message for an unknown revision and a way back', async () => {
     const from = 'a'.repeat(40);
     renderApp({ route: `/targets/acme/production/compare?from=${from}&to=head` });
-    expect(await screen.findByRole('heading', { name: 'Compare revisions of acme/production' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Compare revisions of acme/production' }, { timeout: 5_000 })).toBeInTheDocument();
     expect(await screen.findByRole('alert')).toHaveTextContent(`unknown revision ${from}`);
     expect(screen.getByRole('link', { name: 'acme/production' })).toHaveAttribute('href', '/targets/acme/production');
   });

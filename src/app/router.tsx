@@ -1,53 +1,82 @@
-import { createBrowserRouter, type RouteObject } from 'react-router';
+import { createBrowserRouter, type LoaderFunction, type RouteObject } from 'react-router';
 import { TargetsOverview } from '#src/features/targets/components/targets-overview.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 import { AppLoading, RootLayout } from './root-layout.tsx';
 import { RouteErrorBoundary } from './route-error-boundary.tsx';
+import type * as RouteLoaders from './route-loaders.ts';
+import type { LoaderContext } from './route-loaders.ts';
+
+type LoaderName = Exclude<keyof typeof RouteLoaders, 'LoaderContext'>;
 
 /**
  * The overview is the landing page and stays in the initial bundle; every other page is a lazy chunk
  * so the first paint during an incident does not wait for the history grid or the wizard.
+ *
+ * Each lazy page loads its loader and its component separately (React Router's object form of
+ * `lazy`): the loader's small module arrives first and starts the page's queries while the component's
+ * chunk is still downloading.
  */
-export const routes: RouteObject[] = [
-  {
-    path: '/',
-    Component: RootLayout,
-    ErrorBoundary: RouteErrorBoundary,
-    HydrateFallback: AppLoading,
-    children: [
-      {
-        ErrorBoundary: RouteErrorBoundary,
-        children: [
-          { index: true, Component: TargetsOverview },
-          {
-            path: 'targets/:tenant/:environment',
-            lazy: async () => ({ Component: (await import('#src/app/routes/target-page.tsx')).TargetPage }),
-          },
-          {
-            path: 'targets/:tenant/:environment/compare',
-            lazy: async () => ({ Component: (await import('#src/app/routes/compare-page.tsx')).ComparePage }),
-          },
-          {
-            path: 'rollback/new',
-            lazy: async () => ({ Component: (await import('#src/app/routes/rollback-new-page.tsx')).RollbackNewPage }),
-          },
-          {
-            path: 'rollbacks/:id',
-            lazy: async () => ({ Component: (await import('#src/app/routes/rollback-request-page.tsx')).RollbackRequestPage }),
-          },
-          {
-            path: 'approvals',
-            lazy: async () => ({ Component: (await import('#src/app/routes/approvals-page.tsx')).ApprovalsPage }),
-          },
-          {
-            path: 'audit',
-            lazy: async () => ({ Component: (await import('#src/app/routes/audit-page.tsx')).AuditPage }),
-          },
-          { path: '*', Component: NotFoundPage },
-        ],
-      },
-    ],
-  },
-];
+export function createRoutes(context: LoaderContext): RouteObject[] {
+  const loader = (name: LoaderName) => async (): Promise<LoaderFunction> => (await import('./route-loaders.ts'))[name](context);
+  return [
+    {
+      path: '/',
+      Component: RootLayout,
+      ErrorBoundary: RouteErrorBoundary,
+      HydrateFallback: AppLoading,
+      children: [
+        {
+          ErrorBoundary: RouteErrorBoundary,
+          children: [
+            { index: true, Component: TargetsOverview },
+            {
+              path: 'targets/:tenant/:environment',
+              lazy: {
+                loader: loader('targetPageLoader'),
+                Component: async () => (await import('#src/app/routes/target-page.tsx')).TargetPage,
+              },
+            },
+            {
+              path: 'targets/:tenant/:environment/compare',
+              lazy: {
+                loader: loader('comparePageLoader'),
+                Component: async () => (await import('#src/app/routes/compare-page.tsx')).ComparePage,
+              },
+            },
+            {
+              path: 'rollback/new',
+              lazy: {
+                loader: loader('rollbackNewPageLoader'),
+                Component: async () => (await import('#src/app/routes/rollback-new-page.tsx')).RollbackNewPage,
+              },
+            },
+            {
+              path: 'rollbacks/:id',
+              lazy: {
+                loader: loader('requestPageLoader'),
+                Component: async () => (await import('#src/app/routes/rollback-request-page.tsx')).RollbackRequestPage,
+              },
+            },
+            {
+              path: 'approvals',
+              lazy: {
+                loader: loader('approvalsPageLoader'),
+                Component: async () => (await import('#src/app/routes/approvals-page.tsx')).ApprovalsPage,
+              },
+            },
+            {
+              path: 'audit',
+              lazy: {
+                loader: loader('auditPageLoader'),
+                Component: async () => (await import('#src/app/routes/audit-page.tsx')).AuditPage,
+              },
+            },
+            { path: '*', Component: NotFoundPage },
+          ],
+        },
+      ],
+    },
+  ];
+}
 
-export const createAppRouter = () => createBrowserRouter(routes);
+export const createAppRouter = (context: LoaderContext) => createBrowserRouter(createRoutes(context));

@@ -5,7 +5,8 @@ import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-rout
 import type { BackendAdapter } from '#src/api/backend-adapter.ts';
 import { HttpBackendAdapter } from '#src/api/http-backend-adapter.ts';
 import { AppProviders } from '#src/app/providers.tsx';
-import { routes as appRoutes } from '#src/app/router.tsx';
+import type { LoaderContext } from '#src/app/route-loaders.ts';
+import { createRoutes } from '#src/app/router.tsx';
 import { getSelectedEmail } from '#src/features/identity/stores/identity-store.ts';
 
 export function createTestQueryClient() {
@@ -18,10 +19,11 @@ interface RenderOptions {
   adapter?: BackendAdapter;
 }
 
-function renderRouter(routes: RouteObject[], { route = '/', adapter }: RenderOptions) {
+function renderRouter(routesFor: RouteObject[] | ((context: LoaderContext) => RouteObject[]), { route = '/', adapter }: RenderOptions) {
   const queryClient = createTestQueryClient();
-  const router = createMemoryRouter(routes, { initialEntries: [route] });
   const backend = adapter ?? new HttpBackendAdapter({ getUserEmail: getSelectedEmail });
+  const routes = typeof routesFor === 'function' ? routesFor({ queryClient, backend }) : routesFor;
+  const router = createMemoryRouter(routes, { initialEntries: [route] });
   const result = render(
     <AppProviders adapter={backend} queryClient={queryClient}>
       <RouterProvider router={router} />
@@ -41,5 +43,5 @@ export function renderWithRouter(ui: ReactElement, options: RenderOptions & { pa
 
 /** The whole application, as main.tsx mounts it, on a memory router. */
 export function renderApp(options: RenderOptions = {}) {
-  return renderRouter(appRoutes, options);
+  return renderRouter(createRoutes, options);
 }

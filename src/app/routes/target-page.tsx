@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { nameSchema } from '#core/schemas.ts';
 import { isNotFound } from '#src/api/api-error.ts';
@@ -18,7 +18,8 @@ export function TargetPage() {
 
 function TargetView({ tenant, environment }: { tenant: string; environment: string }) {
   const backend = useBackend();
-  const target = useQuery(targetQueryOptions(backend, tenant, environment));
+  const queryClient = useQueryClient();
+  const target = useQuery(targetQueryOptions(backend, tenant, environment, queryClient));
   const name = `${tenant}/${environment}`;
 
   if (target.isPending) {
