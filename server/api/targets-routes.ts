@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { DeploymentGaps, targetCluster } from '#core/deployment-gap.ts';
 import { badRequest, notFound } from '#core/errors.ts';
 import { buildRolledBackIndex, readHistoryPage, type RolledBackIndex } from '#core/history.ts';
 import { isValidName } from '#core/names.ts';
@@ -18,9 +19,10 @@ export async function resolveTarget(c: Context, deps: Pick<ApiDeps, 'catalog'>):
   return target;
 }
 
-async function describeTarget(deps: ApiDeps, config: TargetConfig): Promise<Target> {
+async function describeTarget(deps: ApiDeps, gaps: DeploymentGaps, config: TargetConfig): Promise<Target> {
   const [head] = await deps.revisions.log({ paths: config.layout.paths, limit: 1 });
   const status = await deps.cluster.status(config, head?.sha ?? null);
+  const deployment = await gaps.gap(config, head?.sha ?? null, status);
   return {
     tenant: config.tenant,
     environment: config.environment,
@@ -31,10 +33,12 @@ async function describeTarget(deps: ApiDeps, config: TargetConfig): Promise<Targ
     health: status.health,
     sync: status.sync,
     services: status.services,
+    cluster: targetCluster(status, deployment),
   };
 }
 
 export function registerTargetRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
+  const gaps = new DeploymentGaps(deps.revisions);
   // Which revisions were rolled back only changes when the branch moves, so it is cached per head.
   const rolledBackCache = new Map<string, { head: string | null; index: Promise<RolledBackIndex> }>();
   async function rolledBackIndex(target: TargetConfig): Promise<RolledBackIndex> {
@@ -50,13 +54,13 @@ export function registerTargetRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
 
   app.get('/api/targets', async (c) => {
     const configs = await deps.catalog.list();
-    const targets = await Promise.all(configs.map((config) => describeTarget(deps, config)));
+    const targets = await Promise.all(configs.map((config) => describeTarget(deps, gaps, config)));
     return c.json({ targets });
   });
 
   app.get('/api/targets/:tenant/:environment', async (c) => {
     const config = await resolveTarget(c, deps);
-    return c.json({ target: await describeTarget(deps, config) });
+    return c.json({ target: await describeTarget(deps, gaps, config) });
   });
 
   app.get('/api/targets/:tenant/:environment/history', async (c) => {

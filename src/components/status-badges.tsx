@@ -1,4 +1,5 @@
-import type { Health, Plan, Sync } from '#core/schemas.ts';
+import type { Health, Sync } from '#core/cluster-schemas.ts';
+import type { Plan } from '#core/schemas.ts';
 
 const HEALTH_LABEL: Record<Health, string> = {
   healthy: 'Healthy',

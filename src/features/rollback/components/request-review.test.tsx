@@ -324,6 +324,17 @@ describe('request page: timeline, verification, notes', () => {
         { name: 'payments', health: 'progressing', sync: 'out-of-sync' },
         { name: 'checkout', health: 'healthy', sync: 'synced' },
       ],
+      rollout: {
+        state: 'syncing',
+        source: 'simulated',
+        liveRevision: fakeSha(9),
+        health: 'progressing',
+        sync: 'synced',
+        observedAt: '2025-11-20T10:21:00Z',
+        reason: null,
+        committedAt: '2025-11-20T10:20:00Z',
+        confirmBy: '2025-11-20T10:21:00Z',
+      },
     };
     await openPage();
     const verification = within(screen.getByTestId('verification'));
