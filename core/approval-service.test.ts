@@ -346,15 +346,20 @@ describe('verification of a completed request', () => {
     const request = await f.pending(PROD);
     expect(await f.approvals.verify(request)).toBeNull();
     const done = await f.approvals.review(request.id, DANA, approve);
-    expect(await f.approvals.verify(done)).toEqual({
+    expect(await f.approvals.verify(done)).toMatchObject({
       commitOnBranch: true,
       services: [{ name: 'api', health: 'progressing', sync: 'out-of-sync' }],
       drift: false,
+      rollout: { state: 'syncing', source: 'simulated', sync: 'out-of-sync' },
     });
+    // While out of sync the previous commit is still live.
+    expect((await f.approvals.verify(done))!.rollout.liveRevision).not.toBe(done.commitSha);
     f.clock.advance(2_500);
     expect((await f.approvals.verify(done))!.services).toEqual([{ name: 'api', health: 'progressing', sync: 'synced' }]);
+    expect((await f.approvals.verify(done))!.rollout).toMatchObject({ state: 'syncing', liveRevision: done.commitSha, health: 'progressing' });
     f.clock.advance(2_500);
     expect((await f.approvals.verify(done))!.services).toEqual([{ name: 'api', health: 'healthy', sync: 'synced' }]);
+    expect((await f.approvals.verify(done))!.rollout).toMatchObject({ state: 'healthy', liveRevision: done.commitSha, reason: null });
     // Another service changing is no drift of this rollback; the api changing is, until undone.
     f.land({ [webValues(PROD)]: 'replicas: 5\n' });
     expect((await f.approvals.verify(done))!.drift).toBe(false);

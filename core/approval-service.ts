@@ -26,10 +26,12 @@ import type { RollbackService } from './rollback-service.ts';
 import {
   type Review,
   type RollbackRequest,
-  type ServiceStatus,
   type User,
   type Verification,
 } from './schemas.ts';
+import type { ServiceStatus } from './cluster-schemas.ts';
+import { NoClusterStatus } from './no-cluster-status.ts';
+import { commitTime, describeRollout } from './rollout.ts';
 import { targetKey } from './target-config.ts';
 import { checkUserText } from './user-text.ts';
 
@@ -181,11 +183,14 @@ export class ApprovalService {
       const since = head === commitSha ? [] : await revisions.range({ paths: scope, since: commitSha, until: head });
       drift = since.length > 0 && (await revisions.diff({ paths: scope, from: commitSha, to: head })).length > 0;
     }
-    const status = cluster ? await cluster.status(target, head) : null;
+    const clusterStatus = cluster ?? new NoClusterStatus();
+    const status = await clusterStatus.status(target, head);
     const services = request.affectedServices.map(
-      (name): ServiceStatus => status?.services.find((s) => s.name === name) ?? { name, health: 'unknown', sync: 'unknown' },
+      (name): ServiceStatus => status.services.find((s) => s.name === name) ?? { name, health: 'unknown', sync: 'unknown', reason: 'the agent reports nothing for this service' },
     );
-    return { commitOnBranch, services, drift };
+    const committedAt = await commitTime(revisions, target.layout.paths, commitSha, request.createdAt);
+    const rollout = await describeRollout({ revisions, cluster: clusterStatus, target, status, commitSha, committedAt, now: this.deps.clock.now() });
+    return { commitOnBranch, services, drift, rollout };
   }
 
   private async audit(

@@ -1,5 +1,5 @@
 /** How per-service statuses roll up into a target's: the worst health wins, any drift is drift. */
-import type { Health, Sync } from './schemas.ts';
+import type { Health, Sync } from './cluster-schemas.ts';
 
 const HEALTH_RANK: Record<Health, number> = { degraded: 3, progressing: 2, unknown: 1, healthy: 0 };
 

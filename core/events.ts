@@ -1,8 +1,9 @@
 /**
  * Live updates (API.md "Live updates"): what changed, never the data itself, so an open page knows
  * which queries to refetch. One in-process bus per backend; the SSE endpoint relays it.
+ * `cluster.changed`: the agent's report for a target changed (decision 019).
  */
-export type LiveEventType = 'revision.created' | 'request.updated' | 'break-glass.changed';
+export type LiveEventType = 'revision.created' | 'request.updated' | 'break-glass.changed' | 'cluster.changed';
 
 export interface LiveEvent {
   type: LiveEventType;

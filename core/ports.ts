@@ -4,17 +4,8 @@
  */
 import type { FieldDiffResult } from './field-diff.ts';
 import type { TargetConfig } from './target-config.ts';
-import type {
-  AuditEvent,
-  BreakGlass,
-  Health,
-  Note,
-  Review,
-  RollbackRequest,
-  ServiceStatus,
-  Sync,
-  User,
-} from './schemas.ts';
+import type { ClusterOperation, ClusterSource, Health, RevisionOutcome, ServiceStatus, Sync } from './cluster-schemas.ts';
+import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest, User } from './schemas.ts';
 
 /** A commit as storage knows it; the domain derives source, status and services from it. */
 export interface CommitRecord {
@@ -127,14 +118,39 @@ export interface TargetCatalog {
   get(tenant: string, environment: string): Promise<TargetConfig | null>;
 }
 
+/**
+ * What the GitOps agent reports for one target. An adapter never fills in what the agent did not say:
+ * unknown values are `unknown` / null, with `reason` saying why (docs/decisions/017).
+ */
 export interface TargetRuntimeStatus {
+  source: ClusterSource;
   health: Health;
   sync: Sync;
   services: ServiceStatus[];
+  /** The full commit id the agent last applied for the target, or null when unknown. */
+  liveRevision: string | null;
+  operation: ClusterOperation | null;
+  /** ISO time of the agent's last readable report (kept while the agent is unreachable), or null. */
+  observedAt: string | null;
+  /** Why something here is unknown or stale; null when the report is complete and current. */
+  reason: string | null;
+  /** Outcomes the agent reported, newest first. */
+  outcomes: RevisionOutcome[];
+}
+
+/** The answer to a sync / reconcile request: `accepted` false says why in `message`. */
+export interface SyncRequestResult {
+  accepted: boolean;
+  message: string;
 }
 
 export interface ClusterStatus {
+  readonly source: ClusterSource;
+  /** How long a rollback may take to show up live and healthy before Rewind says it cannot confirm it. */
+  readonly confirmWithinMs: number;
   status(target: TargetConfig, headSha: string | null): Promise<TargetRuntimeStatus>;
+  /** Asks the agent to apply `revision` now (Argo CD sync, Flux reconcile); absent when it cannot. */
+  requestSync?(target: TargetConfig, revision: string): Promise<SyncRequestResult>;
 }
 
 export interface UserDirectory {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { FULL_SHA_PATTERN, NAME_PATTERN, REQUEST_ID_PATTERN } from './names.ts';
 import { USER_TEXT_MAX_LENGTH } from './user-text.ts';
+import { healthSchema, rolloutSchema, serviceStatusSchema, syncSchema, targetClusterSchema } from './cluster-schemas.ts';
 
 export const nameSchema = z
   .string()
@@ -16,8 +17,6 @@ export const requestIdSchema = z
   .regex(REQUEST_ID_PATTERN, 'must be a rollback request id (rbk- and 1 to 60 lowercase letters or digits)');
 
 export const planSchema = z.enum(['free', 'pro', 'enterprise']);
-export const healthSchema = z.enum(['healthy', 'progressing', 'degraded', 'unknown']);
-export const syncSchema = z.enum(['synced', 'out-of-sync', 'unknown']);
 export const sourceSchema = z.enum(['release', 'promotion', 'rollback', 'hotfix']);
 export const revisionStatusSchema = z.enum(['success', 'failed', 'rolled-back']);
 export const rollbackModeSchema = z.enum(['full', 'service', 'field']);
@@ -35,12 +34,6 @@ export const policySchema = z.object({
   blockSelfApproval: z.boolean(),
 });
 
-export const serviceStatusSchema = z.object({
-  name: nameSchema,
-  health: healthSchema,
-  sync: syncSchema,
-});
-
 export const targetSchema = z.object({
   tenant: nameSchema,
   environment: nameSchema,
@@ -51,6 +44,8 @@ export const targetSchema = z.object({
   health: healthSchema,
   sync: syncSchema,
   services: z.array(serviceStatusSchema),
+  /** Extension (docs/decisions/017): the agent's report, its source, and what is not deployed yet. */
+  cluster: targetClusterSchema,
 });
 
 export const userSchema = z.object({
@@ -178,15 +173,12 @@ export const errorBodySchema = z.object({
 });
 
 export type Plan = z.infer<typeof planSchema>;
-export type Health = z.infer<typeof healthSchema>;
-export type Sync = z.infer<typeof syncSchema>;
 export type RevisionSource = z.infer<typeof sourceSchema>;
 export type RevisionStatus = z.infer<typeof revisionStatusSchema>;
 export type RollbackMode = z.infer<typeof rollbackModeSchema>;
 export type Role = z.infer<typeof roleSchema>;
 export type Features = z.infer<typeof featuresSchema>;
 export type Policy = z.infer<typeof policySchema>;
-export type ServiceStatus = z.infer<typeof serviceStatusSchema>;
 export type Target = z.infer<typeof targetSchema>;
 export type User = z.infer<typeof userSchema>;
 export type BreakGlass = z.infer<typeof breakGlassSchema>;
@@ -288,6 +280,8 @@ export const verificationSchema = z.object({
   commitOnBranch: z.boolean(),
   services: z.array(serviceStatusSchema),
   drift: z.boolean(),
+  /** Extension (docs/decisions/018): whether the agent applied the rollback commit, and its health. */
+  rollout: rolloutSchema,
 });
 
 export const auditEventSchema = z.object({

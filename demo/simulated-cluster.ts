@@ -1,26 +1,38 @@
 /**
  * The demo's simulated cluster: a stand-in for a GitOps agent that the demo server and the in-browser
- * mock use, and nothing else. Every status it gives is labelled simulated.
+ * mock use, and nothing else. Every status it gives is labelled `simulated` (docs/decisions/017).
  */
 import { systemClock } from '#core/basic-adapters.ts';
+import type { RevisionOutcome, ServiceStatus } from '#core/cluster-schemas.ts';
 import { overallSync, worstHealth } from '#core/cluster-health.ts';
 import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
-import type { Clock, ClusterStatus, RevisionStore, TargetRuntimeStatus } from '#core/ports.ts';
-import type { ServiceStatus } from '#core/schemas.ts';
+import type { Clock, ClusterStatus, CommitRecord, RevisionStore, TargetRuntimeStatus } from '#core/ports.ts';
 import type { TargetConfig } from '#core/target-config.ts';
 
 /** How the simulated cluster converges after a rollback commit: out of sync, then progressing. */
 export const SIMULATED_CONVERGENCE = { outOfSyncMs: 2_000, progressingMs: 3_000 } as const;
 
+type Phase = 'settled' | 'out-of-sync' | 'progressing';
+
+function phaseOf(latest: CommitRecord, now: number): Phase {
+  if (!latest.message.startsWith(ROLLBACK_HEADER_PREFIX)) return 'settled';
+  const elapsed = now - Date.parse(latest.timestamp);
+  // Settled long ago, or dated in the future (another clock): nothing to converge.
+  if (!(elapsed >= 0 && elapsed < SIMULATED_CONVERGENCE.outOfSyncMs + SIMULATED_CONVERGENCE.progressingMs)) return 'settled';
+  return elapsed < SIMULATED_CONVERGENCE.outOfSyncMs ? 'out-of-sync' : 'progressing';
+}
+
 /**
- * The demo's stand-in for Argo CD. A service follows the newest commit touching it:
- * - a rollback commit (core/commit-message.ts) converges over a few seconds of the injected clock:
- *   `out-of-sync` + `progressing` for 2 s after the commit time, then `synced` + `progressing` for 3 s,
- *   then `synced` + `healthy` (so the request page shows a rollback land and settle);
- * - otherwise it is `degraded` when that commit failed to deploy, `healthy` if not, and `synced`.
- * A service no commit touched is `unknown`; a rollback dated in the future (clock skew) counts as settled.
+ * The demo's stand-in for Argo CD. The target's newest commit is live, except while a rollback commit
+ * converges over a few seconds of the injected clock: for 2 s after its commit time the previous
+ * commit stays live (`out-of-sync`), then the rollback is live but `progressing` for 3 s, then
+ * `synced` + `healthy`. A service follows the newest commit touching it: `degraded` when that commit
+ * failed to deploy, `healthy` if not; a service no commit touched is `unknown`.
  */
 export class SimulatedClusterStatus implements ClusterStatus {
+  readonly source = 'simulated' as const;
+  readonly confirmWithinMs = 60_000;
+
   constructor(
     private readonly revisions: RevisionStore,
     private readonly clock: Clock = systemClock,
@@ -28,22 +40,31 @@ export class SimulatedClusterStatus implements ClusterStatus {
 
   async status(target: TargetConfig): Promise<TargetRuntimeStatus> {
     const now = this.clock.now().getTime();
+    const [latest, previous] = await this.revisions.log({ paths: target.layout.paths, limit: 2 });
+    const targetPhase = latest ? phaseOf(latest, now) : 'settled';
     const services: ServiceStatus[] = await Promise.all(
       target.layout.services.map(async (service) => {
-        const [latest] = await this.revisions.log({ paths: service.paths, limit: 1 });
-        if (!latest) return { name: service.name, health: 'unknown', sync: 'unknown' } satisfies ServiceStatus;
-        const settled: ServiceStatus = { name: service.name, health: latest.deployStatus === 'failed' ? 'degraded' : 'healthy', sync: 'synced' };
-        if (!latest.message.startsWith(ROLLBACK_HEADER_PREFIX)) return settled;
-        const elapsed = now - Date.parse(latest.timestamp);
-        // Settled long ago, or dated in the future (another clock): nothing to converge.
-        if (!(elapsed >= 0 && elapsed < SIMULATED_CONVERGENCE.outOfSyncMs + SIMULATED_CONVERGENCE.progressingMs)) return settled;
-        return { name: service.name, health: 'progressing', sync: elapsed < SIMULATED_CONVERGENCE.outOfSyncMs ? 'out-of-sync' : 'synced' };
+        const [newest] = await this.revisions.log({ paths: service.paths, limit: 1 });
+        if (!newest) return { name: service.name, health: 'unknown', sync: 'unknown', reason: 'no commit touches this service' } satisfies ServiceStatus;
+        const phase = phaseOf(newest, now);
+        if (phase === 'settled') return { name: service.name, health: newest.deployStatus === 'failed' ? 'degraded' : 'healthy', sync: 'synced' } satisfies ServiceStatus;
+        return { name: service.name, health: 'progressing', sync: phase === 'out-of-sync' ? 'out-of-sync' : 'synced' } satisfies ServiceStatus;
       }),
     );
+    const live = targetPhase === 'out-of-sync' ? (previous ?? null) : (latest ?? null);
+    const outcomes: RevisionOutcome[] = latest && targetPhase === 'settled' ? [{ sha: latest.sha, outcome: latest.deployStatus ?? 'success', at: latest.timestamp }] : [];
     return {
+      source: 'simulated',
       health: services.length ? worstHealth(services.map((s) => s.health)) : 'unknown',
       sync: services.length ? overallSync(services.map((s) => s.sync)) : 'unknown',
       services,
+      liveRevision: live?.sha ?? null,
+      operation: latest && targetPhase !== 'settled'
+        ? { phase: 'running', agentPhase: 'Simulated', message: 'simulated sync in progress', revision: latest.sha, startedAt: latest.timestamp, finishedAt: null }
+        : null,
+      observedAt: new Date(now).toISOString(),
+      reason: latest ? null : 'no commit touches this target',
+      outcomes,
     };
   }
 }

@@ -1,13 +1,15 @@
 import type { Hono } from 'hono';
+import { DeploymentGaps, targetCluster } from '#core/deployment-gap.ts';
 import { buildRolledBackIndex, readHistoryPage, type RolledBackIndex } from '#core/history.ts';
 import { historyQuerySchema, type Target } from '#core/schemas.ts';
 import { targetKey, type TargetConfig } from '#core/target-config.ts';
 import type { ApiEnv, RouteDeps } from './api-context.ts';
 import { parseQuery, resolveTarget } from './request-params.ts';
 
-async function describeTarget(deps: RouteDeps, config: TargetConfig): Promise<Target> {
+async function describeTarget(deps: RouteDeps, gaps: DeploymentGaps, config: TargetConfig): Promise<Target> {
   const [head] = await deps.revisions.log({ paths: config.layout.paths, limit: 1 });
   const status = await deps.cluster.status(config, head?.sha ?? null);
+  const deployment = await gaps.gap(config, head?.sha ?? null, status);
   return {
     tenant: config.tenant,
     environment: config.environment,
@@ -18,10 +20,12 @@ async function describeTarget(deps: RouteDeps, config: TargetConfig): Promise<Ta
     health: status.health,
     sync: status.sync,
     services: status.services,
+    cluster: targetCluster(status, deployment),
   };
 }
 
 export function registerTargetRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void {
+  const gaps = new DeploymentGaps(deps.revisions);
   // Which revisions were rolled back only changes when the branch moves, so it is cached per head.
   const rolledBackCache = new Map<string, { head: string | null; index: Promise<RolledBackIndex> }>();
   async function rolledBackIndex(target: TargetConfig): Promise<RolledBackIndex> {
@@ -37,13 +41,13 @@ export function registerTargetRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void {
 
   app.get('/api/targets', async (c) => {
     const configs = await deps.catalog.list();
-    const targets = await Promise.all(configs.map((config) => describeTarget(deps, config)));
+    const targets = await Promise.all(configs.map((config) => describeTarget(deps, gaps, config)));
     return c.json({ targets });
   });
 
   app.get('/api/targets/:tenant/:environment', async (c) => {
     const config = await resolveTarget(c, deps.catalog);
-    return c.json({ target: await describeTarget(deps, config) });
+    return c.json({ target: await describeTarget(deps, gaps, config) });
   });
 
   app.get('/api/targets/:tenant/:environment/history', async (c) => {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { RandomIds, StaticTargetCatalog, StaticUserDirectory, systemClock } from '#core/basic-adapters.ts';
+import { NoClusterStatus } from '#core/no-cluster-status.ts';
 import { SimulatedClusterStatus } from '#demo/simulated-cluster.ts';
 import { reconcileInterruptedRequests } from '#core/reconcile-requests.ts';
 import type { RollbackHooks } from '#core/rollback-service.ts';
@@ -127,7 +128,8 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     revisions,
     requests,
     catalog,
-    cluster: new SimulatedClusterStatus(revisions, systemClock),
+    // Only the demo repo gets the simulated cluster; a real repo without `cluster:` knows nothing.
+    cluster: demo ? new SimulatedClusterStatus(revisions, systemClock) : new NoClusterStatus(),
     users: new StaticUserDirectory(users),
     clock: systemClock,
     ids,

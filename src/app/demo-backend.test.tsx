@@ -37,8 +37,12 @@ describe('against the demo backend', () => {
     renderApp({ route: '/targets/acme/production' });
     await waitFor(() => expect(rows().length).toBeGreaterThan(5));
     const first = rows()[0] as HTMLElement;
-    const head = screen.getByText('Deployed revision').parentElement?.querySelector('code');
+    const head = screen.getByText('Branch head').parentElement?.querySelector('code');
     expect(head?.getAttribute('title')).toBe(first.dataset.sha);
+    // The simulated cluster runs the head: marked live, and labelled simulated.
+    expect(screen.getByTestId('live-revision').querySelector('code')?.getAttribute('title')).toBe(first.dataset.sha);
+    expect(within(first).getByTestId('deploy-mark')).toHaveTextContent('live');
+    expect(screen.getByTestId('cluster-source')).toHaveTextContent('simulated cluster (demo)');
     expect(within(first).getByText('current')).toBeInTheDocument();
     expect(within(first).getByText('Failed')).toBeInTheDocument();
     expect(within(first).getByText('payments')).toBeInTheDocument();

@@ -44,9 +44,10 @@ describe('app routes', () => {
     const acme = within(rows[0] as HTMLElement);
     expect(acme.getByRole('link', { name: 'acme / production' })).toHaveAttribute('href', '/targets/acme/production');
     expect(acme.getByText('enterprise')).toBeInTheDocument();
-    expect(acme.getByText(acmeProduction.head?.sha.slice(0, 7) ?? '')).toHaveAttribute('title', acmeProduction.head?.sha);
-    expect(acme.getByText('Degraded')).toBeInTheDocument();
-    expect(acme.getByText('Synced')).toBeInTheDocument();
+    expect(within(acme.getByTestId('target-live')).getByText(acmeProduction.head?.sha.slice(0, 7) ?? '')).toHaveAttribute('title', acmeProduction.head?.sha);
+    // Every cluster value names its source.
+    expect(acme.getByText('Degraded').closest('.badge')).toHaveTextContent('Degradedsimulated');
+    expect(acme.getByText('Synced').closest('.badge')).toHaveTextContent('Syncedsimulated');
     const time = rows[0]?.querySelector('time');
     expect(time).toHaveAttribute('dateTime', '2025-11-20T10:00:00Z');
     expect(time).toHaveAttribute('title', '2025-11-20 10:00:00 UTC');
@@ -66,9 +67,9 @@ describe('app routes', () => {
     expect(await screen.findByRole('heading', { level: 1, name: /acme\s*\/\s*production/ }, { timeout: 5_000 })).toBeInTheDocument();
     const services = screen.getAllByTestId('service-status');
     expect(services.map((service) => service.textContent)).toEqual([
-      'api-gatewayHealthySynced',
-      'paymentsDegradedSynced',
-      'checkoutHealthyOut of sync',
+      'api-gatewayHealthysimulatedSyncedsimulated',
+      'paymentsDegradedsimulatedSyncedsimulated',
+      'checkoutHealthysimulatedOut of syncsimulated',
     ]);
     await waitFor(() => expect(screen.getAllByTestId('history-row')).toHaveLength(5), { timeout: 5_000 });
   });

@@ -10,7 +10,7 @@ import { targetKeys } from '#src/features/targets/api/targets-query-options.ts';
 
 /** API.md "Live updates": what changed, never the data; the page refetches what shows it. */
 export interface LiveEvent {
-  type: 'request.updated' | 'revision.created' | 'break-glass.changed';
+  type: 'request.updated' | 'revision.created' | 'break-glass.changed' | 'cluster.changed';
   tenant?: string;
   environment?: string;
   requestId?: string;
@@ -30,7 +30,7 @@ export function parseLiveEvent(data: string): LiveEvent | null {
   }
   if (typeof value !== 'object' || value === null) return null;
   const { type, tenant, environment, requestId } = value as Record<string, unknown>;
-  if (type !== 'request.updated' && type !== 'revision.created' && type !== 'break-glass.changed') return null;
+  if (type !== 'request.updated' && type !== 'revision.created' && type !== 'break-glass.changed' && type !== 'cluster.changed') return null;
   const text = (field: unknown) => (typeof field === 'string' && field !== '' ? field : undefined);
   const event: LiveEvent = { type };
   if (text(tenant)) event.tenant = text(tenant);
@@ -76,6 +76,9 @@ export function invalidationsFor(event: LiveEvent): InvalidateQueryFilters[] {
     }
     case 'break-glass.changed':
       return [{ queryKey: identityKeys.me }, { queryKey: auditKeys.all }];
+    case 'cluster.changed':
+      // What the agent reports shows on target pages and in completed requests' verification.
+      return [{ queryKey: targetKeys.all }, { queryKey: ['rollback', 'request'] }];
   }
 }
 

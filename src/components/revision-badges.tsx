@@ -40,7 +40,7 @@ export function StatusBadge({ revision }: { revision: Pick<Revision, 'status' | 
 
 export function CurrentBadge() {
   return (
-    <span className="badge badge--current" title="The revision deployed now">
+    <span className="badge badge--current" title="The newest revision of this target on the branch">
       current
     </span>
   );

@@ -20,6 +20,15 @@ export function makeTarget(overrides: Partial<Target> = {}): Target {
       { name: 'payments', health: 'degraded', sync: 'synced' },
       { name: 'checkout', health: 'healthy', sync: 'out-of-sync' },
     ],
+    cluster: {
+      source: 'simulated',
+      liveRevision: fakeSha(0),
+      operation: null,
+      observedAt: '2025-11-20T10:01:00Z',
+      reason: null,
+      outcomes: [],
+      deployment: { state: 'current', notDeployed: [], notDeployedCount: 0, failedToDeploy: [], since: null },
+    },
     ...overrides,
   };
 }

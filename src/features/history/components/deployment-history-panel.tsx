@@ -5,6 +5,7 @@ import type { Revision, Target } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { paths } from '#src/lib/paths.ts';
+import { deployMarks } from '#src/features/history/api/deploy-marks.ts';
 import { hasActiveFilters } from '#src/features/history/model/history-filters.ts';
 import { historyInfiniteQueryOptions } from '#src/features/history/api/history-query-options.ts';
 import { useCompareSelection, type ComparePair } from '#src/features/history/hooks/use-compare-selection.ts';
@@ -23,6 +24,7 @@ export function DeploymentHistoryPanel({ target }: { target: Target }) {
   const revisions = useMemo(() => history.data?.pages.flatMap((page) => page.revisions) ?? [], [history.data]);
   const filtered = hasActiveFilters(filters);
   const selection = useCompareSelection(revisions);
+  const marks = useMemo(() => deployMarks(target, revisions, filtered), [target, revisions, filtered]);
 
   const openRollback = (revision: Revision) => navigate(paths.rollbackNew(tenant, environment, revision.sha));
   const openCompare = (revision: Revision) => navigate(paths.compare(tenant, environment, revision.sha, 'head'));
@@ -59,6 +61,7 @@ export function DeploymentHistoryPanel({ target }: { target: Target }) {
           label={`Deployment history of ${tenant}/${environment}`}
           revisions={revisions}
           currentSha={target.head?.sha ?? null}
+          deployMarks={marks}
           hasNextPage={history.hasNextPage}
           isFetchingNextPage={history.isFetchingNextPage}
           fetchNextPage={() => void history.fetchNextPage()}

@@ -2,6 +2,7 @@ import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/rea
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { Revision } from '#core/schemas.ts';
 import { MAX_SELECTED } from '#src/features/history/hooks/use-compare-selection.ts';
+import type { DeployMark } from '#src/features/history/api/deploy-marks.ts';
 import { HistoryLoaderRow, HistoryRow } from './history-row.tsx';
 
 export const ROW_HEIGHT = 52;
@@ -16,6 +17,8 @@ interface HistoryGridProps {
   label: string;
   revisions: Revision[];
   currentSha: string | null;
+  /** What the cluster runs of these rows (decision 017); empty when unknown. */
+  deployMarks?: ReadonlyMap<string, DeployMark>;
   hasNextPage: boolean;
   isFetchingNextPage: boolean;
   fetchNextPage: () => void;
@@ -139,6 +142,7 @@ export function HistoryGrid(props: HistoryGridProps) {
               revision={revision}
               rowIndex={item.index + 2}
               isCurrent={revision.sha === currentSha}
+              deployMark={props.deployMarks?.get(revision.sha)}
               isActive={item.index === active}
               style={style}
               onActivate={() => setActiveIndex(item.index)}

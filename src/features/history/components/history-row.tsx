@@ -3,12 +3,15 @@ import type { Revision } from '#core/schemas.ts';
 import { RelativeTime } from '#src/components/relative-time.tsx';
 import { shortSha } from '#src/lib/sha.ts';
 import { CurrentBadge, SourceBadge, StatusBadge } from '#src/components/revision-badges.tsx';
+import '#src/components/cluster-status.css';
+import type { DeployMark } from '#src/features/history/api/deploy-marks.ts';
 
 interface HistoryRowProps {
   id: string;
   revision: Revision;
   rowIndex: number;
   isCurrent: boolean;
+  deployMark?: DeployMark | undefined;
   isActive: boolean;
   style: CSSProperties;
   onActivate: () => void;
@@ -18,6 +21,21 @@ interface HistoryRowProps {
   /** false once two other revisions are selected. */
   canSelect: boolean;
   onToggleSelect: () => void;
+}
+
+const DEPLOY_LABEL: Record<DeployMark, { text: string; title: string; className: string }> = {
+  live: { text: 'live', title: 'The cluster runs this revision (as the agent reports)', className: 'chip chip--live' },
+  'not-deployed': { text: 'not deployed yet', title: 'On the branch, not applied by the agent yet', className: 'chip chip--not-deployed' },
+  'failed-deploy': { text: 'failed to deploy', title: 'The agent tried to apply this revision and failed', className: 'chip chip--failed-deploy' },
+};
+
+function DeployChip({ mark }: { mark: DeployMark }) {
+  const { text, title, className } = DEPLOY_LABEL[mark];
+  return (
+    <span className={className} title={title} data-testid="deploy-mark">
+      {text}
+    </span>
+  );
 }
 
 export function HistoryRow(props: HistoryRowProps) {
@@ -56,6 +74,7 @@ export function HistoryRow(props: HistoryRowProps) {
           {short}
         </code>
         {isCurrent && <CurrentBadge />}
+        {props.deployMark && <DeployChip mark={props.deployMark} />}
       </div>
       <div role="gridcell" className="history-cell">
         <RelativeTime iso={revision.timestamp} showAbsolute />

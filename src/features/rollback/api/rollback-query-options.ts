@@ -83,10 +83,11 @@ export const previewQueryOptions = (backend: BackendAdapter, tenant: string, env
 /**
  * Live updates (`request.updated`) refresh a request page; polling is only the fallback while the
  * request is executing (its outcome is what the person waits for), and while the cluster is still
- * applying a completed rollback (ClusterStatus is not pushed).
+ * applying a completed rollback (`cluster.changed` events push it too; polling covers a lost stream).
  */
 const EXECUTING_POLL_MS = 5_000;
 const VERIFYING_POLL_MS = 3_000;
+const UNCONFIRMED_POLL_MS = 10_000;
 
 /** A rollback request with its diff and, once completed, its verification. */
 export const rollbackDetailQueryOptions = (backend: BackendAdapter, id: string) =>
@@ -99,8 +100,10 @@ export const rollbackDetailQueryOptions = (backend: BackendAdapter, id: string) 
 function pollInterval(data: RollbackDetail | undefined): number | false {
   const state = data?.request.state;
   if (state === 'executing' || state === 'approved') return EXECUTING_POLL_MS;
-  const settling = data?.verification?.services.some((s) => s.health === 'progressing' || s.sync === 'out-of-sync');
-  if (state === 'completed' && settling) return VERIFYING_POLL_MS;
+  const rollout = data?.verification?.rollout.state;
+  // Until the agent confirms the rollback (or says it degraded), keep watching, also past the deadline.
+  if (state === 'completed' && (rollout === 'committed' || rollout === 'syncing')) return VERIFYING_POLL_MS;
+  if (state === 'completed' && rollout === 'unconfirmed') return UNCONFIRMED_POLL_MS;
   return false;
 }
 

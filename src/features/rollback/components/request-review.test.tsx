@@ -324,6 +324,17 @@ describe('request page: timeline, verification, notes', () => {
         { name: 'payments', health: 'progressing', sync: 'out-of-sync' },
         { name: 'checkout', health: 'healthy', sync: 'synced' },
       ],
+      rollout: {
+        state: 'syncing',
+        source: 'simulated',
+        liveRevision: fakeSha(9),
+        health: 'progressing',
+        sync: 'synced',
+        observedAt: '2025-11-20T10:21:00Z',
+        reason: null,
+        committedAt: '2025-11-20T10:20:00Z',
+        confirmBy: '2025-11-20T10:21:00Z',
+      },
     };
     await openPage();
     const verification = within(screen.getByTestId('verification'));
@@ -334,9 +345,12 @@ describe('request page: timeline, verification, notes', () => {
       `/targets/acme/production/compare?from=${fakeSha(9)}&to=head`,
     );
     const [payments, checkout] = verification.getAllByTestId('verification-service');
-    expect(payments).toHaveTextContent('paymentsProgressingOut of sync');
-    expect(checkout).toHaveTextContent('checkoutHealthySynced');
-    expect(verification.getByRole('status')).toHaveTextContent('still applying');
+    expect(payments).toHaveTextContent('paymentsProgressingsimulatedOut of syncsimulated');
+    expect(checkout).toHaveTextContent('checkoutHealthysimulatedSyncedsimulated');
+    expect(verification.getByTestId('rollout')).toHaveAttribute('data-state', 'syncing');
+    expect(verification.getByRole('status')).toHaveTextContent(`The simulated cluster is applying ${fakeSha(9).slice(0, 7)}: health progressing, sync synced`);
+    expect(verification.getByText('Syncing')).toHaveAttribute('aria-current', 'step');
+    expect(verification.getByText(/still applying/)).toBeInTheDocument();
   });
 
   it('lists notes and adds one', async () => {

@@ -36,8 +36,8 @@ export function ServicePicker({ target, changedServices, pending = false, select
                 {service.name}
               </span>
               <span id={`${id}-details`} className="choice__details choice__details--row">
-                <HealthBadge health={service.health} />
-                <SyncBadge sync={service.sync} />
+                <HealthBadge health={service.health} source={target.cluster.source} />
+                <SyncBadge sync={service.sync} source={target.cluster.source} />
                 {changedServices !== undefined && (
                   <span className={changed ? 'chip' : 'chip chip--muted'}>
                     {changed ? 'changed since this revision' : 'unchanged since this revision'}

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { Target } from '#core/schemas.ts';
 import { HeadRevision } from '#src/components/head-revision.tsx';
+import { LiveRevision } from '#src/components/cluster-status.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
 import { StepFrame } from './step-frame.tsx';
 
@@ -61,18 +62,21 @@ export function TargetStep({ targets, tenant, environment, serverError, onChoose
                 <span id={`${id}-details`} className="choice__details">
                   <span className="target-facts">
                     <span>
-                      Deployed: <HeadRevision head={target.head} />
+                      Live: <LiveRevision cluster={target.cluster} />
                     </span>
-                    <HealthBadge health={target.health} />
-                    <SyncBadge sync={target.sync} />
+                    <span>
+                      Branch: <HeadRevision head={target.head} />
+                    </span>
+                    <HealthBadge health={target.health} source={target.cluster.source} reason={target.cluster.reason} />
+                    <SyncBadge sync={target.sync} source={target.cluster.source} />
                   </span>
                   {target.services.length > 0 && (
                     <span className="service-grid">
                       {target.services.map((service) => (
                         <span key={service.name} className="service-grid__row">
                           <span className="service-grid__name">{service.name}</span>
-                          <HealthBadge health={service.health} />
-                          <SyncBadge sync={service.sync} />
+                          <HealthBadge health={service.health} source={target.cluster.source} />
+                          <SyncBadge sync={service.sync} source={target.cluster.source} />
                         </span>
                       ))}
                     </span>

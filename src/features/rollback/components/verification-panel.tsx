@@ -3,14 +3,16 @@ import type { RollbackRequest, Verification } from '#core/schemas.ts';
 import { HealthBadge, SyncBadge } from '#src/components/status-badges.tsx';
 import { paths } from '#src/lib/paths.ts';
 import { shortSha } from '#src/lib/sha.ts';
+import { RolloutStatus } from './rollout-status.tsx';
 
 /** After a completed rollback: is the commit still there, did the services converge, did anything drift. */
 export function VerificationPanel({ request, verification }: { request: RollbackRequest; verification: Verification }) {
   const commit = request.commitSha ? shortSha(request.commitSha) : 'the rollback commit';
-  const settling = verification.services.some((service) => service.health === 'progressing' || service.sync === 'out-of-sync');
+  const source = verification.rollout.source;
   return (
     <section className="panel request-section" aria-labelledby="request-verification" data-testid="verification">
       <h2 id="request-verification">After the rollback</h2>
+      {request.commitSha && <RolloutStatus rollout={verification.rollout} commitSha={request.commitSha} />}
       <ul className="checks">
         <li className={verification.commitOnBranch ? 'check check--ok' : 'check check--bad'} data-testid="verification-commit">
           <span className="check__icon" aria-hidden="true">
@@ -57,20 +59,18 @@ export function VerificationPanel({ request, verification }: { request: Rollback
               <tr key={service.name} data-testid="verification-service">
                 <th scope="row">{service.name}</th>
                 <td>
-                  <HealthBadge health={service.health} />
+                  <HealthBadge health={service.health} source={source} reason={service.reason} />
                 </td>
                 <td>
-                  <SyncBadge sync={service.sync} />
+                  <SyncBadge sync={service.sync} source={source} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {settling && (
-        <p className="muted" role="status">
-          The cluster is still applying the rollback; this refreshes by itself.
-        </p>
+      {(verification.rollout.state === 'committed' || verification.rollout.state === 'syncing') && (
+        <p className="muted">The cluster is still applying the rollback; this refreshes by itself.</p>
       )}
     </section>
   );

@@ -1,8 +1,10 @@
 import type { Target } from '#core/schemas.ts';
+import { ClusterSource, LiveRevision, LiveRevisionNotice } from '#src/components/cluster-status.tsx';
 import { HeadRevision } from '#src/components/head-revision.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
 
 export function TargetHeader({ target }: { target: Target }) {
+  const { source, reason } = target.cluster;
   return (
     <div className="target-header">
       <div className="target-header__title">
@@ -13,7 +15,13 @@ export function TargetHeader({ target }: { target: Target }) {
       </div>
       <dl className="target-header__facts">
         <div>
-          <dt>Deployed revision</dt>
+          <dt>Live revision</dt>
+          <dd data-testid="live-revision">
+            <LiveRevision cluster={target.cluster} />
+          </dd>
+        </div>
+        <div>
+          <dt>Branch head</dt>
           <dd>
             <HeadRevision head={target.head} />
           </dd>
@@ -21,23 +29,30 @@ export function TargetHeader({ target }: { target: Target }) {
         <div>
           <dt>Health</dt>
           <dd>
-            <HealthBadge health={target.health} />
+            <HealthBadge health={target.health} source={source} reason={reason} />
           </dd>
         </div>
         <div>
           <dt>Sync</dt>
           <dd>
-            <SyncBadge sync={target.sync} />
+            <SyncBadge sync={target.sync} source={source} />
+          </dd>
+        </div>
+        <div>
+          <dt>Cluster status</dt>
+          <dd>
+            <ClusterSource cluster={target.cluster} />
           </dd>
         </div>
       </dl>
+      <LiveRevisionNotice target={target} />
       {target.services.length > 0 && (
         <ul className="service-status-list" aria-label="Services">
           {target.services.map((service) => (
             <li key={service.name} className="service-status" data-testid="service-status">
               <span className="service-status__name">{service.name}</span>
-              <HealthBadge health={service.health} />
-              <SyncBadge sync={service.sync} />
+              <HealthBadge health={service.health} source={source} reason={source === 'none' ? null : service.reason} />
+              <SyncBadge sync={service.sync} source={source} />
             </li>
           ))}
         </ul>

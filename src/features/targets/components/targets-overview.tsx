@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { targetsQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
+import { LiveRevision } from '#src/components/cluster-status.tsx';
 import { HeadRevision } from '#src/components/head-revision.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
 
@@ -13,7 +14,7 @@ export function TargetsOverview() {
   return (
     <section aria-labelledby="targets-heading" className="page">
       <h1 id="targets-heading">Targets</h1>
-      <p className="page__lead">Every tenant and environment Rewind can roll back, with what is deployed now.</p>
+      <p className="page__lead">Every tenant and environment Rewind can roll back, with what the cluster runs now and where that comes from.</p>
       {targets.isPending && (
         <p className="loading" role="status" aria-busy="true">
           Loading targets…
@@ -29,7 +30,8 @@ export function TargetsOverview() {
             <tr>
               <th scope="col">Target</th>
               <th scope="col">Plan</th>
-              <th scope="col">Deployed revision</th>
+              <th scope="col">Live revision</th>
+              <th scope="col">Branch head</th>
               <th scope="col">Health</th>
               <th scope="col">Sync</th>
               <th scope="col">Services</th>
@@ -49,14 +51,20 @@ export function TargetsOverview() {
                   <td>
                     <PlanBadge plan={target.plan} />
                   </td>
+                  <td data-testid="target-live">
+                    <LiveRevision cluster={target.cluster} />
+                    {target.cluster.deployment.state === 'behind' && (
+                      <span className="chip chip--not-deployed">{target.cluster.deployment.notDeployedCount} not deployed</span>
+                    )}
+                  </td>
                   <td>
                     <HeadRevision head={target.head} />
                   </td>
                   <td>
-                    <HealthBadge health={target.health} />
+                    <HealthBadge health={target.health} source={target.cluster.source} reason={target.cluster.reason} />
                   </td>
                   <td>
-                    <SyncBadge sync={target.sync} />
+                    <SyncBadge sync={target.sync} source={target.cluster.source} />
                   </td>
                   <td>
                     {target.services.length}
