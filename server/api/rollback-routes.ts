@@ -59,6 +59,7 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: ApiDeps): Rollba
     users: deps.users,
     events: deps.events,
     hooks: deps.rollbackHooks,
+    commitLock: deps.commitLock,
   });
   const approvals = new ApprovalService({
     rollbacks: service,
