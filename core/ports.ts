@@ -242,3 +242,23 @@ export interface RequestStoreTx {
   /** As `RequestStore.activeBreakGlass`, seeing this transaction's writes. */
   activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null>;
 }
+
+/**
+ * Serialises what must not interleave, in one process or across replicas (decision 027):
+ *
+ * - the **commit lock** of the branch, held from the plan check through commit (and push) to the
+ *   recorded outcome: concurrent rollbacks never lose each other's compare-and-swap;
+ * - the **execution lease** of a request, held by whoever runs it from the claim (`executing`) to the
+ *   recorded outcome: crash reconciliation settles only requests whose lease is free, so it never
+ *   fights a live replica executing the same request.
+ *
+ * In one process the default is in-memory; several replicas use PostgreSQL advisory locks, which the
+ * database releases when a replica dies. Work inside a lease may take the commit lock (never the
+ * other way round).
+ */
+export interface CommitLock {
+  withCommitLock<T>(work: () => Promise<T>): Promise<T>;
+  withExecutionLease<T>(requestId: string, work: () => Promise<T>): Promise<T>;
+  /** Runs `work` under the lease only when nobody holds it now. */
+  tryExecutionLease<T>(requestId: string, work: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }>;
+}

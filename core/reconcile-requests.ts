@@ -9,12 +9,18 @@
  * - none → `failed` ("the server stopped during execution"), so `POST .../execute` retries it.
  *
  * Each settlement re-reads the request in its transaction and only touches it while still `executing`,
- * so running this twice (or on a store with nothing stuck) changes nothing. It must run before the
- * server accepts requests: a live execution is `executing` too.
+ * so running this twice (or on a store with nothing stuck) changes nothing.
+ *
+ * A live execution is `executing` too. It holds the request's execution lease (core/ports.ts
+ * CommitLock) from its claim to its outcome, and each settlement runs only under a lease it could take
+ * at once: a request whose lease is held (a live replica, or this process, running it) is left alone
+ * (`busy`). So this may run while serving, on every replica, and again periodically: a replica that
+ * died mid-execution released its leases with its database session, and a live one picks its
+ * requests up. Without a lock (one process) it must run before the server accepts requests.
  */
 import { parseRollbackMessage } from './commit-message.ts';
 import type { EventBus } from './events.ts';
-import type { Clock, CommitRecord, IdGenerator, RequestStore, RevisionStore, TargetCatalog } from './ports.ts';
+import type { Clock, CommitLock, CommitRecord, IdGenerator, RequestStore, RevisionStore, TargetCatalog } from './ports.ts';
 import type { RollbackRequest } from './schemas.ts';
 
 export interface ReconcileDeps {
@@ -24,6 +30,8 @@ export interface ReconcileDeps {
   clock: Clock;
   ids: IdGenerator;
   events?: EventBus | undefined;
+  /** Execution leases; without one, every `executing` request is taken as interrupted. */
+  commitLock?: CommitLock | undefined;
 }
 
 export interface ReconcileResult {
@@ -31,6 +39,8 @@ export interface ReconcileResult {
   completed: { id: string; commitSha: string }[];
   /** Requests with no commit on the branch, now `failed` (retryable). */
   failed: string[];
+  /** Requests left alone because their execution lease is held (a live execution); absent when none. */
+  busy?: string[];
 }
 
 /** The actor of what Rewind itself records. */
@@ -81,49 +91,68 @@ export async function reconcileInterruptedRequests(deps: ReconcileDeps): Promise
   };
 
   for (const request of stuck) {
-    const commit = (await commitsOf(request)).get(request.id) ?? null;
-    const now = deps.clock.now();
-    const settled = await deps.requests.transaction(async (tx) => {
-      const current = await tx.getRequest(request.id);
-      if (!current || current.state !== 'executing') return null;
-      const event = {
-        id: deps.ids.next('evt-'),
-        at: now.toISOString(),
-        actor: SYSTEM_ACTOR,
-        tenant: current.tenant,
-        environment: current.environment,
-        requestId: current.id,
-        breakGlass: current.breakGlass,
-      };
-      if (commit) {
-        const done: RollbackRequest = { ...current, state: 'completed', commitSha: commit.sha };
-        delete done.error;
-        await tx.updateRequest(done);
-        await tx.appendAudit({
-          ...event,
-          type: 'rollback.executed',
-          details: {
-            commitSha: commit.sha,
-            committedAt: commit.timestamp,
-            baseSha: current.baseSha,
-            diffHash: current.diffHash,
-            approval: parseRollbackMessage(commit.message)?.approval ?? '',
-            affectedServices: current.affectedServices,
-            reconciled: true,
-          },
-        });
-        return done;
+    const settle = () => settleOne(deps, request, commitsOf);
+    let settled: RollbackRequest | null;
+    if (deps.commitLock) {
+      const leased = await deps.commitLock.tryExecutionLease(request.id, settle);
+      if (!leased.acquired) {
+        (result.busy ??= []).push(request.id);
+        continue;
       }
-      const failed: RollbackRequest = { ...current, state: 'failed', error: INTERRUPTED_ERROR };
-      delete failed.commitSha;
-      await tx.updateRequest(failed);
-      await tx.appendAudit({ ...event, type: 'rollback.failed', details: { error: INTERRUPTED_ERROR, stage: 'interrupted', reconciled: true } });
-      return failed;
-    });
+      settled = leased.value;
+    } else {
+      settled = await settle();
+    }
     if (!settled) continue;
     if (settled.state === 'completed') result.completed.push({ id: settled.id, commitSha: settled.commitSha! });
     else result.failed.push(settled.id);
     deps.events?.publish({ type: 'request.updated', tenant: settled.tenant, environment: settled.environment, requestId: settled.id });
   }
   return result;
+}
+
+async function settleOne(
+  deps: ReconcileDeps,
+  request: RollbackRequest,
+  commitsOf: (request: RollbackRequest) => Promise<Map<string, CommitRecord>>,
+): Promise<RollbackRequest | null> {
+  const commit = (await commitsOf(request)).get(request.id) ?? null;
+  const now = deps.clock.now();
+  return deps.requests.transaction(async (tx) => {
+    const current = await tx.getRequest(request.id);
+    if (!current || current.state !== 'executing') return null;
+    const event = {
+      id: deps.ids.next('evt-'),
+      at: now.toISOString(),
+      actor: SYSTEM_ACTOR,
+      tenant: current.tenant,
+      environment: current.environment,
+      requestId: current.id,
+      breakGlass: current.breakGlass,
+    };
+    if (commit) {
+      const done: RollbackRequest = { ...current, state: 'completed', commitSha: commit.sha };
+      delete done.error;
+      await tx.updateRequest(done);
+      await tx.appendAudit({
+        ...event,
+        type: 'rollback.executed',
+        details: {
+          commitSha: commit.sha,
+          committedAt: commit.timestamp,
+          baseSha: current.baseSha,
+          diffHash: current.diffHash,
+          approval: parseRollbackMessage(commit.message)?.approval ?? '',
+          affectedServices: current.affectedServices,
+          reconciled: true,
+        },
+      });
+      return done;
+    }
+    const failed: RollbackRequest = { ...current, state: 'failed', error: INTERRUPTED_ERROR };
+    delete failed.commitSha;
+    await tx.updateRequest(failed);
+    await tx.appendAudit({ ...event, type: 'rollback.failed', details: { error: INTERRUPTED_ERROR, stage: 'interrupted', reconciled: true } });
+    return failed;
+  });
 }

@@ -26,8 +26,10 @@ import { compareRevisions, type PatchBounds } from './compare.ts';
 import { badRequest, conflict, notFound, redactServerPaths, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { REQUEST_ID_PATTERN } from './names.ts';
+import { InProcessCommitLock } from './in-process-commit-lock.ts';
 import type {
   Clock,
+  CommitLock,
   IdGenerator,
   Page,
   RequestFilter,
@@ -69,6 +71,8 @@ export interface RollbackServiceDeps {
   /** Live updates: `request.updated` on every state change, `revision.created` for a rollback commit. */
   events?: EventBus | undefined;
   hooks?: RollbackHooks | undefined;
+  /** Commit lock and execution leases (decision 027); in-process when absent. */
+  commitLock?: CommitLock | undefined;
 }
 
 /** Test seams; no rule depends on them. */
@@ -97,10 +101,12 @@ function errorText(error: unknown): string {
 // --- The service ------------------------------------------------------------------------------------
 
 export class RollbackService {
-  /** Plan-and-commit, one at a time (see the header). */
-  private commitQueue: Promise<unknown> = Promise.resolve();
+  /** Plan-and-commit, one at a time (see the header), across replicas with a shared lock. */
+  private readonly lock: CommitLock;
 
-  constructor(private readonly deps: RollbackServiceDeps) {}
+  constructor(private readonly deps: RollbackServiceDeps) {
+    this.lock = deps.commitLock ?? new InProcessCommitLock();
+  }
 
   /** `request.updated` for the request's page, lists and queues. */
   notify(request: Pick<RollbackRequest, 'id' | 'tenant' | 'environment'>): void {
@@ -186,53 +192,58 @@ export class RollbackService {
     }
 
     const now = this.deps.clock.now();
-    const outcome = await this.deps.requests.transaction(async (tx) => {
-      if (key !== null) {
-        // Two submits with one key racing: the second finds the first here.
-        const earlier = await this.replayIn(tx, user, key, body);
-        if (earlier) return { request: earlier, created: false };
-      }
-      const session = await tx.activeBreakGlass(user.email, now);
-      const needsApproval = approvalRequired(target);
-      const waits = needsApproval && !session;
-      const request: RollbackRequest = {
-        id: this.deps.ids.next('rbk-'),
-        tenant: target.tenant,
-        environment: target.environment,
-        mode: selection.mode,
-        targetSha,
-        baseSha: planned.baseSha,
-        ...(selection.service !== undefined ? { service: selection.service } : {}),
-        ...(selection.fields !== undefined ? { fields: selection.fields } : {}),
-        justification,
-        requestedBy: user.email,
-        createdAt: now.toISOString(),
-        state: waits ? 'pending' : 'executing',
-        requiredApprovals: waits ? requiredApprovalsFor(target) : 0,
-        reviews: [],
-        breakGlass: needsApproval && session !== null,
-        affectedServices: planned.plan.affectedServices,
-        diffHash: planned.diffHash,
-        notes: [],
-      };
-      await tx.insertRequest(request);
-      if (key !== null) await tx.saveIdempotencyKey(user.email, key, request.id);
-      await this.audit(tx, 'rollback.requested', user.email, request, now, session !== null || request.breakGlass, {
-        mode: request.mode,
-        targetSha: request.targetSha,
-        baseSha: request.baseSha,
-        ...(request.service !== undefined ? { service: request.service } : {}),
-        ...(request.fields !== undefined ? { fields: request.fields.length } : {}),
-        diffHash: request.diffHash,
-        affectedServices: request.affectedServices,
-        requiredApprovals: request.requiredApprovals,
-        state: request.state,
+    // The execution lease (decision 027) is held from the insert on: it may claim the request
+    // `executing`, and reconciliation on another replica must leave it alone.
+    const id = this.deps.ids.next('rbk-');
+    return this.lock.withExecutionLease(id, async () => {
+      const outcome = await this.deps.requests.transaction(async (tx) => {
+        if (key !== null) {
+          // Two submits with one key racing: the second finds the first here.
+          const earlier = await this.replayIn(tx, user, key, body);
+          if (earlier) return { request: earlier, created: false };
+        }
+        const session = await tx.activeBreakGlass(user.email, now);
+        const needsApproval = approvalRequired(target);
+        const waits = needsApproval && !session;
+        const request: RollbackRequest = {
+          id,
+          tenant: target.tenant,
+          environment: target.environment,
+          mode: selection.mode,
+          targetSha,
+          baseSha: planned.baseSha,
+          ...(selection.service !== undefined ? { service: selection.service } : {}),
+          ...(selection.fields !== undefined ? { fields: selection.fields } : {}),
+          justification,
+          requestedBy: user.email,
+          createdAt: now.toISOString(),
+          state: waits ? 'pending' : 'executing',
+          requiredApprovals: waits ? requiredApprovalsFor(target) : 0,
+          reviews: [],
+          breakGlass: needsApproval && session !== null,
+          affectedServices: planned.plan.affectedServices,
+          diffHash: planned.diffHash,
+          notes: [],
+        };
+        await tx.insertRequest(request);
+        if (key !== null) await tx.saveIdempotencyKey(user.email, key, request.id);
+        await this.audit(tx, 'rollback.requested', user.email, request, now, session !== null || request.breakGlass, {
+          mode: request.mode,
+          targetSha: request.targetSha,
+          baseSha: request.baseSha,
+          ...(request.service !== undefined ? { service: request.service } : {}),
+          ...(request.fields !== undefined ? { fields: request.fields.length } : {}),
+          diffHash: request.diffHash,
+          affectedServices: request.affectedServices,
+          requiredApprovals: request.requiredApprovals,
+          state: request.state,
+        });
+        return { request, created: true };
       });
-      return { request, created: true };
+      if (outcome.created) this.notify(outcome.request);
+      if (!outcome.created || outcome.request.state !== 'executing') return outcome;
+      return { request: await this.runClaimed(outcome.request, target, user.email, planned), created: true };
     });
-    if (outcome.created) this.notify(outcome.request);
-    if (!outcome.created || outcome.request.state !== 'executing') return outcome;
-    return { request: await this.runClaimed(outcome.request, target, user.email, planned), created: true };
   }
 
   /**
@@ -255,6 +266,11 @@ export class RollbackService {
    * branch moved under the commit (then `failed`; nothing committed).
    */
   async executeAs(id: string, actor: string): Promise<RollbackRequest> {
+    // The execution lease (decision 027): from the claim to the recorded outcome.
+    return this.lock.withExecutionLease(id, () => this.claimAndRun(id, actor));
+  }
+
+  private async claimAndRun(id: string, actor: string): Promise<RollbackRequest> {
     const stored = await this.requireRequest(id);
     const target = await this.requireTarget(stored.tenant, stored.environment);
     assertModeAllowed(target, stored.mode);
@@ -325,9 +341,7 @@ export class RollbackService {
   private async runClaimed(claimed: RollbackRequest, target: TargetConfig, actor: string, planned?: PlannedRollback): Promise<RollbackRequest> {
     // A failing plan is made again in the queue, where its failure is recorded.
     const early = planned ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha).catch(() => undefined));
-    const run = this.commitQueue.then(() => this.runClaimedNow(claimed, target, actor, early));
-    this.commitQueue = run.catch(() => undefined);
-    return run;
+    return this.lock.withCommitLock(() => this.runClaimedNow(claimed, target, actor, early));
   }
 
   /**

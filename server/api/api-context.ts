@@ -8,6 +8,7 @@ import type { RollbackHooks, RollbackService } from '#core/rollback-service.ts';
 import type {
   Clock,
   ClusterStatus,
+  CommitLock,
   FieldDiffer,
   IdGenerator,
   RequestStore,
@@ -33,6 +34,8 @@ export interface ApiDeps {
    * absent. The real server passes one that parses large YAML in a worker thread (decision 015).
    */
   fieldDiffer?: FieldDiffer;
+  /** Commit lock and execution leases shared by replicas (decision 027); in-process when absent. */
+  commitLock?: CommitLock;
   /** Test seams of rollback execution (the crash-safety test); never set in normal use. */
   rollbackHooks?: RollbackHooks;
   identity: IdentityOptions;

@@ -73,6 +73,34 @@ export const configSchema = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 4173, dataDir: './.rewind-data' }),
+    /**
+     * Where requests, reviews and the audit trail live: SQLite in `server.dataDir` when `url` is
+     * absent; PostgreSQL (several replicas) with `url: postgres://user@host:5432/rewind`. The password
+     * is never in this file: `passwordEnv` names an environment variable, `passwordFile` a file (a
+     * mounted secret), or libpq's PGPASSWORD applies.
+     */
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\/[^\s]+$/i, 'must be a postgres:// URL (leave it out for the embedded SQLite database)')
+          .refine((url) => !/^[^:]+:\/\/[^/@]*:[^/@]*@/.test(url), {
+            message: 'must not contain a password: use database.passwordEnv or database.passwordFile',
+          })
+          .optional(),
+        passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+        passwordFile: z.string().min(1).optional(),
+        /** Connections per replica for reads (writes use one, locks up to `lockConnections`). */
+        readConnections: z.number().int().min(1).max(100).default(4),
+        /** Concurrent rollback executions per replica (each holds one connection for its lease). */
+        lockConnections: z.number().int().min(1).max(200).default(16),
+      })
+      .strict()
+      .refine((d) => !(d.passwordEnv && d.passwordFile), { message: 'set at most one of passwordEnv and passwordFile' })
+      .refine((d) => d.url !== undefined || (d.passwordEnv === undefined && d.passwordFile === undefined), {
+        message: 'passwordEnv and passwordFile need database.url',
+      })
+      .default({ readConnections: 4, lockConnections: 16 }),
     identity: z
       .object({
         mode: z.enum(['demo', 'proxy']).default('demo'),

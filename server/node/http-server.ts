@@ -1,6 +1,7 @@
 /**
- * The Node side of the HTTP server: security headers, structured request logs, the API app, and the
- * built SPA with deep links falling back to index.html.
+ * The Node side of the HTTP server: request ids, security headers, structured request logs, request
+ * metrics, health/readiness/metrics endpoints, the API app, and the built SPA with deep links falling
+ * back to index.html.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,9 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
 import type { Logger } from '#server/api/http-errors.ts';
+import { createPinoLogger, pinoLogger, requestIdFrom, withRequestId } from './logger.ts';
+import { RewindMetrics, routeMatcher } from './metrics.ts';
+import { countedStream, InFlightRequests, registerOperations, type ReadinessChecks } from './operations.ts';
 
 /** No inline script or style element anywhere: manifest text shown in the UI can never become code. */
 export const CONTENT_SECURITY_POLICY = [
@@ -34,18 +38,37 @@ export function isTrustedAddress(c: Context, trusted: readonly string[]): boolea
 }
 
 export interface ServerAppOptions {
-  api: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> };
+  api: { fetch: (request: Request, env?: unknown) => Response | Promise<Response>; routes?: readonly { method: string; path: string }[] };
   /** The built SPA (vite build output); absent → API only. */
   staticDir?: string;
   log: Logger;
+  metrics?: RewindMetrics;
+  /** `/readyz`: each named check must pass (database, repo, cluster...). */
+  readiness?: ReadinessChecks;
+  /** Requests being answered (for graceful shutdown). */
+  inFlight?: InFlightRequests;
+  isDraining?: () => boolean;
 }
 
 export function createServerApp(options: ServerAppOptions): Hono {
   const app = new Hono();
+  const metrics = options.metrics ?? new RewindMetrics();
+  const inFlight = options.inFlight ?? new InFlightRequests();
+  const routeOf = routeMatcher(options.api.routes ?? []);
 
   app.use('*', async (c, next) => {
     const started = performance.now();
-    await next();
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
+    const isStream = c.req.path === '/api/events';
+    const handle = () => withRequestId(requestId, () => next());
+    await (isStream ? handle() : inFlight.track(handle));
+    if (isStream && c.res.headers.get('content-type')?.startsWith('text/event-stream')) c.res = countedStream(c.res, metrics);
+    const seconds = (performance.now() - started) / 1000;
+    const route = routeOf(c.req.method, c.req.path);
+    if (!['/healthz', '/readyz', '/metrics'].includes(c.req.path)) {
+      metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
+    }
+    c.header('X-Request-Id', requestId);
     c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
@@ -54,13 +77,17 @@ export function createServerApp(options: ServerAppOptions): Hono {
     options.log({
       level: c.res.status >= 500 ? 'error' : 'info',
       msg: 'request',
+      requestId,
       method: c.req.method,
       path: c.req.path,
+      route,
       status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      ms: Math.round(seconds * 10_000) / 10,
       user: c.req.header('x-forwarded-email') ?? undefined,
     });
   });
+
+  registerOperations(app, { metrics, readiness: options.readiness ?? {}, isDraining: options.isDraining ?? (() => false) });
 
   // The API gets the Node bindings as env so the identity check can read the peer address.
   app.all('/api/*', (c) => options.api.fetch(c.req.raw, c.env));
@@ -85,6 +112,5 @@ export function listen(app: Hono, host: string, port: number): Promise<{ server:
   });
 }
 
-export const jsonLogger: Logger = (entry) => {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
-};
+/** The default log: JSON lines on stdout through pino, with the request id of the current request. */
+export const jsonLogger: Logger = pinoLogger(createPinoLogger());

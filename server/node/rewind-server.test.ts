@@ -205,7 +205,7 @@ describe('repo layouts from the documented configs', () => {
   });
 });
 
-describe('rewind CLI errors', () => {
+describe('rewind CLI errors', { timeout: 60_000 }, () => {
   const cli = async (...args: string[]) => {
     try {
       const { stdout, stderr } = await run(process.execPath, ['bin/rewind.mjs', ...args], { timeout: 60_000 });
@@ -253,7 +253,7 @@ describe('rewind CLI errors', () => {
   });
 });
 
-describe('field diffs in a worker thread (decision 015)', () => {
+describe('field diffs in a worker thread (decision 015)', { timeout: 60_000 }, () => {
   const path = 'tenants/acme/production/services/web/values.yaml';
   /** About 200 KB: over the 64 KB the server diffs in-process, so compare/fields goes to the worker. */
   const values = (tag: (i: number) => string) =>

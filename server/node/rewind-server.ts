@@ -1,13 +1,16 @@
 /**
  * Assembles the real server: configuration, the git repo (the demo repo is created on first start),
- * the SQLite request store, the API app over them, and the HTTP listener that also serves the SPA.
+ * the request store (SQLite, or PostgreSQL for several replicas) and its commit lock, the API app over
+ * them, metrics, and the HTTP listener that also serves the SPA and the operations endpoints.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { Server } from 'node:http';
 import { RandomIds, StaticTargetCatalog, StaticUserDirectory, systemClock } from '#core/basic-adapters.ts';
 import { NoClusterStatus } from '#core/no-cluster-status.ts';
+import { InProcessCommitLock } from '#core/in-process-commit-lock.ts';
 import { SimulatedClusterStatus } from '#demo/simulated-cluster.ts';
 import { reconcileInterruptedRequests } from '#core/reconcile-requests.ts';
 import type { RollbackHooks } from '#core/rollback-service.ts';
@@ -21,8 +24,12 @@ import { ConfigError, parseConfig } from '#server/config/load-config.ts';
 import { resolveTargets } from '#server/config/resolve-targets.ts';
 import { writeDemoRepo } from '#server/git/demo-repo.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
+import { PostgresCommitLock } from '#server/sql/postgres-commit-lock.ts';
+import { redactUrl } from '#server/sql/postgres.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { createServerApp, isTrustedAddress, jsonLogger, listen } from './http-server.ts';
+import { InstrumentedCommitLock, instrumentRequestStore, RewindMetrics } from './metrics.ts';
+import { InFlightRequests } from './operations.ts';
 import { WorkerFieldDiffer } from './worker-field-differ.ts';
 
 const execFileAsync = promisify(execFile);
@@ -47,12 +54,37 @@ export interface ServeOptions {
    * serve` does; tests leave it off so that dozens of servers do not each start a thread).
    */
   prestartFieldDiffWorker?: boolean | undefined;
+  /** Test seams of rollback execution (e.g. holding a commit open to test shutdown). */
+  rollbackHooks?: RollbackHooks | undefined;
+  /** How long `close()` lets in-flight requests and rollback executions finish (default 30 s). */
+  shutdownTimeoutMs?: number | undefined;
+  /** With PostgreSQL: how often interrupted rollbacks of dead replicas are looked for (default 60 s). */
+  reconcileIntervalMs?: number | undefined;
 }
 
 export interface RunningServer {
   url: string;
   repoPath: string;
+  metrics: RewindMetrics;
+  /**
+   * Graceful stop: `/readyz` turns 503, no new connections, in-flight requests and rollback executions
+   * finish (up to `shutdownTimeoutMs`), then everything closes.
+   */
   close(): Promise<void>;
+}
+
+/** The database password from the configured environment variable or file (never from a log). */
+function databasePassword(database: RewindConfig['database']): string | undefined {
+  if (database.passwordEnv) {
+    const value = process.env[database.passwordEnv];
+    if (value === undefined) throw new ConfigError(`database.passwordEnv names ${database.passwordEnv}, which is not set`);
+    return value;
+  }
+  if (database.passwordFile) {
+    if (!existsSync(database.passwordFile)) throw new ConfigError(`database.passwordFile ${database.passwordFile} does not exist`);
+    return readFileSync(database.passwordFile, 'utf8').replace(/\r?\n$/, '');
+  }
+  return undefined;
 }
 
 function loadConfig(file: string | undefined): RewindConfig {
@@ -104,24 +136,46 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
       ? { mode: 'proxy', isTrustedProxy: (c) => isTrustedAddress(c, config.identity.trustedProxies) }
       : { mode: 'demo', defaultUser: config.identity.defaultUser ?? users[0]!.email };
 
-  const requests = await SqlRequestStore.open(join(dataDir, 'rewind.db'));
+  const metrics = new RewindMetrics();
+  const databaseUrl = config.database.url;
+  const poolError = (error: Error) => log({ level: 'warn', msg: 'database connection lost', error: error.message });
+  let store: SqlRequestStore;
+  let lock: InProcessCommitLock | PostgresCommitLock;
+  if (databaseUrl) {
+    const password = databasePassword(config.database);
+    store = await SqlRequestStore.openPostgres({ url: databaseUrl, password, readerConnections: config.database.readConnections, onPoolError: poolError });
+    // Replicas of one installation share the commit lock of their branch (of the same remote).
+    const lockName = `${config.repo.url ?? ''}#${config.repo.branch}`;
+    lock = new PostgresCommitLock({ url: databaseUrl, password, name: lockName, max: config.database.lockConnections, onPoolError: poolError });
+  } else {
+    store = await SqlRequestStore.open(join(dataDir, 'rewind.db'));
+    lock = new InProcessCommitLock();
+  }
+  const requests = instrumentRequestStore(store, metrics);
+  const commitLock = new InstrumentedCommitLock(lock, metrics);
   const catalog = new StaticTargetCatalog(targets);
   const ids = new RandomIds();
-  // Before serving: settle requests a previous run left `executing` (stopped between commit and record).
-  // A failure here must not keep the console down: those requests stay `executing` until the next start.
-  const reconciled = await reconcileInterruptedRequests({ revisions, requests, catalog, clock: systemClock, ids }).catch((error: unknown) => {
-    warnings.push(`could not reconcile interrupted rollbacks: ${error instanceof Error ? error.message : String(error)}`);
-    return { completed: [], failed: [] };
-  });
+  // Settle requests a run left `executing` (stopped between commit and record). Before serving, and
+  // with PostgreSQL also periodically: execution leases keep it off requests a live replica runs.
+  // A failure here must not keep the console down: those requests stay `executing` until the next try.
+  const reconcile = () =>
+    reconcileInterruptedRequests({ revisions, requests, catalog, clock: systemClock, ids, commitLock }).catch((error: unknown) => {
+      const message = `could not reconcile interrupted rollbacks: ${error instanceof Error ? error.message : String(error)}`;
+      if (serving) log({ level: 'warn', msg: message });
+      else warnings.push(message);
+      return { completed: [], failed: [], busy: [] };
+    });
+  let serving = false;
+  const reconciled = await reconcile();
   const pauseAfterCommit = options.pauseAfterCommit ?? process.env.REWIND_TEST_CRASH_AFTER_COMMIT === '1';
-  const rollbackHooks: RollbackHooks | undefined = pauseAfterCommit
+  const rollbackHooks: RollbackHooks | undefined = options.rollbackHooks ?? (pauseAfterCommit
     ? {
         afterCommit: ({ requestId, commitSha }) => {
           console.log(`REWIND_TEST_PAUSED_AFTER_COMMIT ${requestId} ${commitSha}`);
           return new Promise<void>(() => {});
         },
       }
-    : undefined;
+    : undefined);
   // Large field diffs parse YAML in a worker thread, started on first use (decision 015).
   const fieldDiffer = new WorkerFieldDiffer({ log });
   const api = createApiApp({
@@ -136,9 +190,25 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     identity,
     log,
     fieldDiffer: fieldDiffer.diff,
+    commitLock,
     ...(rollbackHooks ? { rollbackHooks } : {}),
   });
-  const app = createServerApp({ api, staticDir: options.staticDir, log });
+  let draining = false;
+  const inFlight = new InFlightRequests();
+  const app = createServerApp({
+    api,
+    staticDir: options.staticDir,
+    log,
+    metrics,
+    inFlight,
+    isDraining: () => draining,
+    readiness: {
+      database: () => store.ping(),
+      repo: async () => {
+        if (!(await revisions.branchHead())) throw new Error(`branch ${config.repo.branch} has no commits`);
+      },
+    },
+  });
   const host = options.host ?? config.server.host;
   const { server, port } = await listen(app, host, options.port ?? config.server.port);
   if (options.prestartFieldDiffWorker) fieldDiffer.warmUp();
@@ -148,21 +218,49 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   console.log(`  repo:    ${repoPath} (branch ${config.repo.branch})${usingDemo ? ' [demo]' : ''}`);
   console.log(`  config:  ${options.configFile ? resolve(options.configFile) : 'built-in defaults'}`);
   console.log(`  data:    ${dataDir}`);
+  console.log(`  database: ${databaseUrl ? `PostgreSQL ${redactUrl(databaseUrl)}` : `SQLite ${join(dataDir, 'rewind.db')}`}`);
   console.log(`  targets: ${targets.map((t) => `${t.tenant}/${t.environment}`).join(', ') || '(none)'}`);
   console.log(`  identity: ${config.identity.mode}`);
   for (const warning of warnings) console.warn(`  warning: ${warning}`);
   for (const { id, commitSha } of reconciled.completed) console.log(`  reconciled: ${id} completed (commit ${commitSha.slice(0, 7)} was on the branch)`);
   for (const id of reconciled.failed) console.log(`  reconciled: ${id} failed (interrupted before its commit; execute it again)`);
+  for (const id of reconciled.busy ?? []) console.log(`  reconciled: ${id} left alone (another replica is executing it)`);
   if (pauseAfterCommit) console.warn('  warning: REWIND_TEST_CRASH_AFTER_COMMIT is set: rollbacks pause after their commit (test only)');
+
+  serving = true;
+  const reconcileTimer = databaseUrl
+    ? setInterval(() => {
+        void reconcile().then((r) => {
+          for (const { id, commitSha } of r.completed) log({ level: 'warn', msg: 'reconciled interrupted rollback', requestId: id, state: 'completed', commitSha });
+          for (const id of r.failed) log({ level: 'warn', msg: 'reconciled interrupted rollback', requestId: id, state: 'failed' });
+        });
+      }, options.reconcileIntervalMs ?? 60_000)
+    : null;
+  reconcileTimer?.unref();
 
   return {
     url,
     repoPath,
+    metrics,
     close: async () => {
-      await new Promise<void>((done) => server.close(() => done()));
+      draining = true;
+      if (reconcileTimer) clearInterval(reconcileTimer);
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      // Let what is running finish: a rollback between its commit and its record must record it.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finished = await Promise.race([
+        Promise.all([inFlight.idle(), commitLock.idle()]).then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), options.shutdownTimeoutMs ?? 30_000))),
+      ]);
+      clearTimeout(timer);
+      if (!finished) log({ level: 'warn', msg: 'shutdown: gave up waiting for in-flight work', requests: inFlight.size, executions: commitLock.executionsInFlight });
+      // Live-update streams and idle keep-alive connections never end by themselves.
+      (server as Server).closeAllConnections();
+      await closed;
       await fieldDiffer.close();
       await revisions.close();
       await requests.close();
+      if (lock instanceof PostgresCommitLock) await lock.close();
     },
   };
 }

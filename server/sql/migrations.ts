@@ -3,155 +3,198 @@
  * `migrateToLatest` runs at start; applied migrations are recorded in `kysely_migration`, so running it
  * again on an up-to-date database does nothing. Append new migrations; never edit an applied one.
  *
- * Dialect notes for a Postgres follow-up: `integer ... autoincrement` becomes an identity column, and
- * the append-only triggers of the audit trail need a trigger function (the SQLite ones use RAISE).
+ * One list of migrations for both dialects (SQLite, PostgreSQL); where they differ, `flavour` says
+ * how: sequence columns (`autoincrement` / identity), the append-only triggers (RAISE / a trigger
+ * function), and byte-order collation of the columns lists are ordered by (PostgreSQL would otherwise
+ * order text by the database's locale, unlike SQLite and the in-memory store). The SQLite DDL is
+ * exactly what it was before PostgreSQL existed: databases already migrated stay valid.
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { RewindDatabase } from './database.ts';
 
-const migrations: Record<string, Migration> = {
-  '0001_requests_reviews_notes_audit_break_glass_idempotency': {
-    async up(db) {
-      await db.schema
-        .createTable('requests')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('tenant', 'text', (c) => c.notNull())
-        .addColumn('environment', 'text', (c) => c.notNull())
-        .addColumn('mode', 'text', (c) => c.notNull())
-        .addColumn('target_sha', 'text', (c) => c.notNull())
-        .addColumn('base_sha', 'text', (c) => c.notNull())
-        .addColumn('service', 'text')
-        .addColumn('fields', 'text')
-        .addColumn('justification', 'text', (c) => c.notNull())
-        .addColumn('requested_by', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('created_key', 'text', (c) => c.notNull())
-        .addColumn('state', 'text', (c) => c.notNull())
-        .addColumn('required_approvals', 'integer', (c) => c.notNull())
-        .addColumn('break_glass', 'integer', (c) => c.notNull())
-        .addColumn('affected_services', 'text', (c) => c.notNull())
-        .addColumn('diff_hash', 'text', (c) => c.notNull())
-        .addColumn('commit_sha', 'text')
-        .addColumn('error', 'text')
-        .execute();
-      // The list order is (created_key desc, id desc), optionally within a state or a target.
-      await db.schema.createIndex('requests_by_created').on('requests').columns(['created_key', 'id']).execute();
-      await db.schema
-        .createIndex('requests_by_state_created')
-        .on('requests')
-        .columns(['state', 'created_key', 'id'])
-        .execute();
-      await db.schema
-        .createIndex('requests_by_target_created')
-        .on('requests')
-        .columns(['tenant', 'environment', 'created_key', 'id'])
-        .execute();
+export type SqlFlavour = 'sqlite' | 'postgres';
 
-      await db.schema
-        .createTable('reviews')
-        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
-        .addColumn('reviewer', 'text', (c) => c.notNull())
-        .addColumn('decision', 'text', (c) => c.notNull())
-        .addColumn('comment', 'text', (c) => c.notNull())
-        .addColumn('reviewed_at', 'text', (c) => c.notNull())
-        .addColumn('stale', 'integer', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('reviews_by_request').on('reviews').columns(['request_id', 'seq']).execute();
+function buildMigrations(flavour: SqlFlavour): Record<string, Migration> {
+  const pg = flavour === 'postgres';
+  /** A sequence column: the append order of a table. */
+  const seq = (c: ColumnDefinitionBuilder) => (pg ? c.generatedByDefaultAsIdentity().primaryKey() : c.primaryKey().autoIncrement());
+  /** A text column that lists are ordered by: byte order, as SQLite and the in-memory store compare. */
+  const ordered = (c: ColumnDefinitionBuilder) => (pg ? c.modifyFront(sql`collate "C"`) : c);
+  return {
+    '0001_requests_reviews_notes_audit_break_glass_idempotency': {
+      async up(db) {
+        await db.schema
+          .createTable('requests')
+          .addColumn('id', 'text', (c) => ordered(c).primaryKey())
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('environment', 'text', (c) => c.notNull())
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('target_sha', 'text', (c) => c.notNull())
+          .addColumn('base_sha', 'text', (c) => c.notNull())
+          .addColumn('service', 'text')
+          .addColumn('fields', 'text')
+          .addColumn('justification', 'text', (c) => c.notNull())
+          .addColumn('requested_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_key', 'text', (c) => ordered(c).notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('required_approvals', 'integer', (c) => c.notNull())
+          .addColumn('break_glass', 'integer', (c) => c.notNull())
+          .addColumn('affected_services', 'text', (c) => c.notNull())
+          .addColumn('diff_hash', 'text', (c) => c.notNull())
+          .addColumn('commit_sha', 'text')
+          .addColumn('error', 'text')
+          .execute();
+        // The list order is (created_key desc, id desc), optionally within a state or a target.
+        await db.schema.createIndex('requests_by_created').on('requests').columns(['created_key', 'id']).execute();
+        await db.schema
+          .createIndex('requests_by_state_created')
+          .on('requests')
+          .columns(['state', 'created_key', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('requests_by_target_created')
+          .on('requests')
+          .columns(['tenant', 'environment', 'created_key', 'id'])
+          .execute();
 
-      await db.schema
-        .createTable('notes')
-        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
-        .addColumn('author', 'text', (c) => c.notNull())
-        .addColumn('body', 'text', (c) => c.notNull())
-        .addColumn('noted_at', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('notes_by_request').on('notes').columns(['request_id', 'seq']).execute();
+        await db.schema
+          .createTable('reviews')
+          .addColumn('seq', 'integer', seq)
+          .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+          .addColumn('reviewer', 'text', (c) => c.notNull())
+          .addColumn('decision', 'text', (c) => c.notNull())
+          .addColumn('comment', 'text', (c) => c.notNull())
+          .addColumn('reviewed_at', 'text', (c) => c.notNull())
+          .addColumn('stale', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('reviews_by_request').on('reviews').columns(['request_id', 'seq']).execute();
 
-      await db.schema
-        .createTable('audit_events')
-        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('id', 'text', (c) => c.notNull().unique())
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addColumn('actor', 'text', (c) => c.notNull())
-        .addColumn('actor_key', 'text', (c) => c.notNull())
-        .addColumn('type', 'text', (c) => c.notNull())
-        .addColumn('tenant', 'text')
-        .addColumn('environment', 'text')
-        .addColumn('request_id', 'text')
-        .addColumn('break_glass', 'integer', (c) => c.notNull())
-        .addColumn('details', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('audit_events_by_target')
-        .on('audit_events')
-        .columns(['tenant', 'environment', 'seq'])
-        .execute();
-      await db.schema.createIndex('audit_events_by_type').on('audit_events').columns(['type', 'seq']).execute();
-      await db.schema.createIndex('audit_events_by_actor').on('audit_events').columns(['actor_key', 'seq']).execute();
-      // Append-only, enforced by the database too: no statement may change or remove an event.
-      await sql`create trigger audit_events_no_update before update on audit_events
-        begin select raise(abort, 'audit_events is append-only'); end`.execute(db);
-      await sql`create trigger audit_events_no_delete before delete on audit_events
-        begin select raise(abort, 'audit_events is append-only'); end`.execute(db);
+        await db.schema
+          .createTable('notes')
+          .addColumn('seq', 'integer', seq)
+          .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+          .addColumn('author', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('noted_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('notes_by_request').on('notes').columns(['request_id', 'seq']).execute();
 
-      await db.schema
-        .createTable('break_glass_sessions')
-        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('user_email', 'text', (c) => c.notNull())
-        .addColumn('user_key', 'text', (c) => c.notNull())
-        .addColumn('justification', 'text', (c) => c.notNull())
-        .addColumn('opened_at', 'text', (c) => c.notNull())
-        .addColumn('expires_at', 'text', (c) => c.notNull())
-        .addColumn('closed_at', 'text')
-        .execute();
-      // At most one open session per user; closed ones stay as history.
-      await db.schema
-        .createIndex('break_glass_one_open_per_user')
-        .on('break_glass_sessions')
-        .column('user_key')
-        .unique()
-        .where(sql.ref('closed_at'), 'is', null)
-        .execute();
-      await db.schema
-        .createIndex('break_glass_by_user')
-        .on('break_glass_sessions')
-        .columns(['user_key', 'seq'])
-        .execute();
+        await db.schema
+          .createTable('audit_events')
+          .addColumn('seq', 'integer', seq)
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('actor_key', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('tenant', 'text')
+          .addColumn('environment', 'text')
+          .addColumn('request_id', 'text')
+          .addColumn('break_glass', 'integer', (c) => c.notNull())
+          .addColumn('details', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('audit_events_by_target')
+          .on('audit_events')
+          .columns(['tenant', 'environment', 'seq'])
+          .execute();
+        await db.schema.createIndex('audit_events_by_type').on('audit_events').columns(['type', 'seq']).execute();
+        await db.schema.createIndex('audit_events_by_actor').on('audit_events').columns(['actor_key', 'seq']).execute();
+        // Append-only, enforced by the database too: no statement may change or remove an event.
+        if (pg) {
+          await sql`create function audit_events_append_only() returns trigger language plpgsql as $$
+            begin raise exception 'audit_events is append-only'; end $$`.execute(db);
+          await sql`create trigger audit_events_no_change before update or delete or truncate on audit_events
+            for each statement execute function audit_events_append_only()`.execute(db);
+        } else {
+          await sql`create trigger audit_events_no_update before update on audit_events
+            begin select raise(abort, 'audit_events is append-only'); end`.execute(db);
+          await sql`create trigger audit_events_no_delete before delete on audit_events
+            begin select raise(abort, 'audit_events is append-only'); end`.execute(db);
+        }
 
-      await db.schema
-        .createTable('idempotency_keys')
-        .addColumn('user_key', 'text', (c) => c.notNull())
-        .addColumn('idempotency_key', 'text', (c) => c.notNull())
-        .addColumn('request_id', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('idempotency_keys_pk', ['user_key', 'idempotency_key'])
-        .execute();
+        await db.schema
+          .createTable('break_glass_sessions')
+          .addColumn('seq', 'integer', seq)
+          .addColumn('user_email', 'text', (c) => c.notNull())
+          .addColumn('user_key', 'text', (c) => c.notNull())
+          .addColumn('justification', 'text', (c) => c.notNull())
+          .addColumn('opened_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('closed_at', 'text')
+          .execute();
+        // At most one open session per user; closed ones stay as history.
+        await db.schema
+          .createIndex('break_glass_one_open_per_user')
+          .on('break_glass_sessions')
+          .column('user_key')
+          .unique()
+          .where(sql.ref('closed_at'), 'is', null)
+          .execute();
+        await db.schema
+          .createIndex('break_glass_by_user')
+          .on('break_glass_sessions')
+          .columns(['user_key', 'seq'])
+          .execute();
+
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('user_key', 'text', (c) => c.notNull())
+          .addColumn('idempotency_key', 'text', (c) => c.notNull())
+          .addColumn('request_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['user_key', 'idempotency_key'])
+          .execute();
+      },
+      async down(db) {
+        for (const table of ['idempotency_keys', 'break_glass_sessions', 'audit_events', 'notes', 'reviews', 'requests']) {
+          await db.schema.dropTable(table).execute();
+        }
+        if (pg) await sql`drop function audit_events_append_only()`.execute(db);
+      },
     },
-    async down(db) {
-      for (const table of ['idempotency_keys', 'break_glass_sessions', 'audit_events', 'notes', 'reviews', 'requests']) {
-        await db.schema.dropTable(table).execute();
-      }
+    // Decision 016: `GET /api/audit?requestId=` reads one request's events newest first.
+    '0002_audit_events_by_request': {
+      async up(db) {
+        await db.schema.createIndex('audit_events_by_request').on('audit_events').columns(['request_id', 'seq']).execute();
+      },
+      async down(db) {
+        await db.schema.dropIndex('audit_events_by_request').execute();
+      },
     },
-  },
-  // Decision 016: `GET /api/audit?requestId=` reads one request's events newest first.
-  '0002_audit_events_by_request': {
-    async up(db) {
-      await db.schema.createIndex('audit_events_by_request').on('audit_events').columns(['request_id', 'seq']).execute();
-    },
-    async down(db) {
-      await db.schema.dropIndex('audit_events_by_request').execute();
-    },
-  },
-};
+  };
+}
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
-};
+export function migrationProviderFor(flavour: SqlFlavour): MigrationProvider {
+  const migrations = buildMigrations(flavour);
+  return { getMigrations: async () => migrations };
+}
 
-/** Brings the schema up to date; returns the names of the migrations it applied (none when current). */
-export async function migrateToLatest(db: Kysely<RewindDatabase>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+export const migrationProvider: MigrationProvider = migrationProviderFor('sqlite');
+
+/** Session advisory lock key of migrations (PostgreSQL): any constant no other lock of ours uses. */
+const MIGRATION_LOCK_KEY = 0x52574d31; // "RWM1"
+
+/**
+ * Brings the schema up to date; returns the names of the migrations it applied (none when current).
+ * On PostgreSQL, replicas starting together take turns on one connection holding a session advisory
+ * lock: kysely's own migration lock comes after it creates its tables, which two replicas creating
+ * them at once would race on.
+ */
+export async function migrateToLatest(db: Kysely<RewindDatabase>, flavour: SqlFlavour = 'sqlite'): Promise<string[]> {
+  if (flavour === 'sqlite') return migrateOn(db, flavour);
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    try {
+      return await migrateOn(conn, flavour);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    }
+  });
+}
+
+async function migrateOn(db: Kysely<RewindDatabase>, flavour: SqlFlavour): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProviderFor(flavour) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

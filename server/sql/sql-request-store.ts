@@ -8,11 +8,14 @@
  * reads run on a query-only reader in a read transaction of their own. WAL mode lets the reader see
  * the last committed state without waiting for a running transaction, as the in-memory store does.
  *
- * A Postgres dialect would pool connections: there, `transaction` must serialise explicitly (e.g.
- * `pg_advisory_xact_lock` as its first statement) to keep the contract.
+ * On PostgreSQL (several replicas on one database, decision 026) the same queries run over two pools:
+ * transactions on a writer pool of one connection per process, each starting with
+ * `pg_advisory_xact_lock`, so transactions of every replica run one at a time exactly as on SQLite
+ * (quorum counting, one review per approver, idempotency keys and the state compare-and-swap all rest
+ * on that); reads on a reader pool in REPEATABLE READ, so a page and its reviews are one snapshot.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { conflict, notFound } from '#core/errors.ts';
 import type { AuditFilter, Page, RequestFilter, RequestStore, RequestStoreTx } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
@@ -24,7 +27,8 @@ import {
   type ReviewsTable,
   type RewindDatabase,
 } from './database.ts';
-import { migrateToLatest } from './migrations.ts';
+import { migrateToLatest, type SqlFlavour } from './migrations.ts';
+import { openPostgres, type PostgresOptions } from './postgres.ts';
 import {
   canonicalRequest,
   checkLimit,
@@ -38,6 +42,9 @@ import {
 
 type Db = Kysely<RewindDatabase>;
 
+/** Transaction advisory lock key of the request store (PostgreSQL): "RWT1". */
+const TRANSACTION_LOCK_KEY = 0x52575431;
+
 export class SqlRequestStore implements RequestStore {
   /** Set inside `work`, to turn a nested `transaction` (which would wait forever) into an error. */
   private readonly insideTransaction = new AsyncLocalStorage<true>();
@@ -45,6 +52,7 @@ export class SqlRequestStore implements RequestStore {
   private constructor(
     private readonly writer: Db,
     private readonly reader: Db,
+    readonly flavour: SqlFlavour,
   ) {}
 
   /** Opens (creating if needed) the database file and brings its schema up to date. */
@@ -56,11 +64,35 @@ export class SqlRequestStore implements RequestStore {
     try {
       await migrateToLatest(writer);
       const reader = openDatabase(file, { queryOnly: true });
-      return new SqlRequestStore(writer, reader);
+      return new SqlRequestStore(writer, reader, 'sqlite');
     } catch (error) {
       await writer.destroy();
       throw error;
     }
+  }
+
+  /** Connects to a PostgreSQL database (`postgres://...`) and brings its schema up to date. */
+  static async openPostgres(options: PostgresOptions & { readerConnections?: number }): Promise<SqlRequestStore> {
+    const writer = openPostgres({ ...options, max: 1, applicationName: `${options.applicationName ?? 'rewind'} (writer)` });
+    const reader = openPostgres({ ...options, max: options.readerConnections ?? 4, applicationName: `${options.applicationName ?? 'rewind'} (reader)` });
+    try {
+      await migrateToLatest(writer, 'postgres');
+      return new SqlRequestStore(writer, reader, 'postgres');
+    } catch (error) {
+      await Promise.all([writer.destroy(), reader.destroy()]);
+      throw error;
+    }
+  }
+
+  /** Throws when the database does not answer (readiness). */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.reader);
+  }
+
+  /** A read-only snapshot of committed data, not waiting for any write transaction. */
+  private read<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    const builder = this.reader.transaction();
+    return (this.flavour === 'postgres' ? builder.setIsolationLevel('repeatable read').setAccessMode('read only') : builder).execute(work);
   }
 
   async close(): Promise<void> {
@@ -73,6 +105,7 @@ export class SqlRequestStore implements RequestStore {
       throw new Error('RequestStore.transaction called inside a transaction: use the tx it was given');
     }
     return this.writer.transaction().execute(async (trx) => {
+      if (this.flavour === 'postgres') await sql`select pg_advisory_xact_lock(${TRANSACTION_LOCK_KEY})`.execute(trx);
       const tx = new SqlTx(trx);
       try {
         return await this.insideTransaction.run(true, () => work(tx));
@@ -83,13 +116,13 @@ export class SqlRequestStore implements RequestStore {
   }
 
   async getRequest(id: string): Promise<RollbackRequest | null> {
-    return this.reader.transaction().execute((trx) => readRequest(trx, id));
+    return this.read((trx) => readRequest(trx, id));
   }
 
   async listRequests(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<RollbackRequest>> {
     checkLimit(limit);
     const after = cursor === null ? null : decodeRequestCursor(cursor);
-    return this.reader.transaction().execute(async (trx) => {
+    return this.read(async (trx) => {
       let query = trx.selectFrom('requests').selectAll();
       if (filter.state) query = query.where('state', '=', filter.state);
       if (filter.tenant) query = query.where('tenant', '=', filter.tenant);

@@ -1,0 +1,115 @@
+/**
+ * What an orchestrator and a load balancer ask a replica: `GET /healthz` (the process answers),
+ * `GET /readyz` (everything it needs is reachable: 503 naming what is not, and while shutting down),
+ * `GET /metrics` (Prometheus). Node-only: the API app (server/api) stays fetch-standard.
+ */
+import type { Hono } from 'hono';
+import type { RewindMetrics } from './metrics.ts';
+
+/** A named dependency check: resolves when reachable, throws (with a message saying why) when not. */
+export type ReadinessChecks = Record<string, () => Promise<unknown>>;
+
+const CHECK_TIMEOUT_MS = 3_000;
+
+async function runCheck(check: () => Promise<unknown>): Promise<{ ok: true } | { ok: false; error: string }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface OperationsOptions {
+  metrics: RewindMetrics;
+  readiness: ReadinessChecks;
+  /** True once shutdown began: the load balancer should send nothing new. */
+  isDraining: () => boolean;
+}
+
+export function registerOperations(app: Hono, options: OperationsOptions): void {
+  app.get('/healthz', (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json({ status: 'alive' });
+  });
+
+  app.get('/readyz', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    if (options.isDraining()) return c.json({ status: 'unready', failed: ['shutdown'], checks: { shutdown: { ok: false, error: 'the server is shutting down' } } }, 503);
+    const names = Object.keys(options.readiness);
+    const results = await Promise.all(names.map((name) => runCheck(options.readiness[name]!)));
+    const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
+    const failed = names.filter((_, i) => !results[i]!.ok);
+    return c.json({ status: failed.length ? 'unready' : 'ready', failed, checks }, failed.length ? 503 : 200);
+  });
+
+  app.get('/metrics', async (c) => {
+    const { contentType, body } = await options.metrics.render();
+    return c.body(body, 200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
+  });
+}
+
+/** Counts HTTP requests being answered, so shutdown can let them finish (SSE streams excepted). */
+export class InFlightRequests {
+  private count = 0;
+  private waiters: (() => void)[] = [];
+
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.count += 1;
+    try {
+      return await work();
+    } finally {
+      this.count -= 1;
+      if (this.count === 0) for (const resolve of this.waiters.splice(0)) resolve();
+    }
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** The same event stream, counted in `rewind_sse_clients` until it ends or the browser goes away. */
+export function countedStream(response: Response, metrics: RewindMetrics): Response {
+  if (!response.body) return response;
+  const reader = response.body.getReader();
+  metrics.sseClients.inc();
+  let open = true;
+  const finish = () => {
+    if (open) {
+      open = false;
+      metrics.sseClients.dec();
+    }
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          finish();
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        finish();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      finish();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}

@@ -1,0 +1,56 @@
+/**
+ * PostgreSQL connections for the request store and the commit lock: kysely's PostgresDialect over a
+ * `pg` Pool. The password comes from the configuration (read from an environment variable or a file,
+ * see server/config), never from a log line: `redactUrl` is what may be printed.
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { RewindDatabase } from './database.ts';
+
+export interface PostgresOptions {
+  /** `postgres://user@host:port/database?sslmode=...` */
+  url: string;
+  /** Overrides a password in the URL (and PGPASSWORD). */
+  password?: string | undefined;
+  /** Connections in this pool. */
+  max?: number | undefined;
+  /** Shown in `pg_stat_activity`, so an operator can tell replicas and their pools apart. */
+  applicationName?: string | undefined;
+  /** Idle connections that break (server restarted, network cut) are reported here, not thrown. */
+  onPoolError?: ((error: Error) => void) | undefined;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** The URL with any password replaced by `***`: the only form of it that is logged or shown. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable database URL)';
+  }
+}
+
+export function createPostgresPool(options: PostgresOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    max: options.max ?? 4,
+    application_name: options.applicationName ?? 'rewind',
+    // A database that does not answer fails a request with a clear error instead of hanging it.
+    connectionTimeoutMillis: 5_000,
+    // A transaction left open by a stalled process must not hold the store's lock forever.
+    idle_in_transaction_session_timeout: 60_000,
+  });
+  // Without a listener, an idle connection dropped by the server would crash the process.
+  pool.on('error', (error) => options.onPoolError?.(error));
+  return pool;
+}
+
+export function openPostgres(options: PostgresOptions): Kysely<RewindDatabase> {
+  return new Kysely<RewindDatabase>({ dialect: new PostgresDialect({ pool: createPostgresPool(options) }) });
+}

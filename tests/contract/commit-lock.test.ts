@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { InProcessCommitLock } from '#core/in-process-commit-lock.ts';
+import { PostgresCommitLock } from '#server/sql/postgres-commit-lock.ts';
+import { usePostgres } from '../support/postgres.ts';
+import { describeCommitLockContract } from './commit-lock.contract.ts';
+
+describeCommitLockContract('in-process', async () => {
+  const lock = new InProcessCommitLock();
+  return { a: lock, b: lock, close: async () => {} };
+});
+
+const pg = usePostgres();
+
+describe.skipIf(!pg.available)('PostgreSQL advisory locks', () => {
+  describeCommitLockContract('postgresql (two replicas)', async () => {
+    const url = pg.serverUrl();
+    const a = new PostgresCommitLock({ url, name: 'repo#main' });
+    const b = new PostgresCommitLock({ url, name: 'repo#main' });
+    return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
+  });
+
+  it('a replica that dies mid-execution releases its lease with its connection', { timeout: 60_000 }, async () => {
+    const url = pg.serverUrl();
+    const dying = new PostgresCommitLock({ url, name: 'repo#main', applicationName: 'rewind-dying' });
+    const survivor = new PostgresCommitLock({ url, name: 'repo#main' });
+    try {
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const orphan = dying.withExecutionLease('rbk-crash', async () => {
+        entered();
+        await new Promise<void>(() => {});
+      });
+      void orphan.catch(() => {});
+      await inside;
+      expect(await survivor.tryExecutionLease('rbk-crash', async () => 'x')).toEqual({ acquired: false });
+      // The process is gone: the database ends its sessions.
+      await survivor.withCommitLock(async () => {});
+      const { default: pgLib } = await import('pg');
+      const admin = new pgLib.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'rewind-dying (locks)'`);
+      } finally {
+        await admin.end();
+      }
+      let result: { acquired: boolean } = { acquired: false };
+      // The terminated backend's locks go when it has exited; look until then (bounded by the test timeout).
+      while (!result.acquired) result = await survivor.tryExecutionLease('rbk-crash', async () => 'settled');
+      expect(result).toEqual({ acquired: true, value: 'settled' });
+    } finally {
+      // The dying replica's pool never gets its connection back (its execution never ends): not awaited.
+      void dying.close().catch(() => {});
+      await survivor.close();
+    }
+  });
+});

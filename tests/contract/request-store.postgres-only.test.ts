@@ -1,0 +1,131 @@
+/**
+ * What the contract cannot see on PostgreSQL: several stores (replicas) on one database, the schema
+ * the migrations make, and the database enforcing the append-only audit trail.
+ */
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrateToLatest } from '#server/sql/migrations.ts';
+import { openPostgres, redactUrl } from '#server/sql/postgres.ts';
+import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
+import { usePostgres, type TestDatabase } from '../support/postgres.ts';
+import { makeEvent, makeRequest, rejection } from './request-store.contract.ts';
+
+const pg = usePostgres();
+
+describe.skipIf(!pg.available)('SqlRequestStore (postgresql only)', () => {
+  let database: TestDatabase;
+  let stores: SqlRequestStore[];
+
+  beforeEach(async () => {
+    database = await pg.createDatabase();
+    stores = [];
+  }, 30_000);
+  afterEach(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await database.drop();
+  }, 30_000);
+
+  const open = async () => {
+    const store = await SqlRequestStore.openPostgres({ url: database.url });
+    stores.push(store);
+    return store;
+  };
+
+  it('serialises transactions of several replicas: 3 stores × 20 read-modify-writes lose none', { timeout: 60_000 }, async () => {
+    const replicas = await Promise.all([open(), open(), open()]);
+    await replicas[0]!.transaction((tx) => tx.insertRequest(makeRequest({ requiredApprovals: 0 })));
+    await Promise.all(
+      replicas.flatMap((store) =>
+        Array.from({ length: 20 }, () =>
+          store.transaction(async (tx) => {
+            const r = (await tx.getRequest('rbk-1'))!;
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            await tx.updateRequest({ ...r, requiredApprovals: r.requiredApprovals + 1 });
+          }),
+        ),
+      ),
+    );
+    for (const store of replicas) expect((await store.getRequest('rbk-1'))!.requiredApprovals).toBe(60);
+  });
+
+  it('one idempotency key racing on two replicas makes one request, and both answer it', { timeout: 60_000 }, async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    const results = await Promise.allSettled(
+      [a!, b!].map((store, i) =>
+        store.transaction(async (tx) => {
+          const existing = await tx.findByIdempotencyKey('jane@example.com', 'k');
+          if (existing) return existing;
+          await tx.insertRequest(makeRequest({ id: `rbk-${i}` }));
+          await tx.saveIdempotencyKey('Jane@example.com', 'k', `rbk-${i}`);
+          return `rbk-${i}`;
+        }),
+      ),
+    );
+    const values = results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'));
+    expect(values[0]).toBe(values[1]);
+    expect((await a!.listRequests({}, null, 10)).items).toHaveLength(1);
+  });
+
+  it('replicas starting at once on an empty database migrate it once', { timeout: 60_000 }, async () => {
+    const replicas = await Promise.all([open(), open(), open()]);
+    const db = openPostgres({ url: database.url });
+    try {
+      const applied = await db.selectFrom('kysely_migration' as never).select(sql<string>`name`.as('name')).execute();
+      expect(applied.map((r) => r.name)).toEqual(['0001_requests_reviews_notes_audit_break_glass_idempotency', '0002_audit_events_by_request']);
+      expect(await migrateToLatest(db, 'postgres')).toEqual([]);
+      await replicas[0]!.transaction((tx) => tx.insertRequest(makeRequest()));
+      expect(await replicas[2]!.getRequest('rbk-1')).toStrictEqual(makeRequest());
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('orders ids by bytes whatever the database locale (as SQLite and the in-memory store)', { timeout: 60_000 }, async () => {
+    const store = await open();
+    const ids = ['rbk-B', 'rbk-a', 'rbk-_', 'rbk-Z', 'rbk-1'];
+    await store.transaction(async (tx) => {
+      for (const id of ids) await tx.insertRequest(makeRequest({ id }));
+    });
+    const listed = (await store.listRequests({}, null, 10)).items.map((r) => r.id);
+    expect(listed).toEqual([...ids].sort().reverse());
+    const db = openPostgres({ url: database.url });
+    try {
+      const columns = await sql<{ column_name: string; collation_name: string | null }>`
+        select column_name, collation_name from information_schema.columns
+        where table_name = 'requests' and column_name in ('id', 'created_key') order by column_name`.execute(db);
+      expect(columns.rows).toEqual([
+        { column_name: 'created_key', collation_name: 'C' },
+        { column_name: 'id', collation_name: 'C' },
+      ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('the database itself rejects UPDATE, DELETE and TRUNCATE of audit events', { timeout: 60_000 }, async () => {
+    const store = await open();
+    await store.transaction(async (tx) => {
+      await tx.appendAudit(makeEvent());
+      await tx.appendAudit(makeEvent({ id: 'evt-2' }));
+    });
+    const db = openPostgres({ url: database.url });
+    try {
+      expect(String(await rejection(db.updateTable('audit_events').set({ actor: 'mallory@example.com' }).where('id', '=', 'evt-1').execute()))).toMatch(/append-only/);
+      expect(String(await rejection(db.deleteFrom('audit_events').execute()))).toMatch(/append-only/);
+      expect(String(await rejection(sql`truncate audit_events`.execute(db)))).toMatch(/append-only/);
+    } finally {
+      await db.destroy();
+    }
+    expect((await store.listAudit({}, null, 10)).items.map((e) => e.id)).toEqual(['evt-2', 'evt-1']);
+  });
+
+  it('a database that cannot be reached is a clear error, and the URL is logged without its password', { timeout: 60_000 }, async () => {
+    const url = new URL(pg.serverUrl());
+    url.port = '1';
+    url.password = 's3cret';
+    const error = await rejection(SqlRequestStore.openPostgres({ url: url.toString() }));
+    expect(String(error)).toMatch(/ECONNREFUSED|connect/);
+    expect(redactUrl(url.toString())).not.toContain('s3cret');
+    expect(redactUrl(url.toString())).toContain('***');
+  });
+});

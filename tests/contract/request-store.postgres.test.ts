@@ -1,0 +1,20 @@
+import { describe } from 'vitest';
+import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
+import { usePostgres } from '../support/postgres.ts';
+import { describeRequestStoreContract } from './request-store.contract.ts';
+
+const pg = usePostgres();
+
+describe.skipIf(!pg.available)('PostgreSQL request store', () => {
+  describeRequestStoreContract('sql (postgresql)', async () => {
+    const database = await pg.createDatabase();
+    const store = await SqlRequestStore.openPostgres({ url: database.url });
+    return {
+      store,
+      close: async () => {
+        await store.close();
+        await database.drop();
+      },
+    };
+  });
+});
