@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { FULL_SHA_PATTERN, NAME_PATTERN, REQUEST_ID_PATTERN } from './names.ts';
+import { serviceVersionAtSchema, serviceVersionChangeSchema } from './version-schemas.ts';
 
 export const nameSchema = z
   .string()
@@ -50,6 +51,8 @@ export const targetSchema = z.object({
   health: healthSchema,
   sync: syncSchema,
   services: z.array(serviceStatusSchema),
+  /** Extension (decision 031): each service's version at the head, read from its manifests. */
+  versions: z.array(serviceVersionAtSchema).optional(),
 });
 
 export const userSchema = z.object({
@@ -84,6 +87,8 @@ export const revisionSchema = z.object({
     .optional(),
   /** Extension: the rollback commit that undid this revision, when status is `rolled-back`. */
   rolledBackBy: shaSchema.optional(),
+  /** Extension (decision 031): the version of each changed service before and at this revision. */
+  versions: z.array(serviceVersionChangeSchema).optional(),
 });
 
 export const historyResponseSchema = z.object({

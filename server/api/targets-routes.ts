@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { badRequest, notFound } from '#core/errors.ts';
 import { buildRolledBackIndex, readHistoryPage, type RolledBackIndex } from '#core/history.ts';
 import { isValidName } from '#core/names.ts';
+import { versionReaderFor } from '#core/revision-versions.ts';
 import { historyQuerySchema, type Target } from '#core/schemas.ts';
 import { targetKey, type TargetConfig } from '#core/target-config.ts';
 import type { ApiDeps, ApiEnv } from './app.ts';
@@ -31,6 +32,7 @@ async function describeTarget(deps: ApiDeps, config: TargetConfig): Promise<Targ
     health: status.health,
     sync: status.sync,
     services: status.services,
+    ...(head ? { versions: await versionReaderFor(deps.revisions).versionsAt(config, head.sha) } : {}),
   };
 }
 
@@ -65,6 +67,7 @@ export function registerTargetRoutes(app: Hono<ApiEnv>, deps: ApiDeps): void {
     const params = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
     const query = parseOrThrow(historyQuerySchema, params);
     const page = await readHistoryPage(deps.revisions, config, query, await rolledBackIndex(config));
+    await versionReaderFor(deps.revisions).annotate(config, page.revisions);
     return c.json(page);
   });
 }
