@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CommitRecord, LogQuery, RevisionStore } from './ports.ts';
 import type { Revision } from './schemas.ts';
 import { defaultLayout, matchesAny, servicesTouched, type TargetConfig } from './target-config.ts';
-import { VersionReader, versionLabel, versionProvenance } from './revision-versions.ts';
+import { VersionReader, versionInHistory, versionLabel, versionProvenance } from './revision-versions.ts';
 
 const values = (service: string, tag: string) => `image:\n  repository: registry.example.com/${service}\n  tag: "${tag}"\n`;
 const root = 'tenants/acme/production/services';
@@ -91,15 +91,15 @@ describe('VersionReader.annotate', () => {
     expect(versionProvenance(revisions[1]!.versions![0]!.to)).toBe('version unknown: no image tag, chart version or version label in its manifests');
   });
 
-  it('reads only changed services, once per commit, and one log per service for an unfiltered page', { timeout: 30_000 }, async () => {
+  it('reads only changed services, once per commit, with one log walk per page', { timeout: 30_000 }, async () => {
     const store = history();
     const reader = new VersionReader(store as unknown as RevisionStore);
     await reader.annotate(target, revisionsOf(store));
-    // payments at commits 1, 2, 4; search at 1, 3: five reads, and one log per service.
+    // payments at commits 1, 2, 4; search at 1, 3: five reads, and one log walk for the page.
     expect(store.reads).toBe(5);
-    expect(store.logs).toBe(2);
+    expect(store.logs).toBe(1);
     await reader.annotate(target, revisionsOf(store));
-    expect([store.reads, store.logs]).toEqual([5, 2]);
+    expect([store.reads, store.logs]).toEqual([5, 1]);
   });
 
   it('finds the previous commit of a service the page left out (a filtered page)', { timeout: 30_000 }, async () => {
@@ -116,5 +116,17 @@ describe('VersionReader.annotate', () => {
       ['payments', 'v3.0.0'],
       ['search', 'version unknown'],
     ]);
+  });
+});
+
+describe('versionInHistory', () => {
+  it('reads a service at a revision that did not change it from the newest older one that did', { timeout: 30_000 }, async () => {
+    const store = history();
+    const revisions = revisionsOf(store);
+    await new VersionReader(store as unknown as RevisionStore).annotate(target, revisions);
+    // Index 1 changed search only: payments there is what commit 2 deployed.
+    expect(versionInHistory(revisions, 1, 'payments')).toMatchObject({ version: 'v2.13.14' });
+    expect(versionInHistory(revisions, 0, 'payments')).toMatchObject({ version: 'v3.0.0' });
+    expect(versionInHistory(revisions.slice(0, 2), 1, 'payments')).toBeNull();
   });
 });

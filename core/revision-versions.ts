@@ -8,7 +8,7 @@
 import type { RevisionStore } from './ports.ts';
 import type { Revision } from './schemas.ts';
 import { rankVersionReadings, readVersions, YAML_FILE, type ServiceVersion, type VersionReading } from './service-version.ts';
-import type { ServiceLayout, TargetConfig } from './target-config.ts';
+import { matchesAny, type ServiceLayout, type TargetConfig } from './target-config.ts';
 import type { ServiceVersionAt, ServiceVersionChange, VersionInfo } from './version-schemas.ts';
 
 const VERSION_CACHE_MAX = 20_000;
@@ -16,6 +16,9 @@ const PREVIOUS_CACHE_MAX = 20_000;
 const READINGS_CACHE_MAX = 5_000;
 /** Concurrent file reads per page: the machine's git processes are the cost, not the waiting. */
 const READ_CONCURRENCY = 4;
+/** The walk that finds previous commits reads the log in batches, and gives up walking after this many. */
+const WALK_BATCH = 100;
+const MAX_WALK = 3000;
 
 export function toVersionInfo(version: ServiceVersion): VersionInfo {
   if (!version.known) return { known: false, reason: version.reason };
@@ -50,13 +53,13 @@ class BoundedMap<K, V> extends Map<K, V> {
   }
 }
 
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await work(items[index]!);
+      results[index] = await work(items[index]!, index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -96,55 +99,69 @@ export class VersionReader {
    * previous commit touching that service) and at it.
    */
   async annotate(target: TargetConfig, revisions: Revision[]): Promise<void> {
-    const byService = new Map<string, Revision[]>();
+    const pairs: { revision: Revision; service: ServiceLayout }[] = [];
     for (const revision of revisions) {
       for (const name of revision.services) {
-        const list = byService.get(name) ?? [];
-        list.push(revision);
-        byService.set(name, list);
+        const service = target.layout.services.find((s) => s.name === name);
+        if (service) pairs.push({ revision, service });
       }
     }
-    const pairs: { revision: Revision; service: ServiceLayout; before: string | null }[] = [];
-    for (const [name, list] of byService) {
-      const service = target.layout.services.find((s) => s.name === name);
-      if (!service) continue;
-      const before = await this.previousCommits(service, list.map((r) => r.sha));
-      list.forEach((revision, i) => pairs.push({ revision, service, before: before[i]! }));
-    }
-    const changes = await mapLimited(pairs, READ_CONCURRENCY, async ({ service, revision, before }) => {
-      const [from, to] = await Promise.all([before ? this.versionAt(service, before) : BEFORE_FIRST, this.versionAt(service, revision.sha)]);
+    const before = await this.previousCommits(pairs.map(({ revision, service }) => ({ sha: revision.sha, service })));
+    const changes = await mapLimited(pairs, READ_CONCURRENCY, async ({ service, revision }, i) => {
+      const previous = before[i]!;
+      const [from, to] = await Promise.all([previous ? this.versionAt(service, previous) : BEFORE_FIRST, this.versionAt(service, revision.sha)]);
       return { service: service.name, from, to } satisfies ServiceVersionChange;
     });
     for (const revision of revisions) revision.versions = [];
     pairs.forEach(({ revision }, i) => revision.versions!.push(changes[i]!));
-    // Layout order within a row, as `services` has it.
-    for (const revision of revisions) {
-      revision.versions!.sort((a, b) => revision.services.indexOf(a.service) - revision.services.indexOf(b.service));
-    }
   }
 
   /**
-   * For each of `shas` (commits touching the service, newest first), the commit touching the service
-   * just before it, or null. One log of the service's paths covers a whole page when the page lists
-   * the service's commits without gaps (an unfiltered page); any it leaves out are asked one by one.
+   * For each (commit, service) of a newest-first page, the commit touching the service just before
+   * it, or null. One walk down the log of the services' paths answers a whole page with one git call
+   * (a page's commits come in log order); answers are kept, since commits never change.
    */
-  private async previousCommits(service: ServiceLayout, shas: readonly string[]): Promise<(string | null)[]> {
-    const keyOf = (sha: string) => `${sha}\0${service.paths.join('\0')}`;
-    const missing = shas.filter((sha) => !this.previous.has(keyOf(sha)));
+  private async previousCommits(wanted: readonly { sha: string; service: ServiceLayout }[]): Promise<(string | null)[]> {
+    const keyOf = (sha: string, service: ServiceLayout) => `${sha}\0${service.paths.join('\0')}`;
+    const missing = wanted.filter(({ sha, service }) => !this.previous.has(keyOf(sha, service)));
     if (missing.length > 0) {
-      const chain = [missing[0]!, ...(await this.store.log({ paths: service.paths, after: missing[0]!, limit: missing.length })).map((c) => c.sha)];
-      const exhausted = chain.length < missing.length + 1;
-      for (const sha of missing) {
-        const at = chain.indexOf(sha);
-        if (at !== -1 && (at + 1 < chain.length || exhausted)) {
-          this.previous.set(keyOf(sha), chain[at + 1] ?? null);
-        } else {
-          const [before] = await this.store.log({ paths: service.paths, after: sha, limit: 1 });
-          this.previous.set(keyOf(sha), before?.sha ?? null);
+      const services = [...new Set(missing.map((m) => m.service))];
+      const paths = [...new Set(services.flatMap((s) => s.paths))];
+      const waitingAt = new Map<string, ServiceLayout[]>();
+      for (const { sha, service } of missing) waitingAt.set(sha, [...(waitingAt.get(sha) ?? []), service]);
+      // Pairs whose commit the walk has passed, waiting for an older commit of their service.
+      let open: { sha: string; service: ServiceLayout }[] = (waitingAt.get(missing[0]!.sha) ?? []).map((service) => ({ sha: missing[0]!.sha, service }));
+      waitingAt.delete(missing[0]!.sha);
+      let after = missing[0]!.sha;
+      let scanned = 0;
+      while ((open.length > 0 || waitingAt.size > 0) && scanned < MAX_WALK) {
+        const batch = await this.store.log({ paths, after, limit: WALK_BATCH });
+        for (const commit of batch) {
+          scanned++;
+          open = open.filter(({ sha, service }) => {
+            if (!commit.paths.some((path) => matchesAny(service.paths, path))) return true;
+            this.previous.set(keyOf(sha, service), commit.sha);
+            return false;
+          });
+          for (const service of waitingAt.get(commit.sha) ?? []) open.push({ sha: commit.sha, service });
+          waitingAt.delete(commit.sha);
+          if (open.length === 0 && waitingAt.size === 0) break;
         }
+        if (batch.length < WALK_BATCH) {
+          // The history ends: what is still open has no earlier commit.
+          for (const { sha, service } of open) this.previous.set(keyOf(sha, service), null);
+          open = [];
+          break;
+        }
+        after = batch.at(-1)!.sha;
+      }
+      // A page whose commits are far apart (a rare filter): the rest one by one.
+      for (const { sha, service } of [...open, ...[...waitingAt].flatMap(([sha, list]) => list.map((service) => ({ sha, service })))]) {
+        const [previous] = await this.store.log({ paths: service.paths, after: sha, limit: 1 });
+        this.previous.set(keyOf(sha, service), previous?.sha ?? null);
       }
     }
-    return shas.map((sha) => this.previous.get(keyOf(sha)) ?? null);
+    return wanted.map(({ sha, service }) => this.previous.get(keyOf(sha, service)) ?? null);
   }
 
   private async read(service: ServiceLayout, sha: string): Promise<VersionInfo> {
@@ -174,4 +191,21 @@ export function versionReaderFor(store: RevisionStore): VersionReader {
     readers.set(store, reader);
   }
   return reader;
+}
+
+/**
+ * A service's version at `revisions[index]`, from a contiguous newest-first history whose rows carry
+ * `versions`: the newest row at or below `index` that changed the service says what it deploys. Null
+ * when none of those rows changed it (its version is older than the history given).
+ */
+export function versionInHistory(revisions: readonly Revision[], index: number, service: string): VersionInfo | null {
+  for (let i = index; i < revisions.length; i++) {
+    const change = revisions[i]!.versions?.find((v) => v.service === service);
+    if (change) return change.to;
+  }
+  return null;
+}
+
+export function notInLoadedHistory(service: string): VersionInfo {
+  return { known: false, reason: `${service} did not change in the revisions loaded; load older revisions to see it` };
 }

@@ -3,6 +3,7 @@ import type { Revision } from '#core/schemas.ts';
 import { RelativeTime } from '#src/components/relative-time.tsx';
 import { shortSha } from '#src/lib/sha.ts';
 import { CurrentBadge, SourceBadge, StatusBadge } from '#src/components/revision-badges.tsx';
+import { VersionChangeText } from '#src/components/service-version.tsx';
 
 interface HistoryRowProps {
   id: string;
@@ -69,11 +70,14 @@ export function HistoryRow(props: HistoryRowProps) {
         </span>
         <span className="chips">
           {revision.services.length === 0 && <span className="chip chip--muted">target config</span>}
-          {revision.services.map((service) => (
-            <span key={service} className="chip">
-              {service}
-            </span>
-          ))}
+          {revision.services.map((service) => {
+            const change = revision.versions?.find((v) => v.service === service);
+            return (
+              <span key={service} className="chip">
+                {change ? <VersionChangeText change={change} /> : service}
+              </span>
+            );
+          })}
           {revision.rollback && (
             <span className="history-rollback-meta">
               restores <code className="sha" title={revision.rollback.targetSha}>{shortSha(revision.rollback.targetSha)}</code>{' '}

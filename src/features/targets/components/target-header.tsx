@@ -1,6 +1,7 @@
 import type { Target } from '#core/schemas.ts';
 import { HeadRevision } from '#src/components/head-revision.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
+import { VersionText } from '#src/components/service-version.tsx';
 
 export function TargetHeader({ target }: { target: Target }) {
   return (
@@ -36,6 +37,7 @@ export function TargetHeader({ target }: { target: Target }) {
           {target.services.map((service) => (
             <li key={service.name} className="service-status" data-testid="service-status">
               <span className="service-status__name">{service.name}</span>
+              <ServiceVersion target={target} service={service.name} />
               <HealthBadge health={service.health} />
               <SyncBadge sync={service.sync} />
             </li>
@@ -44,4 +46,9 @@ export function TargetHeader({ target }: { target: Target }) {
       )}
     </div>
   );
+}
+
+function ServiceVersion({ target, service }: { target: Target; service: string }) {
+  const version = target.versions?.find((v) => v.service === service)?.version;
+  return version ? <VersionText version={version} /> : null;
 }
