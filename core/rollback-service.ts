@@ -41,6 +41,7 @@ import type {
 } from './ports.ts';
 import { approvalRequired, assertModeAllowed, requiredApprovalsFor } from './rollback-gating.ts';
 import { planRollback, type RollbackPlan } from './rollback-planner.ts';
+import { rollbackInsight, type RollbackInsight } from './rollback-insight.ts';
 import {
   JUSTIFICATION_MAX_LENGTH,
   type CreateRollbackBody,
@@ -72,6 +73,8 @@ export type RollbackPreview = Diff & {
   baseSha: string;
   diffHash: string;
   affectedServices: string[];
+  versions?: RollbackInsight['versions'];
+  hints?: RollbackInsight['hints'];
 };
 
 /**
@@ -379,7 +382,13 @@ export async function previewRollback(
   const selection = validateSelection(target, body);
   const planned = await planOnHead(deps.revisions, target, selection, resolveTargetSha(deps.revisions, selection.targetRef));
   if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, planned.targetSha));
-  return previewOf(target, planned, deps.patchBounds);
+  return { ...previewOf(target, planned, deps.patchBounds), ...(await insightOf(deps.revisions, target, selection, planned)) };
+}
+
+/** Versions and roll-forward hints of a plan (decisions 031, 032). */
+function insightOf(revisions: RevisionStore, target: TargetConfig, selection: { mode: RollbackMode; service?: string | undefined }, planned: PlannedRollback): Promise<RollbackInsight> {
+  const { baseSha, targetSha, headFiles, plan } = planned;
+  return rollbackInsight(revisions, target, { baseSha, targetSha, headFiles, scope: scopeOf(target, selection), changes: plan.changes, affectedServices: plan.affectedServices });
 }
 
 // --- The service ------------------------------------------------------------------------------------
@@ -473,6 +482,7 @@ export class RollbackService {
       );
     }
 
+    const { hints } = await insightOf(this.deps.revisions, target, selection, planned);
     const now = this.deps.clock.now();
     const outcome = await this.deps.requests.transaction(async (tx) => {
       if (key !== null) {
@@ -502,6 +512,8 @@ export class RollbackService {
         affectedServices: planned.plan.affectedServices,
         diffHash: planned.diffHash,
         notes: [],
+        hints,
+        ...(body.incident !== undefined ? { incident: body.incident } : {}),
       };
       await tx.insertRequest(request);
       if (key !== null) await tx.saveIdempotencyKey(user.email, key, request.id);
@@ -515,6 +527,8 @@ export class RollbackService {
         affectedServices: request.affectedServices,
         requiredApprovals: request.requiredApprovals,
         state: request.state,
+        ...(request.incident !== undefined ? { incident: request.incident } : {}),
+        ...(request.hints?.length ? { hints: request.hints.map((h) => h.kind) } : {}),
       });
       return { request, created: true };
     });

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { FULL_SHA_PATTERN, NAME_PATTERN, REQUEST_ID_PATTERN } from './names.ts';
 import { serviceVersionAtSchema, serviceVersionChangeSchema } from './version-schemas.ts';
+import { rollForwardHintSchema } from './rollback-hints.ts';
+import { incidentSchema } from './incident.ts';
 
 export const nameSchema = z
   .string()
@@ -244,6 +246,10 @@ export const rollbackRequestSchema = z.object({
   commitSha: shaSchema.optional(),
   error: z.string().optional(),
   notes: z.array(noteSchema),
+  /** Extension (decision 032): the roll-forward hints the requester was shown when submitting. */
+  hints: z.array(rollForwardHintSchema).optional(),
+  /** Extension (decision 033): the incident this rollback belongs to. */
+  incident: incidentSchema.optional(),
 });
 
 export const createRollbackBodySchema = z.object({
@@ -259,6 +265,8 @@ export const createRollbackBodySchema = z.object({
    * (409, nothing created or committed) if the rollback would now commit a different diff.
    */
   diffHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the diffHash of a preview (64 hex digits)').optional(),
+  /** Extension (decision 033): the incident this rollback belongs to (an ID and/or a link). */
+  incident: incidentSchema.optional(),
 });
 
 export const previewBodySchema = createRollbackBodySchema.omit({
@@ -266,6 +274,7 @@ export const previewBodySchema = createRollbackBodySchema.omit({
   environment: true,
   justification: true,
   diffHash: true,
+  incident: true,
 });
 
 export const reviewBodySchema = z.object({
@@ -305,6 +314,10 @@ export const rollbackPreviewSchema = diffSchema.extend({
   baseSha: shaSchema,
   diffHash: z.string(),
   affectedServices: z.array(z.string()),
+  /** Extension (decision 031): each affected service's version now (`from`) and after the rollback (`to`). */
+  versions: z.array(serviceVersionChangeSchema).optional(),
+  /** Extension (decision 032): reasons to consider rolling forward instead; never blocking. */
+  hints: z.array(rollForwardHintSchema).optional(),
 });
 /**
  * `GET /api/rollbacks/{id}`: for a completed request the rollback commit's diff; otherwise the plan as

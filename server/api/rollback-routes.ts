@@ -16,6 +16,7 @@ import {
   requestStateSchema,
   reviewBodySchema,
 } from '#core/schemas.ts';
+import { incidentFilterSchema } from '#core/incident.ts';
 import type { ApiDeps, ApiEnv } from './app.ts';
 import { parseOrThrow } from './http-errors.ts';
 import { resolveTarget } from './targets-routes.ts';
@@ -26,6 +27,7 @@ const listQuerySchema = z.object({
   environment: nameSchema.optional(),
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  incident: incidentFilterSchema.optional(),
 });
 
 /** The JSON body of a write (the app already required `Content-Type: application/json`). */
@@ -86,6 +88,7 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: ApiDeps): Rollba
       ...(query.state ? { state: query.state } : {}),
       ...(query.tenant ? { tenant: query.tenant } : {}),
       ...(query.environment ? { environment: query.environment } : {}),
+      ...(query.incident ? { incident: query.incident } : {}),
     };
     const page = await service.list(filter, query.cursor ?? null, query.limit);
     return c.json({ requests: page.items, nextCursor: page.nextCursor });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDemoStory } from '#demo/demo-data.ts';
-import { historyResponseSchema, targetResponseSchema } from '#core/schemas.ts';
+import { errorBodySchema, historyResponseSchema, rollbackListResponseSchema, rollbackPreviewSchema, rollbackRequestResponseSchema, targetResponseSchema } from '#core/schemas.ts';
 import type { ApiHarness } from './harness.ts';
 
 export function describeIncidentContract(name: string, makeHarness: () => Promise<ApiHarness>): void {
@@ -16,6 +16,72 @@ export function describeIncidentContract(name: string, makeHarness: () => Promis
     afterAll(async () => api?.close());
 
     const story = () => findDemoStory(api.repo);
+
+    const as = (email: string, init: RequestInit = {}) => ({ ...init, headers: { 'X-Forwarded-Email': email, ...(init.body ? { 'Content-Type': 'application/json' } : {}), ...init.headers } });
+    const post = (path: string, email: string, body: unknown) => api.request(path, as(email, { method: 'POST', body: JSON.stringify(body) }));
+    const requester = () => api.repo.users.find((u) => u.roles.includes('requester'))!.email;
+
+    describe('roll-forward hints', () => {
+      it('are in the preview with the versions, and recorded with the request', { timeout: 60_000 }, async () => {
+        const targetSha = api.shaOf(story().checkoutFailedRelease.id);
+        const response = await post('/api/targets/acme/production/rollback-preview', requester(), { mode: 'full', targetSha });
+        expect(response.status).toBe(200);
+        const preview = rollbackPreviewSchema.parse(await response.json());
+        const kinds = preview.hints?.map((h) => h.kind);
+        // The checkout release was undone by a service rollback, and it is ten days old.
+        expect(kinds).toEqual(expect.arrayContaining(['target-rolled-back', 'large-span']));
+        expect(preview.hints?.find((h) => h.kind === 'target-rolled-back')?.sha).toBe(targetSha);
+        expect(preview.versions?.map((v) => v.service)).toEqual(preview.affectedServices);
+        const payments = preview.versions?.find((v) => v.service === 'payments');
+        expect(payments).toMatchObject({ from: { known: true, version: 'v2.14.0' }, to: { known: true } });
+
+        const created = await post('/api/rollbacks', requester(), { tenant: 'acme', environment: 'production', mode: 'full', targetSha, justification: 'contract: hints recorded' });
+        expect(created.status).toBe(201);
+        const { request } = rollbackRequestResponseSchema.parse(await created.json());
+        expect(request.hints?.map((h) => h.kind)).toEqual(kinds);
+        const read = rollbackRequestResponseSchema.parse(await (await api.request(`/api/rollbacks/${request.id}`)).json());
+        expect(read.request.hints).toEqual(request.hints);
+      });
+    });
+
+    describe('incident', () => {
+      const body = (incident: unknown) => ({
+        tenant: 'acme',
+        environment: 'production',
+        mode: 'service',
+        service: 'payments',
+        targetSha: api.shaOf(story().checkoutRollback.id),
+        justification: 'contract: incident',
+        incident,
+      });
+
+      it('is stored with the request and filters the request list by id or link', { timeout: 60_000 }, async () => {
+        const incident = { id: 'INC-4711', url: 'https://status.example.com/incidents/4711' };
+        const created = await post('/api/rollbacks', requester(), body(incident));
+        expect(created.status).toBe(201);
+        const { request } = rollbackRequestResponseSchema.parse(await created.json());
+        expect(request.incident).toEqual(incident);
+        for (const filter of ['INC-4711', 'https://status.example.com/incidents/4711']) {
+          const list = rollbackListResponseSchema.parse(await (await api.request(`/api/rollbacks?incident=${encodeURIComponent(filter)}`)).json());
+          expect(list.requests.map((r) => r.id)).toEqual([request.id]);
+        }
+        const none = rollbackListResponseSchema.parse(await (await api.request('/api/rollbacks?incident=INC-0')).json());
+        expect(none.requests).toEqual([]);
+      });
+
+      it.each([
+        [{ id: 'has space' }, 'incident.id'],
+        [{ url: 'ftp://example.com/1' }, 'incident.url'],
+        [{}, 'incident needs an id or a url'],
+      ])('refuses %j with a 400 naming the field, creating nothing', { timeout: 60_000 }, async (incident, field) => {
+        const before = rollbackListResponseSchema.parse(await (await api.request('/api/rollbacks?limit=200')).json()).requests.length;
+        const response = await post('/api/rollbacks', requester(), body(incident));
+        expect(response.status).toBe(400);
+        expect(errorBodySchema.parse(await response.json()).error.message).toContain(field);
+        const after = rollbackListResponseSchema.parse(await (await api.request('/api/rollbacks?limit=200')).json()).requests.length;
+        expect(after).toBe(before);
+      });
+    });
 
     describe('versions', () => {
       it('gives each history row the versions of the services it changed, with where they were read', { timeout: 30_000 }, async () => {
