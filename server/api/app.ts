@@ -24,6 +24,7 @@ import { registerCompareRoutes } from './compare-routes.ts';
 import { registerOversightRoutes } from './oversight-routes.ts';
 import { registerRollbackRoutes } from './rollback-routes.ts';
 import { registerTargetRoutes } from './targets-routes.ts';
+import { registerRevisionRoutes } from './revision-routes.ts';
 
 export interface ApiDeps {
   revisions: RevisionStore;
@@ -89,6 +90,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
 
   registerTargetRoutes(app, deps);
   registerCompareRoutes(app, deps);
+  registerRevisionRoutes(app, deps);
   registerRollbackRoutes(app, { ...deps, events });
   registerOversightRoutes(app, { ...deps, events });
   return app;

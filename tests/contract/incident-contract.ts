@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDemoStory } from '#demo/demo-data.ts';
+import { revisionDetailSchema } from '#core/revision-details.ts';
 import { errorBodySchema, historyResponseSchema, rollbackListResponseSchema, rollbackPreviewSchema, rollbackRequestResponseSchema, targetResponseSchema } from '#core/schemas.ts';
 import type { ApiHarness } from './harness.ts';
 
@@ -20,6 +21,49 @@ export function describeIncidentContract(name: string, makeHarness: () => Promis
     const as = (email: string, init: RequestInit = {}) => ({ ...init, headers: { 'X-Forwarded-Email': email, ...(init.body ? { 'Content-Type': 'application/json' } : {}), ...init.headers } });
     const post = (path: string, email: string, body: unknown) => api.request(path, as(email, { method: 'POST', body: JSON.stringify(body) }));
     const requester = () => api.repo.users.find((u) => u.roles.includes('requester'))!.email;
+
+    describe('revision details', () => {
+      const detail = async (sha: string, target = 'acme/production') => {
+        const response = await api.request(`/api/targets/${target}/revisions/${sha}`);
+        return { status: response.status, body: (await response.json()) as unknown };
+      };
+
+      it('gives the full message, trailers, versions, outcome and the rollback that undid it', { timeout: 60_000 }, async () => {
+        const { checkoutFailedRelease, checkoutRollback, checkoutRollbackTarget } = story();
+        const { status, body } = await detail(api.shaOf(checkoutFailedRelease.id).slice(0, 10));
+        expect(status).toBe(200);
+        const parsed = revisionDetailSchema.parse(body);
+        expect(parsed.revision.sha).toBe(api.shaOf(checkoutFailedRelease.id));
+        expect(parsed.message).toBe(checkoutFailedRelease.message);
+        expect(parsed.revision.status).toBe('rolled-back');
+        expect(parsed.deployment.outcome).toBe('failed');
+        expect(parsed.revision.versions?.map((v) => v.service)).toEqual(parsed.revision.services);
+        expect(parsed.undoneBy).toEqual({ sha: api.shaOf(checkoutRollback.id), request: { id: checkoutRollback.rollback!.requestId } });
+        expect(parsed.isHead).toBe(false);
+        expect(parsed.previous).not.toBeNull();
+        // The rollback commit names the request that made it, and its trailers are listed.
+        const rollback = revisionDetailSchema.parse((await detail(api.shaOf(checkoutRollback.id))).body);
+        expect(rollback.madeBy?.id).toBe(checkoutRollback.rollback!.requestId);
+        expect(rollback.revision.rollback?.targetSha).toBe(api.shaOf(checkoutRollbackTarget.id));
+        expect(rollback.trailers.find((t) => t.key === 'Mode')?.value).toBe('service');
+      });
+
+      it('says the current failed release is the head, with no undoing', { timeout: 60_000 }, async () => {
+        const parsed = revisionDetailSchema.parse((await detail(api.shaOf(story().paymentsFailedRelease.id))).body);
+        expect(parsed.isHead).toBe(true);
+        expect(parsed.revision.status).toBe('failed');
+        expect(parsed.deployment.outcome).toBe('failed');
+        expect(parsed.undoneBy).toBeUndefined();
+      });
+
+      it('answers 404 for a revision of another target and 400 for a malformed one', { timeout: 60_000 }, async () => {
+        const other = await detail(api.shaOf(story().globexRollback.id));
+        expect(other.status).toBe(404);
+        expect(errorBodySchema.parse(other.body).error.message).toMatch(/is not in the history of acme\/production/);
+        expect((await detail('not-a-sha')).status).toBe(400);
+        expect((await detail('0123456789abcdef0123456789abcdef01234567')).status).toBe(404);
+      });
+    });
 
     describe('roll-forward hints', () => {
       it('are in the preview with the versions, and recorded with the request', { timeout: 60_000 }, async () => {
