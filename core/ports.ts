@@ -173,6 +173,8 @@ export interface Page<T> {
 }
 
 export interface RequestFilter {
+  /** Requests of this incident: its ID or its link, exactly (decision 033). */
+  incident?: string;
   state?: RollbackRequest['state'];
   tenant?: string;
   environment?: string;

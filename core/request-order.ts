@@ -111,6 +111,8 @@ export function canonicalRequest(r: RollbackRequest): RollbackRequest {
   if (r.fields !== undefined) out.fields = r.fields.map((f) => ({ file: f.file, path: [...f.path] }));
   if (r.commitSha !== undefined) out.commitSha = r.commitSha;
   if (r.error !== undefined) out.error = r.error;
+  if (r.hints !== undefined) out.hints = r.hints.map((h) => ({ ...h }));
+  if (r.incident !== undefined) out.incident = { ...r.incident };
   return out;
 }
 

@@ -3,6 +3,7 @@
  * `POST .../rollback-preview`, by request creation, by execution (which plans again) and by the
  * request page. See core/rollback-service.ts for how plans bind approvals to content.
  */
+import { rollbackInsight, type RollbackInsight } from './rollback-insight.ts';
 import { DEFAULT_PATCH_BOUNDS, gitPatchHeader, isYamlPath, unifiedGitPatch, type PatchBounds } from './compare.ts';
 import { badRequest, notFound } from './errors.ts';
 import { diffYamlFieldsDetailed } from './field-diff.ts';
@@ -20,6 +21,8 @@ export type RollbackPreview = Diff & {
   baseSha: string;
   diffHash: string;
   affectedServices: string[];
+  versions?: RollbackInsight['versions'];
+  hints?: RollbackInsight['hints'];
 };
 
 /**
@@ -213,5 +216,16 @@ export async function previewRollback(
   const selection = validateSelection(target, body);
   const planned = await planOnHead(deps.revisions, target, selection, resolveTargetSha(deps.revisions, selection.targetRef));
   if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, planned.targetSha));
-  return previewOf(target, planned, deps.patchBounds);
+  return { ...previewOf(target, planned, deps.patchBounds), ...(await insightOf(deps.revisions, target, selection, planned)) };
+}
+
+/** Versions and roll-forward hints of a plan (decisions 031, 032). */
+export function insightOf(
+  revisions: RevisionStore,
+  target: TargetConfig,
+  selection: { mode: RollbackMode; service?: string | undefined },
+  planned: PlannedRollback,
+): Promise<RollbackInsight> {
+  const { baseSha, targetSha, headFiles, plan } = planned;
+  return rollbackInsight(revisions, target, { baseSha, targetSha, headFiles, scope: scopeOf(target, selection), changes: plan.changes, affectedServices: plan.affectedServices });
 }

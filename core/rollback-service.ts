@@ -43,6 +43,7 @@ import { assertRole } from './rollback-authorization.ts';
 import { approvalRequired, assertModeAllowed, requiredApprovalsFor } from './rollback-gating.ts';
 import {
   emptyDiff,
+  insightOf,
   nothingToRollBack,
   planOnHead,
   previewOf,
@@ -191,6 +192,7 @@ export class RollbackService {
       );
     }
 
+    const { hints } = await insightOf(this.deps.revisions, target, selection, planned);
     const now = this.deps.clock.now();
     // The execution lease (decision 027) is held from the insert on: it may claim the request
     // `executing`, and reconciliation on another replica must leave it alone.
@@ -224,6 +226,8 @@ export class RollbackService {
           affectedServices: planned.plan.affectedServices,
           diffHash: planned.diffHash,
           notes: [],
+          hints,
+          ...(body.incident !== undefined ? { incident: body.incident } : {}),
         };
         await tx.insertRequest(request);
         if (key !== null) await tx.saveIdempotencyKey(user.email, key, request.id);
@@ -237,6 +241,8 @@ export class RollbackService {
           affectedServices: request.affectedServices,
           requiredApprovals: request.requiredApprovals,
           state: request.state,
+          ...(request.incident !== undefined ? { incident: request.incident } : {}),
+          ...(request.hints?.length ? { hints: request.hints.map((h) => h.kind) } : {}),
         });
         return { request, created: true };
       });

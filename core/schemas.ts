@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { FULL_SHA_PATTERN, NAME_PATTERN, REQUEST_ID_PATTERN } from './names.ts';
 import { USER_TEXT_MAX_LENGTH } from './user-text.ts';
 import { healthSchema, rolloutSchema, serviceStatusSchema, syncSchema, targetClusterSchema } from './cluster-schemas.ts';
+import { serviceVersionAtSchema, serviceVersionChangeSchema } from './version-schemas.ts';
+import { rollForwardHintSchema } from './rollback-hints.ts';
+import { incidentSchema } from './incident.ts';
 
 export const nameSchema = z
   .string()
@@ -46,6 +49,8 @@ export const targetSchema = z.object({
   services: z.array(serviceStatusSchema),
   /** Extension (docs/decisions/017): the agent's report, its source, and what is not deployed yet. */
   cluster: targetClusterSchema,
+  /** Extension (decision 031): each service's version at the head, read from its manifests. */
+  versions: z.array(serviceVersionAtSchema).optional(),
 });
 
 export const userSchema = z.object({
@@ -80,6 +85,8 @@ export const revisionSchema = z.object({
     .optional(),
   /** Extension: the rollback commit that undid this revision, when status is `rolled-back`. */
   rolledBackBy: shaSchema.optional(),
+  /** Extension (decision 031): the version of each changed service before and at this revision. */
+  versions: z.array(serviceVersionChangeSchema).optional(),
 });
 
 export const historyResponseSchema = z.object({
@@ -242,6 +249,10 @@ export const rollbackRequestSchema = z.object({
   commitSha: shaSchema.optional(),
   error: z.string().optional(),
   notes: z.array(noteSchema),
+  /** Extension (decision 032): the roll-forward hints the requester was shown when submitting. */
+  hints: z.array(rollForwardHintSchema).optional(),
+  /** Extension (decision 033): the incident this rollback belongs to. */
+  incident: incidentSchema.optional(),
 });
 
 export const createRollbackBodySchema = z.object({
@@ -257,6 +268,8 @@ export const createRollbackBodySchema = z.object({
    * (409, nothing created or committed) if the rollback would now commit a different diff.
    */
   diffHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the diffHash of a preview (64 hex digits)').optional(),
+  /** Extension (decision 033): the incident this rollback belongs to (an ID and/or a link). */
+  incident: incidentSchema.optional(),
 });
 
 export const previewBodySchema = createRollbackBodySchema.omit({
@@ -264,6 +277,7 @@ export const previewBodySchema = createRollbackBodySchema.omit({
   environment: true,
   justification: true,
   diffHash: true,
+  incident: true,
 });
 
 export const reviewBodySchema = z.object({
@@ -306,6 +320,10 @@ export const rollbackPreviewSchema = diffSchema.extend({
   baseSha: shaSchema,
   diffHash: z.string(),
   affectedServices: z.array(z.string()),
+  /** Extension (decision 031): each affected service's version now (`from`) and after the rollback (`to`). */
+  versions: z.array(serviceVersionChangeSchema).optional(),
+  /** Extension (decision 032): reasons to consider rolling forward instead; never blocking. */
+  hints: z.array(rollForwardHintSchema).optional(),
 });
 /**
  * `GET /api/rollbacks/{id}`: for a completed request the rollback commit's diff; otherwise the plan as

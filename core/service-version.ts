@@ -44,7 +44,7 @@ const SOURCE_RANK: Record<VersionSource, number> = {
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'Rollout']);
 const VERSION_LABELS = ['app.kubernetes.io/version', 'version'];
-const YAML_FILE = /\.ya?ml$/i;
+export const YAML_FILE = /\.ya?ml$/i;
 
 /** A scalar that can stand for a version: YAML reads `tag: 1.10` as the number 1.1, so numbers count too. */
 function versionText(value: unknown): string | null {
@@ -185,8 +185,16 @@ export function readServiceVersion(service: string, files: Iterable<readonly [st
     if (YAML_FILE.test(path)) yamlFiles += 1;
     readings.push(...readVersions(path, text));
   }
+  return rankVersionReadings(service, readings, yamlFiles > 0);
+}
+
+/**
+ * The service's version from readings already made (in file order, files sorted by path), as
+ * readServiceVersion ranks them; `hasManifests` says whether any YAML file was read, for the reason.
+ */
+export function rankVersionReadings(service: string, readings: readonly VersionReading[], hasManifests: boolean): ServiceVersion {
   if (readings.length === 0) {
-    return { known: false, reason: yamlFiles ? 'no image tag, chart version or version label in its manifests' : 'no manifests' };
+    return { known: false, reason: hasManifests ? 'no image tag, chart version or version label in its manifests' : 'no manifests' };
   }
   const named = service.toLowerCase();
   const score = (r: VersionReading) => SOURCE_RANK[r.source] * 2 + (r.image !== undefined && lastSegment(r.image) !== named ? 1 : 0);

@@ -6,6 +6,7 @@
  * which replaces the state only when the work succeeds: a throwing transaction leaves nothing behind,
  * and reads outside transactions only ever see committed state. No Node imports: runs in the browser.
  */
+import { matchesIncident } from '#core/incident.ts';
 import { conflict, notFound } from '#core/errors.ts';
 import type {
   AuditFilter,
@@ -93,6 +94,7 @@ export class InMemoryRequestStore implements RequestStore {
       if (filter.state && r.state !== filter.state) continue;
       if (filter.tenant && r.tenant !== filter.tenant) continue;
       if (filter.environment && r.environment !== filter.environment) continue;
+      if (filter.incident !== undefined && !matchesIncident(r.incident, filter.incident)) continue;
       const position = { createdKey: stored.createdKey, id: r.id };
       if (after && !isAfter(position, after)) continue;
       matching.push({ ...position, stored });

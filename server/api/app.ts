@@ -17,6 +17,7 @@ import { registerCompareRoutes } from './compare-routes.ts';
 import { registerOversightRoutes } from './oversight-routes.ts';
 import { registerRollbackRoutes } from './rollback-routes.ts';
 import { registerTargetRoutes } from './targets-routes.ts';
+import { registerRevisionRoutes } from './revision-routes.ts';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -85,6 +86,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
 
   registerTargetRoutes(app, routeDeps);
   registerCompareRoutes(app, routeDeps);
+  registerRevisionRoutes(app, routeDeps);
   registerRollbackRoutes(app, routeDeps);
   registerOversightRoutes(app, routeDeps, branchHead);
   return app;

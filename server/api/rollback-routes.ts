@@ -17,6 +17,7 @@ import {
 } from '#core/schemas.ts';
 import type { ApiEnv, RouteDeps } from './api-context.ts';
 import { parseJsonBody, parseQuery, resolveTarget } from './request-params.ts';
+import { incidentFilterSchema } from '#core/incident.ts';
 
 const listQuerySchema = z.object({
   state: requestStateSchema.optional(),
@@ -24,6 +25,7 @@ const listQuerySchema = z.object({
   environment: nameSchema.optional(),
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  incident: incidentFilterSchema.optional(),
 });
 
 /** The preview (needs only the revision store) and, when the backend has a request store, the request endpoints. */

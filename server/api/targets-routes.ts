@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { DeploymentGaps, targetCluster } from '#core/deployment-gap.ts';
 import { buildRolledBackIndex, readHistoryPage, type RolledBackIndex } from '#core/history.ts';
+import { versionReaderFor } from '#core/revision-versions.ts';
 import { historyQuerySchema, type Target } from '#core/schemas.ts';
 import { targetKey, type TargetConfig } from '#core/target-config.ts';
 import type { ApiEnv, RouteDeps } from './api-context.ts';
@@ -21,6 +22,7 @@ async function describeTarget(deps: RouteDeps, gaps: DeploymentGaps, config: Tar
     sync: status.sync,
     services: status.services,
     cluster: targetCluster(status, deployment),
+    ...(head ? { versions: await versionReaderFor(deps.revisions).versionsAt(config, head.sha) } : {}),
   };
 }
 
@@ -54,6 +56,7 @@ export function registerTargetRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void {
     const config = await resolveTarget(c, deps.catalog);
     const query = parseQuery(c, historyQuerySchema);
     const page = await readHistoryPage(deps.revisions, config, query, await rolledBackIndex(config));
+    await versionReaderFor(deps.revisions).annotate(config, page.revisions);
     return c.json(page);
   });
 }

@@ -23,6 +23,7 @@ import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
 import { conflict } from '#core/errors.ts';
 import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '#core/ports.ts';
 import { matchesAny } from '#core/target-config.ts';
+import { listTreeBlobs } from './tree-reader.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { commitGraphIsFresh } from './commit-graph.ts';
 import { GitError, firstLine, runGit, type GitOptions } from './git-cli.ts';
@@ -394,9 +395,12 @@ export class GitRevisionStore implements RevisionStore {
     const files = new Map<string, string>();
     const pathspec = toLsTreePathspec(paths);
     if (pathspec.kind === 'none') return files;
-    const listing = await this.git(['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', sha, '--', ...pathspecArgs(pathspec)]);
-    const wanted: { path: string; oid: string }[] = [];
-    for (const entry of listing.stdout.toString('utf8').split('\0')) {
+    // Directory pathspecs (every layout's services) are listed through cat-file: no process per read.
+    const dirs = paths.every((p) => p.endsWith('/') && p.length > 1 && !/[*?[\n]/.test(p)) ? paths.map((p) => p.slice(0, -1)) : null;
+    const fromTrees = dirs && SHORT_SHA.test(sha) ? await listTreeBlobs(this.batch, sha, dirs) : null;
+    const wanted: { path: string; oid: string }[] = fromTrees ?? [];
+    const listing = fromTrees ? null : await this.git(['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', sha, '--', ...pathspecArgs(pathspec)]);
+    for (const entry of listing?.stdout.toString('utf8').split('\0') ?? []) {
       // <mode> SP <type> SP <oid> TAB <path>
       const tab = entry.indexOf('\t');
       if (tab === -1) continue;

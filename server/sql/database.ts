@@ -41,6 +41,10 @@ export interface RequestsTable {
   diff_hash: string;
   commit_sha: string | null;
   error: string | null;
+  /** JSON: RollForwardHint[] (migration 0003) */
+  hints: string | null;
+  incident_id: string | null;
+  incident_url: string | null;
 }
 
 export interface ReviewsTable {

@@ -162,6 +162,20 @@ function buildMigrations(flavour: SqlFlavour): Record<string, Migration> {
         await db.schema.dropIndex('audit_events_by_request').execute();
       },
     },
+    '0003_request_hints_and_incident': {
+      async up(db) {
+        await db.schema.alterTable('requests').addColumn('hints', 'text').execute();
+        await db.schema.alterTable('requests').addColumn('incident_id', 'text').execute();
+        await db.schema.alterTable('requests').addColumn('incident_url', 'text').execute();
+        await db.schema.createIndex('requests_by_incident_id').on('requests').columns(['incident_id', 'created_key', 'id']).execute();
+        await db.schema.createIndex('requests_by_incident_url').on('requests').columns(['incident_url', 'created_key', 'id']).execute();
+      },
+      async down(db) {
+        await db.schema.dropIndex('requests_by_incident_url').execute();
+        await db.schema.dropIndex('requests_by_incident_id').execute();
+        for (const column of ['incident_url', 'incident_id', 'hints']) await db.schema.alterTable('requests').dropColumn(column).execute();
+      },
+    },
   };
 }
 

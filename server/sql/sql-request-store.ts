@@ -127,6 +127,8 @@ export class SqlRequestStore implements RequestStore {
       if (filter.state) query = query.where('state', '=', filter.state);
       if (filter.tenant) query = query.where('tenant', '=', filter.tenant);
       if (filter.environment) query = query.where('environment', '=', filter.environment);
+      const incident = filter.incident;
+      if (incident !== undefined) query = query.where((eb) => eb.or([eb('incident_id', '=', incident), eb('incident_url', '=', incident)]));
       if (after) {
         query = query.where((eb) =>
           eb.or([
@@ -220,6 +222,9 @@ class SqlTx implements RequestStoreTx {
         diff_hash: r.diffHash,
         commit_sha: r.commitSha ?? null,
         error: r.error ?? null,
+        hints: r.hints === undefined ? null : JSON.stringify(r.hints),
+        incident_id: r.incident?.id ?? null,
+        incident_url: r.incident?.url ?? null,
       })
       .execute();
     for (const review of r.reviews) await insertReview(db, r.id, review);
@@ -403,6 +408,8 @@ function toRequest(
     diffHash: row.diff_hash,
     commitSha: row.commit_sha ?? undefined,
     error: row.error ?? undefined,
+    hints: row.hints === null ? undefined : (JSON.parse(row.hints) as RollbackRequest['hints']),
+    incident: row.incident_id === null && row.incident_url === null ? undefined : { ...(row.incident_id !== null ? { id: row.incident_id } : {}), ...(row.incident_url !== null ? { url: row.incident_url } : {}) },
     notes: notes.map((n) => ({ by: n.author, text: n.body, at: n.noted_at })),
   });
 }

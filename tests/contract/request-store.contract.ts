@@ -405,6 +405,24 @@ export function describeRequestStoreContract(name: string, makeStore: () => Prom
     });
 
     describe('listRequests', () => {
+      it('keeps the roll-forward hints and the incident of a request, and filters by the incident id or link', async () => {
+        const hints = [{ kind: 'migration' as const, file: 'a/migrations/1.sql', message: 'The rollback changes a/migrations/1.sql' }];
+        await insert(
+          makeRequest({ id: 'rbk-a', createdAt: '2025-03-01T10:00:00.000Z', hints, incident: { id: 'INC-7', url: 'https://status.example.com/i/7' } }),
+          makeRequest({ id: 'rbk-b', createdAt: '2025-03-01T11:00:00.000Z', incident: { id: 'INC-8' } }),
+          makeRequest({ id: 'rbk-c', createdAt: '2025-03-01T12:00:00.000Z', incident: { url: 'https://status.example.com/i/7' } }),
+          makeRequest({ id: 'rbk-d', createdAt: '2025-03-01T13:00:00.000Z' }),
+        );
+        expect((await store.getRequest('rbk-a'))?.hints).toStrictEqual(hints);
+        expect((await store.getRequest('rbk-a'))?.incident).toStrictEqual({ id: 'INC-7', url: 'https://status.example.com/i/7' });
+        expect(await store.getRequest('rbk-d')).not.toHaveProperty('incident');
+        const ids = async (incident: string) => (await store.listRequests({ incident }, null, 10)).items.map((r) => r.id);
+        expect(await ids('INC-7')).toEqual(['rbk-a']);
+        expect(await ids('https://status.example.com/i/7')).toEqual(['rbk-c', 'rbk-a']);
+        expect(await ids('INC-8')).toEqual(['rbk-b']);
+        expect(await ids('inc-8')).toEqual([]);
+      });
+
       it('lists newest first: createdAt descending, then id descending, comparing instants', async () => {
         await insert(
           makeRequest({ id: 'rbk-a', createdAt: '2025-03-01T10:00:00.000Z' }),

@@ -5,6 +5,7 @@ import { shortSha } from '#src/lib/sha.ts';
 import { CurrentBadge, SourceBadge, StatusBadge } from '#src/components/revision-badges.tsx';
 import '#src/components/cluster-status.css';
 import type { DeployMark } from '#src/features/history/api/deploy-marks.ts';
+import { VersionChangeText } from '#src/components/service-version.tsx';
 
 interface HistoryRowProps {
   id: string;
@@ -88,11 +89,14 @@ export function HistoryRow(props: HistoryRowProps) {
         </span>
         <span className="chips">
           {revision.services.length === 0 && <span className="chip chip--muted">target config</span>}
-          {revision.services.map((service) => (
-            <span key={service} className="chip">
-              {service}
-            </span>
-          ))}
+          {revision.services.map((service) => {
+            const change = revision.versions?.find((v) => v.service === service);
+            return (
+              <span key={service} className="chip">
+                {change ? <VersionChangeText change={change} /> : service}
+              </span>
+            );
+          })}
           {revision.rollback && (
             <span className="history-rollback-meta">
               restores <code className="sha" title={revision.rollback.targetSha}>{shortSha(revision.rollback.targetSha)}</code>{' '}

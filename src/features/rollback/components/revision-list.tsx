@@ -1,4 +1,7 @@
+import { notInLoadedHistory, versionInHistory } from '#core/revision-versions.ts';
 import type { Revision } from '#core/schemas.ts';
+import type { VersionInfo } from '#core/version-schemas.ts';
+import { VersionChangeText } from '#src/components/service-version.tsx';
 import { RelativeTime } from '#src/components/relative-time.tsx';
 import { CurrentBadge, SourceBadge, StatusBadge } from '#src/components/revision-badges.tsx';
 
@@ -10,6 +13,13 @@ interface RevisionListProps {
   isFetchingNextPage: boolean;
   onSelect: (revision: Revision) => void;
   onLoadMore: () => void;
+  /**
+   * The service a service or field rollback restores, with its version now: each row then says what
+   * that service would go back to ("payments v2.14.0 → v2.13.14"), not only what the row changed.
+   */
+  service?: { name: string; current: VersionInfo | undefined };
+  /** How many leading `revisions` are the contiguous history (a looked-up revision may follow). */
+  contiguous?: number;
 }
 
 /**
@@ -17,12 +27,19 @@ interface RevisionListProps {
  * Pages are loaded on request (not on scroll), so the list stays a few hundred rows at most.
  */
 export function RevisionList(props: RevisionListProps) {
-  const { revisions, selectedSha, headSha, hasNextPage, isFetchingNextPage, onSelect, onLoadMore } = props;
+  const { revisions, selectedSha, headSha, hasNextPage, isFetchingNextPage, onSelect, onLoadMore, service } = props;
+  const contiguous = props.contiguous ?? revisions.length;
+  const restored = (index: number): VersionInfo => {
+    const name = service!.name;
+    const own = revisions[index]!.versions?.find((v) => v.service === name)?.to;
+    const found = index < contiguous ? versionInHistory(revisions.slice(0, contiguous), index, name) : (own ?? null);
+    return found ?? notInLoadedHistory(name);
+  };
   return (
     <fieldset className="revision-list">
       <legend>Revision to restore</legend>
       <div className="revision-list__scroll">
-        {revisions.map((revision) => {
+        {revisions.map((revision, index) => {
           const isHead = revision.sha === headSha;
           const id = `revision-${revision.sha}`;
           return (
@@ -56,11 +73,21 @@ export function RevisionList(props: RevisionListProps) {
                   <StatusBadge revision={revision} />
                   <RelativeTime iso={revision.timestamp} />
                   <span className="muted">by {revision.author.name}</span>
-                  {revision.services.map((service) => (
-                    <span key={service} className="chip">
-                      {service}
+                  {service && !isHead && (
+                    <span className="chip chip--restore" data-testid="restore-version">
+                      <VersionChangeText
+                        change={{ service: service.name, from: service.current ?? { known: false, reason: 'the target does not say' }, to: restored(index) }}
+                      />
                     </span>
-                  ))}
+                  )}
+                  {revision.services.map((name) => {
+                    const change = revision.versions?.find((v) => v.service === name);
+                    return (
+                      <span key={name} className="chip">
+                        {change ? <VersionChangeText change={change} /> : name}
+                      </span>
+                    );
+                  })}
                 </span>
               </span>
             </label>

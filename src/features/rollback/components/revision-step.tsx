@@ -87,6 +87,8 @@ export function RevisionStep({ target, mode, params, serverError, onChoose, onNe
         isFetchingNextPage={history.isFetchingNextPage}
         onSelect={chooseRevision}
         onLoadMore={() => void history.fetchNextPage()}
+        contiguous={revisions.length}
+        {...(selective && service ? { service: { name: service, current: target.versions?.find((v) => v.service === service)?.version } } : {})}
       />
     );
   }

@@ -2,6 +2,7 @@ import type { Target } from '#core/schemas.ts';
 import { ClusterSource, LiveRevision, LiveRevisionNotice } from '#src/components/cluster-status.tsx';
 import { HeadRevision } from '#src/components/head-revision.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
+import { VersionText } from '#src/components/service-version.tsx';
 
 export function TargetHeader({ target }: { target: Target }) {
   const { source, reason } = target.cluster;
@@ -51,6 +52,7 @@ export function TargetHeader({ target }: { target: Target }) {
           {target.services.map((service) => (
             <li key={service.name} className="service-status" data-testid="service-status">
               <span className="service-status__name">{service.name}</span>
+              <ServiceVersion target={target} service={service.name} />
               <HealthBadge health={service.health} source={source} reason={source === 'none' ? null : service.reason} />
               <SyncBadge sync={service.sync} source={source} />
             </li>
@@ -59,4 +61,9 @@ export function TargetHeader({ target }: { target: Target }) {
       )}
     </div>
   );
+}
+
+function ServiceVersion({ target, service }: { target: Target; service: string }) {
+  const version = target.versions?.find((v) => v.service === service)?.version;
+  return version ? <VersionText version={version} /> : null;
 }

@@ -6,6 +6,7 @@ import { targetsQueryOptions } from '#src/features/targets/api/targets-query-opt
 import { LiveRevision } from '#src/components/cluster-status.tsx';
 import { HeadRevision } from '#src/components/head-revision.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
+import { VersionText } from '#src/components/service-version.tsx';
 
 export function TargetsOverview() {
   const backend = useBackend();
@@ -69,6 +70,15 @@ export function TargetsOverview() {
                   <td>
                     {target.services.length}
                     {unhealthy > 0 && <span className="muted"> ({unhealthy} not healthy)</span>}
+                    {target.versions && target.versions.length > 0 && (
+                      <ul className="overview-versions" aria-label={`Versions deployed in ${name}`}>
+                        {target.versions.map(({ service, version }) => (
+                          <li key={service}>
+                            {service} <VersionText version={version} />
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                   </td>
                 </tr>
               );

@@ -1,0 +1,81 @@
+/**
+ * What the preview and the request record say beyond the diff (decisions 031, 032): each affected
+ * service's version now and after the rollback, and the roll-forward hints. Read from the same plan
+ * the diff comes from, so the versions are those of the files the rollback would commit.
+ */
+import { buildRolledBackIndex } from './history.ts';
+import type { RevisionStore } from './ports.ts';
+import { toVersionInfo, versionReaderFor } from './revision-versions.ts';
+import { rollForwardHints, type HintThresholds, type MigrationPatterns, type RollForwardHint } from './rollback-hints.ts';
+import { readServiceVersion } from './service-version.ts';
+import { matchesAny, type TargetConfig } from './target-config.ts';
+import type { ServiceVersionChange } from './version-schemas.ts';
+
+export interface PlannedChange {
+  baseSha: string;
+  targetSha: string;
+  /** The rollback scope's paths, and its files at `baseSha`. */
+  scope: readonly string[];
+  headFiles: ReadonlyMap<string, string>;
+  changes: Readonly<Record<string, string | null>>;
+  affectedServices: readonly string[];
+}
+
+export interface RollbackInsight {
+  versions: ServiceVersionChange[];
+  hints: RollForwardHint[];
+}
+
+/** Each affected service's version at the base and in the files the plan would commit. */
+export async function plannedVersions(revisions: RevisionStore, target: TargetConfig, planned: PlannedChange): Promise<ServiceVersionChange[]> {
+  const reader = versionReaderFor(revisions);
+  return Promise.all(
+    planned.affectedServices.flatMap((name) => {
+      const service = target.layout.services.find((s) => s.name === name);
+      if (!service) return [];
+      const after = new Map([...planned.headFiles].filter(([path]) => matchesAny(service.paths, path)));
+      for (const [path, content] of Object.entries(planned.changes)) {
+        if (!matchesAny(service.paths, path)) continue;
+        if (content === null) after.delete(path);
+        else after.set(path, content);
+      }
+      return [reader.versionAt(service, planned.baseSha).then((from) => ({ service: name, from, to: toVersionInfo(readServiceVersion(name, after)) }))];
+    }),
+  );
+}
+
+export async function rollbackInsight(
+  revisions: RevisionStore,
+  target: TargetConfig,
+  planned: PlannedChange,
+  options: { migrations?: MigrationPatterns; thresholds?: HintThresholds } = {},
+): Promise<RollbackInsight> {
+  const paths = target.layout.paths;
+  const [versions, undone, sinceTarget, [head], rolledBack] = await Promise.all([
+    plannedVersions(revisions, target, planned),
+    revisions.range({ paths: planned.scope, since: planned.targetSha, until: planned.baseSha }),
+    revisions.range({ paths, since: planned.targetSha, until: planned.baseSha }),
+    revisions.log({ paths, limit: 1 }),
+    buildRolledBackIndex(revisions, target),
+  ]);
+  // The target's state at the chosen revision is its newest commit at or before it.
+  const oldestAfter = sinceTarget.at(-1);
+  const [restored] = oldestAfter ? await revisions.log({ paths, after: oldestAfter, limit: 1 }) : [];
+  if (!restored || !head) return { versions, hints: [] };
+  const rolledBackBy = rolledBack.get(restored.sha);
+  const hints = rollForwardHints({
+    target: {
+      sha: restored.sha,
+      timestamp: restored.timestamp,
+      status: rolledBackBy ? 'rolled-back' : restored.deployStatus === 'failed' ? 'failed' : 'success',
+      ...(rolledBackBy ? { rolledBackBy } : {}),
+    },
+    head: { sha: head.sha, timestamp: head.timestamp },
+    undone: undone.length,
+    headFiles: planned.headFiles,
+    changes: planned.changes,
+    versions,
+    ...options,
+  });
+  return { versions, hints };
+}

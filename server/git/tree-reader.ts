@@ -1,0 +1,57 @@
+/**
+ * Lists the blobs under directory pathspecs at a commit through the long-lived `cat-file --batch`
+ * process, reading tree objects (`<sha>:<dir>`) instead of spawning `git ls-tree`. History rows read
+ * one service's files per revision (decision 031), and a process per read cost more than the read.
+ */
+import type { CatFileBatch } from './cat-file-batch.ts';
+
+export interface TreeBlob {
+  path: string;
+  oid: string;
+}
+
+const TREE_MODE = '40000';
+const SUBMODULE_MODE = '160000';
+
+/** Entries of a tree object: `<mode> SP <name> NUL <raw oid>`, repeated. */
+function parseTree(content: Buffer, oidBytes: number): { mode: string; name: string; oid: string }[] {
+  const entries: { mode: string; name: string; oid: string }[] = [];
+  let at = 0;
+  while (at < content.length) {
+    const space = content.indexOf(0x20, at);
+    const nul = content.indexOf(0, space);
+    if (space === -1 || nul === -1 || nul + 1 + oidBytes > content.length) throw new Error('git cat-file: malformed tree object');
+    entries.push({
+      mode: content.toString('latin1', at, space),
+      name: content.toString('utf8', space + 1, nul),
+      oid: content.toString('hex', nul + 1, nul + 1 + oidBytes),
+    });
+    at = nul + 1 + oidBytes;
+  }
+  return entries;
+}
+
+/**
+ * The blobs under `dirs` (repo paths without the trailing slash) at commit `sha`, or null when a
+ * directory is not a tree there (the caller falls back to ls-tree). Absent directories have no files.
+ */
+export async function listTreeBlobs(batch: CatFileBatch, sha: string, dirs: readonly string[]): Promise<TreeBlob[] | null> {
+  const blobs: TreeBlob[] = [];
+  let level = dirs.map((dir) => ({ name: `${sha}:${dir}`, path: dir }));
+  while (level.length > 0) {
+    const results = await batch.readMany(level.map((entry) => entry.name));
+    const next: { name: string; path: string }[] = [];
+    for (const [i, result] of results.entries()) {
+      if (result.kind === 'missing') continue;
+      if (result.kind !== 'found' || result.type !== 'tree') return null;
+      const { path } = level[i]!;
+      for (const entry of parseTree(result.content, result.oid.length / 2)) {
+        const child = `${path}/${entry.name}`;
+        if (entry.mode === TREE_MODE) next.push({ name: entry.oid, path: child });
+        else if (entry.mode !== SUBMODULE_MODE) blobs.push({ path: child, oid: entry.oid });
+      }
+    }
+    level = next;
+  }
+  return blobs;
+}
