@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import { EventBus } from '#core/events.ts';
+import type { RollbackComputer } from '#core/rollback-compute.ts';
 import type { RollbackHooks } from '#core/rollback-service.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { notFound, payloadTooLarge, unsupportedMediaType } from '#core/errors.ts';
@@ -40,6 +41,11 @@ export interface ApiDeps {
    * absent. The real server passes one that parses large YAML in a worker thread (decision 015).
    */
   fieldDiffer?: FieldDiffer;
+  /**
+   * Plans rollbacks and computes their previews (parsing YAML); in-process when absent. The real server
+   * passes one that runs them in a worker thread with a time budget (decision 021).
+   */
+  rollbackComputer?: RollbackComputer;
   /** Test seams of rollback execution (the crash-safety test); never set in normal use. */
   rollbackHooks?: RollbackHooks;
   identity: IdentityOptions;

@@ -60,6 +60,7 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: ApiDeps): Rollba
     users: deps.users,
     events: deps.events,
     hooks: deps.rollbackHooks,
+    rollbackComputer: deps.rollbackComputer,
   });
   const approvals = new ApprovalService({
     rollbacks: service,
