@@ -134,6 +134,8 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     identity,
     log,
     fieldDiffer: fieldDiffer.diff,
+    // Rollback plans and previews parse user-controlled YAML: in the same worker, with a time budget (decision 021).
+    rollbackComputer: fieldDiffer.compute,
     ...(rollbackHooks ? { rollbackHooks } : {}),
   });
   const app = createServerApp({ api, staticDir: options.staticDir, log });
