@@ -4,6 +4,7 @@
  * request page. See core/rollback-service.ts for how plans bind approvals to content.
  */
 import type { PatchBounds } from './compare.ts';
+import { destructiveOf, type DestructivePlan } from './destructive-plan.ts';
 import { badRequest, notFound } from './errors.ts';
 import { hashPlan } from './plan-hash.ts';
 import type { RevisionStore } from './ports.ts';
@@ -19,6 +20,8 @@ export type RollbackPreview = Diff & {
   baseSha: string;
   diffHash: string;
   affectedServices: string[];
+  /** Present when the plan is destructive (core/destructive-plan.ts). */
+  destructive?: DestructivePlan;
 };
 
 /**
@@ -31,6 +34,7 @@ export type RollbackRequestDiff = Diff & {
   baseSha?: string;
   diffHash?: string;
   affectedServices?: string[];
+  destructive?: DestructivePlan;
   diffError?: string;
 };
 
@@ -47,6 +51,8 @@ export interface PlannedRollback {
   diffHash: string;
   /** The diff the plan would commit, when planned for a preview (`withDiff`). */
   diff?: Diff;
+  /** Set when the plan deletes every file of its scope, or more than the policy's share. */
+  destructive?: DestructivePlan;
 }
 
 /** How a plan is computed: where the YAML work runs, and whether the preview's diff is wanted. */
@@ -117,6 +123,8 @@ export async function planOnHead(
   });
   const planned: PlannedRollback = { head, baseSha, targetSha: resolved, headFiles, plan, diffHash: await hashPlan(baseSha, plan.changes) };
   if (diff) planned.diff = diff;
+  const destructive = destructiveOf(target, plan.changes, headFiles);
+  if (destructive) planned.destructive = destructive;
   return planned;
 }
 
@@ -145,7 +153,9 @@ export async function resolveTargetSha(revisions: RevisionStore, ref: string): P
 /** The preview of a plan made `withDiff`. */
 export function previewOf(planned: PlannedRollback): RollbackPreview {
   if (!planned.diff) throw new Error('previewOf needs a plan made withDiff');
-  return { ...planned.diff, baseSha: planned.baseSha, diffHash: planned.diffHash, affectedServices: planned.plan.affectedServices };
+  const preview: RollbackPreview = { ...planned.diff, baseSha: planned.baseSha, diffHash: planned.diffHash, affectedServices: planned.plan.affectedServices };
+  if (planned.destructive) preview.destructive = planned.destructive;
+  return preview;
 }
 
 /**

@@ -21,6 +21,7 @@
  *   as `revision.created` (docs/decisions/012-approvals.md).
  */
 import { appendRequestAudit } from './request-audit.ts';
+import { assertDestructiveAllowed } from './destructive-plan.ts';
 import { formatRollbackMessage } from './commit-message.ts';
 import { compareRevisions, type PatchBounds } from './compare.ts';
 import type { RollbackComputer } from './rollback-compute.ts';
@@ -186,6 +187,7 @@ export class RollbackService {
     const planned = await planOnHead(this.deps.revisions, target, selection, resolveTargetSha(this.deps.revisions, selection.targetRef), this.planOptions);
     const { targetSha } = planned;
     if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, targetSha));
+    assertDestructiveAllowed(target, selection, planned.destructive, body.allowDestructive);
     if (body.diffHash !== undefined && body.diffHash !== planned.diffHash) {
       throw conflict(
         `${targetKey(target)} changed since your preview (its head revision is now ${short(planned.baseSha)}): ` +
@@ -235,6 +237,8 @@ export class RollbackService {
         affectedServices: request.affectedServices,
         requiredApprovals: request.requiredApprovals,
         state: request.state,
+        // A confirmed destructive plan stays visible in the trail.
+        ...(planned.destructive ? { destructive: planned.destructive, allowDestructive: true } : {}),
       });
       return { request, created: true };
     });

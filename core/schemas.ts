@@ -265,6 +265,11 @@ export const createRollbackBodySchema = z.object({
    * (409, nothing created or committed) if the rollback would now commit a different diff.
    */
   diffHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the diffHash of a preview (64 hex digits)').optional(),
+  /**
+   * Extension: confirms a destructive plan (one deleting every file of its scope, or more than the
+   * policy's share); without it such a request is refused with 422 (core/destructive-plan.ts).
+   */
+  allowDestructive: z.boolean().optional(),
 });
 
 export const previewBodySchema = createRollbackBodySchema.omit({
@@ -272,6 +277,15 @@ export const previewBodySchema = createRollbackBodySchema.omit({
   environment: true,
   justification: true,
   diffHash: true,
+  allowDestructive: true,
+});
+
+/** Extension of a preview: the plan deletes every file of its scope, or more than the policy's share. */
+export const destructivePlanSchema = z.object({
+  deletes: z.number().int().min(0),
+  files: z.number().int().min(0),
+  all: z.boolean(),
+  maxShare: z.number(),
 });
 
 export const reviewBodySchema = z.object({
@@ -312,6 +326,8 @@ export const rollbackPreviewSchema = diffSchema.extend({
   baseSha: shaSchema,
   diffHash: z.string(),
   affectedServices: z.array(z.string()),
+  /** Present when the plan is destructive: a request needs `allowDestructive: true`. */
+  destructive: destructivePlanSchema.optional(),
 });
 /**
  * `GET /api/rollbacks/{id}`: for a completed request the rollback commit's diff; otherwise the plan as
@@ -323,6 +339,7 @@ export const rollbackDetailResponseSchema = z.object({
     baseSha: shaSchema.optional(),
     diffHash: z.string().optional(),
     affectedServices: z.array(z.string()).optional(),
+    destructive: destructivePlanSchema.optional(),
     diffError: z.string().optional(),
   }),
   /** Present for a completed request: the commit on the branch, the services' state, drift since. */
@@ -344,3 +361,4 @@ export type RollbackPreview = z.infer<typeof rollbackPreviewSchema>;
 export type RollbackDetail = z.infer<typeof rollbackDetailResponseSchema>;
 export type RollbackList = z.infer<typeof rollbackListResponseSchema>;
 export type Verification = z.infer<typeof verificationSchema>;
+export type DestructivePlanInfo = z.infer<typeof destructivePlanSchema>;
