@@ -212,4 +212,22 @@ describe('field mode', () => {
       `${file}: replicas.x is in neither the current file nor the target revision`,
     );
   });
+
+  it('refuses a file over the parse budget with a 422 naming it, before parsing it', () => {
+    const bomb = `image: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`;
+    const heard: string[] = [];
+    for (const [headText, targetText] of [[bomb, API_TARGET], [API_HEAD, bomb]]) {
+      const error = rewindError(() =>
+        planRollback({
+          ...input({ mode: 'field', service: 'api', fields: [{ file, path: ['image'] }] }),
+          headFiles: new Map([...head, [file, headText!]]),
+          targetFiles: new Map([...at, [file, targetText!]]),
+          onFile: (path) => heard.push(path),
+        }),
+      );
+      expect(error).toMatchObject({ status: 422, code: 'UNPROCESSABLE', field: 'fields', file, rule: 'parse-budget' });
+      expect(error.message).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')} is too large or too deeply nested to edit by field`));
+    }
+    expect(heard).toEqual([file, file]);
+  });
 });

@@ -14,10 +14,12 @@
  * (core/rollback-gating.ts). A plan that changes nothing is returned as such (`changes` empty,
  * `nothingToRollBack`); the API decides how to answer it.
  */
-import { badRequest, MESSAGES, RewindError } from './errors.ts';
+import { badRequest, MESSAGES, RewindError, unprocessable } from './errors.ts';
 import type { FieldSelection, RollbackMode } from './schemas.ts';
 import { classifyPath, matchesAny, type TargetConfig } from './target-config.ts';
 import { applyFieldValues, restoringEdits, type FieldPath } from './yaml-field-edit.ts';
+import { DEFAULT_YAML_LIMITS } from './yaml-documents.ts';
+import { nestingExceeds } from './yaml-nesting.ts';
 
 export interface RollbackPlanInput {
   target: TargetConfig;
@@ -28,6 +30,8 @@ export interface RollbackPlanInput {
   headFiles: ReadonlyMap<string, string>;
   /** The target's files at the target revision. */
   targetFiles: ReadonlyMap<string, string>;
+  /** Hears each file as its field edit starts (the worker reports it, to name a file over budget). */
+  onFile?: (path: string) => void;
 }
 
 export interface RollbackImpact {
@@ -76,6 +80,11 @@ function restoreFiles(
   return changes;
 }
 
+/** Field edits parse both texts: within the YAML limits only (size, and the nesting scan). */
+function overParseBudget(text: string): boolean {
+  return text.length > DEFAULT_YAML_LIMITS.maxChars || nestingExceeds(text, DEFAULT_YAML_LIMITS.maxDepth);
+}
+
 function planFields(input: RollbackPlanInput, service: string): Record<string, string | null> {
   const fields = input.fields ?? [];
   const { layout } = input.target;
@@ -98,6 +107,16 @@ function planFields(input: RollbackPlanInput, service: string): Record<string, s
     const target = input.targetFiles.get(file) ?? null;
     if (head === undefined) {
       throw badRequest(`${file} does not exist at the head revision: restore it with service mode`, { field: 'fields', file });
+    }
+    input.onFile?.(file);
+    for (const text of [head, target]) {
+      if (text !== null && overParseBudget(text)) {
+        throw unprocessable(
+          `${file} is too large or too deeply nested to edit by field (at most ${DEFAULT_YAML_LIMITS.maxChars.toLocaleString('en')} characters ` +
+            `and ${DEFAULT_YAML_LIMITS.maxDepth} levels): restore it with service mode`,
+          { field: 'fields', file, rule: 'parse-budget' },
+        );
+      }
     }
     let result: string;
     try {

@@ -4,16 +4,16 @@
  * request page. See core/rollback-service.ts for how plans bind approvals to content.
  */
 import { rollbackInsight, type RollbackInsight } from './rollback-insight.ts';
-import { DEFAULT_PATCH_BOUNDS, gitPatchHeader, isYamlPath, unifiedGitPatch, type PatchBounds } from './compare.ts';
+import type { PatchBounds } from './compare.ts';
+import { destructiveOf, type DestructivePlan } from './destructive-plan.ts';
 import { badRequest, notFound } from './errors.ts';
-import { diffYamlFieldsDetailed } from './field-diff.ts';
 import { hashPlan } from './plan-hash.ts';
 import type { RevisionStore } from './ports.ts';
-import { planRollback, type RollbackPlan } from './rollback-planner.ts';
+import { inProcessRollbackComputer, type RollbackComputer } from './rollback-compute.ts';
+import type { RollbackPlan } from './rollback-planner.ts';
 import { validateSelection, type RollbackSelection } from './rollback-validation.ts';
-import type { Diff, FieldChange, FieldSelection, FileDiff, RollbackMode } from './schemas.ts';
-import { maskSecretTexts } from './secret-masking.ts';
-import { classifyPath, targetKey, type TargetConfig } from './target-config.ts';
+import type { Diff, FieldSelection, RollbackMode } from './schemas.ts';
+import { targetKey, type TargetConfig } from './target-config.ts';
 
 /** `POST .../rollback-preview`: exactly the change the rollback would commit now. */
 export type RollbackPreview = Diff & {
@@ -23,6 +23,8 @@ export type RollbackPreview = Diff & {
   affectedServices: string[];
   versions?: RollbackInsight['versions'];
   hints?: RollbackInsight['hints'];
+  /** Present when the plan is destructive (core/destructive-plan.ts). */
+  destructive?: DestructivePlan;
 };
 
 /**
@@ -35,6 +37,7 @@ export type RollbackRequestDiff = Diff & {
   baseSha?: string;
   diffHash?: string;
   affectedServices?: string[];
+  destructive?: DestructivePlan;
   diffError?: string;
 };
 
@@ -49,9 +52,19 @@ export interface PlannedRollback {
   headFiles: ReadonlyMap<string, string>;
   plan: RollbackPlan;
   diffHash: string;
+  /** The diff the plan would commit, when planned for a preview (`withDiff`). */
+  diff?: Diff;
+  /** Set when the plan deletes every file of its scope, or more than the policy's share. */
+  destructive?: DestructivePlan;
 }
 
-const codeUnitOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** How a plan is computed: where the YAML work runs, and whether the preview's diff is wanted. */
+export interface PlanOptions {
+  compute?: RollbackComputer | undefined;
+  withDiff?: boolean;
+  patchBounds?: PatchBounds | undefined;
+}
+
 export const shortSha = (sha: string) => sha.slice(0, 7);
 
 export function nothingToRollBack(target: TargetConfig, selection: { mode: RollbackMode; service?: string | undefined }, targetSha: string): string {
@@ -63,70 +76,6 @@ export function nothingToRollBack(target: TargetConfig, selection: { mode: Rollb
   return `nothing to roll back: the selected fields of ${where} already have their values of revision ${shortSha(targetSha)}`;
 }
 
-/**
- * The diff of a planned rollback: old = the file at the head, new = the planned file. Built as
- * compare builds one (core/compare.ts): git-format patches (jsdiff, bounded), field changes, and
- * Kubernetes Secret values masked in both, or the file withheld when it cannot be masked reliably.
- */
-export function rollbackDiff(
-  target: TargetConfig,
-  headFiles: ReadonlyMap<string, string>,
-  changes: Readonly<Record<string, string | null>>,
-  from: string,
-  to: string,
-  bounds: PatchBounds = DEFAULT_PATCH_BOUNDS,
-): Diff {
-  const files: FileDiff[] = [];
-  const fields: FieldChange[] = [];
-  for (const path of Object.keys(changes).sort(codeUnitOrder)) {
-    const oldText = headFiles.get(path) ?? null;
-    const newText = changes[path] ?? null;
-    const { kind, service } = classifyPath(target.layout, path);
-    const binary = (oldText ?? '').includes('\u0000') || (newText ?? '').includes('\u0000');
-    const masked = binary ? ({ kind: 'clean' } as const) : maskSecretTexts(oldText, newText);
-    const shown = masked.kind === 'masked' ? unifiedGitPatch(path, masked.from, masked.to, bounds) : unifiedGitPatch(path, oldText, newText, bounds);
-    const file: FileDiff = {
-      path,
-      service,
-      kind,
-      status: shown.status,
-      additions: shown.additions,
-      deletions: shown.deletions,
-      patch: shown.patch,
-    };
-    if (shown.wholeFile) file.wholeFile = true;
-    if (shown.binary) file.binary = true;
-    files.push(file);
-    if (binary) continue;
-    if (masked.kind === 'masked') file.redacted = 'values';
-    if (masked.kind === 'withheld') {
-      file.patch = gitPatchHeader(path, shown.status);
-      file.redacted = 'file';
-      delete file.wholeFile;
-      if (isYamlPath(path)) file.fieldDiff = 'withheld';
-      continue;
-    }
-    if (!isYamlPath(path)) continue;
-    const result = diffYamlFieldsDetailed(oldText, newText);
-    if (result.incomplete) file.fieldDiff = result.incomplete;
-    for (const leaf of result.changes) {
-      const field: FieldChange = { service, file: path, path: leaf.path, from: leaf.from, to: leaf.to };
-      if (leaf.redacted) field.redacted = true;
-      fields.push(field);
-    }
-  }
-  return {
-    from,
-    to,
-    files,
-    fields,
-    impact: {
-      services: new Set(files.map((f) => f.service).filter((s): s is string => s !== null)).size,
-      bindings: files.filter((f) => f.kind === 'binding').length,
-      variables: files.filter((f) => f.kind === 'variables').length,
-    },
-  };
-}
 
 export function emptyDiff(from: string, to: string): Diff {
   return { from, to, files: [], fields: [], impact: { services: 0, bindings: 0, variables: 0 } };
@@ -148,6 +97,7 @@ export async function planOnHead(
   target: TargetConfig,
   selection: { mode: RollbackMode; service?: string | undefined; fields?: readonly FieldSelection[] | undefined },
   targetSha: string | Promise<string>,
+  options: PlanOptions = {},
 ): Promise<PlannedRollback> {
   const resolving = Promise.resolve(targetSha);
   // Handled below (Promise.all); this keeps an early rejection from counting as unhandled meanwhile.
@@ -164,15 +114,21 @@ export async function planOnHead(
     resolving.then((sha) => assertInTargetHistory(revisions, target, sha)),
   ]);
   const baseSha = newest?.sha ?? head;
-  const plan = planRollback({
+  // Parsing and diffing user-controlled YAML: off the event loop where the computer runs in a worker.
+  const { plan, diff } = await (options.compute ?? inProcessRollbackComputer)({
     target,
     mode: selection.mode,
-    ...(selection.service !== undefined ? { service: selection.service } : {}),
-    ...(selection.fields !== undefined ? { fields: selection.fields } : {}),
+    service: selection.service,
+    fields: selection.fields,
     headFiles,
     targetFiles,
+    ...(options.withDiff ? { diff: { from: baseSha, to: resolved, bounds: options.patchBounds } } : {}),
   });
-  return { head, baseSha, targetSha: resolved, headFiles, plan, diffHash: await hashPlan(baseSha, plan.changes) };
+  const planned: PlannedRollback = { head, baseSha, targetSha: resolved, headFiles, plan, diffHash: await hashPlan(baseSha, plan.changes) };
+  if (diff) planned.diff = diff;
+  const destructive = destructiveOf(target, plan.changes, headFiles);
+  if (destructive) planned.destructive = destructive;
+  return planned;
 }
 
 /**
@@ -197,26 +153,34 @@ export async function resolveTargetSha(revisions: RevisionStore, ref: string): P
   return sha;
 }
 
-export function previewOf(target: TargetConfig, planned: PlannedRollback, bounds?: PatchBounds): RollbackPreview {
-  const diff = rollbackDiff(target, planned.headFiles, planned.plan.changes, planned.baseSha, planned.targetSha, bounds);
-  return { ...diff, baseSha: planned.baseSha, diffHash: planned.diffHash, affectedServices: planned.plan.affectedServices };
+/** The preview of a plan made `withDiff`. */
+export function previewOf(planned: PlannedRollback): RollbackPreview {
+  if (!planned.diff) throw new Error('previewOf needs a plan made withDiff');
+  const preview: RollbackPreview = { ...planned.diff, baseSha: planned.baseSha, diffHash: planned.diffHash, affectedServices: planned.plan.affectedServices };
+  if (planned.destructive) preview.destructive = planned.destructive;
+  return preview;
 }
 
 /**
  * The change a rollback would commit now (`POST .../rollback-preview`), with the errors of a request:
- * `targetSha is required`, the mode's gating (403), a malformed or unknown revision (400/404), the
- * service and field selection (400), and a plan that changes nothing (400 `nothing to roll back: ...`).
+ * `targetSha is required`, the mode's gating (403), a malformed or unknown revision (400/404), a
+ * revision outside the target's history (400), the service and field selection (400), a file over the
+ * parse budget (422), and a plan that changes nothing (400 `nothing to roll back: ...`).
  * Read-only and needs no request store: anyone who can see the target may preview.
  */
 export async function previewRollback(
-  deps: { revisions: RevisionStore; patchBounds?: PatchBounds | undefined },
+  deps: { revisions: RevisionStore; patchBounds?: PatchBounds | undefined; rollbackComputer?: RollbackComputer | undefined },
   target: TargetConfig,
   body: RollbackSelection,
 ): Promise<RollbackPreview> {
   const selection = validateSelection(target, body);
-  const planned = await planOnHead(deps.revisions, target, selection, resolveTargetSha(deps.revisions, selection.targetRef));
+  const planned = await planOnHead(deps.revisions, target, selection, resolveTargetSha(deps.revisions, selection.targetRef), {
+    compute: deps.rollbackComputer,
+    withDiff: true,
+    patchBounds: deps.patchBounds,
+  });
   if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, planned.targetSha));
-  return { ...previewOf(target, planned, deps.patchBounds), ...(await insightOf(deps.revisions, target, selection, planned)) };
+  return { ...previewOf(planned), ...(await insightOf(deps.revisions, target, selection, planned)) };
 }
 
 /** Versions and roll-forward hints of a plan (decisions 031, 032). */

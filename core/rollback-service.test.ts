@@ -11,7 +11,7 @@ import { compareRevisions } from './compare.ts';
 import { MESSAGES, RewindError } from './errors.ts';
 import { hashPlan } from './plan-hash.ts';
 import type { CommitRequest, RequestStore } from './ports.ts';
-import { rollbackDiff } from './rollback-preview.ts';
+import { rollbackDiff } from './rollback-compute.ts';
 import { approvalText, RollbackService } from './rollback-service.ts';
 import { checkJustification } from './user-text.ts';
 import type { CreateRollbackBody, Plan, RollbackRequest, User } from './schemas.ts';

@@ -21,8 +21,10 @@
  *   as `revision.created` (docs/decisions/012-approvals.md).
  */
 import { appendRequestAudit } from './request-audit.ts';
+import { assertDestructiveAllowed } from './destructive-plan.ts';
 import { formatRollbackMessage } from './commit-message.ts';
 import { compareRevisions, type PatchBounds } from './compare.ts';
+import type { RollbackComputer } from './rollback-compute.ts';
 import { badRequest, conflict, notFound, redactServerPaths, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { REQUEST_ID_PATTERN } from './names.ts';
@@ -51,6 +53,7 @@ import {
   resolveTargetSha,
   shortSha as short,
   type PlannedRollback,
+  type PlanOptions,
   type RollbackPreview,
   type RollbackRequestDiff,
 } from './rollback-preview.ts';
@@ -69,6 +72,8 @@ export interface RollbackServiceDeps {
   users: UserDirectory;
   /** Bounds of the preview's text diffs (default: compare's). */
   patchBounds?: PatchBounds;
+  /** Where plans and previews parse YAML (default in-process; the real server: a worker, decision 021). */
+  rollbackComputer?: RollbackComputer | undefined;
   /** Live updates: `request.updated` on every state change, `revision.created` for a rollback commit. */
   events?: EventBus | undefined;
   hooks?: RollbackHooks | undefined;
@@ -109,6 +114,10 @@ export class RollbackService {
     this.lock = deps.commitLock ?? new InProcessCommitLock();
   }
 
+  private get planOptions(): PlanOptions {
+    return { compute: this.deps.rollbackComputer, patchBounds: this.deps.patchBounds };
+  }
+
   /** `request.updated` for the request's page, lists and queues. */
   notify(request: Pick<RollbackRequest, 'id' | 'tenant' | 'environment'>): void {
     this.deps.events?.publish({ type: 'request.updated', tenant: request.tenant, environment: request.environment, requestId: request.id });
@@ -144,11 +153,11 @@ export class RollbackService {
       return { request, diff: await compareRevisions(this.deps.revisions, target, request.baseSha, request.commitSha) };
     }
     try {
-      const planned = await planOnHead(this.deps.revisions, target, request, request.targetSha);
+      const planned = await planOnHead(this.deps.revisions, target, request, request.targetSha, { ...this.planOptions, withDiff: true });
       if (planned.plan.nothingToRollBack) {
         return { request, diff: { ...emptyDiff(planned.baseSha, request.targetSha), diffError: nothingToRollBack(target, request, request.targetSha) } };
       }
-      return { request, diff: previewOf(target, planned, this.deps.patchBounds) };
+      return { request, diff: previewOf(planned) };
     } catch (error) {
       if (!(error instanceof RewindError) || error.status >= 500) throw error;
       return { request, diff: { ...emptyDiff(request.baseSha, request.targetSha), diffError: error.message } };
@@ -182,9 +191,10 @@ export class RollbackService {
     }
 
     const selection = validateSelection(target, body);
-    const planned = await planOnHead(this.deps.revisions, target, selection, resolveTargetSha(this.deps.revisions, selection.targetRef));
+    const planned = await planOnHead(this.deps.revisions, target, selection, resolveTargetSha(this.deps.revisions, selection.targetRef), this.planOptions);
     const { targetSha } = planned;
     if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, targetSha));
+    assertDestructiveAllowed(target, selection, planned.destructive, body.allowDestructive);
     if (body.diffHash !== undefined && body.diffHash !== planned.diffHash) {
       throw conflict(
         `${targetKey(target)} changed since your preview (its head revision is now ${short(planned.baseSha)}): ` +
@@ -243,6 +253,8 @@ export class RollbackService {
           state: request.state,
           ...(request.incident !== undefined ? { incident: request.incident } : {}),
           ...(request.hints?.length ? { hints: request.hints.map((h) => h.kind) } : {}),
+          // A confirmed destructive plan stays visible in the trail.
+          ...(planned.destructive ? { destructive: planned.destructive, allowDestructive: true } : {}),
         });
         return { request, created: true };
       });
@@ -346,7 +358,7 @@ export class RollbackService {
    */
   private async runClaimed(claimed: RollbackRequest, target: TargetConfig, actor: string, planned?: PlannedRollback): Promise<RollbackRequest> {
     // A failing plan is made again in the queue, where its failure is recorded.
-    const early = planned ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha).catch(() => undefined));
+    const early = planned ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha, this.planOptions).catch(() => undefined));
     return this.lock.withCommitLock(() => this.runClaimedNow(claimed, target, actor, early));
   }
 
@@ -369,7 +381,7 @@ export class RollbackService {
     const { id } = claimed;
     let current: PlannedRollback;
     try {
-      current = (await this.stillValid(planned, target)) ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha));
+      current = (await this.stillValid(planned, target)) ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha, this.planOptions));
     } catch (error) {
       const reason = `the rollback cannot be planned on the current head: ${errorText(error)}`;
       const failed = await this.fail(claimed, actor, reason, { stage: 'plan' });

@@ -270,6 +270,11 @@ export const createRollbackBodySchema = z.object({
   diffHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the diffHash of a preview (64 hex digits)').optional(),
   /** Extension (decision 033): the incident this rollback belongs to (an ID and/or a link). */
   incident: incidentSchema.optional(),
+  /**
+   * Extension: confirms a destructive plan (one deleting every file of its scope, or more than the
+   * policy's share); without it such a request is refused with 422 (core/destructive-plan.ts).
+   */
+  allowDestructive: z.boolean().optional(),
 });
 
 export const previewBodySchema = createRollbackBodySchema.omit({
@@ -278,6 +283,15 @@ export const previewBodySchema = createRollbackBodySchema.omit({
   justification: true,
   diffHash: true,
   incident: true,
+  allowDestructive: true,
+});
+
+/** Extension of a preview: the plan deletes every file of its scope, or more than the policy's share. */
+export const destructivePlanSchema = z.object({
+  deletes: z.number().int().min(0),
+  files: z.number().int().min(0),
+  all: z.boolean(),
+  maxShare: z.number(),
 });
 
 export const reviewBodySchema = z.object({
@@ -324,6 +338,8 @@ export const rollbackPreviewSchema = diffSchema.extend({
   versions: z.array(serviceVersionChangeSchema).optional(),
   /** Extension (decision 032): reasons to consider rolling forward instead; never blocking. */
   hints: z.array(rollForwardHintSchema).optional(),
+  /** Present when the plan is destructive: a request needs `allowDestructive: true`. */
+  destructive: destructivePlanSchema.optional(),
 });
 /**
  * `GET /api/rollbacks/{id}`: for a completed request the rollback commit's diff; otherwise the plan as
@@ -335,6 +351,7 @@ export const rollbackDetailResponseSchema = z.object({
     baseSha: shaSchema.optional(),
     diffHash: z.string().optional(),
     affectedServices: z.array(z.string()).optional(),
+    destructive: destructivePlanSchema.optional(),
     diffError: z.string().optional(),
   }),
   /** Present for a completed request: the commit on the branch, the services' state, drift since. */
@@ -356,3 +373,4 @@ export type RollbackPreview = z.infer<typeof rollbackPreviewSchema>;
 export type RollbackDetail = z.infer<typeof rollbackDetailResponseSchema>;
 export type RollbackList = z.infer<typeof rollbackListResponseSchema>;
 export type Verification = z.infer<typeof verificationSchema>;
+export type DestructivePlanInfo = z.infer<typeof destructivePlanSchema>;

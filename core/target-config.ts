@@ -23,6 +23,11 @@ export interface AccessPolicy extends Policy {
   requesters: Role[];
   approvers: Role[];
   breakGlass: Role[];
+  /**
+   * A rollback deleting more than this share of its scope's files (or all of them) needs explicit
+   * confirmation (core/destructive-plan.ts); default 0.5.
+   */
+  maxDeleteShare?: number;
 }
 
 export interface TargetConfig {

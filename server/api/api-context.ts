@@ -4,6 +4,7 @@
  */
 import type { ApprovalService } from '#core/approval-service.ts';
 import type { EventBus } from '#core/events.ts';
+import type { RollbackComputer } from '#core/rollback-compute.ts';
 import type { RollbackHooks, RollbackService } from '#core/rollback-service.ts';
 import type {
   Clock,
@@ -34,6 +35,11 @@ export interface ApiDeps {
    * absent. The real server passes one that parses large YAML in a worker thread (decision 015).
    */
   fieldDiffer?: FieldDiffer;
+  /**
+   * Plans rollbacks and computes their previews (parsing YAML); in-process when absent. The real server
+   * passes one that runs them in a worker thread with a time budget (decision 021).
+   */
+  rollbackComputer?: RollbackComputer;
   /** Commit lock and execution leases shared by replicas (decision 027); in-process when absent. */
   commitLock?: CommitLock;
   /** Test seams of rollback execution (the crash-safety test); never set in normal use. */

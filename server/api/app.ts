@@ -34,6 +34,7 @@ function createServices(deps: ApiDeps, events: EventBus): ApiServices | null {
     events,
     hooks: deps.rollbackHooks,
     commitLock: deps.commitLock,
+    rollbackComputer: deps.rollbackComputer,
   });
   const approvals = new ApprovalService({
     rollbacks,

@@ -15,6 +15,8 @@ const policyConfigSchema = z
     requesters: z.array(roleSchema),
     approvers: z.array(roleSchema),
     breakGlass: z.array(roleSchema),
+    /** Share of a scope's files a rollback may delete without `allowDestructive: true` (0 to 1). */
+    maxDeleteShare: z.number().min(0).max(1),
   })
   .partial()
   .strict();

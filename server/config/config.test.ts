@@ -27,6 +27,12 @@ describe('parseConfig', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghij'[i]}`).join(',')}]`), 'targets: { pattern: { tenant: t, services: "{environment}/{service}/" } }'].join('\n');
     expect(() => parseConfig(bomb, 'bomb.yaml')).toThrow(ConfigError);
   });
+  it('takes the destructive-plan share from the policy, between 0 and 1', () => {
+    const text = (share: number) => `defaults: { policy: { maxDeleteShare: ${share} } }\ntargets:\n  pattern: { tenant: t, services: "apps/{environment}/{service}/" }\n`;
+    const { targets } = resolveTargets(parseConfig(text(0.25), 'c.yaml'), ['apps/production/web/values.yaml']);
+    expect(targets[0]!.policy.maxDeleteShare).toBe(0.25);
+    expect(() => parseConfig(text(1.5), 'c.yaml')).toThrow(/defaults\.policy\.maxDeleteShare/);
+  });
   it('needs exactly one of pattern or list', () => {
     expect(() => parseConfig('targets: {}\n', 'c.yaml')).toThrow(/set exactly one of targets.pattern or targets.list/);
   });

@@ -191,6 +191,8 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     log,
     fieldDiffer: fieldDiffer.diff,
     commitLock,
+    // Rollback plans and previews parse user-controlled YAML: in the same worker, with a time budget (decision 021).
+    rollbackComputer: fieldDiffer.compute,
     ...(rollbackHooks ? { rollbackHooks } : {}),
   });
   let draining = false;

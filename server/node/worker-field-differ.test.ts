@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { inProcessFieldDiffer } from '#core/compare.ts';
+import { RewindError } from '#core/errors.ts';
+import { computeRollback, type RollbackJob } from '#core/rollback-compute.ts';
+import { defaultLayout, type TargetConfig } from '#core/target-config.ts';
 import type { FieldDiffPair } from '#core/ports.ts';
 import { WORKER_MIN_CHARS, WorkerFieldDiffer, type WorkerFieldDifferOptions } from './worker-field-differ.ts';
 
@@ -78,7 +81,7 @@ async function loopTurnsWhile(promise: Promise<unknown>): Promise<number> {
 }
 
 describe('WorkerFieldDiffer', () => {
-  it('answers what the in-process differ answers, in order, for each kind of input', async () => {
+  it('answers what the in-process differ answers, in order, for each kind of input', { timeout: 60_000 }, async () => {
     const inWorker = differ({ minChars: 0 });
     const pairs = CASES.map((c) => c.pair);
     const expected = await inProcessFieldDiffer(pairs);
@@ -96,7 +99,7 @@ describe('WorkerFieldDiffer', () => {
     expect(inWorker.workersStarted).toBe(1);
   });
 
-  it('keeps small batches in-process and starts one worker for large ones', async () => {
+  it('keeps small batches in-process and starts one worker for large ones', { timeout: 60_000 }, async () => {
     const logs: Record<string, unknown>[] = [];
     const d = differ({ log: (entry) => logs.push(entry) });
     const small = CASES.slice(0, 6).map((c) => c.pair);
@@ -112,7 +115,7 @@ describe('WorkerFieldDiffer', () => {
     expect(logs).toEqual([{ level: 'info', msg: 'field-diff worker started', threadId: expect.any(Number) }]);
   });
 
-  it('keeps the event loop turning while a large field diff runs', async () => {
+  it('keeps the event loop turning while a large field diff runs', { timeout: 60_000 }, async () => {
     const pair = [{ oldText: LARGE_OLD, newText: `${LARGE_NEW}extra: 1\n` }];
     // In-process, the parse holds the loop: the promise is settled before the loop turns once.
     expect(await loopTurnsWhile(inProcessFieldDiffer(pair))).toBe(0);
@@ -125,7 +128,7 @@ describe('WorkerFieldDiffer', () => {
     expect((await running)[0]!.changes).toHaveLength(27);
   });
 
-  it('rejects the calls of a worker that crashed, and starts a new one for the next call', async () => {
+  it('rejects the calls of a worker that crashed, and starts a new one for the next call', { timeout: 60_000 }, async () => {
     const logs: Record<string, unknown>[] = [];
     // A heap too small for a parse of a ~1 MB pair (the worker itself starts in about 12 MB).
     const d = differ({ minChars: 0, resourceLimits: { maxOldGenerationSizeMb: 24 }, log: (entry) => logs.push(entry) });
@@ -143,7 +146,7 @@ describe('WorkerFieldDiffer', () => {
     expect(d.workersStarted).toBe(2);
   });
 
-  it('warmUp() starts the worker ahead of the first call, once, and not after close()', async () => {
+  it('warmUp() starts the worker ahead of the first call, once, and not after close()', { timeout: 60_000 }, async () => {
     const d = differ();
     d.warmUp();
     d.warmUp();
@@ -155,7 +158,7 @@ describe('WorkerFieldDiffer', () => {
     expect(d.workersStarted).toBe(1);
   });
 
-  it('close() terminates the worker: waiting calls reject, later ones that need it too', async () => {
+  it('close() terminates the worker: waiting calls reject, later ones that need it too', { timeout: 60_000 }, async () => {
     const logs: Record<string, unknown>[] = [];
     const d = differ({ log: (entry) => logs.push(entry) });
     const running = expect(d.diff([{ oldText: LARGE_OLD, newText: `${LARGE_NEW}closing: 1\n` }])).rejects.toThrow('the field-diff worker was closed before it answered');
@@ -169,3 +172,72 @@ describe('WorkerFieldDiffer', () => {
     await d.close();
   });
 });
+
+const TARGET: TargetConfig = {
+  tenant: 'acme',
+  environment: 'production',
+  plan: 'enterprise',
+  features: { basic_rollback: true, rollback: true, selective_rollback: true, rollback_approval: true },
+  policy: { requiredApprovals: 0, blockSelfApproval: true, requesters: ['requester'], approvers: ['approver'], breakGlass: ['break-glass'] },
+  layout: defaultLayout('acme', 'production', ['api', 'web']),
+};
+const API_FILE = 'tenants/acme/production/services/api/values.yaml';
+const WEB_FILE = 'tenants/acme/production/services/web/values.yaml';
+/** A service rollback of the large manifest, previewed (plan, patches, masking, field changes). */
+const rollbackJob = (file = API_FILE, service = 'api'): RollbackJob => ({
+  target: TARGET,
+  mode: 'service',
+  service,
+  headFiles: new Map([[file, LARGE_NEW]]),
+  targetFiles: new Map([[file, LARGE_OLD]]),
+  diff: { from: 'a'.repeat(40), to: 'b'.repeat(40) },
+});
+
+describe('WorkerFieldDiffer: rollback jobs', () => {
+  it('plans and previews in the worker exactly as in-process', { timeout: 120_000 }, async () => {
+    // A budget no busy test machine reaches: this test is about equal results.
+    const d = differ({ minChars: 0, rollbackBudgetMs: 600_000 });
+    const job = rollbackJob();
+    const expected = computeRollback(job);
+    expect(expected.diff!.fields.length).toBeGreaterThan(10);
+    expect(await d.compute(job)).toStrictEqual(expected);
+    const field: RollbackJob = { ...job, mode: 'field', fields: [{ file: API_FILE, path: ['services', 0, 'image', 'tag'] }] };
+    expect(await d.compute(field)).toStrictEqual(computeRollback(field));
+    expect(d.workersStarted).toBe(1);
+  });
+
+  it("passes the planner's refusals through with their status and details", { timeout: 60_000 }, async () => {
+    const d = differ({ minChars: 0 });
+    const bomb = `image: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`;
+    const job: RollbackJob = { ...rollbackJob(), mode: 'field', fields: [{ file: API_FILE, path: ['image'] }], headFiles: new Map([[API_FILE, bomb]]) };
+    const error = await d.compute(job).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(RewindError);
+    expect(error).toMatchObject({ status: 422, field: 'fields', file: API_FILE, rule: 'parse-budget' });
+  });
+
+  it('fails a job over its time budget with a 422 naming the file, and runs the queued jobs on a new worker', { timeout: 60_000 }, async () => {
+    const logs: Record<string, unknown>[] = [];
+    // 1 ms: a preview of 800 KB of YAML takes far longer than that, so the first job always runs over.
+    const d = differ({ minChars: 0, rollbackBudgetMs: 1, log: (entry) => logs.push(entry) });
+    const first = d.compute(rollbackJob(API_FILE, 'api')).then(() => null, (e: unknown) => e);
+    const second = d.compute(rollbackJob(WEB_FILE, 'web')).then(() => null, (e: unknown) => e);
+    const error = await first;
+    expect(error).toBeInstanceOf(RewindError);
+    expect(error).toMatchObject({ status: 422, code: 'UNPROCESSABLE', rule: 'parse-budget', file: API_FILE });
+    expect((error as Error).message).toBe(
+      `the rollback could not be planned within 0.001 s on ${API_FILE}: the file is too large or too complex to parse. Nothing was changed`,
+    );
+    // The queued job went to a new worker, where it ran over the same budget (a real budget lets it finish).
+    expect(await second).toMatchObject({ status: 422, file: WEB_FILE });
+    expect(d.workersStarted).toBe(2);
+    expect(logs.filter((l) => l.msg === 'rollback job over its time budget: worker replaced')).toHaveLength(2);
+  });
+
+  it('keeps small rollback jobs in-process', { timeout: 60_000 }, async () => {
+    const d = differ();
+    const small: RollbackJob = { ...rollbackJob(), headFiles: new Map([[API_FILE, 'replicas: 3\n']]), targetFiles: new Map([[API_FILE, 'replicas: 2\n']]) };
+    expect((await d.compute(small)).plan.changes).toEqual({ [API_FILE]: 'replicas: 2\n' });
+    expect(d.workersStarted).toBe(0);
+  });
+});
+

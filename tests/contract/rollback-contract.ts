@@ -457,5 +457,55 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
         expect(request.state).toBe('completed');
       });
     });
+
+    describe('destructive plans (globex/staging, 7 files, quorum 1)', () => {
+      const GLOBEX = '/api/targets/globex/staging';
+      const PAYMENTS = 'tenants/globex/staging/services/payments/values.yaml';
+      const request = (body: Record<string, unknown>) => post('/api/rollbacks', { tenant: 'globex', environment: 'staging', justification: 'destructive test', ...body });
+      const refusal = async (response: Response, message: string) => {
+        const text = await response.text();
+        expect(response.status, text).toBe(422);
+        expect(errorBodySchema.parse(JSON.parse(text)).error).toEqual({ code: 'UNPROCESSABLE', message, field: 'allowDestructive', rule: 'destructive-plan' });
+      };
+
+      it('refuses a plan deleting every file of its scope unless confirmed; the preview says it is destructive', async () => {
+        // A commit that removed the payments service, and one that brought it back.
+        const removed = await land('payments: remove service\n', { [PAYMENTS]: null });
+        await land('payments: back\n', { [PAYMENTS]: 'image:\n  tag: "v1"\n' });
+        const selection = { mode: 'service', service: 'payments', targetSha: removed };
+        const seen = await preview(GLOBEX, selection);
+        expect(seen.destructive).toEqual({ deletes: 1, files: 1, all: true, maxShare: 0.5 });
+        expect(seen.files.map((f) => [f.path, f.status])).toEqual([[PAYMENTS, 'deleted']]);
+        const before = (await list()).requests.length;
+        await refusal(
+          await request(selection),
+          'destructive rollback refused: it would delete every file of service payments of globex/staging (1). Nothing was requested. Check the preview and send allowDestructive: true to confirm',
+        );
+        await refusal(await request({ ...selection, allowDestructive: false }), expect.any(String) as unknown as string);
+        expect((await list()).requests).toHaveLength(before);
+        const confirmed = await create({ tenant: 'globex', environment: 'staging', justification: 'remove payments again', ...selection, allowDestructive: true, diffHash: seen.diffHash });
+        expect(confirmed).toMatchObject({ state: 'pending', diffHash: seen.diffHash });
+        expect((await detail(confirmed.id)).diff.destructive).toEqual(seen.destructive);
+      });
+
+      it('refuses a full rollback deleting more than half of the target, and lets a small deletion through', async () => {
+        const [head] = await history(GLOBEX, 1);
+        const extras = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`tenants/globex/staging/services/web/extra-${i}.yaml`, `n: ${i}\n`]));
+        await land('web: nine extra manifests\n', extras);
+        // 16 files now; back to the head before: 9 deleted (56%).
+        const seen = await preview(GLOBEX, { mode: 'full', targetSha: head!.sha });
+        expect(seen.destructive).toEqual({ deletes: 9, files: 16, all: false, maxShare: 0.5 });
+        await refusal(
+          await request({ mode: 'full', targetSha: head!.sha }),
+          'destructive rollback refused: it would delete 9 of the 16 files of globex/staging (56%, more than 50%). Nothing was requested. Check the preview and send allowDestructive: true to confirm',
+        );
+        const nine = (await history(GLOBEX, 1))[0]!;
+        await land('web: one more\n', { 'tenants/globex/staging/services/web/extra-9.yaml': 'n: 9\n' });
+        const small = await preview(GLOBEX, { mode: 'full', targetSha: nine.sha });
+        expect(small.destructive).toBeUndefined();
+        expect(small.files.map((f) => f.status)).toEqual(['deleted']);
+        expect((await create({ tenant: 'globex', environment: 'staging', justification: 'drop extra-9', mode: 'full', targetSha: nine.sha })).state).toBe('pending');
+      });
+    });
   });
 }
