@@ -20,7 +20,7 @@ import { appendRequestAudit } from './request-audit.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Clock, ClusterStatus, IdGenerator, RequestStore, RequestStoreTx, RevisionStore } from './ports.ts';
-import { assertRole, scopeOf, type RollbackService } from './rollback-service.ts';
+import { assertRole, type RollbackService } from './rollback-service.ts';
 import {
   JUSTIFICATION_MAX_LENGTH,
   type Review,
@@ -29,7 +29,7 @@ import {
   type User,
   type Verification,
 } from './schemas.ts';
-import { targetKey } from './target-config.ts';
+import { scopeOf, targetKey } from './target-config.ts';
 
 export interface ApprovalServiceDeps {
   rollbacks: RollbackService;

@@ -22,14 +22,16 @@
  */
 import { appendRequestAudit } from './request-audit.ts';
 import { formatRollbackMessage } from './commit-message.ts';
-import { compareRevisions, DEFAULT_PATCH_BOUNDS, gitPatchHeader, isYamlPath, unifiedGitPatch, type PatchBounds } from './compare.ts';
+import { compareRevisions } from './compare.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
-import { diffYamlFieldsDetailed } from './field-diff.ts';
-import { REQUEST_ID_PATTERN } from './names.ts';
+import { buildDiff, type ChangedFile, type FileDiffOptions } from './file-diffs.ts';
+import { DEFAULT_PATCH_BOUNDS, unifiedGitPatch, type PatchBounds } from './git-patch.ts';
+import { REQUEST_ID_PATTERN, SHA_INPUT_PATTERN } from './names.ts';
 import { hashPlan } from './plan-hash.ts';
 import type {
   Clock,
+  FieldDiffer,
   IdGenerator,
   Page,
   RequestFilter,
@@ -45,16 +47,14 @@ import {
   JUSTIFICATION_MAX_LENGTH,
   type CreateRollbackBody,
   type Diff,
-  type FieldChange,
   type FieldSelection,
-  type FileDiff,
   type Role,
   type RollbackMode,
   type RollbackRequest,
   type User,
 } from './schemas.ts';
-import { maskSecretTexts } from './secret-masking.ts';
-import { classifyPath, targetKey, type TargetConfig } from './target-config.ts';
+import { scopeOf, targetKey, type TargetConfig } from './target-config.ts';
+import { targetHead } from './history.ts';
 
 // --- Shapes ------------------------------------------------------------------------------------------
 
@@ -96,6 +96,8 @@ export interface RollbackServiceDeps {
   users: UserDirectory;
   /** Bounds of the preview's text diffs (default: compare's). */
   patchBounds?: PatchBounds;
+  /** Computes the field changes of previews and request diffs; in-process when absent (decision 015). */
+  fieldDiffer?: FieldDiffer | undefined;
   /** Live updates: `request.updated` on every state change, `revision.created` for a rollback commit. */
   events?: EventBus | undefined;
   hooks?: RollbackHooks | undefined;
@@ -133,7 +135,6 @@ interface ValidSelection {
 
 // --- Pure helpers (exported for tests) ----------------------------------------------------------------
 
-const REVISION_INPUT = /^[0-9a-f]{4,40}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 /** Characters that show nothing: a justification made only of these (and spaces) is blank. */
 // eslint-disable-next-line no-control-regex -- control characters are part of what counts as blank
@@ -181,7 +182,7 @@ function validateSelection(target: TargetConfig, body: RollbackSelection): Valid
   const ref = typeof body.targetSha === 'string' ? body.targetSha.trim().toLowerCase() : '';
   if (ref === '') throw badRequest(MESSAGES.targetShaRequired);
   assertModeAllowed(target, body.mode);
-  if (!REVISION_INPUT.test(ref)) throw badRequest('targetSha must be a commit id (4 to 40 hex digits)');
+  if (!SHA_INPUT_PATTERN.test(ref)) throw badRequest('targetSha must be a commit id (4 to 40 hex digits)');
   const selection: ValidSelection = { mode: body.mode, targetRef: ref };
   if (body.mode === 'full') {
     if (body.service !== undefined) throw badRequest('service is only used in service and field mode: a full rollback restores the whole target');
@@ -212,9 +213,10 @@ function nothingToRollBack(target: TargetConfig, selection: { mode: RollbackMode
 }
 
 /**
- * The diff of a planned rollback: old = the file at the head, new = the planned file. Built as
- * compare builds one (core/compare.ts): git-format patches (jsdiff, bounded), field changes, and
- * Kubernetes Secret values masked in both, or the file withheld when it cannot be masked reliably.
+ * The diff of a planned rollback: old = the file at the head, new = the planned file. Built by the
+ * builder compare uses (core/file-diffs.ts): git-format patches (jsdiff, bounded), field changes
+ * (through the server's worker when one is given), and Kubernetes Secret values masked in both, or
+ * the file withheld when it cannot be masked reliably.
  */
 export function rollbackDiff(
   target: TargetConfig,
@@ -222,58 +224,16 @@ export function rollbackDiff(
   changes: Readonly<Record<string, string | null>>,
   from: string,
   to: string,
-  bounds: PatchBounds = DEFAULT_PATCH_BOUNDS,
-): Diff {
-  const files: FileDiff[] = [];
-  const fields: FieldChange[] = [];
-  for (const path of Object.keys(changes).sort(codeUnitOrder)) {
-    const oldText = headFiles.get(path) ?? null;
-    const newText = changes[path] ?? null;
-    const { kind, service } = classifyPath(target.layout, path);
-    const binary = (oldText ?? '').includes('\u0000') || (newText ?? '').includes('\u0000');
-    const masked = binary ? ({ kind: 'clean' } as const) : maskSecretTexts(oldText, newText);
-    const shown = masked.kind === 'masked' ? unifiedGitPatch(path, masked.from, masked.to, bounds) : unifiedGitPatch(path, oldText, newText, bounds);
-    const file: FileDiff = {
-      path,
-      service,
-      kind,
-      status: shown.status,
-      additions: shown.additions,
-      deletions: shown.deletions,
-      patch: shown.patch,
-    };
-    if (shown.wholeFile) file.wholeFile = true;
-    if (shown.binary) file.binary = true;
-    files.push(file);
-    if (binary) continue;
-    if (masked.kind === 'masked') file.redacted = 'values';
-    if (masked.kind === 'withheld') {
-      file.patch = gitPatchHeader(path, shown.status);
-      file.redacted = 'file';
-      delete file.wholeFile;
-      if (isYamlPath(path)) file.fieldDiff = 'withheld';
-      continue;
-    }
-    if (!isYamlPath(path)) continue;
-    const result = diffYamlFieldsDetailed(oldText, newText);
-    if (result.incomplete) file.fieldDiff = result.incomplete;
-    for (const leaf of result.changes) {
-      const field: FieldChange = { service, file: path, path: leaf.path, from: leaf.from, to: leaf.to };
-      if (leaf.redacted) field.redacted = true;
-      fields.push(field);
-    }
-  }
-  return {
-    from,
-    to,
-    files,
-    fields,
-    impact: {
-      services: new Set(files.map((f) => f.service).filter((s): s is string => s !== null)).size,
-      bindings: files.filter((f) => f.kind === 'binding').length,
-      variables: files.filter((f) => f.kind === 'variables').length,
-    },
-  };
+  options: Pick<FileDiffOptions, 'patchBounds' | 'fieldDiffer'> = {},
+): Promise<Diff> {
+  const changed = Object.keys(changes)
+    .sort(codeUnitOrder)
+    .map((path): ChangedFile => {
+      const oldText = headFiles.get(path) ?? null;
+      const newText = changes[path] ?? null;
+      return { change: unifiedGitPatch(path, oldText, newText, options.patchBounds ?? DEFAULT_PATCH_BOUNDS), oldText, newText, missing: false };
+    });
+  return buildDiff(target, from, to, changed, options);
 }
 
 /** The `Approval:` line of the commit message: how the request came to execute. */
@@ -312,12 +272,6 @@ function sameSubmission(request: RollbackRequest, body: CreateRollbackBody): boo
 
 // --- Planning -------------------------------------------------------------------------------------------
 
-/** The repo paths a plan needs: the whole target, or the one service's files. */
-export function scopeOf(target: TargetConfig, selection: { mode: RollbackMode; service?: string | undefined }): readonly string[] {
-  if (selection.mode === 'full') return target.layout.paths;
-  return target.layout.services.find((s) => s.name === selection.service)?.paths ?? [];
-}
-
 /**
  * Plans on the current branch head. `targetSha` may still be resolving: the reads run in parallel
  * (the target's files at the branch head are its files at its head revision, since no later commit
@@ -338,7 +292,7 @@ async function planOnHead(
   if (!head) throw notFound('the branch has no commits');
   const scope = scopeOf(target, selection);
   const [newest, headFiles, [resolved, targetFiles]] = await Promise.all([
-    revisions.log({ paths: target.layout.paths, limit: 1 }).then((found) => found[0]),
+    targetHead(revisions, target),
     revisions.readFiles(scope, head),
     resolving.then(async (sha) => [sha, await revisions.readFiles(scope, sha)] as const),
   ]);
@@ -360,8 +314,8 @@ async function resolveTargetSha(revisions: RevisionStore, ref: string): Promise<
   return sha;
 }
 
-function previewOf(target: TargetConfig, planned: PlannedRollback, bounds?: PatchBounds): RollbackPreview {
-  const diff = rollbackDiff(target, planned.headFiles, planned.plan.changes, planned.baseSha, planned.targetSha, bounds);
+async function previewOf(target: TargetConfig, planned: PlannedRollback, options: Pick<FileDiffOptions, 'patchBounds' | 'fieldDiffer'>): Promise<RollbackPreview> {
+  const diff = await rollbackDiff(target, planned.headFiles, planned.plan.changes, planned.baseSha, planned.targetSha, options);
   return { ...diff, baseSha: planned.baseSha, diffHash: planned.diffHash, affectedServices: planned.plan.affectedServices };
 }
 
@@ -372,14 +326,14 @@ function previewOf(target: TargetConfig, planned: PlannedRollback, bounds?: Patc
  * Read-only and needs no request store: anyone who can see the target may preview.
  */
 export async function previewRollback(
-  deps: { revisions: RevisionStore; patchBounds?: PatchBounds | undefined },
+  deps: { revisions: RevisionStore; patchBounds?: PatchBounds | undefined; fieldDiffer?: FieldDiffer | undefined },
   target: TargetConfig,
   body: RollbackSelection,
 ): Promise<RollbackPreview> {
   const selection = validateSelection(target, body);
   const planned = await planOnHead(deps.revisions, target, selection, resolveTargetSha(deps.revisions, selection.targetRef));
   if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, planned.targetSha));
-  return previewOf(target, planned, deps.patchBounds);
+  return previewOf(target, planned, deps);
 }
 
 // --- The service ------------------------------------------------------------------------------------
@@ -422,14 +376,14 @@ export class RollbackService {
       return { request, diff: { ...emptyDiff(request.baseSha, request.targetSha), diffError: `unknown target ${request.tenant}/${request.environment}` } };
     }
     if (request.state === 'completed' && request.commitSha) {
-      return { request, diff: await compareRevisions(this.deps.revisions, target, request.baseSha, request.commitSha) };
+      return { request, diff: await compareRevisions(this.deps.revisions, target, request.baseSha, request.commitSha, { fieldDiffer: this.deps.fieldDiffer }) };
     }
     try {
       const planned = await planOnHead(this.deps.revisions, target, request, request.targetSha);
       if (planned.plan.nothingToRollBack) {
         return { request, diff: { ...emptyDiff(planned.baseSha, request.targetSha), diffError: nothingToRollBack(target, request, request.targetSha) } };
       }
-      return { request, diff: previewOf(target, planned, this.deps.patchBounds) };
+      return { request, diff: await previewOf(target, planned, this.deps) };
     } catch (error) {
       if (!(error instanceof RewindError) || error.status >= 500) throw error;
       return { request, diff: { ...emptyDiff(request.baseSha, request.targetSha), diffError: error.message } };
@@ -629,7 +583,7 @@ export class RollbackService {
     const head = await this.deps.revisions.branchHead();
     if (!head) return undefined;
     if (head === planned.head) return planned;
-    const [newest] = await this.deps.revisions.log({ paths: target.layout.paths, limit: 1 });
+    const newest = await targetHead(this.deps.revisions, target);
     return newest?.sha === planned.baseSha ? { ...planned, head } : undefined;
   }
 

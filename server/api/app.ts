@@ -32,6 +32,7 @@ function createServices(deps: ApiDeps, events: EventBus): ApiServices | null {
     users: deps.users,
     events,
     hooks: deps.rollbackHooks,
+    fieldDiffer: deps.fieldDiffer,
   });
   const approvals = new ApprovalService({
     rollbacks,

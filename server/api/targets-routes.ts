@@ -1,12 +1,12 @@
 import type { Hono } from 'hono';
-import { buildRolledBackIndex, readHistoryPage, type RolledBackIndex } from '#core/history.ts';
+import { buildRolledBackIndex, readHistoryPage, targetHead, type RolledBackIndex } from '#core/history.ts';
 import { historyQuerySchema, type Target } from '#core/schemas.ts';
 import { targetKey, type TargetConfig } from '#core/target-config.ts';
 import type { ApiEnv, RouteDeps } from './api-context.ts';
 import { parseQuery, resolveTarget } from './request-params.ts';
 
 async function describeTarget(deps: RouteDeps, config: TargetConfig): Promise<Target> {
-  const [head] = await deps.revisions.log({ paths: config.layout.paths, limit: 1 });
+  const head = await targetHead(deps.revisions, config);
   const status = await deps.cluster.status(config, head?.sha ?? null);
   return {
     tenant: config.tenant,

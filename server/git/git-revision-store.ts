@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
 import { conflict } from '#core/errors.ts';
+import { SHA_INPUT_PATTERN } from '#core/names.ts';
 import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '#core/ports.ts';
 import { matchesAny } from '#core/target-config.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
@@ -46,7 +47,6 @@ export interface GitRevisionStoreOptions {
   branchSetDelayMs?: number;
 }
 
-const SHORT_SHA = /^[0-9a-f]{4,40}$/;
 /** Upper bound on remembered reachable commits (about 100 bytes each). */
 const REACHABLE_CACHE_MAX = 200_000;
 /** `-c` settings that would change what our commands print, pinned for every call. */
@@ -275,7 +275,7 @@ export class GitRevisionStore implements RevisionStore {
   }
 
   async resolveCommit(ref: string): Promise<string | null> {
-    if (!SHORT_SHA.test(ref)) return null;
+    if (!SHA_INPUT_PATTERN.test(ref)) return null;
     // Fast path: a commit this store returned from a log of the branch (every cursor it handed out).
     if (this.reachable.has(ref)) return ref;
     const head = await this.readHead();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { inProcessFieldDiffer } from '#core/compare.ts';
+import { inProcessFieldDiffer } from '#core/file-diffs.ts';
 import type { FieldDiffPair } from '#core/ports.ts';
 import { WORKER_MIN_CHARS, WorkerFieldDiffer, type WorkerFieldDifferOptions } from './worker-field-differ.ts';
 
