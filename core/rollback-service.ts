@@ -23,12 +23,13 @@
 import { appendRequestAudit } from './request-audit.ts';
 import { formatRollbackMessage } from './commit-message.ts';
 import { compareRevisions } from './compare.ts';
-import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
+import { badRequest, conflict, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { buildDiff, type ChangedFile, type FileDiffOptions } from './file-diffs.ts';
 import { DEFAULT_PATCH_BOUNDS, unifiedGitPatch, type PatchBounds } from './git-patch.ts';
 import { REQUEST_ID_PATTERN, SHA_INPUT_PATTERN } from './names.ts';
 import { hashPlan } from './plan-hash.ts';
+import { assertRole, countApprovals, executeRoles, sameEmail } from './review-rules.ts';
 import type {
   Clock,
   FieldDiffer,
@@ -48,7 +49,6 @@ import {
   type CreateRollbackBody,
   type Diff,
   type FieldSelection,
-  type Role,
   type RollbackMode,
   type RollbackRequest,
   type User,
@@ -162,20 +162,6 @@ export function checkJustification(text: string | undefined): string {
 export function checkIdempotencyKey(key: string): string {
   if (!IDEMPOTENCY_KEY.test(key)) throw badRequest('Idempotency-Key must be 1 to 200 visible ASCII characters');
   return key;
-}
-
-export function hasRole(user: User, allowed: readonly Role[]): boolean {
-  return user.roles.some((role) => allowed.includes(role));
-}
-
-/** 403 naming the roles that would allow `action` and the ones the user has. */
-export function assertRole(user: User, allowed: readonly Role[], action: string): void {
-  if (hasRole(user, allowed)) return;
-  const roles = [...new Set(allowed)];
-  throw forbidden(
-    `${action} requires the role ${roles.length === 1 ? roles[0] : `${roles.slice(0, -1).join(', ')} or ${roles.at(-1)}`}` +
-      ` (${user.email} has ${user.roles.length ? user.roles.join(', ') : 'no role'})`,
-  );
 }
 
 function validateSelection(target: TargetConfig, body: RollbackSelection): ValidSelection {
@@ -485,7 +471,7 @@ export class RollbackService {
   async execute(id: string, user: User): Promise<RollbackRequest> {
     const request = await this.requireRequest(id);
     const target = await this.requireTarget(request.tenant, request.environment);
-    assertRole(user, [...target.policy.requesters, ...target.policy.approvers], `executing a rollback on ${targetKey(target)}`);
+    assertRole(user, executeRoles(target.policy), `executing a rollback on ${targetKey(target)}`);
     return this.executeAs(id, user.email);
   }
 
@@ -514,10 +500,10 @@ export class RollbackService {
           breakGlass = false;
           requiredApprovals = 0;
           if (approvalRequired(target)) {
-            const isRequester = actor.toLowerCase() === request.requestedBy.toLowerCase();
+            const isRequester = sameEmail(actor, request.requestedBy);
             const session = isRequester ? await tx.activeBreakGlass(actor, now) : null;
             if (!session) {
-              const approvals = request.reviews.filter((r) => r.decision === 'approve' && !r.stale).length;
+              const approvals = countApprovals(request);
               throw conflict(
                 `rollback request ${id} is waiting for approval (${approvals}/${requiredApprovalsFor(target)}): it executes when the quorum is reached`,
               );
