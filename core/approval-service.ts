@@ -20,8 +20,7 @@ import { appendRequestAudit } from './request-audit.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Clock, ClusterStatus, IdGenerator, RequestStore, RequestStoreTx, RevisionStore } from './ports.ts';
-import { assertRole } from './rollback-authorization.ts';
-import { scopeOf } from './rollback-preview.ts';
+import { assertRole, countApprovals, isSelfReviewBlocked, noteRoles, quorumOf, reviewBy } from './review-rules.ts';
 import type { RollbackService } from './rollback-service.ts';
 import {
   type Review,
@@ -32,7 +31,7 @@ import {
 import type { ServiceStatus } from './cluster-schemas.ts';
 import { NoClusterStatus } from './no-cluster-status.ts';
 import { commitTime, describeRollout } from './rollout.ts';
-import { targetKey } from './target-config.ts';
+import { scopeOf, targetKey } from './target-config.ts';
 import { checkUserText } from './user-text.ts';
 
 export interface ApprovalServiceDeps {
@@ -60,21 +59,6 @@ export function checkReviewComment(comment: unknown): string {
   return checkUserText(comment, { field: 'comment', label: 'comment', required: 'comment must be text', isRequired: false });
 }
 
-const sameEmail = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
-/** Approvals that count: non-stale approve reviews. */
-export function countApprovals(request: Pick<RollbackRequest, 'reviews'>): number {
-  return request.reviews.filter((r) => r.decision === 'approve' && !r.stale).length;
-}
-
-/**
- * The quorum a pending request waits for: what it recorded (the policy when it was created or its
- * approvals were last dismissed), at least one, since a pending request always waits for someone.
- */
-export function quorumOf(request: Pick<RollbackRequest, 'requiredApprovals'>): number {
-  return Math.max(1, request.requiredApprovals);
-}
-
 export class ApprovalService {
   constructor(private readonly deps: ApprovalServiceDeps) {}
 
@@ -98,11 +82,8 @@ export class ApprovalService {
       const request = await tx.getRequest(id);
       if (!request) throw notFound(`rollback request ${id} not found`);
       const session = await tx.activeBreakGlass(user.email, now);
-      // Break-glass skips approval for its holder's own requests; it never makes them reviewable.
-      if (sameEmail(request.requestedBy, user.email) && (target.policy.blockSelfApproval || session !== null)) {
-        throw forbidden(MESSAGES.selfReview);
-      }
-      if (request.reviews.some((r) => !r.stale && sameEmail(r.by, user.email))) throw conflict(MESSAGES.alreadyReviewed);
+      if (isSelfReviewBlocked(request, user.email, target.policy, session !== null)) throw forbidden(MESSAGES.selfReview);
+      if (reviewBy(request, user.email)) throw conflict(MESSAGES.alreadyReviewed);
       if (request.state !== 'pending') throw badRequest(MESSAGES.notPendingApproval);
 
       const review: Review = { by: user.email, decision: input.decision, comment, at: now.toISOString(), stale: false };
@@ -149,8 +130,7 @@ export class ApprovalService {
     const { rollbacks, requests, clock } = this.deps;
     const stored = await rollbacks.requireRequest(id);
     const target = await rollbacks.requireTarget(stored.tenant, stored.environment);
-    const { requesters, approvers, breakGlass } = target.policy;
-    assertRole(user, [...requesters, ...approvers, ...breakGlass], `adding a note to a rollback on ${targetKey(target)}`);
+    assertRole(user, noteRoles(target.policy), `adding a note to a rollback on ${targetKey(target)}`);
     const body = checkNoteText(text);
     const now = clock.now();
     const noted = await requests.transaction(async (tx) => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryRevisionStore, type NewCommit } from '#in-memory/in-memory-revision-store.ts';
-import { FIELD_DIFF_MAX_CHARS, compareFields, compareRevisions, inProcessFieldDiffer, quoteGitPath, unifiedGitPatch } from './compare.ts';
+import { FIELD_DIFF_MAX_CHARS, compareFields, compareRevisions } from './compare.ts';
+import { inProcessFieldDiffer } from './file-diffs.ts';
+import { quoteGitPath, unifiedGitPatch } from './git-patch.ts';
 import { hasDeferredFields, withComputedFields } from './compare-fields.ts';
 import type { FieldDiffPair, FieldDiffer, RevisionStore } from './ports.ts';
 import { diffSchema } from './schemas.ts';

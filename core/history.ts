@@ -7,7 +7,7 @@ import { badRequest } from './errors.ts';
 import { classifySource, parseRollbackMessage, subjectOf } from './commit-message.ts';
 import type { CommitRecord, RevisionStore } from './ports.ts';
 import type { HistoryQuery, Revision } from './schemas.ts';
-import { servicesTouched, type TargetConfig } from './target-config.ts';
+import { scopeOf, servicesTouched, type TargetConfig } from './target-config.ts';
 
 /** A page examines at most this many commits, so a rare filter cannot make one request unbounded. */
 export const MAX_SCAN_PER_PAGE = 2000;
@@ -23,6 +23,12 @@ export function decodeCursor(cursor: string): string {
   return match[1]!;
 }
 
+/** The newest commit touching the target (its head revision), or undefined when none does. */
+export async function targetHead(store: Pick<RevisionStore, 'log'>, target: Pick<TargetConfig, 'layout'>): Promise<CommitRecord | undefined> {
+  const [head] = await store.log({ paths: target.layout.paths, limit: 1 });
+  return head;
+}
+
 /** Which rollback commit undid which revision: sha of the undone revision → sha of the rollback. */
 export type RolledBackIndex = Map<string, string>;
 
@@ -36,10 +42,7 @@ export async function buildRolledBackIndex(
   for (const commit of [...rollbacks].reverse()) {
     const meta = parseRollbackMessage(commit.message);
     if (!meta) continue;
-    const scope =
-      meta.mode === 'full'
-        ? target.layout.paths
-        : (target.layout.services.find((s) => s.name === meta.service)?.paths ?? []);
+    const scope = scopeOf(target, meta);
     if (scope.length === 0) continue;
     const undone = await store.range({ paths: scope, since: meta.targetSha, until: commit.sha });
     for (const sha of undone) {

@@ -5,12 +5,11 @@
  * budget (server/node/worker-field-differ.ts, docs/decisions/021); the in-memory backend runs the same
  * code in-process. Input and output are plain data (structured-cloneable).
  */
-import { DEFAULT_PATCH_BOUNDS, gitPatchHeader, isYamlPath, unifiedGitPatch, type PatchBounds } from './compare.ts';
-import { diffYamlFieldsDetailed } from './field-diff.ts';
+import { buildDiffSync, type ChangedFile } from './file-diffs.ts';
+import { DEFAULT_PATCH_BOUNDS, unifiedGitPatch, type PatchBounds } from './git-patch.ts';
 import { planRollback, type RollbackPlan } from './rollback-planner.ts';
-import type { Diff, FieldChange, FieldSelection, FileDiff, RollbackMode } from './schemas.ts';
-import { maskSecretTexts } from './secret-masking.ts';
-import { classifyPath, type TargetConfig } from './target-config.ts';
+import type { Diff, FieldSelection, RollbackMode } from './schemas.ts';
+import type { TargetConfig } from './target-config.ts';
 
 export interface RollbackJob {
   target: TargetConfig;
@@ -65,9 +64,9 @@ export function rollbackJobChars(job: RollbackJob): number {
 const codeUnitOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The diff of a planned rollback: old = the file at the head, new = the planned file. Built as
- * compare builds one (core/compare.ts): git-format patches (jsdiff, bounded), field changes, and
- * Kubernetes Secret values masked in both, or the file withheld when it cannot be masked reliably.
+ * The diff of a planned rollback: old = the file at the head, new = the planned file. Built by the
+ * builder compare uses (core/file-diffs.ts): git-format patches (jsdiff, bounded), Secret masking,
+ * field changes.
  */
 export function rollbackDiff(
   target: TargetConfig,
@@ -78,55 +77,12 @@ export function rollbackDiff(
   bounds: PatchBounds = DEFAULT_PATCH_BOUNDS,
   onFile?: (path: string) => void,
 ): Diff {
-  const files: FileDiff[] = [];
-  const fields: FieldChange[] = [];
-  for (const path of Object.keys(changes).sort(codeUnitOrder)) {
-    onFile?.(path);
-    const oldText = headFiles.get(path) ?? null;
-    const newText = changes[path] ?? null;
-    const { kind, service } = classifyPath(target.layout, path);
-    const binary = (oldText ?? '').includes('\u0000') || (newText ?? '').includes('\u0000');
-    const masked = binary ? ({ kind: 'clean' } as const) : maskSecretTexts(oldText, newText);
-    const shown = masked.kind === 'masked' ? unifiedGitPatch(path, masked.from, masked.to, bounds) : unifiedGitPatch(path, oldText, newText, bounds);
-    const file: FileDiff = {
-      path,
-      service,
-      kind,
-      status: shown.status,
-      additions: shown.additions,
-      deletions: shown.deletions,
-      patch: shown.patch,
-    };
-    if (shown.wholeFile) file.wholeFile = true;
-    if (shown.binary) file.binary = true;
-    files.push(file);
-    if (binary) continue;
-    if (masked.kind === 'masked') file.redacted = 'values';
-    if (masked.kind === 'withheld') {
-      file.patch = gitPatchHeader(path, shown.status);
-      file.redacted = 'file';
-      delete file.wholeFile;
-      if (isYamlPath(path)) file.fieldDiff = 'withheld';
-      continue;
-    }
-    if (!isYamlPath(path)) continue;
-    const result = diffYamlFieldsDetailed(oldText, newText);
-    if (result.incomplete) file.fieldDiff = result.incomplete;
-    for (const leaf of result.changes) {
-      const field: FieldChange = { service, file: path, path: leaf.path, from: leaf.from, to: leaf.to };
-      if (leaf.redacted) field.redacted = true;
-      fields.push(field);
-    }
-  }
-  return {
-    from,
-    to,
-    files,
-    fields,
-    impact: {
-      services: new Set(files.map((f) => f.service).filter((s): s is string => s !== null)).size,
-      bindings: files.filter((f) => f.kind === 'binding').length,
-      variables: files.filter((f) => f.kind === 'variables').length,
-    },
-  };
+  const changed = Object.keys(changes)
+    .sort(codeUnitOrder)
+    .map((path): ChangedFile => {
+      const oldText = headFiles.get(path) ?? null;
+      const newText = changes[path] ?? null;
+      return { change: unifiedGitPatch(path, oldText, newText, bounds), oldText, newText, missing: false };
+    });
+  return buildDiffSync(target, from, to, changed, { patchBounds: bounds, onFile });
 }

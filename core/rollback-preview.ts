@@ -4,7 +4,7 @@
  * request page. See core/rollback-service.ts for how plans bind approvals to content.
  */
 import { rollbackInsight, type RollbackInsight } from './rollback-insight.ts';
-import type { PatchBounds } from './compare.ts';
+import type { PatchBounds } from './git-patch.ts';
 import { destructiveOf, type DestructivePlan } from './destructive-plan.ts';
 import { badRequest, notFound } from './errors.ts';
 import { hashPlan } from './plan-hash.ts';
@@ -13,7 +13,8 @@ import { inProcessRollbackComputer, type RollbackComputer } from './rollback-com
 import type { RollbackPlan } from './rollback-planner.ts';
 import { validateSelection, type RollbackSelection } from './rollback-validation.ts';
 import type { Diff, FieldSelection, RollbackMode } from './schemas.ts';
-import { targetKey, type TargetConfig } from './target-config.ts';
+import { scopeOf, targetKey, type TargetConfig } from './target-config.ts';
+import { targetHead } from './history.ts';
 
 /** `POST .../rollback-preview`: exactly the change the rollback would commit now. */
 export type RollbackPreview = Diff & {
@@ -81,12 +82,6 @@ export function emptyDiff(from: string, to: string): Diff {
   return { from, to, files: [], fields: [], impact: { services: 0, bindings: 0, variables: 0 } };
 }
 
-/** The repo paths a plan needs: the whole target, or the one service's files. */
-export function scopeOf(target: TargetConfig, selection: { mode: RollbackMode; service?: string | undefined }): readonly string[] {
-  if (selection.mode === 'full') return target.layout.paths;
-  return target.layout.services.find((s) => s.name === selection.service)?.paths ?? [];
-}
-
 /**
  * Plans on the current branch head. `targetSha` may still be resolving: the reads run in parallel
  * (the target's files at the branch head are its files at its head revision, since no later commit
@@ -108,7 +103,7 @@ export async function planOnHead(
   if (!head) throw notFound('the branch has no commits');
   const scope = scopeOf(target, selection);
   const [newest, headFiles, [resolved, targetFiles]] = await Promise.all([
-    revisions.log({ paths: target.layout.paths, limit: 1 }).then((found) => found[0]),
+    targetHead(revisions, target),
     revisions.readFiles(scope, head),
     resolving.then(async (sha) => [sha, await revisions.readFiles(scope, sha)] as const),
     resolving.then((sha) => assertInTargetHistory(revisions, target, sha)),

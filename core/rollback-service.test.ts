@@ -256,9 +256,9 @@ describe('preview', () => {
     expect(preview.fields.find((x) => x.file === apiSecret(STAGING))).toMatchObject({ path: ['stringData', 'password'], redacted: true });
   });
 
-  it('withholds a Secret file that cannot be masked', () => {
+  it('withholds a Secret file that cannot be masked', async () => {
     const path = apiSecret(STAGING);
-    const diff = rollbackDiff(STAGING, new Map([[path, `${secret('Pa55!')}  oops: [\n`]]), { [path]: secret('Other-Pa55!') }, 'a'.repeat(40), 'b'.repeat(40));
+    const diff = await rollbackDiff(STAGING, new Map([[path, `${secret('Pa55!')}  oops: [\n`]]), { [path]: secret('Other-Pa55!') }, 'a'.repeat(40), 'b'.repeat(40));
     expect(JSON.stringify(diff)).not.toContain('Pa55');
     expect(diff.files[0]).toMatchObject({ redacted: 'file', fieldDiff: 'withheld', patch: `diff --git a/${path} b/${path}\n` });
     expect(diff.fields).toEqual([]);

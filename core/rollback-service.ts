@@ -23,7 +23,8 @@
 import { appendRequestAudit } from './request-audit.ts';
 import { assertDestructiveAllowed } from './destructive-plan.ts';
 import { formatRollbackMessage } from './commit-message.ts';
-import { compareRevisions, type PatchBounds } from './compare.ts';
+import { compareRevisions } from './compare.ts';
+import type { PatchBounds } from './git-patch.ts';
 import type { RollbackComputer } from './rollback-compute.ts';
 import { badRequest, conflict, notFound, redactServerPaths, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
@@ -32,6 +33,7 @@ import { InProcessCommitLock } from './in-process-commit-lock.ts';
 import type {
   Clock,
   CommitLock,
+  FieldDiffer,
   IdGenerator,
   Page,
   RequestFilter,
@@ -41,7 +43,8 @@ import type {
   TargetCatalog,
   UserDirectory,
 } from './ports.ts';
-import { assertRole } from './rollback-authorization.ts';
+import { assertRole, countApprovals, executeRoles, sameEmail } from './review-rules.ts';
+import { targetHead } from './history.ts';
 import { approvalRequired, assertModeAllowed, requiredApprovalsFor } from './rollback-gating.ts';
 import {
   emptyDiff,
@@ -74,6 +77,8 @@ export interface RollbackServiceDeps {
   patchBounds?: PatchBounds;
   /** Where plans and previews parse YAML (default in-process; the real server: a worker, decision 021). */
   rollbackComputer?: RollbackComputer | undefined;
+  /** Computes the field changes of a completed request's diff; in-process when absent (decision 015). */
+  fieldDiffer?: FieldDiffer | undefined;
   /** Live updates: `request.updated` on every state change, `revision.created` for a rollback commit. */
   events?: EventBus | undefined;
   hooks?: RollbackHooks | undefined;
@@ -150,7 +155,7 @@ export class RollbackService {
       return { request, diff: { ...emptyDiff(request.baseSha, request.targetSha), diffError: `unknown target ${request.tenant}/${request.environment}` } };
     }
     if (request.state === 'completed' && request.commitSha) {
-      return { request, diff: await compareRevisions(this.deps.revisions, target, request.baseSha, request.commitSha) };
+      return { request, diff: await compareRevisions(this.deps.revisions, target, request.baseSha, request.commitSha, { fieldDiffer: this.deps.fieldDiffer }) };
     }
     try {
       const planned = await planOnHead(this.deps.revisions, target, request, request.targetSha, { ...this.planOptions, withDiff: true });
@@ -272,7 +277,7 @@ export class RollbackService {
   async execute(id: string, user: User): Promise<RollbackRequest> {
     const request = await this.requireRequest(id);
     const target = await this.requireTarget(request.tenant, request.environment);
-    assertRole(user, [...target.policy.requesters, ...target.policy.approvers], `executing a rollback on ${targetKey(target)}`);
+    assertRole(user, executeRoles(target.policy), `executing a rollback on ${targetKey(target)}`);
     return this.executeAs(id, user.email);
   }
 
@@ -306,10 +311,10 @@ export class RollbackService {
           breakGlass = false;
           requiredApprovals = 0;
           if (approvalRequired(target)) {
-            const isRequester = actor.toLowerCase() === request.requestedBy.toLowerCase();
+            const isRequester = sameEmail(actor, request.requestedBy);
             const session = isRequester ? await tx.activeBreakGlass(actor, now) : null;
             if (!session) {
-              const approvals = request.reviews.filter((r) => r.decision === 'approve' && !r.stale).length;
+              const approvals = countApprovals(request);
               throw conflict(
                 `rollback request ${id} is waiting for approval (${approvals}/${requiredApprovalsFor(target)}): it executes when the quorum is reached`,
               );
@@ -373,7 +378,7 @@ export class RollbackService {
     const head = await this.deps.revisions.branchHead();
     if (!head) return undefined;
     if (head === planned.head) return planned;
-    const [newest] = await this.deps.revisions.log({ paths: target.layout.paths, limit: 1 });
+    const newest = await targetHead(this.deps.revisions, target);
     return newest?.sha === planned.baseSha ? { ...planned, head } : undefined;
   }
 

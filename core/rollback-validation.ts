@@ -3,6 +3,7 @@
  * the Idempotency-Key, and whether a retried submit is the same request. Pure: no port is called.
  */
 import { badRequest, MESSAGES } from './errors.ts';
+import { SHA_INPUT_PATTERN } from './names.ts';
 import type { CreateRollbackBody, FieldSelection, RollbackMode, RollbackRequest } from './schemas.ts';
 import { checkRepoPath } from './repo-path.ts';
 import { assertModeAllowed } from './rollback-gating.ts';
@@ -24,7 +25,6 @@ export interface ValidSelection {
   fields?: FieldSelection[];
 }
 
-const REVISION_INPUT = /^[0-9a-f]{4,40}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 export function checkIdempotencyKey(key: string): string {
@@ -36,7 +36,7 @@ export function validateSelection(target: TargetConfig, body: RollbackSelection)
   const ref = typeof body.targetSha === 'string' ? body.targetSha.trim().toLowerCase() : '';
   if (ref === '') throw badRequest(MESSAGES.targetShaRequired, { field: 'targetSha' });
   assertModeAllowed(target, body.mode);
-  if (!REVISION_INPUT.test(ref)) throw badRequest('targetSha must be a commit id (4 to 40 hex digits)', { field: 'targetSha' });
+  if (!SHA_INPUT_PATTERN.test(ref)) throw badRequest('targetSha must be a commit id (4 to 40 hex digits)', { field: 'targetSha' });
   const selection: ValidSelection = { mode: body.mode, targetRef: ref };
   if (body.mode === 'full') {
     if (body.service !== undefined) throw badRequest('service is only used in service and field mode: a full rollback restores the whole target', { field: 'service' });

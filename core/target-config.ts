@@ -102,6 +102,16 @@ export function servicesTouched(layout: TargetLayout, paths: readonly string[]):
     .map((service) => service.name);
 }
 
+/**
+ * The repo paths a rollback reads and writes: the whole target, or the files of its one service (none
+ * for a service the target does not have). Used to plan, to verify a rollback, and to know which
+ * revisions a rollback commit undid.
+ */
+export function scopeOf(target: Pick<TargetConfig, 'layout'>, selection: { mode: 'full' | 'service' | 'field'; service?: string | undefined }): readonly string[] {
+  if (selection.mode === 'full') return target.layout.paths;
+  return target.layout.services.find((s) => s.name === selection.service)?.paths ?? [];
+}
+
 export function targetKey(target: { tenant: string; environment: string }): string {
   return `${target.tenant}/${target.environment}`;
 }

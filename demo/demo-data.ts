@@ -23,7 +23,8 @@
  * default one plus the perf commits: same ids (`c00042`; perf commits are `p000042`), same times.
  */
 import type { RollbackMetadata } from '#core/commit-message.ts';
-import type { Features, Plan, Role, User } from '#core/schemas.ts';
+import type { Features, Plan, User } from '#core/schemas.ts';
+import { DEFAULT_ROLES } from '#core/review-rules.ts';
 import { defaultLayout, matchesAny, type AccessPolicy, type TargetConfig } from '#core/target-config.ts';
 import { Prng, deriveSeed } from './prng.ts';
 
@@ -151,9 +152,7 @@ interface TenantSpec {
   flagPool: readonly string[];
 }
 
-const REQUESTERS: Role[] = ['requester', 'approver', 'admin'];
-const APPROVERS: Role[] = ['approver', 'admin'];
-const BREAK_GLASS: Role[] = ['break-glass', 'admin'];
+const { requesters: REQUESTERS, approvers: APPROVERS, breakGlass: BREAK_GLASS } = DEFAULT_ROLES;
 
 function service(spec: Omit<ServiceSpec, 'minorBumps' | 'patch'> & Partial<Pick<ServiceSpec, 'minorBumps' | 'patch'>>): ServiceSpec {
   return { minorBumps: true, patch: false, ...spec };

@@ -4,7 +4,7 @@
  * revision is a binary search per file rather than a replay.
  */
 import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
-import { DEFAULT_PATCH_BOUNDS, unifiedGitPatch, type PatchBounds } from '#core/compare.ts';
+import { DEFAULT_PATCH_BOUNDS, unifiedGitPatch, type PatchBounds } from '#core/git-patch.ts';
 import { conflict } from '#core/errors.ts';
 import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '#core/ports.ts';
 import { matchesAny } from '#core/target-config.ts';

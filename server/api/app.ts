@@ -35,6 +35,7 @@ function createServices(deps: ApiDeps, events: EventBus): ApiServices | null {
     hooks: deps.rollbackHooks,
     commitLock: deps.commitLock,
     rollbackComputer: deps.rollbackComputer,
+    fieldDiffer: deps.fieldDiffer,
   });
   const approvals = new ApprovalService({
     rollbacks,

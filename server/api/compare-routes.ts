@@ -8,7 +8,8 @@
  * `GET .../compare/fields` returns the field changes a large compare deferred.
  */
 import type { Hono } from 'hono';
-import { compareFields, compareRevisions, INLINE_FIELD_DIFF_MAX_CHARS, MAX_CONTEXT_LINES } from '#core/compare.ts';
+import { compareFields, compareRevisions, INLINE_FIELD_DIFF_MAX_CHARS } from '#core/compare.ts';
+import { MAX_CONTEXT_LINES } from '#core/compare-fields.ts';
 import type { ApiEnv, RouteDeps } from './api-context.ts';
 import { parseTargetFile, parseWholeNumber, resolveRevisionPair, resolveTarget } from './request-params.ts';
 

@@ -6,13 +6,13 @@
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import { badRequest, notFound } from '#core/errors.ts';
-import { isValidName } from '#core/names.ts';
+import { targetHead } from '#core/history.ts';
+import { isValidName, SHA_INPUT_PATTERN } from '#core/names.ts';
 import { checkRepoPath } from '#core/repo-path.ts';
 import type { RevisionStore, TargetCatalog } from '#core/ports.ts';
 import { matchesAny, type TargetConfig } from '#core/target-config.ts';
 import { describeZodError, zodField } from './http-errors.ts';
 
-const REVISION_INPUT = /^[0-9a-f]{4,40}$/;
 const WHOLE_NUMBER_INPUT = /^\d{1,7}$/;
 
 type SafeParser<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } };
@@ -60,11 +60,11 @@ export async function resolveTarget(c: Context, catalog: TargetCatalog): Promise
 export async function resolveRevision(revisions: RevisionStore, target: TargetConfig, name: string, input: string): Promise<string> {
   const ref = input.trim().toLowerCase();
   if (ref === 'head') {
-    const [head] = await revisions.log({ paths: target.layout.paths, limit: 1 });
+    const head = await targetHead(revisions, target);
     if (!head) throw notFound('unknown revision head');
     return head.sha;
   }
-  if (!REVISION_INPUT.test(ref)) throw badRequest(`${name} must be a commit id (4 to 40 hex digits) or head`);
+  if (!SHA_INPUT_PATTERN.test(ref)) throw badRequest(`${name} must be a commit id (4 to 40 hex digits) or head`);
   const sha = await revisions.resolveCommit(ref);
   if (!sha) throw notFound(`unknown revision ${ref}`);
   return sha;

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { DeploymentGaps, targetCluster } from '#core/deployment-gap.ts';
-import { buildRolledBackIndex, readHistoryPage, type RolledBackIndex } from '#core/history.ts';
+import { buildRolledBackIndex, readHistoryPage, targetHead, type RolledBackIndex } from '#core/history.ts';
 import { versionReaderFor } from '#core/revision-versions.ts';
 import { historyQuerySchema, type Target } from '#core/schemas.ts';
 import { targetKey, type TargetConfig } from '#core/target-config.ts';
@@ -8,7 +8,7 @@ import type { ApiEnv, RouteDeps } from './api-context.ts';
 import { parseQuery, resolveTarget } from './request-params.ts';
 
 async function describeTarget(deps: RouteDeps, gaps: DeploymentGaps, config: TargetConfig): Promise<Target> {
-  const [head] = await deps.revisions.log({ paths: config.layout.paths, limit: 1 });
+  const head = await targetHead(deps.revisions, config);
   const status = await deps.cluster.status(config, head?.sha ?? null);
   const deployment = await gaps.gap(config, head?.sha ?? null, status);
   return {

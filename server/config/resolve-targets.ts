@@ -2,6 +2,7 @@
  * Turns the `targets` section of the config plus the repo's file list into TargetConfigs. Problems
  * that should not stop the server (a target whose paths match nothing) come back as warnings.
  */
+import { DEFAULT_ROLES } from '#core/review-rules.ts';
 import { isValidName } from '#core/names.ts';
 import type { Features } from '#core/schemas.ts';
 import { matchesAny, type AccessPolicy, type TargetConfig, type TargetLayout } from '#core/target-config.ts';
@@ -11,9 +12,9 @@ const DEFAULT_FEATURES: Features = { basic_rollback: true, rollback: true, selec
 const DEFAULT_POLICY: AccessPolicy = {
   requiredApprovals: 1,
   blockSelfApproval: true,
-  requesters: ['requester', 'approver', 'admin'],
-  approvers: ['approver', 'admin'],
-  breakGlass: ['break-glass', 'admin'],
+  requesters: [...DEFAULT_ROLES.requesters],
+  approvers: [...DEFAULT_ROLES.approvers],
+  breakGlass: [...DEFAULT_ROLES.breakGlass],
 };
 
 export interface ResolvedTargets {

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
 import { conflict } from '#core/errors.ts';
+import { SHA_INPUT_PATTERN } from '#core/names.ts';
 import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '#core/ports.ts';
 import { matchesAny } from '#core/target-config.ts';
 import { listTreeBlobs } from './tree-reader.ts';
@@ -47,7 +48,6 @@ export interface GitRevisionStoreOptions {
   branchSetDelayMs?: number;
 }
 
-const SHORT_SHA = /^[0-9a-f]{4,40}$/;
 /** Upper bound on remembered reachable commits (about 100 bytes each). */
 const REACHABLE_CACHE_MAX = 200_000;
 /** `-c` settings that would change what our commands print, pinned for every call. */
@@ -276,7 +276,7 @@ export class GitRevisionStore implements RevisionStore {
   }
 
   async resolveCommit(ref: string): Promise<string | null> {
-    if (!SHORT_SHA.test(ref)) return null;
+    if (!SHA_INPUT_PATTERN.test(ref)) return null;
     // Fast path: a commit this store returned from a log of the branch (every cursor it handed out).
     if (this.reachable.has(ref)) return ref;
     const head = await this.readHead();
@@ -397,7 +397,7 @@ export class GitRevisionStore implements RevisionStore {
     if (pathspec.kind === 'none') return files;
     // Directory pathspecs (every layout's services) are listed through cat-file: no process per read.
     const dirs = paths.every((p) => p.endsWith('/') && p.length > 1 && !/[*?[\n]/.test(p)) ? paths.map((p) => p.slice(0, -1)) : null;
-    const fromTrees = dirs && SHORT_SHA.test(sha) ? await listTreeBlobs(this.batch, sha, dirs) : null;
+    const fromTrees = dirs && SHA_INPUT_PATTERN.test(sha) ? await listTreeBlobs(this.batch, sha, dirs) : null;
     const wanted: { path: string; oid: string }[] = fromTrees ?? [];
     const listing = fromTrees ? null : await this.git(['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', sha, '--', ...pathspecArgs(pathspec)]);
     for (const entry of listing?.stdout.toString('utf8').split('\0') ?? []) {

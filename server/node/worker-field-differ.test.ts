@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { inProcessFieldDiffer } from '#core/compare.ts';
+import { inProcessFieldDiffer } from '#core/file-diffs.ts';
 import { RewindError } from '#core/errors.ts';
 import { computeRollback, type RollbackJob } from '#core/rollback-compute.ts';
 import { defaultLayout, type TargetConfig } from '#core/target-config.ts';

@@ -13,7 +13,7 @@
  * with an error saying so, and the next call starts a new worker. `close()` terminates it.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { inProcessFieldDiffer } from '#core/compare.ts';
+import { inProcessFieldDiffer } from '#core/file-diffs.ts';
 import { RewindError, unprocessable } from '#core/errors.ts';
 import type { FieldDiffResult } from '#core/field-diff.ts';
 import type { FieldDiffer, FieldDiffPair } from '#core/ports.ts';

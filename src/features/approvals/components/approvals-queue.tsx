@@ -4,7 +4,7 @@ import type { RollbackRequest, Target } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { RelativeTime } from '#src/components/relative-time.tsx';
-import { APPROVER_ROLES, countApprovals, hasAnyRole, quorumOf, type Reviewer } from '#src/lib/approval-rules.ts';
+import { countApprovals, DEFAULT_ROLES, hasRole, quorumOf, type Reviewer } from '#core/review-rules.ts';
 import { paths } from '#src/lib/paths.ts';
 import { shortSha } from '#src/lib/sha.ts';
 import { useNow } from '#src/lib/use-now.ts';
@@ -36,7 +36,7 @@ export function ApprovalsQueue({ reviewer, targets }: ApprovalsQueueProps) {
   }
 
   const queue = buildReviewQueue(pending.data.requests, reviewer, targets, now);
-  const mayApprove = hasAnyRole(reviewer.user, APPROVER_ROLES);
+  const mayApprove = hasRole(reviewer.user, DEFAULT_ROLES.approvers);
   return (
     <>
       <section className="panel approvals-section" aria-labelledby="to-review-heading">

@@ -1,5 +1,5 @@
 import type { RollbackRequest, Target } from '#core/schemas.ts';
-import { reviewEligibility, type Reviewer, type ReviewEligibility } from '#src/lib/approval-rules.ts';
+import { reviewEligibility, type Reviewer, type ReviewEligibility } from '#core/review-rules.ts';
 
 export interface QueuedRequest {
   request: RollbackRequest;
@@ -25,7 +25,7 @@ export function buildReviewQueue(
   const others: QueuedRequest[] = [];
   for (const request of [...requests].sort(newestFirst)) {
     const target = targets?.find((t) => t.tenant === request.tenant && t.environment === request.environment);
-    const eligibility = reviewEligibility(request, reviewer, target, now);
+    const eligibility = reviewEligibility(request, reviewer, target?.policy, now);
     if (eligibility.kind === 'can-review') toReview.push(request);
     else if (eligibility.kind !== 'not-pending') others.push({ request, eligibility });
   }

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { hasDeferredFields, withComputedFields } from '#core/compare-fields.ts';
+import { FULL_SHA_PATTERN } from '#core/names.ts';
 import type { Diff } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
@@ -23,15 +24,14 @@ interface CompareViewProps {
   onSwap: () => void;
 }
 
-const FULL_SHA = /^[0-9a-f]{40}$/;
 
 export function CompareView({ tenant, environment, from, to, onSwap }: CompareViewProps) {
   const backend = useBackend();
   const diff = useQuery(compareQueryOptions(backend, tenant, environment, from, to));
   // A full sha from the URL is looked up at once, in parallel with the diff; `head` and short ones
   // once the diff has named them.
-  const fromSha = diff.data?.from ?? (FULL_SHA.test(from) ? from : null);
-  const toSha = diff.data?.to ?? (FULL_SHA.test(to) ? to : null);
+  const fromSha = diff.data?.from ?? (FULL_SHA_PATTERN.test(from) ? from : null);
+  const toSha = diff.data?.to ?? (FULL_SHA_PATTERN.test(to) ? to : null);
   const fromRevision = useQuery({
     ...revisionQueryOptions(backend, tenant, environment, fromSha ?? ''),
     enabled: fromSha !== null,

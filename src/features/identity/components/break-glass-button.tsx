@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useRef, useState } from 'react';
 import { useBackend } from '#src/api/backend-context.tsx';
-import { BREAK_GLASS_ROLES, hasAnyRole } from '#src/lib/approval-rules.ts';
+import { DEFAULT_ROLES, hasRole } from '#core/review-rules.ts';
 import { meQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
 
 // The dialog loads when first opened: most visits never break glass.
@@ -13,7 +13,7 @@ export function BreakGlassButton() {
   const me = useQuery(meQueryOptions(backend));
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
-  if (!me.data || me.data.breakGlass || !hasAnyRole(me.data.user, BREAK_GLASS_ROLES)) return null;
+  if (!me.data || me.data.breakGlass || !hasRole(me.data.user, DEFAULT_ROLES.breakGlass)) return null;
 
   return (
     <>

@@ -1,5 +1,5 @@
 import type { AuditEvent, RollbackRequest } from '#core/schemas.ts';
-import { countApprovals, quorumOf } from '#src/lib/approval-rules.ts';
+import { countApprovals, quorumOf } from '#core/review-rules.ts';
 import { shortSha } from '#src/lib/sha.ts';
 
 export type TimelineStep = 'requested' | 'reviewed' | 'approved' | 'rejected' | 'dismissed' | 'executing' | 'completed' | 'failed' | 'waiting';

@@ -5,7 +5,7 @@ import { userTextProblem } from '#core/user-text.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { RelativeTime } from '#src/components/relative-time.tsx';
 import { RevealedText } from '#src/components/revealed-text.tsx';
-import { hasAnyRole, NOTE_ROLES, type Reviewer } from '#src/lib/approval-rules.ts';
+import { DEFAULT_ROLES, hasRole, noteRoles, type Reviewer } from '#core/review-rules.ts';
 import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
 
@@ -35,7 +35,7 @@ export function NotesPanel({ request, viewer, onNoted }: NotesPanelProps) {
         </ol>
       )}
       {viewer &&
-        (hasAnyRole(viewer.user, NOTE_ROLES) ? (
+        (hasRole(viewer.user, noteRoles(DEFAULT_ROLES)) ? (
           <NoteForm request={request} onNoted={onNoted} />
         ) : (
           <p className="review-note">Adding notes needs a requester, approver, break-glass or admin role.</p>

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { RollbackRequest } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
-import { countApprovals, quorumOf } from '#src/lib/approval-rules.ts';
+import { countApprovals, quorumOf } from '#core/review-rules.ts';
 import { paths } from '#src/lib/paths.ts';
 import { shortSha } from '#src/lib/sha.ts';
 import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';

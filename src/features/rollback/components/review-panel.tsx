@@ -6,7 +6,7 @@ import { isApiError } from '#src/api/api-error.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { RelativeTime } from '#src/components/relative-time.tsx';
 import { RevealedText } from '#src/components/revealed-text.tsx';
-import { countApprovals, quorumOf, reviewEligibility, type Reviewer } from '#src/lib/approval-rules.ts';
+import { countApprovals, quorumOf, reviewEligibility, type Reviewer } from '#core/review-rules.ts';
 import { useNow } from '#src/lib/use-now.ts';
 import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
@@ -79,7 +79,7 @@ function ReviewActions({ request, reviewer, target, onReviewed }: ReviewActionsP
     },
   });
 
-  const eligibility = reviewEligibility(request, reviewer, target, now);
+  const eligibility = reviewEligibility(request, reviewer, target?.policy, now);
   if (eligibility.kind === 'not-pending') {
     return review.isError ? <ServerError title={reviewErrorTitle(review.error)} error={review.error} /> : null;
   }

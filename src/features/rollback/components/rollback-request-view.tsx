@@ -8,7 +8,7 @@ import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { RelativeTime } from '#src/components/relative-time.tsx';
 import { RevealedText } from '#src/components/revealed-text.tsx';
-import type { Reviewer } from '#src/lib/approval-rules.ts';
+import type { Reviewer } from '#core/review-rules.ts';
 import { paths } from '#src/lib/paths.ts';
 import { shortSha } from '#src/lib/sha.ts';
 import { rollbackDetailQueryOptions } from '#src/features/rollback/api/rollback-query-options.ts';
