@@ -7,7 +7,7 @@ import { FULL_SHA_PATTERN, NAME_PATTERN, REQUEST_ID_PATTERN } from './names.ts';
 import { USER_TEXT_MAX_LENGTH } from './user-text.ts';
 import { healthSchema, rolloutSchema, serviceStatusSchema, syncSchema, targetClusterSchema } from './cluster-schemas.ts';
 import { serviceVersionAtSchema, serviceVersionChangeSchema } from './version-schemas.ts';
-import { rollForwardHintSchema } from './rollback-hints.ts';
+import { rollForwardHintSchema } from './rollback-hint-schemas.ts';
 import { incidentSchema } from './incident.ts';
 
 export const nameSchema = z
