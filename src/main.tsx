@@ -1,7 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from '#src/app/app.tsx';
+import { startThemeSync } from '#src/features/appearance/stores/theme-store.ts';
 import './styles.css';
+
+// Before anything renders, so a remembered dark choice never flashes light.
+startThemeSync();
 
 async function start() {
   if (import.meta.env.VITE_MOCK_API === 'true') {

@@ -1,4 +1,4 @@
-import { createBrowserRouter, type LoaderFunction, type RouteObject } from 'react-router';
+import { createBrowserRouter, type LoaderFunction, type RouteObject, type ShouldRevalidateFunction } from 'react-router';
 import { TargetsOverview } from '#src/features/targets/components/targets-overview.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 import { AppLoading, RootLayout } from './root-layout.tsx';
@@ -16,6 +16,13 @@ type LoaderName = Exclude<keyof typeof RouteLoaders, 'LoaderContext'>;
  * `lazy`): the loader's small module arrives first and starts the page's queries while the component's
  * chunk is still downloading.
  */
+/**
+ * A loader runs when its page is entered, not when its search parameters change: filters, wizard steps
+ * and choices live in the URL and are typed into, and a navigation that has a loader to run is not
+ * synchronous (the input would lag behind the keyboard). The page's own queries follow those changes.
+ */
+const onEnterOnly: ShouldRevalidateFunction = ({ currentUrl, nextUrl }) => currentUrl.pathname !== nextUrl.pathname;
+
 export function createRoutes(context: LoaderContext): RouteObject[] {
   const loader = (name: LoaderName) => async (): Promise<LoaderFunction> => (await import('./route-loaders.ts'))[name](context);
   return [
@@ -31,6 +38,7 @@ export function createRoutes(context: LoaderContext): RouteObject[] {
             { index: true, Component: TargetsOverview },
             {
               path: 'targets/:tenant/:environment',
+              shouldRevalidate: onEnterOnly,
               lazy: {
                 loader: loader('targetPageLoader'),
                 Component: async () => (await import('#src/app/routes/target-page.tsx')).TargetPage,
@@ -38,6 +46,7 @@ export function createRoutes(context: LoaderContext): RouteObject[] {
             },
             {
               path: 'targets/:tenant/:environment/compare',
+              shouldRevalidate: onEnterOnly,
               lazy: {
                 loader: loader('comparePageLoader'),
                 Component: async () => (await import('#src/app/routes/compare-page.tsx')).ComparePage,
@@ -45,6 +54,7 @@ export function createRoutes(context: LoaderContext): RouteObject[] {
             },
             {
               path: 'rollback/new',
+              shouldRevalidate: onEnterOnly,
               lazy: {
                 loader: loader('rollbackNewPageLoader'),
                 Component: async () => (await import('#src/app/routes/rollback-new-page.tsx')).RollbackNewPage,
@@ -52,6 +62,7 @@ export function createRoutes(context: LoaderContext): RouteObject[] {
             },
             {
               path: 'rollbacks/:id',
+              shouldRevalidate: onEnterOnly,
               lazy: {
                 loader: loader('requestPageLoader'),
                 Component: async () => (await import('#src/app/routes/rollback-request-page.tsx')).RollbackRequestPage,
@@ -59,6 +70,7 @@ export function createRoutes(context: LoaderContext): RouteObject[] {
             },
             {
               path: 'approvals',
+              shouldRevalidate: onEnterOnly,
               lazy: {
                 loader: loader('approvalsPageLoader'),
                 Component: async () => (await import('#src/app/routes/approvals-page.tsx')).ApprovalsPage,
@@ -66,6 +78,7 @@ export function createRoutes(context: LoaderContext): RouteObject[] {
             },
             {
               path: 'audit',
+              shouldRevalidate: onEnterOnly,
               lazy: {
                 loader: loader('auditPageLoader'),
                 Component: async () => (await import('#src/app/routes/audit-page.tsx')).AuditPage,

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
-import { useParams } from 'react-router';
+import { useLocation, useParams } from 'react-router';
 import type { RollbackRequest } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { approvalKeys } from '#src/features/approvals/api/approvals-query-options.ts';
@@ -13,6 +13,8 @@ import { targetKeys, targetsQueryOptions } from '#src/features/targets/api/targe
 
 export function RollbackRequestPage() {
   const { id = '' } = useParams();
+  // Set by the wizard's submit: arriving from it, focus goes to the new request's heading.
+  const submitted = (useLocation().state as { submitted?: unknown } | null)?.submitted === true;
   const backend = useBackend();
   const queryClient = useQueryClient();
   const me = useQuery(meQueryOptions(backend));
@@ -39,6 +41,7 @@ export function RollbackRequestPage() {
       targets={targets.data}
       onCompleted={onCompleted}
       onChanged={onChanged}
+      focusHeading={submitted}
     />
   );
 }

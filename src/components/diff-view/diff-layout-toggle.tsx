@@ -1,10 +1,14 @@
 import { useId } from 'react';
 import { DIFF_LAYOUTS, useDiffPreferencesStore } from './diff-preferences-store.ts';
+import { useIsNarrow } from './use-diff-layout.ts';
 
+/** Absent on a phone: only line by line fits there (see useDiffLayout). */
 export function DiffLayoutToggle() {
   const layout = useDiffPreferencesStore((state) => state.layout);
   const setLayout = useDiffPreferencesStore((state) => state.setLayout);
   const name = useId();
+  const narrow = useIsNarrow();
+  if (narrow) return null;
   return (
     <fieldset className="segmented">
       <legend className="segmented__legend">Layout</legend>

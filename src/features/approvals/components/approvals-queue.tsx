@@ -95,7 +95,7 @@ const MODE_LABEL = { full: 'Full', service: 'Service', field: 'Field' } as const
 function QueueTable({ requests, caption }: { requests: QueueRow[]; caption: string }) {
   const showWhy = requests.some((row) => row.why !== undefined);
   return (
-    <table className="data-table approvals-table">
+    <table className="data-table approvals-table stack-on-phone">
       <caption className="visually-hidden">{caption}</caption>
       <thead>
         <tr>
@@ -114,23 +114,29 @@ function QueueTable({ requests, caption }: { requests: QueueRow[]; caption: stri
       <tbody>
         {requests.map(({ request, why }) => (
           <tr key={request.id} data-testid="approval-row" data-request-id={request.id}>
-            <td>
+            <td data-label="Requested">
               <RelativeTime iso={request.createdAt} />
             </td>
-            <td>
+            <td data-label="Target">
               {request.tenant}/{request.environment}
             </td>
-            <td>
+            <td data-label="Scope">
               {MODE_LABEL[request.mode]}
               {request.service ? ` · ${request.service}` : ''}
               <span className="muted"> → {shortSha(request.targetSha)}</span>
             </td>
-            <td>{request.affectedServices.length > 0 ? request.affectedServices.join(', ') : <span className="muted">none</span>}</td>
-            <td>{request.requestedBy}</td>
-            <td>
+            <td data-label="Affected services">
+              {request.affectedServices.length > 0 ? request.affectedServices.join(', ') : <span className="muted">none</span>}
+            </td>
+            <td data-label="Requester">{request.requestedBy}</td>
+            <td data-label="Approvals">
               <QuorumProgress request={request} />
             </td>
-            {showWhy && <td className="muted">{why}</td>}
+            {showWhy && (
+              <td className="muted" data-label="Status">
+                {why}
+              </td>
+            )}
             <td>
               <Link to={paths.rollbackRequest(request.id)} className="button button--small" aria-label={`Review rollback ${request.id}`}>
                 Review

@@ -184,12 +184,14 @@ describe('CompareView', () => {
     expect(body).toBeVisible();
 
     await user.click(screen.getByRole('button', { name: 'Collapse all' }));
-    expect(screen.getAllByRole('button', { expanded: false })).toHaveLength(2);
+    // In the page: the header's Menu button is collapsed too.
+    const main = within(screen.getByRole('main'));
+    expect(main.getAllByRole('button', { expanded: false })).toHaveLength(2);
     // Following a file's link opens it again.
     await user.click(screen.getByRole('link', { name: 'payments/values.yaml' }));
     expect(toggle).toHaveAttribute('aria-expanded', 'true');
     await user.click(screen.getByRole('button', { name: 'Expand all' }));
-    expect(screen.queryAllByRole('button', { expanded: false })).toHaveLength(0);
+    expect(main.queryAllByRole('button', { expanded: false })).toHaveLength(0);
   });
 
   it('follows the remembered layout, and changes it for every file', async () => {
@@ -225,7 +227,7 @@ describe('CompareView', () => {
     );
     const user = userEvent.setup();
     renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
-    await waitFor(() => expect(fieldRows()).toHaveLength(FIELD_ROWS_SHOWN));
+    await waitFor(() => expect(fieldRows()).toHaveLength(FIELD_ROWS_SHOWN), { timeout: 10_000 });
     expect(screen.getByText(/broken\.yaml/, { selector: 'code' }).parentElement).toHaveTextContent('not valid YAML');
     expect(screen.getByText(/manifest\.yaml/, { selector: 'code' }).parentElement).toHaveTextContent('first 2,000');
     await user.click(screen.getByRole('button', { name: 'Show all 250 field changes' }));

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useLocation } from 'react-router';
 import { DiffLayoutToggle } from '#src/components/diff-view/diff-layout-toggle.tsx';
-import { useDiffPreferencesStore } from '#src/components/diff-view/diff-preferences-store.ts';
+import { useDiffLayout } from '#src/components/diff-view/use-diff-layout.ts';
 import type { FileGroup } from '#src/features/compare/model/compare-files.ts';
 import { CompareFileCard, type ComparePair } from './compare-file-card.tsx';
 
@@ -14,7 +14,7 @@ interface FileDiffListProps {
 }
 
 export function FileDiffList({ pair, groups, collapsed, onToggle, onCollapseAll }: FileDiffListProps) {
-  const layout = useDiffPreferencesStore((state) => state.layout);
+  const layout = useDiffLayout();
   const files = groups.flatMap((group) => group.files);
   useScrollToHashOnce();
 

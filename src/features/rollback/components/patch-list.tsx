@@ -3,7 +3,7 @@ import type { FileDiff } from '#core/schemas.ts';
 import { DiffFileCard } from '#src/components/diff-view/diff-file-card.tsx';
 import { DiffLayoutToggle } from '#src/components/diff-view/diff-layout-toggle.tsx';
 import { measurePatch, planAutoLoad } from '#src/components/diff-view/diff-limits.ts';
-import { useDiffPreferencesStore } from '#src/components/diff-view/diff-preferences-store.ts';
+import { useDiffLayout } from '#src/components/diff-view/use-diff-layout.ts';
 
 /**
  * The text diff of every file through the shared DiffView: small files render at once within the
@@ -12,7 +12,7 @@ import { useDiffPreferencesStore } from '#src/components/diff-view/diff-preferen
  */
 export function PatchList({ files }: { files: FileDiff[] }) {
   const idPrefix = useId();
-  const layout = useDiffPreferencesStore((state) => state.layout);
+  const layout = useDiffLayout();
   const sizes = useMemo(() => files.map((file) => measurePatch(file.patch)), [files]);
   const autoLoad = useMemo(() => planAutoLoad(sizes), [sizes]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());

@@ -143,6 +143,8 @@ describe('request page: reviews', () => {
     await user.click(reviewsSection().getByRole('button', { name: 'Reject' }));
     expect(reviews).toEqual([{ decision: 'reject' }]);
     await waitFor(() => expect(screen.getByTestId('request-state')).toHaveTextContent('Rejected'));
+    // The buttons are gone: focus lands on the reviews, which now list this one, not on the page body.
+    expect(screen.getByRole('heading', { level: 2, name: 'Reviews' })).toHaveFocus();
   });
 
   it.each([

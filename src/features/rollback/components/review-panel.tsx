@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { RollbackDetail, RollbackRequest, Target } from '#core/schemas.ts';
 import type { ReviewDecision } from '#src/api/backend-adapter.ts';
 import { isApiError } from '#src/api/api-error.ts';
@@ -22,11 +22,14 @@ interface ReviewPanelProps {
 
 /** The reviews given so far, and Approve / Reject for whoever may review now. */
 export function ReviewPanel({ request, reviewer, target, onReviewed }: ReviewPanelProps) {
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const approvals = countApprovals(request);
   const showQuorum = request.requiredApprovals > 0 || request.state === 'pending';
   return (
     <section className="panel request-section" aria-labelledby="request-reviews">
-      <h2 id="request-reviews">Reviews</h2>
+      <h2 id="request-reviews" ref={headingRef} tabIndex={-1}>
+        Reviews
+      </h2>
       {showQuorum && (
         <p data-testid="quorum-progress">
           {approvals} of {quorumOf(request)} approval{quorumOf(request) === 1 ? '' : 's'}
@@ -53,7 +56,18 @@ export function ReviewPanel({ request, reviewer, target, onReviewed }: ReviewPan
           ))}
         </ul>
       )}
-      {reviewer && <ReviewActions request={request} reviewer={reviewer} target={target} onReviewed={onReviewed} />}
+      {reviewer && (
+        <ReviewActions
+          request={request}
+          reviewer={reviewer}
+          target={target}
+          onReviewed={(updated) => {
+            onReviewed?.(updated);
+            // The form that had focus is gone once the review is in: land on the list that now shows it.
+            headingRef.current?.focus();
+          }}
+        />
+      )}
     </section>
   );
 }

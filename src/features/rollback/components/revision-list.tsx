@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { notInLoadedHistory, versionInHistory } from '#core/revision-versions.ts';
 import type { Revision } from '#core/schemas.ts';
 import type { VersionInfo } from '#core/version-schemas.ts';
@@ -35,10 +36,24 @@ export function RevisionList(props: RevisionListProps) {
     const found = index < contiguous ? versionInHistory(revisions.slice(0, contiguous), index, name) : (own ?? null);
     return found ?? notInLoadedHistory(name);
   };
+  const list = useRef<HTMLDivElement>(null);
+  // How many revisions there were when "Load older" was pressed; the first one after them takes focus.
+  const loadedBefore = useRef<number | null>(null);
+  useEffect(() => {
+    const before = loadedBefore.current;
+    if (before === null || revisions.length <= before) return;
+    loadedBefore.current = null;
+    list.current?.querySelectorAll<HTMLInputElement>('input[type="radio"]')[before]?.focus();
+  }, [revisions.length]);
+  const loadMore = () => {
+    if (isFetchingNextPage) return;
+    loadedBefore.current = revisions.length;
+    onLoadMore();
+  };
   return (
     <fieldset className="revision-list">
       <legend>Revision to restore</legend>
-      <div className="revision-list__scroll">
+      <div className="revision-list__scroll" ref={list}>
         {revisions.map((revision, index) => {
           const isHead = revision.sha === headSha;
           const id = `revision-${revision.sha}`;
@@ -95,7 +110,8 @@ export function RevisionList(props: RevisionListProps) {
         })}
       </div>
       {hasNextPage && (
-        <button type="button" className="button button--small" onClick={onLoadMore} disabled={isFetchingNextPage}>
+        // aria-disabled, not disabled, while loading: a disabled button drops the focus it has to the page.
+        <button type="button" className="button button--small" onClick={loadMore} aria-disabled={isFetchingNextPage}>
           {isFetchingNextPage ? 'Loading older revisions…' : 'Load older revisions'}
         </button>
       )}

@@ -62,7 +62,7 @@ export function RollbackDiff({ diff, headingLevel = 3 }: RollbackDiffProps) {
       </div>
 
       <Heading>Per service</Heading>
-      <table className="data-table breakdown-table">
+      <table className="data-table breakdown-table stack-on-phone">
         <caption className="visually-hidden">Files the rollback changes, by service</caption>
         <thead>
           <tr>
@@ -78,18 +78,18 @@ export function RollbackDiff({ diff, headingLevel = 3 }: RollbackDiffProps) {
               .filter((file) => groupOf(file) === group)
               .map((file, index) => (
                 <tr key={file.path} data-testid="breakdown-row">
-                  {index === 0 ? <th scope="row">{group}</th> : <td aria-hidden="true" />}
-                  <td>
+                  {index === 0 ? <th scope="row">{group}</th> : <td aria-hidden="true" className="stack-on-phone__empty" />}
+                  <td data-label="File">
                     <code>{file.path}</code>
                   </td>
-                  <td>
+                  <td data-label="Change">
                     {STATUS_WORD[file.status]}{' '}
                     <span className="diff-counts">
                       <span className="diff-counts__add">+{file.additions}</span>{' '}
                       <span className="diff-counts__del">−{file.deletions}</span>
                     </span>
                   </td>
-                  <td>{diff.fields.filter((field) => field.file === file.path).length}</td>
+                  <td data-label="Fields">{diff.fields.filter((field) => field.file === file.path).length}</td>
                 </tr>
               )),
           )}
@@ -100,7 +100,7 @@ export function RollbackDiff({ diff, headingLevel = 3 }: RollbackDiffProps) {
       {diff.fields.length === 0 ? (
         <p className="muted">No YAML field changes to list (see the text diff).</p>
       ) : (
-        <table className="data-table field-table">
+        <table className="data-table field-table stack-on-phone">
           <caption className="visually-hidden">Changed fields: the value now and after the rollback</caption>
           <thead>
             <tr>
@@ -113,14 +113,14 @@ export function RollbackDiff({ diff, headingLevel = 3 }: RollbackDiffProps) {
           <tbody>
             {diff.fields.map((field) => (
               <tr key={`${field.file}\u0000${JSON.stringify(field.path)}`} data-testid="field-row">
-                <td>{field.service ?? '—'}</td>
-                <td>
+                <td data-label="Service">{field.service ?? '—'}</td>
+                <td data-label="File">
                   <code>{field.file.split('/').slice(-2).join('/')}</code>
                 </td>
-                <td>
+                <td data-label="Field">
                   <code>{formatFieldPath(field.path)}</code>
                 </td>
-                <td>
+                <td data-label="Now → after rollback">
                   <BeforeAfter now={field.from} after={field.to} redacted={field.redacted === true} />
                 </td>
               </tr>

@@ -30,6 +30,8 @@ interface RollbackRequestViewProps {
   onCompleted?: (request: RollbackRequest) => void;
   /** After this page changed the request (a review, a note): the app refreshes queues and the audit trail. */
   onChanged?: (request: RollbackRequest) => void;
+  /** The person just submitted this request: its heading takes focus once it shows (the form is gone). */
+  focusHeading?: boolean;
 }
 
 const STATE_LABEL: Record<RollbackRequest['state'], string> = {
@@ -43,10 +45,16 @@ const STATE_LABEL: Record<RollbackRequest['state'], string> = {
 
 const MODE_LABEL = { full: 'Full', service: 'Service', field: 'Field' } as const;
 
-export function RollbackRequestView({ id, viewer, targets, onCompleted, onChanged }: RollbackRequestViewProps) {
+export function RollbackRequestView({ id, viewer, targets, onCompleted, onChanged, focusHeading }: RollbackRequestViewProps) {
   const backend = useBackend();
   const detail = useQuery(rollbackDetailQueryOptions(backend, id));
   const request = detail.data?.request;
+
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const shown = request !== undefined;
+  useEffect(() => {
+    if (focusHeading && shown) headingRef.current?.focus();
+  }, [focusHeading, shown]);
 
   const reported = useRef(false);
   useEffect(() => {
@@ -88,7 +96,7 @@ export function RollbackRequestView({ id, viewer, targets, onCompleted, onChange
         <span aria-current="page">Rollback {loaded.id}</span>
       </nav>
       <div className="request-title">
-        <h1>
+        <h1 ref={headingRef} tabIndex={-1}>
           Rollback of {name} to <code className="sha">{shortSha(loaded.targetSha)}</code>
         </h1>
         <span className={`badge request-state request-state--${loaded.state}`} data-testid="request-state">

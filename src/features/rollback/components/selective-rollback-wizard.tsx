@@ -148,7 +148,7 @@ export function SelectiveRollbackWizard({ targets, me }: SelectiveRollbackWizard
         me={me}
         serverError={errorFor('submit')}
         onErrorElsewhere={onErrorElsewhere}
-        onSubmitted={(request) => navigate(paths.rollbackRequest(request.id))}
+        onSubmitted={(request) => navigate(paths.rollbackRequest(request.id), { state: { submitted: true } })}
         onBack={() => go('preview')}
       />
     );
