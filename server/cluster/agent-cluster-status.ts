@@ -2,7 +2,7 @@
  * The ClusterStatus port over one agent: maps a target (and its services) to agent objects, reads
  * them from the shared poller, and never reports what the agent did not say (decision 017).
  */
-import type { ClusterSource, Health, ServiceStatus, Sync } from '#core/cluster-schemas.ts';
+import type { ClusterSource, Health, RevisionOutcome, ServiceStatus, Sync } from '#core/cluster-schemas.ts';
 import { overallSync, worstHealth } from '#core/cluster-health.ts';
 import type { ClusterStatus, SyncRequestResult, TargetRuntimeStatus } from '#core/ports.ts';
 import { targetKey, type TargetConfig } from '#core/target-config.ts';
@@ -53,6 +53,8 @@ const unknownService = (name: string, reason: string): ServiceStatus => ({ name,
 export class AgentClusterStatus implements ClusterStatus {
   readonly source: ClusterSource;
   readonly confirmWithinMs: number;
+  /** Outcomes the agent pushed through a webhook, per object, newest first. */
+  private readonly pushed = new Map<string, RevisionOutcome[]>();
 
   constructor(private readonly options: AgentClusterStatusOptions) {
     this.source = options.client.source;
@@ -69,6 +71,23 @@ export class AgentClusterStatus implements ClusterStatus {
       }
     }
     return byObject;
+  }
+
+  /** A verified webhook's outcome: shown at once, and the object is read again at the next tick. */
+  recordOutcome(object: string, outcome: RevisionOutcome): void {
+    this.pushed.set(object, [outcome, ...(this.pushed.get(object) ?? [])].slice(0, 50));
+    this.options.poller.pollSoon(object);
+  }
+
+  private withPushed(objects: readonly string[], outcomes: readonly RevisionOutcome[]): RevisionOutcome[] {
+    const all = [...objects.flatMap((name) => this.pushed.get(name) ?? []), ...outcomes];
+    const seen = new Set<string>();
+    return all.filter((o) => {
+      const key = `${o.sha}|${o.outcome}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
 
   names(target: TargetConfig): string[] {
@@ -104,7 +123,7 @@ export class AgentClusterStatus implements ClusterStatus {
       const state = await poller.state(objects.name);
       const reason = this.reasonOf(objects.name, state);
       // A failed read keeps only the time of the last good report: stale health is never current.
-      if (state.error || !state.report) return { ...empty(reason ?? 'no report yet'), observedAt: state.observedAt };
+      if (state.error || !state.report) return { ...empty(reason ?? 'no report yet'), observedAt: state.observedAt, outcomes: this.withPushed([objects.name], []) };
       const report = state.report;
       return {
         source: this.source,
@@ -115,7 +134,7 @@ export class AgentClusterStatus implements ClusterStatus {
         operation: report.operation,
         observedAt: state.observedAt,
         reason,
-        outcomes: report.outcomes,
+        outcomes: this.withPushed([objects.name], report.outcomes),
       };
     }
 
@@ -149,7 +168,7 @@ export class AgentClusterStatus implements ClusterStatus {
       operation: failed ?? running ?? reports[0]?.operation ?? null,
       observedAt: observed.includes(null) ? null : observed.sort()[0]!,
       reason: reasons.length ? reasons.join('; ') : null,
-      outcomes: reports.flatMap((r) => r.outcomes),
+      outcomes: this.withPushed([...new Set(objects.names.values())], reports.flatMap((r) => r.outcomes)),
     };
   }
 

@@ -4,6 +4,7 @@
  * after a rollback when configured. Without `cluster:` it is `NoClusterStatus`.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { Hono } from 'hono';
 import type { EventBus } from '#core/events.ts';
 import { NoClusterStatus } from '#core/no-cluster-status.ts';
 import type { Clock, ClusterStatus, RequestStore, RevisionStore } from '#core/ports.ts';
@@ -16,12 +17,15 @@ import { ArgoCdClient } from './argocd.ts';
 import type { ClusterConfig } from './cluster-config.ts';
 import { FluxClient } from './flux.ts';
 import { ObjectPoller } from './object-poller.ts';
+import { createWebhookApp } from './webhooks.ts';
 
 export interface ClusterRuntime {
   cluster: ClusterStatus;
   /** The agent client (call counts for the bench), when an agent is configured. */
   client: (AgentClient & { calls: number }) | null;
   poller: ObjectPoller | null;
+  /** `/api/hooks/argocd` and `/api/hooks/flux`, when `cluster.webhooks` is configured. */
+  hooks: Hono | null;
   close(): Promise<void>;
 }
 
@@ -64,7 +68,7 @@ export function createCluster(options: CreateClusterOptions): ClusterRuntime {
   const { config, events, clock, log } = options;
   const env = options.env ?? process.env;
   const resolvePath = (path: string | undefined) => (path && options.baseDir && !path.startsWith('/') ? `${options.baseDir}/${path}` : path);
-  if (!config) return { cluster: new NoClusterStatus(), client: null, poller: null, close: async () => {} };
+  if (!config) return { cluster: new NoClusterStatus(), client: null, poller: null, hooks: null, close: async () => {} };
 
   let client: AgentClient & { calls: number };
   let settings: { naming: string | Record<string, string>; namingKey: string; serviceResource: string; syncAfterRollback: boolean; confirmWithin: number; pollInterval: number };
@@ -86,19 +90,32 @@ export function createCluster(options: CreateClusterOptions): ClusterRuntime {
     clock,
     intervalMs: settings.pollInterval,
     log,
-    onChange: (name) => {
-      for (const target of byObject.get(name) ?? []) events.publish({ type: 'cluster.changed', tenant: target.tenant, environment: target.environment });
-    },
+    onChange: (name) => publishFor(name),
   });
   const cluster = new AgentClusterStatus({ client, poller, naming: settings.naming, namingKey: settings.namingKey, serviceResource: settings.serviceResource, confirmWithinMs: settings.confirmWithin });
   byObject = cluster.watch(options.targets);
   poller.start();
 
+  const publishFor = (name: string) => {
+    for (const target of byObject.get(name) ?? []) events.publish({ type: 'cluster.changed', tenant: target.tenant, environment: target.environment });
+  };
+  const hooks = config.webhooks
+    ? createWebhookApp({
+        secret: readSecret('cluster.webhooks', { env: config.webhooks.secretEnv, file: resolvePath(config.webhooks.secretFile) }, env),
+        now: () => clock.now(),
+        record: ({ object, outcome }) => {
+          cluster.recordOutcome(object, outcome);
+          log({ level: 'info', msg: 'outcome webhook', object, sha: outcome.sha, outcome: outcome.outcome });
+          publishFor(object);
+        },
+      })
+    : null;
   const unsubscribe = settings.syncAfterRollback ? syncAfterRollback({ ...options, cluster, confirmWithinMs: settings.confirmWithin }) : () => {};
   return {
     cluster,
     client,
     poller,
+    hooks,
     close: async () => {
       unsubscribe();
       await poller.stop();

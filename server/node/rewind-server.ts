@@ -128,7 +128,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   const events = new EventBus();
   // Only the demo repo gets the simulated cluster; a real repo reads its agent, or knows nothing.
   const clusterRuntime = demo
-    ? { cluster: new SimulatedClusterStatus(revisions, systemClock), close: async () => {} }
+    ? { cluster: new SimulatedClusterStatus(revisions, systemClock), hooks: null, close: async () => {} }
     : createCluster({
         config: config.cluster,
         targets,
@@ -153,7 +153,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     fieldDiffer: fieldDiffer.diff,
     ...(rollbackHooks ? { rollbackHooks } : {}),
   });
-  const app = createServerApp({ api, staticDir: options.staticDir, log });
+  const app = createServerApp({ api, staticDir: options.staticDir, log, hooks: clusterRuntime.hooks });
   const host = options.host ?? config.server.host;
   const { server, port } = await listen(app, host, options.port ?? config.server.port);
   if (options.prestartFieldDiffWorker) fieldDiffer.warmUp();
