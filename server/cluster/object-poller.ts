@@ -120,6 +120,8 @@ export class ObjectPoller {
         this.running -= 1;
         entry.inflight = null;
       }
+      // A freed slot starts the next due object now rather than at the next tick.
+      if (this.timer) this.tick();
       // The observation time changes on every read; a change is what the agent says, or an error.
       const fingerprint = JSON.stringify([entry.report, entry.error]);
       if (fingerprint !== entry.fingerprint) {

@@ -65,6 +65,8 @@ export class FakeArgoCd {
   readonly apps = new Map<string, ApplicationState>();
   fault: Fault = null;
   token = 'test-token';
+  /** Answer latency of every call (the bench's "agent answering in 50 ms"). */
+  delayMs = 0;
   readonly calls: RecordedCall[] = [];
   private server: Server | null = null;
   private port = 0;
@@ -106,6 +108,7 @@ export class FakeArgoCd {
     const text = Buffer.concat(chunks).toString('utf8');
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     this.calls.push({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, body: text ? (JSON.parse(text) as unknown) : null });
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const send = (status: number, body: string) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(body);
