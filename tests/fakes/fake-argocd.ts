@@ -63,6 +63,8 @@ export interface RecordedCall {
 
 export class FakeArgoCd {
   readonly apps = new Map<string, ApplicationState>();
+  /** The state of an Application not in `apps` (null: 404 as Argo CD answers). */
+  fallback: ((name: string) => ApplicationState | null) | null = null;
   fault: Fault = null;
   token = 'test-token';
   /** Answer latency of every call (the bench's "agent answering in 50 ms"). */
@@ -123,7 +125,7 @@ export class FakeArgoCd {
     const match = /^\/api\/v1\/applications\/([^/]+)(\/sync)?$/.exec(path);
     if (!match) return send(404, '{"error":"Not Found","code":5,"message":"Not Found"}');
     const name = decodeURIComponent(match[1]!);
-    const state = this.apps.get(name);
+    const state = this.apps.get(name) ?? this.fallback?.(name) ?? undefined;
     if (!state) return send(404, fixture('not-found.json').replaceAll('APP_NAME', name));
     if (this.fault === 'malformed') return send(200, '{"metadata": {"name": ');
     if (this.fault === 'shape') return send(200, JSON.stringify({ metadata: { name }, status: { sync: { status: 42 } } }));
