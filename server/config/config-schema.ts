@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { featuresSchema, nameSchema, planSchema, roleSchema } from '#core/schemas.ts';
+import { clusterConfigSchema } from '#server/cluster/cluster-config.ts';
 
 const pathList = z.array(z.string().min(1).max(1024)).max(256);
 
@@ -114,6 +115,8 @@ export const configSchema = z
     users: z
       .array(z.object({ email: z.string().email(), name: z.string().min(1), roles: z.array(roleSchema) }).strict())
       .default([]),
+    /** The GitOps agent Rewind reads (docs/decisions/017); absent: every status is `unknown`. */
+    cluster: clusterConfigSchema.optional(),
     defaults: targetSettingsSchema.default({}),
     targets: z
       .object({

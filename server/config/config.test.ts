@@ -44,6 +44,28 @@ describe('parseConfig', () => {
   });
 });
 
+describe('cluster:', () => {
+  const base = 'targets: { pattern: { services: "tenants/{tenant}/{environment}/services/{service}/" } }\n';
+  it('parses the documented Argo CD and Flux examples', () => {
+    expect(example('argocd').cluster?.argocd).toMatchObject({ url: 'https://argocd.example.com', tokenEnv: 'ARGOCD_TOKEN', application: '{tenant}-{environment}', syncAfterRollback: true, confirmWithin: 300_000, pollInterval: 10_000, timeout: 10_000 });
+    expect(example('flux-cluster').cluster?.flux).toMatchObject({ kind: 'Kustomization', kustomization: '{environment}-apps', namespace: 'flux-system', confirmWithin: 600_000 });
+  });
+  it('accepts an explicit map of Applications', () => {
+    const config = parseConfig(`${base}cluster:\n  argocd:\n    url: https://argo.example.com\n    tokenFile: ./t\n    application: { acme/production: acme-prod, acme/staging/api: api-stg }\n`, 'c.yaml');
+    expect(config.cluster?.argocd?.application).toEqual({ 'acme/production': 'acme-prod', 'acme/staging/api': 'api-stg' });
+  });
+  it('names the line of a cluster mistake', () => {
+    expect(() => parseConfig(`${base}cluster:\n  argocd:\n    url: https://argo.example.com\n    application: "{tenant}-{environment}"\n`, 'c.yaml')).toThrow(
+      'c.yaml:4: cluster.argocd: set exactly one of tokenEnv or tokenFile (the Argo CD API token)',
+    );
+    expect(() => parseConfig(`${base}cluster:\n  argocd:\n    url: https://argo.example.com\n    tokenEnv: T\n    confirmWithin: soon\n`, 'c.yaml')).toThrow(
+      'c.yaml:6: cluster.argocd.confirmWithin: must be a duration such as 300ms, 10s, 5m or 1h',
+    );
+    expect(() => parseConfig(`${base}cluster: {}\n`, 'c.yaml')).toThrow('c.yaml:2: cluster: set exactly one of cluster.argocd or cluster.flux');
+    expect(() => parseConfig(`${base}cluster:\n  flux:\n    apiServer: not a url\n    tokenFile: t\n`, 'c.yaml')).toThrow('c.yaml:4: cluster.flux.apiServer: must be an http(s) URL');
+  });
+});
+
 describe('resolveTargets for the documented layouts', () => {
   it('tenants layout: discovers tenants, environments and services; applies overrides', () => {
     const files = [

@@ -48,6 +48,8 @@ export interface ServerAppOptions {
   /** Requests being answered (for graceful shutdown). */
   inFlight?: InFlightRequests;
   isDraining?: () => boolean;
+  /** Signed agent webhooks under `/api/hooks/*`, served outside the identity check. */
+  hooks?: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> } | null | undefined;
 }
 
 export function createServerApp(options: ServerAppOptions): Hono {
@@ -89,6 +91,11 @@ export function createServerApp(options: ServerAppOptions): Hono {
 
   registerOperations(app, { metrics, readiness: options.readiness ?? {}, isDraining: options.isDraining ?? (() => false) });
 
+  // Agents sign their webhooks instead of passing the identity proxy (decision 019).
+  if (options.hooks) {
+    const hooks = options.hooks;
+    app.post('/api/hooks/*', (c) => hooks.fetch(c.req.raw, c.env));
+  }
   // The API gets the Node bindings as env so the identity check can read the peer address.
   app.all('/api/*', (c) => options.api.fetch(c.req.raw, c.env));
 

@@ -181,7 +181,7 @@ describe('repo layouts from the documented configs', () => {
     },
   ];
 
-  it.each(cases)('$name: targets, services and history come from a real repo', async ({ name, files, change, target, services }) => {
+  it.each(cases)('$name: targets, services and history come from a real repo', { timeout: 60_000 }, async ({ name, files, change, target, services }) => {
     const repoDir = dirs.make(`${name}-repo-`);
     await createRepo(repoDir, [
       { timestamp: '2026-11-01T10:00:00Z', author, message: 'bootstrap', changes: files },
@@ -193,9 +193,12 @@ describe('repo layouts from the documented configs', () => {
     writeFileSync(join(configDir, 'rewind.config.yaml'), config);
     const server = await start({ configFile: join(configDir, 'rewind.config.yaml'), dataDir: dirs.make(`${name}-data-`) });
     try {
-      const { targets } = (await (await fetch(`${server.url}api/targets`)).json()) as { targets: { tenant: string; environment: string; services: { name: string }[] }[] };
+      const { targets } = (await (await fetch(`${server.url}api/targets`)).json()) as { targets: { tenant: string; environment: string; health: string; services: { name: string; health: string }[]; cluster: { source: string; reason: string; liveRevision: string | null } }[] };
       const found = targets.find((t) => `${t.tenant}/${t.environment}` === target)!;
       expect(found.services.map((s) => s.name)).toEqual(services);
+      // A real repo without `cluster:` never borrows the demo's simulated health (decision 017).
+      expect(found.cluster).toMatchObject({ source: 'none', reason: 'no cluster connection configured', liveRevision: null });
+      expect([found.health, ...found.services.map((s) => s.health)].every((h) => h === 'unknown')).toBe(true);
       const [tenant, environment] = target.split('/');
       const history = (await (await fetch(`${server.url}api/targets/${tenant}/${environment}/history`)).json()) as { revisions: { summary: string }[] };
       expect(history.revisions.map((r) => r.summary)).toEqual(['release: bump', 'bootstrap']);

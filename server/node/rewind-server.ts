@@ -5,12 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Server } from 'node:http';
 import { RandomIds, StaticTargetCatalog, StaticUserDirectory, systemClock } from '#core/basic-adapters.ts';
-import { NoClusterStatus } from '#core/no-cluster-status.ts';
 import { InProcessCommitLock } from '#core/in-process-commit-lock.ts';
+import { EventBus } from '#core/events.ts';
 import { SimulatedClusterStatus } from '#demo/simulated-cluster.ts';
 import { reconcileInterruptedRequests } from '#core/reconcile-requests.ts';
 import type { RollbackHooks } from '#core/rollback-service.ts';
@@ -18,6 +18,7 @@ import type { User } from '#core/schemas.ts';
 import type { TargetConfig } from '#core/target-config.ts';
 import { generateDemoRepo } from '#demo/demo-data.ts';
 import { createApiApp } from '#server/api/app.ts';
+import { createCluster } from '#server/cluster/create-cluster.ts';
 import type { IdentityOptions } from '#server/api/identity.ts';
 import { configSchema, type RewindConfig } from '#server/config/config-schema.ts';
 import { ConfigError, parseConfig } from '#server/config/load-config.ts';
@@ -178,12 +179,26 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     : undefined);
   // Large field diffs parse YAML in a worker thread, started on first use (decision 015).
   const fieldDiffer = new WorkerFieldDiffer({ log });
+  const events = new EventBus();
+  // Only the demo repo gets the simulated cluster; a real repo reads its agent, or knows nothing.
+  const clusterRuntime = demo
+    ? { cluster: new SimulatedClusterStatus(revisions, systemClock), hooks: null, close: async () => {} }
+    : createCluster({
+        config: config.cluster,
+        targets,
+        events,
+        clock: systemClock,
+        revisions,
+        requests,
+        log,
+        baseDir: options.configFile ? dirname(resolve(options.configFile)) : undefined,
+      });
   const api = createApiApp({
     revisions,
     requests,
     catalog,
-    // Only the demo repo gets the simulated cluster; a real repo without `cluster:` knows nothing.
-    cluster: demo ? new SimulatedClusterStatus(revisions, systemClock) : new NoClusterStatus(),
+    cluster: clusterRuntime.cluster,
+    events,
     users: new StaticUserDirectory(users),
     clock: systemClock,
     ids,
@@ -202,6 +217,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     staticDir: options.staticDir,
     log,
     metrics,
+    hooks: clusterRuntime.hooks,
     inFlight,
     isDraining: () => draining,
     readiness: {
@@ -223,6 +239,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   console.log(`  database: ${databaseUrl ? `PostgreSQL ${redactUrl(databaseUrl)}` : `SQLite ${join(dataDir, 'rewind.db')}`}`);
   console.log(`  targets: ${targets.map((t) => `${t.tenant}/${t.environment}`).join(', ') || '(none)'}`);
   console.log(`  identity: ${config.identity.mode}`);
+  console.log(`  cluster: ${demo ? 'simulated (demo)' : config.cluster?.argocd ? `Argo CD ${config.cluster.argocd.url}` : config.cluster?.flux ? `Flux ${config.cluster.flux.apiServer}` : 'none configured: every status is unknown'}`);
   for (const warning of warnings) console.warn(`  warning: ${warning}`);
   for (const { id, commitSha } of reconciled.completed) console.log(`  reconciled: ${id} completed (commit ${commitSha.slice(0, 7)} was on the branch)`);
   for (const id of reconciled.failed) console.log(`  reconciled: ${id} failed (interrupted before its commit; execute it again)`);
@@ -259,6 +276,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
       // Live-update streams and idle keep-alive connections never end by themselves.
       (server as Server).closeAllConnections();
       await closed;
+      await clusterRuntime.close();
       await fieldDiffer.close();
       await revisions.close();
       await requests.close();

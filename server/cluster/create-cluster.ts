@@ -1,0 +1,148 @@
+/**
+ * Builds the server's ClusterStatus from `cluster:` (decision 017): reads the token and CA, starts one
+ * poller for the agent's objects, relays changes as `cluster.changed`, and asks the agent to sync
+ * after a rollback when configured. Without `cluster:` it is `NoClusterStatus`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Hono } from 'hono';
+import type { EventBus } from '#core/events.ts';
+import { NoClusterStatus } from '#core/no-cluster-status.ts';
+import type { Clock, ClusterStatus, RequestStore, RevisionStore } from '#core/ports.ts';
+import { commitTime } from '#core/rollout.ts';
+import type { TargetConfig } from '#core/target-config.ts';
+import { ConfigError } from '#server/config/load-config.ts';
+import type { AgentClient } from './agent.ts';
+import { AgentClusterStatus } from './agent-cluster-status.ts';
+import { ArgoCdClient } from './argocd.ts';
+import type { ClusterConfig } from './cluster-config.ts';
+import { FluxClient } from './flux.ts';
+import { ObjectPoller } from './object-poller.ts';
+import { createWebhookApp } from './webhooks.ts';
+
+export interface ClusterRuntime {
+  cluster: ClusterStatus;
+  /** The agent client (call counts for the bench), when an agent is configured. */
+  client: (AgentClient & { calls: number }) | null;
+  poller: ObjectPoller | null;
+  /** `/api/hooks/argocd` and `/api/hooks/flux`, when `cluster.webhooks` is configured. */
+  hooks: Hono | null;
+  close(): Promise<void>;
+}
+
+export interface CreateClusterOptions {
+  config: ClusterConfig | undefined;
+  targets: readonly TargetConfig[];
+  events: EventBus;
+  clock: Clock;
+  revisions: RevisionStore;
+  requests: RequestStore;
+  log: (entry: Record<string, unknown>) => void;
+  env?: NodeJS.ProcessEnv;
+  /** Resolves relative token / CA paths (the config file's directory). */
+  baseDir?: string;
+}
+
+/** A secret from an environment variable or a file; a missing one stops the start with the key named. */
+export function readSecret(key: string, source: { env?: string | undefined; file?: string | undefined }, env: NodeJS.ProcessEnv): string {
+  if (source.env) {
+    const value = env[source.env]?.trim();
+    if (!value) throw new ConfigError(`${key}: the environment variable ${source.env} is not set or empty`);
+    return value;
+  }
+  if (source.file) {
+    if (!existsSync(source.file)) throw new ConfigError(`${key}: the file ${source.file} does not exist`);
+    const value = readFileSync(source.file, 'utf8').trim();
+    if (!value) throw new ConfigError(`${key}: the file ${source.file} is empty`);
+    return value;
+  }
+  throw new ConfigError(`${key}: no token configured`);
+}
+
+function readCa(key: string, file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  if (!existsSync(file)) throw new ConfigError(`${key}.caFile: the file ${file} does not exist`);
+  return readFileSync(file);
+}
+
+export function createCluster(options: CreateClusterOptions): ClusterRuntime {
+  const { config, events, clock, log } = options;
+  const env = options.env ?? process.env;
+  const resolvePath = (path: string | undefined) => (path && options.baseDir && !path.startsWith('/') ? `${options.baseDir}/${path}` : path);
+  if (!config) return { cluster: new NoClusterStatus(), client: null, poller: null, hooks: null, close: async () => {} };
+
+  let client: AgentClient & { calls: number };
+  let settings: { naming: string | Record<string, string>; namingKey: string; serviceResource: string; syncAfterRollback: boolean; confirmWithin: number; pollInterval: number };
+  if (config.argocd) {
+    const argo = config.argocd;
+    const token = readSecret('cluster.argocd.tokenEnv/tokenFile', { env: argo.tokenEnv, file: resolvePath(argo.tokenFile) }, env);
+    client = new ArgoCdClient({ url: argo.url, token, ca: readCa('cluster.argocd', resolvePath(argo.caFile)), timeoutMs: argo.timeout });
+    settings = { naming: argo.application, namingKey: 'cluster.argocd.application', serviceResource: argo.serviceResource, syncAfterRollback: argo.syncAfterRollback, confirmWithin: argo.confirmWithin, pollInterval: argo.pollInterval };
+  } else {
+    const flux = config.flux!;
+    const token = readSecret('cluster.flux.tokenFile/tokenEnv', { env: flux.tokenEnv, file: resolvePath(flux.tokenFile) }, env);
+    client = new FluxClient({ apiServer: flux.apiServer, token, ca: readCa('cluster.flux', resolvePath(flux.caFile)), timeoutMs: flux.timeout, kind: flux.kind, namespace: flux.namespace, clock });
+    settings = { naming: flux.kustomization, namingKey: 'cluster.flux.kustomization', serviceResource: '{service}', syncAfterRollback: flux.syncAfterRollback, confirmWithin: flux.confirmWithin, pollInterval: flux.pollInterval };
+  }
+
+  let byObject = new Map<string, TargetConfig[]>();
+  const poller = new ObjectPoller({
+    client,
+    clock,
+    intervalMs: settings.pollInterval,
+    log,
+    onChange: (name) => publishFor(name),
+  });
+  const cluster = new AgentClusterStatus({ client, poller, naming: settings.naming, namingKey: settings.namingKey, serviceResource: settings.serviceResource, confirmWithinMs: settings.confirmWithin });
+  byObject = cluster.watch(options.targets);
+  poller.start();
+
+  const publishFor = (name: string) => {
+    for (const target of byObject.get(name) ?? []) events.publish({ type: 'cluster.changed', tenant: target.tenant, environment: target.environment });
+  };
+  const hooks = config.webhooks
+    ? createWebhookApp({
+        secret: readSecret('cluster.webhooks', { env: config.webhooks.secretEnv, file: resolvePath(config.webhooks.secretFile) }, env),
+        now: () => clock.now(),
+        record: ({ object, outcome }) => {
+          cluster.recordOutcome(object, outcome);
+          log({ level: 'info', msg: 'outcome webhook', object, sha: outcome.sha, outcome: outcome.outcome });
+          publishFor(object);
+        },
+      })
+    : null;
+  const unsubscribe = settings.syncAfterRollback ? syncAfterRollback({ ...options, cluster, confirmWithinMs: settings.confirmWithin }) : () => {};
+  return {
+    cluster,
+    client,
+    poller,
+    hooks,
+    close: async () => {
+      unsubscribe();
+      await poller.stop();
+    },
+  };
+}
+
+/**
+ * After a rollback commit, asks the agent to apply it now. Only for a commit younger than
+ * `confirmWithin` (a note on an old request must not re-sync an old commit), once per request.
+ */
+function syncAfterRollback(options: CreateClusterOptions & { cluster: AgentClusterStatus; confirmWithinMs: number }): () => void {
+  const handled = new Set<string>();
+  const { events, requests, revisions, targets, cluster, clock, log } = options;
+  return events.subscribe((event) => {
+    if (event.type !== 'request.updated' || !event.requestId || handled.has(event.requestId)) return;
+    const id = event.requestId;
+    void (async () => {
+      const request = await requests.getRequest(id);
+      if (!request || request.state !== 'completed' || !request.commitSha || handled.has(id)) return;
+      const target = targets.find((t) => t.tenant === request.tenant && t.environment === request.environment);
+      if (!target) return;
+      handled.add(id);
+      const committedAt = await commitTime(revisions, target.layout.paths, request.commitSha, request.createdAt);
+      if (clock.now().getTime() - committedAt.getTime() > options.confirmWithinMs) return;
+      const result = await cluster.requestSync(target, request.commitSha);
+      log({ level: result.accepted ? 'info' : 'warn', msg: 'sync after rollback', requestId: id, commitSha: request.commitSha, accepted: result.accepted, detail: result.message });
+    })().catch((error: unknown) => log({ level: 'warn', msg: 'sync after rollback failed', requestId: id, error: error instanceof Error ? error.message : String(error) }));
+  });
+}
