@@ -198,7 +198,6 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     staticDir: options.staticDir,
     log,
     metrics,
-    inFlight,
     isDraining: () => draining,
     readiness: {
       database: () => store.ping(),
@@ -208,7 +207,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     },
   });
   const host = options.host ?? config.server.host;
-  const { server, port } = await listen(app, host, options.port ?? config.server.port);
+  const { server, port } = await listen(app, host, options.port ?? config.server.port, inFlight);
   if (options.prestartFieldDiffWorker) fieldDiffer.warmUp();
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
 
