@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'EXECUTION_FAILED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'UNAVAILABLE';
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -23,6 +24,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   EXECUTION_FAILED: 500,
   INTERNAL: 500,
+  /** A dependency (the database) cannot be reached now: nothing was done; retry shortly. */
+  UNAVAILABLE: 503,
 };
 
 /** Messages that API.md fixes word for word; clients and tests may rely on them. */
@@ -48,6 +51,7 @@ export class RewindError extends Error {
 }
 
 export const badRequest = (message: string) => new RewindError('BAD_REQUEST', message);
+export const unavailable = (message: string) => new RewindError('UNAVAILABLE', message);
 export const unauthenticated = (message = 'authentication required') =>
   new RewindError('UNAUTHENTICATED', message);
 export const forbidden = (message: string) => new RewindError('FORBIDDEN', message);
