@@ -114,6 +114,35 @@ describe.skipIf(!pg.available)('replicas on PostgreSQL', { timeout: 180_000 }, (
     expect(executed[0]! + executed[1]!).toBe(TARGETS.length);
   });
 
+  it('a browser connected to replica A hears of an approval made through replica B', async () => {
+    const [a, b] = replicas.length >= 2 ? replicas : [await serve(database.url), await serve(database.url)];
+    const history = historyResponseSchema.parse(await (await api(a!, '/api/targets/acme/production/history?limit=2')).json());
+    const created = await api(a!, '/api/rollbacks', {
+      method: 'POST',
+      headers: as('sam@example.com'),
+      body: JSON.stringify({ tenant: 'acme', environment: 'production', mode: 'full', targetSha: history.revisions[1]!.sha, justification: 'live update test' }),
+    });
+    const { id } = rollbackRequestResponseSchema.parse(await created.json()).request;
+    const controller = new AbortController();
+    const stream = await api(a!, '/api/events', { signal: controller.signal });
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const heard = (async () => {
+      let text = '';
+      while (!text.includes(id)) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${id}: ${text}`);
+        text += value;
+      }
+      return text;
+    })();
+    // The stream is open (its response arrived) before B approves.
+    const approved = await api(b!, `/api/rollbacks/${id}/reviews`, { method: 'POST', headers: as('dana@example.com'), body: JSON.stringify({ decision: 'approve' }) });
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    expect(await heard).toMatch(/request\.updated/);
+    controller.abort();
+    await reader.cancel().catch(() => {});
+  });
+
   it('the database stopped: /readyz and the API answer 503 saying so; back without a restart', async () => {
     const server = replicas[0] ?? (await serve(database.url));
     const throwaway = pg.throwaway();
