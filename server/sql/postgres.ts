@@ -54,3 +54,13 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
 export function openPostgres(options: PostgresOptions): Kysely<RewindDatabase> {
   return new Kysely<RewindDatabase>({ dialect: new PostgresDialect({ pool: createPostgresPool(options) }) });
 }
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03']);
+
+/** The server cannot be reached or went away (as opposed to a query it refused). */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable/i.test(error.message);
+}

@@ -28,7 +28,7 @@ import {
   type RewindDatabase,
 } from './database.ts';
 import { migrateToLatest, type SqlFlavour } from './migrations.ts';
-import { openPostgres, type PostgresOptions } from './postgres.ts';
+import { isConnectionError, openPostgres, type PostgresOptions } from './postgres.ts';
 import {
   canonicalRequest,
   checkLimit,
@@ -183,15 +183,6 @@ export class SqlRequestStore implements RequestStore {
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return this.guard(findActiveBreakGlass(this.reader, user, now));
   }
-}
-
-const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03']);
-
-function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable/i.test(error.message);
 }
 
 class SqlTx implements RequestStoreTx {
