@@ -12,6 +12,7 @@
 // It runs twice: on SQLite (names `approvals.*`) and on PostgreSQL, one process (`approvals-postgres.*`),
 // against $REWIND_BENCH_DATABASE_URL or $REWIND_TEST_DATABASE_URL (a fresh database is created there),
 // else a throwaway server (scripts/postgres-test-server.mjs); without either it says so and skips.
+// REWIND_BENCH_STORAGE=sqlite (or postgres) runs only that one.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,7 +85,10 @@ async function makeRepo(dir) {
 }
 
 export async function run(report) {
-  await runOn(report, 'approvals', null);
+  // REWIND_BENCH_STORAGE=sqlite or =postgres runs one of the two.
+  const only = process.env.REWIND_BENCH_STORAGE;
+  if (only !== 'postgres') await runOn(report, 'approvals', null);
+  if (only === 'sqlite') return;
   const url = process.env.REWIND_BENCH_DATABASE_URL ?? process.env.REWIND_TEST_DATABASE_URL;
   const availability = postgresTestAvailability();
   if (!url && availability.mode === 'skip') {
