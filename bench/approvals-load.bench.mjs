@@ -7,14 +7,21 @@
 // arrive after the quorum answer 400 `rollback request is not pending approval`, nothing else fails),
 // exactly one rollback commit on the branch per request id, no commit id twice, one
 // `rollback.executed` event per request. Reported: the latency of a review (p50, p99, max; the ones that
-// reach the quorum include the commit) and the throughput, as JSON lines.
+// reach the quorum include the commit), the throughput and the commit-lock wait, as JSON lines.
+//
+// It runs twice: on SQLite (names `approvals.*`) and on PostgreSQL, one process (`approvals-postgres.*`),
+// against $REWIND_BENCH_DATABASE_URL or $REWIND_TEST_DATABASE_URL (a fresh database is created there),
+// else a throwaway server (scripts/postgres-test-server.mjs); without either it says so and skips.
+// REWIND_BENCH_STORAGE=sqlite (or postgres) runs only that one.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { importCommits, initRepo } from '#server/git/fast-import.ts';
 import { createRewindServer } from '#server/node/rewind-server.ts';
+import { postgresTestAvailability, startThrowawayPostgres } from '../scripts/postgres-test-server.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -78,6 +85,43 @@ async function makeRepo(dir) {
 }
 
 export async function run(report) {
+  // REWIND_BENCH_STORAGE=sqlite or =postgres runs one of the two.
+  const only = process.env.REWIND_BENCH_STORAGE;
+  if (only !== 'postgres') await runOn(report, 'approvals', null);
+  if (only === 'sqlite') return;
+  const url = process.env.REWIND_BENCH_DATABASE_URL ?? process.env.REWIND_TEST_DATABASE_URL;
+  const availability = postgresTestAvailability();
+  if (!url && availability.mode === 'skip') {
+    report({ name: 'approvals-postgres.skipped', detail: availability.reason, value: 0, unit: 'runs' });
+    return;
+  }
+  const server = url ? null : await startThrowawayPostgres(availability.bin);
+  const adminUrl = url ?? server.url;
+  const name = `rewind_bench_${Date.now().toString(36)}`;
+  const admin = async (query) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(query);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await admin(`create database ${name}`);
+    const databaseUrl = new URL(adminUrl);
+    databaseUrl.pathname = `/${name}`;
+    try {
+      await runOn(report, 'approvals-postgres', databaseUrl.toString());
+    } finally {
+      await admin(`drop database if exists ${name} with (force)`);
+    }
+  } finally {
+    await server?.stop();
+  }
+}
+
+async function runOn(report, prefix, databaseUrl) {
   const dir = mkdtempSync(join(tmpdir(), 'rewind-bench-approvals-'));
   const log = console.log;
   try {
@@ -88,6 +132,7 @@ export async function run(report) {
       configFile,
       JSON.stringify({
         repo: { path: gitDir, branch: 'main' },
+        ...(databaseUrl ? { database: { url: databaseUrl } } : {}),
         users: [
           { email: REQUESTER, name: 'Requester', roles: ['requester'] },
           ...Array.from({ length: APPROVERS }, (_, i) => ({ email: approverOf(i), name: `Approver ${i + 1}`, roles: ['approver'] })),
@@ -196,16 +241,20 @@ export async function run(report) {
       const committing = [...executing].sort((a, b) => a - b);
       const round = (ms) => Math.round(ms * 100) / 100;
       const detail = `${TARGETS * APPROVERS} reviews over ${TARGETS} requests, quorum ${QUORUM}, ${CONCURRENCY} in flight, ${TARGETS} commits`;
-      report({ name: 'approvals.review.p50', detail, value: round(percentile(sorted, 50)), unit: 'ms' });
-      report({ name: 'approvals.review.p99', detail, value: round(percentile(sorted, 99)), unit: 'ms' });
-      report({ name: 'approvals.review.max', detail, value: round(sorted.at(-1)), unit: 'ms' });
+      report({ name: `${prefix}.review.p50`, detail, value: round(percentile(sorted, 50)), unit: 'ms' });
+      report({ name: `${prefix}.review.p99`, detail, value: round(percentile(sorted, 99)), unit: 'ms' });
+      report({ name: `${prefix}.review.max`, detail, value: round(sorted.at(-1)), unit: 'ms' });
       const executingDetail = `the ${TARGETS} reviews that reached the quorum (commits run one at a time per branch)`;
-      report({ name: 'approvals.review-executing.p50', detail: executingDetail, value: round(percentile(committing, 50)), unit: 'ms' });
-      report({ name: 'approvals.review-executing.p99', detail: executingDetail, value: round(percentile(committing, 99)), unit: 'ms' });
-      report({ name: 'approvals.total', detail, value: round(elapsed), unit: 'ms' });
-      report({ name: 'approvals.reviews-per-second', detail, value: round((latencies.length / elapsed) * 1000), unit: 'reviews/s' });
+      report({ name: `${prefix}.review-executing.p50`, detail: executingDetail, value: round(percentile(committing, 50)), unit: 'ms' });
+      report({ name: `${prefix}.review-executing.p99`, detail: executingDetail, value: round(percentile(committing, 99)), unit: 'ms' });
+      report({ name: `${prefix}.total`, detail, value: round(elapsed), unit: 'ms' });
+      report({ name: `${prefix}.reviews-per-second`, detail, value: round((latencies.length / elapsed) * 1000), unit: 'reviews/s' });
+      const wait = (await server.metrics.commitLockWait.get()).values;
+      const waitSum = wait.find((v) => v.metricName.endsWith('_sum'))?.value ?? 0;
+      const waitCount = wait.find((v) => v.metricName.endsWith('_count'))?.value ?? 0;
+      report({ name: `${prefix}.commit-lock-wait.mean`, detail: `${waitCount} commits; time from asking for the commit lock to holding it`, value: round(waitCount ? (waitSum / waitCount) * 1000 : 0), unit: 'ms' });
       report({
-        name: 'approvals.counts',
+        name: `${prefix}.counts`,
         detail: 'answers by status; commits and executed events on the branch and in the audit',
         value: TARGETS,
         unit: 'requests completed',

@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNPROCESSABLE'
   | 'EXECUTION_FAILED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'UNAVAILABLE';
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -27,6 +28,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   UNPROCESSABLE: 422,
   EXECUTION_FAILED: 500,
   INTERNAL: 500,
+  /** A dependency (the database) cannot be reached now: nothing was done; retry shortly. */
+  UNAVAILABLE: 503,
 };
 
 /** Messages that API.md fixes word for word; clients and tests may rely on them. */
@@ -81,6 +84,7 @@ export class RewindError extends Error {
 
 export const badRequest = (message: string, details?: ErrorDetails) => new RewindError('BAD_REQUEST', message, details);
 export const unprocessable = (message: string, details?: ErrorDetails) => new RewindError('UNPROCESSABLE', message, details);
+export const unavailable = (message: string) => new RewindError('UNAVAILABLE', message);
 export const unauthenticated = (message = 'authentication required') =>
   new RewindError('UNAUTHENTICATED', message);
 export const forbidden = (message: string, details?: ErrorDetails) => new RewindError('FORBIDDEN', message, details);

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, unit + component + contract tests (vitest), then the Playwright journeys in
 // headless Chromium. Ends with one plain line `tests: N passed, N failed, N skipped` over both runners.
+// The PostgreSQL suites run against $REWIND_TEST_DATABASE_URL, else against one throwaway server
+// started here for the whole run (scripts/postgres-test-server.mjs); a line says whether they ran.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureChromium } from './ensure-chromium.mjs';
+import { postgresTestAvailability, startThrowawayPostgres } from './postgres-test-server.mjs';
 
 const REPORTS = 'reports';
 rmSync(REPORTS, { recursive: true, force: true });
@@ -23,10 +26,41 @@ const problems = [];
 
 if (!run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'])) problems.push('typecheck failed');
 
-const unitOk = run('unit, component and contract tests', 'npx', [
-  'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORTS}/vitest.json`,
-]);
+const postgres = postgresTestAvailability();
+let postgresServer = null;
+const postgresEnv = {};
+if (postgres.mode === 'url') {
+  console.log('\n▶ PostgreSQL suites: against REWIND_TEST_DATABASE_URL');
+} else if (postgres.mode === 'throwaway') {
+  try {
+    postgresServer = await startThrowawayPostgres(postgres.bin);
+    postgresEnv.REWIND_TEST_DATABASE_URL = postgresServer.url;
+    console.log(`\n▶ PostgreSQL suites: a throwaway server from ${postgres.bin} at ${postgresServer.url}`);
+  } catch (error) {
+    problems.push(`the throwaway PostgreSQL did not start: ${error.message}`);
+  }
+} else {
+  console.log(`\n▶ PostgreSQL suites: SKIPPED: ${postgres.reason}`);
+}
+
+let unitOk;
+try {
+  unitOk = run('unit, component and contract tests', 'npx', [
+    'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORTS}/vitest.json`,
+  ], postgresEnv);
+} finally {
+  await postgresServer?.stop();
+}
 const unit = readJson(`${REPORTS}/vitest.json`);
+const postgresTests = { passed: 0, failed: 0, skipped: 0 };
+for (const file of unit?.testResults ?? []) {
+  for (const test of file.assertionResults ?? []) {
+    if (!/postgres/i.test([...(test.ancestorTitles ?? []), test.title].join(' '))) continue;
+    if (test.status === 'passed') postgresTests.passed += 1;
+    else if (test.status === 'failed') postgresTests.failed += 1;
+    else postgresTests.skipped += 1;
+  }
+}
 if (unit) {
   passed += unit.numPassedTests;
   failed += unit.numFailedTests;
@@ -46,6 +80,13 @@ if (e2e) {
 }
 if (!e2eOk) problems.push('playwright failed');
 
+const postgresLine =
+  postgresTests.passed + postgresTests.failed === 0
+    ? `SKIPPED (${postgresTests.skipped} tests): ${postgres.mode === 'skip' ? postgres.reason : 'see above'}`
+    : `ran: ${postgresTests.passed} passed, ${postgresTests.failed} failed, ${postgresTests.skipped} skipped`;
+console.log(`\nPostgreSQL suites: ${postgresLine}`);
+// CI installs PostgreSQL (.ci/run): there, skipping its suites would hide a broken setup.
+if (process.env.CI && postgresTests.passed + postgresTests.failed === 0) problems.push('the PostgreSQL suites did not run in CI');
 if (problems.length) console.log(`\nProblems: ${problems.join('; ')}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(problems.length || failed ? 1 : 0);

@@ -4,6 +4,7 @@
  * back to index.html.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -12,7 +13,7 @@ import { Hono, type Context } from 'hono';
 import type { Logger } from '#server/api/http-errors.ts';
 import { createPinoLogger, pinoLogger, requestIdFrom, withRequestId } from './logger.ts';
 import { RewindMetrics, routeMatcher } from './metrics.ts';
-import { countedStream, InFlightRequests, registerOperations, type ReadinessChecks } from './operations.ts';
+import { countedStream, registerOperations, type InFlightRequests, type ReadinessChecks } from './operations.ts';
 
 /** No inline script or style element anywhere: manifest text shown in the UI can never become code. */
 export const CONTENT_SECURITY_POLICY = [
@@ -45,8 +46,6 @@ export interface ServerAppOptions {
   metrics?: RewindMetrics;
   /** `/readyz`: each named check must pass (database, repo, cluster...). */
   readiness?: ReadinessChecks;
-  /** Requests being answered (for graceful shutdown). */
-  inFlight?: InFlightRequests;
   isDraining?: () => boolean;
   /** Signed agent webhooks under `/api/hooks/*`, served outside the identity check. */
   hooks?: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> } | null | undefined;
@@ -55,15 +54,13 @@ export interface ServerAppOptions {
 export function createServerApp(options: ServerAppOptions): Hono {
   const app = new Hono();
   const metrics = options.metrics ?? new RewindMetrics();
-  const inFlight = options.inFlight ?? new InFlightRequests();
   const routeOf = routeMatcher(options.api.routes ?? []);
 
   app.use('*', async (c, next) => {
     const started = performance.now();
     const requestId = requestIdFrom(c.req.header('x-request-id'));
     const isStream = c.req.path === '/api/events';
-    const handle = () => withRequestId(requestId, () => next());
-    await (isStream ? handle() : inFlight.track(handle));
+    await withRequestId(requestId, () => next());
     if (isStream && c.res.headers.get('content-type')?.startsWith('text/event-stream')) c.res = countedStream(c.res, metrics);
     const seconds = (performance.now() - started) / 1000;
     const route = routeOf(c.req.method, c.req.path);
@@ -112,10 +109,18 @@ export function createServerApp(options: ServerAppOptions): Hono {
   return app;
 }
 
-export function listen(app: Hono, host: string, port: number): Promise<{ server: ServerType; port: number }> {
+/** Listens; `inFlight`, when given, counts every response until sent (live-update streams excepted). */
+export function listen(app: Hono, host: string, port: number, inFlight?: InFlightRequests): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolveListen, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => resolveListen({ server, port: info.port }));
     server.once('error', reject);
+    if (inFlight) {
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        if (req.url?.startsWith('/api/events')) return;
+        inFlight.begin();
+        res.once('close', () => inFlight.end());
+      });
+    }
   });
 }
 

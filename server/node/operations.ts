@@ -55,19 +55,21 @@ export function registerOperations(app: Hono, options: OperationsOptions): void 
   });
 }
 
-/** Counts HTTP requests being answered, so shutdown can let them finish (SSE streams excepted). */
+/**
+ * Counts HTTP responses not yet sent (live-update streams excepted), so shutdown can let them finish.
+ * Fed by the Node server's own request events: a response counts until its last byte is out.
+ */
 export class InFlightRequests {
   private count = 0;
   private waiters: (() => void)[] = [];
 
-  async track<T>(work: () => Promise<T>): Promise<T> {
+  begin(): void {
     this.count += 1;
-    try {
-      return await work();
-    } finally {
-      this.count -= 1;
-      if (this.count === 0) for (const resolve of this.waiters.splice(0)) resolve();
-    }
+  }
+
+  end(): void {
+    this.count -= 1;
+    if (this.count === 0) for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   get size(): number {

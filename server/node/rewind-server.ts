@@ -9,8 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Server } from 'node:http';
 import { RandomIds, StaticTargetCatalog, StaticUserDirectory, systemClock } from '#core/basic-adapters.ts';
-import { InProcessCommitLock } from '#core/in-process-commit-lock.ts';
 import { EventBus } from '#core/events.ts';
+import { InProcessCommitLock } from '#core/in-process-commit-lock.ts';
 import { SimulatedClusterStatus } from '#demo/simulated-cluster.ts';
 import { reconcileInterruptedRequests } from '#core/reconcile-requests.ts';
 import type { RollbackHooks } from '#core/rollback-service.ts';
@@ -26,6 +26,7 @@ import { resolveTargets } from '#server/config/resolve-targets.ts';
 import { writeDemoRepo } from '#server/git/demo-repo.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
 import { PostgresCommitLock } from '#server/sql/postgres-commit-lock.ts';
+import { PostgresEventRelay } from '#server/sql/postgres-event-relay.ts';
 import { redactUrl } from '#server/sql/postgres.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { createServerApp, isTrustedAddress, jsonLogger, listen } from './http-server.ts';
@@ -142,12 +143,16 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   const poolError = (error: Error) => log({ level: 'warn', msg: 'database connection lost', error: error.message });
   let store: SqlRequestStore;
   let lock: InProcessCommitLock | PostgresCommitLock;
+  const events = new EventBus();
+  let relay: PostgresEventRelay | null = null;
   if (databaseUrl) {
     const password = databasePassword(config.database);
     store = await SqlRequestStore.openPostgres({ url: databaseUrl, password, readerConnections: config.database.readConnections, onPoolError: poolError });
     // Replicas of one installation share the commit lock of their branch (of the same remote).
     const lockName = `${config.repo.url ?? ''}#${config.repo.branch}`;
     lock = new PostgresCommitLock({ url: databaseUrl, password, name: lockName, max: config.database.lockConnections, onPoolError: poolError });
+    // Live updates reach browsers on every replica (LISTEN/NOTIFY).
+    relay = await PostgresEventRelay.start(events, { url: databaseUrl, password, onError: poolError });
   } else {
     store = await SqlRequestStore.open(join(dataDir, 'rewind.db'));
     lock = new InProcessCommitLock();
@@ -160,7 +165,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   // with PostgreSQL also periodically: execution leases keep it off requests a live replica runs.
   // A failure here must not keep the console down: those requests stay `executing` until the next try.
   const reconcile = () =>
-    reconcileInterruptedRequests({ revisions, requests, catalog, clock: systemClock, ids, commitLock }).catch((error: unknown) => {
+    reconcileInterruptedRequests({ revisions, requests, catalog, clock: systemClock, ids, commitLock, events }).catch((error: unknown) => {
       const message = `could not reconcile interrupted rollbacks: ${error instanceof Error ? error.message : String(error)}`;
       if (serving) log({ level: 'warn', msg: message });
       else warnings.push(message);
@@ -179,7 +184,6 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     : undefined);
   // Large field diffs parse YAML in a worker thread, started on first use (decision 015).
   const fieldDiffer = new WorkerFieldDiffer({ log });
-  const events = new EventBus();
   // Only the demo repo gets the simulated cluster; a real repo reads its agent, or knows nothing.
   const clusterRuntime = demo
     ? { cluster: new SimulatedClusterStatus(revisions, systemClock), hooks: null, close: async () => {} }
@@ -218,7 +222,6 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     log,
     metrics,
     hooks: clusterRuntime.hooks,
-    inFlight,
     isDraining: () => draining,
     readiness: {
       database: () => store.ping(),
@@ -228,7 +231,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     },
   });
   const host = options.host ?? config.server.host;
-  const { server, port } = await listen(app, host, options.port ?? config.server.port);
+  const { server, port } = await listen(app, host, options.port ?? config.server.port, inFlight);
   if (options.prestartFieldDiffWorker) fieldDiffer.warmUp();
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
 
@@ -281,6 +284,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
       await revisions.close();
       await requests.close();
       if (lock instanceof PostgresCommitLock) await lock.close();
+      await relay?.close();
     },
   };
 }

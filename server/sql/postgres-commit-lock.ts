@@ -15,7 +15,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { CommitLock } from '#core/ports.ts';
-import { createPostgresPool, type PostgresOptions } from './postgres.ts';
+import { unavailable } from '#core/errors.ts';
+import { createPostgresPool, isConnectionError, type PostgresOptions } from './postgres.ts';
 
 /** A signed 64-bit advisory lock key for a name (decimal text, cast by the query). */
 export function advisoryKey(name: string): string {
@@ -75,7 +76,13 @@ export class PostgresCommitLock implements CommitLock {
 
   /** A pooled connection for `work`; one that failed is discarded (with any lock it held) rather than reused. */
   private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      throw unavailable(`the database cannot be reached (${(error as Error).message}): nothing was changed; try again shortly`);
+    }
     let broken: Error | undefined;
     // A connection that breaks while checked out emits 'error'; unheard, it would end the process.
     const onError = (error: Error) => (broken = error);

@@ -16,6 +16,8 @@ export interface PostgresOptions {
   max?: number | undefined;
   /** Shown in `pg_stat_activity`, so an operator can tell replicas and their pools apart. */
   applicationName?: string | undefined;
+  /** How long connecting may take before the database counts as unreachable (default 5 s). */
+  connectTimeoutMs?: number | undefined;
   /** Idle connections that break (server restarted, network cut) are reported here, not thrown. */
   onPoolError?: ((error: Error) => void) | undefined;
 }
@@ -35,14 +37,66 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * A pg Pool whose `connect()` first waits its turn here, without a time limit, for one of its `max`
+ * connections. pg's `connectionTimeoutMillis` counts the wait for a busy pool too: under load, a
+ * queue of transactions would fail as if the database were unreachable. Here it bounds only the
+ * connecting itself. (The callback form, used by `pool.query`, is left as it is.)
+ */
+class QueueingPool extends pg.Pool {
+  private free: number;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(config: pg.PoolConfig & { max: number }) {
+    super(config);
+    this.free = config.max;
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
+  override connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): Promise<pg.PoolClient> | void {
+    if (callback) return super.connect(callback);
+    return this.connectInTurn();
+  }
+
+  private async connectInTurn(): Promise<pg.PoolClient> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.queue.push(resolve));
+    let client: pg.PoolClient;
+    try {
+      client = await super.connect();
+    } catch (error) {
+      this.next();
+      throw error;
+    }
+    const release = client.release.bind(client);
+    let released = false;
+    client.release = (err?: Error | boolean) => {
+      if (!released) {
+        released = true;
+        this.next();
+      }
+      return release(err);
+    };
+    return client;
+  }
+
+  /** A connection was given back: the next in the queue takes its place. */
+  private next(): void {
+    const waiter = this.queue.shift();
+    if (waiter) waiter();
+    else this.free += 1;
+  }
+}
+
 export function createPostgresPool(options: PostgresOptions): pg.Pool {
-  const pool = new pg.Pool({
+  const pool = new QueueingPool({
     connectionString: options.url,
     ...(options.password !== undefined ? { password: options.password } : {}),
     max: options.max ?? 4,
     application_name: options.applicationName ?? 'rewind',
     // A database that does not answer fails a request with a clear error instead of hanging it.
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     // A transaction left open by a stalled process must not hold the store's lock forever.
     idle_in_transaction_session_timeout: 60_000,
   });
@@ -53,4 +107,14 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
 
 export function openPostgres(options: PostgresOptions): Kysely<RewindDatabase> {
   return new Kysely<RewindDatabase>({ dialect: new PostgresDialect({ pool: createPostgresPool(options) }) });
+}
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03']);
+
+/** The server cannot be reached or went away (as opposed to a query it refused). */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable/i.test(error.message);
 }

@@ -16,7 +16,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { conflict, notFound } from '#core/errors.ts';
+import { conflict, notFound, RewindError, unavailable } from '#core/errors.ts';
 import type { AuditFilter, Page, RequestFilter, RequestStore, RequestStoreTx } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import {
@@ -28,7 +28,7 @@ import {
   type RewindDatabase,
 } from './database.ts';
 import { migrateToLatest, type SqlFlavour } from './migrations.ts';
-import { openPostgres, type PostgresOptions } from './postgres.ts';
+import { isConnectionError, openPostgres, type PostgresOptions } from './postgres.ts';
 import {
   canonicalRequest,
   checkLimit,
@@ -92,7 +92,7 @@ export class SqlRequestStore implements RequestStore {
   /** A read-only snapshot of committed data, not waiting for any write transaction. */
   private read<T>(work: (trx: Db) => Promise<T>): Promise<T> {
     const builder = this.reader.transaction();
-    return (this.flavour === 'postgres' ? builder.setIsolationLevel('repeatable read').setAccessMode('read only') : builder).execute(work);
+    return this.guard((this.flavour === 'postgres' ? builder.setIsolationLevel('repeatable read').setAccessMode('read only') : builder).execute(work));
   }
 
   async close(): Promise<void> {
@@ -104,7 +104,7 @@ export class SqlRequestStore implements RequestStore {
     if (this.insideTransaction.getStore()) {
       throw new Error('RequestStore.transaction called inside a transaction: use the tx it was given');
     }
-    return this.writer.transaction().execute(async (trx) => {
+    return this.guard(this.writer.transaction().execute(async (trx) => {
       if (this.flavour === 'postgres') await sql`select pg_advisory_xact_lock(${TRANSACTION_LOCK_KEY})`.execute(trx);
       const tx = new SqlTx(trx);
       try {
@@ -112,7 +112,22 @@ export class SqlRequestStore implements RequestStore {
       } finally {
         tx.close();
       }
-    });
+    }));
+  }
+
+  /**
+   * A PostgreSQL server that cannot be reached (down, restarting, network cut) is a 503 saying so, not
+   * an internal error: the transaction did not happen (PostgreSQL rolls back what it did not commit).
+   */
+  private async guard<T>(operation: Promise<T>): Promise<T> {
+    try {
+      return await operation;
+    } catch (error) {
+      if (this.flavour === 'postgres' && !(error instanceof RewindError) && isConnectionError(error)) {
+        throw unavailable(`the database cannot be reached (${error instanceof Error ? error.message : String(error)}): nothing was changed; try again shortly`);
+      }
+      throw error;
+    }
   }
 
   async getRequest(id: string): Promise<RollbackRequest | null> {
@@ -158,7 +173,7 @@ export class SqlRequestStore implements RequestStore {
     if (filter.actor) query = query.where('actor_key', '=', emailKey(filter.actor));
     if (filter.requestId) query = query.where('request_id', '=', filter.requestId);
     if (before !== null) query = query.where('seq', '<', before);
-    const rows = await query.orderBy('seq', 'desc').limit(limit + 1).execute();
+    const rows = await this.guard(query.orderBy('seq', 'desc').limit(limit + 1).execute());
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -168,7 +183,7 @@ export class SqlRequestStore implements RequestStore {
   }
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
-    return findActiveBreakGlass(this.reader, user, now);
+    return this.guard(findActiveBreakGlass(this.reader, user, now));
   }
 }
 

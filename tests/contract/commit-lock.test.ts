@@ -19,6 +19,18 @@ describe.skipIf(!pg.available)('PostgreSQL advisory locks', () => {
     return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
   });
 
+  it('waiting for a busy pool is queueing, not a connect timeout', { timeout: 60_000 }, async () => {
+    // One connection, a 100 ms connect timeout, and executions that each hold it 300 ms: pg's own
+    // pool would fail the waiting ones with "timeout exceeded when trying to connect".
+    const lock = new PostgresCommitLock({ url: pg.serverUrl(), name: 'repo#main', max: 1, connectTimeoutMs: 100 });
+    try {
+      const held = (id: string) => lock.withExecutionLease(id, () => new Promise<string>((resolve) => setTimeout(() => resolve(id), 300)));
+      expect(await Promise.all([held('rbk-1'), held('rbk-2'), held('rbk-3')])).toEqual(['rbk-1', 'rbk-2', 'rbk-3']);
+    } finally {
+      await lock.close();
+    }
+  });
+
   it('a replica that dies mid-execution releases its lease with its connection', { timeout: 60_000 }, async () => {
     const url = pg.serverUrl();
     const dying = new PostgresCommitLock({ url, name: 'repo#main', applicationName: 'rewind-dying' });
