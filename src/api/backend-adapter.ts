@@ -15,6 +15,7 @@ import type {
   RollbackMode,
   RollbackPreview,
   RollbackRequest,
+  RevisionDetail,
   Target,
   User,
 } from '#core/schemas.ts';
@@ -53,6 +54,8 @@ export type ReviewDecision = 'approve' | 'reject';
 
 export interface RollbackListParams {
   state?: RequestState;
+  /** Requests of one incident, by its ID or link (extension, decision 033). */
+  incident?: string;
   tenant?: string;
   environment?: string;
   cursor?: string;
@@ -83,6 +86,8 @@ export interface BackendAdapter {
   compare(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal, options?: CompareParams): Promise<Diff>;
   /** The field changes a compare left `deferred` (extension, docs/decisions/014). */
   compareFields(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal): Promise<CompareFields>;
+  /** One revision in full (extension, decision 031). */
+  revision(tenant: string, environment: string, sha: string, signal?: AbortSignal): Promise<RevisionDetail>;
   previewRollback(
     tenant: string,
     environment: string,

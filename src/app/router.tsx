@@ -28,6 +28,10 @@ export const routes: RouteObject[] = [
             lazy: async () => ({ Component: (await import('#src/app/routes/compare-page.tsx')).ComparePage }),
           },
           {
+            path: 'targets/:tenant/:environment/revisions/:sha',
+            lazy: async () => ({ Component: (await import('#src/app/routes/revision-page.tsx')).RevisionPage }),
+          },
+          {
             path: 'rollback/new',
             lazy: async () => ({ Component: (await import('#src/app/routes/rollback-new-page.tsx')).RollbackNewPage }),
           },

@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDemoStory } from '#demo/demo-data.ts';
-import { revisionDetailSchema } from '#core/revision-details.ts';
-import { errorBodySchema, historyResponseSchema, rollbackListResponseSchema, rollbackPreviewSchema, rollbackRequestResponseSchema, targetResponseSchema } from '#core/schemas.ts';
+import { revisionDetailSchema, errorBodySchema, historyResponseSchema, rollbackListResponseSchema, rollbackPreviewSchema, rollbackRequestResponseSchema, targetResponseSchema } from '#core/schemas.ts';
 import type { ApiHarness } from './harness.ts';
 
 export function describeIncidentContract(name: string, makeHarness: () => Promise<ApiHarness>): void {
