@@ -18,6 +18,8 @@ import { RequestTimeline } from './request-timeline.tsx';
 import { ReviewPanel } from './review-panel.tsx';
 import { RollbackDiff } from './rollback-diff.tsx';
 import { VerificationPanel } from './verification-panel.tsx';
+import { RollForwardHints } from './roll-forward-hints.tsx';
+import { IncidentText } from './incident-text.tsx';
 import '#src/features/rollback/rollback.css';
 
 interface RollbackRequestViewProps {
@@ -103,6 +105,7 @@ export function RollbackRequestView({ id, viewer, targets, onCompleted, onChange
         <h3>Justification</h3>
         {/* User text: inert text, line breaks kept, hidden characters (bidi overrides, zero-width) shown as tokens. */}
         <RevealedText className="justification" data-testid="justification" text={loaded.justification} />
+        <RollForwardHints hints={loaded.hints ?? []} recorded />
       </section>
       <section className="panel request-section" aria-labelledby="request-diff">
         <h2 id="request-diff">{loaded.state === 'completed' ? 'What the rollback changed' : 'What the rollback will change'}</h2>
@@ -159,6 +162,14 @@ function RequestFacts({ request }: { request: RollbackRequest }) {
           {shortSha(request.baseSha)}
         </code>
       </dd>
+      {request.incident && (
+        <>
+          <dt>Incident</dt>
+          <dd data-testid="request-incident">
+            <IncidentText incident={request.incident} />
+          </dd>
+        </>
+      )}
       <dt>Requested by</dt>
       <dd>
         {request.requestedBy}, <RelativeTime iso={request.createdAt} />
