@@ -25,6 +25,7 @@ import { registerOversightRoutes } from './oversight-routes.ts';
 import { registerRollbackRoutes } from './rollback-routes.ts';
 import { registerTargetRoutes } from './targets-routes.ts';
 import { registerRevisionRoutes } from './revision-routes.ts';
+import { registerIncidentRoutes } from './incident-routes.ts';
 
 export interface ApiDeps {
   revisions: RevisionStore;
@@ -91,6 +92,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   registerTargetRoutes(app, deps);
   registerCompareRoutes(app, deps);
   registerRevisionRoutes(app, deps);
+  registerIncidentRoutes(app, deps);
   registerRollbackRoutes(app, { ...deps, events });
   registerOversightRoutes(app, { ...deps, events });
   return app;
