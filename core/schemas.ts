@@ -383,3 +383,25 @@ export const revisionDetailSchema = z.object({
 
 export type RequestLink = z.infer<typeof requestLinkSchema>;
 export type RevisionDetail = z.infer<typeof revisionDetailSchema>;
+
+// --- Incident report (extension, decision 033) --------------------------------------------------------
+
+const durationSchema = z.object({ ms: z.number().nullable(), basis: z.string() });
+
+/** `GET /api/incident-report?incident=|request=`. */
+export const incidentReportResponseSchema = z.object({
+  report: z.object({
+    title: z.string(),
+    incident: incidentSchema.optional(),
+    requests: z.array(
+      z.object({ id: z.string(), tenant: z.string(), environment: z.string(), mode: z.string(), service: z.string().optional(), state: z.string(), justification: z.string() }),
+    ),
+    timeline: z.array(z.object({ at: timestampSchema, what: z.string(), actor: z.string().optional(), breakGlass: z.boolean(), requestId: z.string().optional() })),
+    durations: z.object({ detection: durationSchema, response: durationSchema, resolution: durationSchema }),
+    breakGlass: z.boolean(),
+    notes: z.array(noteSchema.extend({ requestId: z.string() })),
+  }),
+  markdown: z.string(),
+});
+
+export type IncidentReportResponse = z.infer<typeof incidentReportResponseSchema>;

@@ -16,6 +16,7 @@ import type {
   RollbackPreview,
   RollbackRequest,
   RevisionDetail,
+  IncidentReportResponse,
   Target,
   User,
 } from '#core/schemas.ts';
@@ -86,6 +87,8 @@ export interface BackendAdapter {
   compare(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal, options?: CompareParams): Promise<Diff>;
   /** The field changes a compare left `deferred` (extension, docs/decisions/014). */
   compareFields(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal): Promise<CompareFields>;
+  /** The post-incident report of an incident (its ID or link) or of one request (extension, decision 033). */
+  incidentReport(subject: { incident: string } | { request: string }, signal?: AbortSignal): Promise<IncidentReportResponse>;
   /** One revision in full (extension, decision 031). */
   revision(tenant: string, environment: string, sha: string, signal?: AbortSignal): Promise<RevisionDetail>;
   previewRollback(

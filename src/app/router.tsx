@@ -32,6 +32,10 @@ export const routes: RouteObject[] = [
             lazy: async () => ({ Component: (await import('#src/app/routes/revision-page.tsx')).RevisionPage }),
           },
           {
+            path: 'incidents/report',
+            lazy: async () => ({ Component: (await import('#src/app/routes/incident-report-page.tsx')).IncidentReportPage }),
+          },
+          {
             path: 'rollback/new',
             lazy: async () => ({ Component: (await import('#src/app/routes/rollback-new-page.tsx')).RollbackNewPage }),
           },

@@ -170,6 +170,12 @@ function RequestFacts({ request }: { request: RollbackRequest }) {
           </dd>
         </>
       )}
+      <dt>Post-incident report</dt>
+      <dd>
+        <Link to={paths.incidentReport(request.incident ? { incident: request.incident.id ?? request.incident.url ?? '' } : { request: request.id })}>
+          {request.incident ? 'Report of this incident' : 'Report of this request'}
+        </Link>
+      </dd>
       <dt>Requested by</dt>
       <dd>
         {request.requestedBy}, <RelativeTime iso={request.createdAt} />
