@@ -25,6 +25,16 @@ export interface AccessPolicy extends Policy {
   breakGlass: Role[];
 }
 
+/** Overrides of the roll-forward hints' defaults (core/rollback-hints.ts, decision 032). */
+export interface RollForwardSettings {
+  migrationPaths?: string[];
+  migrationKinds?: string[];
+  /** A regular expression (case-insensitive) for the names of migration Jobs. */
+  migrationJobName?: string;
+  maxRevisions?: number;
+  maxAgeDays?: number;
+}
+
 export interface TargetConfig {
   tenant: string;
   environment: string;
@@ -32,6 +42,7 @@ export interface TargetConfig {
   features: Features;
   policy: AccessPolicy;
   layout: TargetLayout;
+  rollForward?: RollForwardSettings;
 }
 
 export type FileKind = 'service' | 'binding' | 'variables' | 'other';

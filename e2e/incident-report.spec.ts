@@ -31,6 +31,8 @@ async function requestWithIncident(page: Page, incident: { id: string; url: stri
 test('the incident on the request page, and its report as Markdown with a copy button', async ({ page, context, checkA11y }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto('/');
+  // Targets listed: the backend answers (on the mock project, its service worker is running).
+  await expect(page.getByTestId('target-row').first()).toBeVisible();
   const incident = { id: `INC-E2E-${Date.now() % 100000}`, url: 'https://status.example.com/incidents/e2e' };
   const id = await requestWithIncident(page, incident);
 
