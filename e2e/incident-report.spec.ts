@@ -28,6 +28,14 @@ async function requestWithIncident(page: Page, incident: { id: string; url: stri
   }, incident);
 }
 
+/** Client-side navigation: a reload would reset the mock project's in-browser backend. */
+async function openInApp(page: Page, path: string) {
+  await page.evaluate((to) => {
+    window.history.pushState({}, '', to);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+}
+
 test('the incident on the request page, and its report as Markdown with a copy button', async ({ page, context, checkA11y }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto('/');
@@ -36,7 +44,7 @@ test('the incident on the request page, and its report as Markdown with a copy b
   const incident = { id: `INC-E2E-${Date.now() % 100000}`, url: 'https://status.example.com/incidents/e2e' };
   const id = await requestWithIncident(page, incident);
 
-  await page.goto(`/rollbacks/${id}`);
+  await openInApp(page, `/rollbacks/${id}`);
   const shown = page.getByTestId('request-incident');
   await expect(shown).toHaveText(incident.id);
   await expect(shown.getByRole('link')).toHaveAttribute('href', incident.url);
