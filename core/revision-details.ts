@@ -2,44 +2,13 @@
  * One revision in full (docs/decisions/031): message, trailers, the versions it changed, its
  * deployment outcome and the rollback requests that made it or undid it, for the revision panel.
  */
-import { z } from 'zod';
 import { parseRollbackMessage, parseTrailers } from './commit-message.ts';
 import { notFound } from './errors.ts';
 import { buildRolledBackIndex, describeRevision } from './history.ts';
 import type { CommitRecord, RequestStore, RevisionStore } from './ports.ts';
 import { versionReaderFor } from './revision-versions.ts';
-import { requestStateSchema, revisionSchema, shaSchema, type RollbackRequest } from './schemas.ts';
+import type { RequestLink, RevisionDetail, RollbackRequest } from './schemas.ts';
 import type { TargetConfig } from './target-config.ts';
-
-/** A rollback request as a revision links to it; `state` absent when this Rewind has no record of it. */
-export const requestLinkSchema = z.object({
-  id: z.string(),
-  state: requestStateSchema.optional(),
-  requestedBy: z.string().optional(),
-  justification: z.string().optional(),
-});
-
-export const revisionDetailSchema = z.object({
-  revision: revisionSchema,
-  message: z.string(),
-  trailers: z.array(z.object({ key: z.string(), value: z.string() })),
-  /** The target's revision before this one (for "compare with previous"); null for its first. */
-  previous: shaSchema.nullable(),
-  /** Whether this revision is the target's head (there is nothing to roll back to then). */
-  isHead: z.boolean(),
-  /**
-   * What the deployment notes say: `failed` or `succeeded` when an outcome was recorded, otherwise
-   * `not-recorded` (history counts such a revision as deployed, and says so).
-   */
-  deployment: z.object({ outcome: z.enum(['failed', 'succeeded', 'not-recorded']), source: z.string() }),
-  /** The rollback request whose commit this revision is. */
-  madeBy: requestLinkSchema.optional(),
-  /** The rollback commit that undid this revision, and its request. */
-  undoneBy: z.object({ sha: shaSchema, request: requestLinkSchema.optional() }).optional(),
-});
-
-export type RevisionDetail = z.infer<typeof revisionDetailSchema>;
-export type RequestLink = z.infer<typeof requestLinkSchema>;
 
 /** The commit of the target at `sha` exactly, or null when `sha` did not touch the target. */
 async function commitOfTarget(revisions: RevisionStore, target: TargetConfig, sha: string): Promise<CommitRecord | null> {

@@ -7,7 +7,7 @@ import { buildRolledBackIndex } from './history.ts';
 import type { RevisionStore } from './ports.ts';
 import { toVersionInfo, versionReaderFor } from './revision-versions.ts';
 import type { RollForwardHint } from './rollback-hint-schemas.ts';
-import { rollForwardHints, type HintThresholds, type MigrationPatterns } from './rollback-hints.ts';
+import { DEFAULT_HINT_THRESHOLDS, DEFAULT_MIGRATION_PATTERNS, rollForwardHints, type HintThresholds, type MigrationPatterns } from './rollback-hints.ts';
 import { readServiceVersion } from './service-version.ts';
 import { matchesAny, type TargetConfig } from './target-config.ts';
 import type { ServiceVersionChange } from './version-schemas.ts';
@@ -45,11 +45,27 @@ export async function plannedVersions(revisions: RevisionStore, target: TargetCo
   );
 }
 
+/** The target's configured hint settings over the defaults. */
+export function hintSettings(target: TargetConfig): { migrations: MigrationPatterns; thresholds: HintThresholds } {
+  const own = target.rollForward ?? {};
+  return {
+    migrations: {
+      paths: own.migrationPaths ?? DEFAULT_MIGRATION_PATTERNS.paths,
+      kinds: own.migrationKinds ?? DEFAULT_MIGRATION_PATTERNS.kinds,
+      jobName: own.migrationJobName !== undefined ? new RegExp(own.migrationJobName, 'i') : DEFAULT_MIGRATION_PATTERNS.jobName,
+    },
+    thresholds: {
+      maxRevisions: own.maxRevisions ?? DEFAULT_HINT_THRESHOLDS.maxRevisions,
+      maxAgeMs: own.maxAgeDays !== undefined ? own.maxAgeDays * 86_400_000 : DEFAULT_HINT_THRESHOLDS.maxAgeMs,
+    },
+  };
+}
+
 export async function rollbackInsight(
   revisions: RevisionStore,
   target: TargetConfig,
   planned: PlannedChange,
-  options: { migrations?: MigrationPatterns; thresholds?: HintThresholds } = {},
+  options: { migrations?: MigrationPatterns; thresholds?: HintThresholds } = hintSettings(target),
 ): Promise<RollbackInsight> {
   const paths = target.layout.paths;
   const [versions, undone, sinceTarget, [head], rolledBack] = await Promise.all([

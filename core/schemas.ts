@@ -374,3 +374,58 @@ export type RollbackDetail = z.infer<typeof rollbackDetailResponseSchema>;
 export type RollbackList = z.infer<typeof rollbackListResponseSchema>;
 export type Verification = z.infer<typeof verificationSchema>;
 export type DestructivePlanInfo = z.infer<typeof destructivePlanSchema>;
+
+// --- Revision details (extension, decision 031) -------------------------------------------------------
+
+/** A rollback request as a revision links to it; `state` absent when this Rewind has no record of it. */
+export const requestLinkSchema = z.object({
+  id: z.string(),
+  state: requestStateSchema.optional(),
+  requestedBy: z.string().optional(),
+  justification: z.string().optional(),
+});
+
+/** `GET /api/targets/{t}/{e}/revisions/{sha}`. */
+export const revisionDetailSchema = z.object({
+  revision: revisionSchema,
+  message: z.string(),
+  trailers: z.array(z.object({ key: z.string(), value: z.string() })),
+  /** The target's revision before this one (for "compare with previous"); null for its first. */
+  previous: shaSchema.nullable(),
+  /** Whether this revision is the target's head (there is nothing to roll back to then). */
+  isHead: z.boolean(),
+  /**
+   * What the deployment notes say: `failed` or `succeeded` when an outcome was recorded, otherwise
+   * `not-recorded` (history counts such a revision as deployed, and says so).
+   */
+  deployment: z.object({ outcome: z.enum(['failed', 'succeeded', 'not-recorded']), source: z.string() }),
+  /** The rollback request whose commit this revision is. */
+  madeBy: requestLinkSchema.optional(),
+  /** The rollback commit that undid this revision, and its request. */
+  undoneBy: z.object({ sha: shaSchema, request: requestLinkSchema.optional() }).optional(),
+});
+
+export type RequestLink = z.infer<typeof requestLinkSchema>;
+export type RevisionDetail = z.infer<typeof revisionDetailSchema>;
+
+// --- Incident report (extension, decision 033) --------------------------------------------------------
+
+const durationSchema = z.object({ ms: z.number().nullable(), basis: z.string() });
+
+/** `GET /api/incident-report?incident=|request=`. */
+export const incidentReportResponseSchema = z.object({
+  report: z.object({
+    title: z.string(),
+    incident: incidentSchema.optional(),
+    requests: z.array(
+      z.object({ id: z.string(), tenant: z.string(), environment: z.string(), mode: z.string(), service: z.string().optional(), state: z.string(), justification: z.string() }),
+    ),
+    timeline: z.array(z.object({ at: timestampSchema, what: z.string(), actor: z.string().optional(), breakGlass: z.boolean(), requestId: z.string().optional() })),
+    durations: z.object({ detection: durationSchema, response: durationSchema, resolution: durationSchema }),
+    breakGlass: z.boolean(),
+    notes: z.array(noteSchema.extend({ requestId: z.string() })),
+  }),
+  markdown: z.string(),
+});
+
+export type IncidentReportResponse = z.infer<typeof incidentReportResponseSchema>;

@@ -72,6 +72,13 @@ describe('readVersions', () => {
     expect(readVersions('charts/app/Chart.yaml', 'apiVersion: v2\nname: app\nversion: 0.3.0\nappVersion: "1.9.2"\n')[0]?.version).toBe('1.9.2');
   });
 
+  it('reads a file only when it names an image, version, tag or digest', () => {
+    expect(readVersions('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\ndata:\n  level: debug\n')).toEqual([]);
+    expect(readVersions('d.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels: { app.kubernetes.io/version: "3.1" }\n')[0]?.version).toBe('3.1');
+    expect(readVersions('k.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: a\n    digest: sha256:abc\n')[0]?.version).toBe('sha256:abc');
+    expect(readVersions('Chart.yaml', 'name: a\nappVersion: "1.2"\n')[0]?.version).toBe('1.2');
+  });
+
   it('finds nothing in other kinds, non-YAML files, oversized or unparseable YAML', () => {
     expect(readVersions('cm.yaml', 'kind: ConfigMap\ndata:\n  image:\n    tag: v1\n')).toEqual([]);
     expect(readVersions('notes.txt', values('v1'))).toEqual([]);

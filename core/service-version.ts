@@ -45,6 +45,8 @@ const SOURCE_RANK: Record<VersionSource, number> = {
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'Rollout']);
 const VERSION_LABELS = ['app.kubernetes.io/version', 'version'];
 export const YAML_FILE = /\.ya?ml$/i;
+/** `apiVersion` is in every manifest and says nothing about the service's version. */
+const VERSION_WORDS = /image|(?<!api)version|newtag|digest/i;
 
 /** A scalar that can stand for a version: YAML reads `tag: 1.10` as the number 1.1, so numbers count too. */
 function versionText(value: unknown): string | null {
@@ -164,6 +166,9 @@ function readingsOfDocument(document: Record<string, unknown>, file: string): Ve
 /** Every version reading in one file, in document order; none for a file that is not YAML or too large. */
 export function readVersions(file: string, text: string): VersionReading[] {
   if (!YAML_FILE.test(file)) return [];
+  // Every field read above names an image, a version, a tag or a digest: a file without those words
+  // holds no version, and YAML parsing is the cost of reading versions across a history page.
+  if (!VERSION_WORDS.test(text)) return [];
   const parsed = parseYamlValues(text, VERSION_YAML_LIMITS);
   if (!parsed.ok) return [];
   return parsed.values.filter(isPlainObject).flatMap((document) => readingsOfDocument(document, file));

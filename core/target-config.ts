@@ -30,6 +30,16 @@ export interface AccessPolicy extends Policy {
   maxDeleteShare?: number;
 }
 
+/** Overrides of the roll-forward hints' defaults (core/rollback-hints.ts, decision 032). */
+export interface RollForwardSettings {
+  migrationPaths?: string[];
+  migrationKinds?: string[];
+  /** A regular expression (case-insensitive) for the names of migration Jobs. */
+  migrationJobName?: string;
+  maxRevisions?: number;
+  maxAgeDays?: number;
+}
+
 export interface TargetConfig {
   tenant: string;
   environment: string;
@@ -37,6 +47,7 @@ export interface TargetConfig {
   features: Features;
   policy: AccessPolicy;
   layout: TargetLayout;
+  rollForward?: RollForwardSettings;
 }
 
 export type FileKind = 'service' | 'binding' | 'variables' | 'other';

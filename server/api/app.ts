@@ -18,6 +18,7 @@ import { registerOversightRoutes } from './oversight-routes.ts';
 import { registerRollbackRoutes } from './rollback-routes.ts';
 import { registerTargetRoutes } from './targets-routes.ts';
 import { registerRevisionRoutes } from './revision-routes.ts';
+import { registerIncidentRoutes } from './incident-routes.ts';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -89,6 +90,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   registerTargetRoutes(app, routeDeps);
   registerCompareRoutes(app, routeDeps);
   registerRevisionRoutes(app, routeDeps);
+  registerIncidentRoutes(app, routeDeps);
   registerRollbackRoutes(app, routeDeps);
   registerOversightRoutes(app, routeDeps, branchHead);
   return app;

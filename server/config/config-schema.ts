@@ -22,11 +22,35 @@ const policyConfigSchema = z
   .partial()
   .strict();
 
+/** Roll-forward hint settings (decision 032); absent keys keep the defaults of core/rollback-hints.ts. */
+const rollForwardConfigSchema = z
+  .object({
+    migrationPaths: pathList,
+    migrationKinds: z.array(z.string().min(1).max(200)).max(100),
+    migrationJobName: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((source) => {
+        try {
+          new RegExp(source, 'i');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'rollForward.migrationJobName must be a valid regular expression'),
+    maxRevisions: z.number().int().min(1).max(100_000),
+    maxAgeDays: z.number().min(0).max(3650),
+  })
+  .partial()
+  .strict();
+
 const targetSettingsSchema = z
   .object({
     plan: planSchema,
     features: featuresSchema.partial().strict(),
     policy: policyConfigSchema,
+    rollForward: rollForwardConfigSchema,
   })
   .partial()
   .strict();

@@ -22,11 +22,13 @@ export interface ResolvedTargets {
   warnings: string[];
 }
 
-function settle(defaults: TargetSettings, own: TargetSettings): Pick<TargetConfig, 'plan' | 'features' | 'policy'> {
+function settle(defaults: TargetSettings, own: TargetSettings): Pick<TargetConfig, 'plan' | 'features' | 'policy' | 'rollForward'> {
+  const rollForward = { ...defaults.rollForward, ...own.rollForward };
   return {
     plan: own.plan ?? defaults.plan ?? 'enterprise',
     features: { ...DEFAULT_FEATURES, ...defaults.features, ...own.features },
     policy: { ...DEFAULT_POLICY, ...defaults.policy, ...own.policy },
+    ...(Object.keys(rollForward).length > 0 ? { rollForward } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ import type {
   RollbackMode,
   RollbackPreview,
   RollbackRequest,
+  RevisionDetail,
+  IncidentReportResponse,
   Target,
   User,
 } from '#core/schemas.ts';
@@ -53,6 +55,8 @@ export type ReviewDecision = 'approve' | 'reject';
 
 export interface RollbackListParams {
   state?: RequestState;
+  /** Requests of one incident, by its ID or link (extension, decision 033). */
+  incident?: string;
   tenant?: string;
   environment?: string;
   cursor?: string;
@@ -83,6 +87,10 @@ export interface BackendAdapter {
   compare(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal, options?: CompareParams): Promise<Diff>;
   /** The field changes a compare left `deferred` (extension, docs/decisions/014). */
   compareFields(tenant: string, environment: string, from: string, to: string, signal?: AbortSignal): Promise<CompareFields>;
+  /** The post-incident report of an incident (its ID or link) or of one request (extension, decision 033). */
+  incidentReport(subject: { incident: string } | { request: string }, signal?: AbortSignal): Promise<IncidentReportResponse>;
+  /** One revision in full (extension, decision 031). */
+  revision(tenant: string, environment: string, sha: string, signal?: AbortSignal): Promise<RevisionDetail>;
   previewRollback(
     tenant: string,
     environment: string,

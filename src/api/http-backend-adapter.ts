@@ -69,6 +69,15 @@ export class HttpBackendAdapter implements BackendAdapter {
     return this.get(path, (s) => s.compareFieldsSchema, signal);
   }
 
+  async incidentReport(subject: { incident: string } | { request: string }, signal?: AbortSignal) {
+    return this.get(`/api/incident-report${searchOf(subject)}`, (s) => s.incidentReportResponseSchema, signal);
+  }
+
+  async revision(tenant: string, environment: string, sha: string, signal?: AbortSignal) {
+    const path = `${targetPath(tenant, environment)}/revisions/${encodeURIComponent(sha)}`;
+    return this.get(path, (s) => s.revisionDetailSchema, signal);
+  }
+
   async previewRollback(tenant: string, environment: string, body: RollbackPreviewBody, signal?: AbortSignal) {
     const path = `${targetPath(tenant, environment)}/rollback-preview`;
     return this.post(path, body, (s) => s.rollbackPreviewSchema, { signal });

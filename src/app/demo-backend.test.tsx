@@ -35,7 +35,7 @@ describe('against the demo backend', () => {
 
   it('marks the failed payments release of acme/production as current, without a rollback action', async () => {
     renderApp({ route: '/targets/acme/production' });
-    await waitFor(() => expect(rows().length).toBeGreaterThan(5));
+    await waitFor(() => expect(rows().length).toBeGreaterThan(5), { timeout: 10_000 });
     const first = rows()[0] as HTMLElement;
     const head = screen.getByText('Branch head').parentElement?.querySelector('code');
     expect(head?.getAttribute('title')).toBe(first.dataset.sha);

@@ -53,6 +53,14 @@ export function createRoutes(context: LoaderContext): RouteObject[] {
               },
             },
             {
+              path: 'targets/:tenant/:environment/revisions/:sha',
+              lazy: { Component: async () => (await import('#src/app/routes/revision-page.tsx')).RevisionPage },
+            },
+            {
+              path: 'incidents/report',
+              lazy: { Component: async () => (await import('#src/app/routes/incident-report-page.tsx')).IncidentReportPage },
+            },
+            {
               path: 'rollback/new',
               shouldRevalidate: onEnterOnly,
               lazy: {

@@ -5,6 +5,10 @@ export const paths = {
     `/targets/${encodeURIComponent(tenant)}/${encodeURIComponent(environment)}`,
   compare: (tenant: string, environment: string, from: string, to: string) =>
     `${paths.target(tenant, environment)}/compare?${new URLSearchParams({ from, to }).toString()}`,
+  /** The post-incident report of an incident or of one request (decision 033). */
+  incidentReport: (subject: { incident: string } | { request: string }) => `/incidents/report?${new URLSearchParams(subject).toString()}`,
+  /** One revision in full (decision 031). */
+  revision: (tenant: string, environment: string, sha: string) => `${paths.target(tenant, environment)}/revisions/${encodeURIComponent(sha)}`,
   rollbackNew: (tenant: string, environment: string, revision: string) =>
     `/rollback/new?${new URLSearchParams({ tenant, environment, revision }).toString()}`,
   rollbackRequest: (id: string) => `/rollbacks/${encodeURIComponent(id)}`,

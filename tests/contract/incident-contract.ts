@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDemoStory } from '#demo/demo-data.ts';
-import { revisionDetailSchema } from '#core/revision-details.ts';
-import { errorBodySchema, historyResponseSchema, rollbackListResponseSchema, rollbackPreviewSchema, rollbackRequestResponseSchema, targetResponseSchema } from '#core/schemas.ts';
+import { revisionDetailSchema, errorBodySchema, historyResponseSchema, rollbackListResponseSchema, rollbackPreviewSchema, rollbackRequestResponseSchema, targetResponseSchema } from '#core/schemas.ts';
 import type { ApiHarness } from './harness.ts';
 
 export function describeIncidentContract(name: string, makeHarness: () => Promise<ApiHarness>): void {
@@ -111,6 +110,25 @@ export function describeIncidentContract(name: string, makeHarness: () => Promis
         }
         const none = rollbackListResponseSchema.parse(await (await api.request('/api/rollbacks?incident=INC-0')).json());
         expect(none.requests).toEqual([]);
+
+        const report = await api.request('/api/incident-report?incident=INC-4711');
+        expect(report.status).toBe(200);
+        const { markdown } = (await report.json()) as { markdown: string };
+        expect(markdown.split('\n')[0]).toBe('# Post-Incident Review: Incident INC-4711');
+        expect(markdown).toContain('Incident record: https://status.example.com/incidents/4711');
+        expect(markdown).toContain(`- ${request.id}: service rollback of payments in acme/production, pending. Justification: contract: incident`);
+        expect(markdown).toMatch(/Deployed [0-9a-f]{7} "release payments v2\.14\.0" to acme\/production/);
+        expect(markdown).toContain(`Rollback requested: service rollback of payments in acme/production to ${request.targetSha.slice(0, 7)} (${request.id})`);
+        expect(markdown).toContain('- **Response**: unknown (unknown: no rollback has been committed yet)');
+        for (const heading of ['### Timeline', '### Pipeline Questions', '### Action Items']) expect(markdown).toContain(heading);
+      });
+
+      it('reports per request, and refuses an unknown or missing subject', { timeout: 60_000 }, async () => {
+        expect((await api.request('/api/incident-report?incident=INC-0')).status).toBe(404);
+        expect((await api.request('/api/incident-report?request=rbk-nope')).status).toBe(404);
+        const neither = await api.request('/api/incident-report');
+        expect(neither.status).toBe(400);
+        expect(errorBodySchema.parse(await neither.json()).error.message).toMatch(/either incident .* or request/);
       });
 
       it.each([

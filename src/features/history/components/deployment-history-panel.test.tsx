@@ -267,6 +267,9 @@ describe('DeploymentHistoryPanel', () => {
     await user.tab();
     expect(document.activeElement).toHaveAccessibleName(`Compare revision ${fakeSha(1).slice(0, 7)} with current`);
     await user.tab();
+    expect(document.activeElement).toHaveAccessibleName(`Details of revision ${fakeSha(1).slice(0, 7)}`);
+    expect(document.activeElement).toHaveAttribute('href', `/targets/acme/production/revisions/${fakeSha(1)}`);
+    await user.tab();
     expect(grid).not.toContainElement(document.activeElement as HTMLElement);
   });
 

@@ -67,6 +67,7 @@ export function DeploymentHistoryPanel({ target }: { target: Target }) {
           fetchNextPage={() => void history.fetchNextPage()}
           onRollback={openRollback}
           onCompare={openCompare}
+          revisionHref={(revision) => paths.revision(tenant, environment, revision.sha)}
           selectedShas={selection.selectedShas}
           onToggleSelect={selection.toggle}
         />

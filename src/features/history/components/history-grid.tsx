@@ -24,6 +24,7 @@ interface HistoryGridProps {
   fetchNextPage: () => void;
   onRollback: (revision: Revision) => void;
   onCompare: (revision: Revision) => void;
+  revisionHref: (revision: Revision) => string;
   /** Revisions picked for a two-revision compare (at most MAX_SELECTED). */
   selectedShas: ReadonlySet<string>;
   onToggleSelect: (revision: Revision) => void;
@@ -140,6 +141,7 @@ export function HistoryGrid(props: HistoryGridProps) {
               key={item.key}
               id={rowId(revision.sha)}
               revision={revision}
+              detailsHref={props.revisionHref(revision)}
               rowIndex={item.index + 2}
               isCurrent={revision.sha === currentSha}
               deployMark={props.deployMarks?.get(revision.sha)}

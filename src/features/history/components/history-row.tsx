@@ -1,4 +1,5 @@
 import type { CSSProperties } from 'react';
+import { Link } from 'react-router';
 import type { Revision } from '#core/schemas.ts';
 import { RelativeTime } from '#src/components/relative-time.tsx';
 import { shortSha } from '#src/lib/sha.ts';
@@ -9,6 +10,8 @@ import { VersionChangeText } from '#src/components/service-version.tsx';
 
 interface HistoryRowProps {
   id: string;
+  /** Where the row's "Details" goes. */
+  detailsHref: string;
   revision: Revision;
   rowIndex: number;
   isCurrent: boolean;
@@ -134,6 +137,16 @@ export function HistoryRow(props: HistoryRowProps) {
             </button>
           </>
         )}
+        {/* Every row, the current (perhaps failed) one included, opens its details and actions. */}
+        <Link
+          className="button button--small button--quiet"
+          to={props.detailsHref}
+          tabIndex={tabIndex}
+          aria-label={`Details of revision ${short}`}
+          onClick={(event) => event.stopPropagation()}
+        >
+          Details
+        </Link>
       </div>
     </div>
   );

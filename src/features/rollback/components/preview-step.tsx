@@ -7,6 +7,7 @@ import { previewQueryOptions, type PreviewSelection } from '#src/features/rollba
 import type { WizardStep } from '#src/features/rollback/api/wizard-params.ts';
 import { stepForError } from '#src/features/rollback/api/wizard-rules.ts';
 import { RollbackDiff } from './rollback-diff.tsx';
+import { PlannedVersions, RollForwardHints } from './roll-forward-hints.tsx';
 import { ServerError, StepFrame } from './step-frame.tsx';
 
 interface PreviewStepProps {
@@ -92,6 +93,8 @@ export function PreviewStep({ target, selection, serverError, onErrorElsewhere, 
               {preview.isFetching ? 'Planning…' : 'Re-run preview'}
             </button>
           </p>
+          <PlannedVersions versions={preview.data.versions ?? []} />
+          <RollForwardHints hints={preview.data.hints ?? []} />
           {empty ? (
             <p className="wizard-warning" role="status">
               Nothing to roll back: {selection.mode === 'full' ? 'the target' : (selection.service ?? 'the selection')} already

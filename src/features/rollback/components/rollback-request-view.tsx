@@ -18,6 +18,8 @@ import { RequestTimeline } from './request-timeline.tsx';
 import { ReviewPanel } from './review-panel.tsx';
 import { RollbackDiff } from './rollback-diff.tsx';
 import { VerificationPanel } from './verification-panel.tsx';
+import { RollForwardHints } from './roll-forward-hints.tsx';
+import { IncidentText } from './incident-text.tsx';
 import '#src/features/rollback/rollback.css';
 
 interface RollbackRequestViewProps {
@@ -111,6 +113,7 @@ export function RollbackRequestView({ id, viewer, targets, onCompleted, onChange
         <h3>Justification</h3>
         {/* User text: inert text, line breaks kept, hidden characters (bidi overrides, zero-width) shown as tokens. */}
         <RevealedText className="justification" data-testid="justification" text={loaded.justification} />
+        <RollForwardHints hints={loaded.hints ?? []} recorded />
       </section>
       <section className="panel request-section" aria-labelledby="request-diff">
         <h2 id="request-diff">{loaded.state === 'completed' ? 'What the rollback changed' : 'What the rollback will change'}</h2>
@@ -166,6 +169,20 @@ function RequestFacts({ request }: { request: RollbackRequest }) {
         <code className="sha" title={request.baseSha}>
           {shortSha(request.baseSha)}
         </code>
+      </dd>
+      {request.incident && (
+        <>
+          <dt>Incident</dt>
+          <dd data-testid="request-incident">
+            <IncidentText incident={request.incident} />
+          </dd>
+        </>
+      )}
+      <dt>Post-incident report</dt>
+      <dd>
+        <Link to={paths.incidentReport(request.incident ? { incident: request.incident.id ?? request.incident.url ?? '' } : { request: request.id })}>
+          {request.incident ? 'Report of this incident' : 'Report of this request'}
+        </Link>
       </dd>
       <dt>Requested by</dt>
       <dd>

@@ -17,6 +17,8 @@ import { approvalOutcome, justificationLength, justificationProblem, stepForErro
 import { draftKeyOf, useWizardDraftStore } from '#src/features/rollback/stores/wizard-draft-store.ts';
 import { ServerError, StepFrame } from './step-frame.tsx';
 import { SelectionSummary } from './selection-summary.tsx';
+import { IncidentFields } from './incident-fields.tsx';
+import { checkIncidentInput } from '#src/features/rollback/api/incident-input.ts';
 
 interface SubmitStepProps {
   target: Target;
@@ -39,6 +41,8 @@ export function SubmitStep({ target, selection, me, serverError, onErrorElsewher
   const beginSubmit = useWizardDraftStore((state) => state.beginSubmit);
   const finishSubmit = useWizardDraftStore((state) => state.finishSubmit);
   const [tried, setTried] = useState(false);
+  const [incidentInput, setIncidentInput] = useState({ id: '', url: '' });
+  const incident = checkIncidentInput(incidentInput);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   // The same plan the preview step showed (cached), or planned now for a link opened at this step.
   const preview = useQuery(previewQueryOptions(backend, target.tenant, target.environment, selection));
@@ -66,7 +70,7 @@ export function SubmitStep({ target, selection, me, serverError, onErrorElsewher
   });
 
   const problem =
-    justificationProblem(justification) ?? (preview.data ? null : 'Wait for the preview: the request is bound to the diff it shows.');
+    justificationProblem(justification) ?? incident.problem ?? (preview.data ? null : 'Wait for the preview: the request is bound to the diff it shows.');
   const send = () => {
     setTried(true);
     if (justificationProblem(justification)) textareaRef.current?.focus();
@@ -79,6 +83,7 @@ export function SubmitStep({ target, selection, me, serverError, onErrorElsewher
       ...(selection.service ? { service: selection.service } : {}),
       ...(selection.fields ? { fields: selection.fields } : {}),
       justification,
+      ...(incident.incident ? { incident: incident.incident } : {}),
       // Binds the request to the diff the person saw: if the target moved since, the server refuses (409).
       diffHash: preview.data.diffHash,
     };
@@ -145,6 +150,7 @@ export function SubmitStep({ target, selection, me, serverError, onErrorElsewher
           </span>
         </p>
       </div>
+      <IncidentFields value={incidentInput} onChange={setIncidentInput} problem={incident.problem} showProblem={tried} />
       {inlineError && (
         <ServerError title="The rollback was not submitted" error={submit.error}>
           <button type="button" className="button" onClick={send}>
