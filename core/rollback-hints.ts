@@ -3,31 +3,11 @@
  * with its evidence, shown in the preview and recorded with the request. They never block: the
  * incident commander decides, and the record shows what they were told.
  */
-import { z } from 'zod';
 import { isPlainObject, parseYamlValues } from './yaml-documents.ts';
 import { matchesAny } from './target-config.ts';
 import { VERSION_YAML_LIMITS } from './service-version.ts';
+import type { RollForwardHint } from './rollback-hint-schemas.ts';
 import type { ServiceVersionChange } from './version-schemas.ts';
-
-export const hintKindSchema = z.enum([
-  'target-failed',
-  'target-rolled-back',
-  'migration',
-  'crd',
-  'api-version',
-  'major-downgrade',
-  'large-span',
-]);
-
-export const rollForwardHintSchema = z.object({
-  kind: hintKindSchema,
-  message: z.string(),
-  service: z.string().optional(),
-  file: z.string().optional(),
-  sha: z.string().optional(),
-});
-
-export type RollForwardHint = z.infer<typeof rollForwardHintSchema>;
 
 /** What counts as a database migration; configurable because repos name them differently. */
 export interface MigrationPatterns {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { FULL_SHA_PATTERN, NAME_PATTERN, REQUEST_ID_PATTERN } from './names.ts';
 import { serviceVersionAtSchema, serviceVersionChangeSchema } from './version-schemas.ts';
-import { rollForwardHintSchema } from './rollback-hints.ts';
+import { rollForwardHintSchema } from './rollback-hint-schemas.ts';
 import { incidentSchema } from './incident.ts';
 
 export const nameSchema = z

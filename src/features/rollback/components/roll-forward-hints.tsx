@@ -1,4 +1,4 @@
-import type { RollForwardHint } from '#core/rollback-hints.ts';
+import type { RollForwardHint } from '#core/rollback-hint-schemas.ts';
 import type { ServiceVersionChange } from '#core/version-schemas.ts';
 import { VersionChangeText } from '#src/components/service-version.tsx';
 
