@@ -7,7 +7,13 @@ import { buildRolledBackIndex } from './history.ts';
 import type { RevisionStore } from './ports.ts';
 import { toVersionInfo, versionReaderFor } from './revision-versions.ts';
 import type { RollForwardHint } from './rollback-hint-schemas.ts';
-import { DEFAULT_HINT_THRESHOLDS, DEFAULT_MIGRATION_PATTERNS, rollForwardHints, type HintThresholds, type MigrationPatterns } from './rollback-hints.ts';
+import {
+  DEFAULT_HINT_THRESHOLDS,
+  DEFAULT_MIGRATION_PATTERNS,
+  rollForwardHints,
+  type HintThresholds,
+  type MigrationPatterns,
+} from './rollback-hints.ts';
 import { readServiceVersion } from './service-version.ts';
 import { matchesAny, type TargetConfig } from './target-config.ts';
 import type { ServiceVersionChange } from './version-schemas.ts';
