@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CommitRecord, LogQuery, RevisionStore } from './ports.ts';
 import type { Revision } from './schemas.ts';
 import { defaultLayout, matchesAny, servicesTouched, type TargetConfig } from './target-config.ts';
-import { VersionReader, versionInHistory, versionLabel, versionProvenance } from './revision-versions.ts';
+import { VersionReader } from './revision-versions.ts';
+import { versionInHistory, versionLabel, versionProvenance } from './version-display.ts';
 
 const values = (service: string, tag: string) => `image:\n  repository: registry.example.com/${service}\n  tag: "${tag}"\n`;
 const root = 'tenants/acme/production/services';

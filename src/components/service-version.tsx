@@ -1,4 +1,4 @@
-import { versionProvenance } from '#core/revision-versions.ts';
+import { versionProvenance } from '#core/version-display.ts';
 import type { ServiceVersionChange, VersionInfo } from '#core/version-schemas.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { notInLoadedHistory, versionInHistory } from '#core/revision-versions.ts';
+import { notInLoadedHistory, versionInHistory } from '#core/version-display.ts';
 import type { Revision } from '#core/schemas.ts';
 import type { VersionInfo } from '#core/version-schemas.ts';
 import { VersionChangeText } from '#src/components/service-version.tsx';
