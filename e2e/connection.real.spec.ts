@@ -65,7 +65,9 @@ test('server stopped and restarted: the page says so, greys live statuses, and r
   await stopServer();
   const banner = page.getByTestId('connection-banner');
   await expect(banner).toBeVisible({ timeout: 15_000 });
-  await expect(banner).toContainText(/retrying\. Data as of \d{1,2}:\d{2}/);
+  // The stream notices first; the probe it starts tells the whole server is gone.
+  await expect(banner).toContainText('Connection to Rewind lost, retrying.', { timeout: 15_000 });
+  await expect(banner).toContainText(/Data as of \d{1,2}:\d{2}/);
   await expect(health).toHaveAttribute('data-stale', 'true');
   await expect(health).toContainText('Last known:');
   await checkA11y();

@@ -17,6 +17,7 @@ function useConnectionRecovery() {
   const backend = useBackend();
   const queryClient = useQueryClient();
   const apiDown = useConnectionStore((state) => state.apiDown);
+  const streamDown = useConnectionStore((state) => state.streamDown);
 
   const probe = useCallback(async () => {
     try {
@@ -27,6 +28,11 @@ function useConnectionRecovery() {
       useConnectionStore.getState().apiUnreachable();
     }
   }, [backend]);
+
+  // The stream is usually the first to notice: ask the API at once whether it is the whole server.
+  useEffect(() => {
+    if (streamDown) void probe();
+  }, [streamDown, probe]);
 
   useEffect(() => {
     if (!apiDown) return;
