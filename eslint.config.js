@@ -40,6 +40,7 @@ export default tseslint.config(
             { target: './src/features/approvals', from: './src/features', except: ['./approvals'], message: 'features do not import each other.' },
             { target: './src/features/audit', from: './src/features', except: ['./audit'], message: 'features do not import each other.' },
             { target: './src/features/identity', from: './src/features', except: ['./identity'], message: 'features do not import each other.' },
+            { target: './src/features/appearance', from: './src/features', except: ['./appearance'], message: 'features do not import each other.' },
           ],
         },
       ],

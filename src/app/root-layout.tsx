@@ -1,6 +1,7 @@
 import { Outlet, useNavigation } from 'react-router';
 import { BreakGlassBanner } from '#src/features/identity/components/break-glass-banner.tsx';
 import { AppHeader } from './app-header.tsx';
+import { ConnectionBanner } from './connection-banner.tsx';
 import { useLiveUpdates } from './use-live-updates.ts';
 import { useReviewQueueCount } from './use-review-queue-count.ts';
 
@@ -14,6 +15,7 @@ export function RootLayout() {
         Skip to content
       </a>
       <AppHeader reviewCount={reviewCount} />
+      <ConnectionBanner />
       <BreakGlassBanner />
       {navigation.state === 'loading' && <div className="route-progress" role="progressbar" aria-label="Loading page" />}
       <main id="main" tabIndex={-1} className="app-main">

@@ -7,6 +7,7 @@ import { historyKeys } from '#src/features/history/api/history-query-options.ts'
 import { identityKeys } from '#src/features/identity/api/identity-query-options.ts';
 import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { targetKeys } from '#src/features/targets/api/targets-query-options.ts';
+import { useConnectionStore } from '#src/lib/connection-store.ts';
 
 /** API.md "Live updates": what changed, never the data; the page refetches what shows it. */
 export interface LiveEvent {
@@ -98,6 +99,15 @@ function invalidate(queryClient: QueryClient, filters: InvalidateQueryFilters[])
 }
 
 /**
+ * After the server was out of reach: what failed meanwhile is fetched again (a failed preview too, it
+ * is what the person is looking at), and everything live is refreshed, since events may have been missed.
+ */
+export function refreshAfterGap(queryClient: QueryClient): void {
+  void queryClient.refetchQueries({ predicate: (query) => query.state.status === 'error' });
+  invalidate(queryClient, EVERYTHING_LIVE);
+}
+
+/**
  * One EventSource on `/api/events` for the app shell. The browser reconnects by itself after a network
  * error; when it gives up (the server answered with an error), we reconnect with a backoff. After any
  * gap, every live query is invalidated once. Closed on unmount; a no-op where EventSource is missing.
@@ -116,7 +126,8 @@ export function useLiveUpdates(): void {
       source = new EventSource(EVENTS_URL);
       source.onopen = () => {
         retryDelay = RETRY_MIN_MS;
-        if (interrupted) invalidate(queryClient, EVERYTHING_LIVE);
+        useConnectionStore.getState().streamOpened();
+        if (interrupted) refreshAfterGap(queryClient);
         interrupted = false;
       };
       source.onmessage = (message: MessageEvent<string>) => {
@@ -125,6 +136,7 @@ export function useLiveUpdates(): void {
       };
       source.onerror = () => {
         interrupted = true;
+        if (!stopped) useConnectionStore.getState().streamLost();
         if (stopped || source?.readyState !== EventSource.CLOSED) return;
         source.close();
         retryTimer = setTimeout(connect, retryDelay);
@@ -137,6 +149,8 @@ export function useLiveUpdates(): void {
       stopped = true;
       clearTimeout(retryTimer);
       source?.close();
+      // Nothing listens any more: no stream to call lost.
+      useConnectionStore.getState().streamOpened();
     };
   }, [queryClient]);
 }

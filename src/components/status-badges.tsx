@@ -1,6 +1,7 @@
 import type { ClusterSource, Health, Sync } from '#core/cluster-schemas.ts';
 import type { Plan } from '#core/schemas.ts';
 import './cluster-status.css';
+import { useConnectionLost } from '#src/lib/connection-store.ts';
 
 const HEALTH_LABEL: Record<Health, string> = {
   healthy: 'Healthy',
@@ -40,26 +41,34 @@ function Reason({ unknown, reason }: { unknown: boolean; reason?: string | null 
   return <span className="badge__reason"> — {reason}</span>;
 }
 
-export function HealthBadge({ health, source, reason }: { health: Health } & ClusterBadgeProps) {
+/**
+ * A live status (health, sync) is only as current as the link to the server: while it is lost, the
+ * badge is greyed (`badge--stale-status`, colours in CSS variables) and says it is the last one known.
+ */
+function LiveBadge({ kind, label, unknown, source, reason }: { kind: string; label: string; unknown: boolean } & ClusterBadgeProps) {
+  const stale = useConnectionLost();
   return (
-    <span className={`badge badge--health-${health}`} data-source={source}>
+    <span
+      className={`badge ${kind}${stale ? ' badge--stale-status' : ''}`}
+      title={stale ? 'Last known status: Rewind cannot reach the server right now' : undefined}
+      data-stale={stale || undefined}
+      data-source={source}
+    >
       <span className="badge__dot" aria-hidden="true" />
-      {HEALTH_LABEL[health]}
-      <Reason unknown={health === 'unknown'} reason={reason} />
+      {stale && <span className="visually-hidden">Last known: </span>}
+      {label}
+      <Reason unknown={unknown} reason={reason} />
       <SourceTag source={source} />
     </span>
   );
 }
 
+export function HealthBadge({ health, source, reason }: { health: Health } & ClusterBadgeProps) {
+  return <LiveBadge kind={`badge--health-${health}`} label={HEALTH_LABEL[health]} unknown={health === 'unknown'} source={source} reason={reason} />;
+}
+
 export function SyncBadge({ sync, source, reason }: { sync: Sync } & ClusterBadgeProps) {
-  return (
-    <span className={`badge badge--sync-${sync}`} data-source={source}>
-      <span className="badge__dot" aria-hidden="true" />
-      {SYNC_LABEL[sync]}
-      <Reason unknown={sync === 'unknown'} reason={reason} />
-      <SourceTag source={source} />
-    </span>
-  );
+  return <LiveBadge kind={`badge--sync-${sync}`} label={SYNC_LABEL[sync]} unknown={sync === 'unknown'} source={source} reason={reason} />;
 }
 
 export function PlanBadge({ plan }: { plan: Plan }) {

@@ -5,12 +5,13 @@ import { createMemoryRouter, RouterProvider, type RouteObject } from 'react-rout
 import type { BackendAdapter } from '#src/api/backend-adapter.ts';
 import { HttpBackendAdapter } from '#src/api/http-backend-adapter.ts';
 import { AppProviders } from '#src/app/providers.tsx';
+import { connectionTrackingCaches } from '#src/app/query-client.ts';
 import type { LoaderContext } from '#src/app/route-loaders.ts';
 import { createRoutes } from '#src/app/router.tsx';
 import { getSelectedEmail } from '#src/features/identity/stores/identity-store.ts';
 
 export function createTestQueryClient() {
-  return new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } });
+  return new QueryClient({ ...connectionTrackingCaches(), defaultOptions: { queries: { retry: false, gcTime: Infinity } } });
 }
 
 interface RenderOptions {
