@@ -247,7 +247,7 @@ export function describeApprovalsContract(name: string, makeHarness: () => Promi
           expect(await commitsNaming(ACME_PROD, request.id)).toEqual([done.commitSha]);
           expect((await auditOf(request.id, ACME_PROD)).filter((e) => e.type === 'rollback.executed')).toHaveLength(1);
         }
-      });
+      }, 60_000);
     });
 
     describe('break-glass', () => {
