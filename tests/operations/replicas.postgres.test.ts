@@ -14,6 +14,7 @@ import { historyResponseSchema, rollbackRequestResponseSchema } from '#core/sche
 import { writeDemoRepo } from '#server/git/demo-repo.ts';
 import { tempDirs } from '#server/git/test-repos.ts';
 import { createRewindServer, type RunningServer } from '#server/node/rewind-server.ts';
+import { findPostgresBin, startThrowawayPostgres } from '../../scripts/postgres-test-server.mjs';
 import { usePostgres, type TestDatabase } from '../support/postgres.ts';
 
 const run = promisify(execFile);
@@ -143,24 +144,34 @@ describe.skipIf(!pg.available)('replicas on PostgreSQL', { timeout: 180_000 }, (
     await reader.cancel().catch(() => {});
   });
 
-  it('the database stopped: /readyz and the API answer 503 saying so; back without a restart', async () => {
-    const server = replicas[0] ?? (await serve(database.url));
-    const throwaway = pg.throwaway();
-    if (!throwaway) return; // an external REWIND_TEST_DATABASE_URL server is not ours to stop
-    throwaway.pause();
+  // A server of its own, whatever REWIND_TEST_DATABASE_URL says: this test stops it.
+  it.skipIf(!findPostgresBin())('the database stopped: /readyz and the API answer 503 saying so; back without a restart', async () => {
+    const own = await startThrowawayPostgres();
+    let server: RunningServer | null = null;
     try {
-      const ready = await api(server, '/readyz');
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: 'unready', failed: ['database'] });
-      const list = await api(server, '/api/rollbacks');
-      expect(list.status).toBe(503);
-      expect(await list.json()).toMatchObject({ error: { code: 'UNAVAILABLE', message: expect.stringMatching(/^the database cannot be reached/) } });
+      server = await serve(own.url);
+      expect((await api(server, '/readyz')).status).toBe(200);
+      own.pause();
+      try {
+        const ready = await api(server, '/readyz');
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toMatchObject({ status: 'unready', failed: ['database'] });
+        const list = await api(server, '/api/rollbacks');
+        expect(list.status).toBe(503);
+        expect(await list.json()).toMatchObject({ error: { code: 'UNAVAILABLE', message: expect.stringMatching(/^the database cannot be reached/) } });
+      } finally {
+        own.resume();
+      }
+      const back = await api(server, '/readyz');
+      expect(back.status).toBe(200);
+      expect((await api(server, '/api/rollbacks')).status).toBe(200);
     } finally {
-      throwaway.resume();
+      if (server) {
+        replicas = replicas.filter((r) => r !== server);
+        await server.close();
+      }
+      await own.stop();
     }
-    const back = await api(server, '/readyz');
-    expect(back.status).toBe(200);
-    expect((await api(server, '/api/rollbacks')).status).toBe(200);
   });
 
   it('a database password from an unset environment variable stops the start with a clear message', async () => {
