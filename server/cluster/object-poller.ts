@@ -73,9 +73,9 @@ export class ObjectPoller {
   start(): void {
     if (this.timer) return;
     const tickMs = Math.max(50, Math.min(this.options.intervalMs, 1_000));
-    this.timer = setInterval(() => this.tick(), tickMs);
+    this.timer = setInterval(() => this.pollDue(), tickMs);
     this.timer.unref();
-    this.tick();
+    this.pollDue();
   }
 
   async stop(): Promise<void> {
@@ -84,7 +84,8 @@ export class ObjectPoller {
     await Promise.all([...this.entries.values()].map((entry) => entry.inflight));
   }
 
-  private tick(): void {
+  /** Starts a read of every object that is due (the timer's tick; tests call it with a fixed clock). */
+  pollDue(): void {
     const now = this.options.clock.now().getTime();
     const limit = this.options.concurrency ?? 8;
     for (const [name, entry] of this.entries) {
@@ -121,7 +122,7 @@ export class ObjectPoller {
         entry.inflight = null;
       }
       // A freed slot starts the next due object now rather than at the next tick.
-      if (this.timer) this.tick();
+      if (this.timer) this.pollDue();
       // The observation time changes on every read; a change is what the agent says, or an error.
       const fingerprint = JSON.stringify([entry.report, entry.error]);
       if (fingerprint !== entry.fingerprint) {

@@ -43,6 +43,9 @@ describe('wizard rules', () => {
     expect(defaultService(target, ['api-gateway', 'payments'])).toBe('payments');
     expect(defaultService(target, ['api-gateway', 'checkout'])).toBeUndefined();
     expect(defaultService(target, [])).toBeUndefined();
+    // Health unknown (no cluster) picks nothing for the person.
+    const unknown = makeTarget({ services: target.services.map((s) => ({ ...s, health: s.name === 'payments' ? 'unknown' : 'healthy' })) });
+    expect(defaultService(unknown, ['api-gateway', 'payments'])).toBeUndefined();
   });
 
   it('warns about failed, rolled-back and current revisions', () => {

@@ -63,7 +63,8 @@ export function defaultService(target: Target, changedServices: readonly string[
   if (changedServices.length === 1) return changedServices[0];
   const unhealthy = changedServices.filter((name) => {
     const status = target.services.find((service) => service.name === name);
-    return status !== undefined && status.health !== 'healthy';
+    // Unknown health is no evidence (no cluster, agent unreachable): only what the agent reports counts.
+    return status !== undefined && (status.health === 'degraded' || status.health === 'progressing');
   });
   return unhealthy.length === 1 ? unhealthy[0] : undefined;
 }
