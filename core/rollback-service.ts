@@ -186,7 +186,7 @@ export class RollbackService {
     const selection = validateSelection(target, body);
     const planned = await planOnHead(this.deps.revisions, target, selection, resolveTargetSha(this.deps.revisions, selection.targetRef), this.planOptions);
     const { targetSha } = planned;
-    if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, targetSha));
+    if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, targetSha), { field: 'targetSha', rule: 'nothing-to-roll-back' });
     assertDestructiveAllowed(target, selection, planned.destructive, body.allowDestructive);
     if (body.diffHash !== undefined && body.diffHash !== planned.diffHash) {
       throw conflict(
