@@ -88,6 +88,8 @@ export async function run(report) {
       configFile,
       JSON.stringify({
         repo: { path: gitDir, branch: 'main' },
+        // The bench acts as each user through X-Forwarded-Email: demo identity, asked for explicitly.
+        identity: { mode: 'demo' },
         users: [
           { email: REQUESTER, name: 'Requester', roles: ['requester'] },
           ...Array.from({ length: APPROVERS }, (_, i) => ({ email: approverOf(i), name: `Approver ${i + 1}`, roles: ['approver'] })),

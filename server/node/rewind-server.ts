@@ -15,7 +15,7 @@ import type { TargetConfig } from '#core/target-config.ts';
 import { generateDemoRepo } from '#demo/demo-data.ts';
 import { createApiApp } from '#server/api/app.ts';
 import type { IdentityOptions } from '#server/api/identity.ts';
-import { configSchema, type RewindConfig } from '#server/config/config-schema.ts';
+import { configSchema, identityModeOf, identityProblem, type RewindConfig } from '#server/config/config-schema.ts';
 import { ConfigError, parseConfig } from '#server/config/load-config.ts';
 import { resolveTargets } from '#server/config/resolve-targets.ts';
 import { writeDemoRepo } from '#server/git/demo-repo.ts';
@@ -70,6 +70,10 @@ async function listFiles(repoPath: string, branch: string): Promise<string[]> {
 export async function createRewindServer(options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? jsonLogger;
   const config = loadConfig(options.configFile);
+  const host = options.host ?? config.server.host;
+  // Fails closed before anything else (issue 11): no silent demo identity beyond loopback.
+  const refusal = identityProblem(config, host);
+  if (refusal) throw new ConfigError(`${options.configFile ?? 'the built-in config'}: ${refusal}`);
   const dataDir = resolve(options.dataDir ?? config.server.dataDir);
   mkdirSync(dataDir, { recursive: true });
 
@@ -99,7 +103,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     : (demo?.users ?? [{ email: 'demo@localhost', name: 'Demo user', roles: ['requester', 'approver', 'break-glass', 'admin'] }]);
 
   const identity: IdentityOptions =
-    config.identity.mode === 'proxy'
+    identityModeOf(config) === 'proxy'
       ? { mode: 'proxy', isTrustedProxy: (c) => isTrustedAddress(c, config.identity.trustedProxies) }
       : { mode: 'demo', defaultUser: config.identity.defaultUser ?? users[0]!.email };
 
@@ -139,7 +143,6 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     ...(rollbackHooks ? { rollbackHooks } : {}),
   });
   const app = createServerApp({ api, staticDir: options.staticDir, log });
-  const host = options.host ?? config.server.host;
   const { server, port } = await listen(app, host, options.port ?? config.server.port);
   if (options.prestartFieldDiffWorker) fieldDiffer.warmUp();
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
@@ -149,7 +152,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   console.log(`  config:  ${options.configFile ? resolve(options.configFile) : 'built-in defaults'}`);
   console.log(`  data:    ${dataDir}`);
   console.log(`  targets: ${targets.map((t) => `${t.tenant}/${t.environment}`).join(', ') || '(none)'}`);
-  console.log(`  identity: ${config.identity.mode}`);
+  console.log(`  identity: ${identityModeOf(config)}${config.identity.mode === undefined ? ' (default: no users configured, loopback only)' : ''}`);
   for (const warning of warnings) console.warn(`  warning: ${warning}`);
   for (const { id, commitSha } of reconciled.completed) console.log(`  reconciled: ${id} completed (commit ${commitSha.slice(0, 7)} was on the branch)`);
   for (const id of reconciled.failed) console.log(`  reconciled: ${id} failed (interrupted before its commit; execute it again)`);
