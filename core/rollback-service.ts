@@ -21,8 +21,8 @@
  *   as `revision.created` (docs/decisions/012-approvals.md).
  */
 import { appendRequestAudit } from './request-audit.ts';
+import { approvalText, rollbackCommitMessage } from './rollback-commit.ts';
 import { assertDestructiveAllowed } from './destructive-plan.ts';
-import { formatRollbackMessage } from './commit-message.ts';
 import { compareRevisions, type PatchBounds } from './compare.ts';
 import type { RollbackComputer } from './rollback-compute.ts';
 import { badRequest, conflict, notFound, redactServerPaths, RewindError } from './errors.ts';
@@ -83,16 +83,6 @@ export interface RollbackHooks {
    * window that reconcileInterruptedRequests (core/reconcile-requests.ts) repairs at start.
    */
   afterCommit?: (info: { requestId: string; commitSha: string }) => void | Promise<void>;
-}
-
-/** The `Approval:` line of the commit message: how the request came to execute. */
-export function approvalText(request: RollbackRequest): string {
-  if (request.requiredApprovals > 0) {
-    const approvers = request.reviews.filter((r) => r.decision === 'approve' && !r.stale).map((r) => r.by);
-    return `Approved by ${approvers.join(', ') || 'nobody'} (quorum: ${approvers.length}/${request.requiredApprovals})`;
-  }
-  if (request.breakGlass) return `break-glass by ${request.requestedBy}`;
-  return 'not required (policy)';
 }
 
 function errorText(error: unknown): string {
@@ -390,18 +380,7 @@ export class RollbackService {
 
     const now = this.deps.clock.now();
     const requester = await this.deps.users.find(claimed.requestedBy);
-    const message = formatRollbackMessage({
-      tenant: target.tenant,
-      environment: target.environment,
-      targetSha: claimed.targetSha,
-      mode: claimed.mode,
-      ...(claimed.service !== undefined ? { service: claimed.service } : {}),
-      justification: claimed.justification,
-      author: claimed.requestedBy,
-      approval: approvalText(claimed),
-      requestId: id,
-      breakGlass: claimed.breakGlass,
-    });
+    const message = rollbackCommitMessage(target, claimed);
     let commitSha: string;
     try {
       commitSha = await this.deps.revisions.commit({
