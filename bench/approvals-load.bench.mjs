@@ -133,6 +133,8 @@ async function runOn(report, prefix, databaseUrl) {
       JSON.stringify({
         repo: { path: gitDir, branch: 'main' },
         ...(databaseUrl ? { database: { url: databaseUrl } } : {}),
+        // The bench acts as each user through X-Forwarded-Email: demo identity, asked for explicitly.
+        identity: { mode: 'demo' },
         users: [
           { email: REQUESTER, name: 'Requester', roles: ['requester'] },
           ...Array.from({ length: APPROVERS }, (_, i) => ({ email: approverOf(i), name: `Approver ${i + 1}`, roles: ['approver'] })),

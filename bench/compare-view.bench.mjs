@@ -51,7 +51,7 @@ async function routeApi(page, compareBody) {
   const json = (body) => ({ status: 200, contentType: 'application/json', body: typeof body === 'string' ? body : JSON.stringify(body) });
   await page.route('**/api/**', (route) => {
     const { pathname } = new URL(route.request().url());
-    if (pathname === '/api/me') return route.fulfill(json({ user, breakGlass: null }));
+    if (pathname === '/api/me') return route.fulfill(json({ user, breakGlass: null, identityMode: 'demo' }));
     if (pathname === '/api/users') return route.fulfill(json({ users: [user] }));
     if (pathname === '/api/targets') return route.fulfill(json({ targets: [target] }));
     if (pathname === '/api/targets/acme/production') return route.fulfill(json({ target }));

@@ -174,7 +174,7 @@ export async function previewRollback(
     withDiff: true,
     patchBounds: deps.patchBounds,
   });
-  if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, planned.targetSha));
+  if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, planned.targetSha), { field: 'targetSha', rule: 'nothing-to-roll-back' });
   return { ...previewOf(planned), ...(await insightOf(deps.revisions, target, selection, planned)) };
 }
 

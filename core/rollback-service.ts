@@ -21,8 +21,8 @@
  *   as `revision.created` (docs/decisions/012-approvals.md).
  */
 import { appendRequestAudit } from './request-audit.ts';
+import { approvalText, rollbackCommitMessage } from './rollback-commit.ts';
 import { assertDestructiveAllowed } from './destructive-plan.ts';
-import { formatRollbackMessage } from './commit-message.ts';
 import { compareRevisions } from './compare.ts';
 import type { PatchBounds } from './git-patch.ts';
 import type { RollbackComputer } from './rollback-compute.ts';
@@ -93,16 +93,6 @@ export interface RollbackHooks {
    * window that reconcileInterruptedRequests (core/reconcile-requests.ts) repairs at start.
    */
   afterCommit?: (info: { requestId: string; commitSha: string }) => void | Promise<void>;
-}
-
-/** The `Approval:` line of the commit message: how the request came to execute. */
-export function approvalText(request: RollbackRequest): string {
-  if (request.requiredApprovals > 0) {
-    const approvers = request.reviews.filter((r) => r.decision === 'approve' && !r.stale).map((r) => r.by);
-    return `Approved by ${approvers.join(', ') || 'nobody'} (quorum: ${approvers.length}/${request.requiredApprovals})`;
-  }
-  if (request.breakGlass) return `break-glass by ${request.requestedBy}`;
-  return 'not required (policy)';
 }
 
 function errorText(error: unknown): string {
@@ -198,7 +188,7 @@ export class RollbackService {
     const selection = validateSelection(target, body);
     const planned = await planOnHead(this.deps.revisions, target, selection, resolveTargetSha(this.deps.revisions, selection.targetRef), this.planOptions);
     const { targetSha } = planned;
-    if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, targetSha));
+    if (planned.plan.nothingToRollBack) throw badRequest(nothingToRollBack(target, selection, targetSha), { field: 'targetSha', rule: 'nothing-to-roll-back' });
     assertDestructiveAllowed(target, selection, planned.destructive, body.allowDestructive);
     if (body.diffHash !== undefined && body.diffHash !== planned.diffHash) {
       throw conflict(
@@ -415,18 +405,7 @@ export class RollbackService {
 
     const now = this.deps.clock.now();
     const requester = await this.deps.users.find(claimed.requestedBy);
-    const message = formatRollbackMessage({
-      tenant: target.tenant,
-      environment: target.environment,
-      targetSha: claimed.targetSha,
-      mode: claimed.mode,
-      ...(claimed.service !== undefined ? { service: claimed.service } : {}),
-      justification: claimed.justification,
-      author: claimed.requestedBy,
-      approval: approvalText(claimed),
-      requestId: id,
-      breakGlass: claimed.breakGlass,
-    });
+    const message = rollbackCommitMessage(target, claimed);
     let commitSha: string;
     try {
       commitSha = await this.deps.revisions.commit({

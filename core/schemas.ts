@@ -66,7 +66,15 @@ export const breakGlassSchema = z.object({
   expiresAt: timestampSchema,
 });
 
-export const meResponseSchema = z.object({ user: userSchema, breakGlass: breakGlassSchema.nullable() });
+export const meResponseSchema = z.object({
+  user: userSchema,
+  breakGlass: breakGlassSchema.nullable(),
+  /**
+   * Extension: how the server identifies callers. Only in `demo` does the SPA send the user switcher's
+   * choice; behind a proxy it sends no identity of its own.
+   */
+  identityMode: z.enum(['demo', 'proxy']).optional(),
+});
 export const usersResponseSchema = z.object({ users: z.array(userSchema) });
 export const targetsResponseSchema = z.object({ targets: z.array(targetSchema) });
 export const targetResponseSchema = z.object({ target: targetSchema });

@@ -79,7 +79,8 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   app.get('/api/me', async (c) => {
     const user = c.get('user');
     const breakGlass = deps.requests ? await deps.requests.activeBreakGlass(user.email, deps.clock.now()) : null;
-    return c.json({ user, breakGlass });
+    // The SPA sends its user switcher's choice only to a server that says it is in demo mode.
+    return c.json({ user, breakGlass, identityMode: deps.identity.mode });
   });
 
   app.get('/api/users', async (c) => {

@@ -130,12 +130,16 @@ export const configSchema = z
       .default({ readConnections: 4, lockConnections: 16 }),
     identity: z
       .object({
-        mode: z.enum(['demo', 'proxy']).default('demo'),
+        /**
+         * Absent means demo, but only for a config without `users` served on loopback: demo identity is
+         * never a silent default for a configured installation (see identityProblem below).
+         */
+        mode: z.enum(['demo', 'proxy']).optional(),
         defaultUser: z.string().optional(),
         trustedProxies: z.array(z.string()).default(['127.0.0.1', '::1', '::ffff:127.0.0.1']),
       })
       .strict()
-      .default({ mode: 'demo', trustedProxies: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] }),
+      .default({ trustedProxies: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] }),
     users: z
       .array(z.object({ email: z.string().email(), name: z.string().min(1), roles: z.array(roleSchema) }).strict())
       .default([]),
@@ -152,7 +156,40 @@ export const configSchema = z
       .strict()
       .refine((t) => Boolean(t.pattern) !== Boolean(t.list), { message: 'set exactly one of targets.pattern or targets.list' }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // Real users listed means a real installation: it must say how people are identified.
+    if (config.users.length > 0 && config.identity.mode === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identity', 'mode'],
+        message:
+          'users are listed but identity.mode is not set: set identity.mode: proxy (behind an authenticating proxy that sends ' +
+          'X-Forwarded-Email) or identity.mode: demo (trusts any caller, for local demos only)',
+      });
+    }
+  });
+
+/** The identity mode in force: the one set, else demo (allowed only where identityProblem says so). */
+export const identityModeOf = (config: RewindConfig): 'demo' | 'proxy' => config.identity.mode ?? 'demo';
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1|::ffff:127(?:\.\d{1,3}){3})$/i;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host.replace(/^\[(.*)\]$/, '$1'));
+}
+
+/**
+ * Why the server must not start with this identity setting on `host`, or null: demo identity (anyone
+ * may claim any user) listens beyond loopback only when the config asks for it explicitly.
+ */
+export function identityProblem(config: RewindConfig, host: string): string | null {
+  if (config.identity.mode !== undefined || isLoopbackHost(host)) return null;
+  return (
+    `server.host ${host} is not a loopback address and identity.mode is not set: demo identity would let anyone act as any user. ` +
+    'Set identity.mode: proxy behind an authenticating proxy, or identity.mode: demo to serve the demo on this host anyway'
+  );
+}
 
 export type RewindConfig = z.infer<typeof configSchema>;
 export type TargetSettings = z.infer<typeof targetSettingsSchema>;

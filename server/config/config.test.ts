@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyPath } from '#core/target-config.ts';
+import { identityModeOf, identityProblem, isLoopbackHost } from './config-schema.ts';
 import { ConfigError, parseConfig } from './load-config.ts';
 import { resolveTargets } from './resolve-targets.ts';
 
@@ -33,6 +34,31 @@ describe('parseConfig', () => {
     expect(targets[0]!.policy.maxDeleteShare).toBe(0.25);
     expect(() => parseConfig(text(1.5), 'c.yaml')).toThrow(/defaults\.policy\.maxDeleteShare/);
   });
+  it('refuses users without identity.mode, naming the key and line', () => {
+    const targets = 'targets:\n  pattern: { tenant: t, services: "apps/{environment}/{service}/" }\n';
+    const users = 'users:\n  - { email: sam@example.com, name: Sam, roles: [requester] }\n';
+    expect(() => parseConfig(`${users}${targets}`, 'rewind.config.yaml')).toThrow(
+      /^rewind\.config\.yaml(:\d+)?: identity\.mode: users are listed but identity\.mode is not set: set identity\.mode: proxy/,
+    );
+    expect(() => parseConfig(`identity: { trustedProxies: [10.0.0.1] }\n${users}${targets}`, 'c.yaml')).toThrow(/identity\.mode: users are listed/);
+    expect(identityModeOf(parseConfig(`identity: { mode: demo }\n${users}${targets}`, 'c.yaml'))).toBe('demo');
+    expect(identityModeOf(parseConfig(`identity: { mode: proxy }\n${users}${targets}`, 'c.yaml'))).toBe('proxy');
+  });
+
+  it('keeps implicit demo identity on loopback; beyond it only when asked for', () => {
+    const targets = 'targets:\n  pattern: { tenant: t, services: "apps/{environment}/{service}/" }\n';
+    const implicit = parseConfig(targets, 'c.yaml');
+    for (const host of ['127.0.0.1', 'localhost', '::1', '[::1]', '127.0.0.2']) {
+      expect(isLoopbackHost(host), host).toBe(true);
+      expect(identityProblem(implicit, host)).toBeNull();
+    }
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'rewind.example.com']) {
+      expect(identityProblem(implicit, host), host).toMatch(new RegExp(`^server\\.host ${host.replace(/\./g, '\\.')} is not a loopback address and identity\\.mode is not set`));
+    }
+    expect(identityProblem(parseConfig(`identity: { mode: demo }\n${targets}`, 'c.yaml'), '0.0.0.0')).toBeNull();
+    expect(identityProblem(parseConfig(`identity: { mode: proxy }\n${targets}`, 'c.yaml'), '0.0.0.0')).toBeNull();
+  });
+
   it('needs exactly one of pattern or list', () => {
     expect(() => parseConfig('targets: {}\n', 'c.yaml')).toThrow(/set exactly one of targets.pattern or targets.list/);
   });
@@ -40,7 +66,8 @@ describe('parseConfig', () => {
     const config = parseConfig('targets:\n  pattern: { tenant: t, services: "apps/{environment}/{service}/" }\n', 'c.yaml');
     expect(config.repo.branch).toBe('main');
     expect(config.server).toEqual({ host: '127.0.0.1', port: 4173, dataDir: './.rewind-data' });
-    expect(config.identity.mode).toBe('demo');
+    expect(config.identity.mode).toBeUndefined();
+    expect(identityModeOf(config)).toBe('demo');
   });
 });
 

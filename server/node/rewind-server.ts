@@ -20,7 +20,7 @@ import { generateDemoRepo } from '#demo/demo-data.ts';
 import { createApiApp } from '#server/api/app.ts';
 import { createCluster } from '#server/cluster/create-cluster.ts';
 import type { IdentityOptions } from '#server/api/identity.ts';
-import { configSchema, type RewindConfig } from '#server/config/config-schema.ts';
+import { configSchema, identityModeOf, identityProblem, type RewindConfig } from '#server/config/config-schema.ts';
 import { ConfigError, parseConfig } from '#server/config/load-config.ts';
 import { resolveTargets } from '#server/config/resolve-targets.ts';
 import { writeDemoRepo } from '#server/git/demo-repo.ts';
@@ -105,6 +105,10 @@ async function listFiles(repoPath: string, branch: string): Promise<string[]> {
 export async function createRewindServer(options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? jsonLogger;
   const config = loadConfig(options.configFile);
+  const host = options.host ?? config.server.host;
+  // Fails closed before anything else (issue 11): no silent demo identity beyond loopback.
+  const refusal = identityProblem(config, host);
+  if (refusal) throw new ConfigError(`${options.configFile ?? 'the built-in config'}: ${refusal}`);
   const dataDir = resolve(options.dataDir ?? config.server.dataDir);
   mkdirSync(dataDir, { recursive: true });
 
@@ -134,7 +138,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     : (demo?.users ?? [{ email: 'demo@localhost', name: 'Demo user', roles: ['requester', 'approver', 'break-glass', 'admin'] }]);
 
   const identity: IdentityOptions =
-    config.identity.mode === 'proxy'
+    identityModeOf(config) === 'proxy'
       ? { mode: 'proxy', isTrustedProxy: (c) => isTrustedAddress(c, config.identity.trustedProxies) }
       : { mode: 'demo', defaultUser: config.identity.defaultUser ?? users[0]!.email };
 
@@ -230,7 +234,6 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
       },
     },
   });
-  const host = options.host ?? config.server.host;
   const { server, port } = await listen(app, host, options.port ?? config.server.port, inFlight);
   if (options.prestartFieldDiffWorker) fieldDiffer.warmUp();
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
@@ -241,7 +244,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   console.log(`  data:    ${dataDir}`);
   console.log(`  database: ${databaseUrl ? `PostgreSQL ${redactUrl(databaseUrl)}` : `SQLite ${join(dataDir, 'rewind.db')}`}`);
   console.log(`  targets: ${targets.map((t) => `${t.tenant}/${t.environment}`).join(', ') || '(none)'}`);
-  console.log(`  identity: ${config.identity.mode}`);
+  console.log(`  identity: ${identityModeOf(config)}${config.identity.mode === undefined ? ' (default: no users configured, loopback only)' : ''}`);
   console.log(`  cluster: ${demo ? 'simulated (demo)' : config.cluster?.argocd ? `Argo CD ${config.cluster.argocd.url}` : config.cluster?.flux ? `Flux ${config.cluster.flux.apiServer}` : 'none configured: every status is unknown'}`);
   for (const warning of warnings) console.warn(`  warning: ${warning}`);
   for (const { id, commitSha } of reconciled.completed) console.log(`  reconciled: ${id} completed (commit ${commitSha.slice(0, 7)} was on the branch)`);

@@ -87,6 +87,45 @@ describe('HttpBackendAdapter', () => {
     expect(targets[0]?.tenant).toBe('acme');
   });
 
+  it('sends no stored identity to a server in proxy mode, nor before it knows the mode', async () => {
+    const seen: [string, string | null][] = [];
+    server.use(
+      http.get('*/api/me', ({ request }) => {
+        seen.push(['me', request.headers.get('x-forwarded-email')]);
+        return HttpResponse.json({ user: { email: 'proxy-user@example.com', name: 'P', roles: [] }, breakGlass: null, identityMode: 'proxy' });
+      }),
+      http.get('*/api/targets', ({ request }) => {
+        seen.push(['targets', request.headers.get('x-forwarded-email')]);
+        return HttpResponse.json({ targets: [makeTarget()] });
+      }),
+    );
+    // An old choice of the demo's user switcher, still in localStorage.
+    const adapter = new HttpBackendAdapter({ getUserEmail: () => 'mallory@example.com' });
+    await Promise.all([adapter.targets(), adapter.targets()]);
+    expect((await adapter.me()).user.email).toBe('proxy-user@example.com');
+    expect(seen).toEqual([
+      ['me', null],
+      ['targets', null],
+      ['targets', null],
+      ['me', null],
+    ]);
+  });
+
+  it('in demo mode, asks /api/me again as the chosen user once the mode is known', async () => {
+    const seen: (string | null)[] = [];
+    server.use(
+      http.get('*/api/me', ({ request }) => {
+        const email = request.headers.get('x-forwarded-email');
+        seen.push(email);
+        return HttpResponse.json({ user: { email: email ?? 'default@example.com', name: 'D', roles: [] }, breakGlass: null, identityMode: 'demo' });
+      }),
+    );
+    const adapter = new HttpBackendAdapter({ getUserEmail: () => 'dana@example.com' });
+    expect((await adapter.me()).user.email).toBe('dana@example.com');
+    expect((await adapter.me()).user.email).toBe('dana@example.com');
+    expect(seen).toEqual([null, 'dana@example.com', 'dana@example.com']);
+  });
+
   it('passes history filters and the cursor as query parameters and leaves out empty ones', async () => {
     let url: URL | undefined;
     server.use(

@@ -25,13 +25,21 @@ const loadSchemas = () => (schemaModule ??= import('#core/schemas.ts'));
 export interface HttpBackendAdapterOptions {
   /** Origin the `/api` paths resolve against; defaults to the page's own origin. */
   origin?: string;
-  /** Read on every request so a user switch applies to the very next call. */
+  /**
+   * The user switcher's choice, read on every request so a switch applies to the very next call. Sent
+   * as X-Forwarded-Email only to a server whose `/api/me` says it is in demo mode: behind a proxy the
+   * SPA never sends an identity of its own (issue 11).
+   */
   getUserEmail?: () => string | null;
   fetch?: typeof fetch;
 }
 
 export class HttpBackendAdapter implements BackendAdapter {
   private readonly options: HttpBackendAdapterOptions;
+  /** How the server identifies callers, from the first `/api/me`; undefined until known. */
+  private identityMode: 'demo' | 'proxy' | undefined;
+  /** That first `/api/me`, awaited by the requests sent meanwhile. */
+  private identityCheck: Promise<void> | undefined;
 
   constructor(options: HttpBackendAdapterOptions = {}) {
     this.options = options;
@@ -39,7 +47,13 @@ export class HttpBackendAdapter implements BackendAdapter {
   }
 
   async me(signal?: AbortSignal) {
-    return this.get('/api/me', (s) => s.meResponseSchema, signal);
+    const known = this.identityMode !== undefined;
+    const me = await this.get('/api/me', (s) => s.meResponseSchema, signal);
+    // A server that does not say is treated as a proxy: no identity is sent (fails closed).
+    this.identityMode = me.identityMode ?? 'proxy';
+    // The first answer came before demo mode was known, so without the switcher's choice: ask as that user.
+    if (!known && this.identityMode === 'demo' && this.options.getUserEmail?.()) return this.get('/api/me', (s) => s.meResponseSchema, signal);
+    return me;
   }
 
   async users(signal?: AbortSignal) {
@@ -171,11 +185,28 @@ export class HttpBackendAdapter implements BackendAdapter {
     return parsed.data;
   }
 
+  /** The switcher's choice, once the server said it is in demo mode; otherwise nothing. */
+  private async identityFor(path: string): Promise<string | null> {
+    // Nothing chosen, nothing to send: no need to wait for the mode.
+    if (!this.options.getUserEmail?.()) return null;
+    if (this.identityMode === undefined && path !== '/api/me') {
+      this.identityCheck ??= this.me().then(
+        () => undefined,
+        () => {
+          // Unknown still: the next request asks again; this one goes without an identity.
+          this.identityCheck = undefined;
+        },
+      );
+      await this.identityCheck;
+    }
+    return this.identityMode === 'demo' ? (this.options.getUserEmail?.() ?? null) : null;
+  }
+
   private async send(path: string, init: RequestInit): Promise<Response> {
     const origin = this.options.origin ?? window.location.origin;
     const headers = new Headers(init.headers);
     headers.set('Accept', 'application/json');
-    const email = this.options.getUserEmail?.();
+    const email = await this.identityFor(path);
     if (email) headers.set('X-Forwarded-Email', email);
     // Resolved per call: test setups patch the global fetch after this module has loaded.
     const doFetch = this.options.fetch ?? globalThis.fetch;

@@ -13,7 +13,7 @@ const globexStaging = makeTarget({ tenant: 'globex', environment: 'staging', pla
 /** A small, fixed backend so these tests do not depend on the demo data set. */
 function serveBackend() {
   server.use(
-    http.get('*/api/me', () => HttpResponse.json({ user: demoUsers[0], breakGlass: null })),
+    http.get('*/api/me', () => HttpResponse.json({ user: demoUsers[0], breakGlass: null, identityMode: 'demo' })),
     http.get('*/api/users', () => HttpResponse.json({ users: demoUsers })),
     http.get('*/api/targets', () => HttpResponse.json({ targets: [acmeProduction, globexStaging] })),
     http.get('*/api/targets/acme/production', () => HttpResponse.json({ target: acmeProduction })),

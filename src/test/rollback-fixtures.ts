@@ -101,7 +101,7 @@ export function serveRollbackBackend(targets: Target[] = [acmeProduction, globex
   const record = async (list: RecordedCall[], request: Request) =>
     list.push({ url: new URL(request.url), body: await request.clone().json(), headers: request.headers });
   server.use(
-    http.get('*/api/me', () => HttpResponse.json({ user: demoUsers[0], breakGlass: null })),
+    http.get('*/api/me', () => HttpResponse.json({ user: demoUsers[0], breakGlass: null, identityMode: 'demo' })),
     http.get('*/api/users', () => HttpResponse.json({ users: demoUsers })),
     http.get('*/api/targets', () => HttpResponse.json({ targets })),
     http.get('*/api/targets/:tenant/:environment/history', () => HttpResponse.json(history)),

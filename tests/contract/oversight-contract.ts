@@ -83,6 +83,7 @@ export function describeOversightContract(name: string, makeHarness: () => Promi
           expect(errorBodySchema.parse(await response.json()).error).toEqual({
             code: 'BAD_REQUEST',
             message: 'requestId: must be a rollback request id (rbk- and 1 to 60 lowercase letters or digits)',
+            field: 'requestId',
           });
         }
       });

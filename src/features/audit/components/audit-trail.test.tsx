@@ -45,7 +45,7 @@ function serveAudit(total: number, extra: (n: number) => Partial<AuditEvent> = (
   const calls: URLSearchParams[] = [];
   const all = Array.from({ length: total }, (_, n) => makeEvent(n, extra(n)));
   server.use(
-    http.get('*/api/me', () => HttpResponse.json({ user: demoUsers[1], breakGlass: null })),
+    http.get('*/api/me', () => HttpResponse.json({ user: demoUsers[1], breakGlass: null, identityMode: 'demo' })),
     http.get('*/api/users', () => HttpResponse.json({ users: demoUsers })),
     http.get('*/api/targets', () => HttpResponse.json({ targets: [makeTarget(), makeTarget({ tenant: 'globex' })] })),
     http.get('*/api/rollbacks', () => HttpResponse.json({ requests: [], nextCursor: null })),

@@ -17,7 +17,7 @@ function serveBreakGlass(user: User, initial: BreakGlass | null = null) {
   const opened: unknown[] = [];
   let closed = 0;
   server.use(
-    http.get('*/api/me', () => HttpResponse.json({ user, breakGlass: state.session })),
+    http.get('*/api/me', () => HttpResponse.json({ user, breakGlass: state.session, identityMode: 'demo' })),
     http.get('*/api/users', () => HttpResponse.json({ users: [user] })),
     http.get('*/api/targets', () => HttpResponse.json({ targets: [makeTarget()] })),
     http.post('*/api/break-glass', async ({ request }) => {
@@ -50,14 +50,14 @@ const openDialog = async () => {
 };
 
 describe('break-glass', () => {
-  it('is offered only to roles that may open it', async () => {
+  it('is offered only to roles that may open it', { timeout: 30_000 }, async () => {
     serveBreakGlass(sam);
     renderApp({ route: '/' });
     await screen.findByText(/Sam Rivera/);
     expect(screen.queryByRole('button', { name: 'Break glass' })).not.toBeInTheDocument();
   });
 
-  it('requires a justification with something visible in it', async () => {
+  it('requires a justification with something visible in it', { timeout: 30_000 }, async () => {
     const { opened } = serveBreakGlass(olu);
     const { user, dialog } = await openDialog();
     expect(dialog.getByRole('radio', { name: '30 minutes' })).toBeChecked();
@@ -72,7 +72,7 @@ describe('break-glass', () => {
     expect(opened).toEqual([]);
   });
 
-  it('opens a session: the banner shows the time left, the justification and a way to close it', async () => {
+  it('opens a session: the banner shows the time left, the justification and a way to close it', { timeout: 30_000 }, async () => {
     const { opened, closed } = serveBreakGlass(olu);
     const { user, dialog, element } = await openDialog();
     await user.type(dialog.getByLabelText('Justification (required)'), 'INC-4211 checkout down, no approver reachable');
@@ -93,7 +93,7 @@ describe('break-glass', () => {
     expect(await screen.findByRole('button', { name: 'Break glass' })).toBeInTheDocument();
   });
 
-  it('shows the server message when opening is refused, and Cancel closes the dialog', async () => {
+  it('shows the server message when opening is refused, and Cancel closes the dialog', { timeout: 30_000 }, async () => {
     serveBreakGlass(olu);
     server.use(
       http.post('*/api/break-glass', () =>

@@ -21,7 +21,7 @@ function serveIdentity() {
       const email = request.headers.get('x-forwarded-email');
       headers.push(email);
       const user = demoUsers.find((candidate) => candidate.email === email) ?? demoUsers[0];
-      return HttpResponse.json({ user, breakGlass: null });
+      return HttpResponse.json({ user, breakGlass: null, identityMode: 'demo' });
     }),
     http.get('*/api/users', () => HttpResponse.json({ users: demoUsers })),
     http.get('*/api/targets', () => HttpResponse.json({ targets: [makeTarget()] })),

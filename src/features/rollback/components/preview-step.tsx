@@ -6,6 +6,8 @@ import { shortSha } from '#src/lib/sha.ts';
 import { previewQueryOptions, type PreviewSelection } from '#src/features/rollback/api/rollback-query-options.ts';
 import type { WizardStep } from '#src/features/rollback/api/wizard-params.ts';
 import { stepForError } from '#src/features/rollback/api/wizard-rules.ts';
+import { draftKeyOf, useWizardDraftStore } from '#src/features/rollback/stores/wizard-draft-store.ts';
+import { DestructiveWarning } from './destructive-warning.tsx';
 import { RollbackDiff } from './rollback-diff.tsx';
 import { PlannedVersions, RollForwardHints } from './roll-forward-hints.tsx';
 import { ServerError, StepFrame } from './step-frame.tsx';
@@ -32,11 +34,17 @@ export function PreviewStep({ target, selection, serverError, onErrorElsewhere, 
     if (settledError && concerns && concerns !== 'preview') onErrorElsewhere(concerns, preview.error);
   }, [settledError, preview.error, concerns, onErrorElsewhere]);
 
+  const draftKey = draftKeyOf(target.tenant, target.environment);
+  const confirmedHash = useWizardDraftStore((state) => state.destructiveConfirmed[draftKey]);
+  const confirmDestructive = useWizardDraftStore((state) => state.confirmDestructive);
   const empty = preview.data !== undefined && preview.data.files.length === 0;
+  const destructive = preview.data?.destructive !== undefined;
+  const confirmed = destructive && confirmedHash === preview.data?.diffHash;
   let problem: string | null = null;
   if (preview.isPending || preview.isFetching) problem = 'Wait for the preview: it shows exactly what will be committed.';
   else if (preview.isError) problem = 'The preview failed; retry it, or change the choices it refused.';
   else if (empty) problem = 'Nothing to roll back: the selection already matches that revision.';
+  else if (destructive && !confirmed) problem = 'This rollback deletes files: confirm the deletions above, or choose another revision or scope.';
 
   return (
     <StepFrame
@@ -101,7 +109,15 @@ export function PreviewStep({ target, selection, serverError, onErrorElsewhere, 
               matches revision {shortSha(selection.targetSha)}.
             </p>
           ) : (
-            <RollbackDiff diff={preview.data} />
+            <>
+              <DestructiveWarning
+                preview={preview.data}
+                scope={selection.mode === 'full' ? `${target.tenant}/${target.environment}` : `service ${selection.service ?? ''}`}
+                confirmed={confirmed}
+                onConfirm={(yes) => confirmDestructive(draftKey, yes ? preview.data.diffHash : null)}
+              />
+              <RollbackDiff diff={preview.data} />
+            </>
           )}
         </>
       )}

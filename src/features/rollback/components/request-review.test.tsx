@@ -29,7 +29,7 @@ function serve(initial: RollbackRequest, me: User, audit: AuditEvent[] = []) {
   const notes: unknown[] = [];
   const auditCalls: Record<string, string>[] = [];
   server.use(
-    http.get('*/api/me', () => HttpResponse.json({ user: me, breakGlass: null })),
+    http.get('*/api/me', () => HttpResponse.json({ user: me, breakGlass: null, identityMode: 'demo' })),
     http.get('*/api/users', () => HttpResponse.json({ users: [sam, dana, marcus, viktor] })),
     http.get('*/api/targets', () => HttpResponse.json({ targets: [makeTarget()] })),
     http.get('*/api/rollbacks', () => HttpResponse.json({ requests: [], nextCursor: null })),

@@ -10,7 +10,7 @@ import { makePreview, makeRequest } from '#src/test/rollback-fixtures.ts';
 
 function serveRequest(request: RollbackRequest) {
   server.use(
-    http.get('*/api/me', () => HttpResponse.json({ user: demoUsers[0], breakGlass: null })),
+    http.get('*/api/me', () => HttpResponse.json({ user: demoUsers[0], breakGlass: null, identityMode: 'demo' })),
     http.get('*/api/users', () => HttpResponse.json({ users: demoUsers })),
     http.get(`*/api/rollbacks/${request.id}`, () => HttpResponse.json({ request, diff: makePreview() })),
   );

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { server } from '#mocks/node.ts';
 import { fakeSha } from '#src/test/fixtures.ts';
 import { renderApp } from '#src/test/render.tsx';
-import { makeChangesSince, makeRequest, PAYMENTS_VALUES, serveRollbackBackend } from '#src/test/rollback-fixtures.ts';
+import { makeChangesSince, makePreview, makeRequest, PAYMENTS_VALUES, serveRollbackBackend } from '#src/test/rollback-fixtures.ts';
 import { encodeFields } from '#src/features/rollback/api/wizard-params.ts';
 import { useWizardDraftStore } from '#src/features/rollback/stores/wizard-draft-store.ts';
 
@@ -19,7 +19,7 @@ const search = (router: { state: { location: { search: string } } }) =>
   Object.fromEntries(new URLSearchParams(router.state.location.search));
 
 afterEach(() => {
-  useWizardDraftStore.setState({ justifications: {}, submitAttempt: null, lastSearch: null });
+  useWizardDraftStore.setState({ justifications: {}, submitAttempt: null, lastSearch: null, destructiveConfirmed: {} });
   sessionStorage.clear();
 });
 
@@ -224,6 +224,31 @@ describe('SelectiveRollbackWizard', () => {
     expect(useWizardDraftStore.getState().justifications).toEqual({});
   });
 
+  it('shows a destructive plan in red and submits it only once the deletions are confirmed', async () => {
+    const { creates } = serveRollbackBackend();
+    const deleted = makePreview().files.map((file) => ({ ...file, status: 'deleted' as const }));
+    server.use(
+      http.post('*/api/targets/:tenant/:environment/rollback-preview', () =>
+        HttpResponse.json(makePreview({ files: deleted, destructive: { deletes: 1, files: 1, all: true, maxShare: 0.5 } })),
+      ),
+    );
+    const user = userEvent.setup();
+    renderApp({ route: `${base}&mode=service&revision=${fakeSha(2)}&service=payments&step=preview` });
+    const warning = await screen.findByTestId('destructive-warning', {}, LAZY_ROUTE);
+    expect(within(warning).getByRole('heading')).toHaveTextContent('This rollback deletes every file of service payments (1)');
+    expect(within(warning).getByText(PAYMENTS_VALUES)).toBeInTheDocument();
+    // Next is refused until the deletions are confirmed.
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(await screen.findByText(/confirm the deletions above/)).toBeInTheDocument();
+    await user.click(within(warning).getByRole('checkbox', { name: /I have checked the deletions/ }));
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await stepHeading(/Why, and submit/);
+    await user.type(screen.getByLabelText('Justification (required)'), 'remove payments');
+    await user.click(screen.getByRole('button', { name: 'Submit for approval' }));
+    await waitFor(() => expect(creates).toHaveLength(1));
+    expect(creates[0]?.body).toMatchObject({ allowDestructive: true, diffHash: 'c'.repeat(64) });
+  });
+
   it('reuses the idempotency key when the same submit is retried', async () => {
     const { creates } = serveRollbackBackend();
     let calls = 0;
@@ -254,7 +279,7 @@ describe('SelectiveRollbackWizard', () => {
     server.use(
       http.post('*/api/targets/:tenant/:environment/rollback-preview', () =>
         HttpResponse.json(
-          { error: { code: 'FORBIDDEN', message: 'service rollback requires the rollback and selective_rollback feature flags' } },
+          { error: { code: 'FORBIDDEN', message: 'service rollback requires the rollback and selective_rollback feature flags', field: 'mode' } },
           { status: 403 },
         ),
       ),
@@ -274,7 +299,14 @@ describe('SelectiveRollbackWizard', () => {
     server.use(
       http.post('*/api/targets/:tenant/:environment/rollback-preview', () =>
         HttpResponse.json(
-          { error: { code: 'BAD_REQUEST', message: 'nothing to roll back: service payments of acme/production already matches revision 0000002' } },
+          {
+            error: {
+              code: 'BAD_REQUEST',
+              message: 'nothing to roll back: service payments of acme/production already matches revision 0000002',
+              field: 'targetSha',
+              rule: 'nothing-to-roll-back',
+            },
+          },
           { status: 400 },
         ),
       ),

@@ -40,6 +40,7 @@ export function SubmitStep({ target, selection, me, serverError, onErrorElsewher
   const setJustification = useWizardDraftStore((state) => state.setJustification);
   const beginSubmit = useWizardDraftStore((state) => state.beginSubmit);
   const finishSubmit = useWizardDraftStore((state) => state.finishSubmit);
+  const confirmedHash = useWizardDraftStore((state) => state.destructiveConfirmed[draftKey]);
   const [tried, setTried] = useState(false);
   const [incidentInput, setIncidentInput] = useState({ id: '', url: '' });
   const incident = checkIncidentInput(incidentInput);
@@ -69,8 +70,13 @@ export function SubmitStep({ target, selection, me, serverError, onErrorElsewher
     },
   });
 
+  // A destructive plan goes ahead only as confirmed on the preview step, and only that very plan.
+  const destructiveConfirmed = preview.data?.destructive !== undefined && confirmedHash === preview.data.diffHash;
   const problem =
-    justificationProblem(justification) ?? incident.problem ?? (preview.data ? null : 'Wait for the preview: the request is bound to the diff it shows.');
+    justificationProblem(justification) ??
+    incident.problem ??
+    (preview.data ? null : 'Wait for the preview: the request is bound to the diff it shows.') ??
+    (preview.data?.destructive && !destructiveConfirmed ? 'This rollback deletes files: confirm the deletions on the preview step first.' : null);
   const send = () => {
     setTried(true);
     if (justificationProblem(justification)) textareaRef.current?.focus();
@@ -86,6 +92,7 @@ export function SubmitStep({ target, selection, me, serverError, onErrorElsewher
       ...(incident.incident ? { incident: incident.incident } : {}),
       // Binds the request to the diff the person saw: if the target moved since, the server refuses (409).
       diffHash: preview.data.diffHash,
+      ...(destructiveConfirmed ? { allowDestructive: true } : {}),
     };
     // One key per attempt: retrying the same body reuses it, a changed body is a new attempt.
     submit.mutate({ body, idempotencyKey: beginSubmit(JSON.stringify(body)) });

@@ -14,7 +14,13 @@ interface WizardDraftState {
   submitAttempt: SubmitAttempt | null;
   /** The last wizard URL (search part), to offer resuming it from a bare `/rollback/new`. */
   lastSearch: string | null;
+  /**
+   * Destructive plans the person confirmed, by `tenant/environment`: the confirmed plan's diffHash, so
+   * a confirmation never carries over to a different plan.
+   */
+  destructiveConfirmed: Record<string, string>;
   setJustification: (key: string, text: string) => void;
+  confirmDestructive: (key: string, diffHash: string | null) => void;
   /** The idempotency key for this body: the same as the last attempt's when the body is the same. */
   beginSubmit: (fingerprint: string) => string;
   /** A submit succeeded: its draft and attempt are done with. */
@@ -33,7 +39,15 @@ export const useWizardDraftStore = create<WizardDraftState>()(
       justifications: {},
       submitAttempt: null,
       lastSearch: null,
+      destructiveConfirmed: {},
       setJustification: (key, text) => set((state) => ({ justifications: { ...state.justifications, [key]: text } })),
+      confirmDestructive: (key, diffHash) =>
+        set((state) => {
+          const destructiveConfirmed = { ...state.destructiveConfirmed };
+          if (diffHash === null) delete destructiveConfirmed[key];
+          else destructiveConfirmed[key] = diffHash;
+          return { destructiveConfirmed };
+        }),
       beginSubmit: (fingerprint) => {
         const previous = get().submitAttempt;
         if (previous?.fingerprint === fingerprint) return previous.idempotencyKey;
@@ -45,7 +59,9 @@ export const useWizardDraftStore = create<WizardDraftState>()(
         set((state) => {
           const justifications = { ...state.justifications };
           delete justifications[draftKey];
-          return { justifications, submitAttempt: null, lastSearch: null };
+          const destructiveConfirmed = { ...state.destructiveConfirmed };
+          delete destructiveConfirmed[draftKey];
+          return { justifications, destructiveConfirmed, submitAttempt: null, lastSearch: null };
         }),
       rememberSearch: (search) => set({ lastSearch: search }),
     }),
@@ -53,7 +69,7 @@ export const useWizardDraftStore = create<WizardDraftState>()(
       name: 'rewind.rollback-wizard',
       // Per tab: two incidents in two tabs keep two drafts, and nothing outlives the browser session.
       storage: createJSONStorage(() => sessionStorage),
-      partialize: ({ justifications, submitAttempt, lastSearch }) => ({ justifications, submitAttempt, lastSearch }),
+      partialize: ({ justifications, submitAttempt, lastSearch, destructiveConfirmed }) => ({ justifications, submitAttempt, lastSearch, destructiveConfirmed }),
     },
   ),
 );
