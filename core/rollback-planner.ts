@@ -17,7 +17,8 @@
 import { badRequest, MESSAGES, RewindError, unprocessable } from './errors.ts';
 import type { FieldSelection, RollbackMode } from './schemas.ts';
 import { classifyPath, matchesAny, type TargetConfig } from './target-config.ts';
-import { applyFieldValues, restoringEdits, type FieldPath } from './yaml-field-edit.ts';
+import { applyFieldValues, restoringEdits } from './yaml-field-edit.ts';
+import type { FieldPath } from './yaml-locate.ts';
 import { DEFAULT_YAML_LIMITS } from './yaml-documents.ts';
 import { nestingExceeds } from './yaml-nesting.ts';
 

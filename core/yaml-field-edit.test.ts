@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { RewindError } from './errors.ts';
 import { diffYamlFields, type FieldPathElement } from './field-diff.ts';
-import { applyFieldValues, REMOVE, restoringEdits } from './yaml-field-edit.ts';
+import { applyFieldValues, restoringEdits } from './yaml-field-edit.ts';
+import { REMOVE } from './yaml-locate.ts';
 
 type Path = FieldPathElement[];
 

@@ -9,28 +9,31 @@
  * - Paths come back restricted to the query and filtered with core's `matchesAny`, so results are
  *   exactly those of the in-memory store (see pathspec.ts for how layout specs become git pathspecs).
  * - Blobs and ref reads go through one long-lived `git cat-file --batch`.
- * - Writes never touch a work tree: a temporary index, `commit-tree`, then `update-ref` with the
- *   expected old value, so the branch moves only if nobody moved it meanwhile. With a remote, the new
+ * - Writes never touch a work tree (commit-writer.ts), then `update-ref` with the expected old value,
+ *   so the branch moves only if nobody moved it meanwhile. With a remote (git-remote.ts) the new
  *   commit is pushed (never forced); a rejected push undoes the local ref move and is a conflict.
+ * - Parsing is in git-log-parse.ts and git-diff-parse.ts; which commits are on the branch in
+ *   branch-membership.ts.
  * - Deployment outcomes are git notes under refs/notes/rewind-deployments (decision 002), read in the
  *   same `git log` that lists the commits (`%N`).
  */
 import { isAscii } from 'node:buffer';
-import { mkdtemp, rm, stat, writeFile, realpath } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { stat, realpath } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
-import { conflict } from '#core/errors.ts';
 import { SHA_INPUT_PATTERN } from '#core/names.ts';
 import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '#core/ports.ts';
 import { matchesAny } from '#core/target-config.ts';
 import { listTreeBlobs } from './tree-reader.ts';
+import { BranchMembership, type GitRunner } from './branch-membership.ts';
+import { GitRemote } from './git-remote.ts';
+import { branchMoved, moveBranch, writeCommit } from './commit-writer.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { commitGraphIsFresh } from './commit-graph.ts';
 import { GitError, firstLine, runGit, type GitOptions } from './git-cli.ts';
-import { toGitPathspec, toLsTreePathspec, type GitPathspec } from './pathspec.ts';
-
-export const DEPLOYMENTS_NOTES_REF = 'refs/notes/rewind-deployments';
+import { blobIds, countPatch, escapeBasicRegExp, parseRawDiff, withoutIndexLine, type RawDiffEntry } from './git-diff-parse.ts';
+import { copyRecord, DEPLOYMENTS_NOTES_REF, deployStatusOf, IDS_FORMAT, LOG_FIELDS, LOG_FORMAT, parseLogOutput, PINNED_LOG_CONFIG, prefix, sortPaths, type RawCommit } from './git-log-parse.ts';
+import { pathspecArgs, toGitPathspec, toLsTreePathspec, type GitPathspec } from './pathspec.ts';
 
 export interface GitRevisionStoreOptions {
   /** A bare repository, or a work tree's top directory (its `.git` is used; the work tree never is). */
@@ -48,16 +51,6 @@ export interface GitRevisionStoreOptions {
   branchSetDelayMs?: number;
 }
 
-/** Upper bound on remembered reachable commits (about 100 bytes each). */
-const REACHABLE_CACHE_MAX = 200_000;
-/** `-c` settings that would change what our commands print, pinned for every call. */
-const PINNED_CONFIG = ['-c', 'log.showSignature=false', '-c', 'log.follow=false', '-c', 'core.quotePath=false'];
-/** One record per commit, NUL-separated: an empty marker field, then the fields below. */
-const LOG_FORMAT = '--format=%x00%H%x00%at%x00%an%x00%ae%x00%N%x00%B';
-const LOG_FIELDS = 6;
-const IDS_FORMAT = '--format=%x00%H';
-/** Past this many commits on the branch, reachability is asked of git each time instead of a set. */
-const BRANCH_SET_MAX = 500_000;
 /** Ranges remembered (a few per rollback commit of each target). */
 const RANGE_CACHE_MAX = 10_000;
 /** Newest-commit lookups (a target's head) remembered per branch head and notes head. */
@@ -65,167 +58,35 @@ const NEWEST_CACHE_MAX = 256;
 /** Pathspec lists whose rollbacks are cached (one per target and service in practice). */
 const ROLLBACK_CACHE_MAX = 1000;
 
-interface RawCommit {
-  fields: string[];
-  names: string[];
-}
-
-/** Parses `git log -z --name-only` output of a format that starts with %x00 (see LOG_FORMAT). */
-function parseLogOutput(output: string, fieldCount: number): RawCommit[] {
-  const tokens = output.split('\0');
-  const commits: RawCommit[] = [];
-  let i = 0;
-  while (i < tokens.length - 1) {
-    if (tokens[i] !== '') throw new GitError('log', null, `unexpected output near ${JSON.stringify(tokens[i]!.slice(0, 80))}`);
-    const fields = tokens.slice(i + 1, i + 1 + fieldCount);
-    if (fields.length !== fieldCount) throw new GitError('log', null, 'truncated output');
-    i += 1 + fieldCount;
-    const names: string[] = [];
-    // The file list follows the record after one LF; a commit without files has none.
-    for (let first = true; i < tokens.length && tokens[i] !== ''; i++, first = false) {
-      const name = first && tokens[i]!.startsWith('\n') ? tokens[i]!.slice(1) : tokens[i]!;
-      if (name) names.push(name);
-    }
-    commits.push({ fields, names });
-  }
-  return commits;
-}
-
-function deployStatusOf(note: string): CommitRecord['deployStatus'] {
-  const match = /^status:[ \t]*(\S+)[ \t]*$/im.exec(note);
-  const value = match?.[1]!.toLowerCase();
-  return value === 'failed' || value === 'success' ? value : undefined;
-}
-
-/** Callers own what they get: cached records are handed out as copies. */
-function copyRecord(record: CommitRecord): CommitRecord {
-  return { ...record, author: { ...record.author }, paths: [...record.paths] };
-}
-
-function sortPaths(paths: string[]): string[] {
-  return paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-function prefix(start: string): (sha: string) => boolean {
-  return (sha) => sha.startsWith(start);
-}
-
-/**
- * Drops the `index <old>..<new> <mode>` header line: blob ids mean nothing to a reader, and without it
- * the patch is the one the in-memory store writes for the same change (core/compare.ts).
- */
-function withoutIndexLine(patch: string): string {
-  return patch.replace(/^(diff --git [^\n]*\n(?:(?:old|new|deleted file|new file) mode [^\n]*\n)*)index [0-9a-f]+\.\.[0-9a-f]+(?: \d+)?\n/, '$1');
-}
-
-/** Additions and deletions of one file's patch (hunk lines only), and whether git saw it as binary. */
-function countPatch(patch: string): Pick<RawFileDiff, 'patch' | 'additions' | 'deletions' | 'binary'> {
-  let additions = 0;
-  let deletions = 0;
-  let inHunks = false;
-  let binary = false;
-  for (const line of patch.split('\n')) {
-    if (line.startsWith('@@')) inHunks = true;
-    else if (!inHunks) {
-      if (line.startsWith('Binary files ') || line === 'GIT binary patch') binary = true;
-    } else if (line.startsWith('+')) additions++;
-    else if (line.startsWith('-')) deletions++;
-  }
-  return binary ? { patch, additions, deletions, binary } : { patch, additions, deletions };
-}
-
-interface RawDiffEntry {
-  path: string;
-  status: RawFileDiff['status'];
-  oldOid: string;
-  newOid: string;
-  /** False for submodules and for paths the git pathspec matched beyond the layout's rules. */
-  keep: boolean;
-}
-
-/** The blob ids of a changed file: its old and new one, without the side where it is absent. */
-function blobIds(entry: RawDiffEntry): string[] {
-  const ids: string[] = [];
-  if (entry.status !== 'added') ids.push(entry.oldOid);
-  if (entry.status !== 'deleted') ids.push(entry.newOid);
-  return ids;
-}
-
-/**
- * The `--raw -z` records at the start of diff-tree output (`:<old mode> <new mode> <old oid> <new oid>
- * <status>` NUL `<path>` NUL, per file), and where they end.
- */
-function parseRawDiff(text: string, paths: readonly string[]): { entries: RawDiffEntry[]; end: number } {
-  const entries: RawDiffEntry[] = [];
-  let at = 0;
-  while (text.charCodeAt(at) === 0x3a /* : */) {
-    const metaEnd = text.indexOf('\0', at);
-    const pathEnd = metaEnd === -1 ? -1 : text.indexOf('\0', metaEnd + 1);
-    if (pathEnd === -1) throw new GitError('diff-tree', null, 'truncated raw output');
-    const [oldMode, newMode, oldOid, newOid, letter] = text.slice(at + 1, metaEnd).split(' ');
-    const path = text.slice(metaEnd + 1, pathEnd);
-    at = pathEnd + 1;
-    const keep = oldMode !== '160000' && newMode !== '160000' && matchesAny(paths, path);
-    entries.push({ path, status: letter === 'A' ? 'added' : letter === 'D' ? 'deleted' : 'modified', oldOid: oldOid!, newOid: newOid!, keep });
-  }
-  return { entries, end: at };
-}
-
-function escapeBasicRegExp(text: string): string {
-  return text.replace(/[.[\]*^$\\]/g, '\\$&');
-}
-
-function gitDate(timestamp: string | undefined): string {
-  const ms = timestamp === undefined ? Date.now() : Date.parse(timestamp);
-  if (Number.isNaN(ms)) throw new Error(`invalid commit timestamp ${JSON.stringify(timestamp)}`);
-  return `${Math.floor(ms / 1000)} +0000`;
-}
-
-/** A repo path a commit may write: relative, no empty/`.`/`..` segment, no trailing slash. */
-function isWritablePath(path: string): boolean {
-  return (
-    path.length > 0 &&
-    !path.includes('\0') &&
-    !path.includes('\n') &&
-    path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && segment !== '.git')
-  );
-}
-
 export class GitRevisionStore implements RevisionStore {
   readonly gitDir: string;
   readonly branch: string;
   readonly remote: string | undefined;
   private readonly ref: string;
   private readonly batch: CatFileBatch;
-  private readonly fetchIntervalMs: number;
-  private readonly onFetchError: (error: Error) => void;
-  /** The set is listed this long after the first reachability question, off the request that asked. */
-  private readonly branchSetDelayMs: number;
-  /** Commits known to be on the branch (returned by a log of it); the branch only moves forward. */
-  private readonly reachable = new Set<string>();
+  /** Fetch and push, when a remote is configured. */
+  private readonly sync: GitRemote | null;
+  /** Which commits are on the branch (resolveCommit, paging cursors). */
+  private readonly membership: BranchMembership;
   /** Rollback commits per pathspec list at a branch head, extended incrementally as the branch moves. */
   private readonly rollbacks = new Map<string, { head: string; notes: string | null; records: CommitRecord[] }>();
   /** Results of `range`, which depend only on their arguments (commits are immutable). */
   private readonly ranges = new Map<string, string[]>();
   private readonly newest = new Map<string, CommitRecord[]>();
-  /** Every commit reachable from the branch at `head`, listed on first need (see isOnBranch). */
-  private branchSet: { head: string; commits: Promise<Set<string> | null> } | null = null;
-  /** Whether a set has been listed (then it is kept up to date rather than asking git per commit). */
-  private branchSetReady = false;
-  private branchSetTooLarge = false;
-  private branchSetTimer: NodeJS.Timeout | null = null;
-  private lastFetchAt = Number.NEGATIVE_INFINITY;
-  private fetching: Promise<void> | null = null;
 
   private constructor(gitDir: string, options: GitRevisionStoreOptions) {
     this.gitDir = gitDir;
     this.branch = options.branch;
     this.remote = options.remote;
     this.ref = `refs/heads/${options.branch}`;
+    this.sync = options.remote
+      ? new GitRemote((args, opts) => this.git(args, opts), options.remote, this.ref, {
+          fetchIntervalMs: options.fetchIntervalMs ?? 5000,
+          onFetchError: options.onFetchError ?? (() => {}),
+        })
+      : null;
     this.batch = new CatFileBatch(gitDir);
-    this.fetchIntervalMs = options.fetchIntervalMs ?? 5000;
-    this.onFetchError = options.onFetchError ?? (() => {});
-    this.branchSetDelayMs = options.branchSetDelayMs ?? 1000;
+    this.membership = new BranchMembership((args, opts) => this.git(args, opts), options.branchSetDelayMs ?? 1000);
   }
 
   /**
@@ -253,7 +114,7 @@ export class GitRevisionStore implements RevisionStore {
     }
     const store = new GitRevisionStore(gitDir, options);
     if (store.remote) {
-      await store.fetchNow().catch(async (error: unknown) => {
+      await store.sync!.fetchNow().catch(async (error: unknown) => {
         await store.close();
         const reason = error instanceof GitError ? firstLine(error.stderr).replace(/^fatal: /, '') : String(error);
         throw new Error(`Cannot fetch "${options.branch}" from the remote ${store.remote} (git says: ${reason}).`);
@@ -271,22 +132,22 @@ export class GitRevisionStore implements RevisionStore {
   // --- RevisionStore ------------------------------------------------------------------------------
 
   async branchHead(): Promise<string | null> {
-    await this.maybeFetch();
+    await this.sync?.maybeFetch();
     return this.readHead();
   }
 
   async resolveCommit(ref: string): Promise<string | null> {
     if (!SHA_INPUT_PATTERN.test(ref)) return null;
     // Fast path: a commit this store returned from a log of the branch (every cursor it handed out).
-    if (this.reachable.has(ref)) return ref;
+    if (this.membership.knows(ref)) return ref;
     const head = await this.readHead();
     if (!head) return null;
     const found = await this.batch.read(`${ref}^{commit}`);
     if (found.kind === 'missing') return null;
     // Ambiguous among all objects of the repo: it may still name exactly one commit of the branch.
-    if (found.kind === 'ambiguous') return this.findOnBranch(head, prefix(ref));
-    if (!found.oid.startsWith(ref) || !(await this.isOnBranch(head, found.oid))) return null;
-    this.rememberReachable(found.oid);
+    if (found.kind === 'ambiguous') return this.membership.findOnBranch(head, prefix(ref));
+    if (!found.oid.startsWith(ref) || !(await this.membership.isOnBranch(head, found.oid))) return null;
+    this.membership.remember(found.oid);
     return found.oid;
   }
 
@@ -316,10 +177,10 @@ export class GitRevisionStore implements RevisionStore {
     // What a log of the branch returns is on the branch: remembered, so its ids resolve (as cursors)
     // without asking git. A log after a commit not known to be on the branch proves nothing.
     const from = query.after ?? query.at;
-    const onBranch = from === undefined || this.reachable.has(from);
+    const onBranch = from === undefined || this.membership.knows(from);
     const found: CommitRecord[] = [];
     const done = () => {
-      if (onBranch) for (const record of found) this.rememberReachable(record.sha);
+      if (onBranch) for (const record of found) this.membership.remember(record.sha);
       return found;
     };
     for (;;) {
@@ -346,7 +207,7 @@ export class GitRevisionStore implements RevisionStore {
     const cached = this.ranges.get(key);
     if (cached) return [...cached];
     const output = await this.git([
-      ...PINNED_CONFIG,
+      ...PINNED_LOG_CONFIG,
       'log',
       '--first-parent',
       '--diff-merges=first-parent',
@@ -380,7 +241,7 @@ export class GitRevisionStore implements RevisionStore {
     let records: CommitRecord[];
     if (cached && cached.head === head) {
       records = cached.notes === notes ? cached.records : await this.refreshStatuses(cached.records);
-    } else if (cached && (await this.isAncestor(cached.head, head))) {
+    } else if (cached && (await this.membership.isAncestor(cached.head, head))) {
       const older = cached.notes === notes ? cached.records : await this.refreshStatuses(cached.records);
       records = [...(await this.scanRollbacks([head, `^${cached.head}`], pathspec, paths)), ...older];
     } else {
@@ -506,70 +367,22 @@ export class GitRevisionStore implements RevisionStore {
 
   async commit(request: CommitRequest): Promise<string> {
     const head = await this.head();
-    if (head !== request.expectedHead) throw this.branchMoved(request.expectedHead, head);
-    const paths = Object.keys(request.changes);
-    for (const path of paths) if (!isWritablePath(path)) throw new Error(`cannot commit the path ${JSON.stringify(path)}`);
-    const date = gitDate(request.timestamp);
-
-    const scratch = await mkdtemp(join(tmpdir(), 'rewind-commit-'));
-    try {
-      const env = { GIT_INDEX_FILE: join(scratch, 'index') };
-      const writes = paths.filter((path) => request.changes[path] !== null && request.changes[path] !== undefined);
-      const deletes = paths.filter((path) => request.changes[path] === null);
-      const hashBlobs = async (): Promise<string[]> => {
-        if (writes.length === 0) return [];
-        const blobFiles = await Promise.all(
-          writes.map(async (path, i) => {
-            const file = join(scratch, `blob-${i}`);
-            await writeFile(file, request.changes[path]!, 'utf8');
-            return file;
-          }),
-        );
-        const output = await this.git(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: blobFiles.join('\n') + '\n' });
-        return output.stdout.toString('utf8').split('\n').filter(Boolean);
-      };
-      // These three do not depend on each other: run them at once, so the critical path is as long as
-      // the plumbing floor's (read-tree → update-index → write-tree → commit-tree → update-ref).
-      const [, modes, oids] = await Promise.all([
-        this.git(['read-tree', request.expectedHead], { env }),
-        this.modesAt(request.expectedHead, writes),
-        hashBlobs(),
-      ]);
-      if (oids.length !== writes.length) throw new GitError('hash-object', null, `expected ${writes.length} ids, got ${oids.length}`);
-      const zero = '0'.repeat(40);
-      const indexInfo = [
-        ...deletes.map((path) => `0 ${zero}\t${path}\0`),
-        ...writes.map((path, i) => `${modes.get(path) ?? '100644'} ${oids[i]}\t${path}\0`),
-      ].join('');
-      if (indexInfo) await this.git(['update-index', '-z', '--index-info'], { env, input: indexInfo });
-      const tree = (await this.git(['write-tree'], { env })).stdout.toString('utf8').trim();
-
-      const identity = {
-        GIT_AUTHOR_NAME: request.author.name,
-        GIT_AUTHOR_EMAIL: request.author.email,
-        GIT_AUTHOR_DATE: date,
-        GIT_COMMITTER_NAME: request.author.name,
-        GIT_COMMITTER_EMAIL: request.author.email,
-        GIT_COMMITTER_DATE: date,
-      };
-      const created = (
-        await this.git(['commit-tree', '--no-gpg-sign', tree, '-p', request.expectedHead], { env: identity, input: request.message })
-      ).stdout
-        .toString('utf8')
-        .trim();
-
-      await this.moveBranch(created, request.expectedHead);
-      if (this.remote) await this.push(created, request.expectedHead);
-      return created;
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
+    if (head !== request.expectedHead) throw branchMoved(request.expectedHead, head);
+    const git: GitRunner = (args, options) => this.git(args, options);
+    const created = await writeCommit(git, request);
+    await moveBranch(git, this.ref, created, request.expectedHead, () => this.readHead());
+    if (this.sync) {
+      await this.sync.push(created, request.expectedHead, async () => {
+        this.membership.forget(created);
+        this.rollbacks.clear();
+      });
     }
+    return created;
   }
 
   /** Stops the cat-file process. */
   async close(): Promise<void> {
-    if (this.branchSetTimer) clearTimeout(this.branchSetTimer);
-    this.branchSetTimer = null;
+    this.membership.close();
     await this.batch.close();
   }
 
@@ -581,7 +394,7 @@ export class GitRevisionStore implements RevisionStore {
 
   /** The branch head for a read, fetching first when a remote is configured and due. */
   private async head(): Promise<string | null> {
-    await this.maybeFetch();
+    await this.sync?.maybeFetch();
     return this.readHead();
   }
 
@@ -628,7 +441,7 @@ export class GitRevisionStore implements RevisionStore {
       const record = this.toRecord(raw, paths);
       if (record) {
         found.push(record);
-        this.rememberReachable(record.sha);
+        this.membership.remember(record.sha);
       }
     }
     return found;
@@ -636,7 +449,7 @@ export class GitRevisionStore implements RevisionStore {
 
   private async scan(revs: readonly string[], pathspec: GitPathspec, extra: readonly string[]): Promise<RawCommit[]> {
     const output = await this.git([
-      ...PINNED_CONFIG,
+      ...PINNED_LOG_CONFIG,
       'log',
       '--first-parent',
       '--diff-merges=first-parent',
@@ -672,182 +485,9 @@ export class GitRevisionStore implements RevisionStore {
     return record;
   }
 
-  private rememberReachable(sha: string): void {
-    if (this.reachable.size >= REACHABLE_CACHE_MAX) {
-      // Drop the oldest tenth; insertion order is the order Sets iterate in.
-      let drop = REACHABLE_CACHE_MAX / 10;
-      for (const old of this.reachable) {
-        this.reachable.delete(old);
-        if (--drop === 0) break;
-      }
-    }
-    this.reachable.add(sha);
-  }
-
-  /**
-   * Whether `sha` is reachable from `head`. `merge-base --is-ancestor` walks from the head down to the
-   * commit (about 20 ms 25,000 commits deep), so after the first such question the store lists the
-   * branch's commits once in the background (one `rev-list`, ~100 ms for 50,000 commits), keeps the
-   * set up to date as the branch moves forward, and answers from it. Past BRANCH_SET_MAX commits it
-   * keeps asking git.
-   */
-  private async isOnBranch(head: string, sha: string): Promise<boolean> {
-    if (this.branchSetReady) {
-      // Same head: a lookup; the branch moved forward since: two small git calls extend the set.
-      const commits = await this.branchCommits(head);
-      if (commits) return commits.has(sha);
-    } else if (!this.branchSet && !this.branchSetTooLarge && !this.branchSetTimer) {
-      this.branchSetTimer = setTimeout(() => {
-        this.branchSetTimer = null;
-        this.branchCommits(head).catch(() => {});
-      }, this.branchSetDelayMs);
-      this.branchSetTimer.unref();
-    }
-    return this.isAncestor(sha, head);
-  }
-
-  private async findOnBranch(head: string, match: (sha: string) => boolean): Promise<string | null> {
-    const commits = (await this.branchCommits(head)) ?? (await this.revList([head]));
-    let found: string | null = null;
-    for (const sha of commits) {
-      if (!match(sha)) continue;
-      if (found) return null;
-      found = sha;
-    }
-    return found;
-  }
-
-  private branchCommits(head: string): Promise<Set<string> | null> {
-    if (this.branchSetTooLarge) return Promise.resolve(null);
-    const previous = this.branchSet;
-    if (previous?.head === head) return previous.commits;
-    const commits = (async () => {
-      const base = previous ? await previous.commits.catch(() => null) : null;
-      if (base && previous && (await this.isAncestor(previous.head, head))) {
-        // The branch moved forward: add the new commits (the set only ever grows).
-        for (const sha of await this.revList([head, `^${previous.head}`])) base.add(sha);
-        return base;
-      }
-      const all = await this.revList([head]);
-      if (all.length > BRANCH_SET_MAX) {
-        this.branchSetTooLarge = true;
-        return null;
-      }
-      return new Set(all);
-    })();
-    const entry = { head, commits };
-    this.branchSet = entry;
-    commits.then(
-      (set) => {
-        if (set && this.branchSet === entry) this.branchSetReady = true;
-      },
-      () => {
-        if (this.branchSet === entry) this.branchSet = null;
-      },
-    );
-    return commits;
-  }
-
-  private async revList(revs: readonly string[]): Promise<string[]> {
-    const out = await this.git(['rev-list', '--end-of-options', ...revs]);
-    return out.stdout.toString('utf8').split('\n').filter(Boolean);
-  }
-
-  private async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    const result = await this.git(['merge-base', '--is-ancestor', ancestor, descendant], { okCodes: [1] });
-    return result.code === 0;
-  }
-
-  private async modesAt(commit: string, paths: readonly string[]): Promise<Map<string, string>> {
-    const modes = new Map<string, string>();
-    if (paths.length === 0) return modes;
-    const listing = await this.git(['ls-tree', '-z', '--full-tree', commit, '--', ...paths.map((p) => `:(literal)${p}`)]);
-    for (const entry of listing.stdout.toString('utf8').split('\0')) {
-      const tab = entry.indexOf('\t');
-      if (tab === -1) continue;
-      const mode = entry.slice(0, entry.indexOf(' '));
-      // Keep an executable bit or a symlink; anything else (a directory, a submodule) becomes a file.
-      if (mode === '100755' || mode === '120000') modes.set(entry.slice(tab + 1), mode);
-    }
-    return modes;
-  }
-
-  private branchMoved(expected: string, found: string | null) {
-    return conflict(`the branch moved: expected ${expected.slice(0, 7)}, found ${found?.slice(0, 7) ?? 'nothing'}`);
-  }
-
-  /** Compare-and-swap of the branch ref; a lost race is a conflict. */
-  private async moveBranch(to: string, from: string): Promise<void> {
-    try {
-      await this.git(['update-ref', '-m', 'rewind: commit', this.ref, to, from]);
-    } catch (error) {
-      const now = await this.readHead();
-      if (now !== from) throw this.branchMoved(from, now);
-      throw error;
-    }
-  }
-
-  private async push(created: string, previous: string): Promise<void> {
-    const remote = this.remote!;
-    const undo = async () => {
-      this.reachable.delete(created);
-      this.rollbacks.clear();
-      this.branchSet = null;
-      this.branchSetReady = false;
-      await this.git(['update-ref', '-m', 'rewind: undo unpushed commit', this.ref, previous, created]).catch(() => {});
-    };
-    const result = await this.git(['push', '--porcelain', remote, `${created}:${this.ref}`], { okCodes: [1] }).catch(
-      async (error: unknown) => {
-        await undo();
-        throw error;
-      },
-    );
-    const rejected = result.stdout
-      .toString('utf8')
-      .split('\n')
-      .find((line) => line.startsWith('!'));
-    if (result.code === 0 && !rejected) return;
-    await undo();
-    if (rejected) {
-      const reason = rejected.split('\t')[2] ?? 'rejected';
-      throw conflict(`push rejected by ${remote} (${reason}): the branch moved on the remote; nothing was committed`);
-    }
-    throw new GitError('push', result.code, result.stderr);
-  }
-
-  private maybeFetch(): Promise<void> {
-    if (!this.remote) return Promise.resolve();
-    if (this.fetching) return this.fetching;
-    if (Date.now() - this.lastFetchAt < this.fetchIntervalMs) return Promise.resolve();
-    return this.fetchNow().catch((error: unknown) => this.onFetchError(error instanceof Error ? error : new Error(String(error))));
-  }
-
-  /** Fast-forwards the branch from the remote (never forced) and mirrors its deployment notes. */
-  private fetchNow(): Promise<void> {
-    this.lastFetchAt = Date.now();
-    const run = this.git([
-      'fetch',
-      '--quiet',
-      '--no-tags',
-      '--no-write-fetch-head',
-      '--update-head-ok',
-      this.remote!,
-      `${this.ref}:${this.ref}`,
-      `+${DEPLOYMENTS_NOTES_REF}*:${DEPLOYMENTS_NOTES_REF}*`,
-    ]).then(() => {});
-    this.fetching = run.finally(() => {
-      this.fetching = null;
-    });
-    return this.fetching;
-  }
-
   private async ensureCommitGraph(head: string): Promise<void> {
     const objects = resolve(this.gitDir, (await this.git(['rev-parse', '--git-path', 'objects'])).stdout.toString('utf8').trim());
     if (await commitGraphIsFresh(objects, head)) return;
     await this.git(['commit-graph', 'write', '--reachable', '--changed-paths']);
   }
-}
-
-function pathspecArgs(pathspec: GitPathspec): string[] {
-  return pathspec.kind === 'some' ? pathspec.specs : [];
 }

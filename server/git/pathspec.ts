@@ -89,3 +89,8 @@ export function toLsTreePathspec(specs: readonly string[]): GitPathspec {
   }
   return out.size === 0 ? { kind: 'none' } : { kind: 'some', specs: [...out] };
 }
+
+/** The pathspec arguments after `--` (none when every path matches). */
+export function pathspecArgs(pathspec: GitPathspec): string[] {
+  return pathspec.kind === 'some' ? pathspec.specs : [];
+}

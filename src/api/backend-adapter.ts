@@ -20,6 +20,7 @@ import type {
   Target,
   User,
 } from '#core/schemas.ts';
+import type { AuditFilter } from '#core/ports.ts';
 
 export interface HistoryParams {
   limit?: number;
@@ -35,15 +36,6 @@ export interface RollbackPreviewBody {
   targetSha: string;
   service?: string;
   fields?: FieldSelection[];
-}
-
-export interface AuditFilter {
-  tenant?: string;
-  environment?: string;
-  type?: string;
-  actor?: string;
-  /** One rollback request's events (extension, decision 016). */
-  requestId?: string;
 }
 
 export interface AuditPage {

@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import type * as Schemas from '#core/schemas.ts';
 import { ApiError } from './api-error.ts';
 import type { CreateRollbackBody } from '#core/schemas.ts';
+import type { AuditFilter } from '#core/ports.ts';
 import type {
-  AuditFilter,
   BackendAdapter,
   CompareParams,
   HistoryParams,

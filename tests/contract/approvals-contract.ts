@@ -20,7 +20,7 @@ import {
   type AuditEvent,
 } from '#core/schemas.ts';
 import { DEMO_END } from '#demo/demo-data.ts';
-import type { ApiHarness } from './harness.ts';
+import { expectError, expectOk, openEventStream, type ApiHarness } from './harness.ts';
 
 const SAM = 'sam@example.com';
 const DANA = 'dana@example.com';
@@ -52,20 +52,7 @@ export function describeApprovalsContract(name: string, makeHarness: () => Promi
       api.request(path, { method: 'POST', headers: headers(user), body: typeof body === 'string' ? body : JSON.stringify(body) });
     const get = (path: string, user: string | null = SAM) => api.request(path, { headers: user ? { 'X-Forwarded-Email': user } : {} });
 
-    const expectError = async (response: Response, status: number, code: string, message?: string | RegExp) => {
-      const text = await response.text();
-      expect(response.status, text).toBe(status);
-      const body = errorBodySchema.parse(JSON.parse(text));
-      expect(body.error.code).toBe(code);
-      if (typeof message === 'string') expect(body.error.message).toBe(message);
-      else if (message) expect(body.error.message).toMatch(message);
-      return body.error.message;
-    };
-    const ok = async <T>(response: Response, status: number, parse: (v: unknown) => T): Promise<T> => {
-      const text = await response.text();
-      expect(response.status, text).toBe(status);
-      return parse(JSON.parse(text));
-    };
+    const ok = expectOk;
     const asRequest = (v: unknown) => rollbackRequestResponseSchema.parse(v).request;
     const review = (id: string, user: string, decision: 'approve' | 'reject', comment?: string) =>
       post(`/api/rollbacks/${id}/reviews`, { decision, ...(comment !== undefined ? { comment } : {}) }, user);
@@ -400,28 +387,16 @@ export function describeApprovalsContract(name: string, makeHarness: () => Promi
     describe('live updates', () => {
       it('a review publishes request.updated for the request, and its commit revision.created', async () => {
         const request = await requestRollback(ACME_PROD);
-        const controller = new AbortController();
-        const response = await api.request('/api/events', { signal: controller.signal });
-        const reader = response.body!.getReader();
-        const decoder = new TextDecoder();
-        let text = '';
-        const readUntil = async (pattern: RegExp) => {
-          while (!pattern.test(text)) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            text += decoder.decode(value, { stream: true });
-          }
-        };
+        const stream = await openEventStream(api);
         try {
-          await readUntil(/event: ready/);
+          await stream.readUntil(/event: ready/);
           await reviewOk(request.id, DANA, 'approve');
           // The claim (executing) is published before the commit, the commit before its completion.
-          await readUntil(/"type":"revision\.created"/);
+          const text = await stream.readUntil(/"type":"revision\.created"/);
           expect(text).toContain(`data: {"type":"request.updated","tenant":"acme","environment":"production","requestId":"${request.id}"}`);
           expect(text).toContain('data: {"type":"revision.created","tenant":"acme","environment":"production"}');
         } finally {
-          controller.abort();
-          await reader.cancel().catch(() => {});
+          await stream.close();
         }
       });
     });

@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+import { errorBodySchema } from '#core/schemas.ts';
 import type { DemoRepo } from '#demo/demo-data.ts';
 import type { NewCommit } from '#in-memory/in-memory-revision-store.ts';
 
@@ -17,4 +19,46 @@ export interface ApiHarness {
 
 export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
   return (await response.json()) as T;
+}
+
+/** Asserts an error response: its status, its code, and its message when given; returns the message. */
+export async function expectError(response: Response, status: number, code: string, message?: string | RegExp): Promise<string> {
+  const text = await response.text();
+  expect(response.status, text).toBe(status);
+  const body = errorBodySchema.parse(JSON.parse(text));
+  expect(body.error.code).toBe(code);
+  if (typeof message === 'string') expect(body.error.message).toBe(message);
+  else if (message) expect(body.error.message).toMatch(message);
+  return body.error.message;
+}
+
+/** Asserts a success status and parses the body. */
+export async function expectOk<T>(response: Response, status: number, parse: (v: unknown) => T): Promise<T> {
+  const text = await response.text();
+  expect(response.status, text).toBe(status);
+  return parse(JSON.parse(text));
+}
+
+/** An open `/api/events` stream: `readUntil` returns all text received once it matches. */
+export async function openEventStream(api: Pick<ApiHarness, 'request'>) {
+  const controller = new AbortController();
+  const response = await api.request('/api/events', { signal: controller.signal });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  return {
+    response,
+    async readUntil(pattern: RegExp): Promise<string> {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      return text;
+    },
+    async close(): Promise<void> {
+      controller.abort();
+      await reader.cancel().catch(() => {});
+    },
+  };
 }

@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditResponseSchema, breakGlassSchema, errorBodySchema, meResponseSchema } from '#core/schemas.ts';
-import type { ApiHarness } from './harness.ts';
+import { openEventStream, type ApiHarness } from './harness.ts';
 
 export function describeOversightContract(name: string, makeHarness: () => Promise<ApiHarness>): void {
   describe(`oversight contract: ${name}`, () => {
@@ -91,47 +91,24 @@ export function describeOversightContract(name: string, makeHarness: () => Promi
 
     describe('live updates', () => {
       it('streams server-sent events: ready, then what changed', async () => {
-        const controller = new AbortController();
-        const response = await api.request('/api/events', { signal: controller.signal });
-        expect(response.status).toBe(200);
-        expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
-        const reader = response.body!.getReader();
-        const decoder = new TextDecoder();
-        let text = '';
-        const readUntil = async (pattern: RegExp) => {
-          while (!pattern.test(text)) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            text += decoder.decode(value, { stream: true });
-          }
-        };
-        await readUntil(/event: ready/);
-        const onCall = userWith('break-glass');
-        await post('/api/break-glass', onCall.email, { justification: 'live update check' });
-        await readUntil(/break-glass\.changed/);
-        expect(text).toMatch(/data: \{"type":"break-glass\.changed"\}/);
-        controller.abort();
-        await reader.cancel().catch(() => {});
-        await api.request('/api/break-glass', as(onCall.email, { method: 'DELETE' }));
+        const stream = await openEventStream(api);
+        try {
+          expect(stream.response.status).toBe(200);
+          expect(stream.response.headers.get('content-type')).toMatch(/text\/event-stream/);
+          await stream.readUntil(/event: ready/);
+          const onCall = userWith('break-glass');
+          await post('/api/break-glass', onCall.email, { justification: 'live update check' });
+          expect(await stream.readUntil(/break-glass\.changed/)).toMatch(/data: \{"type":"break-glass\.changed"\}/);
+          await api.request('/api/break-glass', as(onCall.email, { method: 'DELETE' }));
+        } finally {
+          await stream.close();
+        }
       });
 
       it('tells open streams about a commit made outside Rewind (one branch-head watcher per app)', { timeout: 60_000 }, async () => {
-        const streams = [new AbortController(), new AbortController()];
-        const readers = await Promise.all(
-          streams.map(async (controller) => (await api.request('/api/events', { signal: controller.signal })).body!.getReader()),
-        );
-        const decoder = new TextDecoder();
-        const readUntil = async (reader: ReadableStreamDefaultReader<Uint8Array>, pattern: RegExp) => {
-          let text = '';
-          while (!pattern.test(text)) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            text += decoder.decode(value, { stream: true });
-          }
-          return text;
-        };
+        const streams = [await openEventStream(api), await openEventStream(api)];
         try {
-          for (const reader of readers) await readUntil(reader, /event: ready/);
+          for (const stream of streams) await stream.readUntil(/event: ready/);
           await api.appendCommit({
             timestamp: '2031-01-01T00:00:00.000Z',
             author: { name: 'CI', email: 'ci@example.com' },
@@ -139,10 +116,9 @@ export function describeOversightContract(name: string, makeHarness: () => Promi
             changes: { 'README.md': 'pushed by CI\n' },
           });
           // The watcher reads the head every few seconds: wait for the event, however long that takes.
-          for (const reader of readers) expect(await readUntil(reader, /"type":"revision\.created"/)).toMatch(/data: \{"type":"revision\.created"\}/);
+          for (const stream of streams) expect(await stream.readUntil(/"type":"revision\.created"/)).toMatch(/data: \{"type":"revision\.created"\}/);
         } finally {
-          for (const controller of streams) controller.abort();
-          await Promise.all(readers.map((reader) => reader.cancel().catch(() => {})));
+          await Promise.all(streams.map((stream) => stream.close()));
         }
       });
     });

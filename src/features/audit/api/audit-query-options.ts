@@ -1,6 +1,7 @@
 import { infiniteQueryOptions } from '@tanstack/react-query';
 import type { AuditEvent } from '#core/schemas.ts';
-import type { AuditFilter, BackendAdapter } from '#src/api/backend-adapter.ts';
+import type { AuditFilter } from '#core/ports.ts';
+import type { BackendAdapter } from '#src/api/backend-adapter.ts';
 
 export const auditKeys = {
   all: ['audit'] as const,

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { AuditEvent } from '#core/schemas.ts';
-import type { AuditFilter } from '#src/api/backend-adapter.ts';
+import type { AuditFilter } from '#core/ports.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { auditEventsToCsv, auditEventsToJson, downloadText, exportFileName } from '#src/features/audit/model/audit-export.ts';

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import type { Target } from '#core/schemas.ts';
-import type { AuditFilter } from '#src/api/backend-adapter.ts';
+import type { AuditFilter } from '#core/ports.ts';
 import { paths } from '#src/lib/paths.ts';
 import { AUDIT_TYPE_LABELS, AUDIT_TYPES, hasFilters } from '#src/features/audit/model/audit-filters.ts';
 

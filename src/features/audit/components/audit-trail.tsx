@@ -2,7 +2,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import type { Target } from '#core/schemas.ts';
-import type { AuditFilter } from '#src/api/backend-adapter.ts';
+import type { AuditFilter } from '#core/ports.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { filtersFromSearch, hasFilters, searchFromFilters, withFilter } from '#src/features/audit/model/audit-filters.ts';

@@ -1,5 +1,5 @@
 import { REQUEST_ID_PATTERN } from '#core/names.ts';
-import type { AuditFilter } from '#src/api/backend-adapter.ts';
+import type { AuditFilter } from '#core/ports.ts';
 
 /** The event types of API.md, with the words the list shows for them. */
 export const AUDIT_TYPE_LABELS: Record<string, string> = {
