@@ -4,7 +4,7 @@ import { userTextProblem } from '#core/user-text.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { identityKeys } from '#src/features/identity/api/identity-query-options.ts';
-import { focusBannerWhenShown } from './break-glass-banner.tsx';
+import { focusBannerWhenShown } from './active-break-glass-banner.tsx';
 import '#src/features/identity/break-glass-dialog.css';
 
 export const BREAK_GLASS_MINUTES = [15, 30, 60, 120] as const;
