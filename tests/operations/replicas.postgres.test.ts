@@ -37,6 +37,8 @@ describe.skipIf(!pg.available)('replicas on PostgreSQL', { timeout: 180_000 }, (
       [
         `repo: { path: ${JSON.stringify(repo)} }`,
         `database: { url: ${JSON.stringify(url)}, passwordEnv: REWIND_TEST_DB_PASSWORD }`,
+        // The test acts as each user through X-Forwarded-Email: demo identity, asked for explicitly.
+        'identity: { mode: demo }',
         'users:',
         '  - { email: sam@example.com, name: Sam, roles: [requester] }',
         '  - { email: dana@example.com, name: Dana, roles: [approver] }',
