@@ -45,7 +45,7 @@ export function VerificationPanel({ request, verification }: { request: Rollback
         </li>
       </ul>
       {verification.services.length > 0 && (
-        <table className="data-table verification-table">
+        <table className="data-table verification-table stack-on-phone">
           <caption className="visually-hidden">Affected services now</caption>
           <thead>
             <tr>
@@ -58,10 +58,10 @@ export function VerificationPanel({ request, verification }: { request: Rollback
             {verification.services.map((service) => (
               <tr key={service.name} data-testid="verification-service">
                 <th scope="row">{service.name}</th>
-                <td>
+                <td data-label="Health">
                   <HealthBadge health={service.health} source={source} reason={service.reason} />
                 </td>
-                <td>
+                <td data-label="Sync">
                   <SyncBadge sync={service.sync} source={source} />
                 </td>
               </tr>
