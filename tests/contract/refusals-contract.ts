@@ -14,7 +14,7 @@ import {
   rollbackRequestResponseSchema,
 } from '#core/schemas.ts';
 import { DEMO_END } from '#demo/demo-data.ts';
-import type { ApiHarness } from './harness.ts';
+import { expectError, expectOk, type ApiHarness } from './harness.ts';
 
 const PROD = '/api/targets/acme/production';
 const SAM = 'sam@example.com'; // requester
@@ -38,20 +38,7 @@ export function describeRefusalsContract(name: string, makeHarness: () => Promis
       api.request(path, { method: 'POST', headers: headers(user, extra), body: typeof body === 'string' ? body : JSON.stringify(body) });
     const get = (path: string, user: string | null = SAM) => api.request(path, { headers: user ? { 'X-Forwarded-Email': user } : {} });
 
-    const expectError = async (response: Response, status: number, code: string, message?: string | RegExp) => {
-      const text = await response.text();
-      expect(response.status, text).toBe(status);
-      const body = errorBodySchema.parse(JSON.parse(text));
-      expect(body.error.code).toBe(code);
-      if (typeof message === 'string') expect(body.error.message).toBe(message);
-      else if (message) expect(body.error.message).toMatch(message);
-      return body.error.message;
-    };
-    const ok = async <T>(response: Response, status: number, parse: (v: unknown) => T): Promise<T> => {
-      const text = await response.text();
-      expect(response.status, text).toBe(status);
-      return parse(JSON.parse(text));
-    };
+    const ok = expectOk;
     const preview = async (target: string, body: unknown) =>
       ok(await post(`${target}/rollback-preview`, body), 200, (v) => rollbackPreviewSchema.parse(v));
     const create = async (body: Record<string, unknown>, user = SAM, extra: Record<string, string> = {}) =>
