@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  diffYamlFields,
-  diffYamlFieldsDetailed,
-  formatFieldPath,
-  isCertainlyTooLarge,
-  keyElement,
-  nameSelector,
-  parsePathElement,
-  resolveDocument,
-  resolveFieldPath,
-  type FieldLeafChange,
-} from './field-diff.ts';
+import { diffYamlFields, diffYamlFieldsDetailed, isCertainlyTooLarge, type FieldLeafChange } from './field-diff.ts';
+import { formatFieldPath, keyElement, nameSelector, parsePathElement, resolveDocument, resolveFieldPath } from './field-path.ts';
 import { DEFAULT_YAML_LIMITS, parseYamlDocuments } from './yaml-documents.ts';
 
 const lines = (...rows: string[]) => `${rows.join('\n')}\n`;

@@ -19,32 +19,23 @@
  *   different targets never lose each other's compare-and-swap; only a commit from outside Rewind can.
  * - Every request state change is published on the EventBus (`request.updated`), and a rollback commit
  *   as `revision.created` (docs/decisions/012-approvals.md).
+ * - Running a claimed request (plan again, compare, commit, record) is rollback-execution.ts.
  */
-import { appendRequestAudit } from './request-audit.ts';
-import { approvalText, rollbackCommitMessage } from './rollback-commit.ts';
+import { RollbackExecution, type RollbackExecutionDeps, type RollbackHooks } from './rollback-execution.ts';
 import { assertDestructiveAllowed } from './destructive-plan.ts';
 import { compareRevisions } from './compare.ts';
-import type { PatchBounds } from './git-patch.ts';
-import type { RollbackComputer } from './rollback-compute.ts';
-import { badRequest, conflict, notFound, redactServerPaths, RewindError } from './errors.ts';
-import type { EventBus } from './events.ts';
+import { badRequest, conflict, notFound, RewindError } from './errors.ts';
 import { REQUEST_ID_PATTERN } from './names.ts';
 import { InProcessCommitLock } from './in-process-commit-lock.ts';
 import type {
-  Clock,
   CommitLock,
   FieldDiffer,
-  IdGenerator,
   Page,
   RequestFilter,
-  RequestStore,
   RequestStoreTx,
-  RevisionStore,
   TargetCatalog,
-  UserDirectory,
 } from './ports.ts';
 import { assertRole, countApprovals, executeRoles, sameEmail } from './review-rules.ts';
-import { targetHead } from './history.ts';
 import { approvalRequired, assertModeAllowed, requiredApprovalsFor } from './rollback-gating.ts';
 import {
   emptyDiff,
@@ -55,7 +46,6 @@ import {
   previewRollback,
   resolveTargetSha,
   shortSha as short,
-  type PlannedRollback,
   type PlanOptions,
   type RollbackPreview,
   type RollbackRequestDiff,
@@ -66,47 +56,28 @@ import { targetKey, type TargetConfig } from './target-config.ts';
 import { checkJustification } from './user-text.ts';
 
 
-export interface RollbackServiceDeps {
-  revisions: RevisionStore;
-  requests: RequestStore;
+export interface RollbackServiceDeps extends RollbackExecutionDeps {
   catalog: TargetCatalog;
-  clock: Clock;
-  ids: IdGenerator;
-  users: UserDirectory;
-  /** Bounds of the preview's text diffs (default: compare's). */
-  patchBounds?: PatchBounds;
-  /** Where plans and previews parse YAML (default in-process; the real server: a worker, decision 021). */
-  rollbackComputer?: RollbackComputer | undefined;
   /** Computes the field changes of a completed request's diff; in-process when absent (decision 015). */
   fieldDiffer?: FieldDiffer | undefined;
-  /** Live updates: `request.updated` on every state change, `revision.created` for a rollback commit. */
-  events?: EventBus | undefined;
-  hooks?: RollbackHooks | undefined;
   /** Commit lock and execution leases (decision 027); in-process when absent. */
   commitLock?: CommitLock | undefined;
 }
 
-/** Test seams; no rule depends on them. */
-export interface RollbackHooks {
-  /**
-   * Runs after a rollback commit landed and before the request is marked `completed`: the crash
-   * window that reconcileInterruptedRequests (core/reconcile-requests.ts) repairs at start.
-   */
-  afterCommit?: (info: { requestId: string; commitSha: string }) => void | Promise<void>;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** Test seams, defined with execution (they sit in its crash window). */
+export type { RollbackHooks };
 
 // --- The service ------------------------------------------------------------------------------------
 
 export class RollbackService {
   /** Plan-and-commit, one at a time (see the header), across replicas with a shared lock. */
   private readonly lock: CommitLock;
+  /** Runs claimed requests: plan again, compare, commit, record (rollback-execution.ts). */
+  private readonly execution: RollbackExecution;
 
   constructor(private readonly deps: RollbackServiceDeps) {
     this.lock = deps.commitLock ?? new InProcessCommitLock();
+    this.execution = new RollbackExecution(deps, this.lock, (request) => this.notify(request));
   }
 
   private get planOptions(): PlanOptions {
@@ -236,7 +207,7 @@ export class RollbackService {
         };
         await tx.insertRequest(request);
         if (key !== null) await tx.saveIdempotencyKey(user.email, key, request.id);
-        await this.audit(tx, 'rollback.requested', user.email, request, now, session !== null || request.breakGlass, {
+        await this.execution.audit(tx, 'rollback.requested', user.email, request, now, session !== null || request.breakGlass, {
           mode: request.mode,
           targetSha: request.targetSha,
           baseSha: request.baseSha,
@@ -255,7 +226,7 @@ export class RollbackService {
       });
       if (outcome.created) this.notify(outcome.request);
       if (!outcome.created || outcome.request.state !== 'executing') return outcome;
-      return { request: await this.runClaimed(outcome.request, target, user.email, planned), created: true };
+      return { request: await this.execution.run(outcome.request, target, user.email, planned), created: true };
     });
   }
 
@@ -326,7 +297,7 @@ export class RollbackService {
       return next;
     });
     this.notify(claimed);
-    return this.runClaimed(claimed, target, actor);
+    return this.execution.run(claimed, target, actor);
   }
 
   // --- internals ---
@@ -347,175 +318,4 @@ export class RollbackService {
     return earlier;
   }
 
-  /**
-   * From `executing`: recompute, compare, commit, and record the outcome. The plan is made first,
-   * concurrently with other executions; the commit and what it depends on run one at a time.
-   */
-  private async runClaimed(claimed: RollbackRequest, target: TargetConfig, actor: string, planned?: PlannedRollback): Promise<RollbackRequest> {
-    // A failing plan is made again in the queue, where its failure is recorded.
-    const early = planned ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha, this.planOptions).catch(() => undefined));
-    return this.lock.withCommitLock(() => this.runClaimedNow(claimed, target, actor, early));
-  }
-
-  /**
-   * A plan made before waiting in the queue, still valid on the current head: as it is when the branch
-   * has not moved; with the new head as compare-and-swap expectation when only other paths changed
-   * (the target's newest commit is still the plan's base, so its files, the plan and the hash are the
-   * same); otherwise none.
-   */
-  private async stillValid(planned: PlannedRollback | undefined, target: TargetConfig): Promise<PlannedRollback | undefined> {
-    if (!planned) return undefined;
-    const head = await this.deps.revisions.branchHead();
-    if (!head) return undefined;
-    if (head === planned.head) return planned;
-    const newest = await targetHead(this.deps.revisions, target);
-    return newest?.sha === planned.baseSha ? { ...planned, head } : undefined;
-  }
-
-  private async runClaimedNow(claimed: RollbackRequest, target: TargetConfig, actor: string, planned?: PlannedRollback): Promise<RollbackRequest> {
-    const { id } = claimed;
-    let current: PlannedRollback;
-    try {
-      current = (await this.stillValid(planned, target)) ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha, this.planOptions));
-    } catch (error) {
-      const reason = `the rollback cannot be planned on the current head: ${errorText(error)}`;
-      const failed = await this.fail(claimed, actor, reason, { stage: 'plan' });
-      if (error instanceof RewindError && error.status < 500) {
-        const message = `rollback request ${id} cannot be executed: ${errorText(error)}`;
-        // A named rule (a foreign revision, a parse over budget) keeps its status; the rest is a conflict with the head.
-        throw error.rule ? new RewindError(error.code, message, error.details) : conflict(message, error.details);
-      }
-      return failed;
-    }
-
-    if (current.plan.nothingToRollBack) {
-      const reason = nothingToRollBack(target, claimed, claimed.targetSha);
-      await this.fail(claimed, actor, reason, { stage: 'plan', baseSha: current.baseSha });
-      throw conflict(`rollback request ${id} cannot be executed: ${reason}`);
-    }
-
-    if (current.diffHash !== claimed.diffHash) {
-      const what = await this.describeChange(target, claimed.baseSha, current.baseSha);
-      await this.dismiss(claimed, target, actor, current, what);
-      throw conflict(
-        `the rollback no longer matches the diff it was planned with: ${what}. ` +
-          `Nothing was committed; rollback request ${id} is pending again and its approvals were dismissed: review the new diff`,
-      );
-    }
-
-    const now = this.deps.clock.now();
-    const requester = await this.deps.users.find(claimed.requestedBy);
-    const message = rollbackCommitMessage(target, claimed);
-    let commitSha: string;
-    try {
-      commitSha = await this.deps.revisions.commit({
-        expectedHead: current.head,
-        changes: current.plan.changes,
-        message,
-        author: { name: requester?.name || claimed.requestedBy, email: claimed.requestedBy },
-        timestamp: now.toISOString(),
-      });
-    } catch (error) {
-      const isConflict = error instanceof RewindError && error.code === 'CONFLICT';
-      const failed = await this.fail(claimed, actor, errorText(error), { stage: 'commit', conflict: isConflict, expectedHead: current.head });
-      if (isConflict) {
-        throw conflict(`${errorText(error)}: nothing was committed; rollback request ${id} failed and can be executed again`);
-      }
-      return failed;
-    }
-    await this.deps.hooks?.afterCommit?.({ requestId: id, commitSha });
-
-    const completed = await this.deps.requests.transaction(async (tx) => {
-      const request = (await tx.getRequest(id)) ?? claimed;
-      const done: RollbackRequest = { ...request, state: 'completed', commitSha };
-      delete done.error;
-      await tx.updateRequest(done);
-      await this.audit(tx, 'rollback.executed', actor, done, now, await this.flagged(tx, actor, done, now), {
-        commitSha,
-        baseSha: current.baseSha,
-        diffHash: current.diffHash,
-        approval: approvalText(claimed),
-        affectedServices: current.plan.affectedServices,
-      });
-      return done;
-    });
-    this.deps.events?.publish({ type: 'revision.created', tenant: target.tenant, environment: target.environment });
-    this.notify(completed);
-    return completed;
-  }
-
-  private async fail(claimed: RollbackRequest, actor: string, cause: string, details: Record<string, unknown>): Promise<RollbackRequest> {
-    // Kept on the request and in the audit trail, both shown to clients: no absolute server path.
-    const reason = redactServerPaths(cause);
-    const now = this.deps.clock.now();
-    const failed = await this.deps.requests.transaction(async (tx) => {
-      const request = (await tx.getRequest(claimed.id)) ?? claimed;
-      const failed: RollbackRequest = { ...request, state: 'failed', error: reason };
-      delete failed.commitSha;
-      await tx.updateRequest(failed);
-      await this.audit(tx, 'rollback.failed', actor, failed, now, await this.flagged(tx, actor, failed, now), { error: reason, ...details });
-      return failed;
-    });
-    this.notify(failed);
-    return failed;
-  }
-
-  /** Back to `pending` with the new plan; every review so far is stale (approvals dismissed). */
-  private async dismiss(claimed: RollbackRequest, target: TargetConfig, actor: string, current: PlannedRollback, what: string): Promise<void> {
-    const now = this.deps.clock.now();
-    await this.deps.requests.transaction(async (tx) => {
-      const request = (await tx.getRequest(claimed.id)) ?? claimed;
-      const pending: RollbackRequest = {
-        ...request,
-        state: 'pending',
-        baseSha: current.baseSha,
-        diffHash: current.diffHash,
-        affectedServices: current.plan.affectedServices,
-        requiredApprovals: requiredApprovalsFor(target),
-        breakGlass: false,
-      };
-      delete pending.error;
-      await tx.updateRequest(pending);
-      await tx.markReviewsStale(claimed.id);
-      await this.audit(tx, 'rollback.approvals-dismissed', actor, pending, now, await this.flagged(tx, actor, claimed, now), {
-        reason: what,
-        previousBaseSha: claimed.baseSha,
-        previousDiffHash: claimed.diffHash,
-        baseSha: current.baseSha,
-        diffHash: current.diffHash,
-        dismissedReviews: request.reviews.filter((r) => !r.stale).length,
-      });
-    });
-    this.notify(claimed);
-  }
-
-  /** What moved under a planned rollback, for the 409: the target's revisions and changed files. */
-  private async describeChange(target: TargetConfig, from: string, to: string): Promise<string> {
-    if (from === to) return `the planned diff of ${targetKey(target)} is different`;
-    let paths: string[] = [];
-    try {
-      paths = (await this.deps.revisions.diff({ paths: target.layout.paths, from, to })).map((f) => f.path);
-    } catch {
-      // The old base may be gone (a rewritten branch); the revisions alone still say what moved.
-    }
-    const listed = paths.length === 0 ? '' : ` (changed: ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''})`;
-    return `${targetKey(target)} moved from ${short(from)} to ${short(to)}${listed}`;
-  }
-
-  /** An event is flagged when the request runs under break-glass or its actor holds an open session. */
-  private async flagged(tx: RequestStoreTx, actor: string, request: RollbackRequest, now: Date): Promise<boolean> {
-    return request.breakGlass || (await tx.activeBreakGlass(actor, now)) !== null;
-  }
-
-  private async audit(
-    tx: RequestStoreTx,
-    type: string,
-    actor: string,
-    request: RollbackRequest,
-    at: Date,
-    breakGlass: boolean,
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    await appendRequestAudit(tx, this.deps.ids, { type, actor, request, at, breakGlass, details });
-  }
 }

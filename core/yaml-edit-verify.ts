@@ -3,7 +3,7 @@
  * nothing else changed (core/yaml-field-edit.ts). Also the context an edit carries.
  */
 import { badRequest } from './errors.ts';
-import { parsePathElement } from './field-diff.ts';
+import { parsePathElement } from './field-path.ts';
 import { isPlainObject, parseYamlDocuments } from './yaml-documents.ts';
 import { deepEqual, type FieldPath, formatPath, itemNameOf, type Lookup, lookupPath, NOT_FOUND, type ParsedText, REMOVE, type Step, walk } from './yaml-locate.ts';
 import type { Style } from './yaml-splice.ts';

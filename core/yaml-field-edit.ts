@@ -27,7 +27,7 @@
  */
 import { CST, isPair, isScalar } from 'yaml';
 import { badRequest } from './errors.ts';
-import { parsePathElement, type PathStep } from './field-diff.ts';
+import { parsePathElement, type PathStep } from './field-path.ts';
 import { isPlainObject } from './yaml-documents.ts';
 import { type CollectionNode, deepEqual, type FieldPath, type FieldValueEdit, formatPath, isCollectionNode, isMapLike, type Item, itemNameOf, keyString, locate, lookupPath, nodeName, NOT_FOUND, type ParsedText, parseText, realItems, REMOVE, type Step, valueToken, walk } from './yaml-locate.ts';
 import { blockSpan, contentEnd, detectStyle, generateEntry, isScalarValue, itemContentEnd, itemContentStart, reindent, scalarCandidates, sourceEntryText, splice, tokenEnd, withEol, withOwnedComments } from './yaml-splice.ts';

@@ -6,7 +6,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { CST, Node as YamlNode, YAMLMap, YAMLSeq } from 'yaml';
 import { badRequest } from './errors.ts';
-import { documentIdentity, documentSelector, formatFieldPath, parsePathElement, resolveFieldPath, type FieldPathElement, type PathStep } from './field-diff.ts';
+import { documentIdentity, documentSelector, formatFieldPath, parsePathElement, resolveFieldPath, type FieldPathElement, type PathStep } from './field-path.ts';
 import { isPlainObject, parseYamlDocuments } from './yaml-documents.ts';
 
 export type { FieldPathElement };

@@ -5,7 +5,7 @@
  */
 import { CST, stringify } from 'yaml';
 import type { Scalar } from 'yaml';
-import { type PathStep } from './field-diff.ts';
+import { type PathStep } from './field-path.ts';
 import { isTrivia, type Item, type ParsedText, type Step } from './yaml-locate.ts';
 
 // --------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { migrateToLatest, migrationProviderFor } from '#server/sql/migrations.ts
 import { openPostgres, redactUrl } from '#server/sql/postgres.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { usePostgres, type TestDatabase } from '../support/postgres.ts';
-import { makeEvent, makeRequest, rejection } from './request-store.contract.ts';
+import { makeEvent, makeRequest, rejection } from './request-store-fixtures.ts';
 
 const pg = usePostgres();
 

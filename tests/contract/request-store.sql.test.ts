@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { openDatabase } from '#server/sql/database.ts';
 import { migrateToLatest, migrationProvider } from '#server/sql/migrations.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
-import { describeRequestStoreContract, makeEvent, makeRequest, rejection } from './request-store.contract.ts';
+import { describeRequestStoreContract } from './request-store.contract.ts';
+import { makeEvent, makeRequest, rejection } from './request-store-fixtures.ts';
 
 // Real work (SQLite databases on disk) on a busy machine: generous limits, never vitest's 5 s (decision 024).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { FieldChange, FileDiff } from '#core/schemas.ts';
-import { formatFieldPath } from '#core/field-diff.ts';
+import { formatFieldPath } from '#core/field-path.ts';
 import type { FieldGroup } from '#src/features/compare/model/compare-files.ts';
 import { describeFieldSide, type FieldCell } from '#src/features/compare/model/field-values.ts';
 import { ErrorState } from '#src/components/error-state.tsx';

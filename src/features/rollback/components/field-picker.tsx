@@ -1,4 +1,4 @@
-import { formatFieldPath } from '#core/field-diff.ts';
+import { formatFieldPath } from '#core/field-path.ts';
 import type { Diff, FieldSelection } from '#core/schemas.ts';
 import { fieldKey } from '#src/features/rollback/api/wizard-params.ts';
 import { BeforeAfter } from './field-value.tsx';

@@ -1,4 +1,4 @@
-import { formatFieldPath } from '#core/field-diff.ts';
+import { formatFieldPath } from '#core/field-path.ts';
 import type { Diff, FileDiff } from '#core/schemas.ts';
 import { BeforeAfter } from './field-value.tsx';
 import { PatchList } from './patch-list.tsx';

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
-import { formatFieldPath } from '#core/field-diff.ts';
+import { formatFieldPath } from '#core/field-path.ts';
 import type { RollbackRequest, Target } from '#core/schemas.ts';
 import { isNotFound } from '#src/api/api-error.ts';
 import { useBackend } from '#src/api/backend-context.tsx';

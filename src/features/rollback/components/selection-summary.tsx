@@ -1,4 +1,4 @@
-import { formatFieldPath } from '#core/field-diff.ts';
+import { formatFieldPath } from '#core/field-path.ts';
 import type { RollbackPreview, Target } from '#core/schemas.ts';
 import { shortSha } from '#src/lib/sha.ts';
 import type { PreviewSelection } from '#src/features/rollback/api/rollback-query-options.ts';
