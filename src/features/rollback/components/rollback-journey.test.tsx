@@ -19,17 +19,20 @@ afterEach(() => {
 });
 
 describe('rollback journey against the demo backend', () => {
-  it('goes from the history panel to a completed service rollback in five interactions', { timeout: 30_000 }, async () => {
+  it('goes from the history panel to a completed service rollback in at most six interactions', { timeout: 90_000 }, async () => {
     const user = userEvent.setup();
     const { router } = renderApp({ route: '/targets/acme/staging' });
     await waitFor(() => expect(screen.getAllByTestId('history-row').length).toBeGreaterThan(3), { timeout: 10_000 });
     const row = screen.getAllByTestId('history-row')[1] as HTMLElement;
     const targetSha = row.dataset.sha ?? '';
+    // Counted from the page's own events, in the capture phase (as the e2e journey counts them): each
+    // press of a pointer is one interaction; typed text is not counted, but clicking into the field is.
     let interactions = 0;
-    const click = async (element: HTMLElement) => {
+    const countPress = () => {
       interactions += 1;
-      await user.click(element);
     };
+    window.addEventListener('pointerdown', countPress, { capture: true });
+    const click = (element: HTMLElement) => user.click(element);
 
     await click(within(row).getByRole('button', { name: /^Rollback to revision/ }));
     // The first visit loads the lazy wizard route.
@@ -54,7 +57,8 @@ describe('rollback journey against the demo backend', () => {
     await waitFor(() => expect(screen.getByRole('heading', { level: 1, name: /^Rollback of acme\/staging/ })).toHaveFocus());
     expect(screen.getByTestId('commit-sha')).toHaveTextContent(/^[0-9a-f]{7}$/);
     expect(screen.getByText(/Restores revision/).nextElementSibling).toHaveTextContent(targetSha.slice(0, 7));
-    expect(interactions).toBeLessThanOrEqual(6);
-    expect(interactions).toBe(5);
+    window.removeEventListener('pointerdown', countPress, { capture: true });
+    // Five clicks through the wizard and one into the justification field.
+    expect(interactions).toBe(6);
   });
 });
