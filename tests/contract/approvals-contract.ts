@@ -21,6 +21,7 @@ import {
 } from '#core/schemas.ts';
 import { DEMO_END } from '#demo/demo-data.ts';
 import { expectError, expectOk, openEventStream, type ApiHarness } from './harness.ts';
+import { rollbackClient } from './rollback-client.ts';
 
 const SAM = 'sam@example.com';
 const DANA = 'dana@example.com';
@@ -47,10 +48,7 @@ export function describeApprovalsContract(name: string, makeHarness: () => Promi
       await api?.close();
     });
 
-    const headers = (user: string | null) => ({ 'Content-Type': 'application/json', ...(user ? { 'X-Forwarded-Email': user } : {}) });
-    const post = (path: string, body: unknown, user: string | null) =>
-      api.request(path, { method: 'POST', headers: headers(user), body: typeof body === 'string' ? body : JSON.stringify(body) });
-    const get = (path: string, user: string | null = SAM) => api.request(path, { headers: user ? { 'X-Forwarded-Email': user } : {} });
+    const { post, get } = rollbackClient(() => api, SAM);
 
     const ok = expectOk;
     const asRequest = (v: unknown) => rollbackRequestResponseSchema.parse(v).request;

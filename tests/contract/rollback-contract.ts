@@ -11,16 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '#core/errors.ts';
 import {
   diffSchema,
-  historyResponseSchema,
-  rollbackDetailResponseSchema,
-  rollbackListResponseSchema,
-  rollbackPreviewSchema,
   rollbackRequestResponseSchema,
   type Revision,
   type RollbackRequest,
 } from '#core/schemas.ts';
 import { DEMO_END } from '#demo/demo-data.ts';
 import { expectError, expectOk, type ApiHarness } from './harness.ts';
+import { rollbackClient } from './rollback-client.ts';
 
 const PROD = '/api/targets/acme/production';
 const STAGING = '/api/targets/acme/staging';
@@ -39,32 +36,8 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
       await api?.close();
     });
 
-    const headers = (user: string | null, extra: Record<string, string> = {}) => ({
-      'Content-Type': 'application/json',
-      ...(user ? { 'X-Forwarded-Email': user } : {}),
-      ...extra,
-    });
-    const post = (path: string, body: unknown, user: string | null = SAM, extra: Record<string, string> = {}) =>
-      api.request(path, { method: 'POST', headers: headers(user, extra), body: typeof body === 'string' ? body : JSON.stringify(body) });
-    const get = (path: string, user: string | null = SAM) => api.request(path, { headers: user ? { 'X-Forwarded-Email': user } : {} });
-
+    const { post, get, preview, create, detail, list, history, revisionAndParent } = rollbackClient(() => api, SAM);
     const ok = expectOk;
-    const preview = async (target: string, body: unknown) =>
-      ok(await post(`${target}/rollback-preview`, body), 200, (v) => rollbackPreviewSchema.parse(v));
-    const create = async (body: Record<string, unknown>, user = SAM, extra: Record<string, string> = {}) =>
-      ok(await post('/api/rollbacks', body, user, extra), 201, (v) => rollbackRequestResponseSchema.parse(v).request);
-    const detail = async (id: string) =>
-      ok(await get(`/api/rollbacks/${id}`), 200, (v) => rollbackDetailResponseSchema.parse(v));
-    const list = async (query = '') => ok(await get(`/api/rollbacks${query}`), 200, (v) => rollbackListResponseSchema.parse(v));
-    const history = async (target: string, limit = 500) =>
-      ok(await get(`${target}/history?limit=${limit}`), 200, (v) => historyResponseSchema.parse(v)).then((page) => page.revisions);
-    /** A revision of the target by summary, and the target's revision before it. */
-    const revisionAndParent = async (target: string, summary: string) => {
-      const all = await history(target);
-      const index = all.findIndex((r) => r.summary === summary);
-      expect(index, `${summary} in ${target}`).toBeGreaterThanOrEqual(0);
-      return { revision: all[index]!, parent: all[index + 1]!, all };
-    };
     const sameChange = (a: { files: unknown[]; fields: unknown[]; impact: unknown }, b: { files: unknown[]; fields: unknown[]; impact: unknown }) =>
       expect({ files: a.files, fields: a.fields, impact: a.impact }).toEqual({ files: b.files, fields: b.fields, impact: b.impact });
     let minutes = 0;
