@@ -175,3 +175,8 @@ export function openApiDocument(): OpenApiDocument {
   cached ??= buildOpenApiDocument();
   return cached;
 }
+
+/** The document as checked in at docs/openapi.json (`npm run openapi`). */
+export function openApiJson(): string {
+  return `${JSON.stringify(openApiDocument(), null, 2)}\n`;
+}
