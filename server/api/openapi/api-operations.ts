@@ -71,7 +71,7 @@ const idempotencyHeaders = z.object({
   'Idempotency-Key': z
     .string()
     .optional()
-    .meta({ description: '1 to 200 visible ASCII characters. The same key and body again (a retried submit) answers 200 with the first request and creates nothing.' }),
+    .meta({ description: '1 to 200 visible ASCII characters, per user. The same key and body again (a retried submit) answers 200 with the first request as it is now and creates nothing; the same key with another body is 409.' }),
 });
 
 const ROLLBACK_ERRORS = {
