@@ -42,6 +42,14 @@ export function checkedAgainstOpenApi(request: ApiHarness['request'], check = co
   };
 }
 
+/** `app.fetch` of a backend a test builds itself (to patch its store), checked the same way. */
+export function checkedFetch(fetch: (request: Request) => Response | Promise<Response>): (request: Request) => Promise<Response> {
+  return (request) => {
+    const url = new URL(request.url);
+    return checkedAgainstOpenApi(async () => fetch(request))(`${url.pathname}${url.search}`, { method: request.method });
+  };
+}
+
 export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
