@@ -77,6 +77,10 @@ describe('the OpenAPI response validator (decision 034)', () => {
     expect(await (await fine('/api/me')).json()).toEqual(me);
   });
 
+  it('compiles the schema of every JSON response the document has, in strict mode', () => {
+    expect(validator.compileAll()).toBeGreaterThan(100);
+  });
+
   it('serves the document it checks against at /api/openapi.json', async () => {
     const response = await createMockBackend().app.fetch(new Request('http://rewind.test/api/openapi.json'));
     expect(response.status).toBe(200);

@@ -123,6 +123,23 @@ export class OpenApiResponseValidator {
     });
   }
 
+  /** Compiles every JSON response schema now (strict mode refuses what it cannot check); returns how many. */
+  compileAll(): number {
+    const paths = (this.document.paths ?? {}) as Record<string, Record<string, OperationObject | undefined>>;
+    let count = 0;
+    for (const [path, item] of Object.entries(paths)) {
+      for (const [verb, operation] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(operation?.responses ?? {})) {
+          const schema = response.content?.['application/json']?.schema;
+          if (!schema) continue;
+          this.validatorFor(`${verb} ${path} ${status}`, schema);
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
   private validatorFor(key: string, schema: Schema): ValidateFunction {
     let validate = this.compiled.get(key);
     if (!validate) {
