@@ -38,9 +38,16 @@ export const WRITE_ERRORS: Record<number, string> = {
   415: 'UNSUPPORTED_MEDIA_TYPE: writes require Content-Type: application/json',
 };
 
+/** Every error's body; the described copy is the one every error response refers to. */
+const errorSchema = errorBodySchema.meta({
+  description:
+    'Act on `code` (BAD_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, ' +
+    'UNPROCESSABLE, EXECUTION_FAILED, INTERNAL, UNAVAILABLE) and on `field`, `rule`, `file` when present; `message` is for people.',
+});
+
 /** Response shapes named in components.schemas, so clients generate readable types. */
 const NAMED_SCHEMAS: Record<string, z.ZodType> = {
-  Error: errorBodySchema,
+  Error: errorSchema,
   Target: targetSchema,
   Revision: revisionSchema,
   RevisionDetail: revisionDetailSchema,
@@ -76,7 +83,7 @@ function errorsOf(operation: ApiOperation): Record<number, string> {
 function responsesOf(operation: ApiOperation): ZodOpenApiResponsesObject {
   const responses: ZodOpenApiResponsesObject = {};
   for (const [status, description] of Object.entries(errorsOf(operation))) {
-    responses[status as `${1 | 2 | 3 | 4 | 5}${string}`] = { description, content: { 'application/json': { schema: errorBodySchema } } };
+    responses[status as `${1 | 2 | 3 | 4 | 5}${string}`] = { description, content: { 'application/json': { schema: errorSchema } } };
   }
   for (const [status, spec] of Object.entries(operation.responses)) {
     responses[status as `${1 | 2 | 3 | 4 | 5}${string}`] = { description: spec.description, ...content(spec) };
