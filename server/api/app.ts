@@ -88,6 +88,10 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     return c.json({ users: await deps.users.list() });
   });
 
+  // The contract (decision 034), built on first request: imported lazily so the in-browser mock loads
+  // zod-openapi only when someone asks for the document.
+  app.get('/api/openapi.json', async (c) => c.json((await import('./openapi/document.ts')).openApiDocument()));
+
   registerTargetRoutes(app, routeDeps);
   registerCompareRoutes(app, routeDeps);
   registerRevisionRoutes(app, routeDeps);

@@ -13,7 +13,7 @@ import { requestIdSchema, type AuditEvent, type RollbackRequest } from '#core/sc
 import type { ApiEnv, RouteDeps } from './api-context.ts';
 import { parseQuery } from './request-params.ts';
 
-const querySchema = z.object({ incident: incidentFilterSchema.optional(), request: requestIdSchema.optional() });
+export const querySchema = z.object({ incident: incidentFilterSchema.optional(), request: requestIdSchema.optional() });
 /** An incident with more requests than this is reported on its newest ones. */
 const MAX_REQUESTS = 200;
 const HOUR = 3_600_000;

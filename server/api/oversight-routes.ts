@@ -12,7 +12,7 @@ import type { ApiEnv, RouteDeps } from './api-context.ts';
 import type { BranchHeadWatcher } from './branch-head-watcher.ts';
 import { parseJsonBody, parseQuery } from './request-params.ts';
 
-const auditQuerySchema = z.object({
+export const auditQuerySchema = z.object({
   tenant: nameSchema.optional(),
   environment: nameSchema.optional(),
   type: z.string().max(64).optional(),

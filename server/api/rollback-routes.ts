@@ -19,7 +19,7 @@ import type { ApiEnv, RouteDeps } from './api-context.ts';
 import { parseJsonBody, parseQuery, resolveTarget } from './request-params.ts';
 import { incidentFilterSchema } from '#core/incident.ts';
 
-const listQuerySchema = z.object({
+export const listQuerySchema = z.object({
   state: requestStateSchema.optional(),
   tenant: nameSchema.optional(),
   environment: nameSchema.optional(),

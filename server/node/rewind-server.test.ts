@@ -9,6 +9,8 @@ import { createRepo } from '#server/git/demo-repo.ts';
 import { tempDirs } from '#server/git/test-repos.ts';
 import { CONTENT_SECURITY_POLICY } from './http-server.ts';
 import { createRewindServer, type RunningServer } from './rewind-server.ts';
+import { openApiJson } from '#server/api/openapi/document.ts';
+import { contractValidator } from '#tests/contract/harness.ts';
 
 // Real work (servers, CLI processes and worker threads) on a busy machine: generous limits, never vitest's 5 s (decision 024).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
@@ -76,6 +78,15 @@ describe('rewind serve with the demo repo', () => {
     const response = await fetch(`${server.url}api/nope`);
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such endpoint: GET /api/nope' } });
+  });
+
+  it('serves its OpenAPI document, as checked in, and answers the operations endpoints as it documents (decision 034)', async () => {
+    const response = await fetch(`${server.url}api/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(JSON.parse(openApiJson()));
+    for (const path of ['/healthz', '/readyz', '/metrics', '/api/openapi.json']) {
+      expect(await contractValidator().problems('GET', path, await fetch(new URL(path.slice(1), server.url)))).toEqual([]);
+    }
   });
 
   it('rejects an identity header sent twice', async () => {

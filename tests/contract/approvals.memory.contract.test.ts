@@ -4,21 +4,23 @@ import { rollbackDetailResponseSchema, rollbackRequestResponseSchema } from '#co
 import { createMockBackend } from '#mocks/backend.ts';
 import { describeApprovalsContract } from './approvals-contract.ts';
 import { memoryHarness } from './backends.ts';
+import { checkedFetch } from './harness.ts';
 
 describeApprovalsContract('in-memory backend', () => memoryHarness());
 
 describe('approvals: a commit that fails at the quorum (in-memory backend only: the store is patched)', () => {
   it('answers 500 EXECUTION_FAILED with the exact message, keeps the review, fails the request; execute retries', async () => {
     const backend = createMockBackend();
+    const fetchApi = checkedFetch((request) => backend.app.fetch(request));
     const send = (path: string, body: unknown, user: string) =>
-      backend.app.fetch(
+      fetchApi(
         new Request(new URL(path, 'http://rewind.test'), {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', 'X-Forwarded-Email': user },
           body: JSON.stringify(body),
         }),
       );
-    const history = (await (await backend.app.fetch(new Request('http://rewind.test/api/targets/acme/production/history?limit=2'))).json()) as {
+    const history = (await (await fetchApi(new Request('http://rewind.test/api/targets/acme/production/history?limit=2'))).json()) as {
       revisions: { sha: string }[];
     };
     const created = await send(
@@ -36,7 +38,7 @@ describe('approvals: a commit that fails at the quorum (in-memory backend only: 
     const approved = await send(`/api/rollbacks/${request.id}/reviews`, { decision: 'approve', comment: 'ok' }, 'dana@example.com');
     expect(approved.status).toBe(500);
     expect(await approved.json()).toEqual({ error: { code: 'EXECUTION_FAILED', message: MESSAGES.executionFailed } });
-    const shown = rollbackDetailResponseSchema.parse(await (await backend.app.fetch(new Request(`http://rewind.test/api/rollbacks/${request.id}`))).json());
+    const shown = rollbackDetailResponseSchema.parse(await (await fetchApi(new Request(`http://rewind.test/api/rollbacks/${request.id}`))).json());
     expect(shown.request).toMatchObject({ state: 'failed', error: 'disk full', reviews: [{ by: 'dana@example.com', decision: 'approve', comment: 'ok', stale: false }] });
 
     backend.revisions.commit = original;

@@ -12,7 +12,7 @@ import { readDemoIds } from '#server/git/demo-repo.ts';
 import { setDeployStatus } from '#server/git/fast-import.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
 import { createRewindServer } from '#server/node/rewind-server.ts';
-import type { ApiHarness } from './harness.ts';
+import { checkedAgainstOpenApi, type ApiHarness } from './harness.ts';
 
 function shaLookup(map: Map<string, string>) {
   return (id: string) => {
@@ -26,7 +26,7 @@ export async function memoryHarness(options: MockBackendOptions = {}): Promise<A
   const backend = createMockBackend(options);
   return {
     repo: backend.repo,
-    request: async (path, init) => backend.app.fetch(new Request(new URL(path, 'http://rewind.test'), init)),
+    request: checkedAgainstOpenApi(async (path, init) => backend.app.fetch(new Request(new URL(path, 'http://rewind.test'), init))),
     appendCommit: async (commit) => backend.revisions.append(commit),
     shaOf: shaLookup(backend.shaById),
     close: async () => {},
@@ -42,7 +42,7 @@ export async function realServerHarness(): Promise<ApiHarness> {
   const pipeline = await GitRevisionStore.open({ repoPath: server.repoPath, branch: 'main', writeCommitGraph: false });
   return {
     repo: generateDemoRepo(),
-    request: (path, init) => fetch(new URL(path.replace(/^\//, ''), server.url), init),
+    request: checkedAgainstOpenApi((path, init) => fetch(new URL(path.replace(/^\//, ''), server.url), init)),
     appendCommit: async (commit) => {
       const head = await pipeline.branchHead();
       if (!head) throw new Error('the demo repo has no head');

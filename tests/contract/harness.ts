@@ -2,6 +2,8 @@ import { expect } from 'vitest';
 import { errorBodySchema } from '#core/schemas.ts';
 import type { DemoRepo } from '#demo/demo-data.ts';
 import type { NewCommit } from '#in-memory/in-memory-revision-store.ts';
+import { openApiDocument } from '#server/api/openapi/document.ts';
+import { OpenApiResponseValidator } from './openapi-validator.ts';
 
 /**
  * What the API contract suite needs from a backend: send a request, and add commits behind its back
@@ -15,6 +17,37 @@ export interface ApiHarness {
   shaOf(demoId: string): string;
   repo: DemoRepo;
   close(): Promise<void>;
+}
+
+let validator: OpenApiResponseValidator | null = null;
+
+/** One validator per test process: its schemas are compiled once, on first use. */
+export function contractValidator(): OpenApiResponseValidator {
+  validator ??= new OpenApiResponseValidator(openApiDocument());
+  return validator;
+}
+
+/**
+ * A harness's `request` that fails the test when a response breaks the OpenAPI document (decision
+ * 034): an undocumented operation or status, or a JSON body not matching its schema, named by path.
+ */
+export function checkedAgainstOpenApi(request: ApiHarness['request'], check = contractValidator): ApiHarness['request'] {
+  return async (path, init) => {
+    const response = await request(path, init);
+    // An event stream stays open: only its status and content type are checked, never its body.
+    const stream = response.headers.get('content-type')?.startsWith('text/event-stream');
+    const problems = await check().problems(init?.method ?? 'GET', path, stream ? { status: response.status, headers: response.headers, text: async () => '' } : response.clone());
+    if (problems.length) throw new Error(`the response breaks the OpenAPI document (docs/openapi.json, decision 034):\n${problems.join('\n')}`);
+    return response;
+  };
+}
+
+/** `app.fetch` of a backend a test builds itself (to patch its store), checked the same way. */
+export function checkedFetch(fetch: (request: Request) => Response | Promise<Response>): (request: Request) => Promise<Response> {
+  return (request) => {
+    const url = new URL(request.url);
+    return checkedAgainstOpenApi(async () => fetch(request))(`${url.pathname}${url.search}`, { method: request.method });
+  };
 }
 
 export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rollbackRequestResponseSchema } from '#core/schemas.ts';
 import { createMockBackend } from '#mocks/backend.ts';
 import { memoryHarness } from './backends.ts';
+import { checkedFetch } from './harness.ts';
 import { describeRollbackContract } from './rollback-contract.ts';
 
 describeRollbackContract('in-memory backend', () => memoryHarness());
@@ -9,15 +10,16 @@ describeRollbackContract('in-memory backend', () => memoryHarness());
 describe('rollback routes: a commit that fails (in-memory backend only: the store is patched)', () => {
   it('answers 201 with the failed request, 500 EXECUTION_FAILED for a failing retry, 200 once it commits', async () => {
     const backend = createMockBackend();
+    const fetchApi = checkedFetch((request) => backend.app.fetch(request));
     const send = (path: string, body: unknown) =>
-      backend.app.fetch(new Request(new URL(path, 'http://rewind.test'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }));
+      fetchApi(new Request(new URL(path, 'http://rewind.test'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }));
     const original = backend.revisions.commit.bind(backend.revisions);
     let failures = 2;
     backend.revisions.commit = async (request) => {
       if (failures-- > 0) throw new Error('disk full');
       return original(request);
     };
-    const history = (await (await backend.app.fetch(new Request('http://rewind.test/api/targets/acme/staging/history?limit=2'))).json()) as {
+    const history = (await (await fetchApi(new Request('http://rewind.test/api/targets/acme/staging/history?limit=2'))).json()) as {
       revisions: { sha: string }[];
     };
     const created = await send('/api/rollbacks', {
@@ -46,12 +48,13 @@ describe('rollback routes: a commit that fails (in-memory backend only: the stor
 describe('rollback routes: no absolute server path in any answer (in-memory backend only: the store is patched)', () => {
   it('redacts paths from a failed request, its audit trail and the execution error', async () => {
     const backend = createMockBackend();
+    const fetchApi = checkedFetch((request) => backend.app.fetch(request));
     const send = (path: string, body: unknown) =>
-      backend.app.fetch(new Request(new URL(path, 'http://rewind.test'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }));
+      fetchApi(new Request(new URL(path, 'http://rewind.test'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }));
     backend.revisions.commit = async () => {
       throw new Error("git update-ref failed: fatal: Unable to create '/srv/rewind/.rewind-data/repo/refs/heads/main.lock': File exists.");
     };
-    const history = (await (await backend.app.fetch(new Request('http://rewind.test/api/targets/acme/staging/history?limit=2'))).json()) as {
+    const history = (await (await fetchApi(new Request('http://rewind.test/api/targets/acme/staging/history?limit=2'))).json()) as {
       revisions: { sha: string }[];
     };
     const created = await send('/api/rollbacks', { tenant: 'acme', environment: 'staging', mode: 'full', targetSha: history.revisions[1]!.sha, justification: 'undo' });
@@ -62,7 +65,7 @@ describe('rollback routes: no absolute server path in any answer (in-memory back
     const retry = await send(`/api/rollbacks/${request.id}/execute`, {});
     expect(retry.status).toBe(500);
     expect(await retry.text()).not.toContain('/srv/');
-    const audit = await (await backend.app.fetch(new Request('http://rewind.test/api/audit?environment=staging'))).text();
+    const audit = await (await fetchApi(new Request('http://rewind.test/api/audit?environment=staging'))).text();
     expect(audit).toContain('<server path>');
     expect(audit).not.toContain('/srv/');
   });

@@ -1,0 +1,58 @@
+/**
+ * The registry of what the Node server serves besides the API app (decision 034): health, readiness
+ * and metrics for the platform (server/node/operations.ts, decision 028), and the agents' signed
+ * outcome webhooks (server/cluster/webhooks.ts, decision 019). The in-browser mock has none of them.
+ */
+import { z } from 'zod';
+import type { ApiOperation } from './operation.ts';
+
+const readinessSchema = z.object({
+  status: z.enum(['ready', 'unready']),
+  failed: z.array(z.string()).meta({ description: 'The names of the checks that failed.' }),
+  checks: z.record(z.string(), z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), error: z.string() })])),
+});
+
+const hookBodySchema = z
+  .record(z.string(), z.unknown())
+  .meta({ description: 'Argo CD Notifications: `{ "app", "revision", "phase" }`; Flux notification-controller: its `generic-hmac` event.' });
+
+const hookResultSchema = z.union([
+  z.object({ recorded: z.literal(true), object: z.string(), sha: z.string(), outcome: z.string() }),
+  z.object({ recorded: z.literal(false), duplicate: z.literal(true) }),
+]);
+
+function webhook(agent: 'argocd' | 'flux', name: string): ApiOperation {
+  return {
+    method: 'post', path: `/api/hooks/${agent}`, operationId: `${agent}Webhook`, tag: 'operations', servedBy: 'server', security: 'signature',
+    summary: `${name}'s deployment outcome webhook (decision 019)`, body: hookBodySchema,
+    description: 'Not behind the identity proxy: the signature is the authentication. A delivery seen before is acknowledged and ignored.',
+    responses: {
+      200: { description: 'Recorded, or a duplicate delivery', json: hookResultSchema },
+      202: { description: 'Valid, but no object, commit and outcome in this event', json: z.object({ recorded: z.literal(false), message: z.string() }) },
+    },
+    errors: { 400: 'BAD_REQUEST: the body is not JSON', 401: 'UNAUTHORIZED: missing or wrong X-Signature', 413: 'PAYLOAD_TOO_LARGE: over 64 KiB' },
+  };
+}
+
+export const SERVER_OPERATIONS: readonly ApiOperation[] = [
+  {
+    method: 'get', path: '/healthz', operationId: 'healthz', tag: 'operations', servedBy: 'server', security: 'none',
+    summary: 'Liveness: the process answers',
+    responses: { 200: { description: 'Alive', json: z.object({ status: z.literal('alive') }) } },
+  },
+  {
+    method: 'get', path: '/readyz', operationId: 'readyz', tag: 'operations', servedBy: 'server', security: 'none',
+    summary: 'Readiness: the database, the repo and the cluster agent answer, and the server is not shutting down',
+    responses: {
+      200: { description: 'Ready', json: readinessSchema },
+      503: { description: 'Not ready: which checks failed and why', json: readinessSchema },
+    },
+  },
+  {
+    method: 'get', path: '/metrics', operationId: 'metrics', tag: 'operations', servedBy: 'server', security: 'none',
+    summary: 'Prometheus metrics',
+    responses: { 200: { description: 'The Prometheus text format', text: 'text/plain' } },
+  },
+  webhook('argocd', 'Argo CD'),
+  webhook('flux', 'Flux'),
+];
