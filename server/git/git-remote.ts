@@ -81,7 +81,7 @@ export class GitRemote {
       // Learn what the remote has now, so that the next plan is made on it.
       await this.fetchNow().catch((error: unknown) => this.reportFetchError(error));
       const reason = rejected.split('\t')[2] ?? 'rejected';
-      throw conflict(`push rejected by ${this.name} (${reason}): the branch moved on the remote; nothing was committed`);
+      throw conflict(`push rejected by ${this.name} (${reason}): the branch moved on the remote`);
     }
     throw new GitError('push', result.code, redactGitUrls(result.stderr));
   }
