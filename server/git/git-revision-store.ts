@@ -30,7 +30,7 @@ import type { RemoteAccess } from './remote-access.ts';
 import { branchNames, checkedOutRefusal, locateGitDir, workTreesWith } from './repo-checks.ts';
 import { branchMoved, moveBranch, writeCommit } from './commit-writer.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
-import { commitGraphIsFresh } from './commit-graph.ts';
+import { ensureCommitGraph } from './commit-graph.ts';
 import { GitError, firstLine, runGit, type GitOptions } from './git-cli.ts';
 import { blobIds, countPatch, escapeBasicRegExp, parseRawDiff, withoutIndexLine, type RawDiffEntry } from './git-diff-parse.ts';
 import { copyRecord, DEPLOYMENTS_NOTES_REF, deployStatusOf, IDS_FORMAT, LOG_FIELDS, LOG_FORMAT, parseLogOutput, PINNED_LOG_CONFIG, prefix, sortPaths, type RawCommit } from './git-log-parse.ts';
@@ -126,7 +126,7 @@ export class GitRevisionStore implements RevisionStore {
       const hint = branches.length ? ` Its branches: ${branches.join(', ')}; set repo.branch in the config (or --branch) to the one Argo CD / Flux follow.` : '';
       throw new Error(`The branch "${options.branch}" does not exist in ${repoPath}${where}.${hint}`);
     }
-    if (options.writeCommitGraph ?? true) await store.ensureCommitGraph(head);
+    if (options.writeCommitGraph ?? true) await ensureCommitGraph((args, opts) => store.git(args, opts), gitDir, head);
     return store;
   }
 
@@ -141,7 +141,7 @@ export class GitRevisionStore implements RevisionStore {
     if (!SHA_INPUT_PATTERN.test(ref)) return null;
     // Fast path: a commit this store returned from a log of the branch (every cursor it handed out).
     if (this.membership.knows(ref)) return ref;
-    const head = await this.readHead();
+    const head = await this.head();
     if (!head) return null;
     const found = await this.batch.read(`${ref}^{commit}`);
     if (found.kind === 'missing') return null;
@@ -156,7 +156,9 @@ export class GitRevisionStore implements RevisionStore {
     if (query.limit <= 0) return [];
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
-    const start = query.after ?? query.at ?? (await this.head());
+    // With a remote, a cursor may name a commit only the remote had at the last fetch (another replica's).
+    await this.sync?.maybeFetch();
+    const start = query.after ?? query.at ?? (await this.readHead());
     if (!start) return [];
     // "The newest commit touching these paths" (a target's or a service's head) is asked on every
     // overview, status and plan. Its answer only changes when the branch or the deployment notes move.
@@ -200,6 +202,7 @@ export class GitRevisionStore implements RevisionStore {
   }
 
   async range(query: { paths: readonly string[]; since: string; until: string }): Promise<string[]> {
+    await this.sync?.maybeFetch();
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
     // Commits never change, so neither does a range between two of them: the rolled-back index asks
@@ -254,6 +257,7 @@ export class GitRevisionStore implements RevisionStore {
   }
 
   async readFiles(paths: readonly string[], sha: string): Promise<Map<string, string>> {
+    await this.sync?.maybeFetch();
     const files = new Map<string, string>();
     const pathspec = toLsTreePathspec(paths);
     if (pathspec.kind === 'none') return files;
@@ -285,6 +289,7 @@ export class GitRevisionStore implements RevisionStore {
   }
 
   async diff(query: DiffQuery): Promise<RawFileDiff[]> {
+    await this.sync?.maybeFetch();
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
     let specs = pathspecArgs(pathspec);
@@ -489,11 +494,5 @@ export class GitRevisionStore implements RevisionStore {
     const status = note ? deployStatusOf(note) : undefined;
     if (status) record.deployStatus = status;
     return record;
-  }
-
-  private async ensureCommitGraph(head: string): Promise<void> {
-    const objects = resolve(this.gitDir, (await this.git(['rev-parse', '--git-path', 'objects'])).stdout.toString('utf8').trim());
-    if (await commitGraphIsFresh(objects, head)) return;
-    await this.git(['commit-graph', 'write', '--reachable', '--changed-paths']);
   }
 }
