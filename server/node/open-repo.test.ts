@@ -82,6 +82,13 @@ describe('openRepo with repo.url: a bare mirror Rewind owns (decision 035)', () 
     await expect(openRepo({ config: config({ url, branch: 'main' }), dataDir: dirs.make('data-'), ...quiet })).rejects.toThrow(/^Cannot fetch "main" from the remote file:\/\/.*nothing\.git/);
   });
 
+  it('names repo.branch when the branch asked for is not on the remote', async () => {
+    const remote = await remoteRepo();
+    await expect(openRepo({ config: config({ url: remote.url, branch: 'main' }), dataDir: dirs.make('data-'), ...quiet })).rejects.toThrow(
+      /^Cannot fetch "main" from the remote file:.*couldn't find remote ref refs\/heads\/main\)\. Set repo\.branch in the config \(or --branch\) to a branch of the remote\.$/,
+    );
+  });
+
   it('refuses to start when a credential it is told to use is missing', async () => {
     const remote = await remoteRepo();
     await expect(openRepo({ config: config({ url: remote.url, credentials: { passwordEnv: 'REWIND_TEST_UNSET_TOKEN' } }), dataDir: dirs.make('data-'), ...quiet })).rejects.toThrow(
