@@ -42,8 +42,9 @@ export async function withDemoServer(port, work) {
 export async function withRealServer(port, work) {
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const repo = join(tmpdir(), 'rewind-bench-large-demo-v1');
-  if (!existsSync(join(repo, '.git'))) {
+  // v2: bare (a work tree with the served branch checked out is refused, decision 035).
+  const repo = join(tmpdir(), 'rewind-bench-large-demo-v2');
+  if (!existsSync(join(repo, 'HEAD'))) {
     const written = spawnSync(process.execPath, ['bin/rewind.mjs', 'demo-repo', repo, '--size', 'large'], { stdio: 'inherit' });
     if (written.status !== 0) throw new Error('writing the large demo repo failed');
   }

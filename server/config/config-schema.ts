@@ -81,17 +81,47 @@ const patternSchema = z
   })
   .strict();
 
+/** `https://…`, `ssh://…`, `file://…`, or scp-like `user@host:path`. */
+const REPO_URL_PATTERN = /^(?:(?:https|ssh|file):\/\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/;
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+/**
+ * Where the infra repo is (docs/decisions/035): `url`, a remote Rewind mirrors in its data dir, or
+ * `path`, a local bare clone (a work tree with the served branch checked out is refused at start).
+ */
+const repoSchema = z
+  .object({
+    path: z.string().min(1).optional(),
+    url: z
+      .string()
+      .regex(REPO_URL_PATTERN, 'must be an https://, ssh://, file:// or user@host:path URL')
+      .refine((url) => !/^https:\/\/[^/]*@/i.test(url), {
+        message: 'must not contain a user name or token: use repo.credentials (usernameEnv, passwordEnv or tokenFile)',
+      })
+      .optional(),
+    /** Absent: the repository's default branch (its HEAD). */
+    branch: z.string().regex(/^[A-Za-z0-9._/-]{1,200}$/, 'must be a plain branch name').optional(),
+    remote: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
+    /** Reads fetch when the last fetch is older than this; a commit always fetches first. */
+    fetchIntervalSeconds: z.number().min(0).max(3600).default(5),
+    credentials: z
+      .object({ usernameEnv: envName, passwordEnv: envName, tokenFile: z.string().min(1), sshKeyFile: z.string().min(1) })
+      .partial()
+      .strict()
+      .refine((c) => !(c.passwordEnv && c.tokenFile), { message: 'set at most one of passwordEnv and tokenFile' })
+      .refine((c) => !c.usernameEnv || c.passwordEnv || c.tokenFile, { message: 'usernameEnv needs passwordEnv or tokenFile' })
+      .optional(),
+  })
+  .strict()
+  .refine((r) => !(r.path && r.url), { message: 'set repo.path or repo.url, not both' })
+  .refine((r) => !(r.url && r.remote), { message: 'repo.remote is for a local repo.path; with repo.url Rewind pushes to that URL' })
+  .refine((r) => !r.credentials || r.url, { message: 'repo.credentials need repo.url' })
+  .default({ fetchIntervalSeconds: 5 });
+
 export const configSchema = z
   .object({
-    repo: z
-      .object({
-        path: z.string().min(1).optional(),
-        url: z.string().min(1).optional(),
-        branch: z.string().regex(/^[A-Za-z0-9._/-]{1,200}$/, 'must be a plain branch name').default('main'),
-        remote: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
-      })
-      .strict()
-      .default({ branch: 'main' }),
+    repo: repoSchema,
     server: z
       .object({
         host: z.string().default('127.0.0.1'),

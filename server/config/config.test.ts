@@ -64,7 +64,9 @@ describe('parseConfig', () => {
   });
   it('applies defaults', () => {
     const config = parseConfig('targets:\n  pattern: { tenant: t, services: "apps/{environment}/{service}/" }\n', 'c.yaml');
-    expect(config.repo.branch).toBe('main');
+    // No default name: the repository's own default branch (its HEAD) is served (issue 11).
+    expect(config.repo.branch).toBeUndefined();
+    expect(config.repo.fetchIntervalSeconds).toBe(5);
     expect(config.server).toEqual({ host: '127.0.0.1', port: 4173, dataDir: './.rewind-data' });
     expect(config.identity.mode).toBeUndefined();
     expect(identityModeOf(config)).toBe('demo');
@@ -156,5 +158,29 @@ describe('resolveTargets for the documented layouts', () => {
     const { targets, warnings } = resolveTargets(example('flux'), ['README.md']);
     expect(targets).toEqual([]);
     expect(warnings).toEqual(['targets.pattern: no file in the repo matches apps/{environment}/{service}/']);
+  });
+
+  describe('repo.url and repo.credentials (decision 035)', () => {
+    const targets = 'targets:\n  pattern: { tenant: t, services: "apps/{environment}/{service}/" }\n';
+    const parse = (repo: string) => parseConfig(`repo:\n${repo}${targets}`, 'c.yaml');
+    it('accepts https, ssh, scp-like and file URLs with their credentials', () => {
+      for (const url of ['https://git.example.com/infra.git', 'ssh://git@git.example.com/infra.git', 'git@github.com:example/infra.git', 'file:///srv/git/infra.git']) {
+        expect(parse(`  url: ${url}\n`).repo.url).toBe(url);
+      }
+      const config = parse('  url: https://git.example.com/infra.git\n  credentials: { usernameEnv: GIT_USER, tokenFile: /run/secrets/git-token }\n');
+      expect(config.repo.credentials).toEqual({ usernameEnv: 'GIT_USER', tokenFile: '/run/secrets/git-token' });
+    });
+    it('refuses a secret in the URL, a plain path, and contradicting keys, naming the line', () => {
+      expect(() => parse('  url: https://me:hunter2@git.example.com/infra.git\n')).toThrow(/^c\.yaml:2: repo\.url: must not contain a user name or token: use repo\.credentials/);
+      expect(() => parse('  url: https://ghp_token@git.example.com/infra.git\n')).toThrow(/must not contain a user name or token/);
+      expect(() => parse('  url: /srv/git/infra.git\n')).toThrow(/repo\.url: must be an https:\/\/, ssh:\/\/, file:\/\/ or user@host:path URL/);
+      expect(() => parse('  url: http://git.example.com/infra.git\n')).toThrow(/repo\.url: must be an https/);
+      expect(() => parse('  url: file:///a.git\n  path: /b\n')).toThrow(/set repo\.path or repo\.url, not both/);
+      expect(() => parse('  url: file:///a.git\n  remote: origin\n')).toThrow(/repo\.remote is for a local repo\.path/);
+      expect(() => parse('  path: /b\n  credentials: { passwordEnv: X }\n')).toThrow(/repo\.credentials need repo\.url/);
+      expect(() => parse('  url: file:///a.git\n  credentials: { passwordEnv: X, tokenFile: /t }\n')).toThrow(/at most one of passwordEnv and tokenFile/);
+      expect(() => parse('  url: file:///a.git\n  credentials: { usernameEnv: U }\n')).toThrow(/usernameEnv needs passwordEnv or tokenFile/);
+      expect(() => parse('  url: file:///a.git\n  credentials: { token: abc }\n')).toThrow(/repo\.credentials/);
+    });
   });
 });

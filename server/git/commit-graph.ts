@@ -5,7 +5,8 @@
  * far less than asking git to verify them; writing goes through `git commit-graph write`.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { GitRunner } from './branch-membership.ts';
 
 interface GraphLayer {
   hasBloom: boolean;
@@ -80,4 +81,11 @@ export async function commitGraphIsFresh(objectsDir: string, head: string): Prom
   if (!layers || !layers.every((layer) => layer.hasBloom)) return false;
   const oid = Buffer.from(head, 'hex');
   return layers.some((layer) => layer.contains(oid));
+}
+
+/** Writes the commit-graph (reachable commits, changed-path filters) unless it is fresh for `head`. */
+export async function ensureCommitGraph(git: GitRunner, gitDir: string, head: string): Promise<void> {
+  const objects = resolve(gitDir, (await git(['rev-parse', '--git-path', 'objects'])).stdout.toString('utf8').trim());
+  if (await commitGraphIsFresh(objects, head)) return;
+  await git(['commit-graph', 'write', '--reachable', '--changed-paths']);
 }

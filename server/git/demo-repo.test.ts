@@ -52,8 +52,8 @@ describe('the demo repo', () => {
     expect(await store.branchHead()).toBe(ids.get(repo.commits.at(-1)!.id));
     const count = await gitText(['-C', dir, 'rev-list', '--count', 'main']);
     expect(Number(count)).toBe(repo.commits.length);
-    // The work tree is checked out and clean.
-    expect(await gitText(['-C', dir, 'status', '--porcelain'])).toBe('');
+    // Bare: no work tree whose index a rollback commit could leave behind (decision 035).
+    expect((await gitText(['-C', dir, 'rev-parse', '--is-bare-repository'])).trim()).toBe('true');
   });
 
   it('refuses to write into a directory that is not empty', async () => {

@@ -15,7 +15,10 @@ export interface WriteDemoRepoOptions {
   size?: DemoSize;
   /** Demo data generated already, e.g. by a test that also needs its targets. */
   repo?: Pick<DemoRepo, 'commits'>;
-  /** A bare repository at `dir` instead of a work tree with `dir/.git` (default false). */
+  /**
+   * A bare repository at `dir` (default true), or a work tree with `dir/.git` (false). Rewind serves
+   * only a bare one, or one where the served branch is not checked out (docs/decisions/035).
+   */
   bare?: boolean;
   /** Check the files out into the work tree (default true for a non-bare repo). */
   checkout?: boolean;
@@ -47,7 +50,7 @@ export async function writeDemoRepo(dir: string, options: WriteDemoRepoOptions =
   const existing = await readdir(dir).catch(() => null);
   if (existing && existing.length > 0) throw new Error(`Cannot write the demo repo: ${dir} already exists and is not empty.`);
   const demo = options.repo ?? generateDemoRepo({ size: options.size ?? 'default' });
-  const bare = options.bare ?? false;
+  const bare = options.bare ?? true;
   const gitDir = await initRepo(dir, { bare, branch: DEMO_BRANCH });
   const { byId } = await importCommits(gitDir, demo.commits.map(demoImportCommit), { branch: DEMO_BRANCH });
   await writeFile(join(gitDir, DEMO_IDS_FILE), `${JSON.stringify(Object.fromEntries(byId), null, 0)}\n`);

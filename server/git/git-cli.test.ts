@@ -40,4 +40,12 @@ describe('git CLI runner', () => {
   it('finds the subcommand behind global options', () => {
     expect(subcommandOf(['--git-dir', '/r', '-c', 'a=b', 'log', '-n', '1'])).toBe('log');
   });
+
+  it('kills a command that outlives its time limit and says so', async () => {
+    // A credential helper that hangs stands for a remote that never answers.
+    const started = performance.now();
+    const hung = runGit(['-c', 'credential.helper=!sleep 10 #', 'credential', 'fill'], { input: 'protocol=https\nhost=example.invalid\n\n', timeoutMs: 300 });
+    await expect(hung).rejects.toThrow(/^git credential failed: timed out after 0\.3 s$/);
+    expect(performance.now() - started).toBeLessThan(8_000);
+  });
 });

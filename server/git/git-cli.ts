@@ -40,6 +40,8 @@ export interface GitOptions {
   okCodes?: readonly number[];
   /** Working directory; defaults to the process's. Commands name their repository with `--git-dir`. */
   cwd?: string;
+  /** Kills git after this long (network commands: fetch, push, ls-remote); default none. */
+  timeoutMs?: number;
 }
 
 export interface GitResult {
@@ -93,6 +95,7 @@ export function runGit(args: readonly string[], options: GitOptions = {}): Promi
         env: gitEnv(options.env),
         windowsHide: true,
         ...(options.cwd ? { cwd: options.cwd } : {}),
+        ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
       },
       (error, stdout, stderrBuffer) => {
         const stderr = stderrBuffer.toString('utf8');
@@ -101,6 +104,10 @@ export function runGit(args: readonly string[], options: GitOptions = {}): Promi
           return;
         }
         const code = typeof error.code === 'number' ? error.code : null;
+        if (error.killed && options.timeoutMs) {
+          reject(new GitError(subcommandOf(args), null, `timed out after ${options.timeoutMs / 1000} s`, error));
+          return;
+        }
         if (code !== null && ok.includes(code)) {
           resolve({ stdout, stderr, code });
           return;

@@ -1,11 +1,24 @@
 /**
- * The remote of a store that has one: fetch before reads (at most once per interval) and push after a
- * commit, never forced. Deployment notes are mirrored with the branch.
+ * The remote of a store that has one: fetch before reads (at most once per interval), fetch again
+ * before a commit (the caller holds the commit lock), and push after it, never forced. Deployment
+ * notes are mirrored with the branch. The freshness rule is docs/decisions/035.
  */
 import { conflict } from '#core/errors.ts';
 import type { GitRunner } from './branch-membership.ts';
 import { GitError } from './git-cli.ts';
 import { DEPLOYMENTS_NOTES_REF } from './git-log-parse.ts';
+import { redactGitUrls, type RemoteAccess } from './remote-access.ts';
+
+/** A fetch or push that has not finished in this time is killed and counts as failed. */
+export const REMOTE_TIMEOUT_MS = 120_000;
+
+const NO_ACCESS = (): RemoteAccess => ({ config: [], env: {} });
+
+/** The GitError of a remote command, with any URL's user information hidden. */
+function redacted(error: unknown): unknown {
+  if (!(error instanceof GitError)) return error;
+  return new GitError(error.subcommand, error.code, redactGitUrls(error.stderr));
+}
 
 export class GitRemote {
   private lastFetchAt = Number.NEGATIVE_INFINITY;
@@ -16,8 +29,31 @@ export class GitRemote {
     private readonly remote: string,
     /** The branch ref, `refs/heads/<branch>`, the same locally and on the remote. */
     private readonly ref: string,
-    private readonly options: { fetchIntervalMs: number; onFetchError: (error: Error) => void },
+    private readonly options: {
+      fetchIntervalMs: number;
+      onFetchError: (error: Error) => void;
+      /** Credentials for one command, read at each use (default none: the environment's own). */
+      access?: (() => RemoteAccess) | undefined;
+      timeoutMs?: number | undefined;
+    },
   ) {}
+
+  /** The remote as it may be printed. */
+  get name(): string {
+    return redactGitUrls(this.remote);
+  }
+
+  private remoteGit(args: readonly string[], okCodes: readonly number[] = []) {
+    let access: RemoteAccess;
+    try {
+      access = (this.options.access ?? NO_ACCESS)();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.git([...access.config, ...args], { env: access.env, okCodes, timeoutMs: this.options.timeoutMs ?? REMOTE_TIMEOUT_MS }).catch((error: unknown) => {
+      throw redacted(error);
+    });
+  }
 
   /**
    * Pushes `created` (never forced). A rejected push is a conflict: `forgetCommit` runs and the local
@@ -29,7 +65,7 @@ export class GitRemote {
       await forgetCommit();
       await this.git(['update-ref', '-m', 'rewind: undo unpushed commit', this.ref, previous, created]).catch(() => {});
     };
-    const result = await this.git(['push', '--porcelain', remote, `${created}:${this.ref}`], { okCodes: [1] }).catch(
+    const result = await this.remoteGit(['push', '--porcelain', remote, `${created}:${this.ref}`], [1]).catch(
       async (error: unknown) => {
         await undo();
         throw error;
@@ -42,23 +78,40 @@ export class GitRemote {
     if (result.code === 0 && !rejected) return;
     await undo();
     if (rejected) {
+      // Learn what the remote has now, so that the next plan is made on it.
+      await this.fetchNow().catch((error: unknown) => this.reportFetchError(error));
       const reason = rejected.split('\t')[2] ?? 'rejected';
-      throw conflict(`push rejected by ${remote} (${reason}): the branch moved on the remote; nothing was committed`);
+      throw conflict(`push rejected by ${this.name} (${reason}): the branch moved on the remote`);
     }
-    throw new GitError('push', result.code, result.stderr);
+    throw new GitError('push', result.code, redactGitUrls(result.stderr));
   }
 
   /** Fetches when the last fetch is older than the interval; a failure is reported, never thrown. */
   maybeFetch(): Promise<void> {
-    if (this.fetching) return this.fetching;
+    // A fetch in flight reports its own failure (or its caller does).
+    if (this.fetching) return this.fetching.catch(() => {});
     if (Date.now() - this.lastFetchAt < this.options.fetchIntervalMs) return Promise.resolve();
-    return this.fetchNow().catch((error: unknown) => this.options.onFetchError(error instanceof Error ? error : new Error(String(error))));
+    return this.fetchNow().catch((error: unknown) => this.reportFetchError(error));
+  }
+
+  /**
+   * A fetch that starts now (after any one in flight), for a caller about to commit under the commit
+   * lock: what another replica pushed before the lock was ours is then seen. A failure is reported;
+   * the push that follows the commit is the line of defence.
+   */
+  async refresh(): Promise<void> {
+    await this.fetching?.catch(() => {});
+    await this.fetchNow().catch((error: unknown) => this.reportFetchError(error));
+  }
+
+  private reportFetchError(error: unknown): void {
+    this.options.onFetchError(error instanceof Error ? error : new Error(String(error)));
   }
 
   /** Fast-forwards the branch from the remote (never forced) and mirrors its deployment notes. */
   fetchNow(): Promise<void> {
     this.lastFetchAt = Date.now();
-    const run = this.git([
+    const run = this.remoteGit([
       'fetch',
       '--quiet',
       '--no-tags',

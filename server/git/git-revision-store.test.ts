@@ -42,9 +42,23 @@ describe('GitRevisionStore.open', () => {
     await createRepo(repo, [commit(0, 'a.txt', 'a\n')], { bare: false });
     mkdirSync(join(repo, 'sub'));
     await expect(GitRevisionStore.open({ repoPath: join(repo, 'sub'), branch: 'main' })).rejects.toThrow(/is not a git repository/);
-    // The work tree itself is.
+    // The work tree itself is, but not while its checked-out branch is the one served (issue 11).
+    await expect(GitRevisionStore.open({ repoPath: repo, branch: 'main' })).rejects.toThrow(/has the branch "main" checked out in the work tree .*git clone --bare/);
+    await runGit(['--git-dir', join(repo, '.git'), 'branch', 'release', 'main']);
+    await runGit(['--git-dir', join(repo, '.git'), 'symbolic-ref', 'HEAD', 'refs/heads/release']);
     const store = await GitRevisionStore.open({ repoPath: repo, branch: 'main' });
     expect(store.gitDir).toMatch(/\.git$/);
+    await store.close();
+  });
+
+  it('refuses a bare repo whose linked work tree has the served branch checked out', async () => {
+    const repo = dirs.make('bare-');
+    await createRepo(repo, [commit(0, 'a.txt', 'a\n')]);
+    const linked = join(dirs.make('linked-'), 'wt');
+    await runGit(['--git-dir', repo, 'worktree', 'add', '--quiet', linked, 'main']);
+    await expect(GitRevisionStore.open({ repoPath: repo, branch: 'main' })).rejects.toThrow(new RegExp(`checked out in the work tree .*wt\\. `));
+    await runGit(['--git-dir', repo, 'worktree', 'remove', '--force', linked]);
+    const store = await GitRevisionStore.open({ repoPath: repo, branch: 'main' });
     await store.close();
   });
 
@@ -226,8 +240,9 @@ describe('GitRevisionStore with a remote', () => {
       await expect(attempt).rejects.toBeInstanceOf(RewindError);
       await expect(attempt).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/push rejected/) });
       expect(await refOf(remoteGitDir, 'main')).toBe(theirs[0]);
-      expect(await store.branchHead()).toBe(shas[1]);
-      expect((await store.log({ paths: ['app/'], limit: 1 }))[0]!.sha).toBe(shas[1]);
+      // Their commit was fetched after the rejection: mine is gone, theirs is the head to plan on.
+      expect(await store.branchHead()).toBe(theirs[0]);
+      expect((await store.log({ paths: ['app/a.yaml'], limit: 1 }))[0]!.sha).toBe(shas[1]);
     } finally {
       await store.close();
     }

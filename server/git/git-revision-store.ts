@@ -18,8 +18,7 @@
  *   same `git log` that lists the commits (`%N`).
  */
 import { isAscii } from 'node:buffer';
-import { stat, realpath } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
 import { SHA_INPUT_PATTERN } from '#core/names.ts';
 import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '#core/ports.ts';
@@ -27,9 +26,11 @@ import { matchesAny } from '#core/target-config.ts';
 import { listTreeBlobs } from './tree-reader.ts';
 import { BranchMembership, type GitRunner } from './branch-membership.ts';
 import { GitRemote } from './git-remote.ts';
+import type { RemoteAccess } from './remote-access.ts';
+import { branchNames, checkedOutRefusal, locateGitDir, workTreesWith } from './repo-checks.ts';
 import { branchMoved, moveBranch, writeCommit } from './commit-writer.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
-import { commitGraphIsFresh } from './commit-graph.ts';
+import { ensureCommitGraph } from './commit-graph.ts';
 import { GitError, firstLine, runGit, type GitOptions } from './git-cli.ts';
 import { blobIds, countPatch, escapeBasicRegExp, parseRawDiff, withoutIndexLine, type RawDiffEntry } from './git-diff-parse.ts';
 import { copyRecord, DEPLOYMENTS_NOTES_REF, deployStatusOf, IDS_FORMAT, LOG_FIELDS, LOG_FORMAT, parseLogOutput, PINNED_LOG_CONFIG, prefix, sortPaths, type RawCommit } from './git-log-parse.ts';
@@ -43,6 +44,8 @@ export interface GitRevisionStoreOptions {
   remote?: string;
   /** Least time between two fetches; reads in between use the local branch. Default 5 s. */
   fetchIntervalMs?: number;
+  /** Credentials for fetch and push, read at each use (remote-access.ts). */
+  remoteAccess?: () => RemoteAccess;
   /** Called when a fetch fails; reads go on with the local branch. Default: ignore. */
   onFetchError?: (error: Error) => void;
   /** Write or refresh the commit-graph on open (default true). */
@@ -83,6 +86,7 @@ export class GitRevisionStore implements RevisionStore {
       ? new GitRemote((args, opts) => this.git(args, opts), options.remote, this.ref, {
           fetchIntervalMs: options.fetchIntervalMs ?? 5000,
           onFetchError: options.onFetchError ?? (() => {}),
+          access: options.remoteAccess,
         })
       : null;
     this.batch = new CatFileBatch(gitDir);
@@ -95,37 +99,34 @@ export class GitRevisionStore implements RevisionStore {
    */
   static async open(options: GitRevisionStoreOptions): Promise<GitRevisionStore> {
     const repoPath = resolve(options.repoPath);
-    const info = await stat(repoPath).catch(() => null);
-    if (!info) throw new Error(`The repository path ${repoPath} does not exist.`);
-    if (!info.isDirectory()) throw new Error(`The repository path ${repoPath} is not a directory.`);
-    const real = await realpath(repoPath);
-    let gitDir: string;
-    try {
-      // The ceiling stops git from walking up: a plain directory inside some other repo is not a repo.
-      const out = await runGit(['rev-parse', '--absolute-git-dir'], { cwd: real, env: { GIT_CEILING_DIRECTORIES: dirname(real) } });
-      gitDir = out.stdout.toString('utf8').trim();
-    } catch (error) {
-      const reason = error instanceof GitError ? firstLine(error.stderr).replace(/^fatal: /, '') : String(error);
-      throw new Error(`${repoPath} is not a git repository (git says: ${reason}).`);
-    }
+    const gitDir = await locateGitDir(repoPath);
     const check = await runGit(['check-ref-format', `refs/heads/${options.branch}`], { okCodes: [1] });
     if (check.code !== 0 || options.branch.startsWith('-')) {
       throw new Error(`"${options.branch}" is not a valid branch name.`);
     }
     const store = new GitRevisionStore(gitDir, options);
-    if (store.remote) {
-      await store.sync!.fetchNow().catch(async (error: unknown) => {
+    const git: GitRunner = (args, opts) => store.git(args, opts);
+    const checkedOut = await workTreesWith(git, options.branch);
+    if (checkedOut.length > 0) {
+      await store.close();
+      throw new Error(checkedOutRefusal(repoPath, options.branch, checkedOut));
+    }
+    if (store.sync) {
+      await store.sync.fetchNow().catch(async (error: unknown) => {
         await store.close();
-        const reason = error instanceof GitError ? firstLine(error.stderr).replace(/^fatal: /, '') : String(error);
-        throw new Error(`Cannot fetch "${options.branch}" from the remote ${store.remote} (git says: ${reason}).`);
+        const reason = error instanceof GitError ? firstLine(error.stderr).replace(/^fatal: /, '') : error instanceof Error ? error.message : String(error);
+        throw new Error(`Cannot fetch "${options.branch}" from the remote ${store.sync!.name} (git says: ${reason}).`);
       });
     }
     const head = await store.readHead().catch(() => null);
     if (!head) {
+      const branches = await branchNames(git);
       await store.close();
-      throw new Error(`The branch "${options.branch}" does not exist in ${repoPath}${store.remote ? ` (nor on ${store.remote})` : ''}.`);
+      const where = store.sync ? ` (nor on ${store.sync.name})` : '';
+      const hint = branches.length ? ` Its branches: ${branches.join(', ')}; set repo.branch in the config (or --branch) to the one Argo CD / Flux follow.` : '';
+      throw new Error(`The branch "${options.branch}" does not exist in ${repoPath}${where}.${hint}`);
     }
-    if (options.writeCommitGraph ?? true) await store.ensureCommitGraph(head);
+    if (options.writeCommitGraph ?? true) await ensureCommitGraph((args, opts) => store.git(args, opts), gitDir, head);
     return store;
   }
 
@@ -140,7 +141,7 @@ export class GitRevisionStore implements RevisionStore {
     if (!SHA_INPUT_PATTERN.test(ref)) return null;
     // Fast path: a commit this store returned from a log of the branch (every cursor it handed out).
     if (this.membership.knows(ref)) return ref;
-    const head = await this.readHead();
+    const head = await this.head();
     if (!head) return null;
     const found = await this.batch.read(`${ref}^{commit}`);
     if (found.kind === 'missing') return null;
@@ -155,7 +156,9 @@ export class GitRevisionStore implements RevisionStore {
     if (query.limit <= 0) return [];
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
-    const start = query.after ?? query.at ?? (await this.head());
+    // With a remote, a cursor may name a commit only the remote had at the last fetch (another replica's).
+    await this.sync?.maybeFetch();
+    const start = query.after ?? query.at ?? (await this.readHead());
     if (!start) return [];
     // "The newest commit touching these paths" (a target's or a service's head) is asked on every
     // overview, status and plan. Its answer only changes when the branch or the deployment notes move.
@@ -199,6 +202,7 @@ export class GitRevisionStore implements RevisionStore {
   }
 
   async range(query: { paths: readonly string[]; since: string; until: string }): Promise<string[]> {
+    await this.sync?.maybeFetch();
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
     // Commits never change, so neither does a range between two of them: the rolled-back index asks
@@ -253,6 +257,7 @@ export class GitRevisionStore implements RevisionStore {
   }
 
   async readFiles(paths: readonly string[], sha: string): Promise<Map<string, string>> {
+    await this.sync?.maybeFetch();
     const files = new Map<string, string>();
     const pathspec = toLsTreePathspec(paths);
     if (pathspec.kind === 'none') return files;
@@ -284,6 +289,7 @@ export class GitRevisionStore implements RevisionStore {
   }
 
   async diff(query: DiffQuery): Promise<RawFileDiff[]> {
+    await this.sync?.maybeFetch();
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
     let specs = pathspecArgs(pathspec);
@@ -378,6 +384,11 @@ export class GitRevisionStore implements RevisionStore {
       });
     }
     return created;
+  }
+
+  /** Fetches now when there is a remote (before a commit, under the commit lock); failures are reported, not thrown. */
+  async refresh(): Promise<void> {
+    await this.sync?.refresh();
   }
 
   /** Stops the cat-file process. */
@@ -483,11 +494,5 @@ export class GitRevisionStore implements RevisionStore {
     const status = note ? deployStatusOf(note) : undefined;
     if (status) record.deployStatus = status;
     return record;
-  }
-
-  private async ensureCommitGraph(head: string): Promise<void> {
-    const objects = resolve(this.gitDir, (await this.git(['rev-parse', '--git-path', 'objects'])).stdout.toString('utf8').trim());
-    if (await commitGraphIsFresh(objects, head)) return;
-    await this.git(['commit-graph', 'write', '--reachable', '--changed-paths']);
   }
 }

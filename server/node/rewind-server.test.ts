@@ -99,7 +99,7 @@ describe('rewind serve with the demo repo', () => {
     const broken = await start({ dataDir: dirs.make('broken-'), staticDir });
     try {
       // Every new git process now fails (the long-lived cat-file one keeps its open files, as it would).
-      renameSync(join(broken.repoPath, '.git'), join(broken.repoPath, 'gone'));
+      renameSync(join(broken.repoPath, 'objects'), join(broken.repoPath, 'gone'));
       const response = await fetch(`${broken.url}api/targets/acme/production/history`);
       expect(response.status).toBe(500);
       const body = (await response.json()) as { error: { code: string; message: string } };
@@ -123,7 +123,7 @@ describe('proxy identity', () => {
         message: 'bootstrap',
         changes: { 'tenants/acme/production/services/web/values.yaml': 'image:\n  tag: v1\n' },
       },
-    ], { bare: false });
+    ]);
   });
 
   const configFile = (trusted: string[]) => {
@@ -198,7 +198,7 @@ describe('repo layouts from the documented configs', () => {
       { timestamp: '2026-11-01T10:00:00Z', author, message: 'bootstrap', changes: files },
       { timestamp: '2026-11-02T10:00:00Z', author, message: 'release: bump', changes: change },
       { timestamp: '2026-11-03T10:00:00Z', author, message: 'docs', changes: { 'README.md': 'hello\n' } },
-    ], { bare: false });
+    ]);
     const configDir = dirs.make(`${name}-config-`);
     const config = (await import('node:fs')).readFileSync(`docs/examples/${name}.rewind.config.yaml`, 'utf8').replace(/^repo:.*$/m, `repo: { path: ${JSON.stringify(repoDir)}, branch: main }`);
     writeFileSync(join(configDir, 'rewind.config.yaml'), config);
@@ -241,13 +241,43 @@ describe('rewind CLI errors', { timeout: 60_000 }, () => {
 
   it('refuses a missing branch', async () => {
     const repoDir = dirs.make('branch-repo-');
-    await createRepo(repoDir, [{ timestamp: '2026-11-01T10:00:00Z', author: { name: 'a', email: 'a@example.com' }, message: 'x', changes: { 'a.yaml': 'a: 1\n' } }], { bare: false });
+    await createRepo(repoDir, [{ timestamp: '2026-11-01T10:00:00Z', author: { name: 'a', email: 'a@example.com' }, message: 'x', changes: { 'a.yaml': 'a: 1\n' } }]);
     const configFile = join(dirs.make('branch-config-'), 'c.yaml');
     writeFileSync(configFile, `repo: { path: ${JSON.stringify(repoDir)}, branch: release }\ntargets: { pattern: { tenant: t, services: "{environment}/{service}/" } }\n`);
     const result = await cli('serve', '--config', configFile, '--data-dir', dirs.make('d-'), '--port', '0');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^rewind: .*release/m);
     noStack(result.stderr);
+  });
+
+  it('refuses a clone whose work tree has the served branch checked out, saying what to do (issue 11)', async () => {
+    // A clone as people make them: a work tree on the repo's default branch, here `master`.
+    const clone = dirs.make('work-tree-');
+    await createRepo(clone, [{ timestamp: '2026-11-01T10:00:00Z', author: { name: 'a', email: 'a@example.com' }, message: 'x', changes: { 'a.yaml': 'a: 1\n' } }], { bare: false, branch: 'master' });
+    const result = await cli('serve', '--repo', clone, '--data-dir', dirs.make('d-'), '--port', '0');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^rewind: .* has the branch "master" checked out in the work tree /m);
+    expect(result.stderr).toContain('git clone --bare');
+    expect(result.stderr).toContain('repo.url');
+    expect(result.stderr).toContain('repo.remote');
+    noStack(result.stderr);
+  });
+
+  it('says which branches exist and names repo.branch when the branch is missing', async () => {
+    const repoDir = dirs.make('master-repo-');
+    await createRepo(repoDir, [{ timestamp: '2026-11-01T10:00:00Z', author: { name: 'a', email: 'a@example.com' }, message: 'x', changes: { 'a.yaml': 'a: 1\n' } }], { branch: 'master' });
+    const result = await cli('serve', '--repo', repoDir, '--branch', 'main', '--data-dir', dirs.make('d-'), '--port', '0');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^rewind: The branch "main" does not exist in .*\. Its branches: master; set repo\.branch in the config \(or --branch\)/m);
+  });
+
+  it('prints the usage and exits 0 for --help on every command', async () => {
+    for (const args of [['--help'], ['serve', '--help'], ['demo-repo', '-h'], ['help', 'serve']]) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stdout, args.join(' ')).toMatch(/^Usage:\n {2}rewind /);
+    }
+    expect((await cli('serve', '--help')).stdout).toContain('--branch NAME');
   });
 
   it('refuses an invalid config, naming file, line and key', async () => {
@@ -286,7 +316,7 @@ describe('field diffs in a worker thread (decision 015)', { timeout: 60_000 }, (
     ({ shas } = await createRepo(repoDir, [
       { timestamp: '2026-11-01T10:00:00Z', author, message: 'bootstrap', changes: { [path]: before } },
       { timestamp: '2026-11-02T10:00:00Z', author, message: 'release: bump', changes: { [path]: after } },
-    ], { bare: false }));
+    ]));
     configFile = join(dirs.make('worker-config-'), 'rewind.config.yaml');
     writeFileSync(configFile, [
       `repo: { path: ${JSON.stringify(repoDir)} }`,

@@ -23,21 +23,23 @@ import type { IdentityOptions } from '#server/api/identity.ts';
 import { configSchema, identityModeOf, identityProblem, type RewindConfig } from '#server/config/config-schema.ts';
 import { ConfigError, parseConfig } from '#server/config/load-config.ts';
 import { resolveTargets } from '#server/config/resolve-targets.ts';
-import { writeDemoRepo } from '#server/git/demo-repo.ts';
-import { GitRevisionStore } from '#server/git/git-revision-store.ts';
 import { PostgresCommitLock } from '#server/sql/postgres-commit-lock.ts';
 import { PostgresEventRelay } from '#server/sql/postgres-event-relay.ts';
 import { redactUrl } from '#server/sql/postgres.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { createServerApp, isTrustedAddress, jsonLogger, listen } from './http-server.ts';
 import { InstrumentedCommitLock, instrumentRequestStore, RewindMetrics } from './metrics.ts';
+import { FetchFirstCommitLock } from './fetch-first-commit-lock.ts';
 import { InFlightRequests } from './operations.ts';
+import { openRepo } from './open-repo.ts';
 import { WorkerFieldDiffer } from './worker-field-differ.ts';
 
 const execFileAsync = promisify(execFile);
 
 export interface ServeOptions {
   repo?: string | undefined;
+  /** Overrides `repo.branch` (`--branch`). */
+  branch?: string | undefined;
   configFile?: string | undefined;
   dataDir?: string | undefined;
   host?: string | undefined;
@@ -112,16 +114,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   const dataDir = resolve(options.dataDir ?? config.server.dataDir);
   mkdirSync(dataDir, { recursive: true });
 
-  const explicitRepo = options.repo ?? config.repo.path;
-  const usingDemo = !explicitRepo;
-  const repoPath = resolve(explicitRepo ?? join(dataDir, 'repo'));
-  if (usingDemo && !existsSync(repoPath)) {
-    console.log(`Creating the demo infrastructure repo in ${repoPath} (once)...`);
-    await writeDemoRepo(repoPath, { size: 'default' });
-  }
-  if (!existsSync(repoPath)) throw new Error(`--repo ${repoPath} does not exist`);
-
-  const revisions = await GitRevisionStore.open({ repoPath, branch: config.repo.branch, remote: config.repo.remote });
+  const { revisions, repoPath, branch, usingDemo, description } = await openRepo({ config, dataDir, repo: options.repo, branch: options.branch, log });
   const demo = usingDemo && !options.configFile ? generateDemoRepo() : null;
 
   let targets: TargetConfig[];
@@ -129,7 +122,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   if (demo) {
     targets = demo.targets;
   } else {
-    const resolved = resolveTargets(config, await listFiles(repoPath, config.repo.branch));
+    const resolved = resolveTargets(config, await listFiles(repoPath, branch));
     targets = resolved.targets;
     warnings.push(...resolved.warnings);
   }
@@ -153,7 +146,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     const password = databasePassword(config.database);
     store = await SqlRequestStore.openPostgres({ url: databaseUrl, password, readerConnections: config.database.readConnections, onPoolError: poolError });
     // Replicas of one installation share the commit lock of their branch (of the same remote).
-    const lockName = `${config.repo.url ?? ''}#${config.repo.branch}`;
+    const lockName = `${config.repo.url ?? ''}#${branch}`;
     lock = new PostgresCommitLock({ url: databaseUrl, password, name: lockName, max: config.database.lockConnections, onPoolError: poolError });
     // Live updates reach browsers on every replica (LISTEN/NOTIFY).
     relay = await PostgresEventRelay.start(events, { url: databaseUrl, password, onError: poolError });
@@ -162,7 +155,9 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     lock = new InProcessCommitLock();
   }
   const requests = instrumentRequestStore(store, metrics);
-  const commitLock = new InstrumentedCommitLock(lock, metrics);
+  const instrumentedLock = new InstrumentedCommitLock(lock, metrics);
+  // With a remote, a commit is planned on what the remote has: fetched once the lock is ours.
+  const commitLock = revisions.remote ? new FetchFirstCommitLock(instrumentedLock, () => revisions.refresh()) : instrumentedLock;
   const catalog = new StaticTargetCatalog(targets);
   const ids = new RandomIds();
   // Settle requests a run left `executing` (stopped between commit and record). Before serving, and
@@ -230,7 +225,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     readiness: {
       database: () => store.ping(),
       repo: async () => {
-        if (!(await revisions.branchHead())) throw new Error(`branch ${config.repo.branch} has no commits`);
+        if (!(await revisions.branchHead())) throw new Error(`branch ${branch} has no commits`);
       },
     },
   });
@@ -239,7 +234,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
 
   console.log(`Rewind is serving ${url}`);
-  console.log(`  repo:    ${repoPath} (branch ${config.repo.branch})${usingDemo ? ' [demo]' : ''}`);
+  console.log(`  repo:    ${description}`);
   console.log(`  config:  ${options.configFile ? resolve(options.configFile) : 'built-in defaults'}`);
   console.log(`  data:    ${dataDir}`);
   console.log(`  database: ${databaseUrl ? `PostgreSQL ${redactUrl(databaseUrl)}` : `SQLite ${join(dataDir, 'rewind.db')}`}`);
@@ -274,11 +269,11 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
       // Let what is running finish: a rollback between its commit and its record must record it.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const finished = await Promise.race([
-        Promise.all([inFlight.idle(), commitLock.idle()]).then(() => true),
+        Promise.all([inFlight.idle(), instrumentedLock.idle()]).then(() => true),
         new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), options.shutdownTimeoutMs ?? 30_000))),
       ]);
       clearTimeout(timer);
-      if (!finished) log({ level: 'warn', msg: 'shutdown: gave up waiting for in-flight work', requests: inFlight.size, executions: commitLock.executionsInFlight });
+      if (!finished) log({ level: 'warn', msg: 'shutdown: gave up waiting for in-flight work', requests: inFlight.size, executions: instrumentedLock.executionsInFlight });
       // Live-update streams and idle keep-alive connections never end by themselves.
       (server as Server).closeAllConnections();
       await closed;

@@ -2,8 +2,8 @@
  * `rewind serve` on PostgreSQL (decisions 026-028): two replicas on one database and one repo, quorum
  * races spread over both, and the database going away and coming back without a restart.
  *
- * Both replicas here commit to the same local repo; replicas with their own mirrors of a shared remote
- * (`repo.url`) are the next step and reuse this setup.
+ * Both replicas here commit to the same local (bare) repo; replicas with their own mirrors of a shared
+ * remote (`repo.url`) are in replicas-mirrors.postgres.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { configSchema } from '#server/config/config-schema.ts';
+import { createRepo } from '#server/git/demo-repo.ts';
+import { gitText } from '#server/git/git-cli.ts';
+import { importCommits, type ImportCommit } from '#server/git/fast-import.ts';
+import { tempDirs } from '#server/git/test-repos.ts';
+import { openRepo } from './open-repo.ts';
+
+// Real git work on a busy machine: generous limits (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
+const dirs = tempDirs('rewind-open-repo-');
+afterAll(() => dirs.cleanup());
+
+const ALICE = { name: 'Alice', email: 'alice@example.com' };
+const change = (minute: number, path: string, content: string): ImportCommit => ({
+  timestamp: new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString(),
+  author: ALICE,
+  message: `change ${minute}\n`,
+  changes: { [path]: content },
+});
+const config = (repo: Record<string, unknown>) =>
+  configSchema.parse({ repo, targets: { pattern: { tenant: 't', services: 'apps/{environment}/{service}/' } } });
+const headOf = async (gitDir: string, branch: string) => (await gitText(['--git-dir', gitDir, 'rev-parse', `refs/heads/${branch}`])).trim();
+const quiet = { log: () => {} };
+
+describe('openRepo with repo.url: a bare mirror Rewind owns (decision 035)', () => {
+  async function remoteRepo() {
+    const dir = dirs.make('remote-');
+    // The remote's default branch is `master`: nothing configured, that is what is served.
+    const { shas } = await createRepo(dir, [change(0, 'apps/prod/web/a.yaml', 'a: 0\n')], { branch: 'master' });
+    return { dir, url: `file://${dir}`, shas };
+  }
+
+  it('mirrors the remote in the data dir on its default branch, without the URL in the mirror, and pushes its commits', async () => {
+    const remote = await remoteRepo();
+    const dataDir = dirs.make('data-');
+    const opened = await openRepo({ config: config({ url: remote.url }), dataDir, ...quiet });
+    try {
+      expect(opened.branch).toBe('master');
+      expect(opened.repoPath.startsWith(join(dataDir, 'mirrors'))).toBe(true);
+      expect((await gitText(['--git-dir', opened.repoPath, 'rev-parse', '--is-bare-repository'])).trim()).toBe('true');
+      expect(readFileSync(join(opened.repoPath, 'config'), 'utf8')).not.toContain(remote.dir);
+      expect(await opened.revisions.branchHead()).toBe(remote.shas[0]);
+      const sha = await opened.revisions.commit({ expectedHead: remote.shas[0]!, changes: { 'apps/prod/web/a.yaml': 'a: 1\n' }, message: 'rollback\n', author: ALICE });
+      expect(await headOf(remote.dir, 'master')).toBe(sha);
+    } finally {
+      await opened.revisions.close();
+    }
+    // Started again, the same mirror is used and brought up to date.
+    const again = await openRepo({ config: config({ url: remote.url, branch: 'master' }), dataDir, ...quiet });
+    try {
+      expect(again.repoPath).toBe(opened.repoPath);
+      expect(await again.revisions.branchHead()).toBe(await headOf(remote.dir, 'master'));
+    } finally {
+      await again.revisions.close();
+    }
+  });
+
+  it('two replicas on one remote: a refresh under the commit lock sees the other replica\'s push, so nothing is lost', async () => {
+    const remote = await remoteRepo();
+    const slow = config({ url: remote.url, fetchIntervalSeconds: 3600 });
+    const [a, b] = await Promise.all([openRepo({ config: slow, dataDir: dirs.make('a-'), ...quiet }), openRepo({ config: slow, dataDir: dirs.make('b-'), ...quiet })]);
+    try {
+      const first = await a.revisions.commit({ expectedHead: remote.shas[0]!, changes: { 'apps/prod/web/a.yaml': 'a: 1\n' }, message: 'a\n', author: ALICE });
+      // B's reads are within the fetch interval: still the old head.
+      expect(await b.revisions.branchHead()).toBe(remote.shas[0]);
+      await b.revisions.refresh();
+      expect(await b.revisions.branchHead()).toBe(first);
+      const second = await b.revisions.commit({ expectedHead: first, changes: { 'apps/staging/web/a.yaml': 'a: 2\n' }, message: 'b\n', author: ALICE });
+      const log = (await gitText(['--git-dir', remote.dir, 'log', '--format=%H', 'master'])).split('\n').filter(Boolean);
+      expect(log).toEqual([second, first, remote.shas[0]]);
+    } finally {
+      await Promise.all([a.revisions.close(), b.revisions.close()]);
+    }
+  });
+
+  it('says when the remote cannot be reached, with no secret in the message', async () => {
+    const url = `file://${join(dirs.make('gone-'), 'nothing.git')}`;
+    await expect(openRepo({ config: config({ url }), dataDir: dirs.make('data-'), ...quiet })).rejects.toThrow(/^Cannot read the default branch of file:\/\/.*nothing\.git \(git says: .*\)\. Set repo\.branch/);
+    await expect(openRepo({ config: config({ url, branch: 'main' }), dataDir: dirs.make('data-'), ...quiet })).rejects.toThrow(/^Cannot fetch "main" from the remote file:\/\/.*nothing\.git/);
+  });
+
+  it('names repo.branch when the branch asked for is not on the remote', async () => {
+    const remote = await remoteRepo();
+    await expect(openRepo({ config: config({ url: remote.url, branch: 'main' }), dataDir: dirs.make('data-'), ...quiet })).rejects.toThrow(
+      /^Cannot fetch "main" from the remote file:.*couldn't find remote ref refs\/heads\/main\)\. Set repo\.branch in the config \(or --branch\) to a branch of the remote\.$/,
+    );
+  });
+
+  it('refuses to start when a credential it is told to use is missing', async () => {
+    const remote = await remoteRepo();
+    await expect(openRepo({ config: config({ url: remote.url, credentials: { passwordEnv: 'REWIND_TEST_UNSET_TOKEN' } }), dataDir: dirs.make('data-'), ...quiet })).rejects.toThrow(
+      'repo.credentials.passwordEnv names REWIND_TEST_UNSET_TOKEN, which is not set',
+    );
+  });
+});
+
+describe('openRepo with a local path', () => {
+  it('serves the repository\'s default branch (its HEAD) unless a branch is given', async () => {
+    const dir = dirs.make('local-');
+    const { gitDir, shas } = await createRepo(dir, [change(0, 'apps/prod/web/a.yaml', 'a: 0\n')], { branch: 'master' });
+    await importCommits(gitDir, [change(1, 'apps/prod/web/a.yaml', 'a: 1\n')], { branch: 'release' });
+    const opened = await openRepo({ config: config({ path: dir }), dataDir: dirs.make('data-'), ...quiet });
+    expect(opened.branch).toBe('master');
+    expect(await opened.revisions.branchHead()).toBe(shas[0]);
+    await opened.revisions.close();
+    const flagged = await openRepo({ config: config({ path: dir, branch: 'master' }), dataDir: dirs.make('data-'), branch: 'release', ...quiet });
+    expect(flagged.branch).toBe('release');
+    await flagged.revisions.close();
+  });
+
+  it('writes the demo repo bare, and makes a demo repo with a work tree (older versions) bare in place', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const dataDir = dirs.make('demo-');
+    const fresh = await openRepo({ config: config({}), dataDir, ...quiet });
+    expect(fresh.usingDemo).toBe(true);
+    expect(fresh.branch).toBe('main');
+    expect(existsSync(join(dataDir, 'repo', 'HEAD'))).toBe(true);
+    await fresh.revisions.close();
+
+    const older = dirs.make('old-demo-');
+    await createRepo(join(older, 'repo'), [change(0, 'apps/prod/web/a.yaml', 'a: 0\n')], { bare: false });
+    const converted = await openRepo({ config: config({}), dataDir: older, ...quiet });
+    expect(converted.branch).toBe('main');
+    expect((await gitText(['--git-dir', join(older, 'repo', '.git'), 'config', 'core.bare'])).trim()).toBe('true');
+    await converted.revisions.close();
+    vi.restoreAllMocks();
+  });
+});

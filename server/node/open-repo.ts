@@ -1,0 +1,94 @@
+/**
+ * Which repository `rewind serve` serves, on which branch, and how it reaches its remote
+ * (docs/decisions/035):
+ * - `repo.url`: Rewind's own bare mirror in `<dataDir>/mirrors/`, fetched from and pushed to that URL;
+ * - `repo.path` / `--repo`: a local clone (bare, or with another branch checked out), with an optional
+ *   `repo.remote` to fetch from and push to;
+ * - neither: the demo repo, written once (bare) in `<dataDir>/repo`.
+ * The branch is `--branch`, else `repo.branch`, else the repository's default (its HEAD).
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RewindConfig } from '#server/config/config-schema.ts';
+import { ConfigError } from '#server/config/load-config.ts';
+import { writeDemoRepo } from '#server/git/demo-repo.ts';
+import { runGit } from '#server/git/git-cli.ts';
+import { ensureMirror, remoteDefaultBranch, setMirrorHead } from '#server/git/git-mirror.ts';
+import { GitRevisionStore } from '#server/git/git-revision-store.ts';
+import { redactGitUrls, remoteAccess } from '#server/git/remote-access.ts';
+import { defaultBranch, locateGitDir } from '#server/git/repo-checks.ts';
+
+export interface OpenedRepo {
+  revisions: GitRevisionStore;
+  /** The repository read (the mirror's directory with `repo.url`). */
+  repoPath: string;
+  branch: string;
+  usingDemo: boolean;
+  /** One line for the start banner: where the repo is, with URLs redacted. */
+  description: string;
+}
+
+export interface OpenRepoOptions {
+  config: RewindConfig;
+  dataDir: string;
+  repo?: string | undefined;
+  branch?: string | undefined;
+  log: (entry: Record<string, unknown>) => void;
+}
+
+export async function openRepo({ config, dataDir, repo, branch: branchFlag, log }: OpenRepoOptions): Promise<OpenedRepo> {
+  const url = repo === undefined ? config.repo.url : undefined;
+  const fetchIntervalMs = config.repo.fetchIntervalSeconds * 1000;
+  const onFetchError = (error: Error) => log({ level: 'warn', msg: 'git fetch failed; reads use the last fetched branch', error: redactGitUrls(error.message) });
+
+  if (url) {
+    const credentials = config.repo.credentials;
+    const access = () => remoteAccess(credentials);
+    let initialAccess;
+    try {
+      initialAccess = access();
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+    const branch = branchFlag ?? config.repo.branch ?? (await remoteDefaultBranch(url, initialAccess));
+    if (!branch) throw new ConfigError(`${redactGitUrls(url)} names no default branch: set repo.branch`);
+    const mirror = await ensureMirror(dataDir, url);
+    await setMirrorHead(mirror, branch);
+    const revisions = await GitRevisionStore.open({ repoPath: mirror, branch, remote: url, remoteAccess: access, fetchIntervalMs, onFetchError }).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!/couldn't find remote ref/i.test(message)) throw error;
+      throw new Error(`${message} Set repo.branch in the config (or --branch) to a branch of the remote.`);
+    });
+    return { revisions, repoPath: mirror, branch, usingDemo: false, description: `${redactGitUrls(url)} (mirror ${mirror}, branch ${branch})` };
+  }
+
+  const explicitRepo = repo ?? config.repo.path;
+  const usingDemo = !explicitRepo;
+  const repoPath = resolve(explicitRepo ?? join(dataDir, 'repo'));
+  if (usingDemo) await prepareDemoRepo(repoPath);
+  if (!existsSync(repoPath)) throw new Error(`--repo ${repoPath} does not exist`);
+  const gitDir = await locateGitDir(repoPath);
+  const branch = branchFlag ?? config.repo.branch ?? (await defaultBranch((args, opts) => runGit(['--git-dir', gitDir, ...args], opts)));
+  if (!branch) throw new ConfigError(`the HEAD of ${repoPath} names no branch: set repo.branch in the config (or --branch)`);
+  const remote = config.repo.remote;
+  const revisions = await GitRevisionStore.open({ repoPath, branch, ...(remote ? { remote, fetchIntervalMs, onFetchError } : {}) });
+  const description = `${repoPath} (branch ${branch}${remote ? `, remote ${remote}` : ''})${usingDemo ? ' [demo]' : ''}`;
+  return { revisions, repoPath, branch, usingDemo, description };
+}
+
+/**
+ * The demo repo is Rewind's own: written bare once. One written by an older version has a work tree
+ * with `main` checked out; it becomes bare in place (its files there are no longer read).
+ */
+async function prepareDemoRepo(repoPath: string): Promise<void> {
+  if (!existsSync(repoPath)) {
+    console.log(`Creating the demo infrastructure repo in ${repoPath} (once)...`);
+    await writeDemoRepo(repoPath, { size: 'default', bare: true });
+    return;
+  }
+  const dotGit = join(repoPath, '.git');
+  if (existsSync(join(dotGit, 'HEAD'))) {
+    await runGit(['--git-dir', dotGit, 'config', 'core.bare', 'true']);
+    console.log(`The demo repo in ${repoPath} had a work tree; it is bare now (its checked-out files are no longer used).`);
+  }
+}
