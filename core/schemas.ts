@@ -21,7 +21,7 @@ export const requestIdSchema = z
 
 export const planSchema = z.enum(['free', 'pro', 'enterprise']);
 export const sourceSchema = z.enum(['release', 'promotion', 'rollback', 'hotfix']);
-export const revisionStatusSchema = z.enum(['success', 'failed', 'rolled-back']);
+export const revisionStatusSchema = z.enum(['success', 'failed', 'rolled-back', 'partially-rolled-back']);
 export const rollbackModeSchema = z.enum(['full', 'service', 'field']);
 export const roleSchema = z.enum(['viewer', 'requester', 'approver', 'break-glass', 'admin']);
 
@@ -91,7 +91,7 @@ export const revisionSchema = z.object({
   rollback: z
     .object({ requestId: z.string(), targetSha: shaSchema, mode: rollbackModeSchema })
     .optional(),
-  /** Extension: the rollback commit that undid this revision, when status is `rolled-back`. */
+  /** Extension: the rollback commit that undid this revision (wholly or in part), when status is `rolled-back` or `partially-rolled-back`. */
   rolledBackBy: shaSchema.optional(),
   /** Extension (decision 031): the version of each changed service before and at this revision. */
   versions: z.array(serviceVersionChangeSchema).optional(),
