@@ -348,6 +348,11 @@ export const rollbackPreviewSchema = diffSchema.extend({
   hints: z.array(rollForwardHintSchema).optional(),
   /** Present when the plan is destructive: a request needs `allowDestructive: true`. */
   destructive: destructivePlanSchema.optional(),
+  /**
+   * Extension (decision 036): changed files other targets also own (`tenant/environment`), so the
+   * rollback changes their live config too. Absent when none.
+   */
+  sharedWith: z.array(z.object({ path: z.string(), targets: z.array(z.string()) })).optional(),
 });
 /**
  * `GET /api/rollbacks/{id}`: for a completed request the rollback commit's diff; otherwise the plan as
