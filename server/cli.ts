@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { createRewindServer, type ServeOptions } from '#server/node/rewind-server.ts';
 import { writeDemoRepo } from '#server/git/demo-repo.ts';
+import { runCheck } from '#server/cli/check-command.ts';
+import { runInit } from '#server/cli/init-command.ts';
 
 const USAGE = `Usage:
   rewind serve [--repo PATH] [--config FILE] [--data-dir DIR] [--host H] [--port N]
@@ -12,6 +14,10 @@ const USAGE = `Usage:
       demo infrastructure repo in <data-dir>/repo once and serves that.
   rewind demo-repo DIR [--size default|large]
       Writes the demo infrastructure repo to DIR (large: adds acme/perf with 50,000 revisions).
+  rewind check [--config FILE] [--repo PATH] [--json]
+      Prints the targets, services, shared files and warnings a config finds in a repo (rewind check --help).
+  rewind init [--repo PATH] [--tenant NAME] [--json]
+      Recognises a repo's layout and prints a commented config for it (rewind init --help).
 `;
 
 class UsageError extends Error {}
@@ -49,6 +55,10 @@ async function main(argv: string[]): Promise<void> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    return;
+  }
+  if (command === 'check' || command === 'init') {
+    process.exitCode = await (command === 'check' ? runCheck : runInit)(rest);
     return;
   }
   if (command === 'demo-repo') {
