@@ -24,7 +24,42 @@ export const FLUX_COMMITS: FixtureCommit[] = [
     },
   },
   { message: 'podinfo: production replicas\n', changes: { 'apps/production/podinfo-values.yaml': 'image:\n  tag: "6.6.0"\nreplicas: 4\n' } },
+  {
+    message: 'production: database credentials from a secretGenerator\n',
+    changes: {
+      'apps/production/kustomization.yaml': generatorKustomization('hunter2-literal'),
+      'apps/production/db.env': 'DB_USER=podinfo\nDB_PASSWORD=correct-horse-env\n',
+    },
+  },
+  {
+    message: 'production: rotate the database credentials\n',
+    changes: {
+      'apps/production/kustomization.yaml': generatorKustomization('tr0ub4dor-literal'),
+      'apps/production/db.env': 'DB_USER=podinfo\nDB_PASSWORD=battery-staple-env\n',
+    },
+  },
 ];
+
+function generatorKustomization(password: string): string {
+  return [
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    '  - ../base/podinfo',
+    '  - ../base/redis',
+    'secretGenerator:',
+    '  - name: podinfo-db',
+    '    literals:',
+    '      - API_KEY=static-key-literal',
+    `      - PASSWORD=${password}`,
+    '    envs:',
+    '      - db.env',
+    '',
+  ].join('\n');
+}
+
+/** Every secret value any commit of FLUX_COMMITS writes: none may ever be in a response. */
+const SECRET_VALUES = ['hunter2-literal', 'tr0ub4dor-literal', 'static-key-literal', 'correct-horse-env', 'battery-staple-env'];
 
 export function describeLayoutsContract(name: string, makeHarness: () => Promise<LayoutHarness>): void {
   describe(`layouts contract: ${name}`, () => {
@@ -52,14 +87,51 @@ export function describeLayoutsContract(name: string, makeHarness: () => Promise
 
     it('a full rollback changing apps/base says it changes fleet/staging too', { timeout: 60_000 }, async () => {
       const seen = await preview({ mode: 'full', targetSha: api.shas[0] });
-      expect(seen.files.map((f) => f.path).sort()).toEqual(['apps/base/podinfo/release.yaml', 'apps/production/podinfo-values.yaml']);
+      expect(seen.files.map((f) => f.path).sort()).toEqual(['apps/base/podinfo/release.yaml', 'apps/production/db.env', 'apps/production/kustomization.yaml', 'apps/production/podinfo-values.yaml']);
       expect(seen.sharedWith).toEqual([{ path: 'apps/base/podinfo/release.yaml', targets: ['fleet/staging'] }]);
     });
 
     it('a rollback changing only production files names no other target', { timeout: 60_000 }, async () => {
       const seen = await preview({ mode: 'full', targetSha: api.shas[1] });
-      expect(seen.files.map((f) => f.path)).toEqual(['apps/production/podinfo-values.yaml']);
+      expect(seen.files.map((f) => f.path).sort()).toEqual(['apps/production/db.env', 'apps/production/kustomization.yaml', 'apps/production/podinfo-values.yaml']);
       expect(seen.sharedWith).toBeUndefined();
+    });
+
+    const expectNoSecret = (body: string) => {
+      for (const value of SECRET_VALUES) expect(body).not.toContain(value);
+    };
+
+    it('masks secretGenerator literals and the env file it reads in compare, whole-file views and fields', { timeout: 60_000 }, async () => {
+      for (const query of ['', '&context=100000']) {
+        const response = await api.request(`/api/targets/fleet/production/compare?from=${api.shas[3]}&to=${api.shas[4]}${query}`);
+        const text = await response.text();
+        expect(response.status, text).toBe(200);
+        expectNoSecret(text);
+        const diff = JSON.parse(text) as { files: { path: string; patch: string; redacted?: string }[]; fields: { file: string; redacted?: boolean }[] };
+        const byPath = new Map(diff.files.map((f) => [f.path, f]));
+        expect(byPath.get('apps/production/db.env')).toMatchObject({ redacted: 'values' });
+        expect(byPath.get('apps/production/db.env')!.patch).toContain('+DB_PASSWORD=<redacted:changed>');
+        expect(byPath.get('apps/production/db.env')!.patch).toContain('DB_USER=<redacted>');
+        expect(byPath.get('apps/production/kustomization.yaml')).toMatchObject({ redacted: 'values' });
+        expect(byPath.get('apps/production/kustomization.yaml')!.patch).toContain('PASSWORD=<redacted:changed>');
+        for (const field of diff.fields.filter((f) => f.file === 'apps/production/kustomization.yaml')) expect(field.redacted).toBe(true);
+      }
+      const fields = await api.request(`/api/targets/fleet/production/compare/fields?from=${api.shas[3]}&to=${api.shas[4]}`);
+      const text = await fields.text();
+      expect(fields.status, text).toBe(200);
+      expectNoSecret(text);
+    });
+
+    it('masks them in a rollback preview too', { timeout: 60_000 }, async () => {
+      const response = await api.request('/api/targets/fleet/production/rollback-preview', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mode: 'full', targetSha: api.shas[3] }),
+      });
+      const text = await response.text();
+      expect(response.status, text).toBe(200);
+      expectNoSecret(text);
+      expect(text).toContain('<redacted:changed>');
     });
   });
 }
