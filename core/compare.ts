@@ -61,7 +61,7 @@ export async function compareRevisions(
       : Promise.all([store.readFiles(textual, fromSha), store.readFiles(textual, toSha)]),
     // Only when a changed file could be what a secretGenerator reads or declares.
     raw.some((file) => !file.binary)
-      ? Promise.all([store.readFiles(kustomizationSpecs, fromSha), store.readFiles(kustomizationSpecs, toSha)]).then(([a, b]) => [...a, ...b])
+      ? Promise.all([kustomizationsAt(store, kustomizationSpecs, fromSha), kustomizationsAt(store, kustomizationSpecs, toSha)]).then(([a, b]) => [...a, ...b])
       : Promise.resolve([] as [string, string][]),
   ]);
 
@@ -72,6 +72,23 @@ export async function compareRevisions(
     return { change, oldText, newText, missing };
   });
   return buildDiff(target, fromSha, toSha, changed, { ...options, context, kustomizations });
+}
+
+/** A commit's kustomizations never change: read once per store, commit and target (a bounded cache). */
+const kustomizationCache = new WeakMap<RevisionStore, Map<string, Promise<[string, string][]>>>();
+const KUSTOMIZATION_CACHE_MAX = 512;
+
+function kustomizationsAt(store: RevisionStore, specs: readonly string[], sha: string): Promise<[string, string][]> {
+  let cache = kustomizationCache.get(store);
+  if (!cache) kustomizationCache.set(store, (cache = new Map()));
+  const key = `${sha}\0${specs.join('\0')}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const read = store.readFiles(specs, sha).then((files) => [...files]);
+  read.catch(() => cache.delete(key));
+  if (cache.size >= KUSTOMIZATION_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(key, read);
+  return read;
 }
 
 /** The field changes of a compare, all computed (API extension `GET .../compare/fields`). */
