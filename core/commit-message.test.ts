@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifySource,
+  summaryOf,
   escapeLine,
   formatRollbackMessage,
   parseRollbackMessage,
@@ -129,5 +130,26 @@ describe('source classification', () => {
       expect(escapeLine(`a${ch}b`)).toBe(`a\\u${code.toString(16).padStart(4, '0')}b`);
       expect(unescapeLine(escapeLine(`a${ch}b`))).toBe(`a${ch}b`);
     }
+  });
+});
+
+describe('summaryOf', () => {
+  it("shows a merge commit's pull request title with its number", () => {
+    expect(summaryOf('Merge pull request #42 from acme/fix-payments\n\nfix: payments timeout back to 800 ms\n\nLonger text.\n')).toBe(
+      'fix: payments timeout back to 800 ms (#42)',
+    );
+    expect(summaryOf('Merged in fix-payments (pull request #7)\n\nPayments timeout\n')).toBe('Payments timeout (#7)');
+    expect(summaryOf("Merge branch 'fix' into 'main'\n\nPayments timeout\n\nSee merge request acme/infra!12\n")).toBe('Payments timeout');
+  });
+
+  it('keeps the subject when the merge has no title, or the commit is no merge', () => {
+    expect(summaryOf('Merge pull request #42 from acme/fix-payments\n')).toBe('Merge pull request #42 from acme/fix-payments');
+    expect(summaryOf('Merge pull request #42 from acme/x\n\nSigned-off-by: A <a@example.com>\n')).toBe('Merge pull request #42 from acme/x');
+    expect(summaryOf("Merge branch 'fix' into 'main'\n\nSee merge request acme/infra!12\n")).toBe("Merge branch 'fix' into 'main'");
+    expect(summaryOf('release payments v2\n\nbody line\n')).toBe('release payments v2');
+  });
+
+  it('classifies a merged hotfix by its title', () => {
+    expect(classifySource('Merge pull request #9 from acme/x\n\nhotfix: payments crash\n')).toBe('hotfix');
   });
 });

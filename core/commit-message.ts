@@ -146,7 +146,7 @@ export function classifySource(message: string): RevisionSource {
   if (parseRollbackMessage(message)) return 'rollback';
   const trailer = parseTrailers(message).get(SOURCE_TRAILER)?.trim().toLowerCase();
   if (trailer && (SOURCES as readonly string[]).includes(trailer)) return trailer as RevisionSource;
-  const subject = (message.split('\n')[0] ?? '').trim().toLowerCase();
+  const subject = summaryOf(message).toLowerCase();
   if (/^(\[hotfix\]|hotfix\b)/.test(subject)) return 'hotfix';
   if (/^(\[promot(e|ion)\]|promot(e|ion)\b)/.test(subject)) return 'promotion';
   return 'release';
@@ -154,4 +154,36 @@ export function classifySource(message: string): RevisionSource {
 
 export function subjectOf(message: string): string {
   return (message.split('\n')[0] ?? '').trim();
+}
+
+/**
+ * Subjects the hosting services write on merge commits, with the pull request's number when they name
+ * one: GitHub, Bitbucket, GitLab.
+ */
+const MERGE_SUBJECTS: readonly RegExp[] = [
+  /^Merge pull request #(\d+) from \S+$/,
+  /^Merged in \S+ \(pull request #(\d+)\)$/,
+  /^Merge branch '[^']*'(?: of \S+)? into '?[^']*'?$/,
+];
+
+/**
+ * What a history row shows for a commit: its subject, or for a merge commit whose subject only says
+ * "Merge pull request #N from …", the pull request's title (the body's first line) with its number.
+ */
+export function summaryOf(message: string): string {
+  const subject = subjectOf(message);
+  for (const pattern of MERGE_SUBJECTS) {
+    const match = pattern.exec(subject);
+    if (!match) continue;
+    const title = message
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim())
+      .find((line) => line !== '');
+    // A body that is only trailers (Signed-off-by: …) or GitLab's "See merge request" has no title.
+    if (!title || /^(signed-off-by|co-authored-by|reviewed-by|change-id|rewind-source):/i.test(title) || /^See merge request /.test(title)) return subject;
+    const number = match[1];
+    return number && !title.includes(`#${number}`) ? `${title} (#${number})` : title;
+  }
+  return subject;
 }

@@ -5,6 +5,7 @@
  * and masks Kubernetes Secret values in both (docs/decisions/004-field-diff.md).
  */
 import { DEFAULT_CONTEXT_LINES } from './compare-fields.ts';
+import { kustomizationPathspecs } from './kustomize-secrets.ts';
 import { buildDiff, type ChangedFile, type FileDiffOptions } from './file-diffs.ts';
 import type { RevisionStore } from './ports.ts';
 import type { CompareFields, Diff, FileDiff } from './schemas.ts';
@@ -53,10 +54,16 @@ export async function compareRevisions(
   });
   // Texts the store did not return with the diff are read in two calls.
   const textual = raw.filter((file) => !file.binary && (file.oldText === undefined || file.newText === undefined)).map((file) => file.path);
-  const [before, after] =
+  const kustomizationSpecs = kustomizationPathspecs(target.layout.paths);
+  const [[before, after], kustomizations] = await Promise.all([
     textual.length === 0
       ? [new Map<string, string>(), new Map<string, string>()]
-      : await Promise.all([store.readFiles(textual, fromSha), store.readFiles(textual, toSha)]);
+      : Promise.all([store.readFiles(textual, fromSha), store.readFiles(textual, toSha)]),
+    // Only when a changed file could be what a secretGenerator reads or declares.
+    raw.some((file) => !file.binary)
+      ? Promise.all([kustomizationsAt(store, kustomizationSpecs, fromSha), kustomizationsAt(store, kustomizationSpecs, toSha)]).then(([a, b]) => [...a, ...b])
+      : Promise.resolve([] as [string, string][]),
+  ]);
 
   const changed = raw.map((change): ChangedFile => {
     const oldText = change.status === 'added' ? null : change.oldText !== undefined ? change.oldText : (before.get(change.path) ?? null);
@@ -64,7 +71,24 @@ export async function compareRevisions(
     const missing = !change.binary && ((change.status !== 'added' && oldText === null) || (change.status !== 'deleted' && newText === null));
     return { change, oldText, newText, missing };
   });
-  return buildDiff(target, fromSha, toSha, changed, { ...options, context });
+  return buildDiff(target, fromSha, toSha, changed, { ...options, context, kustomizations });
+}
+
+/** A commit's kustomizations never change: read once per store, commit and target (a bounded cache). */
+const kustomizationCache = new WeakMap<RevisionStore, Map<string, Promise<[string, string][]>>>();
+const KUSTOMIZATION_CACHE_MAX = 512;
+
+function kustomizationsAt(store: RevisionStore, specs: readonly string[], sha: string): Promise<[string, string][]> {
+  let cache = kustomizationCache.get(store);
+  if (!cache) kustomizationCache.set(store, (cache = new Map()));
+  const key = `${sha}\0${specs.join('\0')}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const read = store.readFiles(specs, sha).then((files) => [...files]);
+  read.catch(() => cache.delete(key));
+  if (cache.size >= KUSTOMIZATION_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(key, read);
+  return read;
 }
 
 /** The field changes of a compare, all computed (API extension `GET .../compare/fields`). */

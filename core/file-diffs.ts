@@ -10,7 +10,8 @@ import { diffYamlFieldsDetailed, isCertainlyTooLarge, type FieldDiffResult } fro
 import { gitPatchHeader, unifiedGitPatch, type PatchBounds } from './git-patch.ts';
 import type { FieldDiffer, RawFileDiff } from './ports.ts';
 import type { Diff, FieldChange, FileDiff } from './schemas.ts';
-import { maskSecretTexts, mentionsSecret } from './secret-masking.ts';
+import { isKustomizationPath, maskKustomizeTexts, secretGeneratorSources } from './kustomize-secrets.ts';
+import { maskSecretTexts, mentionsSecret, REDACTED, REDACTED_CHANGED } from './secret-masking.ts';
 import { classifyPath, type TargetConfig } from './target-config.ts';
 
 /** A changed file with its texts on both sides; `missing` when they could not be read. */
@@ -35,6 +36,11 @@ export interface FileDiffOptions {
   fieldDiffer?: FieldDiffer | undefined;
   /** Hears each file as its work starts (the rollback worker reports it, to name a file over budget). */
   onFile?: ((path: string) => void) | undefined;
+  /**
+   * The target's kustomization files (path, text) on either side: the files their secretGenerators
+   * read are masked too (core/kustomize-secrets.ts, decision 036).
+   */
+  kustomizations?: ReadonlyArray<readonly [string, string]> | undefined;
 }
 
 export function isYamlPath(path: string): boolean {
@@ -48,14 +54,30 @@ interface FieldCandidate {
   file: FileDiff;
   oldText: string | null;
   newText: string | null;
+  /** Texts masked for a secretGenerator: a field showing a marker is a redacted one. */
+  generated?: boolean;
 }
+
+function kustomizationTexts({ change, oldText, newText }: ChangedFile): [string, string][] {
+  if (!isKustomizationPath(change.path)) return [];
+  return [oldText, newText].filter((t): t is string => t !== null).map((t) => [change.path, t]);
+}
+
+const showsMarker = (value: unknown) => {
+  const shown = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  return shown.includes(REDACTED) || shown.includes(REDACTED_CHANGED);
+};
 
 /** Per file: classification, Secret masking, and which YAML files need their fields computed. */
 function prepareFiles(target: TargetConfig, changed: readonly ChangedFile[], options: FileDiffOptions): { files: FileDiff[]; fieldCandidates: FieldCandidate[] } {
   const context = options.context ?? DEFAULT_CONTEXT_LINES;
   const files: FileDiff[] = [];
   const fieldCandidates: FieldCandidate[] = [];
-  for (const { change, oldText, newText, missing } of changed) {
+  const sources = secretGeneratorSources([...(options.kustomizations ?? []), ...changed.flatMap(kustomizationTexts)]);
+  for (const { change, oldText: rawOld, newText: rawNew, missing } of changed) {
+    let oldText = rawOld;
+    let newText = rawNew;
+    let generated = false;
     options.onFile?.(change.path);
     const { kind, service } = classifyPath(target.layout, change.path);
     const file: FileDiff = {
@@ -78,9 +100,17 @@ function prepareFiles(target: TargetConfig, changed: readonly ChangedFile[], opt
       withheld = mentionsSecret(change.patch);
     } else {
       const masked = maskSecretTexts(oldText, newText);
-      if (masked.kind === 'withheld') withheld = true;
-      else if (masked.kind === 'masked') {
-        const redone = unifiedGitPatch(change.path, masked.from, masked.to, options.patchBounds, context);
+      // What Kustomize turns into Secrets: the field changes are computed on the masked texts.
+      const generator = masked.kind === 'withheld' ? masked : maskKustomizeTexts(change.path, masked.kind === 'masked' ? masked.from : oldText, masked.kind === 'masked' ? masked.to : newText, sources);
+      if (generator.kind === 'masked') {
+        generated = true;
+        oldText = generator.from;
+        newText = generator.to;
+      }
+      if (masked.kind === 'withheld' || generator.kind === 'withheld') withheld = true;
+      else if (masked.kind === 'masked' || generator.kind === 'masked') {
+        const texts = generator.kind === 'masked' ? generator : (masked as { from: string | null; to: string | null });
+        const redone = unifiedGitPatch(change.path, texts.from, texts.to, options.patchBounds, context);
         file.patch = redone.patch;
         file.additions = redone.additions;
         file.deletions = redone.deletions;
@@ -105,7 +135,7 @@ function prepareFiles(target: TargetConfig, changed: readonly ChangedFile[], opt
       file.fieldDiff = 'too-large';
       continue;
     }
-    fieldCandidates.push({ file, oldText, newText });
+    fieldCandidates.push({ file, oldText, newText, generated });
   }
   return { files, fieldCandidates };
 }
@@ -120,7 +150,7 @@ function finishDiff(from: string, to: string, files: FileDiff[], fieldCandidates
   const defer = results === 'deferred';
   if (!defer && results.length !== fieldCandidates.length) throw new Error(`the field differ answered ${results.length} results for ${fieldCandidates.length} files`);
   const fields: FieldChange[] = [];
-  for (const [index, { file }] of fieldCandidates.entries()) {
+  for (const [index, { file, generated }] of fieldCandidates.entries()) {
     if (defer) {
       file.fieldDiff = 'deferred';
       continue;
@@ -129,7 +159,7 @@ function finishDiff(from: string, to: string, files: FileDiff[], fieldCandidates
     if (result.incomplete) file.fieldDiff = result.incomplete;
     for (const leaf of result.changes) {
       const field: FieldChange = { service: file.service, file: file.path, path: leaf.path, from: leaf.from, to: leaf.to };
-      if (leaf.redacted) field.redacted = true;
+      if (leaf.redacted || (generated && (showsMarker(leaf.from) || showsMarker(leaf.to)))) field.redacted = true;
       fields.push(field);
     }
   }

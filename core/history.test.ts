@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 // Tests may use the in-memory adapter; core's own code may not (eslint enforces it).
 import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
-import { formatRollbackMessage } from './commit-message.ts';
-import { MAX_SCAN_PER_PAGE, buildRolledBackIndex, decodeCursor, encodeCursor, readHistoryPage } from './history.ts';
+import { MAX_SCAN_PER_PAGE, decodeCursor, encodeCursor, readHistoryPage } from './history.ts';
+import { buildRolledBackIndex } from './rolled-back-index.ts';
 import { historyQuerySchema } from './schemas.ts';
 import { defaultLayout, type TargetConfig } from './target-config.ts';
 
@@ -83,48 +83,5 @@ describe('readHistoryPage', () => {
     await expect(readHistoryPage(store, target, query({ cursor: 'zzz' }), new Map())).rejects.toThrow('invalid cursor');
     await expect(readHistoryPage(store, target, query({ cursor: encodeCursor('f'.repeat(40)) }), new Map())).rejects.toThrow('invalid cursor');
     expect(() => decodeCursor(`c1.${'A'.repeat(40)}`)).toThrow('invalid cursor');
-  });
-});
-
-describe('buildRolledBackIndex', () => {
-  it('marks what a service rollback undid, and only in that service', async () => {
-    const store = new InMemoryRevisionStore();
-    const good = release(store, 'payments', 'v1');
-    const bad = release(store, 'payments', 'v2', 'failed');
-    const webAfter = release(store, 'web', 'v7');
-    const rollback = store.append({
-      timestamp: at(),
-      author,
-      message: formatRollbackMessage({
-        tenant: 'acme', environment: 'production', targetSha: good, mode: 'service', service: 'payments',
-        justification: 'v2 broke checkout', author: author.email, approval: 'Approved by bob (quorum: 1/1)', requestId: 'rbk-1',
-      }),
-      changes: { [`${root}/services/payments/values.yaml`]: 'tag: v1\n' },
-    });
-    const index = await buildRolledBackIndex(store, target);
-    expect([...index]).toEqual([[bad, rollback]]);
-    const page = await readHistoryPage(store, target, query(), index);
-    const bySha = new Map(page.revisions.map((r) => [r.sha, r]));
-    expect(bySha.get(bad)).toMatchObject({ status: 'rolled-back', rolledBackBy: rollback });
-    expect(bySha.get(webAfter)!.status).toBe('success');
-    expect(bySha.get(rollback)).toMatchObject({ source: 'rollback', rollback: { requestId: 'rbk-1', targetSha: good, mode: 'service' } });
-  });
-
-  it('marks everything after the target revision for a full rollback', async () => {
-    const store = new InMemoryRevisionStore();
-    const good = release(store, 'payments', 'v1');
-    const a = release(store, 'payments', 'v2');
-    const b = release(store, 'web', 'v2');
-    const rollback = store.append({
-      timestamp: at(),
-      author,
-      message: formatRollbackMessage({
-        tenant: 'acme', environment: 'production', targetSha: good, mode: 'full',
-        justification: 'everything is on fire', author: author.email, approval: 'break-glass', requestId: 'rbk-2',
-      }),
-      changes: { [`${root}/services/web/values.yaml`]: 'tag: v1\n', [`${root}/services/payments/values.yaml`]: 'tag: v1\n' },
-    });
-    const index = await buildRolledBackIndex(store, target);
-    expect(new Map(index)).toEqual(new Map([[a, rollback], [b, rollback]]));
   });
 });

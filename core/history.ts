@@ -4,10 +4,11 @@
  * another even when new commits land on the branch between the two requests.
  */
 import { badRequest } from './errors.ts';
-import { classifySource, parseRollbackMessage, subjectOf } from './commit-message.ts';
+import { classifySource, parseRollbackMessage, summaryOf } from './commit-message.ts';
 import type { CommitRecord, RevisionStore } from './ports.ts';
+import { revisionStatusOf, type RolledBackIndex } from './rolled-back-index.ts';
 import type { HistoryQuery, Revision } from './schemas.ts';
-import { scopeOf, servicesTouched, type TargetConfig } from './target-config.ts';
+import { servicesTouched, type TargetConfig } from './target-config.ts';
 
 /** A page examines at most this many commits, so a rare filter cannot make one request unbounded. */
 export const MAX_SCAN_PER_PAGE = 2000;
@@ -29,59 +30,36 @@ export async function targetHead(store: Pick<RevisionStore, 'log'>, target: Pick
   return head;
 }
 
-/** Which rollback commit undid which revision: sha of the undone revision → sha of the rollback. */
-export type RolledBackIndex = Map<string, string>;
-
-export async function buildRolledBackIndex(
-  store: RevisionStore,
-  target: TargetConfig,
-): Promise<RolledBackIndex> {
-  const index: RolledBackIndex = new Map();
-  const rollbacks = await store.logRollbacks(target.layout.paths);
-  // Oldest rollback first, so a revision undone twice points at the first rollback that undid it.
-  for (const commit of [...rollbacks].reverse()) {
-    const meta = parseRollbackMessage(commit.message);
-    if (!meta) continue;
-    const scope = scopeOf(target, meta);
-    if (scope.length === 0) continue;
-    const undone = await store.range({ paths: scope, since: meta.targetSha, until: commit.sha });
-    for (const sha of undone) {
-      if (sha !== commit.sha && !index.has(sha)) index.set(sha, commit.sha);
-    }
-  }
-  return index;
-}
-
 export function describeRevision(
   commit: CommitRecord,
   target: TargetConfig,
   rolledBack: RolledBackIndex,
 ): Revision {
   const meta = parseRollbackMessage(commit.message);
-  const undoneBy = rolledBack.get(commit.sha);
+  const { status, rolledBackBy } = revisionStatusOf(commit, rolledBack);
   const revision: Revision = {
     sha: commit.sha,
     shortSha: commit.sha.slice(0, 7),
     timestamp: commit.timestamp,
     author: commit.author,
-    summary: subjectOf(commit.message),
+    summary: summaryOf(commit.message),
     services: servicesTouched(target.layout, commit.paths),
     source: classifySource(commit.message),
-    status: undoneBy ? 'rolled-back' : commit.deployStatus === 'failed' ? 'failed' : 'success',
+    status,
   };
   if (meta) revision.rollback = { requestId: meta.requestId, targetSha: meta.targetSha, mode: meta.mode };
-  if (undoneBy) revision.rolledBackBy = undoneBy;
+  if (rolledBackBy) revision.rolledBackBy = rolledBackBy;
   return revision;
 }
 
-function matchesQuery(revision: Revision, query: HistoryQuery): boolean {
+function matchesQuery(revision: Revision, message: string, query: HistoryQuery): boolean {
   if (query.source && revision.source !== query.source) return false;
   if (query.status && revision.status !== query.status) return false;
   const text = query.q?.trim().toLowerCase();
   if (text) {
     const haystack = [
       revision.sha,
-      revision.summary,
+      message,
       revision.author.name,
       revision.author.email,
       ...revision.services,
@@ -129,7 +107,7 @@ export async function readHistoryPage(
       scanned++;
       after = commit.sha;
       const revision = describeRevision(commit, target, rolledBack);
-      if (matchesQuery(revision, query)) {
+      if (matchesQuery(revision, commit.message, query)) {
         revisions.push(revision);
         if (revisions.length === query.limit) break;
       }

@@ -4,7 +4,8 @@
  */
 import { parseRollbackMessage, parseTrailers } from './commit-message.ts';
 import { notFound } from './errors.ts';
-import { buildRolledBackIndex, describeRevision } from './history.ts';
+import { describeRevision } from './history.ts';
+import { buildRolledBackIndex } from './rolled-back-index.ts';
 import type { CommitRecord, RequestStore, RevisionStore } from './ports.ts';
 import { versionReaderFor } from './revision-versions.ts';
 import type { RequestLink, RevisionDetail, RollbackRequest } from './schemas.ts';

@@ -20,7 +20,7 @@ export interface RollbackJob {
   headFiles: ReadonlyMap<string, string>;
   targetFiles: ReadonlyMap<string, string>;
   /** Also compute the diff the plan would commit, from the head revision `from` to `to`. */
-  diff?: { from: string; to: string; bounds?: PatchBounds | undefined };
+  diff?: { from: string; to: string; bounds?: PatchBounds | undefined; kustomizations?: [string, string][] | undefined };
 }
 
 export interface RollbackJobResult {
@@ -47,7 +47,7 @@ export function computeRollback(job: RollbackJob, onFile?: (path: string) => voi
     ...(onFile ? { onFile } : {}),
   });
   if (!job.diff) return { plan };
-  return { plan, diff: rollbackDiff(job.target, job.headFiles, plan.changes, job.diff.from, job.diff.to, job.diff.bounds, onFile) };
+  return { plan, diff: rollbackDiff(job.target, job.headFiles, plan.changes, job.diff.from, job.diff.to, job.diff.bounds, onFile, job.diff.kustomizations) };
 }
 
 /** The default RollbackComputer: in-process, during the call (the in-memory backend, tests). */
@@ -76,6 +76,7 @@ export function rollbackDiff(
   to: string,
   bounds: PatchBounds = DEFAULT_PATCH_BOUNDS,
   onFile?: (path: string) => void,
+  kustomizations?: [string, string][],
 ): Diff {
   const changed = Object.keys(changes)
     .sort(codeUnitOrder)
@@ -84,5 +85,5 @@ export function rollbackDiff(
       const newText = changes[path] ?? null;
       return { change: unifiedGitPatch(path, oldText, newText, bounds), oldText, newText, missing: false };
     });
-  return buildDiffSync(target, from, to, changed, { patchBounds: bounds, onFile });
+  return buildDiffSync(target, from, to, changed, { patchBounds: bounds, onFile, kustomizations });
 }

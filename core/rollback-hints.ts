@@ -7,6 +7,7 @@ import { isPlainObject, parseYamlValues } from './yaml-documents.ts';
 import { matchesAny } from './target-config.ts';
 import { VERSION_YAML_LIMITS } from './service-version.ts';
 import type { RollForwardHint } from './rollback-hint-schemas.ts';
+import type { RevisionStatus } from './schemas.ts';
 import type { ServiceVersionChange } from './version-schemas.ts';
 
 /** What counts as a database migration; configurable because repos name them differently. */
@@ -36,7 +37,7 @@ export const DEFAULT_HINT_THRESHOLDS: HintThresholds = { maxRevisions: 20, maxAg
 
 export interface HintInput {
   /** The revision the rollback restores (the newest commit of the target at or before it). */
-  target: { sha: string; status: 'success' | 'failed' | 'rolled-back'; timestamp: string; rolledBackBy?: string };
+  target: { sha: string; status: RevisionStatus; timestamp: string; rolledBackBy?: string };
   /** The head it is planned on. */
   head: { sha: string; timestamp: string };
   /** Commits of the rollback's scope the rollback undoes (after the target, up to the head). */
@@ -89,11 +90,15 @@ export function rollForwardHints(input: HintInput): RollForwardHint[] {
 
   if (target.status === 'failed') {
     hints.push({ kind: 'target-failed', sha: target.sha, message: `Revision ${short(target.sha)} itself failed to deploy: restoring it may bring that failure back. Consider rolling forward with a fix.` });
-  } else if (target.status === 'rolled-back') {
+  } else if (target.status === 'rolled-back' || target.status === 'partially-rolled-back') {
+    const by = target.rolledBackBy ? ` by ${short(target.rolledBackBy)}` : '';
     hints.push({
       kind: 'target-rolled-back',
       sha: target.sha,
-      message: `Revision ${short(target.sha)} was itself rolled back${target.rolledBackBy ? ` by ${short(target.rolledBackBy)}` : ''}: it was judged bad once already.`,
+      message:
+        target.status === 'rolled-back'
+          ? `Revision ${short(target.sha)} was itself rolled back${by}: it was judged bad once already.`
+          : `Part of revision ${short(target.sha)} was rolled back${by}: some of it was judged bad once already.`,
     });
   }
 

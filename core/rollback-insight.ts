@@ -3,7 +3,7 @@
  * service's version now and after the rollback, and the roll-forward hints. Read from the same plan
  * the diff comes from, so the versions are those of the files the rollback would commit.
  */
-import { buildRolledBackIndex } from './history.ts';
+import { buildRolledBackIndex, revisionStatusOf } from './rolled-back-index.ts';
 import type { RevisionStore } from './ports.ts';
 import { toVersionInfo, versionReaderFor } from './revision-versions.ts';
 import type { RollForwardHint } from './rollback-hint-schemas.ts';
@@ -85,12 +85,12 @@ export async function rollbackInsight(
   const oldestAfter = sinceTarget.at(-1);
   const [restored] = oldestAfter ? await revisions.log({ paths, after: oldestAfter, limit: 1 }) : [];
   if (!restored || !head) return { versions, hints: [] };
-  const rolledBackBy = rolledBack.get(restored.sha);
+  const { status, rolledBackBy } = revisionStatusOf(restored, rolledBack);
   const hints = rollForwardHints({
     target: {
       sha: restored.sha,
       timestamp: restored.timestamp,
-      status: rolledBackBy ? 'rolled-back' : restored.deployStatus === 'failed' ? 'failed' : 'success',
+      status,
       ...(rolledBackBy ? { rolledBackBy } : {}),
     },
     head: { sha: head.sha, timestamp: head.timestamp },

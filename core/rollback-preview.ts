@@ -3,6 +3,7 @@
  * `POST .../rollback-preview`, by request creation, by execution (which plans again) and by the
  * request page. See core/rollback-service.ts for how plans bind approvals to content.
  */
+import { isKustomizationPath, kustomizationPathspecs } from './kustomize-secrets.ts';
 import { rollbackInsight, type RollbackInsight } from './rollback-insight.ts';
 import type { PatchBounds } from './git-patch.ts';
 import { destructiveOf, type DestructivePlan } from './destructive-plan.ts';
@@ -102,10 +103,15 @@ export async function planOnHead(
   const head = await revisions.branchHead();
   if (!head) throw notFound('the branch has no commits');
   const scope = scopeOf(target, selection);
-  const [newest, headFiles, [resolved, targetFiles]] = await Promise.all([
+  // A diff masks what secretGenerators read: their kustomizations, wherever in the target they are.
+  const kustomizationSpecs = options.withDiff && selection.mode !== 'full' ? kustomizationPathspecs(target.layout.paths) : [];
+  const [newest, headFiles, [resolved, targetFiles], kustomizations] = await Promise.all([
     targetHead(revisions, target),
     revisions.readFiles(scope, head),
     resolving.then(async (sha) => [sha, await revisions.readFiles(scope, sha)] as const),
+    kustomizationSpecs.length === 0
+      ? Promise.resolve([] as [string, string][])
+      : resolving.then(async (sha) => [...(await revisions.readFiles(kustomizationSpecs, head)), ...(await revisions.readFiles(kustomizationSpecs, sha))]),
     resolving.then((sha) => assertInTargetHistory(revisions, target, sha)),
   ]);
   const baseSha = newest?.sha ?? head;
@@ -117,7 +123,16 @@ export async function planOnHead(
     fields: selection.fields,
     headFiles,
     targetFiles,
-    ...(options.withDiff ? { diff: { from: baseSha, to: resolved, bounds: options.patchBounds } } : {}),
+    ...(options.withDiff
+      ? {
+          diff: {
+            from: baseSha,
+            to: resolved,
+            bounds: options.patchBounds,
+            kustomizations: [...kustomizations, ...[...headFiles, ...targetFiles].filter(([path]) => isKustomizationPath(path))],
+          },
+        }
+      : {}),
   });
   const planned: PlannedRollback = { head, baseSha, targetSha: resolved, headFiles, plan, diffHash: await hashPlan(baseSha, plan.changes) };
   if (diff) planned.diff = diff;

@@ -21,7 +21,7 @@ export const requestIdSchema = z
 
 export const planSchema = z.enum(['free', 'pro', 'enterprise']);
 export const sourceSchema = z.enum(['release', 'promotion', 'rollback', 'hotfix']);
-export const revisionStatusSchema = z.enum(['success', 'failed', 'rolled-back']);
+export const revisionStatusSchema = z.enum(['success', 'failed', 'rolled-back', 'partially-rolled-back']);
 export const rollbackModeSchema = z.enum(['full', 'service', 'field']);
 export const roleSchema = z.enum(['viewer', 'requester', 'approver', 'break-glass', 'admin']);
 
@@ -91,7 +91,7 @@ export const revisionSchema = z.object({
   rollback: z
     .object({ requestId: z.string(), targetSha: shaSchema, mode: rollbackModeSchema })
     .optional(),
-  /** Extension: the rollback commit that undid this revision, when status is `rolled-back`. */
+  /** Extension: the rollback commit that undid this revision (wholly or in part), when status is `rolled-back` or `partially-rolled-back`. */
   rolledBackBy: shaSchema.optional(),
   /** Extension (decision 031): the version of each changed service before and at this revision. */
   versions: z.array(serviceVersionChangeSchema).optional(),
@@ -348,6 +348,11 @@ export const rollbackPreviewSchema = diffSchema.extend({
   hints: z.array(rollForwardHintSchema).optional(),
   /** Present when the plan is destructive: a request needs `allowDestructive: true`. */
   destructive: destructivePlanSchema.optional(),
+  /**
+   * Extension (decision 036): changed files other targets also own (`tenant/environment`), so the
+   * rollback changes their live config too. Absent when none.
+   */
+  sharedWith: z.array(z.object({ path: z.string(), targets: z.array(z.string()) })).optional(),
 });
 /**
  * `GET /api/rollbacks/{id}`: for a completed request the rollback commit's diff; otherwise the plan as

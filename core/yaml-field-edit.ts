@@ -30,6 +30,7 @@ import { badRequest } from './errors.ts';
 import { parsePathElement, type PathStep } from './field-path.ts';
 import { isPlainObject } from './yaml-documents.ts';
 import { type CollectionNode, deepEqual, type FieldPath, type FieldValueEdit, formatPath, isCollectionNode, isMapLike, type Item, itemNameOf, keyString, locate, lookupPath, nodeName, NOT_FOUND, type ParsedText, parseText, realItems, REMOVE, type Step, valueToken, walk } from './yaml-locate.ts';
+import { removalRange } from './yaml-blank-lines.ts';
 import { blockSpan, contentEnd, detectStyle, generateEntry, isScalarValue, itemContentEnd, itemContentStart, reindent, scalarCandidates, sourceEntryText, splice, tokenEnd, withEol, withOwnedComments } from './yaml-splice.ts';
 import { type EditContext, firstVerified, isEmptyContainer, sourceStepWith, sourceValue, verify, withRest } from './yaml-edit-verify.ts';
 
@@ -147,6 +148,11 @@ function removeEntry(ctx: EditContext, steps: Step[]): string {
       if (end === span.lineEnd && start > 0) {
         // The last line of a text without a final newline: the line break before it goes instead.
         start -= text[start - 2] === '\r' ? 2 : 1;
+      } else {
+        // With the blank lines that came with the entry, unless that changes a value (a `|+` scalar's).
+        const wider = removalRange(text, start, end, ctx.source?.text ?? null);
+        const result = splice(text, wider.start, wider.end, '');
+        if (verify(ctx, result, REMOVE)) return result;
       }
     }
   }

@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { createRewindServer, type ServeOptions } from '#server/node/rewind-server.ts';
 import { writeDemoRepo } from '#server/git/demo-repo.ts';
+import { runCheck } from '#server/cli/check-command.ts';
+import { runInit } from '#server/cli/init-command.ts';
 
 /**
  * Each command's help, printed by `rewind <command> --help` (exit 0). A new command adds its entry
@@ -26,6 +28,12 @@ const HELP: Record<string, string> = {
   'demo-repo': `rewind demo-repo DIR [--size default|large]
       Writes the demo infrastructure repo to DIR as a bare repository (large: adds acme/perf with
       50,000 revisions). Serve it with: rewind serve --repo DIR
+`,
+  check: `rewind check [--config FILE] [--repo PATH] [--json]
+      Prints the targets, services, shared files and warnings a config finds in a repo; non-zero on error.
+`,
+  init: `rewind init [--repo PATH] [--tenant NAME] [--json]
+      Recognises a repo's layout and prints a commented config for it.
 `,
   help: `rewind help [COMMAND]
       Prints the usage of every command, or of COMMAND.
@@ -79,6 +87,10 @@ async function main(argv: string[]): Promise<void> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    return;
+  }
+  if (command === 'check' || command === 'init') {
+    process.exitCode = await (command === 'check' ? runCheck : runInit)(rest);
     return;
   }
   if (command === 'demo-repo') {

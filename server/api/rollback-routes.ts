@@ -18,6 +18,7 @@ import {
 import type { ApiEnv, RouteDeps } from './api-context.ts';
 import { parseJsonBody, parseQuery, resolveTarget } from './request-params.ts';
 import { incidentFilterSchema } from '#core/incident.ts';
+import { sharedChanges } from '#core/shared-paths.ts';
 
 export const listQuerySchema = z.object({
   state: requestStateSchema.optional(),
@@ -33,7 +34,9 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void
   app.post('/api/targets/:tenant/:environment/rollback-preview', async (c) => {
     const target = await resolveTarget(c, deps.catalog);
     const body = await parseJsonBody(c, previewBodySchema);
-    return c.json(await previewRollback(deps, target, body));
+    const preview = await previewRollback(deps, target, body);
+    const shared = sharedChanges(target, await deps.catalog.list(), preview.files.map((f) => f.path));
+    return c.json(shared.length > 0 ? { ...preview, sharedWith: shared } : preview);
   });
 
   if (!deps.services) return;

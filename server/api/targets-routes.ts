@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { DeploymentGaps, targetCluster } from '#core/deployment-gap.ts';
-import { buildRolledBackIndex, readHistoryPage, targetHead, type RolledBackIndex } from '#core/history.ts';
+import { readHistoryPage, targetHead } from '#core/history.ts';
+import { buildRolledBackIndex, type RolledBackIndex } from '#core/rolled-back-index.ts';
 import { versionReaderFor } from '#core/revision-versions.ts';
 import { historyQuerySchema, type Target } from '#core/schemas.ts';
 import { targetKey, type TargetConfig } from '#core/target-config.ts';

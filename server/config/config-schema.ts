@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { featuresSchema, nameSchema, planSchema, roleSchema } from '#core/schemas.ts';
 import { clusterConfigSchema } from '#server/cluster/cluster-config.ts';
+import { patternSchema } from './pattern-schema.ts';
 
 const pathList = z.array(z.string().min(1).max(1024)).max(256);
 
@@ -62,20 +63,6 @@ const explicitTargetSchema = targetSettingsSchema
     /** Everything the target owns; defaults to the union of services, bindings and variables. */
     paths: pathList.optional(),
     services: z.array(z.object({ name: nameSchema, paths: pathList.min(1) }).strict()).min(1),
-    bindings: pathList.default([]),
-    variables: pathList.default([]),
-  })
-  .strict();
-
-const patternSchema = z
-  .object({
-    /** Set when the repo holds a single tenant and no path names it. */
-    tenant: nameSchema.optional(),
-    /** Where one service of one target lives, e.g. `tenants/{tenant}/{environment}/services/{service}/`. */
-    services: z.string().min(1).refine((p) => p.includes('{service}') && p.includes('{environment}'), {
-      message: 'must contain {service} and {environment}',
-    }),
-    paths: pathList.optional(),
     bindings: pathList.default([]),
     variables: pathList.default([]),
   })
@@ -223,4 +210,4 @@ export function identityProblem(config: RewindConfig, host: string): string | nu
 
 export type RewindConfig = z.infer<typeof configSchema>;
 export type TargetSettings = z.infer<typeof targetSettingsSchema>;
-export type PatternConfig = z.infer<typeof patternSchema>;
+export type { PatternConfig } from './pattern-schema.ts';

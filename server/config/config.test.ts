@@ -114,7 +114,9 @@ describe('resolveTargets for the documented layouts', () => {
     expect(targets[1]!.policy.requiredApprovals).toBe(1);
     expect(classifyPath(prod.layout, 'tenants/acme/production/kustomization.yaml').kind).toBe('binding');
     expect(classifyPath(prod.layout, 'tenants/acme/production/variables.yaml').kind).toBe('variables');
-    expect(warnings).toEqual([]);
+    expect(warnings).toEqual([
+      'targets.pattern: skipped tenant "Bad_Name" (tenants/Bad_Name/staging/services/web/values.yaml): names must be lowercase DNS labels ([a-z0-9-], at most 63)',
+    ]);
   });
 
   it('environment first', () => {
@@ -137,7 +139,7 @@ describe('resolveTargets for the documented layouts', () => {
 
   it('Flux: clusters/<env> bindings plus apps/<env>/<service>', () => {
     const files = ['clusters/production/flux-system/gotk-sync.yaml', 'clusters/production/apps.yaml', 'apps/production/podinfo/release.yaml', 'apps/production/cluster-vars.yaml'];
-    const { targets } = resolveTargets(example('flux'), files);
+    const { targets } = resolveTargets(example('flux-env-folders'), files);
     expect(targets.map((t) => `${t.tenant}/${t.environment}`)).toEqual(['fleet/production']);
     const layout = targets[0]!.layout;
     expect(classifyPath(layout, 'clusters/production/flux-system/gotk-sync.yaml').kind).toBe('binding');
@@ -155,7 +157,7 @@ describe('resolveTargets for the documented layouts', () => {
   });
 
   it('warns when a pattern finds nothing', () => {
-    const { targets, warnings } = resolveTargets(example('flux'), ['README.md']);
+    const { targets, warnings } = resolveTargets(example('flux-env-folders'), ['README.md']);
     expect(targets).toEqual([]);
     expect(warnings).toEqual(['targets.pattern: no file in the repo matches apps/{environment}/{service}/']);
   });

@@ -184,7 +184,7 @@ describe('repo layouts from the documented configs', () => {
       services: ['api', 'web'],
     },
     {
-      name: 'flux',
+      name: 'flux-env-folders',
       files: { 'clusters/production/apps.yaml': 'kind: Kustomization\n', 'apps/production/podinfo/release.yaml': 'version: 6.0.0\n', 'apps/production/cluster-vars.yaml': 'region: eu\n' },
       change: { 'apps/production/podinfo/release.yaml': 'version: 6.1.0\n' },
       target: 'fleet/production',

@@ -12,6 +12,7 @@ export const STATUS_LABEL: Record<RevisionStatus, string> = {
   success: 'Success',
   failed: 'Failed',
   'rolled-back': 'Rolled back',
+  'partially-rolled-back': 'Partly rolled back',
 };
 
 export function SourceBadge({ source }: { source: RevisionSource }) {
@@ -26,10 +27,10 @@ export function StatusBadge({ revision }: { revision: Pick<Revision, 'status' | 
         <span className="badge__dot" aria-hidden="true" />
         {STATUS_LABEL[status]}
       </span>
-      {status === 'rolled-back' && rolledBackBy && (
+      {(status === 'rolled-back' || status === 'partially-rolled-back') && rolledBackBy && (
         <span className="status-cell__by">
           by{' '}
-          <code className="sha" title={`Undone by rollback commit ${rolledBackBy}`}>
+          <code className="sha" title={status === 'rolled-back' ? `Undone by rollback commit ${rolledBackBy}` : `Partly undone by rollback commit ${rolledBackBy}; the rest of its change is still live`}>
             {shortSha(rolledBackBy)}
           </code>
         </span>

@@ -163,12 +163,15 @@ export function describeApiContract(name: string, makeHarness: () => Promise<Api
       });
       it('filters by source, status and text, across pages', async () => {
         const all = await walk('', 100);
+        const messages = new Map(demoTargetCommits('acme', 'production').map((c) => [api.shaOf(c.id), c.message]));
+        const messageOf = (sha: string) => messages.get(sha) ?? '';
         for (const [query, keep] of [
           ['&source=rollback', (r: Revision) => r.source === 'rollback'],
           ['&source=promotion', (r: Revision) => r.source === 'promotion'],
           ['&status=rolled-back', (r: Revision) => r.status === 'rolled-back'],
           ['&status=failed', (r: Revision) => r.status === 'failed'],
-          ['&q=PAYMENTS', (r: Revision) => `${r.summary} ${r.services.join(' ')} ${r.author.name} ${r.author.email}`.toLowerCase().includes('payments')],
+          // `q` searches the whole commit message (decision 036), not only the summary shown.
+          ['&q=PAYMENTS', (r: Revision) => `${messageOf(r.sha)} ${r.services.join(' ')} ${r.author.name} ${r.author.email}`.toLowerCase().includes('payments')],
         ] as const) {
           const filtered = await walk(query, 3);
           const expected = all.filter(keep).map((r) => r.sha);

@@ -301,8 +301,8 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
         expect(seen.files.map((f) => f.path)).toEqual([PAYMENTS_VALUES('staging')]);
         expect(seen.fields.map((f) => [f.path, f.from])).toEqual([[['image', 'tag'], 'v2.14.0']]);
         expect([seen.files[0]!.additions, seen.files[0]!.deletions]).toEqual([1, 1]);
-        // The release it undid shows rolled-back.
-        expect(all.find((r) => r.sha === release.sha)).toMatchObject({ status: 'rolled-back', rolledBackBy: all[0]!.sha });
+        // The release's timeout change is still live: it was rolled back only in part.
+        expect(all.find((r) => r.sha === release.sha)).toMatchObject({ status: 'partially-rolled-back', rolledBackBy: all[0]!.sha });
       });
 
       it('service: restores the rest of payments (the provider timeout)', async () => {

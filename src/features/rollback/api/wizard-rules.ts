@@ -82,6 +82,10 @@ export function revisionWarning(revision: Revision, headSha: string | null): Rev
     const by = revision.rolledBackBy ? ` by ${revision.rolledBackBy.slice(0, 7)}` : '';
     return { kind: 'rolled-back', message: `This revision was itself rolled back${by}. Check why before restoring it.` };
   }
+  if (revision.status === 'partially-rolled-back') {
+    const by = revision.rolledBackBy ? ` by ${revision.rolledBackBy.slice(0, 7)}` : '';
+    return { kind: 'rolled-back', message: `Part of this revision was rolled back${by}. Check why before restoring it.` };
+  }
   return null;
 }
 

@@ -8,6 +8,7 @@ import type { WizardStep } from '#src/features/rollback/api/wizard-params.ts';
 import { stepForError } from '#src/features/rollback/api/wizard-rules.ts';
 import { draftKeyOf, useWizardDraftStore } from '#src/features/rollback/stores/wizard-draft-store.ts';
 import { DestructiveWarning } from './destructive-warning.tsx';
+import { SharedFilesWarning } from './shared-files-warning.tsx';
 import { RollbackDiff } from './rollback-diff.tsx';
 import { PlannedVersions, RollForwardHints } from './roll-forward-hints.tsx';
 import { ServerError, StepFrame } from './step-frame.tsx';
@@ -110,6 +111,7 @@ export function PreviewStep({ target, selection, serverError, onErrorElsewhere, 
             </p>
           ) : (
             <>
+              <SharedFilesWarning shared={preview.data.sharedWith ?? []} />
               <DestructiveWarning
                 preview={preview.data}
                 scope={selection.mode === 'full' ? `${target.tenant}/${target.environment}` : `service ${selection.service ?? ''}`}

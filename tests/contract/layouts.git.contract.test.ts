@@ -1,0 +1,25 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vi } from 'vitest';
+import { createRewindServer } from '#server/node/rewind-server.ts';
+import { writeLayoutRepo } from '#tests/support/layout-repo.ts';
+import { describeLayoutsContract, FLUX, FLUX_COMMITS } from './layouts-contract.ts';
+
+describeLayoutsContract('real server (git + SQLite over HTTP)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rewind-layouts-'));
+  const shas = writeLayoutRepo(join(dir, 'fleet'), FLUX.files, FLUX_COMMITS);
+  const configFile = join(dir, 'rewind.config.yaml');
+  writeFileSync(configFile, readFileSync(`docs/examples/${FLUX.example}.rewind.config.yaml`, 'utf8'));
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const server = await createRewindServer({ configFile, repo: join(dir, 'fleet'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: () => {} });
+  return {
+    request: (path, init) => fetch(new URL(path.replace(/^\//, ''), server.url), init),
+    shas,
+    close: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
