@@ -135,5 +135,5 @@ describe('the large demo repo', () => {
     } finally {
       await store.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

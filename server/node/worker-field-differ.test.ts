@@ -7,7 +7,7 @@ import type { FieldDiffPair } from '#core/ports.ts';
 import { WORKER_MIN_CHARS, WorkerFieldDiffer, type WorkerFieldDifferOptions } from './worker-field-differ.ts';
 
 // Real work (worker threads parsing large YAML) on a busy machine: generous limits, never vitest's 5 s (decision 024).
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
 
 /** A values manifest of about `services` × 20 lines: nested maps, lists of named maps, scalars. */
 function manifest(services: number, edit: (i: number) => string = () => 'v1'): string {
@@ -81,7 +81,7 @@ async function loopTurnsWhile(promise: Promise<unknown>): Promise<number> {
 }
 
 describe('WorkerFieldDiffer', () => {
-  it('answers what the in-process differ answers, in order, for each kind of input', { timeout: 60_000 }, async () => {
+  it('answers what the in-process differ answers, in order, for each kind of input', { timeout: 180_000 }, async () => {
     const inWorker = differ({ minChars: 0 });
     const pairs = CASES.map((c) => c.pair);
     const expected = await inProcessFieldDiffer(pairs);
@@ -194,7 +194,7 @@ const rollbackJob = (file = API_FILE, service = 'api'): RollbackJob => ({
 });
 
 describe('WorkerFieldDiffer: rollback jobs', () => {
-  it('plans and previews in the worker exactly as in-process', { timeout: 120_000 }, async () => {
+  it('plans and previews in the worker exactly as in-process', { timeout: 300_000 }, async () => {
     // A budget no busy test machine reaches: this test is about equal results.
     const d = differ({ minChars: 0, rollbackBudgetMs: 600_000 });
     const job = rollbackJob();

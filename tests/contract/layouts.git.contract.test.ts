@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +10,13 @@ import { describeLayoutsContract, FLUX, FLUX_COMMITS } from './layouts-contract.
 describeLayoutsContract('real server (git + SQLite over HTTP)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rewind-layouts-'));
   const shas = writeLayoutRepo(join(dir, 'fleet'), FLUX.files, FLUX_COMMITS);
+  // Rewind serves a bare clone (a work tree with the served branch checked out is refused, decision 035).
+  execFileSync('git', ['clone', '-q', '--bare', join(dir, 'fleet'), join(dir, 'fleet.git')]);
   const configFile = join(dir, 'rewind.config.yaml');
   writeFileSync(configFile, readFileSync(`docs/examples/${FLUX.example}.rewind.config.yaml`, 'utf8'));
   vi.spyOn(console, 'log').mockImplementation(() => {});
   vi.spyOn(console, 'warn').mockImplementation(() => {});
-  const server = await createRewindServer({ configFile, repo: join(dir, 'fleet'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: () => {} });
+  const server = await createRewindServer({ configFile, repo: join(dir, 'fleet.git'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: () => {} });
   return {
     request: (path, init) => fetch(new URL(path.replace(/^\//, ''), server.url), init),
     shas,
