@@ -10,6 +10,7 @@ import { matchesIncident } from '#core/incident.ts';
 import { conflict, notFound } from '#core/errors.ts';
 import type {
   AuditFilter,
+  DeliveryLedger,
   Page,
   RequestFilter,
   RequestStore,
@@ -60,7 +61,10 @@ function emptyState(): State {
   return { requests: new Map(), audit: [], auditIds: new Set(), breakGlass: [], idempotency: new Map() };
 }
 
-export class InMemoryRequestStore implements RequestStore {
+export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
+  /** Accepted webhook deliveries and when each is forgotten (ms). */
+  private readonly deliveries = new Map<string, number>();
+
   private state: State = emptyState();
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -137,6 +141,13 @@ export class InMemoryRequestStore implements RequestStore {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return findActiveBreakGlass(this.state, user, now);
+  }
+
+  async claimDelivery(key: string, now: Date, expiresAt: Date): Promise<boolean> {
+    for (const [stored, until] of this.deliveries) if (until <= now.getTime()) this.deliveries.delete(stored);
+    if (this.deliveries.has(key)) return false;
+    this.deliveries.set(key, expiresAt.getTime());
+    return true;
   }
 }
 

@@ -190,7 +190,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   const fieldDiffer = new WorkerFieldDiffer({ log });
   // Only the demo repo gets the simulated cluster; a real repo reads its agent, or knows nothing.
   const clusterRuntime = demo
-    ? { cluster: new SimulatedClusterStatus(revisions, systemClock), hooks: null, close: async () => {} }
+    ? { cluster: new SimulatedClusterStatus(revisions, systemClock), hooks: null, readiness: null, close: async () => {} }
     : createCluster({
         config: config.cluster,
         targets,
@@ -199,6 +199,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
         revisions,
         requests,
         log,
+        onPollError: (agent, reason) => metrics.agentPollErrors.inc({ agent, reason }),
         baseDir: options.configFile ? dirname(resolve(options.configFile)) : undefined,
       });
   const api = createApiApp({
@@ -227,6 +228,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     metrics,
     hooks: clusterRuntime.hooks,
     isDraining: () => draining,
+    ...(clusterRuntime.readiness ? { advisory: { cluster: clusterRuntime.readiness } } : {}),
     readiness: {
       database: () => store.ping(),
       repo: async () => {

@@ -93,6 +93,12 @@ export interface BreakGlassSessionsTable {
   closed_at: string | null;
 }
 
+/** Accepted webhook deliveries, by signature, until they expire (decision 037). */
+export interface WebhookDeliveriesTable {
+  delivery_key: string;
+  expires_at: string;
+}
+
 export interface IdempotencyKeysTable {
   user_key: string;
   idempotency_key: string;
@@ -106,6 +112,7 @@ export interface RewindDatabase {
   audit_events: AuditEventsTable;
   break_glass_sessions: BreakGlassSessionsTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface OpenDatabaseOptions {

@@ -17,7 +17,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { conflict, notFound, RewindError, unavailable } from '#core/errors.ts';
-import type { AuditFilter, Page, RequestFilter, RequestStore, RequestStoreTx } from '#core/ports.ts';
+import type { AuditFilter, DeliveryLedger, Page, RequestFilter, RequestStore, RequestStoreTx } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import {
   type AuditEventsTable,
@@ -45,7 +45,7 @@ type Db = Kysely<RewindDatabase>;
 /** Transaction advisory lock key of the request store (PostgreSQL): "RWT1". */
 const TRANSACTION_LOCK_KEY = 0x52575431;
 
-export class SqlRequestStore implements RequestStore {
+export class SqlRequestStore implements RequestStore, DeliveryLedger {
   /** Set inside `work`, to turn a nested `transaction` (which would wait forever) into an error. */
   private readonly insideTransaction = new AsyncLocalStorage<true>();
 
@@ -184,6 +184,20 @@ export class SqlRequestStore implements RequestStore {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return this.guard(findActiveBreakGlass(this.reader, user, now));
+  }
+
+  async claimDelivery(key: string, now: Date, expiresAt: Date): Promise<boolean> {
+    return this.guard(
+      this.writer.transaction().execute(async (trx) => {
+        await trx.deleteFrom('webhook_deliveries').where('expires_at', '<=', now.toISOString()).execute();
+        const result = await trx
+          .insertInto('webhook_deliveries')
+          .values({ delivery_key: key, expires_at: expiresAt.toISOString() })
+          .onConflict((oc) => oc.column('delivery_key').doNothing())
+          .executeTakeFirst();
+        return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+      }),
+    );
   }
 }
 
