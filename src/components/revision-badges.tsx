@@ -40,8 +40,8 @@ export function StatusBadge({ revision }: { revision: Pick<Revision, 'status' | 
 
 export function CurrentBadge() {
   return (
-    <span className="badge badge--current" title="The newest revision of this target on the branch">
-      current
+    <span className="badge badge--current" title="The newest revision of this target on the branch (not necessarily what the cluster runs)">
+      branch head
     </span>
   );
 }
