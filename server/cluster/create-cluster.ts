@@ -14,8 +14,9 @@ import { ConfigError } from '#server/config/load-config.ts';
 import { pollErrorClass, type AgentClient, type PollErrorClass } from './agent.ts';
 import { AgentClusterStatus } from './agent-cluster-status.ts';
 import { ArgoCdClient } from './argocd.ts';
-import type { ClusterConfig } from './cluster-config.ts';
+import { isInCluster, type ClusterConfig } from './cluster-config.ts';
 import { FluxClient } from './flux.ts';
+import { fileToken, inClusterApiServer, SERVICE_ACCOUNT_DIR } from './in-cluster.ts';
 import { ObjectPoller } from './object-poller.ts';
 import { createWebhookApp } from './webhooks.ts';
 
@@ -46,6 +47,8 @@ export interface CreateClusterOptions {
   /** Counts a failed read of an agent object by reason class (`rewind_agent_poll_errors_total`). */
   onPollError?: (agent: 'argocd' | 'flux', reason: PollErrorClass) => void;
   env?: NodeJS.ProcessEnv;
+  /** The mounted service account (token, ca.crt) for Flux in a pod; tests point it elsewhere. */
+  serviceAccountDir?: string;
   /** Resolves relative token / CA paths (the config file's directory). */
   baseDir?: string;
 }
@@ -87,8 +90,15 @@ export function createCluster(options: CreateClusterOptions): ClusterRuntime {
     settings = { naming: argo.application, namingKey: 'cluster.argocd.application', serviceResource: argo.serviceResource, syncAfterRollback: argo.syncAfterRollback, confirmWithin: argo.confirmWithin, pollInterval: argo.pollInterval };
   } else {
     const flux = config.flux!;
-    const token = readSecret('cluster.flux.tokenFile/tokenEnv', { env: flux.tokenEnv, file: resolvePath(flux.tokenFile) }, env);
-    client = new FluxClient({ apiServer: flux.apiServer, token, ca: readCa('cluster.flux', resolvePath(flux.caFile)), timeoutMs: flux.timeout, kind: flux.kind, namespace: flux.namespace, clock });
+    const inCluster = isInCluster(flux);
+    const accountDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+    const tokenFile = resolvePath(flux.tokenFile) ?? (inCluster && !flux.tokenEnv ? `${accountDir}/token` : undefined);
+    const token = tokenFile
+      ? fileToken(flux.tokenFile ? 'cluster.flux.tokenFile' : 'cluster.flux (in-cluster service account token)', tokenFile)
+      : readSecret('cluster.flux.tokenFile/tokenEnv', { env: flux.tokenEnv }, env);
+    const caFile = resolvePath(flux.caFile) ?? (inCluster && existsSync(`${accountDir}/ca.crt`) ? `${accountDir}/ca.crt` : undefined);
+    const apiServer = flux.apiServer ?? inClusterApiServer(env);
+    client = new FluxClient({ apiServer, token, ca: readCa('cluster.flux', caFile), timeoutMs: flux.timeout, kind: flux.kind, namespace: flux.namespace, clock });
     settings = { naming: flux.kustomization, namingKey: 'cluster.flux.kustomization', serviceResource: '{service}', syncAfterRollback: flux.syncAfterRollback, confirmWithin: flux.confirmWithin, pollInterval: flux.pollInterval };
   }
 

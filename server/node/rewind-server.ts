@@ -247,7 +247,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   console.log(`  database: ${databaseUrl ? `PostgreSQL ${redactUrl(databaseUrl)}` : `SQLite ${join(dataDir, 'rewind.db')}`}`);
   console.log(`  targets: ${targets.map((t) => `${t.tenant}/${t.environment}`).join(', ') || '(none)'}`);
   console.log(`  identity: ${identityModeOf(config)}${config.identity.mode === undefined ? ' (default: no users configured, loopback only)' : ''}`);
-  console.log(`  cluster: ${demo ? 'simulated (demo)' : config.cluster?.argocd ? `Argo CD ${config.cluster.argocd.url}` : config.cluster?.flux ? `Flux ${config.cluster.flux.apiServer}` : 'none configured: every status is unknown'}`);
+  console.log(`  cluster: ${demo ? 'simulated (demo)' : config.cluster?.argocd ? `Argo CD ${config.cluster.argocd.url}` : config.cluster?.flux ? `Flux ${config.cluster.flux.apiServer ?? '(in-cluster service account)'}` : 'none configured: every status is unknown'}`);
   for (const warning of warnings) console.warn(`  warning: ${warning}`);
   for (const { id, commitSha } of reconciled.completed) console.log(`  reconciled: ${id} completed (commit ${commitSha.slice(0, 7)} was on the branch)`);
   for (const id of reconciled.failed) console.log(`  reconciled: ${id} failed (interrupted before its commit; execute it again)`);
