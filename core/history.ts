@@ -52,10 +52,37 @@ export async function buildRolledBackIndex(
   return index;
 }
 
+/** Deployment outcomes an agent reported, by commit (newest report per commit), and which agent. */
+export interface AgentOutcomes {
+  source: 'argocd' | 'flux' | 'simulated';
+  bySha: Map<string, 'success' | 'failed'>;
+}
+
+/** The agent's outcomes of a target's status, newest first as the port reports them. */
+export function agentOutcomesOf(status: { source: string; outcomes: readonly { sha: string; outcome: 'success' | 'failed' }[] }): AgentOutcomes | undefined {
+  if (status.source !== 'argocd' && status.source !== 'flux' && status.source !== 'simulated') return undefined;
+  const bySha = new Map<string, 'success' | 'failed'>();
+  for (const { sha, outcome } of status.outcomes) if (!bySha.has(sha)) bySha.set(sha, outcome);
+  return { source: status.source, bySha };
+}
+
+/**
+ * A revision's status and who said it: a later rollback undid it (git), else what the agent reported
+ * for that commit, else the commit's deployment note, else nobody (counted as success).
+ */
+function statusOf(commit: CommitRecord, undoneBy: string | undefined, agent: AgentOutcomes | undefined): Pick<Revision, 'status' | 'statusSource'> {
+  if (undoneBy) return { status: 'rolled-back', statusSource: 'rollback' };
+  const reported = agent?.bySha.get(commit.sha);
+  if (reported && agent) return { status: reported, statusSource: agent.source };
+  if (commit.deployStatus) return { status: commit.deployStatus === 'failed' ? 'failed' : 'success', statusSource: 'git-note' };
+  return { status: 'success', statusSource: 'none' };
+}
+
 export function describeRevision(
   commit: CommitRecord,
   target: TargetConfig,
   rolledBack: RolledBackIndex,
+  agent?: AgentOutcomes,
 ): Revision {
   const meta = parseRollbackMessage(commit.message);
   const undoneBy = rolledBack.get(commit.sha);
@@ -67,7 +94,7 @@ export function describeRevision(
     summary: subjectOf(commit.message),
     services: servicesTouched(target.layout, commit.paths),
     source: classifySource(commit.message),
-    status: undoneBy ? 'rolled-back' : commit.deployStatus === 'failed' ? 'failed' : 'success',
+    ...statusOf(commit, undoneBy, agent),
   };
   if (meta) revision.rollback = { requestId: meta.requestId, targetSha: meta.targetSha, mode: meta.mode };
   if (undoneBy) revision.rolledBackBy = undoneBy;
@@ -108,6 +135,7 @@ export async function readHistoryPage(
   target: TargetConfig,
   query: HistoryQuery,
   rolledBack: RolledBackIndex,
+  agent?: AgentOutcomes,
 ): Promise<HistoryPage> {
   let paths = target.layout.paths;
   if (query.service) {
@@ -128,7 +156,7 @@ export async function readHistoryPage(
     for (const commit of commits) {
       scanned++;
       after = commit.sha;
-      const revision = describeRevision(commit, target, rolledBack);
+      const revision = describeRevision(commit, target, rolledBack, agent);
       if (matchesQuery(revision, query)) {
         revisions.push(revision);
         if (revisions.length === query.limit) break;

@@ -88,6 +88,12 @@ export const revisionSchema = z.object({
   services: z.array(z.string()),
   source: sourceSchema,
   status: revisionStatusSchema,
+  /**
+   * Extension (decision 037): who said so. `argocd` / `flux` / `simulated`: the agent reported the
+   * outcome; `git-note`: a deployment note on the commit; `rollback`: a later rollback commit undid it;
+   * `none`: nobody reported an outcome (shown as success, and says so).
+   */
+  statusSource: z.enum(['argocd', 'flux', 'simulated', 'git-note', 'rollback', 'none']).optional(),
   rollback: z
     .object({ requestId: z.string(), targetSha: shaSchema, mode: rollbackModeSchema })
     .optional(),

@@ -120,6 +120,11 @@ describe('rewind serve with Argo CD', { timeout: 120_000 }, () => {
       expect(accepted.status).toBe(200);
       expect(await accepted.json()).toEqual({ recorded: true, object: 'acme-production', sha: head, outcome: 'failed' });
       expect(await outcomes()).toContainEqual(expect.objectContaining({ sha: head, outcome: 'failed' }));
+      // The history row of that commit says failed, and who said it (decision 037).
+      const history = (await (await api('/api/targets/acme/production/history?limit=1')).json()) as { revisions: { sha: string; status: string; statusSource: string }[] };
+      expect(history.revisions[0]).toMatchObject({ sha: head, status: 'failed', statusSource: 'argocd' });
+      const detail = (await (await api(`/api/targets/acme/production/revisions/${head}`)).json()) as { deployment: { outcome: string; source: string } };
+      expect(detail.deployment).toEqual({ outcome: 'failed', source: 'Argo CD (its sync history and last operation)' });
 
       expect((await hook(api, body, sign(body))).status).toBe(409);
       const big = JSON.stringify({ app: 'acme-production', padding: 'x'.repeat(70 * 1024) });
