@@ -187,6 +187,10 @@ export interface AuditFilter {
   actor?: string;
   /** Only the events of this rollback request (exact match; decision 016). */
   requestId?: string;
+  /** Events at or after this instant (ISO-8601 as `Date#toISOString` writes it; decision 037). */
+  from?: string;
+  /** Events at or before this instant (same form). */
+  to?: string;
 }
 
 /**

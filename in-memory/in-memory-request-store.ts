@@ -125,6 +125,8 @@ export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
       if (filter.environment && e.environment !== filter.environment) continue;
       if (filter.type && e.type !== filter.type) continue;
       if (filter.requestId && e.requestId !== filter.requestId) continue;
+      if (filter.from && e.at < filter.from) continue;
+      if (filter.to && e.at > filter.to) continue;
       if (actor !== null && emailKey(e.actor) !== actor) continue;
       if (items.length === limit) {
         more = true;

@@ -172,6 +172,9 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
     if (filter.type) query = query.where('type', '=', filter.type);
     if (filter.actor) query = query.where('actor_key', '=', emailKey(filter.actor));
     if (filter.requestId) query = query.where('request_id', '=', filter.requestId);
+    // `at` is stored as Date#toISOString writes it, so text order is time order.
+    if (filter.from) query = query.where('at', '>=', filter.from);
+    if (filter.to) query = query.where('at', '<=', filter.to);
     if (before !== null) query = query.where('seq', '<', before);
     const rows = await this.guard(query.orderBy('seq', 'desc').limit(limit + 1).execute());
     const page = rows.slice(0, limit);

@@ -72,6 +72,38 @@ export function describeOversightContract(name: string, makeHarness: () => Promi
         expect((await api.request('/api/audit?cursor=garbage')).status).toBe(400);
       });
 
+      it('filters by from/to (extension, decision 037): inclusive instants in any time zone; bad or reversed bounds are 400', async () => {
+        const all = (await audit('?limit=500')).events;
+        const times = [...new Set(all.map((e) => e.at))].sort();
+        expect(times.length).toBeGreaterThan(1);
+        const middle = times[Math.floor(times.length / 2)]!;
+        const from = (await audit(`?limit=500&from=${encodeURIComponent(middle)}`)).events;
+        expect(from.length).toBeGreaterThan(0);
+        expect(from.every((e) => e.at >= middle)).toBe(true);
+        expect(from.map((e) => e.id)).toEqual(all.filter((e) => e.at >= middle).map((e) => e.id));
+        const to = (await audit(`?limit=500&to=${encodeURIComponent(middle)}`)).events;
+        expect(to.map((e) => e.id)).toEqual(all.filter((e) => e.at <= middle).map((e) => e.id));
+        const exact = (await audit(`?limit=500&from=${encodeURIComponent(middle)}&to=${encodeURIComponent(middle)}`)).events;
+        expect(exact.map((e) => e.id)).toEqual(all.filter((e) => e.at === middle).map((e) => e.id));
+        const offset = new Date(Date.parse(middle)).toISOString().replace(/^(.*)T(\d{2}):(.*)Z$/, (_, day: string, hour: string, rest: string) => {
+          // The same instant written one hour east of UTC (unless that crosses midnight) is the same bound.
+          return Number(hour) < 23 ? `${day}T${String(Number(hour) + 1).padStart(2, '0')}:${rest}+01:00` : `${day}T${hour}:${rest}Z`;
+        });
+        expect((await audit(`?limit=500&from=${encodeURIComponent(offset)}&to=${encodeURIComponent(offset)}`)).events.map((e) => e.id)).toEqual(exact.map((e) => e.id));
+
+        for (const [query, field] of [['from=yesterday', 'from'], ['to=2026-13-01T00:00:00Z', 'to'], ['from=2026-03-01', 'from'], ['from=2026-03-01T10:00:00', 'from']] as const) {
+          const response = await api.request(`/api/audit?${query}`);
+          expect(response.status, query).toBe(400);
+          const error = errorBodySchema.parse(await response.json()).error;
+          expect(error.code).toBe('BAD_REQUEST');
+          expect(error.field).toBe(field);
+          expect(error.message).toMatch(/must be an ISO-8601 date and time with a time zone/);
+        }
+        const reversed = await api.request('/api/audit?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z');
+        expect(reversed.status).toBe(400);
+        expect(errorBodySchema.parse(await reversed.json()).error).toMatchObject({ code: 'BAD_REQUEST', message: 'from (2026-03-02T00:00:00.000Z) is after to (2026-03-01T00:00:00.000Z)', field: 'from' });
+      });
+
       it('filters by requestId (extension): an unknown request is an empty page, a malformed id a 400', async () => {
         expect((await audit('?requestId=rbk-doesnotexist')).events).toEqual([]);
         expect(await audit('?requestId=rbk-doesnotexist&type=rollback.requested&limit=1')).toEqual({ events: [], nextCursor: null });
