@@ -73,7 +73,7 @@ export async function closeBreakGlass(deps: BreakGlassDeps, user: User): Promise
       actor: user.email.toLowerCase(),
       type: 'break-glass.closed',
       breakGlass: true,
-      details: { openedAt: active.openedAt, expiresAt: active.expiresAt },
+      details: { justification: active.justification, openedAt: active.openedAt, expiresAt: active.expiresAt },
     });
     return true;
   });

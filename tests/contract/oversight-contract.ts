@@ -39,6 +39,8 @@ export function describeOversightContract(name: string, makeHarness: () => Promi
         const events = await audit(`?actor=${encodeURIComponent(onCall.email.toUpperCase())}`);
         expect(events.events.map((e) => e.type).slice(0, 2)).toEqual(['break-glass.closed', 'break-glass.opened']);
         expect(events.events.every((e) => e.breakGlass)).toBe(true);
+        // Decision 037: the closing event carries the session's justification too.
+        expect(events.events.slice(0, 2).map((e) => e.details.justification)).toEqual(['payments down, approvers asleep', 'payments down, approvers asleep']);
       });
 
       it('is refused to a role that may not open it, and needs a justification and sane minutes', async () => {
@@ -102,6 +104,26 @@ export function describeOversightContract(name: string, makeHarness: () => Promi
         const reversed = await api.request('/api/audit?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z');
         expect(reversed.status).toBe(400);
         expect(errorBodySchema.parse(await reversed.json()).error).toMatchObject({ code: 'BAD_REQUEST', message: 'from (2026-03-02T00:00:00.000Z) is after to (2026-03-01T00:00:00.000Z)', field: 'from' });
+      });
+
+      it('every event about a request carries its justification, and a review its comment', async () => {
+        const history = (await (await api.request('/api/targets/acme/production/history?limit=2')).json()) as { revisions: { sha: string }[] };
+        const requester = userWith('requester', 'admin');
+        const created = await post('/api/rollbacks', requester.email, { tenant: 'acme', environment: 'production', mode: 'full', targetSha: history.revisions[1]!.sha, justification: 'undo the failed release' });
+        expect(created.status, await created.clone().text()).toBe(201);
+        const { request } = (await created.json()) as { request: { id: string } };
+        const approver = api.repo.users.find((u) => u.roles.includes('approver') && u.email !== requester.email)!;
+        const reviewed = await post(`/api/rollbacks/${request.id}/reviews`, approver.email, { decision: 'reject', comment: 'not this one' });
+        expect(reviewed.status, await reviewed.clone().text()).toBe(200);
+        const own = (await audit(`?requestId=${request.id}`)).events;
+        expect(own.map((e) => [e.type, e.details.justification, e.details.comment])).toEqual([
+          ['rollback.reviewed', 'undo the failed release', 'not this one'],
+          ['rollback.requested', 'undo the failed release', undefined],
+        ]);
+        const events = (await audit('?limit=500')).events.filter((e) => e.requestId);
+        expect(events.length).toBeGreaterThan(0);
+        for (const event of events) expect(typeof event.details.justification, `${event.type} ${event.id}`).toBe('string');
+        for (const event of events.filter((e) => e.type === 'rollback.reviewed')) expect('comment' in event.details, event.id).toBe(true);
       });
 
       it('filters by requestId (extension): an unknown request is an empty page, a malformed id a 400', async () => {
