@@ -4,11 +4,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RewindError } from '#core/errors.ts';
-import type { DeliveryLedger, Page, RequestStore, RequestStoreTx } from '#core/ports.ts';
+import type { Page, RequestStore, RequestStoreTx } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, RollbackRequest } from '#core/schemas.ts';
 
 export interface RequestStoreHarness {
-  store: RequestStore & DeliveryLedger;
+  store: RequestStore;
   close(): Promise<void>;
 }
 
@@ -94,7 +94,7 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 export function describeRequestStoreContract(name: string, makeStore: () => Promise<RequestStoreHarness>): void {
   describe(`RequestStore contract: ${name}`, () => {
     let harness: RequestStoreHarness;
-    let store: RequestStore & DeliveryLedger;
+    let store: RequestStore;
 
     beforeEach(async () => {
       harness = await makeStore();
@@ -733,24 +733,6 @@ export function describeRequestStoreContract(name: string, makeStore: () => Prom
           await tx.openBreakGlass(session({ openedAt: '2025-03-01T10:04:00.000Z' }));
         });
         expect(await store.activeBreakGlass('jane@example.com', at('10:05:00.000'))).toStrictEqual(session({ openedAt: '2025-03-01T10:04:00.000Z' }));
-      });
-    });
-
-    // Decision 037: webhook replay memory, in the request store's database.
-    describe('webhook deliveries', () => {
-      const t = (time: string) => new Date(`2025-03-01T${time}Z`);
-      it('claims a key once until it expires, then again', async () => {
-        expect(await store.claimDelivery('hook:sig-1', t('10:00:00'), t('11:00:00'))).toBe(true);
-        expect(await store.claimDelivery('hook:sig-1', t('10:30:00'), t('11:30:00'))).toBe(false);
-        expect(await store.claimDelivery('hook:sig-2', t('10:30:00'), t('11:30:00'))).toBe(true);
-        // The refused claim did not extend the first key's life.
-        expect(await store.claimDelivery('hook:sig-1', t('11:00:00'), t('12:00:00'))).toBe(true);
-        expect(await store.claimDelivery('hook:sig-2', t('11:00:00'), t('12:00:00'))).toBe(false);
-      });
-
-      it('answers one of two concurrent claims of the same key with true', async () => {
-        const claims = await Promise.all([1, 2, 3].map(() => store.claimDelivery('hook:same', t('10:00:00'), t('11:00:00'))));
-        expect(claims.filter(Boolean)).toHaveLength(1);
       });
     });
   });

@@ -1,4 +1,7 @@
 import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
+import { describeDeliveryLedgerContract } from './delivery-ledger.contract.ts';
 import { describeRequestStoreContract } from './request-store.contract.ts';
 
 describeRequestStoreContract('in-memory', async () => ({ store: new InMemoryRequestStore(), close: async () => {} }));
+
+describeDeliveryLedgerContract('in-memory', async () => ({ ledger: new InMemoryRequestStore(), close: async () => {} }));

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { openDatabase } from '#server/sql/database.ts';
 import { migrateToLatest, migrationProvider } from '#server/sql/migrations.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
+import { describeDeliveryLedgerContract } from './delivery-ledger.contract.ts';
 import { describeRequestStoreContract, makeEvent, makeRequest, rejection } from './request-store.contract.ts';
 
 // Real work (SQLite databases on disk) on a busy machine: generous limits, never vitest's 5 s (decision 024).
@@ -22,6 +23,11 @@ afterAll(() => {
 describeRequestStoreContract('sql (sqlite file)', async () => {
   const store = await SqlRequestStore.open(nextFile());
   return { store, close: () => store.close() };
+});
+
+describeDeliveryLedgerContract('sql (sqlite file)', async () => {
+  const store = await SqlRequestStore.open(nextFile());
+  return { ledger: store, close: () => store.close() };
 });
 
 describe('SqlRequestStore (sqlite only)', () => {
