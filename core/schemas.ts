@@ -336,6 +336,11 @@ export const auditEventSchema = z.object({
   requestId: z.string().optional(),
   breakGlass: z.boolean(),
   details: z.record(z.string(), z.unknown()),
+  /**
+   * Extension (decision 037): on `break-glass.closed`, every target (`tenant/environment`) the session
+   * touched; the tenant and environment filters match it.
+   */
+  targets: z.array(z.string()).optional(),
 });
 
 export const rollbackRequestResponseSchema = z.object({ request: rollbackRequestSchema });

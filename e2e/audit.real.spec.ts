@@ -58,7 +58,7 @@ test('filters, flags, details and exports of the audit trail', async ({ page, ch
   expect(csv.suggestedFilename()).toMatch(/^rewind-audit-break-glass\.opened-olu_example\.com-\d{8}T\d{6}Z\.csv$/);
   const text = (await readFile(await csv.path(), 'utf8')).replace(/^\uFEFF/, '');
   const lines = text.split('\r\n');
-  expect(lines[0]).toBe('"id","at","type","actor","tenant","environment","requestId","breakGlass","justification","comment","details"');
+  expect(lines[0]).toBe('"id","at","type","actor","tenant","environment","requestId","breakGlass","justification","comment","targets","details"');
   expect(lines[1]).toContain('"break-glass.opened","olu@example.com","","","","true"');
   // Its own justification column (decision 037), formula-neutralised with a leading quote.
   expect(lines[1]).toContain(`"true","'=HYPERLINK(""http://evil.example"",""open"") db\u202Edown",""`);

@@ -121,8 +121,7 @@ export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
     for (let i = Math.min(this.state.audit.length, before - 1) - 1; i >= 0; i -= 1) {
       const stored = this.state.audit[i]!;
       const e = stored.event;
-      if (filter.tenant && e.tenant !== filter.tenant) continue;
-      if (filter.environment && e.environment !== filter.environment) continue;
+      if ((filter.tenant || filter.environment) && !matchesTarget(e, filter)) continue;
       if (filter.type && e.type !== filter.type) continue;
       if (filter.requestId && e.requestId !== filter.requestId) continue;
       if (filter.from && e.at < filter.from) continue;
@@ -151,6 +150,16 @@ export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
     this.deliveries.set(key, expiresAt.getTime());
     return true;
   }
+}
+
+/** Its own tenant/environment match, or (decision 037) one of the targets a break-glass session touched. */
+function matchesTarget(event: AuditEvent, filter: AuditFilter): boolean {
+  const own = (!filter.tenant || event.tenant === filter.tenant) && (!filter.environment || event.environment === filter.environment);
+  const touched = (event.targets ?? []).some((key) => {
+    const [tenant, environment] = key.split('/');
+    return (!filter.tenant || tenant === filter.tenant) && (!filter.environment || environment === filter.environment);
+  });
+  return own || touched;
 }
 
 function readRequest(state: State, id: string): RollbackRequest | null {
@@ -238,6 +247,7 @@ class InMemoryTx implements RequestStoreTx {
     };
     if (event.tenant !== undefined) copy.tenant = event.tenant;
     if (event.environment !== undefined) copy.environment = event.environment;
+    if (event.targets !== undefined) copy.targets = [...event.targets];
     if (event.requestId !== undefined) copy.requestId = event.requestId;
     state.audit.push({ seq: state.audit.length + 1, event: copy });
     state.auditIds.add(event.id);

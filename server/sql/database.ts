@@ -81,6 +81,8 @@ export interface AuditEventsTable {
   break_glass: number;
   /** JSON object */
   details: string;
+  /** JSON array of `tenant/environment` a break-glass session touched (decision 037), or null. */
+  targets: string | null;
 }
 
 export interface BreakGlassSessionsTable {

@@ -190,6 +190,15 @@ function buildMigrations(flavour: SqlFlavour): Record<string, Migration> {
         await db.schema.dropTable('webhook_deliveries').execute();
       },
     },
+    // Decision 037: a closed break-glass session lists the targets it touched (and shows under them).
+    '0005_audit_event_targets': {
+      async up(db) {
+        await db.schema.alterTable('audit_events').addColumn('targets', 'text').execute();
+      },
+      async down(db) {
+        await db.schema.alterTable('audit_events').dropColumn('targets').execute();
+      },
+    },
   };
 }
 

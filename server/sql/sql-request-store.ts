@@ -167,8 +167,14 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
     checkLimit(limit);
     const before = cursor === null ? null : decodeAuditCursor(cursor);
     let query = this.reader.selectFrom('audit_events').selectAll();
-    if (filter.tenant) query = query.where('tenant', '=', filter.tenant);
-    if (filter.environment) query = query.where('environment', '=', filter.environment);
+    if (filter.tenant || filter.environment) {
+      // Its own target, or one a break-glass session touched: `targets` is a JSON array of `"tenant/environment"`
+      // (names are [a-z0-9-], so no LIKE wildcard can hide in the pattern).
+      const { tenant, environment } = filter;
+      const own = [...(tenant ? [sql<boolean>`tenant = ${tenant}`] : []), ...(environment ? [sql<boolean>`environment = ${environment}`] : [])];
+      const touched = `%"${tenant ?? ''}${tenant ? '/' : ''}${environment ? `${tenant ? '' : '%/'}${environment}"` : ''}%`;
+      query = query.where(sql<boolean>`((${sql.join(own, sql` and `)}) or targets like ${touched})`);
+    }
     if (filter.type) query = query.where('type', '=', filter.type);
     if (filter.actor) query = query.where('actor_key', '=', emailKey(filter.actor));
     if (filter.requestId) query = query.where('request_id', '=', filter.requestId);
@@ -313,6 +319,7 @@ class SqlTx implements RequestStoreTx {
         request_id: event.requestId ?? null,
         break_glass: event.breakGlass ? 1 : 0,
         details: JSON.stringify(event.details),
+        targets: event.targets ? JSON.stringify(event.targets) : null,
       })
       .execute();
   }
@@ -458,6 +465,7 @@ function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
   if (row.tenant !== null) event.tenant = row.tenant;
   if (row.environment !== null) event.environment = row.environment;
   if (row.request_id !== null) event.requestId = row.request_id;
+  if (row.targets !== null) event.targets = JSON.parse(row.targets) as string[];
   return event;
 }
 

@@ -43,6 +43,25 @@ export function describeOversightContract(name: string, makeHarness: () => Promi
         expect(events.events.slice(0, 2).map((e) => e.details.justification)).toEqual(['payments down, approvers asleep', 'payments down, approvers asleep']);
       });
 
+      it('its closing event lists every target the session touched, and shows under their filters (decision 037)', async () => {
+        const onCall = api.repo.users.find((u) => u.roles.includes('break-glass') && u.roles.includes('requester'))!;
+        expect((await post('/api/break-glass', onCall.email, { justification: 'checkout down', minutes: 30 })).status).toBe(201);
+        for (const environment of ['production', 'staging']) {
+          const history = (await (await api.request(`/api/targets/acme/${environment}/history?limit=2`)).json()) as { revisions: { sha: string }[] };
+          const created = await post('/api/rollbacks', onCall.email, { tenant: 'acme', environment, mode: 'full', targetSha: history.revisions[1]!.sha, justification: 'checkout down' });
+          expect(created.status, await created.clone().text()).toBe(201);
+        }
+        expect((await api.request('/api/break-glass', as(onCall.email, { method: 'DELETE' }))).status).toBe(204);
+        const [closed] = (await audit(`?type=break-glass.closed&actor=${encodeURIComponent(onCall.email)}&limit=1`)).events;
+        expect(closed!.targets).toEqual(['acme/production', 'acme/staging']);
+        const under = async (query: string) => (await audit(`?type=break-glass.closed&limit=500&${query}`)).events.map((e) => e.id);
+        expect(await under('tenant=acme')).toContain(closed!.id);
+        expect(await under('tenant=acme&environment=staging')).toContain(closed!.id);
+        expect(await under('environment=production')).toContain(closed!.id);
+        expect(await under('tenant=globex')).not.toContain(closed!.id);
+        expect(await under('tenant=acme&environment=preview')).not.toContain(closed!.id);
+      });
+
       it('is refused to a role that may not open it, and needs a justification and sane minutes', async () => {
         const requester = api.repo.users.find((u) => u.roles.length === 1 && u.roles[0] === 'requester')!;
         const refused = await post('/api/break-glass', requester.email, { justification: 'please' });

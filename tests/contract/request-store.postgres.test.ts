@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { usePostgres } from '../support/postgres.ts';
+import { describeAuditTargetsContract } from './audit-targets.contract.ts';
 import { describeDeliveryLedgerContract } from './delivery-ledger.contract.ts';
 import { describeRequestStoreContract } from './request-store.contract.ts';
 
@@ -8,6 +9,17 @@ const pg = usePostgres();
 
 describe.skipIf(!pg.available)('PostgreSQL request store', () => {
   describeRequestStoreContract('sql (postgresql)', async () => {
+    const database = await pg.createDatabase();
+    const store = await SqlRequestStore.openPostgres({ url: database.url });
+    return {
+      store,
+      close: async () => {
+        await store.close();
+        await database.drop();
+      },
+    };
+  });
+  describeAuditTargetsContract('sql (postgresql)', async () => {
     const database = await pg.createDatabase();
     const store = await SqlRequestStore.openPostgres({ url: database.url });
     return {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { openDatabase } from '#server/sql/database.ts';
 import { migrateToLatest, migrationProvider } from '#server/sql/migrations.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
+import { describeAuditTargetsContract } from './audit-targets.contract.ts';
 import { describeDeliveryLedgerContract } from './delivery-ledger.contract.ts';
 import { describeRequestStoreContract, makeEvent, makeRequest, rejection } from './request-store.contract.ts';
 
@@ -21,6 +22,11 @@ afterAll(() => {
 });
 
 describeRequestStoreContract('sql (sqlite file)', async () => {
+  const store = await SqlRequestStore.open(nextFile());
+  return { store, close: () => store.close() };
+});
+
+describeAuditTargetsContract('sql (sqlite file)', async () => {
   const store = await SqlRequestStore.open(nextFile());
   return { store, close: () => store.close() };
 });
