@@ -61,8 +61,27 @@ export async function openBreakGlass(
   return session;
 }
 
+/**
+ * The targets (`tenant/environment`) of the flagged request events `actor` made since `since`, from
+ * the audit trail, newest first, sorted.
+ */
+async function targetsTouched(requests: RequestStore, actor: string, since: string): Promise<string[]> {
+  const touched = new Set<string>();
+  let cursor: string | null = null;
+  do {
+    const page = await requests.listAudit({ actor, from: since }, cursor, 500);
+    for (const event of page.items) {
+      if (event.breakGlass && event.requestId && event.tenant && event.environment) touched.add(`${event.tenant}/${event.environment}`);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return [...touched].sort();
+}
+
 export async function closeBreakGlass(deps: BreakGlassDeps, user: User): Promise<void> {
   const now = deps.clock.now();
+  const open = await deps.requests.activeBreakGlass(user.email, now);
+  const targets = open ? await targetsTouched(deps.requests, user.email, open.openedAt) : [];
   const closed = await deps.requests.transaction(async (tx) => {
     const active = await tx.activeBreakGlass(user.email, now);
     if (!active) return false;
@@ -73,7 +92,8 @@ export async function closeBreakGlass(deps: BreakGlassDeps, user: User): Promise
       actor: user.email.toLowerCase(),
       type: 'break-glass.closed',
       breakGlass: true,
-      details: { openedAt: active.openedAt, expiresAt: active.expiresAt },
+      details: { justification: active.justification, openedAt: active.openedAt, expiresAt: active.expiresAt },
+      targets,
     });
     return true;
   });

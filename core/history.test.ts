@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // Tests may use the in-memory adapter; core's own code may not (eslint enforces it).
 import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
-import { MAX_SCAN_PER_PAGE, decodeCursor, encodeCursor, readHistoryPage } from './history.ts';
+import { MAX_SCAN_PER_PAGE, agentOutcomesOf, decodeCursor, encodeCursor, readHistoryPage } from './history.ts';
 import { buildRolledBackIndex } from './rolled-back-index.ts';
 import { historyQuerySchema } from './schemas.ts';
 import { defaultLayout, type TargetConfig } from './target-config.ts';
@@ -83,5 +83,29 @@ describe('readHistoryPage', () => {
     await expect(readHistoryPage(store, target, query({ cursor: 'zzz' }), new Map())).rejects.toThrow('invalid cursor');
     await expect(readHistoryPage(store, target, query({ cursor: encodeCursor('f'.repeat(40)) }), new Map())).rejects.toThrow('invalid cursor');
     expect(() => decodeCursor(`c1.${'A'.repeat(40)}`)).toThrow('invalid cursor');
+  });
+});
+
+describe('agent outcomes in history (decision 037)', () => {
+  it("an agent's outcome outranks the git note, a rollback outranks both, and every status names its source", async () => {
+    const store = new InMemoryRevisionStore();
+    const noted = release(store, 'payments', 'v1', 'failed');
+    const silent = release(store, 'web', 'v1');
+    const reported = release(store, 'payments', 'v2');
+    const agent = agentOutcomesOf({ source: 'argocd', outcomes: [{ sha: reported, outcome: 'failed' }, { sha: noted, outcome: 'success' }, { sha: reported, outcome: 'success' }] });
+    const page = await readHistoryPage(store, target, query(), new Map(), agent);
+    const bySha = new Map(page.revisions.map((r) => [r.sha, r]));
+    // The newest report of a commit counts: failed, from Argo CD.
+    expect(bySha.get(reported)).toMatchObject({ status: 'failed', statusSource: 'argocd' });
+    expect(bySha.get(noted)).toMatchObject({ status: 'success', statusSource: 'argocd' });
+    expect(bySha.get(silent)).toMatchObject({ status: 'success', statusSource: 'none' });
+    // The status filter sees the agent's word.
+    expect((await readHistoryPage(store, target, query({ status: 'failed' }), new Map(), agent)).revisions.map((r) => r.sha)).toEqual([reported]);
+    // Without an agent, the git note.
+    const plain = await readHistoryPage(store, target, query(), new Map());
+    expect(plain.revisions.find((r) => r.sha === noted)).toMatchObject({ status: 'failed', statusSource: 'git-note' });
+    expect(agentOutcomesOf({ source: 'none', outcomes: [] })).toBeUndefined();
+    const undone = await readHistoryPage(store, target, query(), new Map([[reported, { by: noted, whole: true }]]), agent);
+    expect(undone.revisions[0]).toMatchObject({ status: 'rolled-back', statusSource: 'rollback' });
   });
 });

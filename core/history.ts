@@ -30,13 +30,45 @@ export async function targetHead(store: Pick<RevisionStore, 'log'>, target: Pick
   return head;
 }
 
+/** Deployment outcomes an agent reported, by commit (newest report per commit), and which agent. */
+export interface AgentOutcomes {
+  source: 'argocd' | 'flux' | 'simulated';
+  bySha: Map<string, 'success' | 'failed'>;
+}
+
+/** The agent's outcomes of a target's status, newest first as the port reports them. */
+export function agentOutcomesOf(status: { source: string; outcomes: readonly { sha: string; outcome: 'success' | 'failed' }[] }): AgentOutcomes | undefined {
+  if (status.source !== 'argocd' && status.source !== 'flux' && status.source !== 'simulated') return undefined;
+  const bySha = new Map<string, 'success' | 'failed'>();
+  for (const { sha, outcome } of status.outcomes) if (!bySha.has(sha)) bySha.set(sha, outcome);
+  return { source: status.source, bySha };
+}
+
+/**
+ * A revision's status and who said it: a later rollback undid it wholly or in part (git), else what
+ * the agent reported for that commit, else the commit's deployment note, else nobody (counted as success).
+ */
+function statusOf(
+  commit: CommitRecord,
+  rolledBack: RolledBackIndex,
+  agent: AgentOutcomes | undefined,
+): Pick<Revision, 'status' | 'statusSource'> & { rolledBackBy?: string } {
+  const undone = revisionStatusOf(commit, rolledBack);
+  if (undone.rolledBackBy) return { status: undone.status, statusSource: 'rollback', rolledBackBy: undone.rolledBackBy };
+  const reported = agent?.bySha.get(commit.sha);
+  if (reported && agent) return { status: reported, statusSource: agent.source };
+  if (commit.deployStatus) return { status: commit.deployStatus === 'failed' ? 'failed' : 'success', statusSource: 'git-note' };
+  return { status: 'success', statusSource: 'none' };
+}
+
 export function describeRevision(
   commit: CommitRecord,
   target: TargetConfig,
   rolledBack: RolledBackIndex,
+  agent?: AgentOutcomes,
 ): Revision {
   const meta = parseRollbackMessage(commit.message);
-  const { status, rolledBackBy } = revisionStatusOf(commit, rolledBack);
+  const { status, statusSource, rolledBackBy } = statusOf(commit, rolledBack, agent);
   const revision: Revision = {
     sha: commit.sha,
     shortSha: commit.sha.slice(0, 7),
@@ -46,6 +78,7 @@ export function describeRevision(
     services: servicesTouched(target.layout, commit.paths),
     source: classifySource(commit.message),
     status,
+    statusSource,
   };
   if (meta) revision.rollback = { requestId: meta.requestId, targetSha: meta.targetSha, mode: meta.mode };
   if (rolledBackBy) revision.rolledBackBy = rolledBackBy;
@@ -86,6 +119,7 @@ export async function readHistoryPage(
   target: TargetConfig,
   query: HistoryQuery,
   rolledBack: RolledBackIndex,
+  agent?: AgentOutcomes,
 ): Promise<HistoryPage> {
   let paths = target.layout.paths;
   if (query.service) {
@@ -106,7 +140,7 @@ export async function readHistoryPage(
     for (const commit of commits) {
       scanned++;
       after = commit.sha;
-      const revision = describeRevision(commit, target, rolledBack);
+      const revision = describeRevision(commit, target, rolledBack, agent);
       if (matchesQuery(revision, commit.message, query)) {
         revisions.push(revision);
         if (revisions.length === query.limit) break;

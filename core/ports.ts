@@ -187,6 +187,10 @@ export interface AuditFilter {
   actor?: string;
   /** Only the events of this rollback request (exact match; decision 016). */
   requestId?: string;
+  /** Events at or after this instant (ISO-8601 as `Date#toISOString` writes it; decision 037). */
+  from?: string;
+  /** Events at or before this instant (same form). */
+  to?: string;
 }
 
 /**
@@ -263,4 +267,16 @@ export interface CommitLock {
   withExecutionLease<T>(requestId: string, work: () => Promise<T>): Promise<T>;
   /** Runs `work` under the lease only when nobody holds it now. */
   tryExecutionLease<T>(requestId: string, work: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }>;
+}
+
+/**
+ * Webhook deliveries already accepted (decision 037), kept in the request store's database so that a
+ * restart does not reopen the replay window. Keys are opaque (the delivery's signature).
+ */
+export interface DeliveryLedger {
+  /**
+   * Records `key` until `expiresAt` and resolves true; resolves false, recording nothing, when the key
+   * is recorded and not expired at `now`. Expired keys are forgotten on the way.
+   */
+  claimDelivery(key: string, now: Date, expiresAt: Date): Promise<boolean>;
 }

@@ -138,6 +138,7 @@ async function settleOne(
         ...event,
         type: 'rollback.executed',
         details: {
+          justification: current.justification,
           commitSha: commit.sha,
           committedAt: commit.timestamp,
           baseSha: current.baseSha,
@@ -152,7 +153,7 @@ async function settleOne(
     const failed: RollbackRequest = { ...current, state: 'failed', error: INTERRUPTED_ERROR };
     delete failed.commitSha;
     await tx.updateRequest(failed);
-    await tx.appendAudit({ ...event, type: 'rollback.failed', details: { error: INTERRUPTED_ERROR, stage: 'interrupted', reconciled: true } });
+    await tx.appendAudit({ ...event, type: 'rollback.failed', details: { justification: current.justification, error: INTERRUPTED_ERROR, stage: 'interrupted', reconciled: true } });
     return failed;
   });
 }

@@ -1,7 +1,11 @@
 import type { IdGenerator, RequestStoreTx } from './ports.ts';
 import type { AuditEvent, RollbackRequest } from './schemas.ts';
 
-/** Appends an audit event about a rollback request, inside the transaction that changed it. */
+/**
+ * Appends an audit event about a rollback request, inside the transaction that changed it. Every
+ * such event carries the request's justification (decision 037: an auditor filtering by event type
+ * never has to look the request up to learn why).
+ */
 export async function appendRequestAudit(
   tx: RequestStoreTx,
   ids: IdGenerator,
@@ -16,7 +20,7 @@ export async function appendRequestAudit(
     environment: event.request.environment,
     requestId: event.request.id,
     breakGlass: event.breakGlass,
-    details: event.details,
+    details: { justification: event.request.justification, ...event.details },
   };
   await tx.appendAudit(entry);
 }

@@ -88,6 +88,12 @@ export const revisionSchema = z.object({
   services: z.array(z.string()),
   source: sourceSchema,
   status: revisionStatusSchema,
+  /**
+   * Extension (decision 037): who said so. `argocd` / `flux` / `simulated`: the agent reported the
+   * outcome; `git-note`: a deployment note on the commit; `rollback`: a later rollback commit undid it;
+   * `none`: nobody reported an outcome (shown as success, and says so).
+   */
+  statusSource: z.enum(['argocd', 'flux', 'simulated', 'git-note', 'rollback', 'none']).optional(),
   rollback: z
     .object({ requestId: z.string(), targetSha: shaSchema, mode: rollbackModeSchema })
     .optional(),
@@ -330,6 +336,11 @@ export const auditEventSchema = z.object({
   requestId: z.string().optional(),
   breakGlass: z.boolean(),
   details: z.record(z.string(), z.unknown()),
+  /**
+   * Extension (decision 037): on `break-glass.closed`, every target (`tenant/environment`) the session
+   * touched; the tenant and environment filters match it.
+   */
+  targets: z.array(z.string()).optional(),
 });
 
 export const rollbackRequestResponseSchema = z.object({ request: rollbackRequestSchema });

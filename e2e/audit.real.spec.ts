@@ -58,8 +58,10 @@ test('filters, flags, details and exports of the audit trail', async ({ page, ch
   expect(csv.suggestedFilename()).toMatch(/^rewind-audit-break-glass\.opened-olu_example\.com-\d{8}T\d{6}Z\.csv$/);
   const text = (await readFile(await csv.path(), 'utf8')).replace(/^\uFEFF/, '');
   const lines = text.split('\r\n');
-  expect(lines[0]).toBe('"id","at","type","actor","tenant","environment","requestId","breakGlass","details"');
+  expect(lines[0]).toBe('"id","at","type","actor","tenant","environment","requestId","breakGlass","justification","comment","targets","details"');
   expect(lines[1]).toContain('"break-glass.opened","olu@example.com","","","","true"');
+  // Its own justification column (decision 037), formula-neutralised with a leading quote.
+  expect(lines[1]).toContain(`"true","'=HYPERLINK(""http://evil.example"",""open"") db\u202Edown",""`);
   // The details cell starts with `{`, so it is not a formula; the justification inside stays exact.
   expect(lines[1]).toContain('""justification"":""=HYPERLINK(\\""http://evil.example\\"",\\""open\\"") db\u202Edown""');
 
@@ -69,6 +71,25 @@ test('filters, flags, details and exports of the audit trail', async ({ page, ch
   const json = JSON.parse(await readFile(await (await jsonDownload).path(), 'utf8')) as { type: string; actor: string; breakGlass: boolean }[];
   expect(json.length).toBeGreaterThan(0);
   expect(json.every((event) => event.type === 'break-glass.opened' && event.actor === USERS.olu && event.breakGlass)).toBe(true);
+
+  // Date range (decision 037): labelled date inputs; today's events stay, from tomorrow on there are none.
+  const localDay = (offset: number) =>
+    page.evaluate((days) => {
+      const at = new Date();
+      at.setDate(at.getDate() + days);
+      return `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
+    }, offset);
+  await page.getByLabel('From (date)').fill(await localDay(0));
+  await page.getByLabel('To (date, inclusive)').fill(await localDay(0));
+  await expect(page).toHaveURL(/[?&]from=[^&]+&to=[^&]+$/);
+  await expect(rows.first()).toHaveAttribute('data-type', 'break-glass.opened');
+  await page.getByLabel('To (date, inclusive)').fill('');
+  await page.getByLabel('From (date)').fill(await localDay(1));
+  await expect(page.getByText('No audit events match these filters.')).toBeVisible();
+  const future = new URL(page.url()).searchParams.get('from')!;
+  const refused = await page.request.get(`/api/audit?from=${encodeURIComponent(future)}&to=2000-01-01T00:00:00Z`);
+  expect(refused.status()).toBe(400);
+  await checkA11y();
 
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await expect(page).toHaveURL(/\/audit$/);

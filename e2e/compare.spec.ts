@@ -16,7 +16,7 @@ test.describe('revision compare', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Compare revisions of acme/production');
     const to = page.getByTestId('compare-to');
     await expect(to).toContainText('release payments v2.14.0');
-    await expect(to).toContainText('current');
+    await expect(to).toContainText('branch head');
     await expect(page.getByTestId('compare-from')).toContainText(sha.slice(0, 7));
     await expect(page.getByRole('region', { name: 'Impact' })).toContainText('1 service changed');
 

@@ -54,7 +54,7 @@ test.describe('versions and revision details', () => {
     await current.getByRole('link', { name: /^Details of revision/ }).click();
     await expect(page).toHaveURL(/\/targets\/acme\/production\/revisions\/[0-9a-f]{40}$/);
     const detail = page.getByTestId('revision-detail');
-    await expect(detail.getByRole('heading', { level: 1 })).toContainText('current');
+    await expect(detail.getByRole('heading', { level: 1 })).toContainText('branch head');
     await expect(detail).toContainText('release payments v2.14.0');
     await expect(page.getByTestId('deployment-outcome')).toHaveText('Failed');
     await expect(detail.getByTestId('version-change')).toHaveText('payments v2.13.14 → v2.14.0');

@@ -34,7 +34,7 @@ async function expectRollbackOnTop(page: Page, target: string, commitSha: string
   await expect(top.getByText('Rollback', { exact: true })).toBeVisible();
   await expect(top).toContainText(`Rollback: tenant/${target.split('/')[0]} env/${target.split('/')[1]}`);
   await expect(top).toContainText(`(${mode})`);
-  await expect(top).toContainText('current');
+  await expect(top).toContainText('branch head');
 }
 
 test.describe('rollback wizard', () => {

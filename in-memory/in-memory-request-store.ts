@@ -10,6 +10,7 @@ import { matchesIncident } from '#core/incident.ts';
 import { conflict, notFound } from '#core/errors.ts';
 import type {
   AuditFilter,
+  DeliveryLedger,
   Page,
   RequestFilter,
   RequestStore,
@@ -60,7 +61,10 @@ function emptyState(): State {
   return { requests: new Map(), audit: [], auditIds: new Set(), breakGlass: [], idempotency: new Map() };
 }
 
-export class InMemoryRequestStore implements RequestStore {
+export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
+  /** Accepted webhook deliveries and when each is forgotten (ms). */
+  private readonly deliveries = new Map<string, number>();
+
   private state: State = emptyState();
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -117,10 +121,11 @@ export class InMemoryRequestStore implements RequestStore {
     for (let i = Math.min(this.state.audit.length, before - 1) - 1; i >= 0; i -= 1) {
       const stored = this.state.audit[i]!;
       const e = stored.event;
-      if (filter.tenant && e.tenant !== filter.tenant) continue;
-      if (filter.environment && e.environment !== filter.environment) continue;
+      if ((filter.tenant || filter.environment) && !matchesTarget(e, filter)) continue;
       if (filter.type && e.type !== filter.type) continue;
       if (filter.requestId && e.requestId !== filter.requestId) continue;
+      if (filter.from && e.at < filter.from) continue;
+      if (filter.to && e.at > filter.to) continue;
       if (actor !== null && emailKey(e.actor) !== actor) continue;
       if (items.length === limit) {
         more = true;
@@ -138,6 +143,23 @@ export class InMemoryRequestStore implements RequestStore {
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return findActiveBreakGlass(this.state, user, now);
   }
+
+  async claimDelivery(key: string, now: Date, expiresAt: Date): Promise<boolean> {
+    for (const [stored, until] of this.deliveries) if (until <= now.getTime()) this.deliveries.delete(stored);
+    if (this.deliveries.has(key)) return false;
+    this.deliveries.set(key, expiresAt.getTime());
+    return true;
+  }
+}
+
+/** Its own tenant/environment match, or (decision 037) one of the targets a break-glass session touched. */
+function matchesTarget(event: AuditEvent, filter: AuditFilter): boolean {
+  const own = (!filter.tenant || event.tenant === filter.tenant) && (!filter.environment || event.environment === filter.environment);
+  const touched = (event.targets ?? []).some((key) => {
+    const [tenant, environment] = key.split('/');
+    return (!filter.tenant || tenant === filter.tenant) && (!filter.environment || environment === filter.environment);
+  });
+  return own || touched;
 }
 
 function readRequest(state: State, id: string): RollbackRequest | null {
@@ -225,6 +247,7 @@ class InMemoryTx implements RequestStoreTx {
     };
     if (event.tenant !== undefined) copy.tenant = event.tenant;
     if (event.environment !== undefined) copy.environment = event.environment;
+    if (event.targets !== undefined) copy.targets = [...event.targets];
     if (event.requestId !== undefined) copy.requestId = event.requestId;
     state.audit.push({ seq: state.audit.length + 1, event: copy });
     state.auditIds.add(event.id);

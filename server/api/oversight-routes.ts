@@ -5,12 +5,16 @@ import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { closeBreakGlass, openBreakGlass } from '#core/break-glass-service.ts';
-import { notFound } from '#core/errors.ts';
+import { badRequest, notFound } from '#core/errors.ts';
 import type { LiveEvent } from '#core/events.ts';
 import { auditEventSchema, nameSchema, requestIdSchema } from '#core/schemas.ts';
 import type { ApiEnv, RouteDeps } from './api-context.ts';
 import type { BranchHeadWatcher } from './branch-head-watcher.ts';
 import { parseJsonBody, parseQuery } from './request-params.ts';
+
+const auditInstant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 date and time with a time zone, e.g. 2026-03-01T00:00:00Z' })
+  .transform((text) => new Date(text).toISOString());
 
 export const auditQuerySchema = z.object({
   tenant: nameSchema.optional(),
@@ -19,6 +23,9 @@ export const auditQuerySchema = z.object({
   actor: z.string().max(320).optional(),
   /** Extension (decision 016): only this request's events. An unknown id is an empty page, not a 404. */
   requestId: requestIdSchema.optional(),
+  /** Extension (decision 037): events at or after / at or before an instant, ISO-8601 with a time zone. */
+  from: auditInstant.optional(),
+  to: auditInstant.optional(),
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -36,6 +43,7 @@ export function registerOversightRoutes(app: Hono<ApiEnv>, deps: RouteDeps, bran
 
   app.get('/api/audit', async (c) => {
     const { cursor, limit, ...filter } = parseQuery(c, auditQuerySchema);
+    if (filter.from && filter.to && filter.from > filter.to) throw badRequest(`from (${filter.from}) is after to (${filter.to})`, { field: 'from' });
     const page = await requests().listAudit(filter, cursor ?? null, limit);
     return c.json({ events: page.items.map((event) => auditEventSchema.parse(event)), nextCursor: page.nextCursor });
   });

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { DeploymentGaps, targetCluster } from '#core/deployment-gap.ts';
-import { readHistoryPage, targetHead } from '#core/history.ts';
+import { agentOutcomesOf, readHistoryPage, targetHead } from '#core/history.ts';
 import { buildRolledBackIndex, type RolledBackIndex } from '#core/rolled-back-index.ts';
 import { versionReaderFor } from '#core/revision-versions.ts';
 import { historyQuerySchema, type Target } from '#core/schemas.ts';
@@ -56,7 +56,10 @@ export function registerTargetRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void {
   app.get('/api/targets/:tenant/:environment/history', async (c) => {
     const config = await resolveTarget(c, deps.catalog);
     const query = parseQuery(c, historyQuerySchema);
-    const page = await readHistoryPage(deps.revisions, config, query, await rolledBackIndex(config));
+    // What the agent reported about a commit outranks its git note (decision 037); the status read is the poller's cache.
+    const head = await targetHead(deps.revisions, config);
+    const agent = agentOutcomesOf(await deps.cluster.status(config, head?.sha ?? null));
+    const page = await readHistoryPage(deps.revisions, config, query, await rolledBackIndex(config), agent);
     await versionReaderFor(deps.revisions).annotate(config, page.revisions);
     return c.json(page);
   });

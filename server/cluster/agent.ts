@@ -49,3 +49,23 @@ export function commitOf(revision: string | null | undefined): { sha: string | n
   if (FULL_SHA_PATTERN.test(candidate)) return { sha: candidate.toLowerCase(), note: null };
   return { sha: null, note: `the agent reports revision "${revision.slice(0, 80)}", which is not a git commit id` };
 }
+
+/** Bounded reason classes of a failed agent read: the `reason` label of `rewind_agent_poll_errors_total`. */
+export const POLL_ERROR_CLASSES = ['unreachable', 'timeout', 'unauthorized', 'forbidden', 'not-found', 'server-error', 'http-error', 'malformed', 'shape', 'other'] as const;
+export type PollErrorClass = (typeof POLL_ERROR_CLASSES)[number];
+
+/** The class of a read failure, from the HTTP status or the wording of server/cluster/http-json.ts. */
+export function pollErrorClass(error: unknown): PollErrorClass {
+  if (error instanceof ShapeError) return 'shape';
+  if (!(error instanceof Error)) return 'other';
+  const status = (error as { status?: unknown }).status;
+  if (/malformed JSON/.test(error.message)) return 'malformed';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (typeof status === 'number' && status >= 500) return 'server-error';
+  if (typeof status === 'number' && status >= 400) return 'http-error';
+  if (/no answer within/.test(error.message)) return 'timeout';
+  if (/unreachable/.test(error.message)) return 'unreachable';
+  return 'other';
+}

@@ -59,7 +59,9 @@ export const argoCdConfigSchema = z
 
 export const fluxConfigSchema = z
   .object({
-    apiServer: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+    /** Absent (or with `inCluster: true`): the pod's service account and KUBERNETES_SERVICE_HOST/PORT. */
+    apiServer: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+    inCluster: z.boolean().default(false),
     tokenFile: z.string().min(1).optional(),
     tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
     kind: z.enum(['Kustomization', 'HelmRelease']).default('Kustomization'),
@@ -68,7 +70,14 @@ export const fluxConfigSchema = z
     ...common,
   })
   .strict()
-  .refine((c) => Boolean(c.tokenEnv) !== Boolean(c.tokenFile), { message: 'set exactly one of tokenFile or tokenEnv (a Kubernetes service-account token)' });
+  .refine((c) => (isInCluster(c) ? !(c.tokenEnv && c.tokenFile) : Boolean(c.tokenEnv) !== Boolean(c.tokenFile)), {
+    message: 'set exactly one of tokenFile or tokenEnv (a Kubernetes service-account token), or leave out apiServer (or set inCluster: true) to use the pod\'s service account',
+  });
+
+/** Flux is read with the pod's own service account when no API server is named or `inCluster` says so. */
+export function isInCluster(flux: { apiServer?: string | undefined; inCluster?: boolean | undefined }): boolean {
+  return flux.inCluster === true || !flux.apiServer;
+}
 
 export const webhookConfigSchema = z
   .object({

@@ -7,15 +7,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import type { EventBus } from '#core/events.ts';
 import { NoClusterStatus } from '#core/no-cluster-status.ts';
-import type { Clock, ClusterStatus, RequestStore, RevisionStore } from '#core/ports.ts';
+import type { Clock, ClusterStatus, DeliveryLedger, RequestStore, RevisionStore } from '#core/ports.ts';
 import { commitTime } from '#core/rollout.ts';
 import type { TargetConfig } from '#core/target-config.ts';
 import { ConfigError } from '#server/config/load-config.ts';
-import type { AgentClient } from './agent.ts';
+import { pollErrorClass, type AgentClient, type PollErrorClass } from './agent.ts';
 import { AgentClusterStatus } from './agent-cluster-status.ts';
 import { ArgoCdClient } from './argocd.ts';
-import type { ClusterConfig } from './cluster-config.ts';
+import { isInCluster, type ClusterConfig } from './cluster-config.ts';
 import { FluxClient } from './flux.ts';
+import { fileToken, inClusterApiServer, SERVICE_ACCOUNT_DIR } from './in-cluster.ts';
 import { ObjectPoller } from './object-poller.ts';
 import { createWebhookApp } from './webhooks.ts';
 
@@ -26,6 +27,11 @@ export interface ClusterRuntime {
   poller: ObjectPoller | null;
   /** `/api/hooks/argocd` and `/api/hooks/flux`, when `cluster.webhooks` is configured. */
   hooks: Hono | null;
+  /**
+   * `/readyz`'s `cluster` check, from the poller's cache (never a call to the agent): resolves with
+   * what was read, throws naming every object whose last read failed and why.
+   */
+  readiness: (() => Promise<string>) | null;
   close(): Promise<void>;
 }
 
@@ -35,9 +41,14 @@ export interface CreateClusterOptions {
   events: EventBus;
   clock: Clock;
   revisions: RevisionStore;
-  requests: RequestStore;
+  /** Also remembers accepted webhook deliveries (replay protection across restarts). */
+  requests: RequestStore & DeliveryLedger;
   log: (entry: Record<string, unknown>) => void;
+  /** Counts a failed read of an agent object by reason class (`rewind_agent_poll_errors_total`). */
+  onPollError?: (agent: 'argocd' | 'flux', reason: PollErrorClass) => void;
   env?: NodeJS.ProcessEnv;
+  /** The mounted service account (token, ca.crt) for Flux in a pod; tests point it elsewhere. */
+  serviceAccountDir?: string;
   /** Resolves relative token / CA paths (the config file's directory). */
   baseDir?: string;
 }
@@ -68,7 +79,7 @@ export function createCluster(options: CreateClusterOptions): ClusterRuntime {
   const { config, events, clock, log } = options;
   const env = options.env ?? process.env;
   const resolvePath = (path: string | undefined) => (path && options.baseDir && !path.startsWith('/') ? `${options.baseDir}/${path}` : path);
-  if (!config) return { cluster: new NoClusterStatus(), client: null, poller: null, hooks: null, close: async () => {} };
+  if (!config) return { cluster: new NoClusterStatus(), client: null, poller: null, hooks: null, readiness: null, close: async () => {} };
 
   let client: AgentClient & { calls: number };
   let settings: { naming: string | Record<string, string>; namingKey: string; serviceResource: string; syncAfterRollback: boolean; confirmWithin: number; pollInterval: number };
@@ -79,8 +90,15 @@ export function createCluster(options: CreateClusterOptions): ClusterRuntime {
     settings = { naming: argo.application, namingKey: 'cluster.argocd.application', serviceResource: argo.serviceResource, syncAfterRollback: argo.syncAfterRollback, confirmWithin: argo.confirmWithin, pollInterval: argo.pollInterval };
   } else {
     const flux = config.flux!;
-    const token = readSecret('cluster.flux.tokenFile/tokenEnv', { env: flux.tokenEnv, file: resolvePath(flux.tokenFile) }, env);
-    client = new FluxClient({ apiServer: flux.apiServer, token, ca: readCa('cluster.flux', resolvePath(flux.caFile)), timeoutMs: flux.timeout, kind: flux.kind, namespace: flux.namespace, clock });
+    const inCluster = isInCluster(flux);
+    const accountDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+    const tokenFile = resolvePath(flux.tokenFile) ?? (inCluster && !flux.tokenEnv ? `${accountDir}/token` : undefined);
+    const token = tokenFile
+      ? fileToken(flux.tokenFile ? 'cluster.flux.tokenFile' : 'cluster.flux (in-cluster service account token)', tokenFile)
+      : readSecret('cluster.flux.tokenFile/tokenEnv', { env: flux.tokenEnv }, env);
+    const caFile = resolvePath(flux.caFile) ?? (inCluster && existsSync(`${accountDir}/ca.crt`) ? `${accountDir}/ca.crt` : undefined);
+    const apiServer = flux.apiServer ?? inClusterApiServer(env);
+    client = new FluxClient({ apiServer, token, ca: readCa('cluster.flux', caFile), timeoutMs: flux.timeout, kind: flux.kind, namespace: flux.namespace, clock });
     settings = { naming: flux.kustomization, namingKey: 'cluster.flux.kustomization', serviceResource: '{service}', syncAfterRollback: flux.syncAfterRollback, confirmWithin: flux.confirmWithin, pollInterval: flux.pollInterval };
   }
 
@@ -91,6 +109,7 @@ export function createCluster(options: CreateClusterOptions): ClusterRuntime {
     intervalMs: settings.pollInterval,
     log,
     onChange: (name) => publishFor(name),
+    onError: (_name, error) => options.onPollError?.(client.source, pollErrorClass(error)),
   });
   const cluster = new AgentClusterStatus({ client, poller, naming: settings.naming, namingKey: settings.namingKey, serviceResource: settings.serviceResource, confirmWithinMs: settings.confirmWithin });
   byObject = cluster.watch(options.targets);
@@ -103,6 +122,7 @@ export function createCluster(options: CreateClusterOptions): ClusterRuntime {
     ? createWebhookApp({
         secret: readSecret('cluster.webhooks', { env: config.webhooks.secretEnv, file: resolvePath(config.webhooks.secretFile) }, env),
         now: () => clock.now(),
+        ledger: options.requests,
         record: ({ object, outcome }) => {
           cluster.recordOutcome(object, outcome);
           log({ level: 'info', msg: 'outcome webhook', object, sha: outcome.sha, outcome: outcome.outcome });
@@ -116,11 +136,27 @@ export function createCluster(options: CreateClusterOptions): ClusterRuntime {
     client,
     poller,
     hooks,
+    readiness: async () => clusterReadiness(client, poller),
     close: async () => {
       unsubscribe();
       await poller.stop();
     },
   };
+}
+
+/** What the poller last read of every object: which failed and why, or how many answered. */
+export function clusterReadiness(client: AgentClient, poller: ObjectPoller): string {
+  const states = poller.snapshot();
+  const failing = states.filter(({ state }) => state.error);
+  const kind = `${client.objectKind}${states.length === 1 ? '' : 's'}`;
+  if (failing.length > 0) {
+    const shown = failing.slice(0, 5).map(({ name, state }) => `${name}: ${state.error}`);
+    const more = failing.length > shown.length ? `; and ${failing.length - shown.length} more` : '';
+    throw new Error(`${client.label}: ${failing.length} of ${states.length} ${kind} could not be read (${shown.join('; ')}${more})`);
+  }
+  const read = states.filter(({ state }) => state.report).length;
+  const pending = states.length - read;
+  return `${client.label}: ${read} of ${states.length} ${kind} read${pending ? ` (${pending} not read yet)` : ''}`;
 }
 
 /**

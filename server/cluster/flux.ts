@@ -25,6 +25,11 @@ const fluxObjectSchema = z.object({
       conditions: z.array(conditionSchema).optional().nullable(),
       lastAppliedRevision: z.string().optional().nullable(),
       lastAttemptedRevision: z.string().optional().nullable(),
+      /** HelmRelease (helm.toolkit.fluxcd.io/v2): snapshots of the Helm releases, newest by `version`. */
+      history: z
+        .array(z.object({ chartName: z.string(), chartVersion: z.string(), version: z.number().int(), status: z.string(), lastDeployed: z.string().optional().nullable() }))
+        .optional()
+        .nullable(),
     })
     .optional()
     .nullable(),
@@ -71,13 +76,24 @@ export function reportOfFluxObject(object: FluxObject): ObjectReport {
       : null,
     outcomes,
     resources: [],
-    note: applied.note ?? (ready ? null : 'no Ready condition yet'),
+    note: applied.note ?? (applied.sha ? null : helmNote(status.history) ?? attempted.note) ?? (ready ? null : 'no Ready condition yet'),
   };
+}
+
+/**
+ * A HelmRelease v2 names no commit: its live state is a Helm release of a chart version
+ * (`status.history`), so the live revision stays unknown and says what the agent does report.
+ */
+function helmNote(history: NonNullable<FluxObject['status']>['history']): string | null {
+  const latest = [...(history ?? [])].sort((a, b) => b.version - a.version)[0];
+  if (!latest) return null;
+  return `the HelmRelease runs chart ${latest.chartName}@${latest.chartVersion} (Helm release v${latest.version}, ${latest.status}), which names no git commit`;
 }
 
 export interface FluxClientOptions {
   apiServer: string;
-  token: string;
+  /** A fixed token, or one read again on every call (a rotating service-account token file). */
+  token: string | (() => string);
   ca?: Buffer | undefined;
   timeoutMs: number;
   kind: 'Kustomization' | 'HelmRelease';
@@ -111,7 +127,7 @@ export class FluxClient implements AgentClient {
     const answer = await callJson({
       url: this.url(name),
       method,
-      token: this.options.token,
+      token: typeof this.options.token === 'function' ? this.options.token() : this.options.token,
       ca: this.options.ca,
       timeoutMs: this.options.timeoutMs,
       body,

@@ -68,3 +68,37 @@ describe('ObjectPoller', () => {
     expect(calls()).toBe(3);
   });
 });
+
+describe('poll error classes', () => {
+  it('classes failures by status and wording, never by object name', async () => {
+    const { pollErrorClass, ShapeError } = await import('./agent.ts');
+    const { AgentCallError } = await import('./http-json.ts');
+    expect(pollErrorClass(new AgentCallError('unreachable: ECONNREFUSED', null))).toBe('unreachable');
+    expect(pollErrorClass(new AgentCallError('no answer within 300 ms', null))).toBe('timeout');
+    expect(pollErrorClass(new AgentCallError('refused (401)', 401))).toBe('unauthorized');
+    expect(pollErrorClass(new AgentCallError('denied (403)', 403))).toBe('forbidden');
+    expect(pollErrorClass(new AgentCallError('there is no Application x (404)', 404))).toBe('not-found');
+    expect(pollErrorClass(new AgentCallError('answered 502', 502))).toBe('server-error');
+    expect(pollErrorClass(new AgentCallError('answered 429', 429))).toBe('http-error');
+    expect(pollErrorClass(new AgentCallError('answered 200 with malformed JSON', 200))).toBe('malformed');
+    expect(pollErrorClass(new ShapeError('unexpected shape'))).toBe('shape');
+    expect(pollErrorClass('boom')).toBe('other');
+  });
+
+  it('reports every failed read to onError', async () => {
+    const errors: string[] = [];
+    const client: AgentClient = {
+      source: 'flux',
+      label: 'Flux',
+      objectKind: 'Kustomization',
+      read: async () => {
+        throw new Error('unreachable: ECONNREFUSED');
+      },
+      requestSync: async () => ({ accepted: true, message: '' }),
+    };
+    const poller = new ObjectPoller({ client, clock: new FixedClock(new Date('2026-01-01T00:00:00Z')), intervalMs: 1_000, onError: (name) => errors.push(name) });
+    await poller.state('apps');
+    expect(errors).toEqual(['apps']);
+    expect(poller.snapshot()).toEqual([{ name: 'apps', state: { report: null, observedAt: null, error: 'unreachable: ECONNREFUSED' } }]);
+  });
+});

@@ -34,6 +34,8 @@ export interface ObjectPollerOptions {
   concurrency?: number;
   log?: (entry: Record<string, unknown>) => void;
   onChange?: (name: string) => void;
+  /** Every failed read (for the `rewind_agent_poll_errors_total` counter). */
+  onError?: (name: string, error: unknown) => void;
 }
 
 export class ObjectPoller {
@@ -51,6 +53,11 @@ export class ObjectPoller {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Every watched object's last state, from the cache (never calls the agent): for `/readyz`. */
+  snapshot(): { name: string; state: ObjectState }[] {
+    return [...this.entries].map(([name, entry]) => ({ name, state: { report: entry.report, observedAt: entry.observedAt, error: entry.error } }));
   }
 
   /**
@@ -109,6 +116,7 @@ export class ObjectPoller {
         entry.nextAt = clock.now().getTime() + intervalMs;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        this.options.onError?.(name, error);
         if (error instanceof ShapeError && !entry.shapeLogged) {
           entry.shapeLogged = true;
           this.options.log?.({ level: 'warn', msg: 'agent answer of unexpected shape', agent: client.label, object: name, error: message });

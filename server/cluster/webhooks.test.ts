@@ -1,14 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createWebhookApp, MAX_HOOK_BYTES, type HookOutcome } from './webhooks.ts';
+import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
+import { createWebhookApp, MAX_HOOK_BYTES, REPLAY_WINDOW_MS, type HookOutcome } from './webhooks.ts';
 
 const SECRET = 'hook-secret';
 const A = 'a'.repeat(40);
 const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
-function setUp() {
+function setUp(now = new Date('2025-11-20T10:00:00Z'), ledger = new InMemoryRequestStore()) {
   const recorded: HookOutcome[] = [];
-  const app = createWebhookApp({ secret: SECRET, record: (o) => recorded.push(o), now: () => new Date('2025-11-20T10:00:00Z') });
+  const app = createWebhookApp({ secret: SECRET, record: (o) => recorded.push(o), now: () => now, ledger });
   const post = (path: string, body: string, signature?: string) =>
     app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(signature ? { 'x-signature': signature } : {}) }, body });
   return { recorded, post };
@@ -48,13 +49,30 @@ describe('outcome webhooks', () => {
     expect(recorded).toEqual([]);
   });
 
-  it('acknowledges a replayed delivery without recording it twice', async () => {
+  it('refuses a replayed delivery with 409 without recording it twice', async () => {
     const { recorded, post } = setUp();
     await post('/api/hooks/flux', fluxEvent, sign(fluxEvent));
     const replay = await post('/api/hooks/flux', fluxEvent, sign(fluxEvent));
-    expect(replay.status).toBe(200);
-    expect(await replay.json()).toEqual({ recorded: false, duplicate: true });
+    expect(replay.status).toBe(409);
+    expect(await replay.json()).toEqual({ error: { code: 'CONFLICT', message: 'this delivery was received before (same signature): ignored' } });
     expect(recorded).toHaveLength(1);
+  });
+
+  it('remembers deliveries in the ledger it is given (a new app over the same store still refuses)', async () => {
+    const ledger = new InMemoryRequestStore();
+    await setUp(undefined, ledger).post('/api/hooks/flux', fluxEvent, sign(fluxEvent));
+    const again = setUp(undefined, ledger);
+    expect((await again.post('/api/hooks/flux', fluxEvent, sign(fluxEvent))).status).toBe(409);
+    expect(again.recorded).toEqual([]);
+  });
+
+  it('refuses a Flux event older than the replay window, which the ledger has forgotten', async () => {
+    const late = new Date(Date.parse('2025-11-20T09:59:00Z') + REPLAY_WINDOW_MS + 60_000);
+    const { recorded, post } = setUp(late);
+    const response = await post('/api/hooks/flux', fluxEvent, sign(fluxEvent));
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/older than the replay window of 7 days/);
+    expect(recorded).toEqual([]);
   });
 
   it('refuses an oversized body with 413, signed or not', async () => {

@@ -2,16 +2,20 @@
  * Inbound outcome webhooks (decision 019): `POST /api/hooks/argocd` (an Argo CD Notifications webhook)
  * and `POST /api/hooks/flux` (Flux notification-controller's `generic-hmac` provider). Both carry
  * `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>` with the configured secret; anything else is
- * 401 and records nothing. A delivery seen before (same signature) is acknowledged and ignored; a body
- * over 64 KiB is 413. A valid one records the outcome at once and has the object read again.
+ * 401 and records nothing. A delivery seen before (same signature, remembered for 7 days in the request
+ * store's database, so a restart does not reopen the window) is 409 and records nothing, as is a Flux
+ * event older than that window; a body over 64 KiB is 413. A valid one records the outcome at once and
+ * has the object read again (decisions 019, 037).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { RevisionOutcome } from '#core/cluster-schemas.ts';
+import type { DeliveryLedger } from '#core/ports.ts';
 import { commitOf } from './agent.ts';
 
 export const MAX_HOOK_BYTES = 64 * 1024;
-const MAX_REMEMBERED = 10_000;
+/** How long an accepted delivery is remembered; a Flux event older than this is refused as stale. */
+export const REPLAY_WINDOW_MS = 7 * 24 * 3_600_000;
 
 export interface HookOutcome {
   object: string;
@@ -23,6 +27,8 @@ export interface WebhookOptions {
   /** Records a verified outcome (and has the object polled again). */
   record: (outcome: HookOutcome) => void;
   now: () => Date;
+  /** Where accepted deliveries are remembered (the request store). */
+  ledger: DeliveryLedger;
 }
 
 /** Verifies `sha256=<hex>` against the body, in constant time. */
@@ -58,11 +64,6 @@ function argoOutcome(body: Record<string, unknown>, now: Date): HookOutcome | nu
 
 export function createWebhookApp(options: WebhookOptions): Hono {
   const app = new Hono();
-  const seen = new Set<string>();
-  const remember = (signature: string) => {
-    if (seen.size >= MAX_REMEMBERED) seen.delete(seen.values().next().value!);
-    seen.add(signature);
-  };
   const handler = (parse: (body: Record<string, unknown>, now: Date) => HookOutcome | null) =>
     async (c: Context) => {
       const declared = Number(c.req.header('content-length') ?? '0');
@@ -74,15 +75,21 @@ export function createWebhookApp(options: WebhookOptions): Hono {
         return c.json({ error: { code: 'UNAUTHORIZED', message: 'missing or wrong X-Signature (sha256=<HMAC-SHA256 of the body>)' } }, 401);
       }
       const key = signature!.trim().toLowerCase();
-      if (seen.has(key)) return c.json({ recorded: false, duplicate: true });
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.toString('utf8'));
       } catch {
         return c.json({ error: { code: 'BAD_REQUEST', message: 'the webhook body is not valid JSON' } }, 400);
       }
-      const outcome = parsed && typeof parsed === 'object' ? parse(parsed as Record<string, unknown>, options.now()) : null;
-      remember(key);
+      const now = options.now();
+      const outcome = parsed && typeof parsed === 'object' ? parse(parsed as Record<string, unknown>, now) : null;
+      const at = outcome?.outcome.at ? Date.parse(outcome.outcome.at) : Number.NaN;
+      if (now.getTime() - at > REPLAY_WINDOW_MS) {
+        return c.json({ error: { code: 'CONFLICT', message: `the event is from ${outcome!.outcome.at}, older than the replay window of ${REPLAY_WINDOW_MS / 86_400_000} days` } }, 409);
+      }
+      if (!(await options.ledger.claimDelivery(`hook:${key}`, now, new Date(now.getTime() + REPLAY_WINDOW_MS)))) {
+        return c.json({ error: { code: 'CONFLICT', message: 'this delivery was received before (same signature): ignored' } }, 409);
+      }
       if (!outcome) return c.json({ recorded: false, message: 'no object, commit and outcome in this event' }, 202);
       options.record(outcome);
       return c.json({ recorded: true, object: outcome.object, sha: outcome.outcome.sha, outcome: outcome.outcome.outcome });

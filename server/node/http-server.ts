@@ -46,6 +46,8 @@ export interface ServerAppOptions {
   metrics?: RewindMetrics;
   /** `/readyz`: each named check must pass (database, repo, cluster...). */
   readiness?: ReadinessChecks;
+  /** Reported by `/readyz`, never making it 503 (the GitOps agent). */
+  advisory?: ReadinessChecks;
   isDraining?: () => boolean;
   /** Signed agent webhooks under `/api/hooks/*`, served outside the identity check. */
   hooks?: { fetch: (request: Request, env?: unknown) => Response | Promise<Response> } | null | undefined;
@@ -86,7 +88,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
     });
   });
 
-  registerOperations(app, { metrics, readiness: options.readiness ?? {}, isDraining: options.isDraining ?? (() => false) });
+  registerOperations(app, { metrics, readiness: options.readiness ?? {}, advisory: options.advisory ?? {}, isDraining: options.isDraining ?? (() => false) });
 
   // Agents sign their webhooks instead of passing the identity proxy (decision 019).
   if (options.hooks) {

@@ -40,6 +40,12 @@ export class RewindMetrics {
     help: 'Rollback executions of this replica between claim and recorded outcome',
     registers: [this.registry],
   });
+  readonly agentPollErrors = new Counter({
+    name: 'rewind_agent_poll_errors_total',
+    help: 'Failed reads of GitOps agent objects, by agent (argocd, flux) and reason class (unreachable, timeout, unauthorized, forbidden, not-found, server-error, http-error, malformed, shape, other)',
+    labelNames: ['agent', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly sseClients = new Gauge({
     name: 'rewind_sse_clients',
     help: 'Browsers connected to /api/events on this replica',

@@ -3,6 +3,7 @@
  * the API app or the Node server serves is documented, and every documented operation is served, by
  * the app its `servedBy` names. A new route without its registry entry fails here with its name.
  */
+import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
 import { describe, expect, it } from 'vitest';
 import { createMockBackend } from '#mocks/backend.ts';
 import { OPERATIONS, openApiDocument, openApiPath } from '#server/api/openapi/document.ts';
@@ -45,7 +46,7 @@ describe('the OpenAPI document covers the routes (decision 034)', () => {
   });
 
   it("documents every route of the Node server outside the API app (operations, agent webhooks), and none it does not serve", () => {
-    const hooks = createWebhookApp({ secret: 'test-secret', record: () => {}, now: () => new Date() });
+    const hooks = createWebhookApp({ secret: 'test-secret', record: () => {}, now: () => new Date(), ledger: new InMemoryRequestStore() });
     const server = createServerApp({ api: { fetch: () => new Response(null, { status: 404 }) }, log: () => {}, hooks });
     const served = [...operationsOf(server.routes), ...operationsOf(hooks.routes)];
     expect(differences(served, documented('server'))).toEqual({ servedButNotDocumented: [], documentedButNotServed: [] });

@@ -49,7 +49,7 @@ describe('operations endpoints', { timeout: 120_000 }, () => {
 
       const ready = await api('/readyz');
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ status: 'ready', failed: [], checks: { database: { ok: true }, repo: { ok: true } } });
+      expect(await ready.json()).toEqual({ status: 'ready', failed: [], degraded: [], checks: { database: { ok: true }, repo: { ok: true } } });
 
       // A proxy's request id is kept; a hostile one is replaced; none gets one.
       const traced = await api('/api/targets', { headers: { 'X-Request-Id': 'lb-1234.abc' } });
@@ -150,7 +150,29 @@ describe('readiness', () => {
     expect(await response.json()).toEqual({
       status: 'unready',
       failed: ['database'],
-      checks: { database: { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:5432' }, repo: { ok: true } },
+      degraded: [],
+      checks: { database: { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:5432' }, repo: { ok: true, detail: 'ok' } },
+    });
+  });
+
+  it('reports an advisory check (the agent) that fails as degraded, staying ready with 200', async () => {
+    const server = createServerApp({
+      api: new Hono(),
+      log: () => {},
+      readiness: { database: async () => undefined },
+      advisory: {
+        cluster: async () => {
+          throw new Error('Argo CD: 1 of 1 Applications could not be read (acme-production: unreachable: ECONNREFUSED)');
+        },
+      },
+    });
+    const response = await server.request('/readyz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: 'ready',
+      failed: [],
+      degraded: ['cluster'],
+      checks: { database: { ok: true }, cluster: { ok: false, error: 'Argo CD: 1 of 1 Applications could not be read (acme-production: unreachable: ECONNREFUSED)' } },
     });
   });
 

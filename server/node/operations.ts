@@ -11,14 +11,17 @@ export type ReadinessChecks = Record<string, () => Promise<unknown>>;
 
 const CHECK_TIMEOUT_MS = 3_000;
 
-async function runCheck(check: () => Promise<unknown>): Promise<{ ok: true } | { ok: false; error: string }> {
+type CheckResult = { ok: true; detail?: string } | { ok: false; error: string };
+
+/** A check that resolves to a string reports it as `detail` (what was found, e.g. the agent objects read). */
+async function runCheck(check: () => Promise<unknown>): Promise<CheckResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
   });
   try {
-    await Promise.race([check(), timeout]);
-    return { ok: true };
+    const value = await Promise.race([check(), timeout]);
+    return typeof value === 'string' ? { ok: true, detail: value } : { ok: true };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   } finally {
@@ -29,6 +32,12 @@ async function runCheck(check: () => Promise<unknown>): Promise<{ ok: true } | {
 export interface OperationsOptions {
   metrics: RewindMetrics;
   readiness: ReadinessChecks;
+  /**
+   * Reported by `/readyz` but never making it 503 (listed in `degraded`): the GitOps agent. Rewind
+   * without its agent still serves history and rollbacks (statuses say "unknown — why"), so taking
+   * every replica out of the load balancer when Argo CD is down would cost the console in an incident.
+   */
+  advisory?: ReadinessChecks;
   /** True once shutdown began: the load balancer should send nothing new. */
   isDraining: () => boolean;
 }
@@ -41,12 +50,15 @@ export function registerOperations(app: Hono, options: OperationsOptions): void 
 
   app.get('/readyz', async (c) => {
     c.header('Cache-Control', 'no-store');
-    if (options.isDraining()) return c.json({ status: 'unready', failed: ['shutdown'], checks: { shutdown: { ok: false, error: 'the server is shutting down' } } }, 503);
-    const names = Object.keys(options.readiness);
-    const results = await Promise.all(names.map((name) => runCheck(options.readiness[name]!)));
+    if (options.isDraining()) return c.json({ status: 'unready', failed: ['shutdown'], degraded: [], checks: { shutdown: { ok: false, error: 'the server is shutting down' } } }, 503);
+    const all: ReadinessChecks = { ...options.readiness, ...options.advisory };
+    const names = Object.keys(all);
+    const results = await Promise.all(names.map((name) => runCheck(all[name]!)));
     const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
-    const failed = names.filter((_, i) => !results[i]!.ok);
-    return c.json({ status: failed.length ? 'unready' : 'ready', failed, checks }, failed.length ? 503 : 200);
+    const advisory = new Set(Object.keys(options.advisory ?? {}));
+    const failed = names.filter((name, i) => !results[i]!.ok && !advisory.has(name));
+    const degraded = names.filter((name, i) => !results[i]!.ok && advisory.has(name));
+    return c.json({ status: failed.length ? 'unready' : 'ready', failed, degraded, checks }, failed.length ? 503 : 200);
   });
 
   app.get('/metrics', async (c) => {

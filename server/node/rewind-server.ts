@@ -185,7 +185,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   const fieldDiffer = new WorkerFieldDiffer({ log });
   // Only the demo repo gets the simulated cluster; a real repo reads its agent, or knows nothing.
   const clusterRuntime = demo
-    ? { cluster: new SimulatedClusterStatus(revisions, systemClock), hooks: null, close: async () => {} }
+    ? { cluster: new SimulatedClusterStatus(revisions, systemClock), hooks: null, readiness: null, close: async () => {} }
     : createCluster({
         config: config.cluster,
         targets,
@@ -194,6 +194,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
         revisions,
         requests,
         log,
+        onPollError: (agent, reason) => metrics.agentPollErrors.inc({ agent, reason }),
         baseDir: options.configFile ? dirname(resolve(options.configFile)) : undefined,
       });
   const api = createApiApp({
@@ -222,6 +223,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     metrics,
     hooks: clusterRuntime.hooks,
     isDraining: () => draining,
+    ...(clusterRuntime.readiness ? { advisory: { cluster: clusterRuntime.readiness } } : {}),
     readiness: {
       database: () => store.ping(),
       repo: async () => {
@@ -240,7 +242,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   console.log(`  database: ${databaseUrl ? `PostgreSQL ${redactUrl(databaseUrl)}` : `SQLite ${join(dataDir, 'rewind.db')}`}`);
   console.log(`  targets: ${targets.map((t) => `${t.tenant}/${t.environment}`).join(', ') || '(none)'}`);
   console.log(`  identity: ${identityModeOf(config)}${config.identity.mode === undefined ? ' (default: no users configured, loopback only)' : ''}`);
-  console.log(`  cluster: ${demo ? 'simulated (demo)' : config.cluster?.argocd ? `Argo CD ${config.cluster.argocd.url}` : config.cluster?.flux ? `Flux ${config.cluster.flux.apiServer}` : 'none configured: every status is unknown'}`);
+  console.log(`  cluster: ${demo ? 'simulated (demo)' : config.cluster?.argocd ? `Argo CD ${config.cluster.argocd.url}` : config.cluster?.flux ? `Flux ${config.cluster.flux.apiServer ?? '(in-cluster service account)'}` : 'none configured: every status is unknown'}`);
   for (const warning of warnings) console.warn(`  warning: ${warning}`);
   for (const { id, commitSha } of reconciled.completed) console.log(`  reconciled: ${id} completed (commit ${commitSha.slice(0, 7)} was on the branch)`);
   for (const id of reconciled.failed) console.log(`  reconciled: ${id} failed (interrupted before its commit; execute it again)`);

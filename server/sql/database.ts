@@ -81,6 +81,8 @@ export interface AuditEventsTable {
   break_glass: number;
   /** JSON object */
   details: string;
+  /** JSON array of `tenant/environment` a break-glass session touched (decision 037), or null. */
+  targets: string | null;
 }
 
 export interface BreakGlassSessionsTable {
@@ -91,6 +93,12 @@ export interface BreakGlassSessionsTable {
   opened_at: string;
   expires_at: string;
   closed_at: string | null;
+}
+
+/** Accepted webhook deliveries, by signature, until they expire (decision 037). */
+export interface WebhookDeliveriesTable {
+  delivery_key: string;
+  expires_at: string;
 }
 
 export interface IdempotencyKeysTable {
@@ -106,6 +114,7 @@ export interface RewindDatabase {
   audit_events: AuditEventsTable;
   break_glass_sessions: BreakGlassSessionsTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface OpenDatabaseOptions {

@@ -176,6 +176,29 @@ function buildMigrations(flavour: SqlFlavour): Record<string, Migration> {
         for (const column of ['incident_url', 'incident_id', 'hints']) await db.schema.alterTable('requests').dropColumn(column).execute();
       },
     },
+    // Decision 037: webhook replay memory survives a restart.
+    '0004_webhook_deliveries': {
+      async up(db) {
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('delivery_key', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('webhook_deliveries_by_expiry').on('webhook_deliveries').column('expires_at').execute();
+      },
+      async down(db) {
+        await db.schema.dropTable('webhook_deliveries').execute();
+      },
+    },
+    // Decision 037: a closed break-glass session lists the targets it touched (and shows under them).
+    '0005_audit_event_targets': {
+      async up(db) {
+        await db.schema.alterTable('audit_events').addColumn('targets', 'text').execute();
+      },
+      async down(db) {
+        await db.schema.alterTable('audit_events').dropColumn('targets').execute();
+      },
+    },
   };
 }
 

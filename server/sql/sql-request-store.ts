@@ -17,7 +17,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { conflict, notFound, RewindError, unavailable } from '#core/errors.ts';
-import type { AuditFilter, Page, RequestFilter, RequestStore, RequestStoreTx } from '#core/ports.ts';
+import type { AuditFilter, DeliveryLedger, Page, RequestFilter, RequestStore, RequestStoreTx } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import {
   type AuditEventsTable,
@@ -45,7 +45,7 @@ type Db = Kysely<RewindDatabase>;
 /** Transaction advisory lock key of the request store (PostgreSQL): "RWT1". */
 const TRANSACTION_LOCK_KEY = 0x52575431;
 
-export class SqlRequestStore implements RequestStore {
+export class SqlRequestStore implements RequestStore, DeliveryLedger {
   /** Set inside `work`, to turn a nested `transaction` (which would wait forever) into an error. */
   private readonly insideTransaction = new AsyncLocalStorage<true>();
 
@@ -167,11 +167,20 @@ export class SqlRequestStore implements RequestStore {
     checkLimit(limit);
     const before = cursor === null ? null : decodeAuditCursor(cursor);
     let query = this.reader.selectFrom('audit_events').selectAll();
-    if (filter.tenant) query = query.where('tenant', '=', filter.tenant);
-    if (filter.environment) query = query.where('environment', '=', filter.environment);
+    if (filter.tenant || filter.environment) {
+      // Its own target, or one a break-glass session touched: `targets` is a JSON array of `"tenant/environment"`
+      // (names are [a-z0-9-], so no LIKE wildcard can hide in the pattern).
+      const { tenant, environment } = filter;
+      const own = [...(tenant ? [sql<boolean>`tenant = ${tenant}`] : []), ...(environment ? [sql<boolean>`environment = ${environment}`] : [])];
+      const touched = `%"${tenant ?? ''}${tenant ? '/' : ''}${environment ? `${tenant ? '' : '%/'}${environment}"` : ''}%`;
+      query = query.where(sql<boolean>`((${sql.join(own, sql` and `)}) or targets like ${touched})`);
+    }
     if (filter.type) query = query.where('type', '=', filter.type);
     if (filter.actor) query = query.where('actor_key', '=', emailKey(filter.actor));
     if (filter.requestId) query = query.where('request_id', '=', filter.requestId);
+    // `at` is stored as Date#toISOString writes it, so text order is time order.
+    if (filter.from) query = query.where('at', '>=', filter.from);
+    if (filter.to) query = query.where('at', '<=', filter.to);
     if (before !== null) query = query.where('seq', '<', before);
     const rows = await this.guard(query.orderBy('seq', 'desc').limit(limit + 1).execute());
     const page = rows.slice(0, limit);
@@ -184,6 +193,20 @@ export class SqlRequestStore implements RequestStore {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return this.guard(findActiveBreakGlass(this.reader, user, now));
+  }
+
+  async claimDelivery(key: string, now: Date, expiresAt: Date): Promise<boolean> {
+    return this.guard(
+      this.writer.transaction().execute(async (trx) => {
+        await trx.deleteFrom('webhook_deliveries').where('expires_at', '<=', now.toISOString()).execute();
+        const result = await trx
+          .insertInto('webhook_deliveries')
+          .values({ delivery_key: key, expires_at: expiresAt.toISOString() })
+          .onConflict((oc) => oc.column('delivery_key').doNothing())
+          .executeTakeFirst();
+        return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+      }),
+    );
   }
 }
 
@@ -296,6 +319,7 @@ class SqlTx implements RequestStoreTx {
         request_id: event.requestId ?? null,
         break_glass: event.breakGlass ? 1 : 0,
         details: JSON.stringify(event.details),
+        targets: event.targets ? JSON.stringify(event.targets) : null,
       })
       .execute();
   }
@@ -441,6 +465,7 @@ function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
   if (row.tenant !== null) event.tenant = row.tenant;
   if (row.environment !== null) event.environment = row.environment;
   if (row.request_id !== null) event.requestId = row.request_id;
+  if (row.targets !== null) event.targets = JSON.parse(row.targets) as string[];
   return event;
 }
 

@@ -43,7 +43,7 @@ describe('against the demo backend', () => {
     expect(screen.getByTestId('live-revision').querySelector('code')?.getAttribute('title')).toBe(first.dataset.sha);
     expect(within(first).getByTestId('deploy-mark')).toHaveTextContent('live');
     expect(screen.getByTestId('cluster-source')).toHaveTextContent('simulated cluster (demo)');
-    expect(within(first).getByText('current')).toBeInTheDocument();
+    expect(within(first).getByText('branch head')).toBeInTheDocument();
     expect(within(first).getByText('Failed')).toBeInTheDocument();
     expect(within(first).getByText('payments')).toBeInTheDocument();
     expect(within(first).queryByRole('button', { name: /^Rollback to revision/ })).not.toBeInTheDocument();

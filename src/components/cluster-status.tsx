@@ -24,6 +24,21 @@ export function ClusterSource({ cluster }: { cluster: TargetCluster }) {
   );
 }
 
+/**
+ * "Live revision 5d4c8de (Argo CD)": the commit the agent last applied, with who reported it, or
+ * "unknown — why". Never derived from git: the branch head is shown apart, as "Branch head".
+ */
+export function LiveRevisionFact({ cluster }: { cluster: TargetCluster }) {
+  return (
+    <span data-testid="target-live-revision">
+      Live revision: <LiveRevision cluster={cluster} />
+      {cluster.liveRevision && cluster.source !== 'none' && (
+        <span className="muted"> ({cluster.source === 'simulated' ? 'simulated cluster' : `reported by ${CLUSTER_SOURCE_LABEL[cluster.source]}`})</span>
+      )}
+    </span>
+  );
+}
+
 /** The commit the agent last applied, or "unknown" with why. */
 export function LiveRevision({ cluster }: { cluster: TargetCluster }) {
   if (!cluster.liveRevision) return <span className="muted">unknown — {cluster.reason ?? 'the agent reports no revision'}</span>;

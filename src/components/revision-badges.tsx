@@ -19,14 +19,29 @@ export function SourceBadge({ source }: { source: RevisionSource }) {
   return <span className={`badge badge--source-${source}`}>{SOURCE_LABEL[source]}</span>;
 }
 
-export function StatusBadge({ revision }: { revision: Pick<Revision, 'status' | 'rolledBackBy'> }) {
-  const { status, rolledBackBy } = revision;
+/** Who reported a revision's outcome (decision 037): shown beside the status, so success is never assumed silently. */
+const STATUS_SOURCE: Record<Exclude<NonNullable<Revision['statusSource']>, 'rollback'>, { label: string; title: string }> = {
+  argocd: { label: 'Argo CD', title: 'Outcome reported by Argo CD (sync history or last operation)' },
+  flux: { label: 'Flux', title: 'Outcome reported by Flux (Ready condition or event)' },
+  simulated: { label: 'simulated', title: "Outcome from the demo's simulated cluster" },
+  'git-note': { label: 'git note', title: 'Outcome from a deployment note on the commit (git notes)' },
+  none: { label: 'no report', title: 'No agent or git note reported an outcome: counted as a success' },
+};
+
+export function StatusBadge({ revision }: { revision: Pick<Revision, 'status' | 'rolledBackBy' | 'statusSource'> }) {
+  const { status, rolledBackBy, statusSource } = revision;
+  const source = statusSource && statusSource !== 'rollback' ? STATUS_SOURCE[statusSource] : null;
   return (
     <span className="status-cell">
       <span className={`badge badge--status-${status}`}>
         <span className="badge__dot" aria-hidden="true" />
         {STATUS_LABEL[status]}
       </span>
+      {source && (
+        <span className="status-cell__source muted" data-testid="status-source" title={source.title}>
+          {source.label}
+        </span>
+      )}
       {(status === 'rolled-back' || status === 'partially-rolled-back') && rolledBackBy && (
         <span className="status-cell__by">
           by{' '}
@@ -41,8 +56,8 @@ export function StatusBadge({ revision }: { revision: Pick<Revision, 'status' | 
 
 export function CurrentBadge() {
   return (
-    <span className="badge badge--current" title="The newest revision of this target on the branch">
-      current
+    <span className="badge badge--current" title="The newest revision of this target on the branch (not necessarily what the cluster runs)">
+      branch head
     </span>
   );
 }

@@ -116,6 +116,11 @@ export function describeApiContract(name: string, makeHarness: () => Promise<Api
         const head = all[0]!;
         expect(head.summary).toMatch(/payments/);
         expect(head.status).toBe('failed');
+        // Decision 037: every status names who said it; the head's outcome is the (simulated) agent's.
+        expect(head.statusSource).toBe('simulated');
+        expect(all.every((r) => r.statusSource !== undefined)).toBe(true);
+        expect(all.filter((r) => r.status === 'rolled-back').every((r) => r.statusSource === 'rollback')).toBe(true);
+        expect(all.slice(1).every((r) => ['git-note', 'none', 'rollback'].includes(r.statusSource!))).toBe(true);
         const rollback = all.find((r) => r.source === 'rollback' && r.rollback?.mode === 'service')!;
         expect(rollback).toBeDefined();
         const undone = all.filter((r) => r.status === 'rolled-back');

@@ -1,6 +1,8 @@
 import { describe } from 'vitest';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { usePostgres } from '../support/postgres.ts';
+import { describeAuditTargetsContract } from './audit-targets.contract.ts';
+import { describeDeliveryLedgerContract } from './delivery-ledger.contract.ts';
 import { describeRequestStoreContract } from './request-store.contract.ts';
 
 const pg = usePostgres();
@@ -11,6 +13,28 @@ describe.skipIf(!pg.available)('PostgreSQL request store', () => {
     const store = await SqlRequestStore.openPostgres({ url: database.url });
     return {
       store,
+      close: async () => {
+        await store.close();
+        await database.drop();
+      },
+    };
+  });
+  describeAuditTargetsContract('sql (postgresql)', async () => {
+    const database = await pg.createDatabase();
+    const store = await SqlRequestStore.openPostgres({ url: database.url });
+    return {
+      store,
+      close: async () => {
+        await store.close();
+        await database.drop();
+      },
+    };
+  });
+  describeDeliveryLedgerContract('sql (postgresql)', async () => {
+    const database = await pg.createDatabase();
+    const store = await SqlRequestStore.openPostgres({ url: database.url });
+    return {
+      ledger: store,
       close: async () => {
         await store.close();
         await database.drop();

@@ -6,6 +6,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { openDatabase } from '#server/sql/database.ts';
 import { migrateToLatest, migrationProvider } from '#server/sql/migrations.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
+import { describeAuditTargetsContract } from './audit-targets.contract.ts';
+import { describeDeliveryLedgerContract } from './delivery-ledger.contract.ts';
 import { describeRequestStoreContract } from './request-store.contract.ts';
 import { makeEvent, makeRequest, rejection } from './request-store-fixtures.ts';
 
@@ -23,6 +25,16 @@ afterAll(() => {
 describeRequestStoreContract('sql (sqlite file)', async () => {
   const store = await SqlRequestStore.open(nextFile());
   return { store, close: () => store.close() };
+});
+
+describeAuditTargetsContract('sql (sqlite file)', async () => {
+  const store = await SqlRequestStore.open(nextFile());
+  return { store, close: () => store.close() };
+});
+
+describeDeliveryLedgerContract('sql (sqlite file)', async () => {
+  const store = await SqlRequestStore.open(nextFile());
+  return { ledger: store, close: () => store.close() };
 });
 
 describe('SqlRequestStore (sqlite only)', () => {
@@ -109,7 +121,7 @@ describe('SqlRequestStore (sqlite only)', () => {
         .selectFrom('kysely_migration' as never)
         .select(sql<string>`name`.as('name'))
         .execute();
-      expect(applied).toHaveLength(3);
+      expect(applied).toHaveLength(Object.keys(await migrationProvider.getMigrations()).length);
     } finally {
       await db.destroy();
     }
@@ -121,10 +133,10 @@ describe('SqlRequestStore (sqlite only)', () => {
   it('applies the migrations on a new file and creates every table', async () => {
     const fresh = openDatabase(nextFile());
     try {
-      expect(await migrateToLatest(fresh)).toEqual(['0001_requests_reviews_notes_audit_break_glass_idempotency', '0002_audit_events_by_request', '0003_request_hints_and_incident']);
+      expect(await migrateToLatest(fresh)).toEqual(Object.keys(await migrationProvider.getMigrations()).sort());
       const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(fresh);
       expect(tables.rows.map((r) => r.name)).toEqual(
-        expect.arrayContaining(['audit_events', 'break_glass_sessions', 'idempotency_keys', 'notes', 'requests', 'reviews']),
+        expect.arrayContaining(['audit_events', 'break_glass_sessions', 'idempotency_keys', 'notes', 'requests', 'reviews', 'webhook_deliveries']),
       );
       const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(fresh);
       expect(journal.rows[0]?.journal_mode).toBe('wal');

@@ -9,6 +9,27 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/flux/kustomization.json', import.meta.url));
+const HELM_FIXTURE = fileURLToPath(new URL('../fixtures/flux/helmrelease.json', import.meta.url));
+
+/** A HelmRelease (helm.toolkit.fluxcd.io/v2): its newest Helm release snapshot and Ready condition. */
+export interface HelmReleaseState {
+  chartVersion: string;
+  snapshot: 'deployed' | 'failed' | 'superseded';
+  ready: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+}
+
+export function helmReleaseJson(name: string, state: HelmReleaseState): Record<string, unknown> {
+  const text = readFileSync(HELM_FIXTURE, 'utf8').replaceAll('CHART_VERSION', state.chartVersion).replaceAll('SNAPSHOT_STATUS', state.snapshot);
+  const object = JSON.parse(text) as { metadata: { name: string }; status: { conditions: Condition[] } };
+  object.metadata.name = name;
+  const ready = object.status.conditions[0]!;
+  ready.status = state.ready;
+  if (state.reason) ready.reason = state.reason;
+  if (state.message) ready.message = state.message;
+  return object as unknown as Record<string, unknown>;
+}
 
 export interface KustomizationState {
   applied: string;
@@ -36,6 +57,9 @@ const status = (code: number, reason: string, message: string) =>
 
 export class FakeKubernetes {
   readonly objects = new Map<string, KustomizationState>();
+  readonly helmReleases = new Map<string, HelmReleaseState>();
+  /** Bearer tokens seen, in order (a rotated service-account token shows here). */
+  readonly tokens: string[] = [];
   readonly patches: { name: string; contentType: string | undefined; body: unknown }[] = [];
   fault: null | 401 | 403 | 'hang' | 'malformed' = null;
   token = 'sa-token';
@@ -57,8 +81,18 @@ export class FakeKubernetes {
           res.end(body);
         };
         if (this.fault === 'hang') return void this.hung.add(res);
+        this.tokens.push((req.headers.authorization ?? '').replace(/^Bearer /, ''));
         if (req.headers.authorization !== `Bearer ${this.token}` || this.fault === 401) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
-        const match = /^\/apis\/kustomize\.toolkit\.fluxcd\.io\/v1\/namespaces\/([^/]+)\/kustomizations\/([^/]+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        const helm = /^\/apis\/helm\.toolkit\.fluxcd\.io\/v2\/namespaces\/([^/]+)\/helmreleases\/([^/]+)$/.exec(path);
+        if (helm) {
+          const name = decodeURIComponent(helm[2]!);
+          const state = this.helmReleases.get(name);
+          if (!state || helm[1] !== 'flux-system') return send(404, status(404, 'NotFound', `helmreleases.helm.toolkit.fluxcd.io "${name}" not found`));
+          if (req.method === 'PATCH') this.patches.push({ name, contentType: req.headers['content-type'], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+          return send(200, JSON.stringify(helmReleaseJson(name, state)));
+        }
+        const match = /^\/apis\/kustomize\.toolkit\.fluxcd\.io\/v1\/namespaces\/([^/]+)\/kustomizations\/([^/]+)$/.exec(path);
         if (!match) return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
         const name = decodeURIComponent(match[2]!);
         if (this.fault === 403) return send(403, status(403, 'Forbidden', `kustomizations.kustomize.toolkit.fluxcd.io "${name}" is forbidden: User "system:serviceaccount:rewind:rewind" cannot get resource "kustomizations"`));

@@ -14,7 +14,8 @@ interface AuditEventRowProps {
 
 /** One event: when, what, who, where; break-glass flagged in words and an icon, not by colour alone. */
 export function AuditEventRow({ event, expanded, onToggle, detailsId }: AuditEventRowProps) {
-  const target = event.tenant ? `${event.tenant}/${event.environment ?? '*'}` : '—';
+  // A closed break-glass session names every target it touched (decision 037).
+  const target = event.tenant ? `${event.tenant}/${event.environment ?? '*'}` : event.targets?.length ? event.targets.join(', ') : '—';
   const summary = summarizeAuditEvent(event);
   return (
     <div className={event.breakGlass ? 'audit-event audit-event--break-glass' : 'audit-event'}>

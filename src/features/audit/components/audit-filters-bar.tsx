@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import type { Target } from '#core/schemas.ts';
 import type { AuditFilter } from '#core/ports.ts';
 import { paths } from '#src/lib/paths.ts';
-import { AUDIT_TYPE_LABELS, AUDIT_TYPES, hasFilters } from '#src/features/audit/model/audit-filters.ts';
+import { AUDIT_TYPE_LABELS, AUDIT_TYPES, dayBound, dayOf, hasFilters, rangeProblem } from '#src/features/audit/model/audit-filters.ts';
 
 interface AuditFiltersBarProps {
   filters: AuditFilter;
@@ -64,6 +64,33 @@ export function AuditFiltersBar({ filters, targets, onChange, onClear }: AuditFi
         </select>
       </div>
       <ActorField id={`${id}-actor`} value={filters.actor ?? ''} onChange={(value) => onChange('actor', value)} />
+      <div className="filters__field">
+        <label htmlFor={`${id}-from`}>From (date)</label>
+        <input
+          id={`${id}-from`}
+          type="date"
+          value={dayOf(filters.from)}
+          max={dayOf(filters.to) || undefined}
+          aria-describedby={rangeProblem(filters) ? `${id}-range` : undefined}
+          onChange={(event) => onChange('from', dayBound(event.target.value, 'start') ?? '')}
+        />
+      </div>
+      <div className="filters__field">
+        <label htmlFor={`${id}-to`}>To (date, inclusive)</label>
+        <input
+          id={`${id}-to`}
+          type="date"
+          value={dayOf(filters.to)}
+          min={dayOf(filters.from) || undefined}
+          aria-describedby={rangeProblem(filters) ? `${id}-range` : undefined}
+          onChange={(event) => onChange('to', dayBound(event.target.value, 'end') ?? '')}
+        />
+      </div>
+      {rangeProblem(filters) && (
+        <p id={`${id}-range`} className="field-problem" role="alert">
+          {rangeProblem(filters)}
+        </p>
+      )}
       {filters.requestId && (
         <div className="filters__field">
           <span className="audit-filters__label" id={`${id}-request`}>

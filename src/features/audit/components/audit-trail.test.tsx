@@ -126,6 +126,27 @@ describe('audit trail', () => {
     expect(screen.getByLabelText('Event')).toHaveValue('rollback.reviewed');
   });
 
+  it('filters by a date range: labelled date inputs send whole local days as instants, and a reversed range is explained', async () => {
+    const { calls } = serveAudit(3);
+    const { router } = renderApp({ route: '/audit?from=not-a-date' });
+    await waitFor(() => expect(auditRows()).toHaveLength(3));
+    // A malformed bound in the URL is dropped, not sent.
+    expect(Object.fromEntries(calls[0] ?? [])).toEqual({ limit: '100' });
+    fireEvent.change(screen.getByLabelText('From (date)'), { target: { value: '2025-11-19' } });
+    fireEvent.change(screen.getByLabelText('To (date, inclusive)'), { target: { value: '2025-11-20' } });
+    const from = new Date(2025, 10, 19, 0, 0, 0, 0).toISOString();
+    const to = new Date(2025, 10, 20, 23, 59, 59, 999).toISOString();
+    await waitFor(() => expect(Object.fromEntries(calls.at(-1) ?? [])).toEqual({ from, to, limit: '100' }));
+    expect(new URLSearchParams(router.state.location.search).get('from')).toBe(from);
+    expect(screen.getByLabelText('From (date)')).toHaveValue('2025-11-19');
+    expect(screen.getByLabelText('To (date, inclusive)')).toHaveValue('2025-11-20');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('From (date)'), { target: { value: '2025-11-21' } });
+    expect(await screen.findByText('The "From" date is after the "To" date.')).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('From (date)'), { target: { value: '' } });
+    await waitFor(() => expect(Object.fromEntries(calls.at(-1) ?? [])).toEqual({ to, limit: '100' }));
+  });
+
   it('ignores a request id of the wrong form instead of asking the server', async () => {
     const { calls } = serveAudit(1);
     renderApp({ route: '/audit?requestId=..%2Fetc&actor=sam%40example.com' });

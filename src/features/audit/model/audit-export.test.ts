@@ -45,11 +45,25 @@ describe('auditEventsToCsv', () => {
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const lines = csv.slice(1).split('\r\n');
     expect(lines).toEqual([
-      '"id","at","type","actor","tenant","environment","requestId","breakGlass","details"',
-      '"evt-1","2025-11-20T10:00:00.000Z","rollback.requested","sam@example.com","acme","production","rbk-1","false","{""mode"":""service""}"',
-      `"evt-2","2025-11-20T10:00:00.000Z","break-glass.opened","'=cmd|"" /C calc""!A0","","","","true","{""justification"":""db \\""down\\"", now"",""minutes"":30}"`,
+      '"id","at","type","actor","tenant","environment","requestId","breakGlass","justification","comment","targets","details"',
+      '"evt-1","2025-11-20T10:00:00.000Z","rollback.requested","sam@example.com","acme","production","rbk-1","false","","","","{""mode"":""service""}"',
+      `"evt-2","2025-11-20T10:00:00.000Z","break-glass.opened","'=cmd|"" /C calc""!A0","","","","true","db ""down"", now","","","{""justification"":""db \\""down\\"", now"",""minutes"":30}"`,
       '',
     ]);
+  });
+
+  it('lists the targets a closed break-glass session touched', () => {
+    const [, row] = auditEventsToCsv([event({ type: 'break-glass.closed', tenant: undefined, environment: undefined, requestId: undefined, targets: ['acme/production', 'acme/staging'] })])
+      .slice(1)
+      .split('\r\n');
+    expect(row).toContain('"acme/production acme/staging"');
+  });
+
+  it('gives the justification and a review comment their own columns, formula-safe', () => {
+    const [, row] = auditEventsToCsv([event({ type: 'rollback.reviewed', details: { justification: '=SUM(A1)', comment: '+1 looks right', decision: 'approve' } })])
+      .slice(1)
+      .split('\r\n');
+    expect(row).toContain(`"false","'=SUM(A1)","'+1 looks right","","{`);
   });
 });
 

@@ -1,6 +1,12 @@
 import type { AuditEvent } from '#core/schemas.ts';
 
-const CSV_COLUMNS = ['id', 'at', 'type', 'actor', 'tenant', 'environment', 'requestId', 'breakGlass', 'details'] as const;
+const CSV_COLUMNS = ['id', 'at', 'type', 'actor', 'tenant', 'environment', 'requestId', 'breakGlass', 'justification', 'comment', 'targets', 'details'] as const;
+
+/** A text of the event's details (the justification, a review's comment), or '' (decision 037: own columns in the CSV). */
+const detailText = (event: AuditEvent, key: string): string => {
+  const value = event.details[key];
+  return typeof value === 'string' ? value : '';
+};
 
 /**
  * Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (and tab or CR, which some strip
@@ -21,7 +27,7 @@ export function auditEventsToCsv(events: readonly AuditEvent[]): string {
   const rows = [CSV_COLUMNS.map(csvCell).join(',')];
   for (const event of events) {
     rows.push(
-      [event.id, event.at, event.type, event.actor, event.tenant, event.environment, event.requestId, event.breakGlass, event.details]
+      [event.id, event.at, event.type, event.actor, event.tenant, event.environment, event.requestId, event.breakGlass, detailText(event, 'justification'), detailText(event, 'comment'), (event.targets ?? []).join(' '), event.details]
         .map(csvCell)
         .join(','),
     );

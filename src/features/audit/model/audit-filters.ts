@@ -15,8 +15,36 @@ export const AUDIT_TYPE_LABELS: Record<string, string> = {
 
 export const AUDIT_TYPES = Object.keys(AUDIT_TYPE_LABELS);
 
-const FILTER_KEYS = ['tenant', 'environment', 'type', 'actor', 'requestId'] as const;
+const FILTER_KEYS = ['tenant', 'environment', 'type', 'actor', 'requestId', 'from', 'to'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
+
+/** An instant as the server takes it: ISO-8601 with a time zone (decision 037). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The instant a local calendar day (a date input's `2026-03-01`) starts, or ends; undefined when no day. */
+export function dayBound(day: string, edge: 'start' | 'end'): string | undefined {
+  const match = DAY.exec(day);
+  if (!match) return undefined;
+  const [year, month, date] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
+  const at = edge === 'start' ? new Date(year, month, date, 0, 0, 0, 0) : new Date(year, month, date, 23, 59, 59, 999);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}
+
+/** The local calendar day of an instant, for a date input; '' when there is none. */
+export function dayOf(instant: string | undefined): string {
+  if (!instant) return '';
+  const at = new Date(instant);
+  if (Number.isNaN(at.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+}
+
+/** Says why a date range cannot match anything (the server refuses it too), or null. */
+export function rangeProblem(filters: AuditFilter): string | null {
+  if (filters.from && filters.to && Date.parse(filters.from) > Date.parse(filters.to)) return 'The "From" date is after the "To" date.';
+  return null;
+}
 
 /**
  * The filters a URL names; empty or over-long values, and a request id of the wrong form, are absent
@@ -28,6 +56,7 @@ export function filtersFromSearch(search: URLSearchParams): AuditFilter {
     const value = search.get(key)?.trim();
     if (!value || value.length > 320) continue;
     if (key === 'requestId' && !REQUEST_ID_PATTERN.test(value)) continue;
+    if ((key === 'from' || key === 'to') && (!INSTANT.test(value) || Number.isNaN(Date.parse(value)))) continue;
     filters[key] = value;
   }
   return filters;

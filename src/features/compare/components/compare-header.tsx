@@ -51,7 +51,7 @@ function RevisionCard({ role, input, sha, revision }: RevisionCardProps) {
         ) : (
           <code className="sha">head</code>
         )}
-        {isHead && <span className="badge badge--current">current</span>}
+        {isHead && <span className="badge badge--current">branch head</span>}
       </div>
       {revision ? (
         <>

@@ -81,14 +81,14 @@ describe('DeploymentHistoryPanel', () => {
     expect(row(2)).toHaveAttribute('aria-rowindex', '4');
 
     const current = within(row(0));
-    expect(current.getByText('current')).toBeInTheDocument();
+    expect(current.getByText('branch head')).toBeInTheDocument();
     expect(current.getByText('Failed')).toBeInTheDocument();
     expect(current.getByText('payments v2.4.0')).toBeInTheDocument();
     expect(current.getByText(fakeSha(0).slice(0, 7))).toHaveAttribute('title', fakeSha(0));
     expect(current.queryByRole('button', { name: /rollback/i })).not.toBeInTheDocument();
 
     expect(within(row(1)).getByText('Hotfix')).toBeInTheDocument();
-    expect(within(row(1)).queryByText('current')).not.toBeInTheDocument();
+    expect(within(row(1)).queryByText('branch head')).not.toBeInTheDocument();
     const rolledBack = within(row(2));
     expect(rolledBack.getByText('Rolled back')).toBeInTheDocument();
     expect(rolledBack.getByText(fakeSha(9).slice(0, 7))).toBeInTheDocument();

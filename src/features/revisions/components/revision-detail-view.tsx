@@ -21,7 +21,7 @@ interface RevisionDetailViewProps {
 const OUTCOME: Record<RevisionDetail['deployment']['outcome'], string> = {
   failed: 'Failed',
   succeeded: 'Succeeded',
-  'not-recorded': 'No outcome recorded (counted as deployed)',
+  'not-recorded': 'No outcome recorded by an agent or a git note (counted as a success)',
 };
 
 export function RevisionDetailView({ tenant, environment, sha }: RevisionDetailViewProps) {

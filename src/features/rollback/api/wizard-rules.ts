@@ -73,7 +73,7 @@ export type RevisionWarning = { kind: 'head' | 'failed' | 'rolled-back'; message
 
 export function revisionWarning(revision: Revision, headSha: string | null): RevisionWarning | null {
   if (revision.sha === headSha) {
-    return { kind: 'head', message: 'This is the revision deployed now: rolling back to it changes nothing.' };
+    return { kind: 'head', message: 'This is the branch head: rolling back to it changes nothing.' };
   }
   if (revision.status === 'failed') {
     return { kind: 'failed', message: 'This revision failed when it was deployed. Rolling back to it may restore a broken state.' };

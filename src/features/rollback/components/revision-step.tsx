@@ -99,8 +99,8 @@ export function RevisionStep({ target, mode, params, serverError, onChoose, onNe
       title={selective ? 'Which revision, and which service?' : 'Which revision should the target go back to?'}
       lead={
         <p>
-          The last revision that deployed successfully before the current one is chosen for you. Every revision shows
-          how it was deployed and whether it failed or was rolled back since.
+          The last successful revision before the branch head is chosen for you. Every revision shows how it reached the
+          branch, its outcome (from the agent, or a git note) and whether it was rolled back since.
         </p>
       }
       serverError={serverError}

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { Target } from '#core/schemas.ts';
 import { HeadRevision } from '#src/components/head-revision.tsx';
-import { LiveRevision } from '#src/components/cluster-status.tsx';
+import { LiveRevisionFact } from '#src/components/cluster-status.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
 import { StepFrame } from './step-frame.tsx';
 
@@ -26,7 +26,12 @@ export function TargetStep({ targets, tenant, environment, serverError, onChoose
     <StepFrame
       step="target"
       title="Which tenant and environment?"
-      lead={<p>What is deployed there now decides which rollback scopes are possible.</p>}
+      lead={
+        <p>
+          A rollback is a new commit on the branch head of the target you choose. What the cluster runs comes only from its GitOps
+          agent, and is unknown when the agent does not say.
+        </p>
+      }
       serverError={serverError}
       problem={problem}
       showProblem={tried}
@@ -61,11 +66,9 @@ export function TargetStep({ targets, tenant, environment, serverError, onChoose
                 </span>
                 <span id={`${id}-details`} className="choice__details">
                   <span className="target-facts">
-                    <span>
-                      Live: <LiveRevision cluster={target.cluster} />
-                    </span>
-                    <span>
-                      Branch: <HeadRevision head={target.head} />
+                    <LiveRevisionFact cluster={target.cluster} />
+                    <span data-testid="target-branch-head">
+                      Branch head: <HeadRevision head={target.head} />
                     </span>
                     <HealthBadge health={target.health} source={target.cluster.source} reason={target.cluster.reason} />
                     <SyncBadge sync={target.sync} source={target.cluster.source} />

@@ -71,7 +71,7 @@ export function TargetsOverview() {
                     {target.services.length}
                     {unhealthy > 0 && <span className="muted"> ({unhealthy} not healthy)</span>}
                     {target.versions && target.versions.length > 0 && (
-                      <ul className="overview-versions" aria-label={`Versions deployed in ${name}`}>
+                      <ul className="overview-versions" aria-label={`Versions at the branch head of ${name}`}>
                         {target.versions.map(({ service, version }) => (
                           <li key={service}>
                             {service} <VersionText version={version} />

@@ -1,0 +1,16 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { StatusBadge } from './revision-badges.tsx';
+
+describe('StatusBadge', () => {
+  it('names who reported the outcome, and says when nobody did', () => {
+    const { rerender } = render(<StatusBadge revision={{ status: 'failed', statusSource: 'argocd' }} />);
+    expect(screen.getByText('Failed')).toBeInTheDocument();
+    expect(screen.getByTestId('status-source')).toHaveTextContent('Argo CD');
+    rerender(<StatusBadge revision={{ status: 'success', statusSource: 'none' }} />);
+    expect(screen.getByTestId('status-source')).toHaveTextContent('no report');
+    expect(screen.getByTestId('status-source')).toHaveAttribute('title', 'No agent or git note reported an outcome: counted as a success');
+    rerender(<StatusBadge revision={{ status: 'rolled-back', statusSource: 'rollback', rolledBackBy: 'a'.repeat(40) }} />);
+    expect(screen.queryByTestId('status-source')).not.toBeInTheDocument();
+  });
+});
