@@ -3,7 +3,7 @@
  * claimed with a lease, attempts recorded. Run by describeRequestStoreContract on every adapter.
  */
 import { describe, expect, it } from 'vitest';
-import type { NewOutboxMessage } from '#core/notification-schemas.ts';
+import type { NewOutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
 import type { RequestStore } from '#core/ports.ts';
 import { expectRewindError, makeRequest } from './request-store-fixtures.ts';
 
@@ -67,7 +67,7 @@ export function describeRequestStoreOutbox(storeOf: () => RequestStore): void {
     it('records delivered, retrying and failed attempts; only the lease holder may, and only once', async () => {
       await enqueue(message({ id: 'ok' }), message({ id: 'retry' }), message({ id: 'bad' }));
       await claim('me', at(0));
-      const record = (id: string, owner: string, outcome: Parameters<import('#core/ports.ts').RequestStoreTx['recordNotificationAttempt']>[2]) =>
+      const record = (id: string, owner: string, outcome: OutboxOutcome) =>
         storeOf().transaction((tx) => tx.recordNotificationAttempt(id, owner, outcome));
       expect(await record('ok', 'someone-else', { status: 'delivered', at: at(100) })).toBe(false);
       expect(await record('ok', 'me', { status: 'delivered', at: at(100) })).toBe(true);
