@@ -3,6 +3,7 @@ import type { NotificationDelivery } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { formatAbsolute } from '#src/lib/time.ts';
 import { requestNotificationsQueryOptions } from '#src/features/rollback/api/rollback-query-options.ts';
+import '#src/features/rollback/notifications-panel.css';
 
 const KIND_LABELS: Record<NotificationDelivery['kind'], string> = {
   requested: 'Review requested',
