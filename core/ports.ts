@@ -6,6 +6,7 @@ import type { FieldDiffResult } from './field-diff.ts';
 import type { TargetConfig } from './target-config.ts';
 import type { ClusterOperation, ClusterSource, Health, RevisionOutcome, ServiceStatus, Sync } from './cluster-schemas.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest, User } from './schemas.ts';
+import type { NewOutboxMessage, OutboxMessage, OutboxOutcome } from './notification-schemas.ts';
 
 /** A commit as storage knows it; the domain derives source, status and services from it. */
 export interface CommitRecord {
@@ -216,6 +217,8 @@ export interface RequestStore {
   listAudit(filter: AuditFilter, cursor: string | null, limit: number): Promise<Page<AuditEvent>>;
   /** The user's session that is not closed and has `expiresAt > now`, or null. */
   activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null>;
+  /** The notification outbox messages about this request, in order of creation (decision 038). */
+  listNotifications(requestId: string): Promise<OutboxMessage[]>;
 }
 
 export interface RequestStoreTx {
@@ -247,6 +250,22 @@ export interface RequestStoreTx {
   closeBreakGlass(user: string, at: Date): Promise<void>;
   /** As `RequestStore.activeBreakGlass`, seeing this transaction's writes. */
   activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null>;
+  /**
+   * Writes a message to the notification outbox, `pending` and due at once (decision 038): it leaves
+   * only if this transaction commits. CONFLICT when the id exists (the id is the idempotency key).
+   */
+  enqueueNotification(message: NewOutboxMessage): Promise<void>;
+  /**
+   * Claims up to `limit` due messages (pending, `nextAttemptAt <= now`, no lease or an expired one),
+   * oldest first, leasing them to `owner` until `now + leaseMs`: while the lease runs nobody else
+   * claims them, and a sender that dies loses them to the next claim after the lease.
+   */
+  claimNotifications(claim: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<OutboxMessage[]>;
+  /**
+   * Records an attempt of a message `owner` holds the lease of, and frees the lease. False (nothing
+   * changed) when the message is unknown, no longer pending, or leased to someone else.
+   */
+  recordNotificationAttempt(id: string, owner: string, outcome: OutboxOutcome): Promise<boolean>;
 }
 
 /**

@@ -26,6 +26,7 @@ import { assertDestructiveAllowed } from './destructive-plan.ts';
 import { compareRevisions } from './compare.ts';
 import { badRequest, conflict, notFound, RewindError } from './errors.ts';
 import { REQUEST_ID_PATTERN } from './names.ts';
+import { deliveryOf, type NotificationDelivery } from './notification-schemas.ts';
 import { InProcessCommitLock } from './in-process-commit-lock.ts';
 import type {
   CommitLock,
@@ -101,6 +102,12 @@ export class RollbackService {
     const request = REQUEST_ID_PATTERN.test(id) ? await this.deps.requests.getRequest(id) : null;
     if (!request) throw notFound(`rollback request ${id} not found`);
     return request;
+  }
+
+  /** The request's notifications and where each stands (decision 038), in order of creation. */
+  async notifications(id: string): Promise<NotificationDelivery[]> {
+    await this.requireRequest(id);
+    return (await this.deps.requests.listNotifications(id)).map(deliveryOf);
   }
 
   /** The change a rollback would commit now (see previewRollback). */

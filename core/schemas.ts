@@ -453,3 +453,6 @@ export const incidentReportResponseSchema = z.object({
 });
 
 export type IncidentReportResponse = z.infer<typeof incidentReportResponseSchema>;
+
+/** Decision 038: a request's notifications (kept in their own module, exported here for the API client). */
+export { notificationsResponseSchema, type NotificationDelivery, type NotificationsResponse } from './notification-schemas.ts';

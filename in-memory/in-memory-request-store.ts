@@ -17,6 +17,8 @@ import type {
   RequestStoreTx,
 } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
+import type { NewOutboxMessage, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
+import { claimOutbox, enqueueOutbox, listOutbox, recordOutboxAttempt, type StoredOutboxMessage } from './in-memory-outbox.ts';
 import {
   canonicalRequest,
   checkLimit,
@@ -55,10 +57,12 @@ interface State {
   breakGlass: StoredBreakGlass[];
   /** `${userKey}\n${key}` → request id. */
   idempotency: Map<string, string>;
+  /** The notification outbox, in order of creation. */
+  outbox: StoredOutboxMessage[];
 }
 
 function emptyState(): State {
-  return { requests: new Map(), audit: [], auditIds: new Set(), breakGlass: [], idempotency: new Map() };
+  return { requests: new Map(), audit: [], auditIds: new Set(), breakGlass: [], idempotency: new Map(), outbox: [] };
 }
 
 export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
@@ -87,6 +91,10 @@ export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
 
   async getRequest(id: string): Promise<RollbackRequest | null> {
     return readRequest(this.state, id);
+  }
+
+  async listNotifications(requestId: string): Promise<OutboxMessage[]> {
+    return listOutbox(this.state.outbox, requestId);
   }
 
   async listRequests(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<RollbackRequest>> {
@@ -279,5 +287,17 @@ class InMemoryTx implements RequestStoreTx {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return findActiveBreakGlass(this.live(), user, now);
+  }
+
+  async enqueueNotification(message: NewOutboxMessage): Promise<void> {
+    enqueueOutbox(this.live().outbox, message);
+  }
+
+  async claimNotifications(claim: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<OutboxMessage[]> {
+    return claimOutbox(this.live().outbox, claim);
+  }
+
+  async recordNotificationAttempt(id: string, owner: string, outcome: OutboxOutcome): Promise<boolean> {
+    return recordOutboxAttempt(this.live().outbox, id, owner, outcome);
   }
 }

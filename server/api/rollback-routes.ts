@@ -62,6 +62,10 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void
     return c.json(verification ? { ...detail, verification } : detail);
   });
 
+  app.get('/api/rollbacks/:id/notifications', async (c) => {
+    return c.json({ notifications: await rollbacks.notifications(c.req.param('id')) });
+  });
+
   app.post('/api/rollbacks/:id/reviews', async (c) => {
     const body = await parseJsonBody(c, reviewBodySchema);
     const request = await approvals.review(c.req.param('id'), c.get('user'), body);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { featuresSchema, nameSchema, planSchema, roleSchema } from '#core/schemas.ts';
 import { clusterConfigSchema } from '#server/cluster/cluster-config.ts';
 import { patternSchema } from './pattern-schema.ts';
+import { notificationsConfigSchema } from '#server/notify/notify-config.ts';
 
 const pathList = z.array(z.string().min(1).max(1024)).max(256);
 
@@ -162,6 +163,8 @@ export const configSchema = z
       .default([]),
     /** The GitOps agent Rewind reads (docs/decisions/017); absent: every status is `unknown`. */
     cluster: clusterConfigSchema.optional(),
+    /** Chat and webhook notifications through the outbox (decision 038); absent: none are sent. */
+    notifications: notificationsConfigSchema.optional(),
     defaults: targetSettingsSchema.default({}),
     targets: z
       .object({

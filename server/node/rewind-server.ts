@@ -27,6 +27,9 @@ import { PostgresCommitLock } from '#server/sql/postgres-commit-lock.ts';
 import { PostgresEventRelay } from '#server/sql/postgres-event-relay.ts';
 import { redactUrl } from '#server/sql/postgres.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
+import { withNotificationOutbox } from '#core/notification-outbox.ts';
+import { NotificationSender } from '#server/notify/notification-sender.ts';
+import { redactUrl as redactWebhookUrl, resolveChannels, routingOf, type ResolvedChannel } from '#server/notify/notify-config.ts';
 import { createServerApp, isTrustedAddress, jsonLogger, listen } from './http-server.ts';
 import { InstrumentedCommitLock, instrumentRequestStore, RewindMetrics } from './metrics.ts';
 import { FetchFirstCommitLock } from './fetch-first-commit-lock.ts';
@@ -64,6 +67,13 @@ export interface ServeOptions {
   shutdownTimeoutMs?: number | undefined;
   /** With PostgreSQL: how often interrupted rollbacks of dead replicas are looked for (default 60 s). */
   reconcileIntervalMs?: number | undefined;
+  /**
+   * Whether this process sends notifications from the outbox (default: yes, unless the environment
+   * variable REWIND_TEST_NOTIFICATIONS_PAUSED=1, the crash test's seam: messages are written, not sent).
+   */
+  sendNotifications?: boolean | undefined;
+  /** Retry backoff of the notification sender (tests shorten it; default 1 s doubling to 5 min). */
+  notificationBackoff?: { baseDelayMs: number; maxDelayMs: number } | undefined;
 }
 
 export interface RunningServer {
@@ -111,6 +121,13 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   // Fails closed before anything else (issue 11): no silent demo identity beyond loopback.
   const refusal = identityProblem(config, host);
   if (refusal) throw new ConfigError(`${options.configFile ?? 'the built-in config'}: ${refusal}`);
+  // Notification URLs and secrets come from the environment or files: a missing one stops the start.
+  let channels = new Map<string, ResolvedChannel>();
+  try {
+    if (config.notifications) channels = resolveChannels(config.notifications, options.configFile ? dirname(resolve(options.configFile)) : process.cwd());
+  } catch (error) {
+    throw new ConfigError(`${options.configFile ?? 'the built-in config'}: ${(error as Error).message}`);
+  }
   const dataDir = resolve(options.dataDir ?? config.server.dataDir);
   mkdirSync(dataDir, { recursive: true });
 
@@ -160,11 +177,16 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   const commitLock = revisions.remote ? new FetchFirstCommitLock(instrumentedLock, () => revisions.refresh()) : instrumentedLock;
   const catalog = new StaticTargetCatalog(targets);
   const ids = new RandomIds();
+  const userDirectory = new StaticUserDirectory(users);
+  // Every audit event that notifies writes its outbox messages in its own transaction (decision 038).
+  const notifying = config.notifications
+    ? withNotificationOutbox(requests, { routing: routingOf(config.notifications), users: userDirectory, catalog, clock: systemClock })
+    : requests;
   // Settle requests a run left `executing` (stopped between commit and record). Before serving, and
   // with PostgreSQL also periodically: execution leases keep it off requests a live replica runs.
   // A failure here must not keep the console down: those requests stay `executing` until the next try.
   const reconcile = () =>
-    reconcileInterruptedRequests({ revisions, requests, catalog, clock: systemClock, ids, commitLock, events }).catch((error: unknown) => {
+    reconcileInterruptedRequests({ revisions, requests: notifying, catalog, clock: systemClock, ids, commitLock, events }).catch((error: unknown) => {
       const message = `could not reconcile interrupted rollbacks: ${error instanceof Error ? error.message : String(error)}`;
       if (serving) log({ level: 'warn', msg: message });
       else warnings.push(message);
@@ -199,11 +221,11 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
       });
   const api = createApiApp({
     revisions,
-    requests,
+    requests: notifying,
     catalog,
     cluster: clusterRuntime.cluster,
     events,
-    users: new StaticUserDirectory(users),
+    users: userDirectory,
     clock: systemClock,
     ids,
     identity,
@@ -247,9 +269,29 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   for (const { id, commitSha } of reconciled.completed) console.log(`  reconciled: ${id} completed (commit ${commitSha.slice(0, 7)} was on the branch)`);
   for (const id of reconciled.failed) console.log(`  reconciled: ${id} failed (interrupted before its commit; execute it again)`);
   for (const id of reconciled.busy ?? []) console.log(`  reconciled: ${id} left alone (another replica is executing it)`);
+  for (const channel of channels.values()) console.log(`  notifications: ${channel.type} ${channel.name} (${redactWebhookUrl(channel.url)})`);
   if (pauseAfterCommit) console.warn('  warning: REWIND_TEST_CRASH_AFTER_COMMIT is set: rollbacks pause after their commit (test only)');
 
   serving = true;
+  const sendNotifications = options.sendNotifications ?? process.env.REWIND_TEST_NOTIFICATIONS_PAUSED !== '1';
+  const sender = config.notifications && sendNotifications
+    ? new NotificationSender({
+        store: requests,
+        channels,
+        clock: systemClock,
+        ids,
+        events,
+        log,
+        maxAttempts: config.notifications.maxAttempts,
+        timeoutMs: config.notifications.timeoutMs,
+        ...options.notificationBackoff,
+      })
+    : null;
+  // A committed state change publishes a live event: look at the outbox at once instead of at the next poll.
+  const stopWaking = sender ? events.subscribe((event) => {
+    if (event.type === 'request.updated' || event.type === 'break-glass.changed') sender.wake();
+  }) : () => {};
+  sender?.start();
   const reconcileTimer = databaseUrl
     ? setInterval(() => {
         void reconcile().then((r) => {
@@ -279,6 +321,8 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
       // Live-update streams and idle keep-alive connections never end by themselves.
       (server as Server).closeAllConnections();
       await closed;
+      stopWaking();
+      await sender?.stop();
       await clusterRuntime.close();
       await fieldDiffer.close();
       await revisions.close();

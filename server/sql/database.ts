@@ -107,6 +107,26 @@ export interface IdempotencyKeysTable {
   request_id: string;
 }
 
+/** Decision 038. Timestamps are ISO 8601 UTC text (`toISOString`), so they compare as text. */
+export interface NotificationOutboxTable {
+  seq: Generated<number>;
+  id: string;
+  event_id: string;
+  request_id: string | null;
+  kind: string;
+  channel: string;
+  channel_type: string;
+  body: string;
+  created_at: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+}
+
 export interface RewindDatabase {
   requests: RequestsTable;
   reviews: ReviewsTable;
@@ -115,6 +135,7 @@ export interface RewindDatabase {
   break_glass_sessions: BreakGlassSessionsTable;
   idempotency_keys: IdempotencyKeysTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  notification_outbox: NotificationOutboxTable;
 }
 
 export interface OpenDatabaseOptions {

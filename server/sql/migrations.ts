@@ -199,6 +199,35 @@ function buildMigrations(flavour: SqlFlavour): Record<string, Migration> {
         await db.schema.alterTable('audit_events').dropColumn('targets').execute();
       },
     },
+    // Decision 038: the notification outbox, written in the transaction of the state change.
+    '0006_notification_outbox': {
+      async up(db) {
+        await db.schema
+          .createTable('notification_outbox')
+          .addColumn('seq', 'integer', seq)
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('event_id', 'text', (c) => c.notNull())
+          .addColumn('request_id', 'text')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('channel_type', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'text', (c) => ordered(c).notNull())
+          .addColumn('last_error', 'text')
+          .addColumn('last_attempt_at', 'text')
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_until', 'text', (c) => ordered(c))
+          .execute();
+        await db.schema.createIndex('notification_outbox_due').on('notification_outbox').columns(['status', 'next_attempt_at']).execute();
+        await db.schema.createIndex('notification_outbox_by_request').on('notification_outbox').columns(['request_id', 'seq']).execute();
+      },
+      async down(db) {
+        await db.schema.dropTable('notification_outbox').execute();
+      },
+    },
   };
 }
 

@@ -28,6 +28,8 @@ import {
   type RewindDatabase,
 } from './database.ts';
 import { migrateToLatest, type SqlFlavour } from './migrations.ts';
+import { claimOutbox, enqueueOutbox, listOutbox, recordOutboxAttempt } from './sql-outbox.ts';
+import type { NewOutboxMessage, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
 import { isConnectionError, openPostgres, type PostgresOptions } from './postgres.ts';
 import {
   canonicalRequest,
@@ -132,6 +134,10 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
 
   async getRequest(id: string): Promise<RollbackRequest | null> {
     return this.read((trx) => readRequest(trx, id));
+  }
+
+  async listNotifications(requestId: string): Promise<OutboxMessage[]> {
+    return this.read((trx) => listOutbox(trx, requestId));
   }
 
   async listRequests(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<RollbackRequest>> {
@@ -375,6 +381,18 @@ class SqlTx implements RequestStoreTx {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return findActiveBreakGlass(this.db, user, now);
+  }
+
+  async enqueueNotification(message: NewOutboxMessage): Promise<void> {
+    await enqueueOutbox(this.db, message);
+  }
+
+  async claimNotifications(claim: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<OutboxMessage[]> {
+    return claimOutbox(this.db, claim);
+  }
+
+  async recordNotificationAttempt(id: string, owner: string, outcome: OutboxOutcome): Promise<boolean> {
+    return recordOutboxAttempt(this.db, id, owner, outcome);
   }
 }
 

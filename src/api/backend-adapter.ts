@@ -17,6 +17,7 @@ import type {
   RollbackRequest,
   RevisionDetail,
   IncidentReportResponse,
+  NotificationDelivery,
   Target,
   User,
 } from '#core/schemas.ts';
@@ -95,6 +96,8 @@ export interface BackendAdapter {
    */
   createRollback(body: CreateRollbackBody, options: { idempotencyKey: string }): Promise<RollbackRequest>;
   getRollback(id: string, signal?: AbortSignal): Promise<RollbackDetail>;
+  /** Where each notification about the request stands, per channel (decision 038). */
+  rollbackNotifications(id: string, signal?: AbortSignal): Promise<NotificationDelivery[]>;
   listRollbacks(query: RollbackListParams, signal?: AbortSignal): Promise<RollbackList>;
   executeRollback(id: string): Promise<RollbackRequest>;
   /** Reaching the quorum executes the rollback within the call: the answer may be `completed`. */

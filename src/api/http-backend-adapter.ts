@@ -106,6 +106,10 @@ export class HttpBackendAdapter implements BackendAdapter {
     return this.get(`/api/rollbacks/${encodeURIComponent(id)}`, (s) => s.rollbackDetailResponseSchema, signal);
   }
 
+  async rollbackNotifications(id: string, signal?: AbortSignal) {
+    return (await this.get(`/api/rollbacks/${encodeURIComponent(id)}/notifications`, (s) => s.notificationsResponseSchema, signal)).notifications;
+  }
+
   async listRollbacks(query: RollbackListParams, signal?: AbortSignal) {
     return this.get(`/api/rollbacks${searchOf(query)}`, (s) => s.rollbackListResponseSchema, signal);
   }

@@ -13,6 +13,7 @@ export interface RequestStoreHarness {
 
 import { expectRewindError, makeEvent, makeRequest, rejection, SHA_A, SHA_C, tick } from './request-store-fixtures.ts';
 import { describeRequestStoreQueries } from './request-store-queries.contract.ts';
+import { describeRequestStoreOutbox } from './request-store-outbox.contract.ts';
 
 export function describeRequestStoreContract(name: string, makeStore: () => Promise<RequestStoreHarness>): void {
   describe(`RequestStore contract: ${name}`, () => {
@@ -325,5 +326,6 @@ export function describeRequestStoreContract(name: string, makeStore: () => Prom
 
 
     describeRequestStoreQueries(() => store);
+    describeRequestStoreOutbox(() => store);
   });
 }

@@ -136,7 +136,7 @@ describe('SqlRequestStore (sqlite only)', () => {
       expect(await migrateToLatest(fresh)).toEqual(Object.keys(await migrationProvider.getMigrations()).sort());
       const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(fresh);
       expect(tables.rows.map((r) => r.name)).toEqual(
-        expect.arrayContaining(['audit_events', 'break_glass_sessions', 'idempotency_keys', 'notes', 'requests', 'reviews', 'webhook_deliveries']),
+        expect.arrayContaining(['audit_events', 'break_glass_sessions', 'idempotency_keys', 'notes', 'notification_outbox', 'requests', 'reviews', 'webhook_deliveries']),
       );
       const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(fresh);
       expect(journal.rows[0]?.journal_mode).toBe('wal');

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '#core/errors.ts';
 import {
   diffSchema,
+  notificationsResponseSchema,
   rollbackRequestResponseSchema,
   type Revision,
   type RollbackRequest,
@@ -260,6 +261,13 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
         await expectError(await get('/api/rollbacks/rbk-doesnotexist'), 404, 'NOT_FOUND', 'rollback request rbk-doesnotexist not found');
         await expectError(await post('/api/rollbacks/rbk-doesnotexist/execute', {}), 404, 'NOT_FOUND', 'rollback request rbk-doesnotexist not found');
         await expectError(await get('/api/rollbacks/..%2Fetc'), 404, 'NOT_FOUND');
+      });
+
+      it('answers a request’s notifications (none without channels) and 404 for an unknown request', async () => {
+        expect(pending).toBeDefined();
+        const answer = await ok(await get(`/api/rollbacks/${pending.id}/notifications`), 200, (v) => notificationsResponseSchema.parse(v));
+        expect(answer).toEqual({ notifications: [] });
+        await expectError(await get('/api/rollbacks/rbk-nosuchrequest/notifications'), 404, 'NOT_FOUND', 'rollback request rbk-nosuchrequest not found');
       });
     });
 

@@ -35,6 +35,13 @@ export function summarizeAuditEvent(event: AuditEvent): string {
       return text(d.reason) ? `the target changed: ${text(d.reason)}` : 'the target changed';
     case 'break-glass.opened':
       return number(d.minutes) !== undefined ? `for ${number(d.minutes)} minutes` : '';
+    case 'notification.delivered':
+    case 'notification.failed': {
+      const attempts = number(d.attempts);
+      const tries = attempts !== undefined ? ` after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}` : '';
+      const error = event.type === 'notification.failed' && text(d.error) ? `: ${text(d.error)}` : '';
+      return `${text(d.kind) ?? 'notification'} to ${text(d.channel) ?? 'a channel'}${tries}${error}`;
+    }
     default:
       return '';
   }

@@ -11,6 +11,8 @@ export const AUDIT_TYPE_LABELS: Record<string, string> = {
   'rollback.note-added': 'Note added',
   'break-glass.opened': 'Break-glass opened',
   'break-glass.closed': 'Break-glass closed',
+  'notification.delivered': 'Notification delivered',
+  'notification.failed': 'Notification failed',
 };
 
 export const AUDIT_TYPES = Object.keys(AUDIT_TYPE_LABELS);

@@ -17,6 +17,7 @@ export const rollbackKeys = {
   request: (id: string) => ['rollback', 'request', id] as const,
   /** Under the request's key: whatever refreshes the request refreshes its timeline. */
   timeline: (id: string) => ['rollback', 'request', id, 'timeline'] as const,
+  notifications: (id: string) => ['rollback', 'request', id, 'notifications'] as const,
 };
 
 export interface PreviewSelection {
@@ -137,5 +138,13 @@ export const requestAuditQueryOptions = (backend: BackendAdapter, request: Pick<
       }
       return { events: found.reverse(), partial: true };
     },
+    staleTime: 5_000,
+  });
+
+/** The request's notifications per channel (decision 038); `request.updated` refreshes them with the request. */
+export const requestNotificationsQueryOptions = (backend: BackendAdapter, id: string) =>
+  queryOptions({
+    queryKey: rollbackKeys.notifications(id),
+    queryFn: ({ signal }) => backend.rollbackNotifications(id, signal),
     staleTime: 5_000,
   });

@@ -15,6 +15,7 @@ import { rollbackDetailQueryOptions } from '#src/features/rollback/api/rollback-
 import { NotesPanel } from './notes-panel.tsx';
 import { RequestStatePanel } from './request-state-panel.tsx';
 import { RequestTimeline } from './request-timeline.tsx';
+import { NotificationsPanel } from './notifications-panel.tsx';
 import { ReviewPanel } from './review-panel.tsx';
 import { RollbackDiff } from './rollback-diff.tsx';
 import { VerificationPanel } from './verification-panel.tsx';
@@ -127,6 +128,7 @@ export function RollbackRequestView({ id, viewer, targets, onCompleted, onChange
       </section>
       <ReviewPanel request={loaded} reviewer={viewer} target={target} onReviewed={onChanged} />
       <RequestTimeline request={loaded} />
+      <NotificationsPanel requestId={loaded.id} />
       <NotesPanel request={loaded} viewer={viewer} onNoted={onChanged} />
     </div>
   );
