@@ -176,6 +176,15 @@ function buildMigrations(flavour: SqlFlavour): Record<string, Migration> {
         for (const column of ['incident_url', 'incident_id', 'hints']) await db.schema.alterTable('requests').dropColumn(column).execute();
       },
     },
+    // Decision 039: withdrawn, superseded and closed requests say why, and link both ways.
+    '0004_request_lifecycle': {
+      async up(db) {
+        for (const column of ['closed_reason', 'supersedes', 'superseded_by']) await db.schema.alterTable('requests').addColumn(column, 'text').execute();
+      },
+      async down(db) {
+        for (const column of ['superseded_by', 'supersedes', 'closed_reason']) await db.schema.alterTable('requests').dropColumn(column).execute();
+      },
+    },
   };
 }
 

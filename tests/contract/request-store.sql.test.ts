@@ -121,7 +121,7 @@ describe('SqlRequestStore (sqlite only)', () => {
   it('applies the migrations on a new file and creates every table', async () => {
     const fresh = openDatabase(nextFile());
     try {
-      expect(await migrateToLatest(fresh)).toEqual(['0001_requests_reviews_notes_audit_break_glass_idempotency', '0002_audit_events_by_request', '0003_request_hints_and_incident']);
+      expect(await migrateToLatest(fresh)).toEqual(['0001_requests_reviews_notes_audit_break_glass_idempotency', '0002_audit_events_by_request', '0003_request_hints_and_incident', '0004_request_lifecycle']);
       const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(fresh);
       expect(tables.rows.map((r) => r.name)).toEqual(
         expect.arrayContaining(['audit_events', 'break_glass_sessions', 'idempotency_keys', 'notes', 'requests', 'reviews']),

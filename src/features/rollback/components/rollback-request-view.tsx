@@ -43,6 +43,9 @@ const STATE_LABEL: Record<RollbackRequest['state'], string> = {
   executing: 'Executing',
   completed: 'Completed',
   failed: 'Failed',
+  withdrawn: 'Withdrawn',
+  superseded: 'Superseded',
+  closed: 'Closed: nothing to do',
 };
 
 const MODE_LABEL = { full: 'Full', service: 'Service', field: 'Field' } as const;
