@@ -109,7 +109,7 @@ describe('SqlRequestStore (sqlite only)', () => {
         .selectFrom('kysely_migration' as never)
         .select(sql<string>`name`.as('name'))
         .execute();
-      expect(applied).toHaveLength(3);
+      expect(applied).toHaveLength(4);
     } finally {
       await db.destroy();
     }
