@@ -45,6 +45,16 @@ export function assertRole(user: Pick<User, 'email' | 'roles'>, allowed: readonl
   if (refusal) throw forbidden(refusal);
 }
 
+/** Whether `user` may open break-glass: a role some target's policy allows (core/break-glass-service.ts). */
+export function mayOpenBreakGlass(policies: readonly Pick<PolicyRoles, 'breakGlass'>[], user: Pick<User, 'roles'>): boolean {
+  return policies.some((policy) => hasRole(user, policy.breakGlass));
+}
+
+/** Whether `user` may review on some target (the header's review count is for them only). */
+export function mayReviewSomewhere(policies: readonly Pick<PolicyRoles, 'approvers'>[], user: Pick<User, 'roles'>): boolean {
+  return policies.some((policy) => hasRole(user, policy.approvers));
+}
+
 export type RolePermission = { allowed: true } | { allowed: false; reason: string };
 
 export interface TargetPermissions {

@@ -81,6 +81,11 @@ export const meResponseSchema = z.object({
    * choice; behind a proxy it sends no identity of its own.
    */
   identityMode: z.enum(['demo', 'proxy']).optional(),
+  /**
+   * Extension (decision 039): what the caller may do on some target (open break-glass, review), by the
+   * rules the server enforces; what they may do on one target follows from its `policy`.
+   */
+  can: z.object({ breakGlass: z.boolean(), review: z.boolean() }).optional(),
 });
 export const usersResponseSchema = z.object({ users: z.array(userSchema) });
 export const targetsResponseSchema = z.object({ targets: z.array(targetSchema) });

@@ -15,6 +15,8 @@ export const rollbackKeys = {
   preview: (tenant: string, environment: string, selection: PreviewSelection) =>
     ['rollback', 'target', tenant, environment, 'preview', selection] as const,
   request: (id: string) => ['rollback', 'request', id] as const,
+  /** Open requests (decision 039), of every target or of one. */
+  open: (tenant?: string, environment?: string) => ['rollback', 'open', tenant ?? null, environment ?? null] as const,
   /** Under the request's key: whatever refreshes the request refreshes its timeline. */
   timeline: (id: string) => ['rollback', 'request', id, 'timeline'] as const,
 };
@@ -138,4 +140,12 @@ export const requestAuditQueryOptions = (backend: BackendAdapter, request: Pick<
       return { events: found.reverse(), partial: true };
     },
     staleTime: 5_000,
+  });
+
+/** Open requests (pending, approved, executing), newest first: the "in progress" lists (decision 039). */
+export const openRequestsQueryOptions = (backend: BackendAdapter, tenant?: string, environment?: string) =>
+  queryOptions({
+    queryKey: rollbackKeys.open(tenant, environment),
+    queryFn: ({ signal }) => backend.listRollbacks({ open: true, tenant, environment, limit: 50 }, signal),
+    staleTime: 15_000,
   });

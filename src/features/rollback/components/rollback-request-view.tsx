@@ -134,7 +134,7 @@ export function RollbackRequestView({ id, viewer, targets, onCompleted, onChange
       </section>
       <ReviewPanel request={loaded} reviewer={viewer} target={target} onReviewed={onChanged} planStale={detail.data.planChange !== undefined} />
       <RequestTimeline request={loaded} />
-      <NotesPanel request={loaded} viewer={viewer} onNoted={onChanged} />
+      <NotesPanel request={loaded} viewer={viewer} target={target} onNoted={onChanged} />
     </div>
   );
 }
