@@ -249,18 +249,30 @@ describe('reviews', () => {
     expect(events.every((e) => !e.breakGlass)).toBe(true);
   });
 
-  it('a changed target at the quorum: 409, pending again, every approval stale and dismissed; re-approving works', async () => {
+  it('a changed target: approving is a 409 naming the changed fields; the requester confirms the new plan, approvals stale', async () => {
     const request = await f.pending(GLOBEX);
     await f.approvals.review(request.id, DANA, approve);
-    const moved = f.land({ [webValues(GLOBEX)]: 'replicas: 9\n' }, 'scale web\n');
+    // A bigger api change lands: the plan now reverts more than the requester saw.
+    const moved = f.land({ [apiValues(GLOBEX)]: values('v2.99.0').replace('replicas: 3', 'replicas: 7') }, 'scale api\n');
+    const { planChange } = await f.rollbacks.get(request.id);
+    expect(planChange).toMatchObject({ previousBaseSha: request.baseSha, baseSha: moved });
+    expect(planChange!.changes).toEqual(
+      expect.arrayContaining(['now also reverts values.yaml: replicas 7 → 3', 'now also reverts values.yaml: image.tag v2.99.0 → v1.0.0']),
+    );
     const error = await rewindError(f.approvals.review(request.id, PRIYA, approve));
     expect(error.status).toBe(409);
-    expect(error.message).toMatch(/^the rollback no longer matches the diff it was planned with: globex\/production moved from \w{7} to \w{7} \(changed: .*web\/values\.yaml\)/);
+    expect(error.message).toMatch(/changed since sam@example\.com confirmed it on \w{7}: now also reverts values\.yaml: .*cannot be approved until the requester confirms/);
     expect(f.revisions.made).toEqual([]);
-    const back = await f.rollbacks.requireRequest(request.id);
-    expect(back).toMatchObject({ state: 'pending', baseSha: moved, requiredApprovals: 2 });
-    expect(back.reviews.map((r) => [r.by, r.stale])).toEqual([[DANA.email, true], [PRIYA.email, true]]);
-    expect((await auditOf(f.requests, request.id)).at(-1)).toMatchObject({ type: 'rollback.approvals-dismissed', actor: PRIYA.email, details: { dismissedReviews: 2 } });
+    expect((await f.rollbacks.requireRequest(request.id)).reviews.map((r) => r.by)).toEqual([DANA.email]);
+
+    await expect(f.rollbacks.confirmPlan(request.id, DANA)).rejects.toMatchObject({ status: 403 });
+    const confirmed = await f.rollbacks.confirmPlan(request.id, SAM);
+    expect(confirmed).toMatchObject({ state: 'pending', baseSha: moved, requiredApprovals: 2 });
+    expect(confirmed.reviews.map((r) => [r.by, r.stale])).toEqual([[DANA.email, true]]);
+    expect((await f.rollbacks.get(request.id)).planChange).toBeUndefined();
+    expect((await auditOf(f.requests, request.id)).at(-1)).toMatchObject({ type: 'rollback.plan-confirmed', actor: SAM.email, details: { dismissedReviews: 1 } });
+    // Confirming an unchanged plan changes nothing.
+    expect(await f.rollbacks.confirmPlan(request.id, SAM)).toEqual(confirmed);
     // Stale reviews do not count against reviewing the new diff.
     expect((await f.approvals.review(request.id, DANA, approve)).state).toBe('pending');
     const done = await f.approvals.review(request.id, PRIYA, approve);

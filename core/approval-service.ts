@@ -76,6 +76,12 @@ export class ApprovalService {
     const target = await rollbacks.requireTarget(stored.tenant, stored.environment);
     assertRole(user, target.policy.approvers, `reviewing a rollback on ${targetKey(target)}`);
     const comment = checkReviewComment(input.comment);
+    // An approval binds to the plan its requester confirmed (decision 039): when the head moved the
+    // plan, nobody approves before the requester confirms the new one.
+    if (input.decision === 'approve' && stored.state === 'pending') {
+      const change = await rollbacks.stalePlan(stored, target);
+      if (change) throw rollbacks.closing.staleRefusal(stored, change);
+    }
     const now = clock.now();
 
     const reviewed = await requests.transaction(async (tx) => {
@@ -114,7 +120,7 @@ export class ApprovalService {
       // Someone's `POST .../execute` claimed the approved request first: it runs there, once.
       if (error instanceof RewindError && error.code === 'CONFLICT') {
         const now = await requests.getRequest(id);
-        if (now && (now.state === 'executing' || now.state === 'completed')) return now;
+        if (now && (now.state === 'executing' || now.state === 'completed' || now.state === 'closed')) return now;
       }
       throw error;
     }

@@ -3,6 +3,7 @@
  * role some target's policy allows. While it is active that user's rollbacks skip approval; it never
  * skips audit (every event under it is flagged) and never lets anyone review their own request.
  */
+import { mayOpenBreakGlass } from './review-rules.ts';
 import { badRequest, forbidden } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Clock, IdGenerator, RequestStore, TargetCatalog } from './ports.ts';
@@ -27,7 +28,7 @@ export async function openBreakGlass(
 ): Promise<BreakGlass> {
   const targets = await deps.catalog.list();
   const allowedRoles = new Set(targets.flatMap((t) => t.policy.breakGlass));
-  if (!user.roles.some((role) => allowedRoles.has(role))) {
+  if (!mayOpenBreakGlass(targets.map((t) => t.policy), user)) {
     throw forbidden(`opening break-glass requires one of the roles ${[...allowedRoles].join(', ') || '(none configured)'}`);
   }
   const justification = checkUserText(input.justification ?? '', {

@@ -177,6 +177,8 @@ export interface RequestFilter {
   /** Requests of this incident: its ID or its link, exactly (decision 033). */
   incident?: string;
   state?: RollbackRequest['state'];
+  /** Only open requests: pending, approved or executing (core/request-lifecycle.ts OPEN_STATES). */
+  open?: boolean;
   tenant?: string;
   environment?: string;
 }

@@ -81,7 +81,7 @@ export function decodeAuditCursor(cursor: string): number {
 /** The fields `updateRequest` changes; everything else of a request is fixed once inserted. */
 export type MutableRequestFields = Pick<
   RollbackRequest,
-  'state' | 'baseSha' | 'diffHash' | 'commitSha' | 'error' | 'requiredApprovals' | 'breakGlass' | 'affectedServices'
+  'state' | 'baseSha' | 'diffHash' | 'commitSha' | 'error' | 'requiredApprovals' | 'breakGlass' | 'affectedServices' | 'closedReason' | 'supersededBy'
 >;
 
 /**
@@ -113,6 +113,9 @@ export function canonicalRequest(r: RollbackRequest): RollbackRequest {
   if (r.error !== undefined) out.error = r.error;
   if (r.hints !== undefined) out.hints = r.hints.map((h) => ({ ...h }));
   if (r.incident !== undefined) out.incident = { ...r.incident };
+  if (r.closedReason !== undefined) out.closedReason = r.closedReason;
+  if (r.supersedes !== undefined) out.supersedes = [...r.supersedes];
+  if (r.supersededBy !== undefined) out.supersededBy = r.supersededBy;
   return out;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Who may do what with a rollback request, and when a request has its approvals: the rules the
  * server enforces (core/approval-service.ts, core/rollback-service.ts) and the SPA uses to decide
- * what to offer. API.md's Target carries the quorum and self-approval blocking but not the policy's
- * role lists, so the SPA uses `DEFAULT_ROLES`, the lists every target has unless configured otherwise.
+ * what to offer. The Target carries its policy's role lists (decision 039), so both sides decide from
+ * the same lists with the same functions (`permissionsOn`); `DEFAULT_ROLES` is what a target has
+ * unless configured otherwise.
  */
 import { forbidden } from './errors.ts';
 import type { BreakGlass, Review, Role, RollbackRequest, User } from './schemas.ts';
@@ -24,21 +25,64 @@ export function hasRole(user: Pick<User, 'roles'>, allowed: readonly Role[]): bo
   return user.roles.some((role) => allowed.includes(role));
 }
 
-/** 403 naming the roles that would allow `action` and the ones the user has. */
-export function assertRole(user: Pick<User, 'email' | 'roles'>, allowed: readonly Role[], action: string): void {
-  if (hasRole(user, allowed)) return;
-  const roles = [...new Set(allowed)];
-  throw forbidden(
-    `${action} requires the role ${roles.length === 1 ? roles[0] : `${roles.slice(0, -1).join(', ')} or ${roles.at(-1)}`}` +
-      ` (${user.email} has ${user.roles.length ? user.roles.join(', ') : 'no role'})`,
-  );
-}
-
 /** Notes: anyone with a part in rollbacks (requesters, approvers, break-glass). */
 export const noteRoles = (policy: PolicyRoles): Role[] => [...new Set([...policy.requesters, ...policy.approvers, ...policy.breakGlass])];
 
 /** Executing a request: its requesters and approvers. */
 export const executeRoles = (policy: PolicyRoles): Role[] => [...new Set([...policy.requesters, ...policy.approvers])];
+
+/** Why `user` may not do `action`: the roles that would allow it and the ones the user has. */
+export function roleRefusal(user: Pick<User, 'email' | 'roles'>, allowed: readonly Role[], action: string): string | null {
+  if (hasRole(user, allowed)) return null;
+  const roles = [...new Set(allowed)];
+  const needed = roles.length === 0 ? 'a role the policy grants to nobody' : `the role ${roles.length === 1 ? roles[0] : `${roles.slice(0, -1).join(', ')} or ${roles.at(-1)}`}`;
+  return `${action} requires ${needed} (${user.email} has ${user.roles.length ? user.roles.join(', ') : 'no role'})`;
+}
+
+/** 403 naming the roles that would allow `action` and the ones the user has. */
+export function assertRole(user: Pick<User, 'email' | 'roles'>, allowed: readonly Role[], action: string): void {
+  const refusal = roleRefusal(user, allowed, action);
+  if (refusal) throw forbidden(refusal);
+}
+
+/** Whether `user` may open break-glass: a role some target's policy allows (core/break-glass-service.ts). */
+export function mayOpenBreakGlass(policies: readonly Pick<PolicyRoles, 'breakGlass'>[], user: Pick<User, 'roles'>): boolean {
+  return policies.some((policy) => hasRole(user, policy.breakGlass));
+}
+
+/** Whether `user` may review on some target (the header's review count is for them only). */
+export function mayReviewSomewhere(policies: readonly Pick<PolicyRoles, 'approvers'>[], user: Pick<User, 'roles'>): boolean {
+  return policies.some((policy) => hasRole(user, policy.approvers));
+}
+
+export type RolePermission = { allowed: true } | { allowed: false; reason: string };
+
+export interface TargetPermissions {
+  request: RolePermission;
+  review: RolePermission;
+  execute: RolePermission;
+  note: RolePermission;
+  breakGlass: RolePermission;
+}
+
+/**
+ * What `user` may do on a target with this policy, each refusal in the words of the server's 403
+ * (the server checks with the same lists through assertRole). `where` names the target.
+ */
+export function permissionsOn(policy: PolicyRoles, user: Pick<User, 'email' | 'roles'>, where: string): TargetPermissions {
+  const check = (allowed: readonly Role[], action: string): RolePermission => {
+    const reason = roleRefusal(user, allowed, `${action} on ${where}`);
+    return reason === null ? { allowed: true } : { allowed: false, reason };
+  };
+  return {
+    request: check(policy.requesters, 'requesting a rollback'),
+    review: check(policy.approvers, 'reviewing a rollback'),
+    execute: check(executeRoles(policy), 'executing a rollback'),
+    note: check(noteRoles(policy), 'adding a note to a rollback'),
+    breakGlass: check(policy.breakGlass, 'opening break-glass'),
+  };
+}
+
 
 /** Approvals that count: non-stale approve reviews. */
 export function countApprovals(request: Pick<RollbackRequest, 'reviews'>): number {

@@ -143,13 +143,16 @@ describe('execute', () => {
     expect(commit!.sha).toBe(done.commitSha);
   });
 
-  it('fails a request that has nothing left to roll back, with a 409', async () => {
+  it('closes a request that has nothing left to roll back (a 409 for the execute; no retry offered)', async () => {
     const failed = await failedRequest();
     f.land(STAGING, { [apiValues(STAGING)]: values('v1.0.0', '3000'), [apiSecret(STAGING)]: secret('Old-Pa55word!') }, 'manual revert\n');
     const error = await rewindError(f.service.execute(failed.id, SAM));
     expect(error.status).toBe(409);
     expect(error.message).toMatch(/cannot be executed: nothing to roll back: service api of acme\/staging already matches/);
-    expect((await f.service.get(failed.id)).request.state).toBe('failed');
+    const { request } = await f.service.get(failed.id);
+    expect(request).toMatchObject({ state: 'closed', closedReason: expect.stringMatching(/^Closed: nothing to roll back/) });
+    expect(request.error).toBeUndefined();
+    await expect(f.service.execute(failed.id, SAM)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/is closed: it cannot be executed/) });
   });
 
   it('executes an approved request with the approvals in the commit message', async () => {
@@ -216,6 +219,8 @@ describe('execute', () => {
     const stale = await f.service.get(pending.id);
     expect(stale.diff.files).toEqual([]);
     expect(stale.diff.diffError).toMatch(/^nothing to roll back/);
+    // ... and is closed as such: nothing is left to approve (decision 039).
+    expect(stale.request.state).toBe('closed');
     await expect(f.service.get('rbk-unknown')).rejects.toMatchObject({ status: 404, message: 'rollback request rbk-unknown not found' });
   });
 });

@@ -53,6 +53,8 @@ export class RollbackExecution {
     private readonly lock: CommitLock,
     /** `request.updated` for the request's page, lists and queues. */
     private readonly notify: (request: Pick<RollbackRequest, 'id' | 'tenant' | 'environment'>) => void,
+    /** Ends a request whose plan changes nothing any more as `closed` (core/request-closing.ts). */
+    private readonly closeNothingToDo?: (request: RollbackRequest, target: TargetConfig, actor: string, baseSha: string) => Promise<RollbackRequest>,
   ) {}
 
   private get planOptions(): PlanOptions {
@@ -101,8 +103,10 @@ export class RollbackExecution {
     }
 
     if (current.plan.nothingToRollBack) {
+      // Nothing to retry either: the request is closed as such, not failed (decision 039).
       const reason = nothingToRollBack(target, claimed, claimed.targetSha);
-      await this.fail(claimed, actor, reason, { stage: 'plan', baseSha: current.baseSha });
+      if (this.closeNothingToDo) await this.closeNothingToDo(claimed, target, actor, current.baseSha);
+      else await this.fail(claimed, actor, reason, { stage: 'plan', baseSha: current.baseSha });
       throw conflict(`rollback request ${id} cannot be executed: ${reason}`);
     }
 

@@ -22,6 +22,8 @@
  * - Running a claimed request (plan again, compare, commit, record) is rollback-execution.ts.
  */
 import { RollbackExecution, type RollbackExecutionDeps, type RollbackHooks } from './rollback-execution.ts';
+import type { PlanChange } from './plan-change.ts';
+import { RequestClosing, SYSTEM_ACTOR } from './request-closing.ts';
 import { assertDestructiveAllowed } from './destructive-plan.ts';
 import { compareRevisions } from './compare.ts';
 import { badRequest, conflict, notFound, RewindError } from './errors.ts';
@@ -48,12 +50,16 @@ import {
   resolveTargetSha,
   shortSha as short,
   type PlanOptions,
+  type PlannedRollback,
   type RollbackPreview,
   type RollbackRequestDiff,
 } from './rollback-preview.ts';
 import { checkIdempotencyKey, sameSubmission, validateSelection, type RollbackSelection } from './rollback-validation.ts';
 import type { CreateRollbackBody, RollbackRequest, User } from './schemas.ts';
 import { targetKey, type TargetConfig } from './target-config.ts';
+
+/** States a request is closed from when its plan changes nothing any more (nothing to approve or retry). */
+const CLOSABLE: readonly RollbackRequest['state'][] = ['pending', 'approved', 'failed'];
 import { checkJustification } from './user-text.ts';
 
 
@@ -75,10 +81,15 @@ export class RollbackService {
   private readonly lock: CommitLock;
   /** Runs claimed requests: plan again, compare, commit, record (rollback-execution.ts). */
   private readonly execution: RollbackExecution;
+  /** Withdraw, supersede, close, confirm a new plan (request-closing.ts, decision 039). */
+  readonly closing: RequestClosing;
 
   constructor(private readonly deps: RollbackServiceDeps) {
     this.lock = deps.commitLock ?? new InProcessCommitLock();
-    this.execution = new RollbackExecution(deps, this.lock, (request) => this.notify(request));
+    this.closing = new RequestClosing(deps, () => this.planOptions, (request) => this.notify(request));
+    this.execution = new RollbackExecution(deps, this.lock, (request) => this.notify(request), (request, target, actor, baseSha) =>
+      this.closing.closeNothingToDo(request, target, actor, baseSha),
+    );
   }
 
   private get planOptions(): PlanOptions {
@@ -115,9 +126,13 @@ export class RollbackService {
     return previewRollback(this.deps, target, body);
   }
 
-  /** The request and its diff (see RollbackRequestDiff). */
-  async get(id: string): Promise<{ request: RollbackRequest; diff: RollbackRequestDiff }> {
-    const request = await this.requireRequest(id);
+  /**
+   * The request and its diff (see RollbackRequestDiff). A waiting or failed request whose plan now
+   * changes nothing is closed here (decision 039); one whose plan differs from the recorded one comes
+   * with `planChange`, what changed, for the stale-plan banner.
+   */
+  async get(id: string): Promise<{ request: RollbackRequest; diff: RollbackRequestDiff; planChange?: PlanChange }> {
+    let request = await this.requireRequest(id);
     const target = await this.deps.catalog.get(request.tenant, request.environment);
     if (!target) {
       return { request, diff: { ...emptyDiff(request.baseSha, request.targetSha), diffError: `unknown target ${request.tenant}/${request.environment}` } };
@@ -128,13 +143,40 @@ export class RollbackService {
     try {
       const planned = await planOnHead(this.deps.revisions, target, request, request.targetSha, { ...this.planOptions, withDiff: true });
       if (planned.plan.nothingToRollBack) {
+        if (CLOSABLE.includes(request.state)) request = await this.closing.closeNothingToDo(request, target, SYSTEM_ACTOR, planned.baseSha);
         return { request, diff: { ...emptyDiff(planned.baseSha, request.targetSha), diffError: nothingToRollBack(target, request, request.targetSha) } };
       }
-      return { request, diff: previewOf(planned) };
+      const diff = previewOf(planned);
+      if (planned.diffHash !== request.diffHash && (request.state === 'pending' || request.state === 'approved')) {
+        return { request, diff, planChange: await this.closing.planChange(target, request, planned) };
+      }
+      return { request, diff };
     } catch (error) {
       if (!(error instanceof RewindError) || error.status >= 500) throw error;
       return { request, diff: { ...emptyDiff(request.baseSha, request.targetSha), diffError: error.message } };
     }
+  }
+
+  /** `POST /api/rollbacks/{id}/withdraw` (core/request-closing.ts). */
+  async withdraw(id: string, user: User, reason: unknown): Promise<RollbackRequest> {
+    return this.closing.withdraw(await this.requireRequest(id), user, reason);
+  }
+
+  /** `POST /api/rollbacks/{id}/confirm-plan`: the requester accepts the plan on the current head. */
+  async confirmPlan(id: string, user: User): Promise<RollbackRequest> {
+    const request = await this.requireRequest(id);
+    return this.closing.confirmPlan(request, await this.requireTarget(request.tenant, request.environment), user);
+  }
+
+  /**
+   * The plan change of a pending request (null when its plan is the recorded one): approving needs
+   * the requester to confirm the new plan first.
+   */
+  async stalePlan(request: RollbackRequest, target: TargetConfig): Promise<PlanChange | null> {
+    const planned = await planOnHead(this.deps.revisions, target, request, request.targetSha, this.planOptions).catch(() => null);
+    // A plan that cannot be made, or changes nothing, is execution's to report (it closes or fails the request).
+    if (!planned || planned.plan.nothingToRollBack || planned.diffHash === request.diffHash) return null;
+    return this.closing.planChange(target, request, planned);
   }
 
   list(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<RollbackRequest>> {
@@ -176,6 +218,8 @@ export class RollbackService {
     }
 
     const { hints } = await insightOf(this.deps.revisions, target, selection, planned);
+    // Earlier requests this one replaces (decision 039); checked again in the transaction.
+    const overlapping = await this.closing.overlapping({ tenant: target.tenant, environment: target.environment, mode: selection.mode, affectedServices: planned.plan.affectedServices });
     const now = this.deps.clock.now();
     // The execution lease (decision 027) is held from the insert on: it may claim the request
     // `executing`, and reconciliation on another replica must leave it alone.
@@ -185,7 +229,7 @@ export class RollbackService {
         if (key !== null) {
           // Two submits with one key racing: the second finds the first here.
           const earlier = await this.replayIn(tx, user, key, body);
-          if (earlier) return { request: earlier, created: false };
+          if (earlier) return { request: earlier, created: false, superseded: [] };
         }
         const session = await tx.activeBreakGlass(user.email, now);
         const needsApproval = approvalRequired(target);
@@ -212,6 +256,8 @@ export class RollbackService {
           hints,
           ...(body.incident !== undefined ? { incident: body.incident } : {}),
         };
+        const superseded = await this.closing.supersede(tx, overlapping, request, user.email, now);
+        if (superseded.length > 0) request.supersedes = superseded.map((r) => r.id);
         await tx.insertRequest(request);
         if (key !== null) await tx.saveIdempotencyKey(user.email, key, request.id);
         await this.execution.audit(tx, 'rollback.requested', user.email, request, now, session !== null || request.breakGlass, {
@@ -228,12 +274,16 @@ export class RollbackService {
           ...(request.hints?.length ? { hints: request.hints.map((h) => h.kind) } : {}),
           // A confirmed destructive plan stays visible in the trail.
           ...(planned.destructive ? { destructive: planned.destructive, allowDestructive: true } : {}),
+          ...(request.supersedes ? { supersedes: request.supersedes } : {}),
         });
-        return { request, created: true };
+        return { request, created: true, superseded };
       });
-      if (outcome.created) this.notify(outcome.request);
-      if (!outcome.created || outcome.request.state !== 'executing') return outcome;
-      return { request: await this.execution.run(outcome.request, target, user.email, planned), created: true };
+      if (outcome.created) {
+        this.notify(outcome.request);
+        for (const old of outcome.superseded ?? []) this.notify(old);
+      }
+      if (!outcome.created || outcome.request.state !== 'executing') return { request: outcome.request, created: outcome.created };
+      return { request: await this.runAndTidy(outcome.request, target, user.email, planned), created: true };
     });
   }
 
@@ -297,6 +347,10 @@ export class RollbackService {
           throw conflict(`rollback request ${id} is already completed (commit ${short(request.commitSha ?? '')})`);
         case 'rejected':
           throw conflict(`rollback request ${id} was rejected: it cannot be executed`);
+        case 'withdrawn':
+        case 'superseded':
+        case 'closed':
+          throw conflict(`rollback request ${id} is ${request.state}: it cannot be executed${request.closedReason ? ` (${request.closedReason})` : ''}`);
       }
       const next: RollbackRequest = { ...request, state: 'executing', breakGlass, requiredApprovals };
       delete next.error;
@@ -304,7 +358,14 @@ export class RollbackService {
       return next;
     });
     this.notify(claimed);
-    return this.execution.run(claimed, target, actor);
+    return this.runAndTidy(claimed, target, actor);
+  }
+
+  /** Runs a claimed request; after a commit, the target's requests left with nothing to do are closed. */
+  private async runAndTidy(claimed: RollbackRequest, target: TargetConfig, actor: string, planned?: PlannedRollback): Promise<RollbackRequest> {
+    const result = await this.execution.run(claimed, target, actor, planned);
+    if (result.state === 'completed') await this.closing.closeEmptyAfterCommit(target, result).catch(() => undefined);
+    return result;
   }
 
   // --- internals ---

@@ -35,6 +35,13 @@ export const featuresSchema = z.object({
 export const policySchema = z.object({
   requiredApprovals: z.number().int().min(0),
   blockSelfApproval: z.boolean(),
+  /**
+   * Extension (decision 039): the roles that may request, review and open break-glass on the target,
+   * so clients say what the caller may do before they try (core/review-rules.ts `permissionsOn`).
+   */
+  requesters: z.array(roleSchema),
+  approvers: z.array(roleSchema),
+  breakGlass: z.array(roleSchema),
 });
 
 export const targetSchema = z.object({
@@ -74,6 +81,11 @@ export const meResponseSchema = z.object({
    * choice; behind a proxy it sends no identity of its own.
    */
   identityMode: z.enum(['demo', 'proxy']).optional(),
+  /**
+   * Extension (decision 039): what the caller may do on some target (open break-glass, review), by the
+   * rules the server enforces; what they may do on one target follows from its `policy`.
+   */
+  can: z.object({ breakGlass: z.boolean(), review: z.boolean() }).optional(),
 });
 export const usersResponseSchema = z.object({ users: z.array(userSchema) });
 export const targetsResponseSchema = z.object({ targets: z.array(targetSchema) });
@@ -225,6 +237,12 @@ export const requestStateSchema = z.enum([
   'executing',
   'completed',
   'failed',
+  /** Decision 039: ended by its requester or an admin before it executed. */
+  'withdrawn',
+  /** Decision 039: replaced by a newer request on the same target and services (`supersededBy`). */
+  'superseded',
+  /** Decision 039: closed without a commit because there was nothing left to roll back. */
+  'closed',
 ]);
 
 export const fieldSelectionSchema = z.object({
@@ -267,6 +285,11 @@ export const rollbackRequestSchema = z.object({
   hints: z.array(rollForwardHintSchema).optional(),
   /** Extension (decision 033): the incident this rollback belongs to. */
   incident: incidentSchema.optional(),
+  /** Extension (decision 039): why a `withdrawn`, `superseded` or `closed` request ended. */
+  closedReason: z.string().optional(),
+  /** Extension (decision 039): the requests this one replaced, and the one that replaced this. */
+  supersedes: z.array(z.string()).optional(),
+  supersededBy: z.string().optional(),
 });
 
 export const createRollbackBodySchema = z.object({
@@ -380,7 +403,15 @@ export const rollbackDetailResponseSchema = z.object({
   }),
   /** Present for a completed request: the commit on the branch, the services' state, drift since. */
   verification: verificationSchema.optional(),
+  /**
+   * Extension (decision 039): present when the plan on the current head differs from the one the
+   * request recorded: what changed. Approving needs the requester to confirm the new plan first.
+   */
+  planChange: z
+    .object({ previousBaseSha: shaSchema, baseSha: shaSchema, diffHash: z.string(), changes: z.array(z.string()) })
+    .optional(),
 });
+export const withdrawBodySchema = z.object({ reason: z.string().optional() });
 export const auditResponseSchema = z.object({
   events: z.array(auditEventSchema),
   nextCursor: z.string().nullable(),

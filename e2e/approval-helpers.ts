@@ -46,9 +46,9 @@ export async function requestRollbackViaWizard(page: Page, target: string, justi
   const row = historyRows(page).nth(1);
   await expect(row).toBeVisible();
   await row.getByRole('button', { name: /^Rollback to revision/ }).click();
-  await expect(page.getByRole('heading', { level: 2 })).toHaveText(/How much should go back\?/);
+  await expect(page.getByRole('heading', { level: 2, name: /How much should go back\?/ })).toBeVisible();
   await page.getByRole('button', { name: 'Next' }).click();
-  await expect(page.getByRole('heading', { level: 2 })).toHaveText(/Which revision/);
+  await expect(page.getByRole('heading', { level: 2, name: /Which revision/ })).toBeVisible();
   // Service mode (the default where the plan allows it): services can be chosen once it is known which
   // changed since the revision; the wizard picks the obvious one, else we take the first changed one.
   const services = page.getByRole('group', { name: 'Service to restore' });
@@ -57,10 +57,10 @@ export async function requestRollbackViaWizard(page: Page, target: string, justi
     await services.getByRole('radio', { disabled: false }).first().check();
   }
   await page.getByRole('button', { name: 'Next' }).click();
-  await expect(page.getByRole('heading', { level: 2 })).toHaveText(/What will the rollback commit\?/);
+  await expect(page.getByRole('heading', { level: 2, name: /What will the rollback commit\?/ })).toBeVisible();
   await expect(page.getByTestId('breakdown-row').first()).toBeVisible();
   await page.getByRole('button', { name: 'Next' }).click();
-  await expect(page.getByRole('heading', { level: 2 })).toHaveText(/Why, and submit/);
+  await expect(page.getByRole('heading', { level: 2, name: /Why, and submit/ })).toBeVisible();
   await page.getByLabel('Justification (required)').fill(justification);
   await page.getByRole('button', { name: /^(Submit for approval|Roll back now)$/ }).click();
   await expect(page).toHaveURL(/\/rollbacks\/rbk-[a-z0-9]+$/);

@@ -31,10 +31,10 @@ test.describe('versions and revision details', () => {
     // The revision before the incident: a service rollback offers payments' version, not the row's subject.
     const previous = historyRows(page).nth(1);
     await previous.getByRole('button', { name: /^Rollback to revision/ }).click();
-    await expect(page.getByRole('heading', { level: 2 })).toHaveText(/How much should go back\?/);
+    await expect(page.getByRole('heading', { level: 2, name: /How much should go back\?/ })).toBeVisible();
     await page.getByRole('radio', { name: 'Service rollback' }).check();
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect(page.getByRole('heading', { level: 2 })).toHaveText(/Which revision, and which service\?/);
+    await expect(page.getByRole('heading', { level: 2, name: /Which revision, and which service\?/ })).toBeVisible();
     await expect(page.getByRole('group', { name: 'Service to restore' }).getByRole('radio', { checked: true })).toHaveAttribute('value', 'payments');
     const chosen = page.getByTestId('revision-choice').filter({ has: page.getByRole('radio', { checked: true }) });
     await expect(chosen.getByTestId('restore-version')).toHaveText('payments v2.14.0 → v2.13.14');

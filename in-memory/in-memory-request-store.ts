@@ -6,6 +6,7 @@
  * which replaces the state only when the work succeeds: a throwing transaction leaves nothing behind,
  * and reads outside transactions only ever see committed state. No Node imports: runs in the browser.
  */
+import { isOpen } from '#core/request-lifecycle.ts';
 import { matchesIncident } from '#core/incident.ts';
 import { conflict, notFound } from '#core/errors.ts';
 import type {
@@ -104,6 +105,7 @@ export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
     for (const stored of this.state.requests.values()) {
       const r = stored.request;
       if (filter.state && r.state !== filter.state) continue;
+      if (filter.open && !isOpen(r.state)) continue;
       if (filter.tenant && r.tenant !== filter.tenant) continue;
       if (filter.environment && r.environment !== filter.environment) continue;
       if (filter.incident !== undefined && !matchesIncident(r.incident, filter.incident)) continue;
@@ -224,6 +226,8 @@ class InMemoryTx implements RequestStoreTx {
       requiredApprovals: request.requiredApprovals,
       breakGlass: request.breakGlass,
       affectedServices: request.affectedServices,
+      closedReason: request.closedReason,
+      supersededBy: request.supersededBy,
     });
   }
 

@@ -3,6 +3,7 @@
  * real server mounts it over git + SQL; MSW mounts the same app over in-memory adapters, in the
  * browser and in tests, so both backends share every rule, validation and error.
  */
+import { mayOpenBreakGlass, mayReviewSomewhere } from '#core/review-rules.ts';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApprovalService } from '#core/approval-service.ts';
@@ -79,8 +80,11 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   app.get('/api/me', async (c) => {
     const user = c.get('user');
     const breakGlass = deps.requests ? await deps.requests.activeBreakGlass(user.email, deps.clock.now()) : null;
+    // What the caller may do anywhere, by the rules the server enforces (decision 039); per target: Target.policy.
+    const policies = (await deps.catalog.list()).map((t) => t.policy);
+    const can = { breakGlass: mayOpenBreakGlass(policies, user), review: mayReviewSomewhere(policies, user) };
     // The SPA sends its user switcher's choice only to a server that says it is in demo mode.
-    return c.json({ user, breakGlass, identityMode: deps.identity.mode });
+    return c.json({ user, breakGlass, identityMode: deps.identity.mode, can });
   });
 
   app.get('/api/users', async (c) => {

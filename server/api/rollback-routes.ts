@@ -14,6 +14,7 @@ import {
   previewBodySchema,
   requestStateSchema,
   reviewBodySchema,
+  withdrawBodySchema,
 } from '#core/schemas.ts';
 import type { ApiEnv, RouteDeps } from './api-context.ts';
 import { parseJsonBody, parseQuery, resolveTarget } from './request-params.ts';
@@ -27,6 +28,8 @@ export const listQuerySchema = z.object({
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   incident: incidentFilterSchema.optional(),
+  /** Decision 039: only open requests (pending, approved, executing). */
+  open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 
 /** The preview (needs only the revision store) and, when the backend has a request store, the request endpoints. */
@@ -75,6 +78,19 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void
   app.post('/api/rollbacks/:id/notes', async (c) => {
     const body = await parseJsonBody(c, noteBodySchema);
     const request = await approvals.addNote(c.req.param('id'), c.get('user'), body.text);
+    return c.json({ request });
+  });
+
+  // Decision 039: the requester or an admin ends a pending or approved request (`withdrawn`).
+  app.post('/api/rollbacks/:id/withdraw', async (c) => {
+    const body = await parseJsonBody(c, withdrawBodySchema);
+    const request = await rollbacks.withdraw(c.req.param('id'), c.get('user'), body.reason);
+    return c.json({ request });
+  });
+
+  // Decision 039: the requester accepts the plan as it is on the current head; earlier reviews go stale.
+  app.post('/api/rollbacks/:id/confirm-plan', async (c) => {
+    const request = await rollbacks.confirmPlan(c.req.param('id'), c.get('user'));
     return c.json({ request });
   });
 

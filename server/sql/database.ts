@@ -45,6 +45,11 @@ export interface RequestsTable {
   hints: string | null;
   incident_id: string | null;
   incident_url: string | null;
+  /** Why a withdrawn, superseded or closed request ended (migration 0004, decision 039). */
+  closed_reason: string | null;
+  /** JSON string[] / an id: the requests this one replaced, the one that replaced it (migration 0004). */
+  supersedes: string | null;
+  superseded_by: string | null;
 }
 
 export interface ReviewsTable {

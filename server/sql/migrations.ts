@@ -228,6 +228,15 @@ function buildMigrations(flavour: SqlFlavour): Record<string, Migration> {
         await db.schema.dropTable('notification_outbox').execute();
       },
     },
+    // Decision 039: withdrawn, superseded and closed requests say why, and link both ways.
+    '0007_request_lifecycle': {
+      async up(db) {
+        for (const column of ['closed_reason', 'supersedes', 'superseded_by']) await db.schema.alterTable('requests').addColumn(column, 'text').execute();
+      },
+      async down(db) {
+        for (const column of ['superseded_by', 'supersedes', 'closed_reason']) await db.schema.alterTable('requests').dropColumn(column).execute();
+      },
+    },
   };
 }
 

@@ -14,6 +14,7 @@
  * (quorum counting, one review per approver, idempotency keys and the state compare-and-swap all rest
  * on that); reads on a reader pool in REPEATABLE READ, so a page and its reviews are one snapshot.
  */
+import { OPEN_STATES } from '#core/request-lifecycle.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { conflict, notFound, RewindError, unavailable } from '#core/errors.ts';
@@ -146,6 +147,7 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
     return this.read(async (trx) => {
       let query = trx.selectFrom('requests').selectAll();
       if (filter.state) query = query.where('state', '=', filter.state);
+      if (filter.open) query = query.where('state', 'in', [...OPEN_STATES]);
       if (filter.tenant) query = query.where('tenant', '=', filter.tenant);
       if (filter.environment) query = query.where('environment', '=', filter.environment);
       const incident = filter.incident;
@@ -269,6 +271,9 @@ class SqlTx implements RequestStoreTx {
         hints: r.hints === undefined ? null : JSON.stringify(r.hints),
         incident_id: r.incident?.id ?? null,
         incident_url: r.incident?.url ?? null,
+        closed_reason: r.closedReason ?? null,
+        supersedes: r.supersedes === undefined ? null : JSON.stringify(r.supersedes),
+        superseded_by: r.supersededBy ?? null,
       })
       .execute();
     for (const review of r.reviews) await insertReview(db, r.id, review);
@@ -287,6 +292,8 @@ class SqlTx implements RequestStoreTx {
         required_approvals: request.requiredApprovals,
         break_glass: request.breakGlass ? 1 : 0,
         affected_services: JSON.stringify(request.affectedServices),
+        closed_reason: request.closedReason ?? null,
+        superseded_by: request.supersededBy ?? null,
       })
       .where('id', '=', request.id)
       .executeTakeFirst();
@@ -468,6 +475,9 @@ function toRequest(
     hints: row.hints === null ? undefined : (JSON.parse(row.hints) as RollbackRequest['hints']),
     incident: row.incident_id === null && row.incident_url === null ? undefined : { ...(row.incident_id !== null ? { id: row.incident_id } : {}), ...(row.incident_url !== null ? { url: row.incident_url } : {}) },
     notes: notes.map((n) => ({ by: n.author, text: n.body, at: n.noted_at })),
+    closedReason: row.closed_reason ?? undefined,
+    supersedes: row.supersedes === null ? undefined : (JSON.parse(row.supersedes) as string[]),
+    supersededBy: row.superseded_by ?? undefined,
   });
 }
 

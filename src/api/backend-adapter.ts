@@ -48,6 +48,8 @@ export type ReviewDecision = 'approve' | 'reject';
 
 export interface RollbackListParams {
   state?: RequestState;
+  /** Only open requests: pending, approved, executing (extension, decision 039). */
+  open?: boolean;
   /** Requests of one incident, by its ID or link (extension, decision 033). */
   incident?: string;
   tenant?: string;
@@ -103,6 +105,10 @@ export interface BackendAdapter {
   /** Reaching the quorum executes the rollback within the call: the answer may be `completed`. */
   reviewRollback(id: string, decision: ReviewDecision, comment?: string): Promise<RollbackRequest>;
   addNote(id: string, text: string): Promise<RollbackRequest>;
+  /** The requester or an admin ends a pending or approved request (decision 039). */
+  withdrawRollback(id: string, reason?: string): Promise<RollbackRequest>;
+  /** The requester accepts the plan as it is on the current head (decision 039). */
+  confirmRollbackPlan(id: string): Promise<RollbackRequest>;
   /** Newest first; `cursor` null for the first page. */
   listAudit(filter: AuditFilter, cursor: string | null, options?: { limit?: number; signal?: AbortSignal }): Promise<AuditPage>;
   openBreakGlass(justification: string, minutes: number): Promise<BreakGlass>;

@@ -119,6 +119,16 @@ export class HttpBackendAdapter implements BackendAdapter {
     return (await this.post(path, {}, (s) => s.rollbackRequestResponseSchema)).request;
   }
 
+  async withdrawRollback(id: string, reason?: string) {
+    const path = `/api/rollbacks/${encodeURIComponent(id)}/withdraw`;
+    return (await this.post(path, reason ? { reason } : {}, (s) => s.rollbackRequestResponseSchema)).request;
+  }
+
+  async confirmRollbackPlan(id: string) {
+    const path = `/api/rollbacks/${encodeURIComponent(id)}/confirm-plan`;
+    return (await this.post(path, {}, (s) => s.rollbackRequestResponseSchema)).request;
+  }
+
   async reviewRollback(id: string, decision: ReviewDecision, comment?: string) {
     const path = `/api/rollbacks/${encodeURIComponent(id)}/reviews`;
     const body = comment ? { decision, comment } : { decision };

@@ -1,5 +1,5 @@
 import { createBrowserRouter, type LoaderFunction, type RouteObject, type ShouldRevalidateFunction } from 'react-router';
-import { TargetsOverview } from '#src/features/targets/components/targets-overview.tsx';
+import { OverviewPage } from '#src/app/routes/overview-page.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 import { AppLoading, RootLayout } from './root-layout.tsx';
 import { RouteErrorBoundary } from './route-error-boundary.tsx';
@@ -35,7 +35,7 @@ export function createRoutes(context: LoaderContext): RouteObject[] {
         {
           ErrorBoundary: RouteErrorBoundary,
           children: [
-            { index: true, Component: TargetsOverview },
+            { index: true, Component: OverviewPage },
             {
               path: 'targets/:tenant/:environment',
               shouldRevalidate: onEnterOnly,

@@ -73,7 +73,7 @@ describe('useLiveUpdates', () => {
     expect(invalidate).not.toHaveBeenCalled();
 
     latest().send({ type: 'request.updated', tenant: 'acme', environment: 'production', requestId: 'rbk-7' });
-    expect(keys()).toEqual([['rollback', 'request', 'rbk-7'], ['approvals'], ['audit']]);
+    expect(keys()).toEqual([['rollback', 'request', 'rbk-7'], ['rollback', 'open'], ['approvals'], ['audit']]);
 
     invalidate.mockClear();
     latest().send({ type: 'revision.created', tenant: 'acme', environment: 'production' });
@@ -160,7 +160,7 @@ describe('live events', () => {
 
   it('invalidates every target after a commit from outside Rewind (no target named)', () => {
     expect(keys(invalidationsFor({ type: 'revision.created' }))).toEqual([['targets'], ['history'], ['rollback'], ['compare']]);
-    expect(keys(invalidationsFor({ type: 'request.updated' }))).toEqual([['rollback', 'request'], ['approvals'], ['audit']]);
+    expect(keys(invalidationsFor({ type: 'request.updated' }))).toEqual([['rollback', 'request'], ['rollback', 'open'], ['approvals'], ['audit']]);
   });
 
   it('never refreshes a rollback preview', () => {

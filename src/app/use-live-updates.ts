@@ -53,6 +53,7 @@ export function invalidationsFor(event: LiveEvent): InvalidateQueryFilters[] {
     case 'request.updated':
       return [
         { queryKey: event.requestId ? rollbackKeys.request(event.requestId) : ['rollback', 'request'] },
+        { queryKey: ['rollback', 'open'] },
         { queryKey: approvalKeys.all },
         { queryKey: auditKeys.all },
       ];

@@ -4,14 +4,14 @@ import { pendingRequestsQueryOptions } from '#src/features/approvals/api/approva
 import { buildReviewQueue } from '#src/features/approvals/model/review-queue.ts';
 import { meQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
 import { targetsQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
-import { DEFAULT_ROLES, hasRole } from '#core/review-rules.ts';
 import { useNow } from '#src/lib/use-now.ts';
 
 /** How many pending requests the current user may review (undefined when unknown or not an approver). */
 export function useReviewQueueCount(): number | undefined {
   const backend = useBackend();
   const me = useQuery(meQueryOptions(backend));
-  const mayReview = me.data ? hasRole(me.data.user, DEFAULT_ROLES.approvers) : false;
+  // The server says whether the caller reviews anywhere, by the targets' policies (decision 039).
+  const mayReview = me.data?.can?.review ?? false;
   // Only approvers pay for the pending list and the targets on every page.
   const pending = useQuery({ ...pendingRequestsQueryOptions(backend), enabled: mayReview });
   const targets = useQuery({ ...targetsQueryOptions(backend), enabled: mayReview });

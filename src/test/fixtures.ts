@@ -11,7 +11,7 @@ export function makeTarget(overrides: Partial<Target> = {}): Target {
     environment: 'production',
     plan: 'enterprise',
     features: { basic_rollback: true, rollback: true, selective_rollback: true, rollback_approval: true },
-    policy: { requiredApprovals: 1, blockSelfApproval: true },
+    policy: { requiredApprovals: 1, blockSelfApproval: true, requesters: ['requester', 'approver', 'admin'], approvers: ['approver', 'admin'], breakGlass: ['break-glass', 'admin'] },
     head: { sha: fakeSha(0), timestamp: '2025-11-20T10:00:00Z' },
     health: 'degraded',
     sync: 'synced',

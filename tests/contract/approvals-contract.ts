@@ -187,7 +187,7 @@ export function describeApprovalsContract(name: string, makeHarness: () => Promi
         await expectError(await review(request.id, PRIYA, 'approve'), 409, 'CONFLICT', MESSAGES.alreadyReviewed);
       });
 
-      it('approval binds to content: a change landing between the approvals is a 409, approvals stale, re-approval executes', async () => {
+      it('approval binds to content: after the target moved, approving is a 409 naming the change until the requester confirms the new plan', async () => {
         const request = await requestRollback(GLOBEX_PROD);
         await reviewOk(request.id, DANA, 'approve');
         // CI changes another service of the target: the diff to commit is no longer the one approved.
@@ -197,20 +197,29 @@ export function describeApprovalsContract(name: string, makeHarness: () => Promi
           message: 'web: scale out\n',
           changes: { 'tenants/globex/production/services/web/scale.yaml': `replicas: ${canary}\n` },
         });
+        // The request page says so before anyone clicks (decision 039).
+        const stale = await detail(request.id);
+        expect(stale.planChange).toMatchObject({ previousBaseSha: request.baseSha, baseSha: moved });
+        expect(stale.planChange!.changes.join('; ')).toMatch(new RegExp(`is now made on ${moved.slice(0, 7)}`));
         await expectError(
           await review(request.id, PRIYA, 'approve'),
           409,
           'CONFLICT',
-          new RegExp(`^the rollback no longer matches the diff it was planned with: globex/production moved from \\w{7} to ${moved.slice(0, 7)} .*pending again and its approvals were dismissed`),
+          new RegExp(`^the plan of rollback request ${request.id} changed since ${SAM} confirmed it on \\w{7}: .*cannot be approved until the requester confirms the new plan`),
         );
         expect(await commitsNaming(GLOBEX_PROD, request.id)).toEqual([]);
-        const { request: back, diff } = await detail(request.id);
-        expect(back).toMatchObject({ state: 'pending', baseSha: moved, requiredApprovals: 2 });
+        expect((await detail(request.id)).request.reviews.map((r) => r.by)).toEqual([DANA]);
+        // Only the requester confirms; then the earlier approvals are stale and the plan is the new one.
+        await expectError(await post(`/api/rollbacks/${request.id}/confirm-plan`, {}, DANA), 403, 'FORBIDDEN', /only the requester/);
+        const confirmed = await ok(await post(`/api/rollbacks/${request.id}/confirm-plan`, {}, SAM), 200, asRequest);
+        expect(confirmed).toMatchObject({ state: 'pending', baseSha: moved, requiredApprovals: 2 });
+        const { request: back, diff, planChange } = await detail(request.id);
+        expect(planChange).toBeUndefined();
         expect(back.diffHash).not.toBe(request.diffHash);
         expect(diff.diffHash).toBe(back.diffHash);
-        expect(back.reviews.map((r) => [r.by, r.stale])).toEqual([[DANA, true], [PRIYA, true]]);
-        const dismissed = (await auditOf(request.id, GLOBEX_PROD)).at(-1)!;
-        expect(dismissed).toMatchObject({ type: 'rollback.approvals-dismissed', actor: PRIYA, details: { previousDiffHash: request.diffHash, diffHash: back.diffHash } });
+        expect(back.reviews.map((r) => [r.by, r.stale])).toEqual([[DANA, true]]);
+        const audited = (await auditOf(request.id, GLOBEX_PROD)).at(-1)!;
+        expect(audited).toMatchObject({ type: 'rollback.plan-confirmed', actor: SAM, details: { previousDiffHash: request.diffHash, diffHash: back.diffHash, dismissedReviews: 1 } });
         // Stale reviews do not count against reviewing the new diff.
         expect((await reviewOk(request.id, DANA, 'approve', 'new diff checked')).state).toBe('pending');
         const done = await reviewOk(request.id, PRIYA, 'approve');
@@ -332,8 +341,8 @@ export function describeApprovalsContract(name: string, makeHarness: () => Promi
       };
 
       it('returns exactly the request\'s events, newest first, by cursor, and combines with type and actor', async () => {
-        // Another request on the same target, with events in between, must not show.
-        const other = await requestRollback(GLOBEX_PROD, MARCUS);
+        // Another request on the same target (another service: it is not superseded), with events in between, must not show.
+        const other = await requestRollback({ ...GLOBEX_PROD, service: 'payments' }, MARCUS);
         const request = await requestRollback(GLOBEX_PROD);
         await reviewOk(request.id, DANA, 'approve', 'looks right');
         await reviewOk(other.id, DANA, 'reject', 'not this one');

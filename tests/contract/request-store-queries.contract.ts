@@ -115,6 +115,7 @@ export function describeRequestStoreQueries(storeOf: () => RequestStore): void {
         expect(await ids({ environment: 'staging' })).toEqual(['rbk-6', 'rbk-3']);
         expect(await ids({ state: 'pending', tenant: 'acme', environment: 'production' })).toEqual(['rbk-7', 'rbk-5', 'rbk-1']);
         expect(await ids({ state: 'rejected' })).toEqual([]);
+        expect(await ids({ open: true, tenant: 'globex' })).toEqual(['rbk-4']);
         expect(await ids({})).toHaveLength(7);
       });
 

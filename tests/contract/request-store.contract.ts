@@ -130,6 +130,17 @@ export function describeRequestStoreContract(name: string, makeStore: () => Prom
         expect(await store.getRequest('rbk-1')).toStrictEqual({ ...rest, state: 'executing' });
       });
 
+      it('keeps the lifecycle links (decision 039): supersedes on insert, state, closedReason and supersededBy on update', async () => {
+        await insert(makeRequest({ supersedes: ['rbk-0', 'rbk-00'] }));
+        const stored = (await store.getRequest('rbk-1'))!;
+        expect(stored.supersedes).toEqual(['rbk-0', 'rbk-00']);
+        const superseded = { ...stored, state: 'superseded' as const, supersededBy: 'rbk-2', closedReason: 'Superseded by rbk-2, requested by dana@example.com' };
+        await store.transaction((tx) => tx.updateRequest(superseded));
+        expect(await store.getRequest('rbk-1')).toStrictEqual(superseded);
+        expect((await store.listRequests({ state: 'superseded' }, null, 10)).items.map((r) => r.id)).toEqual(['rbk-1']);
+        expect((await store.listRequests({ open: true }, null, 10)).items).toEqual([]);
+      });
+
       it('updateRequest, addReview, addNote and markReviewsStale of an unknown request are NOT_FOUND', async () => {
         await expectRewindError(store.transaction((tx) => tx.updateRequest(makeRequest({ id: 'rbk-nope' }))), 'NOT_FOUND');
         await expectRewindError(

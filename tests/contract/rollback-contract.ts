@@ -243,7 +243,10 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
       });
 
       it('lists with filters and a cursor; rejects bad queries', async () => {
-        expect((await list('?state=pending')).requests.length).toBe(3);
+        // Each full or payments request on acme/production superseded the one before (decision 039).
+        expect((await list('?state=pending')).requests.length).toBe(1);
+        expect((await list('?state=superseded')).requests.length).toBe(2);
+        expect((await list('?open=true')).requests.map((r) => r.state)).toEqual(['pending']);
         expect((await list('?state=completed')).requests).toEqual([]);
         expect((await list('?environment=staging')).requests).toEqual([]);
         const page = await list('?limit=2');
@@ -253,6 +256,7 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
         expect(next.nextCursor).toBeNull();
         expect((await list('?state=&tenant=&cursor=')).requests).toHaveLength(3);
         await expectError(await get('/api/rollbacks?state=done'), 400, 'BAD_REQUEST', /^state: /);
+        await expectError(await get('/api/rollbacks?open=yes'), 400, 'BAD_REQUEST', /^open: /);
         await expectError(await get('/api/rollbacks?cursor=nope'), 400, 'BAD_REQUEST', 'invalid cursor');
         await expectError(await get('/api/rollbacks?limit=0'), 400, 'BAD_REQUEST', /^limit: /);
       });

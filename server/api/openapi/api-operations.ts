@@ -16,6 +16,7 @@ import {
   historyResponseSchema,
   incidentReportResponseSchema,
   meResponseSchema,
+  notificationsResponseSchema,
   nameSchema,
   noteBodySchema,
   previewBodySchema,
@@ -28,6 +29,7 @@ import {
   targetResponseSchema,
   targetsResponseSchema,
   usersResponseSchema,
+  withdrawBodySchema,
 } from '#core/schemas.ts';
 import { USER_TEXT_MAX_LENGTH } from '#core/user-text.ts';
 import { querySchema as incidentReportQuerySchema } from '../incident-routes.ts';
@@ -182,6 +184,26 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     description: 'Send `Content-Type: application/json` (every write needs it); the body is ignored.',
     responses: { 200: { description: 'The request after execution', json: rollbackRequestResponseSchema } },
     errors: { ...ROLLBACK_ERRORS, 400: 'BAD_REQUEST: the request is not approved or failed', 500: 'EXECUTION_FAILED: the commit failed; INTERNAL otherwise' },
+  },
+  {
+    method: 'post', path: '/api/rollbacks/{id}/withdraw', operationId: 'withdrawRollback', tag: 'rollbacks', servedBy: 'api', security: 'identity',
+    summary: 'Withdraw a pending or approved request (the requester or an admin): it ends `withdrawn`', params: requestParams, body: withdrawBodySchema,
+    responses: { 200: { description: 'The withdrawn request', json: rollbackRequestResponseSchema } },
+    errors: { 403: 'FORBIDDEN: only the requester or an admin may withdraw', 404: 'NOT_FOUND: unknown request', 409: 'CONFLICT: the request is no longer pending or approved' },
+  },
+  {
+    method: 'post', path: '/api/rollbacks/{id}/confirm-plan', operationId: 'confirmRollbackPlan', tag: 'rollbacks', servedBy: 'api', security: 'identity',
+    summary: "The requester confirms the plan made on the current head (after the target moved); earlier reviews become stale",
+    params: requestParams,
+    description: 'Send `Content-Type: application/json` (every write needs it); the body is ignored.',
+    responses: { 200: { description: 'The request with the confirmed plan', json: rollbackRequestResponseSchema } },
+    errors: { 403: 'FORBIDDEN: only the requester may confirm', 404: 'NOT_FOUND: unknown request', 409: 'CONFLICT: the request is not pending, or the plan did not change' },
+  },
+  {
+    method: 'get', path: '/api/rollbacks/{id}/notifications', operationId: 'listRollbackNotifications', tag: 'rollbacks', servedBy: 'api', security: 'identity',
+    summary: "Each notification channel's delivery of the request's events (delivered, retrying and why, failed)", params: requestParams,
+    responses: { 200: { description: 'Deliveries, oldest first', json: notificationsResponseSchema } },
+    errors: { 404: 'NOT_FOUND: unknown request' },
   },
   {
     method: 'get', path: '/api/audit', operationId: 'listAudit', tag: 'audit', servedBy: 'api', security: 'identity',

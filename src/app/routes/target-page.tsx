@@ -7,6 +7,7 @@ import { ErrorState } from '#src/components/error-state.tsx';
 import { DeploymentHistoryPanel } from '#src/features/history/components/deployment-history-panel.tsx';
 import { targetQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
 import { TargetHeader } from '#src/features/targets/components/target-header.tsx';
+import { OpenRequests } from '#src/features/rollback/components/open-requests.tsx';
 import { NotFoundPage } from '#src/app/not-found-page.tsx';
 
 export function TargetPage() {
@@ -44,6 +45,7 @@ function TargetView({ tenant, environment }: { tenant: string; environment: stri
         <Link to="/">Targets</Link> <span aria-hidden="true">›</span> <span aria-current="page">{name}</span>
       </nav>
       <TargetHeader target={target.data} />
+      <OpenRequests tenant={tenant} environment={environment} />
       <DeploymentHistoryPanel target={target.data} />
     </div>
   );

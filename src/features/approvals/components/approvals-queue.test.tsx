@@ -17,9 +17,9 @@ afterEach(() => {
   localStorage.clear();
 });
 
-function serveQueue(me: User, requests: RollbackRequest[], targets: Target[] = [makeTarget(), makeTarget({ environment: 'staging', policy: { requiredApprovals: 1, blockSelfApproval: false } })]) {
+function serveQueue(me: User, requests: RollbackRequest[], targets: Target[] = [makeTarget(), makeTarget({ environment: 'staging', policy: { ...makeTarget().policy, requiredApprovals: 1, blockSelfApproval: false } })]) {
   server.use(
-    http.get('*/api/me', () => HttpResponse.json({ user: me, breakGlass: null, identityMode: 'demo' })),
+    http.get('*/api/me', () => HttpResponse.json({ user: me, breakGlass: null, identityMode: 'demo', can: { breakGlass: false, review: true } })),
     http.get('*/api/users', () => HttpResponse.json({ users: [bob, viktor] })),
     http.get('*/api/targets', () => HttpResponse.json({ targets })),
     http.get('*/api/rollbacks', ({ request }) => {

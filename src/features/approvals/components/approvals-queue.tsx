@@ -4,7 +4,7 @@ import type { RollbackRequest, Target } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { RelativeTime } from '#src/components/relative-time.tsx';
-import { countApprovals, DEFAULT_ROLES, hasRole, quorumOf, type Reviewer } from '#core/review-rules.ts';
+import { countApprovals, mayReviewSomewhere, quorumOf, type Reviewer } from '#core/review-rules.ts';
 import { paths } from '#src/lib/paths.ts';
 import { shortSha } from '#src/lib/sha.ts';
 import { useNow } from '#src/lib/use-now.ts';
@@ -36,7 +36,8 @@ export function ApprovalsQueue({ reviewer, targets }: ApprovalsQueueProps) {
   }
 
   const queue = buildReviewQueue(pending.data.requests, reviewer, targets, now);
-  const mayApprove = hasRole(reviewer.user, DEFAULT_ROLES.approvers);
+  // Unknown targets: assume the approver may (the server answers); they carry their role lists (decision 039).
+  const mayApprove = targets ? mayReviewSomewhere(targets.map((t) => t.policy), reviewer.user) : true;
   return (
     <>
       <section className="panel approvals-section" aria-labelledby="to-review-heading">
@@ -49,7 +50,7 @@ export function ApprovalsQueue({ reviewer, targets }: ApprovalsQueueProps) {
             <p className="muted">
               {mayApprove
                 ? 'New requests appear here as soon as they are submitted.'
-                : `Reviewing needs the approver or admin role; ${reviewer.user.name} has ${reviewer.user.roles.join(', ') || 'no roles'}.`}
+                : `Reviewing needs the ${[...new Set(targets?.flatMap((t) => t.policy.approvers))].join(' or ')} role; ${reviewer.user.name} has ${reviewer.user.roles.join(', ') || 'no roles'}.`}
             </p>
           </div>
         ) : (

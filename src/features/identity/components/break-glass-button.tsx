@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useRef, useState } from 'react';
 import { useBackend } from '#src/api/backend-context.tsx';
-import { DEFAULT_ROLES, hasRole } from '#core/review-rules.ts';
 import { meQueryOptions } from '#src/features/identity/api/identity-query-options.ts';
 
 // The dialog loads when first opened: most visits never break glass.
@@ -13,7 +12,8 @@ export function BreakGlassButton() {
   const me = useQuery(meQueryOptions(backend));
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
-  if (!me.data || me.data.breakGlass || !hasRole(me.data.user, DEFAULT_ROLES.breakGlass)) return null;
+  // The server says, by the targets' policies (decision 039); an older server that does not: no button.
+  if (!me.data || me.data.breakGlass || !me.data.can?.breakGlass) return null;
 
   return (
     <>

@@ -17,7 +17,7 @@ function serveBreakGlass(user: User, initial: BreakGlass | null = null) {
   const opened: unknown[] = [];
   let closed = 0;
   server.use(
-    http.get('*/api/me', () => HttpResponse.json({ user, breakGlass: state.session, identityMode: 'demo' })),
+    http.get('*/api/me', () => HttpResponse.json({ user, breakGlass: state.session, identityMode: 'demo', can: { breakGlass: user.roles.some((role) => role === 'break-glass' || role === 'admin'), review: false } })),
     http.get('*/api/users', () => HttpResponse.json({ users: [user] })),
     http.get('*/api/targets', () => HttpResponse.json({ targets: [makeTarget()] })),
     http.post('*/api/break-glass', async ({ request }) => {

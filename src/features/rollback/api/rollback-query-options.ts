@@ -15,6 +15,8 @@ export const rollbackKeys = {
   preview: (tenant: string, environment: string, selection: PreviewSelection) =>
     ['rollback', 'target', tenant, environment, 'preview', selection] as const,
   request: (id: string) => ['rollback', 'request', id] as const,
+  /** Open requests (decision 039), of every target or of one. */
+  open: (tenant?: string, environment?: string) => ['rollback', 'open', tenant ?? null, environment ?? null] as const,
   /** Under the request's key: whatever refreshes the request refreshes its timeline. */
   timeline: (id: string) => ['rollback', 'request', id, 'timeline'] as const,
   notifications: (id: string) => ['rollback', 'request', id, 'notifications'] as const,
@@ -147,4 +149,12 @@ export const requestNotificationsQueryOptions = (backend: BackendAdapter, id: st
     queryKey: rollbackKeys.notifications(id),
     queryFn: ({ signal }) => backend.rollbackNotifications(id, signal),
     staleTime: 5_000,
+  });
+
+/** Open requests (pending, approved, executing), newest first: the "in progress" lists (decision 039). */
+export const openRequestsQueryOptions = (backend: BackendAdapter, tenant?: string, environment?: string) =>
+  queryOptions({
+    queryKey: rollbackKeys.open(tenant, environment),
+    queryFn: ({ signal }) => backend.listRollbacks({ open: true, tenant, environment, limit: 50 }, signal),
+    staleTime: 15_000,
   });

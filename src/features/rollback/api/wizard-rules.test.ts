@@ -93,7 +93,7 @@ describe('wizard rules', () => {
     expect(approvalOutcome(target, null, now)).toEqual({ kind: 'approval', approvals: 1, blockSelfApproval: true });
     expect(approvalOutcome(target, breakGlass, now)).toEqual({ kind: 'break-glass', expiresAt: breakGlass.expiresAt });
     expect(approvalOutcome(target, { ...breakGlass, expiresAt: '2025-11-20T09:30:00Z' }, now).kind).toBe('approval');
-    expect(approvalOutcome(makeTarget({ policy: { requiredApprovals: 0, blockSelfApproval: true } }), null, now)).toMatchObject({
+    expect(approvalOutcome(makeTarget({ policy: { ...makeTarget().policy, requiredApprovals: 0, blockSelfApproval: true } }), null, now)).toMatchObject({
       kind: 'now',
       reason: expect.stringContaining('requires no approvals'),
     });

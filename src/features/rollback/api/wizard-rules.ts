@@ -1,5 +1,6 @@
 import { approvalRequired, isModeAllowed, requiredApprovalsFor } from '#core/rollback-gating.ts';
-import type { BreakGlass, Revision, RollbackMode, Target } from '#core/schemas.ts';
+import { permissionsOn } from '#core/review-rules.ts';
+import type { BreakGlass, Revision, RollbackMode, Target, User } from '#core/schemas.ts';
 import { textLength, userTextProblem } from '#core/user-text.ts';
 import { isApiError } from '#src/api/api-error.ts';
 import { WIZARD_STEPS, type WizardParams, type WizardStep } from './wizard-params.ts';
@@ -17,12 +18,24 @@ export function findRevision(revisions: readonly Revision[], id: string | undefi
 }
 
 /**
+ * Why `user` cannot request a rollback on `target`, in the server's words (core/review-rules.ts, the
+ * same rule the server enforces with the target's role lists), or null when they can. Said at the
+ * first step, before anyone walks the wizard to a 403 (decision 039).
+ */
+export function requestRefusal(target: Pick<Target, 'tenant' | 'environment' | 'policy'>, user: User | undefined): string | null {
+  if (!user) return null;
+  const permission = permissionsOn(target.policy, user, `${target.tenant}/${target.environment}`).request;
+  return permission.allowed ? null : permission.reason;
+}
+
+/**
  * The first step whose choices are missing or no longer valid. A shared link opens at its own step
  * only when everything before it is settled; otherwise at the first step that still needs an answer.
  * The mode's default (see `defaultMode`) counts as no answer: the person must see the scope step.
  */
-export function firstIncompleteStep(params: WizardParams, target: Target | undefined): WizardStep | null {
+export function firstIncompleteStep(params: WizardParams, target: Target | undefined, user?: User): WizardStep | null {
   if (!params.tenant || !target) return 'target';
+  if (requestRefusal(target, user)) return 'target';
   if (!params.mode || !isModeAllowed(target, params.mode)) return 'scope';
   if (!params.revision) return 'revision';
   if (params.mode !== 'full' && !params.service) return 'revision';
@@ -32,8 +45,8 @@ export function firstIncompleteStep(params: WizardParams, target: Target | undef
 }
 
 /** The step to show: the one asked for, unless an earlier one still needs an answer. */
-export function effectiveStep(params: WizardParams, target: Target | undefined): WizardStep {
-  const incomplete = firstIncompleteStep(params, target);
+export function effectiveStep(params: WizardParams, target: Target | undefined, user?: User): WizardStep {
+  const incomplete = firstIncompleteStep(params, target, user);
   const requested = params.step ?? incomplete ?? 'preview';
   if (incomplete && stepIndex(incomplete) < stepIndex(requested)) return incomplete;
   return requested;

@@ -1,22 +1,25 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
-import type { RollbackDetail, RollbackRequest } from '#core/schemas.ts';
+import type { RollbackDetail, RollbackRequest, Target } from '#core/schemas.ts';
 import { userTextProblem } from '#core/user-text.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { RelativeTime } from '#src/components/relative-time.tsx';
 import { RevealedText } from '#src/components/revealed-text.tsx';
-import { DEFAULT_ROLES, hasRole, noteRoles, type Reviewer } from '#core/review-rules.ts';
+import { permissionsOn, type Reviewer } from '#core/review-rules.ts';
 import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
 
 interface NotesPanelProps {
   request: RollbackRequest;
   viewer: Reviewer | undefined;
+  /** The request's target: its policy says who may add notes (unknown: the server answers). */
+  target: Target | undefined;
   onNoted?: (request: RollbackRequest) => void;
 }
 
 /** Post-rollback notes (what was seen after, follow-ups); each is an audit event. */
-export function NotesPanel({ request, viewer, onNoted }: NotesPanelProps) {
+export function NotesPanel({ request, viewer, target, onNoted }: NotesPanelProps) {
+  const refusal = viewer && target ? permissionsOn(target.policy, viewer.user, `${target.tenant}/${target.environment}`).note : { allowed: true as const };
   return (
     <section className="panel request-section" aria-labelledby="request-notes">
       <h2 id="request-notes">Notes</h2>
@@ -35,10 +38,10 @@ export function NotesPanel({ request, viewer, onNoted }: NotesPanelProps) {
         </ol>
       )}
       {viewer &&
-        (hasRole(viewer.user, noteRoles(DEFAULT_ROLES)) ? (
+        (refusal.allowed ? (
           <NoteForm request={request} onNoted={onNoted} />
         ) : (
-          <p className="review-note">Adding notes needs a requester, approver, break-glass or admin role.</p>
+          <p className="review-note">You cannot add notes: {refusal.reason}.</p>
         ))}
     </section>
   );

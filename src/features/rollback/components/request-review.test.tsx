@@ -182,7 +182,7 @@ describe('request page: reviews', () => {
     await openPage();
     await waitFor(() => expect(reviewsSection().getByTestId('review-note')).toHaveTextContent('Reviewing needs the approver or admin role (you have viewer).'));
     expect(reviewsSection().queryByRole('button')).not.toBeInTheDocument();
-    expect(screen.getByText('Adding notes needs a requester, approver, break-glass or admin role.')).toBeInTheDocument();
+    expect(await screen.findByText(/^You cannot add notes: adding a note to a rollback on acme\/production requires the role requester, approver, admin or break-glass \(viktor@example\.com has viewer\)/)).toBeInTheDocument();
   });
 
   it('says when the reviewer already reviewed', async () => {

@@ -8,9 +8,10 @@ import { paths } from '#src/lib/paths.ts';
 import { shortSha } from '#src/lib/sha.ts';
 import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
+import { EndedState } from './request-lifecycle.tsx';
 
 /** Where the request stands, and what can be done about it (retry a failed execution). */
-export function RequestStatePanel({ request }: { request: RollbackRequest }) {
+export function RequestStatePanel({ request, children }: { request: RollbackRequest; children?: ReactNode }) {
   const backend = useBackend();
   const queryClient = useQueryClient();
   const execute = useMutation({
@@ -77,11 +78,17 @@ export function RequestStatePanel({ request }: { request: RollbackRequest }) {
     case 'rejected':
       content = <p>Rejected: this rollback will not execute.</p>;
       break;
+    case 'withdrawn':
+    case 'superseded':
+    case 'closed':
+      content = <EndedState request={request} />;
+      break;
   }
 
   return (
     <section className={`state-panel state-panel--${request.state}`} aria-label="Status" aria-live="polite">
       {content}
+      {children}
       {execute.isError && <ServerError title="The retry failed" error={execute.error} />}
     </section>
   );

@@ -18,10 +18,12 @@ interface ReviewPanelProps {
   target: Target | undefined;
   /** After a review was recorded (the app refreshes queues and lists). */
   onReviewed?: (request: RollbackRequest) => void;
+  /** The plan on the head is not the recorded one: no approval until the requester confirms it (decision 039). */
+  planStale?: boolean;
 }
 
 /** The reviews given so far, and Approve / Reject for whoever may review now. */
-export function ReviewPanel({ request, reviewer, target, onReviewed }: ReviewPanelProps) {
+export function ReviewPanel({ request, reviewer, target, onReviewed, planStale = false }: ReviewPanelProps) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   const approvals = countApprovals(request);
   const showQuorum = request.requiredApprovals > 0 || request.state === 'pending';
@@ -61,6 +63,7 @@ export function ReviewPanel({ request, reviewer, target, onReviewed }: ReviewPan
           request={request}
           reviewer={reviewer}
           target={target}
+          planStale={planStale}
           onReviewed={(updated) => {
             onReviewed?.(updated);
             // The form that had focus is gone once the review is in: land on the list that now shows it.
@@ -74,7 +77,7 @@ export function ReviewPanel({ request, reviewer, target, onReviewed }: ReviewPan
 
 type ReviewActionsProps = Omit<ReviewPanelProps, 'reviewer'> & { reviewer: Reviewer };
 
-function ReviewActions({ request, reviewer, target, onReviewed }: ReviewActionsProps) {
+function ReviewActions({ request, reviewer, target, onReviewed, planStale }: ReviewActionsProps) {
   const backend = useBackend();
   const queryClient = useQueryClient();
   const now = useNow();
@@ -129,22 +132,26 @@ function ReviewActions({ request, reviewer, target, onReviewed }: ReviewActionsP
             />
           </div>
           <p id={`${id}-reason`} className="muted">
-            {reachesQuorum
+            {planStale
+              ? `The plan changed since it was requested: it cannot be approved until ${request.requestedBy} confirms the new plan. You may still reject it.`
+              : reachesQuorum
               ? 'Your approval reaches the quorum: the rollback is committed as soon as you approve.'
               : `Your approval is ${countApprovals(request) + 1} of ${quorumOf(request)}; it executes when the quorum is reached.`}
           </p>
         </>
       )}
       <div className="review-form__actions">
-        <button
-          type="button"
-          className="button button--primary"
-          disabled={own || busy}
-          aria-describedby={`${id}-reason`}
-          onClick={() => review.mutate('approve')}
-        >
-          {busy && review.variables === 'approve' ? 'Approving…' : reachesQuorum && !own ? 'Approve and roll back' : 'Approve'}
-        </button>
+        {!planStale && (
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={own || busy}
+            aria-describedby={`${id}-reason`}
+            onClick={() => review.mutate('approve')}
+          >
+            {busy && review.variables === 'approve' ? 'Approving…' : reachesQuorum && !own ? 'Approve and roll back' : 'Approve'}
+          </button>
+        )}
         <button
           type="button"
           className="button button--danger-outline"

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { formatFieldPath } from '#core/field-path.ts';
-import type { RollbackRequest, Target } from '#core/schemas.ts';
+import type { RollbackDetail, RollbackRequest, Target } from '#core/schemas.ts';
 import { isNotFound } from '#src/api/api-error.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
@@ -21,6 +21,7 @@ import { RollbackDiff } from './rollback-diff.tsx';
 import { VerificationPanel } from './verification-panel.tsx';
 import { RollForwardHints } from './roll-forward-hints.tsx';
 import { IncidentText } from './incident-text.tsx';
+import { StalePlanBanner, SupersedesLinks, WithdrawControl } from './request-lifecycle.tsx';
 import '#src/features/rollback/rollback.css';
 
 interface RollbackRequestViewProps {
@@ -44,6 +45,9 @@ const STATE_LABEL: Record<RollbackRequest['state'], string> = {
   executing: 'Executing',
   completed: 'Completed',
   failed: 'Failed',
+  withdrawn: 'Withdrawn',
+  superseded: 'Superseded',
+  closed: 'Closed: nothing to do',
 };
 
 const MODE_LABEL = { full: 'Full', service: 'Service', field: 'Field' } as const;
@@ -106,11 +110,14 @@ export function RollbackRequestView({ id, viewer, targets, onCompleted, onChange
           {STATE_LABEL[loaded.state]}
         </span>
       </div>
-      <RequestStatePanel request={loaded} />
+      {detail.data.planChange && <StalePlanBanner request={loaded} change={detail.data.planChange} viewer={viewer} onChanged={onChanged} />}
+      <RequestStatePanel request={loaded}>
+        <WithdrawControl request={loaded} viewer={viewer} onChanged={onChanged} />
+      </RequestStatePanel>
       {loaded.state === 'completed' && verification && <VerificationPanel request={loaded} verification={verification} />}
       <section className="panel request-section" aria-labelledby="request-facts">
         <h2 id="request-facts">Request</h2>
-        <RequestFacts request={loaded} />
+        <RequestFacts request={loaded} planChange={detail.data.planChange} />
         <h3>Justification</h3>
         {/* User text: inert text, line breaks kept, hidden characters (bidi overrides, zero-width) shown as tokens. */}
         <RevealedText className="justification" data-testid="justification" text={loaded.justification} />
@@ -126,15 +133,15 @@ export function RollbackRequestView({ id, viewer, targets, onCompleted, onChange
           <RollbackDiff diff={diff} />
         )}
       </section>
-      <ReviewPanel request={loaded} reviewer={viewer} target={target} onReviewed={onChanged} />
+      <ReviewPanel request={loaded} reviewer={viewer} target={target} onReviewed={onChanged} planStale={detail.data.planChange !== undefined} />
       <RequestTimeline request={loaded} />
       <NotificationsPanel requestId={loaded.id} />
-      <NotesPanel request={loaded} viewer={viewer} onNoted={onChanged} />
+      <NotesPanel request={loaded} viewer={viewer} target={target} onNoted={onChanged} />
     </div>
   );
 }
 
-function RequestFacts({ request }: { request: RollbackRequest }) {
+function RequestFacts({ request, planChange }: { request: RollbackRequest; planChange: RollbackDetail['planChange'] }) {
   return (
     <dl className="facts">
       <dt>Request</dt>
@@ -171,7 +178,14 @@ function RequestFacts({ request }: { request: RollbackRequest }) {
         <code className="sha" title={request.baseSha}>
           {shortSha(request.baseSha)}
         </code>
+        {planChange && (
+          <>
+            {' '}
+            (the current head is <code className="sha">{shortSha(planChange.baseSha)}</code>: the plan changed)
+          </>
+        )}
       </dd>
+      <SupersedesLinks request={request} />
       {request.incident && (
         <>
           <dt>Incident</dt>

@@ -52,7 +52,7 @@ export function SelectiveRollbackWizard({ targets, me }: SelectiveRollbackWizard
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const target = findTarget(targets, params);
-  const step = effectiveStep(params, target);
+  const step = effectiveStep(params, target, me?.user);
   const selection = previewSelection(params);
   // An API error shown in the step it concerns; it lives until the person moves on.
   const [stepError, setStepError] = useState<StepError | null>(null);
@@ -99,6 +99,7 @@ export function SelectiveRollbackWizard({ targets, me }: SelectiveRollbackWizard
     body = (
       <TargetStep
         targets={targets}
+        user={me?.user}
         tenant={params.tenant}
         environment={params.environment}
         serverError={errorFor('target') ?? unknown}

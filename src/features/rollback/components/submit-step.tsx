@@ -18,6 +18,7 @@ import { draftKeyOf, useWizardDraftStore } from '#src/features/rollback/stores/w
 import { ServerError, StepFrame } from './step-frame.tsx';
 import { SelectionSummary } from './selection-summary.tsx';
 import { IncidentFields } from './incident-fields.tsx';
+import { SupersedeWarning } from './open-requests.tsx';
 import { checkIncidentInput } from '#src/features/rollback/api/incident-input.ts';
 
 interface SubmitStepProps {
@@ -135,6 +136,9 @@ export function SubmitStep({ target, selection, me, serverError, onErrorElsewher
     >
       <SelectionSummary target={target} selection={selection} preview={preview.data} />
       <Outcome outcome={outcome} />
+      <SupersedeWarning
+        scope={preview.data && { tenant: target.tenant, environment: target.environment, mode: selection.mode, affectedServices: preview.data.affectedServices }}
+      />
       <div className="justification-field">
         <label htmlFor={`${id}-justification`}>Justification (required)</label>
         <textarea

@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
-import type { Target } from '#core/schemas.ts';
+import type { Target, User } from '#core/schemas.ts';
+import { requestRefusal } from '#src/features/rollback/api/wizard-rules.ts';
 import { HeadRevision } from '#src/components/head-revision.tsx';
 import { LiveRevisionFact } from '#src/components/cluster-status.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
@@ -7,6 +8,8 @@ import { StepFrame } from './step-frame.tsx';
 
 interface TargetStepProps {
   targets: Target[];
+  /** Who is asking: a target where they may not request says so here, before any other step. */
+  user?: User | undefined;
   tenant?: string;
   environment?: string;
   serverError?: ReactNode;
@@ -16,11 +19,12 @@ interface TargetStepProps {
 
 const keyOf = (target: Pick<Target, 'tenant' | 'environment'>) => `${target.tenant}/${target.environment}`;
 
-export function TargetStep({ targets, tenant, environment, serverError, onChoose, onNext }: TargetStepProps) {
+export function TargetStep({ targets, user, tenant, environment, serverError, onChoose, onNext }: TargetStepProps) {
   const [tried, setTried] = useState(false);
   const selected = tenant && environment ? `${tenant}/${environment}` : null;
-  const known = targets.some((target) => keyOf(target) === selected);
-  const problem = known ? null : 'Choose the tenant and environment to roll back.';
+  const chosen = targets.find((target) => keyOf(target) === selected);
+  const refusal = chosen ? requestRefusal(chosen, user) : null;
+  const problem = !chosen ? 'Choose the tenant and environment to roll back.' : refusal ? `You cannot request a rollback here: ${refusal}.` : null;
 
   return (
     <StepFrame
@@ -34,7 +38,7 @@ export function TargetStep({ targets, tenant, environment, serverError, onChoose
       }
       serverError={serverError}
       problem={problem}
-      showProblem={tried}
+      showProblem={tried || refusal !== null}
       onNext={() => {
         setTried(true);
         if (!problem) onNext();
@@ -46,6 +50,7 @@ export function TargetStep({ targets, tenant, environment, serverError, onChoose
         {targets.map((target) => {
           const key = keyOf(target);
           const id = `target-${key.replace('/', '--')}`;
+          const cannot = requestRefusal(target, user) !== null;
           return (
             <label key={key} className="choice choice--target" data-testid="target-choice">
               <input
@@ -63,6 +68,7 @@ export function TargetStep({ targets, tenant, environment, serverError, onChoose
                     {target.tenant} / {target.environment}
                   </span>
                   <PlanBadge plan={target.plan} />
+                  {cannot && <span className="badge">you cannot request here</span>}
                 </span>
                 <span id={`${id}-details`} className="choice__details">
                   <span className="target-facts">
