@@ -1,0 +1,127 @@
+/**
+ * Rows to domain values and back for the SQL request store (sql-request-store.ts): a request with its
+ * reviews and notes, an audit event, the active break-glass session.
+ */
+import { type Kysely, type Selectable } from 'kysely';
+import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
+import { type AuditEventsTable, type NotesTable, type RequestsTable, type ReviewsTable, type RewindDatabase } from './database.ts';
+import { canonicalRequest, emailKey } from '#core/request-order.ts';
+
+type Db = Kysely<RewindDatabase>;
+
+export async function insertReview(db: Db, requestId: string, review: Review): Promise<void> {
+  await db
+    .insertInto('reviews')
+    .values({
+      request_id: requestId,
+      reviewer: review.by,
+      decision: review.decision,
+      comment: review.comment,
+      reviewed_at: review.at,
+      stale: review.stale ? 1 : 0,
+    })
+    .execute();
+}
+
+export async function insertNote(db: Db, requestId: string, note: Note): Promise<void> {
+  await db.insertInto('notes').values({ request_id: requestId, author: note.by, body: note.text, noted_at: note.at }).execute();
+}
+
+export async function readRequest(db: Db, id: string): Promise<RollbackRequest | null> {
+  const row = await db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  const [request] = await assembleRequests(db, [row]);
+  return request ?? null;
+}
+
+/** Requests with their reviews and notes, in the order of `rows`. */
+export async function assembleRequests(db: Db, rows: Selectable<RequestsTable>[]): Promise<RollbackRequest[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [reviews, notes] = [
+    await db.selectFrom('reviews').selectAll().where('request_id', 'in', ids).orderBy('seq').execute(),
+    await db.selectFrom('notes').selectAll().where('request_id', 'in', ids).orderBy('seq').execute(),
+  ];
+  const reviewsOf = groupBy(reviews, (r) => r.request_id);
+  const notesOf = groupBy(notes, (n) => n.request_id);
+  return rows.map((row) => toRequest(row, reviewsOf.get(row.id) ?? [], notesOf.get(row.id) ?? []));
+}
+
+function toRequest(
+  row: Selectable<RequestsTable>,
+  reviews: Selectable<ReviewsTable>[],
+  notes: Selectable<NotesTable>[],
+): RollbackRequest {
+  return canonicalRequest({
+    id: row.id,
+    tenant: row.tenant,
+    environment: row.environment,
+    mode: row.mode as RollbackRequest['mode'],
+    targetSha: row.target_sha,
+    baseSha: row.base_sha,
+    service: row.service ?? undefined,
+    fields: row.fields === null ? undefined : (JSON.parse(row.fields) as RollbackRequest['fields']),
+    justification: row.justification,
+    requestedBy: row.requested_by,
+    createdAt: row.created_at,
+    state: row.state as RollbackRequest['state'],
+    requiredApprovals: row.required_approvals,
+    reviews: reviews.map((r) => ({
+      by: r.reviewer,
+      decision: r.decision as Review['decision'],
+      comment: r.comment,
+      at: r.reviewed_at,
+      stale: r.stale !== 0,
+    })),
+    breakGlass: row.break_glass !== 0,
+    affectedServices: JSON.parse(row.affected_services) as string[],
+    diffHash: row.diff_hash,
+    commitSha: row.commit_sha ?? undefined,
+    error: row.error ?? undefined,
+    hints: row.hints === null ? undefined : (JSON.parse(row.hints) as RollbackRequest['hints']),
+    incident: row.incident_id === null && row.incident_url === null ? undefined : { ...(row.incident_id !== null ? { id: row.incident_id } : {}), ...(row.incident_url !== null ? { url: row.incident_url } : {}) },
+    notes: notes.map((n) => ({ by: n.author, text: n.body, at: n.noted_at })),
+    closedReason: row.closed_reason ?? undefined,
+    supersedes: row.supersedes === null ? undefined : (JSON.parse(row.supersedes) as string[]),
+    supersededBy: row.superseded_by ?? undefined,
+  });
+}
+
+export function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
+  const event: AuditEvent = {
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    type: row.type,
+    breakGlass: row.break_glass !== 0,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+  if (row.tenant !== null) event.tenant = row.tenant;
+  if (row.environment !== null) event.environment = row.environment;
+  if (row.request_id !== null) event.requestId = row.request_id;
+  if (row.targets !== null) event.targets = JSON.parse(row.targets) as string[];
+  return event;
+}
+
+export async function findActiveBreakGlass(db: Db, user: string, now: Date): Promise<BreakGlass | null> {
+  const row = await db
+    .selectFrom('break_glass_sessions')
+    .selectAll()
+    .where('user_key', '=', emailKey(user))
+    .where('closed_at', 'is', null)
+    .orderBy('seq', 'desc')
+    .executeTakeFirst();
+  if (!row || !(Date.parse(row.expires_at) > now.getTime())) return null;
+  return { user: row.user_email, justification: row.justification, openedAt: row.opened_at, expiresAt: row.expires_at };
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    let group = groups.get(k);
+    if (!group) groups.set(k, (group = []));
+    group.push(item);
+  }
+  return groups;
+}
