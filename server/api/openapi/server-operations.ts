@@ -8,29 +8,32 @@ import type { ApiOperation } from './operation.ts';
 
 const readinessSchema = z.object({
   status: z.enum(['ready', 'unready']),
-  failed: z.array(z.string()).meta({ description: 'The names of the checks that failed.' }),
-  checks: z.record(z.string(), z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), error: z.string() })])),
+  failed: z.array(z.string()).meta({ description: 'The names of the checks that failed (they make the answer 503).' }),
+  degraded: z
+    .array(z.string())
+    .meta({ description: 'Checks that failed without making Rewind unready: the GitOps agent (decision 037).' }),
+  checks: z.record(
+    z.string(),
+    z.union([z.object({ ok: z.literal(true), detail: z.string().optional() }), z.object({ ok: z.literal(false), error: z.string() })]),
+  ),
 });
 
 const hookBodySchema = z
   .record(z.string(), z.unknown())
   .meta({ description: 'Argo CD Notifications: `{ "app", "revision", "phase" }`; Flux notification-controller: its `generic-hmac` event.' });
 
-const hookResultSchema = z.union([
-  z.object({ recorded: z.literal(true), object: z.string(), sha: z.string(), outcome: z.string() }),
-  z.object({ recorded: z.literal(false), duplicate: z.literal(true) }),
-]);
+const hookResultSchema = z.object({ recorded: z.literal(true), object: z.string(), sha: z.string(), outcome: z.string() });
 
 function webhook(agent: 'argocd' | 'flux', name: string): ApiOperation {
   return {
     method: 'post', path: `/api/hooks/${agent}`, operationId: `${agent}Webhook`, tag: 'operations', servedBy: 'server', security: 'signature',
     summary: `${name}'s deployment outcome webhook (decision 019)`, body: hookBodySchema,
-    description: 'Not behind the identity proxy: the signature is the authentication. A delivery seen before is acknowledged and ignored.',
+    description: 'Not behind the identity proxy: the signature is the authentication. A delivery seen before (same signature), or an event older than the replay window, is refused with 409 and not recorded.',
     responses: {
-      200: { description: 'Recorded, or a duplicate delivery', json: hookResultSchema },
+      200: { description: 'Recorded', json: hookResultSchema },
       202: { description: 'Valid, but no object, commit and outcome in this event', json: z.object({ recorded: z.literal(false), message: z.string() }) },
     },
-    errors: { 400: 'BAD_REQUEST: the body is not JSON', 401: 'UNAUTHORIZED: missing or wrong X-Signature', 413: 'PAYLOAD_TOO_LARGE: over 64 KiB' },
+    errors: { 400: 'BAD_REQUEST: the body is not JSON', 401: 'UNAUTHORIZED: missing or wrong X-Signature', 409: 'CONFLICT: a replayed delivery, or an event older than the replay window', 413: 'PAYLOAD_TOO_LARGE: over 64 KiB' },
   };
 }
 

@@ -103,7 +103,7 @@ describe('CompareView', () => {
     // Revision details come from the history, looked up by sha.
     await waitFor(() => expect(screen.getByTestId('compare-from')).toHaveTextContent(previous!.summary));
     expect(screen.getByTestId('compare-to')).toHaveTextContent(head!.summary);
-    expect(screen.getByTestId('compare-to')).toHaveTextContent('current');
+    expect(screen.getByTestId('compare-to')).toHaveTextContent('branch head');
 
     const files = screen.getByRole('navigation', { name: 'Changed files' });
     const link = within(files).getByRole('link', { name: 'payments/values.yaml' });
@@ -119,8 +119,8 @@ describe('CompareView', () => {
     const { router } = renderApp({ route: pageUrl(FROM_SHA, 'head') });
     await user.click(await screen.findByRole('button', { name: 'Swap from and to' }));
     expect(Object.fromEntries(new URLSearchParams(router.state.location.search))).toEqual({ from: 'head', to: FROM_SHA });
-    expect(screen.getByTestId('compare-from')).toHaveTextContent('current');
-    expect(screen.getByTestId('compare-to')).not.toHaveTextContent('current');
+    expect(screen.getByTestId('compare-from')).toHaveTextContent('branch head');
+    expect(screen.getByTestId('compare-to')).not.toHaveTextContent('branch head');
   });
 
   it('hides Secret values in the field table and says what is absent', async () => {
