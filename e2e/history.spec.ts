@@ -11,7 +11,7 @@ test.describe('deployment history', () => {
     await expect(page).toHaveURL(/\/targets\/acme\/production$/);
     const first = historyRows(page).first();
     await expect(first).toContainText('release payments v2.14.0');
-    await expect(first).toContainText(/current/i);
+    await expect(first).toContainText(/branch head/i);
     await expect(first).toContainText(/failed/i);
     // A rolled-back checkout release further down.
     await expect(page.getByText(/rolled back/i).first()).toBeAttached();
