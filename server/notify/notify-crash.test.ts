@@ -86,8 +86,9 @@ describe('notifications across a SIGKILL', () => {
     const dataDir = dirs.make('data-');
     const first = serve(dataDir, { ...env, REWIND_TEST_NOTIFICATIONS_PAUSED: '1' });
     const base = await first.url;
-    // The URL is a secret: the start-up lines show its origin only.
-    expect(first.output()).toContain('notifications: webhook ops (http://127.0.0.1:');
+    // The URL is a secret: the start-up lines show its origin only. They follow the "serving" line,
+    // possibly in a later chunk of the child's output.
+    await vi.waitFor(() => expect(first.output()).toContain('notifications: webhook ops (http://127.0.0.1:'), { timeout: 10_000 });
     expect(first.output()).not.toContain('SECRET-TOKEN');
     const history = historyResponseSchema.parse(await (await fetch(new URL('api/targets/acme/production/history?limit=2', base))).json());
     const created = await fetch(new URL('api/rollbacks', base), {
