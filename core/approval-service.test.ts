@@ -1,17 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { HookedRevisionStore } from '#tests/support/hooked-revision-store.ts';
+import { requestStoreBackends } from '#tests/support/request-store-backends.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
-import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
-import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { ApprovalService, checkNoteText } from './approval-service.ts';
 import { SimulatedClusterStatus } from '#demo/simulated-cluster.ts';
 import { FixedClock, SequentialIds, StaticTargetCatalog, StaticUserDirectory } from './basic-adapters.ts';
 import { parseRollbackMessage } from './commit-message.ts';
 import { MESSAGES, RewindError } from './errors.ts';
 import { EventBus, type LiveEvent } from './events.ts';
-import type { CommitRequest, RequestStore } from './ports.ts';
+import type { RequestStore } from './ports.ts';
 import { INTERRUPTED_ERROR, reconcileInterruptedRequests, SYSTEM_ACTOR } from './reconcile-requests.ts';
 import { RollbackService, type RollbackHooks } from './rollback-service.ts';
 import type { CreateRollbackBody, RollbackRequest, User } from './schemas.ts';
@@ -56,21 +53,8 @@ const apiValues = (t: TargetConfig) => `${root(t)}/services/api/values.yaml`;
 const webValues = (t: TargetConfig) => `${root(t)}/services/web/values.yaml`;
 const values = (tag: string) => `image:\n  repository: registry.example.com/api\n  tag: "${tag}"\nreplicas: 3\n`;
 
-class CountingRevisionStore extends InMemoryRevisionStore {
-  beforeCommit: (() => void | Promise<void>) | null = null;
-  made: string[] = [];
-  override async commit(request: CommitRequest): Promise<string> {
-    const hook = this.beforeCommit;
-    this.beforeCommit = null;
-    if (hook) await hook();
-    const sha = await super.commit(request);
-    this.made.push(sha);
-    return sha;
-  }
-}
-
 interface Fixture {
-  revisions: CountingRevisionStore;
+  revisions: HookedRevisionStore;
   requests: RequestStore;
   rollbacks: RollbackService;
   approvals: ApprovalService;
@@ -87,7 +71,7 @@ let release = 0;
 const nextTime = () => new Date(Date.UTC(2026, 10, 20, 9, 0) + ++minute * 60_000).toISOString();
 
 function makeFixture(requests: RequestStore = new InMemoryRequestStore(), hooks?: RollbackHooks): Fixture {
-  const revisions = new CountingRevisionStore();
+  const revisions = new HookedRevisionStore();
   const land = (changes: Record<string, string | null>, message = 'release\n') => revisions.append({ timestamp: nextTime(), author: CI, message, changes });
   const good = new Map<TargetConfig, string>();
   for (const t of TARGETS) {
@@ -385,20 +369,7 @@ describe('verification of a completed request', () => {
 
 // --- Concurrency and crash safety, on both request stores ---------------------------------------------
 
-const sqlDir = mkdtempSync(join(tmpdir(), 'rewind-approvals-'));
-afterAll(() => rmSync(sqlDir, { recursive: true, force: true }));
-let sqlFiles = 0;
-
-describe.each([
-  ['in-memory', async () => ({ store: new InMemoryRequestStore() as RequestStore, close: async () => {} })],
-  [
-    'sqlite',
-    async () => {
-      const store = await SqlRequestStore.open(join(sqlDir, `db-${++sqlFiles}`, 'rewind.db'));
-      return { store: store as RequestStore, close: () => store.close() };
-    },
-  ],
-] as const)('%s request store', (_name, open) => {
+describe.each(requestStoreBackends('approvals'))('%s request store', (_name, open) => {
   it('two approvers racing for the last quorum slot make exactly one commit, 50 times over', async () => {
     const { store, close } = await open();
     try {

@@ -1,13 +1,8 @@
 /** Execution of rollback requests: re-planning, conflicts, failures, and exactly one commit under concurrency. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
-import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
+import { requestStoreBackends } from '#tests/support/request-store-backends.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseRollbackMessage } from './commit-message.ts';
 import { RewindError } from './errors.ts';
-import type { RequestStore } from './ports.ts';
 import { approvalText } from './rollback-commit.ts';
 import type { RollbackRequest } from './schemas.ts';
 import {
@@ -227,20 +222,7 @@ describe('execute', () => {
 
 // --- Concurrency, on both request stores -------------------------------------------------------------
 
-const sqlDir = mkdtempSync(join(tmpdir(), 'rewind-rollback-service-'));
-afterAll(() => rmSync(sqlDir, { recursive: true, force: true }));
-let sqlFiles = 0;
-
-describe.each([
-  ['in-memory', async () => ({ store: new InMemoryRequestStore() as RequestStore, close: async () => {} })],
-  [
-    'sqlite',
-    async () => {
-      const store = await SqlRequestStore.open(join(sqlDir, `db-${++sqlFiles}`, 'rewind.db'));
-      return { store: store as RequestStore, close: () => store.close() };
-    },
-  ],
-] as const)('double execution (%s request store)', (_name, open) => {
+describe.each(requestStoreBackends('rollback-service'))('double execution (%s request store)', (_name, open) => {
   it('makes exactly one commit of 20 concurrent executions', async () => {
     const { store, close } = await open();
     try {

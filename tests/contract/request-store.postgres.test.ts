@@ -7,38 +7,24 @@ import { describeRequestStoreContract } from './request-store.contract.ts';
 
 const pg = usePostgres();
 
+/** A store on a database of its own, dropped on close. */
+async function openStore() {
+  const database = await pg.createDatabase();
+  const store = await SqlRequestStore.openPostgres({ url: database.url });
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
 describe.skipIf(!pg.available)('PostgreSQL request store', () => {
-  describeRequestStoreContract('sql (postgresql)', async () => {
-    const database = await pg.createDatabase();
-    const store = await SqlRequestStore.openPostgres({ url: database.url });
-    return {
-      store,
-      close: async () => {
-        await store.close();
-        await database.drop();
-      },
-    };
-  });
-  describeAuditTargetsContract('sql (postgresql)', async () => {
-    const database = await pg.createDatabase();
-    const store = await SqlRequestStore.openPostgres({ url: database.url });
-    return {
-      store,
-      close: async () => {
-        await store.close();
-        await database.drop();
-      },
-    };
-  });
+  describeRequestStoreContract('sql (postgresql)', openStore);
+  describeAuditTargetsContract('sql (postgresql)', openStore);
   describeDeliveryLedgerContract('sql (postgresql)', async () => {
-    const database = await pg.createDatabase();
-    const store = await SqlRequestStore.openPostgres({ url: database.url });
-    return {
-      ledger: store,
-      close: async () => {
-        await store.close();
-        await database.drop();
-      },
-    };
+    const { store, close } = await openStore();
+    return { ledger: store, close };
   });
 });
