@@ -57,11 +57,11 @@ function start(caFile?: string) {
 
 describe('Argo CD behind a private CA', () => {
   it('is read with caFile (relative to the config file), and unknown with the TLS reason without it', { timeout: 30_000 }, async () => {
-    const trusted = await start('ca.pem').status(target);
+    const trusted = await start('ca.pem').status(target, LIVE);
     expect(trusted).toMatchObject({ source: 'argocd', health: 'healthy', sync: 'synced', liveRevision: LIVE, reason: null });
     await runtime!.close();
 
-    const untrusted = await start().status(target);
+    const untrusted = await start().status(target, LIVE);
     expect(untrusted).toMatchObject({ health: 'unknown', sync: 'unknown', liveRevision: null });
     expect(untrusted.reason).toMatch(/^Argo CD Application acme-production: unreachable: its TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE: .*\); set caFile to the CA that signed it$/);
   });
