@@ -93,6 +93,8 @@ test('a rollback is committed, syncing, then healthy only when Argo CD says so; 
 
   fake.apps.set('acme-staging', { live: branchHead, compared: commitSha, sync: 'OutOfSync', health: 'Progressing', operation: { phase: 'Running', revision: commitSha } });
   await expect(rollout).toHaveAttribute('data-state', 'syncing', { timeout: 15_000 });
+  await expect(rollout.getByTestId('last-operation')).toHaveAttribute('data-phase', 'running');
+  await expect(rollout.getByTestId('last-operation')).toContainText(`Running on ${commitSha.slice(0, 7)}`);
   fake.apps.set('acme-staging', { live: commitSha, health: 'Progressing' });
   await expect(rollout).toContainText('health progressing', { timeout: 15_000 });
   await expect(rollout).toHaveAttribute('data-state', 'syncing');

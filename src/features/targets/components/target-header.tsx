@@ -3,7 +3,7 @@ import { ClusterSource, LiveRevision, LiveRevisionNotice } from '#src/components
 import { HeadRevision } from '#src/components/head-revision.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
 import { VersionText } from '#src/components/service-version.tsx';
-import { LastOperation } from './last-operation.tsx';
+import { LastOperation } from '#src/components/last-operation.tsx';
 
 export function TargetHeader({ target }: { target: Target }) {
   const { source, reason } = target.cluster;

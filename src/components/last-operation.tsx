@@ -1,5 +1,5 @@
 import type { ClusterOperation, ClusterSource } from '#core/cluster-schemas.ts';
-import { CLUSTER_SOURCE_LABEL } from '#src/components/status-badges.tsx';
+import { CLUSTER_SOURCE_LABEL } from './status-badges.tsx';
 import { shortSha } from '#src/lib/sha.ts';
 import { formatAbsolute } from '#src/lib/time.ts';
 
