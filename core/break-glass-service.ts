@@ -3,6 +3,7 @@
  * role some target's policy allows. While it is active that user's rollbacks skip approval; it never
  * skips audit (every event under it is flagged) and never lets anyone review their own request.
  */
+import { closeExpiredBreakGlass, targetsTouched } from './break-glass-expiry.ts';
 import { mayOpenBreakGlass } from './review-rules.ts';
 import { badRequest, forbidden } from './errors.ts';
 import type { EventBus } from './events.ts';
@@ -40,6 +41,8 @@ export async function openBreakGlass(
   if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > BREAK_GLASS_MAX_MINUTES) {
     throw badRequest(`minutes must be a whole number from 1 to ${BREAK_GLASS_MAX_MINUTES}`, { field: 'minutes' });
   }
+  // An earlier session that ran out ends in the audit trail before this one replaces it.
+  await closeExpiredBreakGlass(deps);
   const now = deps.clock.now();
   const session: BreakGlass = {
     user: user.email.toLowerCase(),
@@ -62,24 +65,9 @@ export async function openBreakGlass(
   return session;
 }
 
-/**
- * The targets (`tenant/environment`) of the flagged request events `actor` made since `since`, from
- * the audit trail, newest first, sorted.
- */
-async function targetsTouched(requests: RequestStore, actor: string, since: string): Promise<string[]> {
-  const touched = new Set<string>();
-  let cursor: string | null = null;
-  do {
-    const page = await requests.listAudit({ actor, from: since }, cursor, 500);
-    for (const event of page.items) {
-      if (event.breakGlass && event.requestId && event.tenant && event.environment) touched.add(`${event.tenant}/${event.environment}`);
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
-  return [...touched].sort();
-}
-
 export async function closeBreakGlass(deps: BreakGlassDeps, user: User): Promise<void> {
+  // A session that already ran out is ended as expired, not as closed by its user.
+  await closeExpiredBreakGlass(deps);
   const now = deps.clock.now();
   const open = await deps.requests.activeBreakGlass(user.email, now);
   const targets = open ? await targetsTouched(deps.requests, user.email, open.openedAt) : [];
@@ -93,7 +81,7 @@ export async function closeBreakGlass(deps: BreakGlassDeps, user: User): Promise
       actor: user.email.toLowerCase(),
       type: 'break-glass.closed',
       breakGlass: true,
-      details: { justification: active.justification, openedAt: active.openedAt, expiresAt: active.expiresAt },
+      details: { justification: active.justification, openedAt: active.openedAt, expiresAt: active.expiresAt, reason: 'closed' },
       targets,
     });
     return true;

@@ -82,6 +82,8 @@ export const rolloutSchema = z.object({
   health: healthSchema,
   sync: syncSchema,
   observedAt: timestamp.nullable(),
+  /** The agent's last operation on the target as it reported it (decision 046), or null. */
+  operation: clusterOperationSchema.nullable(),
   reason: z.string().nullable(),
   committedAt: timestamp,
   /** Until when Rewind waits for the agent before saying it cannot confirm; null without an agent. */

@@ -55,6 +55,7 @@ export function withNotificationOutbox(store: RequestStore, deps: NotificationOu
     listRequests: (filter, cursor, limit) => store.listRequests(filter, cursor, limit),
     listAudit: (filter, cursor, limit) => store.listAudit(filter, cursor, limit),
     activeBreakGlass: (user, now) => store.activeBreakGlass(user, now),
+    expiredBreakGlass: (now, limit) => store.expiredBreakGlass(now, limit),
     listNotifications: (requestId) => store.listNotifications(requestId),
   };
 }
@@ -76,6 +77,7 @@ function notifyingTx(tx: RequestStoreTx, deps: NotificationOutboxDeps): RequestS
     openBreakGlass: (session) => tx.openBreakGlass(session),
     closeBreakGlass: (user, at) => tx.closeBreakGlass(user, at),
     activeBreakGlass: (user, now) => tx.activeBreakGlass(user, now),
+    closeExpiredBreakGlass: (session) => tx.closeExpiredBreakGlass(session),
     enqueueNotification: (message) => tx.enqueueNotification(message),
     claimNotifications: (claim) => tx.claimNotifications(claim),
     recordNotificationAttempt: (id, owner, outcome) => tx.recordNotificationAttempt(id, owner, outcome),

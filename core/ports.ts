@@ -219,6 +219,11 @@ export interface RequestStore {
   listAudit(filter: AuditFilter, cursor: string | null, limit: number): Promise<Page<AuditEvent>>;
   /** The user's session that is not closed and has `expiresAt > now`, or null. */
   activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null>;
+  /**
+   * Sessions nobody closed whose `expiresAt <= now` (ran out, not yet recorded as ended), oldest
+   * expiry first, at most `limit` (decision 046).
+   */
+  expiredBreakGlass(now: Date, limit: number): Promise<BreakGlass[]>;
   /** The notification outbox messages about this request, in order of creation (decision 038). */
   listNotifications(requestId: string): Promise<OutboxMessage[]>;
 }
@@ -252,6 +257,11 @@ export interface RequestStoreTx {
   closeBreakGlass(user: string, at: Date): Promise<void>;
   /** As `RequestStore.activeBreakGlass`, seeing this transaction's writes. */
   activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null>;
+  /**
+   * Closes that session (same user and `openedAt`) at its `expiresAt` if it is still not closed: one
+   * conditional update, so of several replicas observing the same expiry exactly one gets `true`.
+   */
+  closeExpiredBreakGlass(session: BreakGlass): Promise<boolean>;
   /**
    * Writes a message to the notification outbox, `pending` and due at once (decision 038): it leaves
    * only if this transaction commits. CONFLICT when the id exists (the id is the idempotency key).

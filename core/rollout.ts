@@ -36,6 +36,7 @@ export async function describeRollout(input: RolloutInput): Promise<Rollout> {
     health: status.health,
     sync: status.sync,
     observedAt: status.observedAt,
+    operation: status.operation,
     committedAt: committedAt.toISOString(),
   };
   if (status.source === 'none') {

@@ -77,6 +77,9 @@ test('a rollback is committed, syncing, then healthy only when Argo CD says so; 
   await expect(page.getByTestId('live-revision').locator('code')).toHaveAttribute('title', branchHead);
   await expect(page.getByTestId('cluster-source')).toContainText('Argo CD, reported');
   await expect(page.getByTestId('service-status').first()).toContainText('Argo CD');
+  // The agent's last operation, as it reported it (the fake's recorded successful sync of the head).
+  await expect(page.getByTestId('last-operation')).toHaveAttribute('data-phase', 'succeeded');
+  await expect(page.getByTestId('last-operation')).toContainText(`Succeeded on ${branchHead.slice(0, 7)}`);
   await checkA11y(page);
 
   const id = await requestRollbackViaWizard(page, 'acme/staging', 'bad release: back to the previous one');
@@ -90,6 +93,8 @@ test('a rollback is committed, syncing, then healthy only when Argo CD says so; 
 
   fake.apps.set('acme-staging', { live: branchHead, compared: commitSha, sync: 'OutOfSync', health: 'Progressing', operation: { phase: 'Running', revision: commitSha } });
   await expect(rollout).toHaveAttribute('data-state', 'syncing', { timeout: 15_000 });
+  await expect(rollout.getByTestId('last-operation')).toHaveAttribute('data-phase', 'running');
+  await expect(rollout.getByTestId('last-operation')).toContainText(`Running on ${commitSha.slice(0, 7)}`);
   fake.apps.set('acme-staging', { live: commitSha, health: 'Progressing' });
   await expect(rollout).toContainText('health progressing', { timeout: 15_000 });
   await expect(rollout).toHaveAttribute('data-state', 'syncing');

@@ -18,6 +18,7 @@ import type {
   RequestStoreTx,
 } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
+import { expiredSessions } from '#core/break-glass-expiry.ts';
 import type { NewOutboxMessage, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
 import { claimOutbox, enqueueOutbox, listOutbox, recordOutboxAttempt, type StoredOutboxMessage } from './in-memory-outbox.ts';
 import {
@@ -152,6 +153,10 @@ export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return findActiveBreakGlass(this.state, user, now);
+  }
+
+  async expiredBreakGlass(now: Date, limit: number): Promise<BreakGlass[]> {
+    return expiredSessions(this.state.breakGlass.filter((s) => s.closedAt === null).map((s) => s.session), now, limit);
   }
 
   async claimDelivery(key: string, now: Date, expiresAt: Date): Promise<boolean> {
@@ -291,6 +296,14 @@ class InMemoryTx implements RequestStoreTx {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return findActiveBreakGlass(this.live(), user, now);
+  }
+
+  async closeExpiredBreakGlass(session: BreakGlass): Promise<boolean> {
+    const userKey = emailKey(session.user);
+    const open = this.live().breakGlass.find((s) => s.userKey === userKey && s.session.openedAt === session.openedAt && s.closedAt === null);
+    if (!open) return false;
+    open.closedAt = open.session.expiresAt;
+    return true;
   }
 
   async enqueueNotification(message: NewOutboxMessage): Promise<void> {

@@ -3,6 +3,7 @@
  * real server mounts it over git + SQL; MSW mounts the same app over in-memory adapters, in the
  * browser and in tests, so both backends share every rule, validation and error.
  */
+import { closeExpiredBreakGlass } from '#core/break-glass-expiry.ts';
 import { mayOpenBreakGlass, mayReviewSomewhere } from '#core/review-rules.ts';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -79,6 +80,8 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
 
   app.get('/api/me', async (c) => {
     const user = c.get('user');
+    // A session that ran out is ended in the audit trail when it is observed (decision 046).
+    if (deps.requests) await closeExpiredBreakGlass({ requests: deps.requests, clock: deps.clock, ids: deps.ids, events });
     const breakGlass = deps.requests ? await deps.requests.activeBreakGlass(user.email, deps.clock.now()) : null;
     // What the caller may do anywhere, by the rules the server enforces (decision 039); per target: Target.policy.
     const policies = (await deps.catalog.list()).map((t) => t.policy);

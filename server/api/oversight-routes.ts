@@ -4,6 +4,7 @@
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { closeExpiredBreakGlass } from '#core/break-glass-expiry.ts';
 import { closeBreakGlass, openBreakGlass } from '#core/break-glass-service.ts';
 import { badRequest, notFound } from '#core/errors.ts';
 import type { LiveEvent } from '#core/events.ts';
@@ -44,6 +45,8 @@ export function registerOversightRoutes(app: Hono<ApiEnv>, deps: RouteDeps, bran
   app.get('/api/audit', async (c) => {
     const { cursor, limit, ...filter } = parseQuery(c, auditQuerySchema);
     if (filter.from && filter.to && filter.from > filter.to) throw badRequest(`from (${filter.from}) is after to (${filter.to})`, { field: 'from' });
+    // Whoever reads the trail sees every session that ran out as ended (decision 046).
+    await closeExpiredBreakGlass({ ...deps, requests: requests() });
     const page = await requests().listAudit(filter, cursor ?? null, limit);
     return c.json({ events: page.items.map((event) => auditEventSchema.parse(event)), nextCursor: page.nextCursor });
   });

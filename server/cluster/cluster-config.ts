@@ -79,19 +79,32 @@ export function isInCluster(flux: { apiServer?: string | undefined; inCluster?: 
   return flux.inCluster === true || !flux.apiServer;
 }
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+/** The shortest static Argo CD hook token Rewind accepts (a bearer token is guessable when short). */
+export const MIN_HOOK_TOKEN_LENGTH = 32;
+
 export const webhookConfigSchema = z
   .object({
-    secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    /** HMAC secret: Flux's `generic-hmac` provider, or a relay that signs Argo CD's calls. */
+    secretEnv: envName.optional(),
     secretFile: z.string().min(1).optional(),
+    /** The static token Argo CD Notifications sends as `Authorization: Bearer …` (decision 046). */
+    argocdTokenEnv: envName.optional(),
+    argocdTokenFile: z.string().min(1).optional(),
   })
   .strict()
-  .refine((c) => Boolean(c.secretEnv) !== Boolean(c.secretFile), { message: 'set exactly one of secretEnv or secretFile' });
+  .refine((c) => !(c.secretEnv && c.secretFile), { message: 'set at most one of secretEnv or secretFile' })
+  .refine((c) => !(c.argocdTokenEnv && c.argocdTokenFile), { message: 'set at most one of argocdTokenEnv or argocdTokenFile' })
+  .refine((c) => Boolean(c.secretEnv || c.secretFile || c.argocdTokenEnv || c.argocdTokenFile), {
+    message: 'set secretEnv or secretFile (the HMAC secret Flux signs with), and/or argocdTokenEnv or argocdTokenFile (the bearer token Argo CD Notifications sends)',
+  });
 
 export const clusterConfigSchema = z
   .object({
     argocd: argoCdConfigSchema.optional(),
     flux: fluxConfigSchema.optional(),
-    /** HMAC secret of the inbound outcome webhooks `/api/hooks/argocd` and `/api/hooks/flux`. */
+    /** How the inbound outcome webhooks `/api/hooks/argocd` and `/api/hooks/flux` authenticate callers. */
     webhooks: webhookConfigSchema.optional(),
   })
   .strict()

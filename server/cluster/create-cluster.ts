@@ -14,7 +14,7 @@ import { ConfigError } from '#server/config/load-config.ts';
 import { pollErrorClass, type AgentClient, type PollErrorClass } from './agent.ts';
 import { AgentClusterStatus } from './agent-cluster-status.ts';
 import { ArgoCdClient } from './argocd.ts';
-import { isInCluster, type ClusterConfig } from './cluster-config.ts';
+import { isInCluster, MIN_HOOK_TOKEN_LENGTH, type ClusterConfig } from './cluster-config.ts';
 import { FluxClient } from './flux.ts';
 import { fileToken, inClusterApiServer, SERVICE_ACCOUNT_DIR } from './in-cluster.ts';
 import { ObjectPoller } from './object-poller.ts';
@@ -120,7 +120,7 @@ export function createCluster(options: CreateClusterOptions): ClusterRuntime {
   };
   const hooks = config.webhooks
     ? createWebhookApp({
-        secret: readSecret('cluster.webhooks', { env: config.webhooks.secretEnv, file: resolvePath(config.webhooks.secretFile) }, env),
+        ...webhookSecrets(config.webhooks, env, resolvePath),
         now: () => clock.now(),
         ledger: options.requests,
         record: ({ object, outcome }) => {
@@ -142,6 +142,21 @@ export function createCluster(options: CreateClusterOptions): ClusterRuntime {
       await poller.stop();
     },
   };
+}
+
+/** The webhooks' HMAC secret and Argo CD bearer token; a missing or short one stops the start, naming the key. */
+export function webhookSecrets(
+  hooks: NonNullable<ClusterConfig['webhooks']>,
+  env: NodeJS.ProcessEnv,
+  resolvePath: (path: string | undefined) => string | undefined = (path) => path,
+): { secret: string | undefined; argocdToken: string | undefined } {
+  const secret = hooks.secretEnv || hooks.secretFile ? readSecret('cluster.webhooks.secretEnv/secretFile', { env: hooks.secretEnv, file: resolvePath(hooks.secretFile) }, env) : undefined;
+  const key = 'cluster.webhooks.argocdTokenEnv/argocdTokenFile';
+  const argocdToken = hooks.argocdTokenEnv || hooks.argocdTokenFile ? readSecret(key, { env: hooks.argocdTokenEnv, file: resolvePath(hooks.argocdTokenFile) }, env) : undefined;
+  if (argocdToken !== undefined && (argocdToken.length < MIN_HOOK_TOKEN_LENGTH || /\s/.test(argocdToken))) {
+    throw new ConfigError(`${key}: the token must be at least ${MIN_HOOK_TOKEN_LENGTH} characters without spaces (it is ${argocdToken.length}); make one with: openssl rand -hex 32`);
+  }
+  return { secret, argocdToken };
 }
 
 /** What the poller last read of every object: which failed and why, or how many answered. */

@@ -87,11 +87,22 @@ export function callJson(call: JsonCall): Promise<JsonAnswer> {
     req.on('timeout', () => req.destroy(new AgentCallError(`no answer within ${call.timeoutMs} ms`, null)));
     req.on('error', (error: Error & { code?: string }) => {
       clearTimeout(timer);
-      reject(error instanceof AgentCallError ? error : new AgentCallError(`unreachable: ${error.code ?? error.message}`, null));
+      reject(error instanceof AgentCallError ? error : new AgentCallError(callFailure(error), null));
     });
     req.on('close', () => clearTimeout(timer));
     req.end(payload);
   });
+}
+
+/** Node's codes for a certificate the configured CAs do not vouch for (or that names another host). */
+const TLS_TRUST_CODES = /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_UNTRUSTED|ERR_TLS_CERT_ALTNAME_INVALID|CERT_HAS_EXPIRED)$/;
+
+/** Why a call got no HTTP answer, in words an operator can act on. */
+function callFailure(error: Error & { code?: string }): string {
+  if (error.code && TLS_TRUST_CODES.test(error.code)) {
+    return `unreachable: its TLS certificate is not trusted (${error.code}: ${error.message}); set caFile to the CA that signed it`;
+  }
+  return `unreachable: ${error.code ?? error.message}`;
 }
 
 /** The message an agent put in an error body (Argo CD: `{ error, message }`, Kubernetes: Status), if any. */

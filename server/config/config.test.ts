@@ -93,6 +93,13 @@ describe('cluster:', () => {
     expect(() => parseConfig(`${base}cluster: {}\n`, 'c.yaml')).toThrow('c.yaml:2: cluster: set exactly one of cluster.argocd or cluster.flux');
     expect(() => parseConfig(`${base}cluster:\n  flux:\n    apiServer: not a url\n    tokenFile: t\n`, 'c.yaml')).toThrow('c.yaml:4: cluster.flux.apiServer: must be an http(s) URL');
   });
+  it('takes an HMAC secret and/or an Argo CD bearer token for the outcome webhooks (decision 046), at most one source each', () => {
+    expect(example('argocd').cluster?.webhooks).toEqual({ argocdTokenEnv: 'REWIND_ARGOCD_HOOK_TOKEN' });
+    const argo = `${base}cluster:\n  argocd:\n    url: https://argo.example.com\n    tokenEnv: T\n  webhooks:\n`;
+    expect(parseConfig(`${argo}    secretEnv: S\n    argocdTokenFile: ./hook-token\n`, 'c.yaml').cluster?.webhooks).toEqual({ secretEnv: 'S', argocdTokenFile: './hook-token' });
+    expect(() => parseConfig(`${argo}    argocdTokenEnv: A\n    argocdTokenFile: ./a\n`, 'c.yaml')).toThrow('c.yaml:7: cluster.webhooks: set at most one of argocdTokenEnv or argocdTokenFile');
+    expect(() => parseConfig(`${argo}    {}\n`, 'c.yaml')).toThrow(/c\.yaml:\d+: cluster\.webhooks: set secretEnv or secretFile \(the HMAC secret Flux signs with\), and\/or argocdTokenEnv or argocdTokenFile/);
+  });
 });
 
 describe('resolveTargets for the documented layouts', () => {

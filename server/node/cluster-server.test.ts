@@ -4,15 +4,17 @@
  * webhooks work end to end, with their replay memory surviving a restart.
  */
 import { createHmac } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { tempDirs } from '#server/git/test-repos.ts';
 import { FakeArgoCd } from '../../tests/fakes/fake-argocd.ts';
 import { createRewindServer, type RunningServer } from './rewind-server.ts';
 
 const SECRET = 'hook-secret-for-tests';
 const TOKEN = 'argocd-token-for-tests';
+const HOOK_TOKEN = '5f0c3a9e'.repeat(8);
 const dirs = tempDirs('rewind-cluster-server-');
 const fake = new FakeArgoCd();
 fake.token = TOKEN;
@@ -23,6 +25,8 @@ beforeAll(async () => {
   fake.fallback = () => (liveSha ? { live: liveSha } : null);
   vi.stubEnv('TEST_ARGOCD_TOKEN', TOKEN);
   vi.stubEnv('TEST_HOOK_SECRET', SECRET);
+  vi.stubEnv('TEST_ARGOCD_HOOK_TOKEN', HOOK_TOKEN);
+  vi.stubEnv('TEST_SHORT_HOOK_TOKEN', 'short');
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -33,7 +37,7 @@ afterEach(() => {
   fake.fault = null;
 });
 
-function configIn(dir: string): string {
+function configIn(dir: string, webhooks = ['    secretEnv: TEST_HOOK_SECRET']): string {
   const file = join(dir, 'rewind.config.yaml');
   writeFileSync(
     file,
@@ -51,17 +55,17 @@ function configIn(dir: string): string {
       '    pollInterval: 200ms',
       '    timeout: 300ms',
       '  webhooks:',
-      '    secretEnv: TEST_HOOK_SECRET',
+      ...webhooks,
       '',
     ].join('\n'),
   );
   return file;
 }
 
-async function start(dir: string): Promise<{ server: RunningServer; api: (path: string, init?: RequestInit) => Promise<Response> }> {
+async function start(dir: string, webhooks?: string[]): Promise<{ server: RunningServer; api: (path: string, init?: RequestInit) => Promise<Response> }> {
   vi.spyOn(console, 'log').mockImplementation(() => {});
   vi.spyOn(console, 'warn').mockImplementation(() => {});
-  const server = await createRewindServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), configFile: configIn(dir), log: () => {} });
+  const server = await createRewindServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), configFile: configIn(dir, webhooks), log: () => {} });
   const api = (path: string, init?: RequestInit) => fetch(new URL(path.replace(/^\//, ''), server.url), init);
   return { server, api };
 }
@@ -139,5 +143,50 @@ describe('rewind serve with Argo CD', { timeout: 120_000 }, () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('Argo CD Notifications as documented (static bearer token): the example ConfigMap\'s request is recorded, a wrong or missing token is 401, the same operation again is 409', async () => {
+    // Render docs/examples/argocd-notifications-rewind.yaml the way Argo CD would: secret reference, path and body template.
+    const [secret, configMap] = parseAllDocuments(readFileSync('docs/examples/argocd-notifications-rewind.yaml', 'utf8')).map((d) => d.toJS() as { stringData?: Record<string, string>; data?: Record<string, string> });
+    expect(Object.keys(secret!.stringData!)).toEqual(['rewind-hook-token']);
+    const service = parseYaml(configMap!.data!['service.webhook.rewind']!) as { url: string; headers: { name: string; value: string }[] };
+    const template = (parseYaml(configMap!.data!['template.rewind-outcome']!) as { webhook: { rewind: { method: string; path: string; body: string } } }).webhook.rewind;
+    expect(configMap!.data!['trigger.on-rewind-outcome']).toContain('send: [rewind-outcome]');
+    const headers = Object.fromEntries(service.headers.map((h) => [h.name, h.value.replace('$rewind-hook-token', HOOK_TOKEN)]));
+    const render = (app: unknown) =>
+      template.body.replace(/\{\{\s*\.app((?:\.[A-Za-z]+)+)\s*\}\}/g, (_m, path: string) => String(path.slice(1).split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], app)));
+
+    const dir = dirs.make('argo-token-');
+    const { server, api } = await start(dir, ['    argocdTokenEnv: TEST_ARGOCD_HOOK_TOKEN']);
+    try {
+      const head = ((await (await api('/api/targets/acme/production')).json()) as TargetBody).target.head!.sha;
+      liveSha = head;
+      const app = { metadata: { name: 'acme-production' }, status: { operationState: { phase: 'Failed', finishedAt: new Date(Date.now() - 5_000).toISOString().replace(/\.\d+Z$/, 'Z'), syncResult: { revision: head } } } };
+      const body = render(app);
+      const send = (extra: Record<string, string>, text = body) => api(template.path, { method: template.method, headers: { ...headers, ...extra }, body: text });
+      const outcomes = async () => ((await (await api('/api/targets/acme/production')).json()) as TargetBody).target.cluster.outcomes;
+
+      expect((await send({ Authorization: `Bearer ${HOOK_TOKEN.slice(0, -1)}0` })).status).toBe(401);
+      const { Authorization: _dropped, ...withoutToken } = headers;
+      expect((await api(template.path, { method: 'POST', headers: withoutToken, body })).status).toBe(401);
+      expect(await outcomes()).not.toContainEqual(expect.objectContaining({ sha: head, outcome: 'failed' }));
+
+      const accepted = await send({});
+      expect(accepted.status).toBe(200);
+      expect(await accepted.json()).toEqual({ recorded: true, object: 'acme-production', sha: head, outcome: 'failed' });
+      expect(await outcomes()).toContainEqual(expect.objectContaining({ sha: head, outcome: 'failed', at: app.status.operationState.finishedAt }));
+      expect((await send({})).status).toBe(409);
+      // Flux must sign: with only an Argo CD token configured, its hook does not exist.
+      expect((await api('/api/hooks/flux', { method: 'POST', headers, body })).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses to start with an Argo CD hook token shorter than 32 characters, naming the key', async () => {
+    const dir = dirs.make('short-token-');
+    await expect(start(dir, ['    argocdTokenEnv: TEST_SHORT_HOOK_TOKEN'])).rejects.toThrow(
+      'cluster.webhooks.argocdTokenEnv/argocdTokenFile: the token must be at least 32 characters without spaces (it is 5); make one with: openssl rand -hex 32',
+    );
   });
 });

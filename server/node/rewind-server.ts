@@ -12,6 +12,7 @@ import { RandomIds, StaticTargetCatalog, StaticUserDirectory, systemClock } from
 import { EventBus } from '#core/events.ts';
 import { InProcessCommitLock } from '#core/in-process-commit-lock.ts';
 import { SimulatedClusterStatus } from '#demo/simulated-cluster.ts';
+import { closeExpiredBreakGlass } from '#core/break-glass-expiry.ts';
 import { reconcileInterruptedRequests } from '#core/reconcile-requests.ts';
 import type { RollbackHooks } from '#core/rollback-service.ts';
 import type { User } from '#core/schemas.ts';
@@ -67,6 +68,8 @@ export interface ServeOptions {
   shutdownTimeoutMs?: number | undefined;
   /** With PostgreSQL: how often interrupted rollbacks of dead replicas are looked for (default 60 s). */
   reconcileIntervalMs?: number | undefined;
+  /** How often sessions that ran out are ended in the audit trail (decision 046); 30 s by default. */
+  breakGlassSweepMs?: number | undefined;
   /**
    * Whether this process sends notifications from the outbox (default: yes, unless the environment
    * variable REWIND_TEST_NOTIFICATIONS_PAUSED=1, the crash test's seam: messages are written, not sent).
@@ -301,6 +304,12 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
       }, options.reconcileIntervalMs ?? 60_000)
     : null;
   reconcileTimer?.unref();
+  // Break-glass sessions that run out are ended in the audit trail even when nobody looks (decision 046).
+  const expiryTimer = setInterval(() => {
+    void closeExpiredBreakGlass({ requests: notifying, clock: systemClock, ids, events }).catch((error: unknown) =>
+      log({ level: 'warn', msg: 'could not end expired break-glass sessions', error: error instanceof Error ? error.message : String(error) }));
+  }, options.breakGlassSweepMs ?? 30_000);
+  expiryTimer.unref();
 
   return {
     url,
@@ -309,6 +318,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     close: async () => {
       draining = true;
       if (reconcileTimer) clearInterval(reconcileTimer);
+      clearInterval(expiryTimer);
       const closed = new Promise<void>((done) => server.close(() => done()));
       // Let what is running finish: a rollback between its commit and its record must record it.
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -6,6 +6,7 @@ import { type Kysely, type Selectable } from 'kysely';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import { type AuditEventsTable, type NotesTable, type RequestsTable, type ReviewsTable, type RewindDatabase } from './database.ts';
 import { canonicalRequest, emailKey } from '#core/request-order.ts';
+import { expiredSessions } from '#core/break-glass-expiry.ts';
 
 type Db = Kysely<RewindDatabase>;
 
@@ -113,6 +114,25 @@ export async function findActiveBreakGlass(db: Db, user: string, now: Date): Pro
     .executeTakeFirst();
   if (!row || !(Date.parse(row.expires_at) > now.getTime())) return null;
   return { user: row.user_email, justification: row.justification, openedAt: row.opened_at, expiresAt: row.expires_at };
+}
+
+/** Sessions nobody closed that ran out by `now` (expiry compared as instants, whatever the offset). */
+export async function findExpiredBreakGlass(db: Db, now: Date, limit: number): Promise<BreakGlass[]> {
+  const rows = await db.selectFrom('break_glass_sessions').selectAll().where('closed_at', 'is', null).execute();
+  const open = rows.map((row) => ({ user: row.user_email, justification: row.justification, openedAt: row.opened_at, expiresAt: row.expires_at }));
+  return expiredSessions(open, now, limit);
+}
+
+/** Closes that open session at its expiry; the `closed_at IS NULL` condition makes one caller win. */
+export async function closeExpiredSession(db: Db, session: BreakGlass): Promise<boolean> {
+  const result = await db
+    .updateTable('break_glass_sessions')
+    .set({ closed_at: session.expiresAt })
+    .where('user_key', '=', emailKey(session.user))
+    .where('opened_at', '=', session.openedAt)
+    .where('closed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

@@ -22,7 +22,7 @@ import type { AuditFilter, DeliveryLedger, Page, RequestFilter, RequestStore, Re
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import { openDatabase, type RewindDatabase } from './database.ts';
 import { migrateToLatest, type SqlFlavour } from './migrations.ts';
-import { insertReview, insertNote, readRequest, assembleRequests, toAuditEvent, findActiveBreakGlass } from './sql-request-rows.ts';
+import { insertReview, insertNote, readRequest, assembleRequests, toAuditEvent, findActiveBreakGlass, findExpiredBreakGlass, closeExpiredSession } from './sql-request-rows.ts';
 import { claimOutbox, enqueueOutbox, listOutbox, recordOutboxAttempt } from './sql-outbox.ts';
 import type { NewOutboxMessage, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
 import { isConnectionError, openPostgres, type PostgresOptions } from './postgres.ts';
@@ -195,6 +195,10 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return this.guard(findActiveBreakGlass(this.reader, user, now));
+  }
+
+  async expiredBreakGlass(now: Date, limit: number): Promise<BreakGlass[]> {
+    return this.guard(findExpiredBreakGlass(this.reader, now, limit));
   }
 
   async claimDelivery(key: string, now: Date, expiresAt: Date): Promise<boolean> {
@@ -382,6 +386,10 @@ class SqlTx implements RequestStoreTx {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return findActiveBreakGlass(this.db, user, now);
+  }
+
+  async closeExpiredBreakGlass(session: BreakGlass): Promise<boolean> {
+    return closeExpiredSession(this.db, session);
   }
 
   async enqueueNotification(message: NewOutboxMessage): Promise<void> {

@@ -65,6 +65,7 @@ describe('cluster status in the UI', () => {
           health: 'healthy',
           sync: 'synced',
           observedAt: '2025-11-20T12:31:00Z',
+          operation: null,
           reason: 'Argo CD unreachable: connect ECONNREFUSED',
           committedAt: '2025-11-20T12:30:00Z',
           confirmBy: '2025-11-20T12:35:00Z',
@@ -75,5 +76,26 @@ describe('cluster status in the UI', () => {
       'The git commit succeeded, but cluster sync cannot be confirmed: Argo CD unreachable: connect ECONNREFUSED. The rollback is safe in Git; sync will occur when the agent reconnects. Rewind keeps watching.',
     );
     expect(screen.getByText('Committed')).toHaveAttribute('aria-current', 'step');
+  });
+
+  it("shows the agent's last operation under the rollout, as the agent reported it", () => {
+    render(
+      <RolloutStatus
+        commitSha={fakeSha(9)}
+        rollout={{
+          state: 'degraded',
+          source: 'argocd',
+          liveRevision: fakeSha(9),
+          health: 'degraded',
+          sync: 'synced',
+          observedAt: '2025-11-20T12:31:00Z',
+          operation: { phase: 'failed', agentPhase: 'Failed', message: 'one or more objects failed to apply', revision: fakeSha(9), startedAt: '2025-11-20T12:30:10Z', finishedAt: '2025-11-20T12:30:40Z' },
+          reason: 'one or more objects failed to apply',
+          committedAt: '2025-11-20T12:30:00Z',
+          confirmBy: '2025-11-20T12:35:00Z',
+        }}
+      />,
+    );
+    expect(screen.getByTestId('last-operation')).toHaveTextContent(`Failed on ${fakeSha(9).slice(0, 7)}, finished 2025-11-20 12:30 UTC: one or more objects failed to apply`);
   });
 });

@@ -49,10 +49,10 @@ beforeEach(() => {
   fake.calls.length = 0;
 });
 
-function adapter(options: { url?: string; timeoutMs?: number; intervalMs?: number; log?: (entry: Record<string, unknown>) => void; onChange?: (name: string) => void } = {}) {
+function adapter(options: { url?: string; timeoutMs?: number; intervalMs?: number; log?: (entry: Record<string, unknown>) => void; onChange?: (name: string) => void; naming?: string | Record<string, string> } = {}) {
   const client = new ArgoCdClient({ url: options.url ?? fake.url, token: fake.token, timeoutMs: options.timeoutMs ?? 300 });
   const poller = new ObjectPoller({ client, clock: systemClock, intervalMs: options.intervalMs ?? 60_000, log: options.log, onChange: options.onChange });
-  const cluster = new AgentClusterStatus({ client, poller, naming: '{tenant}-{environment}', namingKey: 'cluster.argocd.application', serviceResource: '{service}', confirmWithinMs: 60_000 });
+  const cluster = new AgentClusterStatus({ client, poller, naming: options.naming ?? '{tenant}-{environment}', namingKey: 'cluster.argocd.application', serviceResource: '{service}', confirmWithinMs: 60_000 });
   return { client, poller, cluster };
 }
 
@@ -107,6 +107,34 @@ describe('Argo CD: what the agent reports', () => {
     expect(t.cluster.liveRevision).toBe(c1);
     expect(t.cluster.outcomes[0]).toEqual({ sha: c2, outcome: 'failed', at: '2025-11-20T10:02:12.000Z' });
     expect(t.cluster.deployment).toMatchObject({ state: 'behind', notDeployed: [c2], failedToDeploy: [c2] });
+  });
+
+  it('with one Application per service ({service}-{environment}), each service is its own Application and the target the worst of them', T, async () => {
+    const { revisions, c1, c2 } = repo();
+    fake.apps.set('api-gateway-production', { live: c2 });
+    fake.apps.set('payments-production', { live: c1, health: 'Degraded', sync: 'OutOfSync', compared: c2, operation: { phase: 'Failed', revision: c2, message: 'ImagePullBackOff' } });
+    // No Application for web: unknown with the reason, never healthy.
+    const t = await getTarget(api(revisions, adapter({ naming: '{service}-{environment}' }).cluster));
+    expect(t.services).toEqual([
+      { name: 'api-gateway', health: 'healthy', sync: 'synced', liveRevision: c2 },
+      { name: 'payments', health: 'degraded', sync: 'out-of-sync', liveRevision: c1 },
+      { name: 'web', health: 'unknown', sync: 'unknown', reason: expect.stringMatching(/Application web-production: .*has no Application web-production \(404\)/) },
+    ]);
+    expect(t.health).not.toBe('healthy');
+    expect(t.cluster.operation).toMatchObject({ phase: 'failed', message: 'ImagePullBackOff', revision: c2 });
+    expect(fake.calls.filter((c) => c.method === 'GET').map((c) => c.path).sort()).toEqual([
+      '/api/v1/applications/api-gateway-production',
+      '/api/v1/applications/payments-production',
+      '/api/v1/applications/web-production',
+    ]);
+  });
+
+  it('maps targets and services to Applications by an explicit map', T, async () => {
+    const { revisions, c2 } = repo();
+    fake.apps.set('acme-prod', { live: c2 });
+    const t = await getTarget(api(revisions, adapter({ naming: { 'acme/production': 'acme-prod' } }).cluster));
+    expect(t).toMatchObject({ health: 'healthy', sync: 'synced', cluster: { liveRevision: c2, reason: null } });
+    expect(fake.calls.map((c) => c.path)).toEqual(['/api/v1/applications/acme-prod']);
   });
 
   it('sends a sync request with the rollback commit as revision and the token', T, async () => {

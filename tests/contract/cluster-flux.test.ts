@@ -2,7 +2,7 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventBus } from '#core/events.ts';
 import { FixedClock } from '#core/basic-adapters.ts';
 import { defaultLayout, type TargetConfig } from '#core/target-config.ts';
@@ -40,9 +40,9 @@ beforeEach(() => {
   fake.fault = null;
 });
 
-function flux() {
-  const client = new FluxClient({ apiServer: fake.url, token: fake.token, timeoutMs: 300, kind: 'Kustomization', namespace: 'flux-system', clock });
-  const poller = new ObjectPoller({ client, clock, intervalMs: 60_000 });
+function flux(apiServer = fake.url, log?: (entry: Record<string, unknown>) => void) {
+  const client = new FluxClient({ apiServer, token: fake.token, timeoutMs: 300, kind: 'Kustomization', namespace: 'flux-system', clock });
+  const poller = new ObjectPoller({ client, clock, intervalMs: 60_000, ...(log ? { log } : {}) });
   return new AgentClusterStatus({ client, poller, naming: '{environment}-apps', namingKey: 'cluster.flux.kustomization', serviceResource: '{service}', confirmWithinMs: 60_000 });
 }
 
@@ -78,15 +78,42 @@ describe('Flux Kustomization', () => {
     ['403', () => (fake.fault = 403), /denied access to Kustomization flux-system\/production-apps \(403\): .*cannot get resource/],
     ['a hang', () => (fake.fault = 'hang'), /no answer within 300 ms/],
     ['malformed JSON', () => (fake.fault = 'malformed'), /malformed JSON/],
+    ['500', () => (fake.fault = 500), /answered 500: .*etcdserver: request timed out/],
+    ['connection refused', () => {}, /unreachable: ECONNREFUSED/],
     ['an unknown Kustomization', () => fake.objects.clear(), /there is no Kustomization flux-system\/production-apps \(404\)/],
   ];
-  it.each(faults)('%s → unknown with the reason', T, async (_, setUp, reason) => {
+  it.each(faults)('%s → unknown with the reason', T, async (name, setUp, reason) => {
     fake.objects.set('production-apps', { applied: A, ready: 'True' });
     setUp();
-    const status = await flux().status(target);
+    // Port 9 (discard) on localhost refuses connections.
+    const status = await flux(name === 'connection refused' ? 'http://127.0.0.1:9' : undefined).status(target);
     expect(status).toMatchObject({ health: 'unknown', sync: 'unknown', liveRevision: null });
     expect(status.reason).toMatch(reason);
     fake.fault = null;
+  });
+});
+
+describe('Flux: an answer of the wrong shape', () => {
+  it('is unknown with the reason, and logged once per object however often it is read again', T, async () => {
+    fake.objects.set('production-apps', { applied: A, ready: 'True' });
+    fake.fault = 'shape';
+    const own = new FixedClock(new Date('2025-11-20T10:10:00Z'));
+    const log = vi.fn();
+    const client = new FluxClient({ apiServer: fake.url, token: fake.token, timeoutMs: 300, kind: 'Kustomization', namespace: 'flux-system', clock: own });
+    const poller = new ObjectPoller({ client, clock: own, intervalMs: 1_000, log });
+    const cluster = new AgentClusterStatus({ client, poller, naming: '{environment}-apps', namingKey: 'cluster.flux.kustomization', serviceResource: '{service}', confirmWithinMs: 60_000 });
+    const status = await cluster.status(target);
+    expect(status).toMatchObject({ health: 'unknown', sync: 'unknown', liveRevision: null });
+    expect(status.reason).toMatch(/unexpected shape for Kustomization production-apps \(status\.conditions: /);
+    for (let read = 2; read <= 4; read += 1) {
+      own.advance(120_000);
+      poller.pollDue();
+      await vi.waitFor(() => expect(fake.tokens.length).toBe(read), { timeout: 10_000, interval: 20 });
+    }
+    await vi.waitFor(() => expect(poller.snapshot()[0]?.state.error).toMatch(/unexpected shape/), { timeout: 10_000 });
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log.mock.calls[0]![0]).toMatchObject({ level: 'warn', agent: 'Flux', object: 'production-apps' });
+    await poller.stop();
   });
 });
 

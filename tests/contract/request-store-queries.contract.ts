@@ -337,6 +337,27 @@ export function describeRequestStoreQueries(storeOf: () => RequestStore): void {
         expect(await storeOf().activeBreakGlass('jane@example.com', at('10:07:00.000'))).toStrictEqual(again);
       });
 
+      it('lists sessions that ran out and nobody closed, and closes one at its expiry only once (decision 046)', async () => {
+        await storeOf().transaction(async (tx) => {
+          await tx.openBreakGlass(session());
+          await tx.openBreakGlass(session({ user: 'bob@example.com', expiresAt: '2025-03-01T10:10:00.000Z' }));
+          await tx.openBreakGlass(session({ user: 'kim@example.com', expiresAt: '2025-03-01T12:00:00.000Z' }));
+          await tx.openBreakGlass(session({ user: 'lee@example.com', expiresAt: '2025-03-01T10:05:00.000Z' }));
+          await tx.closeBreakGlass('lee@example.com', at('10:01:00.000'));
+        });
+        expect(await storeOf().expiredBreakGlass(at('10:09:59.999'), 10)).toEqual([]);
+        expect((await storeOf().expiredBreakGlass(at('10:30:00.000'), 10)).map((s) => s.user)).toEqual(['bob@example.com', 'Jane@Example.com']);
+        expect((await storeOf().expiredBreakGlass(at('10:30:00.000'), 1)).map((s) => s.user)).toEqual(['bob@example.com']);
+        const [bob] = await storeOf().expiredBreakGlass(at('10:30:00.000'), 1);
+        expect(await storeOf().transaction((tx) => tx.closeExpiredBreakGlass(bob!))).toBe(true);
+        expect(await storeOf().transaction((tx) => tx.closeExpiredBreakGlass(bob!))).toBe(false);
+        expect((await storeOf().expiredBreakGlass(at('10:30:00.000'), 10)).map((s) => s.user)).toEqual(['Jane@Example.com']);
+        // Another session of the same user (other openedAt) is not closed by it.
+        expect(await storeOf().transaction((tx) => tx.closeExpiredBreakGlass(session({ openedAt: '2025-03-01T09:00:00.000Z' })))).toBe(false);
+        expect(await storeOf().transaction((tx) => tx.closeExpiredBreakGlass(session({ user: 'JANE@example.com' })))).toBe(true);
+        expect(await storeOf().expiredBreakGlass(at('13:00:00.000'), 10)).toEqual([session({ user: 'kim@example.com', expiresAt: '2025-03-01T12:00:00.000Z' })]);
+      });
+
       it('the tx sees its own break-glass writes; the store only after commit', async () => {
         await storeOf().transaction(async (tx) => {
           await tx.openBreakGlass(session());

@@ -9,6 +9,8 @@ import { openPostgres, redactUrl } from '#server/sql/postgres.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { usePostgres, type TestDatabase } from '../support/postgres.ts';
 import { makeEvent, makeRequest, rejection } from './request-store-fixtures.ts';
+import { FixedClock, SequentialIds } from '#core/basic-adapters.ts';
+import { closeExpiredBreakGlass } from '#core/break-glass-expiry.ts';
 
 const pg = usePostgres();
 
@@ -46,6 +48,21 @@ describe.skipIf(!pg.available)('SqlRequestStore (postgresql only)', () => {
       ),
     );
     for (const store of replicas) expect((await store.getRequest('rbk-1'))!.requiredApprovals).toBe(60);
+  });
+
+  it('a break-glass session that ran out, seen by 3 replicas at once, is ended in the audit trail once (decision 046)', { timeout: 60_000 }, async () => {
+    const replicas = await Promise.all([open(), open(), open()]);
+    await replicas[0]!.transaction((tx) =>
+      tx.openBreakGlass({ user: 'jane@example.com', justification: 'prod down', openedAt: '2025-03-01T10:00:00.000Z', expiresAt: '2025-03-01T10:30:00.000Z' }),
+    );
+    const clock = new FixedClock(new Date('2025-03-01T10:31:00.000Z'));
+    const ended = await Promise.all(
+      replicas.flatMap((store, i) => Array.from({ length: 3 }, (_, j) => closeExpiredBreakGlass({ requests: store, clock, ids: { next: (p) => `${p}${i}-${j}-${new SequentialIds().next('')}` } }))),
+    );
+    expect(ended.reduce((a, b) => a + b, 0)).toBe(1);
+    const events = (await replicas[1]!.listAudit({ type: 'break-glass.closed' }, null, 10)).items;
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ at: '2025-03-01T10:30:00.000Z', details: { reason: 'expired' } });
   });
 
   it('one idempotency key racing on two replicas makes one request, and both answer it', { timeout: 60_000 }, async () => {

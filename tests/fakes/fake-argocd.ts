@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -74,8 +75,11 @@ export class FakeArgoCd {
   private port = 0;
   private readonly hung = new Set<ServerResponse>();
 
+  /** With a key and certificate, the fake serves HTTPS (a private CA's certificate, for `caFile`). */
+  constructor(private readonly tls?: { key: Buffer; cert: Buffer }) {}
+
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   /** Calls to one Application's status (what pollers cost the agent). */
@@ -84,7 +88,8 @@ export class FakeArgoCd {
   }
 
   async start(port = this.port): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const server: Server = this.tls ? createTlsServer({ key: this.tls.key, cert: this.tls.cert }, handler) : createServer(handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());

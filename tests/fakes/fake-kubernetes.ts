@@ -61,7 +61,7 @@ export class FakeKubernetes {
   /** Bearer tokens seen, in order (a rotated service-account token shows here). */
   readonly tokens: string[] = [];
   readonly patches: { name: string; contentType: string | undefined; body: unknown }[] = [];
-  fault: null | 401 | 403 | 'hang' | 'malformed' = null;
+  fault: null | 401 | 403 | 500 | 'hang' | 'malformed' | 'shape' = null;
   token = 'sa-token';
   private server: Server | null = null;
   private readonly hung = new Set<ServerResponse>();
@@ -99,6 +99,8 @@ export class FakeKubernetes {
         const state = this.objects.get(name);
         if (!state || match[1] !== 'flux-system') return send(404, status(404, 'NotFound', `kustomizations.kustomize.toolkit.fluxcd.io "${name}" not found`));
         if (this.fault === 'malformed') return send(200, '{"kind":');
+        if (this.fault === 500) return send(500, status(500, 'InternalError', 'Internal error occurred: etcdserver: request timed out'));
+        if (this.fault === 'shape') return send(200, JSON.stringify({ ...kustomizationJson(name, state), status: { conditions: 'Ready' } }));
         if (req.method === 'PATCH') this.patches.push({ name, contentType: req.headers['content-type'], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
         send(200, JSON.stringify(kustomizationJson(name, state)));
       });

@@ -95,6 +95,7 @@ function responsesOf(operation: ApiOperation): ZodOpenApiResponsesObject {
 const SECURITY: Record<ApiOperation['security'], Record<string, string[]>[]> = {
   identity: [{ identity: [] }, {}],
   signature: [{ webhookSignature: [] }],
+  'signature-or-token': [{ webhookSignature: [] }, { webhookToken: [] }],
   none: [],
 };
 
@@ -169,6 +170,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = OPERA
             'In demo mode it may be sent to act as a demo user, and its absence means the default demo user.',
         },
         webhookSignature: { type: 'apiKey', in: 'header', name: 'X-Signature', description: '`sha256=<hex HMAC-SHA256 of the raw body>` with the configured webhook secret.' },
+        webhookToken: { type: 'http', scheme: 'bearer', description: 'The static token of `cluster.webhooks.argocdTokenEnv` / `argocdTokenFile`, which Argo CD Notifications sends as a header (decision 046).' },
       },
     },
   });

@@ -24,9 +24,10 @@ export type ServedBy = 'api' | 'server';
 
 /**
  * How the caller is identified: `identity` is the `X-Forwarded-Email` header of the API (optional in
- * demo mode, required in proxy mode); `signature` is a webhook's HMAC `X-Signature`; `none` is open.
+ * demo mode, required in proxy mode); `signature` is a webhook's HMAC `X-Signature`; `signature-or-token`
+ * also accepts the static bearer token Argo CD Notifications can send (decision 046); `none` is open.
  */
-export type Security = 'identity' | 'signature' | 'none';
+export type Security = 'identity' | 'signature' | 'signature-or-token' | 'none';
 
 export interface ApiOperation {
   method: HttpMethod;

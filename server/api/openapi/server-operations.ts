@@ -20,20 +20,29 @@ const readinessSchema = z.object({
 
 const hookBodySchema = z
   .record(z.string(), z.unknown())
-  .meta({ description: 'Argo CD Notifications: `{ "app", "revision", "phase" }`; Flux notification-controller: its `generic-hmac` event.' });
+  .meta({ description: 'Argo CD Notifications: `{ "app", "revision", "phase", "finishedAt" }`; Flux notification-controller: its `generic-hmac` event.' });
 
 const hookResultSchema = z.object({ recorded: z.literal(true), object: z.string(), sha: z.string(), outcome: z.string() });
 
 function webhook(agent: 'argocd' | 'flux', name: string): ApiOperation {
+  const argo = agent === 'argocd';
   return {
-    method: 'post', path: `/api/hooks/${agent}`, operationId: `${agent}Webhook`, tag: 'operations', servedBy: 'server', security: 'signature',
-    summary: `${name}'s deployment outcome webhook (decision 019)`, body: hookBodySchema,
-    description: 'Not behind the identity proxy: the signature is the authentication. A delivery seen before (same signature), or an event older than the replay window, is refused with 409 and not recorded.',
+    method: 'post', path: `/api/hooks/${agent}`, operationId: `${agent}Webhook`, tag: 'operations', servedBy: 'server', security: argo ? 'signature-or-token' : 'signature',
+    summary: `${name}'s deployment outcome webhook (decisions 019, 046)`, body: hookBodySchema,
+    description: argo
+      ? 'Not behind the identity proxy. Authenticated by `Authorization: Bearer <token>` (what Argo CD Notifications can send; the body must then carry `finishedAt`) or by an HMAC `X-Signature` (a signing relay). A delivery seen before (same body with the token, same signature), or an event older than the replay window, is refused with 409 and not recorded.'
+      : 'Not behind the identity proxy: the signature is the authentication. A delivery seen before (same signature), or an event older than the replay window, is refused with 409 and not recorded.',
     responses: {
       200: { description: 'Recorded', json: hookResultSchema },
       202: { description: 'Valid, but no object, commit and outcome in this event', json: z.object({ recorded: z.literal(false), message: z.string() }) },
     },
-    errors: { 400: 'BAD_REQUEST: the body is not JSON', 401: 'UNAUTHORIZED: missing or wrong X-Signature', 409: 'CONFLICT: a replayed delivery, or an event older than the replay window', 413: 'PAYLOAD_TOO_LARGE: over 64 KiB' },
+    errors: {
+      400: argo ? 'BAD_REQUEST: the body is not JSON, or a token-authenticated outcome has no `finishedAt`' : 'BAD_REQUEST: the body is not JSON',
+      401: argo ? 'UNAUTHORIZED: missing or wrong token or X-Signature' : 'UNAUTHORIZED: missing or wrong X-Signature',
+      404: argo ? 'NOT_FOUND: no webhook secret or token is configured' : 'NOT_FOUND: no webhook HMAC secret is configured (cluster.webhooks.secretEnv / secretFile)',
+      409: 'CONFLICT: a replayed delivery, or an event older than the replay window',
+      413: 'PAYLOAD_TOO_LARGE: over 64 KiB',
+    },
   };
 }
 

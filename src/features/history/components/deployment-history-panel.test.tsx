@@ -102,6 +102,26 @@ describe('DeploymentHistoryPanel', () => {
     ).toBeInTheDocument();
   });
 
+  it('marks the live row, the rows not deployed yet and those that failed to deploy, from the agent', async () => {
+    serveHistory([{ revisions: [0, 1, 2, 3, 4].map((n) => makeRevision(n)), nextCursor: null }]);
+    const behind = makeTarget({
+      head: { sha: fakeSha(0), timestamp: '2025-11-20T12:30:00Z' },
+      cluster: {
+        source: 'argocd',
+        liveRevision: fakeSha(3),
+        operation: { phase: 'failed', agentPhase: 'Failed', message: 'ImagePullBackOff', revision: fakeSha(1), startedAt: null, finishedAt: null },
+        observedAt: '2025-11-20T12:31:00Z',
+        reason: null,
+        outcomes: [],
+        deployment: { state: 'behind', notDeployed: [fakeSha(0), fakeSha(1), fakeSha(2)], notDeployedCount: 3, failedToDeploy: [fakeSha(1), fakeSha(2)], since: '2025-11-20T12:04:00Z' },
+      },
+    });
+    renderPanel(behind);
+    await waitFor(() => expect(rows()).toHaveLength(5));
+    const mark = (n: number) => within(row(n)).queryByTestId('deploy-mark')?.textContent ?? '';
+    expect([0, 1, 2, 3, 4].map(mark)).toEqual(['not deployed yet', 'failed to deploy', 'failed to deploy', 'live', '']);
+  });
+
   it('opens the rollback wizard and the compare view for a revision', async () => {
     serveHistory([makeHistoryPage(0, 3, null)]);
     const user = userEvent.setup();

@@ -333,6 +333,7 @@ describe('request page: timeline, verification, notes', () => {
         health: 'progressing',
         sync: 'synced',
         observedAt: '2025-11-20T10:21:00Z',
+        operation: null,
         reason: null,
         committedAt: '2025-11-20T10:20:00Z',
         confirmBy: '2025-11-20T10:21:00Z',

@@ -1,4 +1,5 @@
 import type { Rollout } from '#core/cluster-schemas.ts';
+import { LastOperation } from '#src/components/last-operation.tsx';
 import { CLUSTER_SOURCE_LABEL } from '#src/components/status-badges.tsx';
 import { shortSha } from '#src/lib/sha.ts';
 import { formatAbsolute } from '#src/lib/time.ts';
@@ -88,6 +89,9 @@ export function RolloutStatus({ rollout, commitSha }: { rollout: Rollout; commit
       </ol>
       <p className={`cluster-notice cluster-notice--${rollout.state === 'syncing' || rollout.state === 'committed' ? 'unknown' : rollout.state}`} role="status">
         {message}
+      </p>
+      <p className="rollout-operation">
+        Last operation: <LastOperation operation={rollout.operation} source={rollout.source} reason={rollout.reason} />
       </p>
     </div>
   );

@@ -3,6 +3,7 @@ import { ClusterSource, LiveRevision, LiveRevisionNotice } from '#src/components
 import { HeadRevision } from '#src/components/head-revision.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
 import { VersionText } from '#src/components/service-version.tsx';
+import { LastOperation } from '#src/components/last-operation.tsx';
 
 export function TargetHeader({ target }: { target: Target }) {
   const { source, reason } = target.cluster;
@@ -37,6 +38,12 @@ export function TargetHeader({ target }: { target: Target }) {
           <dt>Sync</dt>
           <dd>
             <SyncBadge sync={target.sync} source={source} />
+          </dd>
+        </div>
+        <div>
+          <dt>Last operation</dt>
+          <dd>
+            <LastOperation operation={target.cluster.operation} source={source} reason={reason} />
           </dd>
         </div>
         <div>
