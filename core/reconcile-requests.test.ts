@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
 import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
 import { FixedClock, SequentialIds, StaticTargetCatalog, StaticUserDirectory } from './basic-adapters.ts';
+import { formatRollbackMessage } from './commit-message.ts';
 import { InProcessCommitLock } from './in-process-commit-lock.ts';
+import type { CommitLock } from './ports.ts';
 import { reconcileInterruptedRequests } from './reconcile-requests.ts';
 import { RollbackService } from './rollback-service.ts';
 import type { User } from './schemas.ts';
@@ -86,5 +88,40 @@ describe('reconcileInterruptedRequests with execution leases', () => {
     // The lease is free: with the lock it is settled too.
     expect(await reconcileInterruptedRequests({ ...deps, commitLock })).toEqual({ completed: [], failed: ['rbk-stuck'] });
     expect((await requests.getRequest('rbk-stuck'))!.state).toBe('failed');
+  });
+
+  it('reads the branch under the commit lock: a commit a dead peer pushed, fetched only then, completes the request', async () => {
+    const revisions = new InMemoryRevisionStore();
+    const base = revisions.append({ timestamp: '2026-11-20T09:00:00Z', author, message: 'release v1\n', changes: { [file]: 'tag: v1\n' } });
+    const requests = new InMemoryRequestStore();
+    await requests.transaction((tx) =>
+      tx.insertRequest({
+        id: 'rbk-peer', tenant: 'acme', environment: 'staging', mode: 'full', targetSha: base, baseSha: base,
+        justification: 'x', requestedBy: OLU.email, createdAt: '2026-11-21T09:00:00.000Z', state: 'executing', requiredApprovals: 0,
+        reviews: [], breakGlass: false, affectedServices: ['api'], diffHash: 'h', notes: [],
+      }),
+    );
+    // The peer's commit reaches this replica's branch only through the fetch the commit lock makes
+    // (server/node/fetch-first-commit-lock.ts), as with a mirror that last fetched before the push.
+    let peerSha: string | null = null;
+    const inner = new InProcessCommitLock();
+    const fetchingLock: CommitLock = {
+      withCommitLock: (work) =>
+        inner.withCommitLock(async () => {
+          peerSha ??= revisions.append({
+            timestamp: '2026-11-21T09:01:00Z',
+            author,
+            message: formatRollbackMessage({ tenant: 'acme', environment: 'staging', targetSha: base, mode: 'full', justification: 'x', author: OLU.email, approval: 'none', requestId: 'rbk-peer' }),
+            changes: { [file]: 'tag: v0\n' },
+          });
+          return work();
+        }),
+      withExecutionLease: (id, work) => inner.withExecutionLease(id, work),
+      tryExecutionLease: (id, work) => inner.tryExecutionLease(id, work),
+    };
+    const deps = { revisions, requests, catalog: new StaticTargetCatalog([TARGET]), clock: new FixedClock(new Date()), ids: new SequentialIds(), commitLock: fetchingLock };
+    const result = await reconcileInterruptedRequests(deps);
+    expect(result).toEqual({ completed: [{ id: 'rbk-peer', commitSha: peerSha }], failed: [] });
+    expect(await requests.getRequest('rbk-peer')).toMatchObject({ state: 'completed', commitSha: peerSha });
   });
 });

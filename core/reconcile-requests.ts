@@ -17,6 +17,11 @@
  * (`busy`). So this may run while serving, on every replica, and again periodically: a replica that
  * died mid-execution released its leases with its database session, and a live one picks its
  * requests up. Without a lock (one process) it must run before the server accepts requests.
+ *
+ * With a lock, each settlement also holds the branch's commit lock, taken after the lease, so the
+ * branch it reads is final for that request: its executor, dead, pushes nothing more, and the lock
+ * (server/node/fetch-first-commit-lock.ts) fetches the remote first. Reading a replica's own mirror
+ * without that fetch would call a commit another replica pushed "never made" (decision 040).
  */
 import { parseRollbackMessage } from './commit-message.ts';
 import type { EventBus } from './events.ts';
@@ -76,25 +81,21 @@ export async function reconcileInterruptedRequests(deps: ReconcileDeps): Promise
   const stuck = await stuckRequests(deps.requests);
   if (stuck.length === 0) return result;
 
-  const commitsByTarget = new Map<string, Promise<Map<string, CommitRecord>>>();
+  // Read for each request once its lease is ours, never before: the branch is only final then.
   const commitsOf = async (request: RollbackRequest): Promise<Map<string, CommitRecord>> => {
-    const key = `${request.tenant}/${request.environment}`;
-    let found = commitsByTarget.get(key);
-    if (!found) {
-      const target = await deps.catalog.get(request.tenant, request.environment);
-      // A target gone from the configuration: its paths are unknown, so search the whole repo.
-      const paths = target ? target.layout.paths : ['**'];
-      found = rollbackCommitsByRequest(deps.revisions, paths);
-      commitsByTarget.set(key, found);
-    }
-    return found;
+    const target = await deps.catalog.get(request.tenant, request.environment);
+    // A target gone from the configuration: its paths are unknown, so search the whole repo.
+    return rollbackCommitsByRequest(deps.revisions, target ? target.layout.paths : ['**']);
   };
 
   for (const request of stuck) {
     const settle = () => settleOne(deps, request, commitsOf);
     let settled: RollbackRequest | null;
     if (deps.commitLock) {
-      const leased = await deps.commitLock.tryExecutionLease(request.id, settle);
+      const lock = deps.commitLock;
+      // Under the branch's commit lock too, which (with a remote) fetches first: the push of a replica
+      // that died after its commit is on the remote by now, and this replica's mirror must have it.
+      const leased = await lock.tryExecutionLease(request.id, () => lock.withCommitLock(settle));
       if (!leased.acquired) {
         (result.busy ??= []).push(request.id);
         continue;

@@ -2,8 +2,12 @@
 import { requestStoreBackends } from '#tests/support/request-store-backends.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseRollbackMessage } from './commit-message.ts';
-import { RewindError } from './errors.ts';
+import { RewindError, unavailable } from './errors.ts';
+import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
+import type { RequestStoreTx } from './ports.ts';
+import { reconcileInterruptedRequests } from './reconcile-requests.ts';
 import { approvalText } from './rollback-commit.ts';
+import { SequentialIds, StaticTargetCatalog } from './basic-adapters.ts';
 import type { RollbackRequest } from './schemas.ts';
 import {
   SAM,
@@ -42,6 +46,34 @@ describe('execute', () => {
     expect(request.commitSha).toBeUndefined();
     return request;
   }
+
+  it('a database gone between the commit and its record: a 503 naming the commit, never "nothing was changed"; reconciliation records it', async () => {
+    class FlakyStore extends InMemoryRequestStore {
+      down = false;
+      override transaction<T>(work: (tx: RequestStoreTx) => Promise<T>): Promise<T> {
+        if (this.down) return Promise.reject(unavailable('the database cannot be reached (connect ECONNREFUSED): nothing was changed; try again shortly'));
+        return super.transaction(work);
+      }
+    }
+    const requests = new FlakyStore();
+    const fixture = makeFixture(requests);
+    fixture.revisions.beforeCommit = () => {
+      requests.down = true;
+    };
+    const error = await rewindError(fixture.service.createRequest(SAM, body(STAGING, fixture.good.get(STAGING)!)));
+    const [commitSha] = fixture.revisions.made;
+    expect(commitSha).toBeDefined();
+    expect([error.status, error.code]).toEqual([503, 'UNAVAILABLE']);
+    expect(error.message).toMatch(new RegExp(`^the database cannot be reached to record rollback request \\S+: its commit ${commitSha!.slice(0, 7)} is on the branch, .*do not execute it again$`));
+    expect(error.message).not.toMatch(/nothing was changed/);
+
+    requests.down = false;
+    const [stuck] = (await requests.listRequests({ state: 'executing' }, null, 10)).items;
+    expect(stuck).toBeDefined();
+    const settled = await reconcileInterruptedRequests({ revisions: fixture.revisions, requests, catalog: new StaticTargetCatalog([STAGING]), clock: fixture.clock, ids: new SequentialIds() });
+    expect(settled).toEqual({ completed: [{ id: stuck!.id, commitSha }], failed: [] });
+    expect(fixture.revisions.made).toEqual([commitSha]);
+  });
 
   it('records a failed commit, then retries it', async () => {
     const failed = await failedRequest();

@@ -8,7 +8,7 @@ import { appendRequestAudit } from './request-audit.ts';
 import { approvalText, rollbackCommitMessage } from './rollback-commit.ts';
 import type { PatchBounds } from './git-patch.ts';
 import type { RollbackComputer } from './rollback-compute.ts';
-import { conflict, redactServerPaths, RewindError } from './errors.ts';
+import { conflict, redactServerPaths, RewindError, unavailable } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Clock, CommitLock, IdGenerator, RequestStore, RequestStoreTx, RevisionStore, UserDirectory } from './ports.ts';
 import { targetHead } from './history.ts';
@@ -154,6 +154,11 @@ export class RollbackExecution {
         affectedServices: current.plan.affectedServices,
       });
       return done;
+    }).catch((error: unknown) => {
+      // The commit is on the branch, only its record is missing: never "nothing was changed". The
+      // request stays `executing`; reconciliation records it from the branch once the store is back.
+      if (error instanceof RewindError && error.code === 'UNAVAILABLE') throw unrecorded(id, commitSha);
+      throw error;
     });
     this.deps.events?.publish({ type: 'revision.created', tenant: target.tenant, environment: target.environment });
     this.notify(completed);
@@ -234,4 +239,12 @@ export class RollbackExecution {
   ): Promise<void> {
     await appendRequestAudit(tx, this.deps.ids, { type, actor, request, at, breakGlass, details });
   }
+}
+
+/** The store went away between a rollback's commit and its record (decision 040). */
+function unrecorded(id: string, commitSha: string): RewindError {
+  return unavailable(
+    `the database cannot be reached to record rollback request ${id}: its commit ${short(commitSha)} is on the branch, and Rewind ` +
+      'records the request as completed once the database is back; do not execute it again',
+  );
 }

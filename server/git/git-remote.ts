@@ -1,7 +1,8 @@
 /**
  * The remote of a store that has one: fetch before reads (at most once per interval), fetch again
  * before a commit (the caller holds the commit lock), and push after it, never forced. Deployment
- * notes are mirrored with the branch. The freshness rule is docs/decisions/035.
+ * notes are mirrored with the branch. The freshness rule is docs/decisions/035; what a replica killed
+ * between its commit and its push leaves in its mirror, docs/decisions/040.
  */
 import { conflict } from '#core/errors.ts';
 import type { GitRunner } from './branch-membership.ts';
@@ -23,6 +24,7 @@ function redacted(error: unknown): unknown {
 export class GitRemote {
   private lastFetchAt = Number.NEGATIVE_INFINITY;
   private fetching: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
 
   constructor(
     private readonly git: GitRunner,
@@ -35,6 +37,11 @@ export class GitRemote {
       /** Credentials for one command, read at each use (default none: the environment's own). */
       access?: (() => RemoteAccess) | undefined;
       timeoutMs?: number | undefined;
+      /**
+       * The repository is Rewind's own mirror (repo.url): its branch may be reset to the remote's
+       * (see fetchNow). Never for a repository people work in (repo.path with repo.remote).
+       */
+      mirror?: boolean | undefined;
     },
   ) {}
 
@@ -96,20 +103,39 @@ export class GitRemote {
 
   /**
    * A fetch that starts now (after any one in flight), for a caller about to commit under the commit
-   * lock: what another replica pushed before the lock was ours is then seen. A failure is reported;
-   * the push that follows the commit is the line of defence.
+   * lock: what another replica pushed before the lock was ours is then seen, and a mirror drops what
+   * it never pushed. A failure is reported; the push that follows the commit is the line of defence.
    */
   async refresh(): Promise<void> {
     await this.fetching?.catch(() => {});
-    await this.fetchNow().catch((error: unknown) => this.reportFetchError(error));
+    await this.fetchNow({ force: true }).catch((error: unknown) => this.reportFetchError(error));
+  }
+
+  /**
+   * A fetch that starts after this call, for a commit named elsewhere (a peer replica's, read from
+   * the database) that this mirror has not fetched yet. Callers arriving while one waits share it, so
+   * a burst of unknown ids costs one fetch at a time, never one each at once. A failure is reported.
+   */
+  catchUp(): Promise<void> {
+    this.queued ??= (async () => {
+      await this.fetching?.catch(() => {});
+      this.queued = null;
+      await this.fetchNow().catch((error: unknown) => this.reportFetchError(error));
+    })();
+    return this.queued;
   }
 
   private reportFetchError(error: unknown): void {
     this.options.onFetchError(error instanceof Error ? error : new Error(String(error)));
   }
 
-  /** Fast-forwards the branch from the remote (never forced) and mirrors its deployment notes. */
-  fetchNow(): Promise<void> {
+  /**
+   * Fast-forwards the branch from the remote and mirrors its deployment notes. With `force` (at open,
+   * and under the commit lock, when no commit of this process is between its ref move and its push)
+   * and a mirror, its branch becomes the remote's whatever it was: a commit that only the mirror has was
+   * never pushed (a process killed between the two) and so never happened. The remote is never forced.
+   */
+  fetchNow(options: { force?: boolean } = {}): Promise<void> {
     this.lastFetchAt = Date.now();
     const run = this.remoteGit([
       'fetch',
@@ -118,7 +144,7 @@ export class GitRemote {
       '--no-write-fetch-head',
       '--update-head-ok',
       this.remote,
-      `${this.ref}:${this.ref}`,
+      `${options.force && this.options.mirror ? '+' : ''}${this.ref}:${this.ref}`,
       `+${DEPLOYMENTS_NOTES_REF}*:${DEPLOYMENTS_NOTES_REF}*`,
     ]).then(() => {});
     this.fetching = run.finally(() => {

@@ -258,6 +258,49 @@ describe('GitRevisionStore with a remote', () => {
     }
   });
 
+  it('a mirror drops a commit it never pushed (killed between commit and push) and follows the remote', async () => {
+    const { remoteGitDir, local, shas } = await setup();
+    // What a process killed after its ref move and before its push leaves: a local commit only.
+    const orphan = (await gitText(['--git-dir', local, 'commit-tree', '-p', shas[1]!, '-m', 'never pushed', `${shas[1]!}^{tree}`], {
+      env: { GIT_AUTHOR_NAME: 'n', GIT_AUTHOR_EMAIL: 'n@x', GIT_COMMITTER_NAME: 'n', GIT_COMMITTER_EMAIL: 'n@x' },
+    })).trim();
+    await runGit(['--git-dir', local, 'update-ref', 'refs/heads/main', orphan, shas[1]!]);
+    // Meanwhile a peer pushed.
+    const { shas: theirs } = await importCommits(remoteGitDir, [commit(5, 'app/b.yaml', 'b: 1\n')]);
+    // A repository people work in keeps its branch: the fetch is refused, and says so.
+    await expect(GitRevisionStore.open({ repoPath: local, branch: 'main', remote: 'origin' })).rejects.toThrow(/^Cannot fetch "main"/);
+    const store = await GitRevisionStore.open({ repoPath: local, branch: 'main', remote: 'origin', mirror: true, fetchIntervalMs: 60 * 60_000 });
+    try {
+      expect(await store.branchHead()).toBe(theirs[0]);
+      expect(await store.resolveCommit(orphan)).toBeNull();
+      const sha = await store.commit({ expectedHead: theirs[0]!, changes: { 'app/a.yaml': 'a: 2\n' }, message: 'mine\n', author: ALICE, timestamp: at(6) });
+      expect(await refOf(remoteGitDir, 'main')).toBe(sha);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fetches at once for a commit it does not have yet (a peer replica made it after the last fetch)', async () => {
+    const { remoteGitDir, local, shas } = await setup();
+    const store = await GitRevisionStore.open({ repoPath: local, branch: 'main', remote: 'origin', mirror: true, fetchIntervalMs: 60 * 60_000 });
+    try {
+      const { shas: theirs } = await importCommits(remoteGitDir, [commit(5, 'app/a.yaml', 'a: 5\n')]);
+      const peer = theirs[0]!;
+      // Each read names the peer's commit first, as a request's page does with the commit from the database.
+      expect((await store.diff({ paths: ['app/'], from: shas[1]!, to: peer })).map((d) => d.path)).toEqual(['app/a.yaml']);
+      expect(await store.resolveCommit(peer)).toBe(peer);
+      const { shas: later } = await importCommits(remoteGitDir, [commit(6, 'app/a.yaml', 'a: 6\n')]);
+      expect(await store.resolveCommit(later[0]!)).toBe(later[0]);
+      const { shas: last } = await importCommits(remoteGitDir, [commit(7, 'app/a.yaml', 'a: 7\n')]);
+      expect((await store.readFiles(['app/'], last[0]!)).get('app/a.yaml')).toBe('a: 7\n');
+      expect(await store.range({ paths: ['app/'], since: shas[1]!, until: last[0]! })).toHaveLength(3);
+      // An id nobody has stays unknown (after one fetch).
+      expect(await store.resolveCommit('0123456789abcdef0123456789abcdef01234567')).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('says in one sentence when the remote cannot be fetched at open', async () => {
     const { local } = await setup();
     await expect(GitRevisionStore.open({ repoPath: local, branch: 'main', remote: '/nonexistent/remote.git' })).rejects.toThrow(

@@ -17,7 +17,6 @@
  * - Deployment outcomes are git notes under refs/notes/rewind-deployments (decision 002), read in the
  *   same `git log` that lists the commits (`%N`).
  */
-import { isAscii } from 'node:buffer';
 import { resolve } from 'node:path';
 import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
 import { SHA_INPUT_PATTERN } from '#core/names.ts';
@@ -32,7 +31,8 @@ import { branchMoved, moveBranch, writeCommit } from './commit-writer.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { ensureCommitGraph } from './commit-graph.ts';
 import { GitError, firstLine, runGit, type GitOptions } from './git-cli.ts';
-import { blobIds, countPatch, escapeBasicRegExp, parseRawDiff, withoutIndexLine, type RawDiffEntry } from './git-diff-parse.ts';
+import { escapeBasicRegExp } from './git-diff-parse.ts';
+import { diffTrees } from './git-tree-diff.ts';
 import { copyRecord, DEPLOYMENTS_NOTES_REF, deployStatusOf, IDS_FORMAT, LOG_FIELDS, LOG_FORMAT, parseLogOutput, PINNED_LOG_CONFIG, prefix, sortPaths, type RawCommit } from './git-log-parse.ts';
 import { pathspecArgs, toGitPathspec, toLsTreePathspec, type GitPathspec } from './pathspec.ts';
 
@@ -48,11 +48,18 @@ export interface GitRevisionStoreOptions {
   remoteAccess?: () => RemoteAccess;
   /** Called when a fetch fails; reads go on with the local branch. Default: ignore. */
   onFetchError?: (error: Error) => void;
+  /**
+   * `repoPath` is Rewind's own mirror of `remote` (repo.url): its branch follows the remote's, and a
+   * commit it never pushed (a process killed between commit and push) is dropped (decision 040).
+   */
+  mirror?: boolean;
   /** Write or refresh the commit-graph on open (default true). */
   writeCommitGraph?: boolean;
   /** Delay before listing the branch's commits after the first reachability question (default 1 s). */
   branchSetDelayMs?: number;
 }
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
 
 /** Ranges remembered (a few per rollback commit of each target). */
 const RANGE_CACHE_MAX = 10_000;
@@ -87,6 +94,7 @@ export class GitRevisionStore implements RevisionStore {
           fetchIntervalMs: options.fetchIntervalMs ?? 5000,
           onFetchError: options.onFetchError ?? (() => {}),
           access: options.remoteAccess,
+          mirror: options.mirror,
         })
       : null;
     this.batch = new CatFileBatch(gitDir);
@@ -112,7 +120,7 @@ export class GitRevisionStore implements RevisionStore {
       throw new Error(checkedOutRefusal(repoPath, options.branch, checkedOut));
     }
     if (store.sync) {
-      await store.sync.fetchNow().catch(async (error: unknown) => {
+      await store.sync.fetchNow({ force: true }).catch(async (error: unknown) => {
         await store.close();
         const reason = error instanceof GitError ? firstLine(error.stderr).replace(/^fatal: /, '') : error instanceof Error ? error.message : String(error);
         throw new Error(`Cannot fetch "${options.branch}" from the remote ${store.sync!.name} (git says: ${reason}).`);
@@ -141,10 +149,16 @@ export class GitRevisionStore implements RevisionStore {
     if (!SHA_INPUT_PATTERN.test(ref)) return null;
     // Fast path: a commit this store returned from a log of the branch (every cursor it handed out).
     if (this.membership.knows(ref)) return ref;
-    const head = await this.head();
-    if (!head) return null;
-    const found = await this.batch.read(`${ref}^{commit}`);
+    if (!(await this.head())) return null;
+    let found = await this.batch.read(`${ref}^{commit}`);
+    // A commit a peer replica made (its id came from the database) may be newer than the last fetch.
+    if (found.kind === 'missing' && this.sync) {
+      await this.sync.catchUp();
+      found = await this.batch.read(`${ref}^{commit}`);
+    }
     if (found.kind === 'missing') return null;
+    const head = await this.readHead();
+    if (!head) return null;
     // Ambiguous among all objects of the repo: it may still name exactly one commit of the branch.
     if (found.kind === 'ambiguous') return this.membership.findOnBranch(head, prefix(ref));
     if (!found.oid.startsWith(ref) || !(await this.membership.isOnBranch(head, found.oid))) return null;
@@ -203,6 +217,7 @@ export class GitRevisionStore implements RevisionStore {
 
   async range(query: { paths: readonly string[]; since: string; until: string }): Promise<string[]> {
     await this.sync?.maybeFetch();
+    await this.catchUpTo(query.since, query.until);
     const pathspec = toGitPathspec(query.paths);
     if (pathspec.kind === 'none') return [];
     // Commits never change, so neither does a range between two of them: the rolled-back index asks
@@ -258,6 +273,7 @@ export class GitRevisionStore implements RevisionStore {
 
   async readFiles(paths: readonly string[], sha: string): Promise<Map<string, string>> {
     await this.sync?.maybeFetch();
+    await this.catchUpTo(sha);
     const files = new Map<string, string>();
     const pathspec = toLsTreePathspec(paths);
     if (pathspec.kind === 'none') return files;
@@ -290,85 +306,8 @@ export class GitRevisionStore implements RevisionStore {
 
   async diff(query: DiffQuery): Promise<RawFileDiff[]> {
     await this.sync?.maybeFetch();
-    const pathspec = toGitPathspec(query.paths);
-    if (pathspec.kind === 'none') return [];
-    let specs = pathspecArgs(pathspec);
-    if (query.file !== undefined) {
-      // One file, literally; the target's paths still decide below whether it is part of the target.
-      if (!matchesAny(query.paths, query.file)) return [];
-      specs = [`:(literal)${query.file}`];
-    } else if (pathspec.kind === 'all') {
-      // No pathspec narrows git: find the target's files among all changes first, so that git writes
-      // patches for those only.
-      const raw = await this.git(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--end-of-options', query.from, query.to]);
-      specs = parseRawDiff(raw.stdout.toString('utf8'), query.paths)
-        .entries.filter((entry) => entry.keep)
-        .map((entry) => `:(literal)${entry.path}`);
-      if (specs.length === 0) return [];
-    }
-    // One process: which files changed (`--raw`, NUL-terminated), then their patches in the same
-    // (git's) order, one `diff --git` block per file. Plumbing: no user diff config applies.
-    const output = await this.git([
-      'diff-tree',
-      '-r',
-      '-z',
-      '--raw',
-      '-p',
-      '--histogram',
-      '--no-renames',
-      '--no-color',
-      '--no-ext-diff',
-      '--no-textconv',
-      `-U${query.context ?? 3}`,
-      '--src-prefix=a/',
-      '--dst-prefix=b/',
-      '--end-of-options',
-      query.from,
-      query.to,
-      '--',
-      ...specs,
-    ]);
-    const text = output.stdout.toString('utf8');
-    const { entries, end } = parseRawDiff(text, query.paths);
-    if (!entries.some((entry) => entry.keep)) return [];
-    // A NUL separates the records from the patches.
-    const blocks = text
-      .slice(text.charCodeAt(end) === 0 ? end + 1 : end)
-      .split(/^(?=diff --git )/m)
-      .filter((block) => block.startsWith('diff --git '));
-    if (blocks.length !== entries.length) throw new GitError('diff-tree', null, `expected ${entries.length} file diffs, got ${blocks.length}`);
-    const diffs: RawFileDiff[] = [];
-    const textual: { diff: RawFileDiff; entry: RawDiffEntry }[] = [];
-    entries.forEach((entry, i) => {
-      if (!entry.keep) return;
-      const diff: RawFileDiff = { path: entry.path, status: entry.status, ...countPatch(withoutIndexLine(blocks[i]!)) };
-      diffs.push(diff);
-      if (query.withTexts && !diff.binary) textual.push({ diff, entry });
-    });
-    if (textual.length > 0) {
-      // Read once git says they are text, so a large binary is never read. (Reading alongside git's
-      // diff, from a second `--raw` listing, was measured slower: two processes compete for the CPU.)
-      const read = await this.readTexts(textual.map(({ entry }) => entry));
-      for (const { diff, entry } of textual) {
-        diff.oldText = entry.status === 'added' ? null : read.get(entry.oldOid)!;
-        diff.newText = entry.status === 'deleted' ? null : read.get(entry.newOid)!;
-      }
-    }
-    return diffs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  }
-
-  /** The blobs of `entries` (both sides), by id, as UTF-8 text: one round trip through cat-file. */
-  private async readTexts(entries: readonly RawDiffEntry[]): Promise<Map<string, string>> {
-    const oids = [...new Set(entries.flatMap(blobIds))];
-    const texts = new Map<string, string>();
-    if (oids.length === 0) return texts;
-    const blobs = await this.batch.readMany(oids);
-    blobs.forEach((blob, i) => {
-      if (blob.kind !== 'found') throw new GitError('cat-file', null, `blob ${oids[i]} is missing`);
-      // ASCII (most manifests) reads the same in both; latin1 skips UTF-8 validation (2 ms per 2 MB).
-      texts.set(oids[i]!, blob.content.toString(isAscii(blob.content) ? 'latin1' : 'utf8'));
-    });
-    return texts;
+    await this.catchUpTo(query.from, query.to);
+    return diffTrees((args) => this.git(args), this.batch, query);
   }
 
   async commit(request: CommitRequest): Promise<string> {
@@ -401,6 +340,18 @@ export class GitRevisionStore implements RevisionStore {
 
   private git(args: readonly string[], options: Omit<GitOptions, 'cwd'> = {}) {
     return runGit(['--git-dir', this.gitDir, ...args], { ...options, cwd: this.gitDir });
+  }
+
+  /**
+   * With a remote: fetches now when one of `refs` (commit ids, e.g. a request's commit read from the
+   * database) is not in this repository yet, as when a peer replica made it after the last fetch.
+   */
+  private async catchUpTo(...refs: string[]): Promise<void> {
+    if (!this.sync) return;
+    for (const ref of refs) {
+      if (!FULL_SHA.test(ref) || this.membership.knows(ref)) continue;
+      if ((await this.batch.read(`${ref}^{commit}`)).kind === 'missing') return this.sync.catchUp();
+    }
   }
 
   /** The branch head for a read, fetching first when a remote is configured and due. */

@@ -54,7 +54,7 @@ export async function openRepo({ config, dataDir, repo, branch: branchFlag, log 
     if (!branch) throw new ConfigError(`${redactGitUrls(url)} names no default branch: set repo.branch`);
     const mirror = await ensureMirror(dataDir, url);
     await setMirrorHead(mirror, branch);
-    const revisions = await GitRevisionStore.open({ repoPath: mirror, branch, remote: url, remoteAccess: access, fetchIntervalMs, onFetchError }).catch((error: unknown) => {
+    const revisions = await GitRevisionStore.open({ repoPath: mirror, branch, remote: url, mirror: true, remoteAccess: access, fetchIntervalMs, onFetchError }).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       if (!/couldn't find remote ref/i.test(message)) throw error;
       throw new Error(`${message} Set repo.branch in the config (or --branch) to a branch of the remote.`);

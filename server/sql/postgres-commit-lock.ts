@@ -15,7 +15,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { CommitLock } from '#core/ports.ts';
-import { unavailable } from '#core/errors.ts';
+import { RewindError, unavailable } from '#core/errors.ts';
 import { createPostgresPool, isConnectionError, type PostgresOptions } from './postgres.ts';
 
 /** A signed 64-bit advisory lock key for a name (decimal text, cast by the query). */
@@ -32,6 +32,8 @@ export class PostgresCommitLock implements CommitLock {
   private readonly pool: pg.Pool;
   private readonly commitKey: string;
   private readonly lease = new AsyncLocalStorage<pg.PoolClient>();
+  /** Connections whose session broke while checked out: released as broken (closed), never pooled again. */
+  private readonly lost = new WeakSet<pg.PoolClient>();
 
   constructor(options: PostgresCommitLockOptions) {
     this.pool = createPostgresPool({ ...options, max: options.max ?? 16, applicationName: `${options.applicationName ?? 'rewind'} (locks)` });
@@ -56,7 +58,7 @@ export class PostgresCommitLock implements CommitLock {
       try {
         return { acquired: true, value: await this.lease.run(client, work) };
       } finally {
-        await client.query('select pg_advisory_unlock($1::bigint)', [key]);
+        await this.unlock(client, key);
       }
     });
   }
@@ -70,7 +72,21 @@ export class PostgresCommitLock implements CommitLock {
     try {
       return await work();
     } finally {
+      await this.unlock(client, key);
+    }
+  }
+
+  /**
+   * A connection that broke while the lock was held took the lock with its session: the unlock's
+   * error must not replace the work's outcome (a commit made, a clear 503) with an internal error.
+   * The connection is then discarded, never reused.
+   */
+  private async unlock(client: pg.PoolClient, key: string): Promise<void> {
+    try {
       await client.query('select pg_advisory_unlock($1::bigint)', [key]);
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      this.lost.add(client);
     }
   }
 
@@ -91,9 +107,14 @@ export class PostgresCommitLock implements CommitLock {
       return await work(client);
     } catch (error) {
       broken ??= error instanceof Error ? error : new Error(String(error));
+      // Taking or trying a lock on a connection that broke: nothing was done under it.
+      if (!(error instanceof RewindError) && isConnectionError(error)) {
+        throw unavailable(`the database cannot be reached (${(error as Error).message}): nothing was changed; try again shortly`);
+      }
       throw error;
     } finally {
       client.off('error', onError);
+      if (this.lost.has(client)) broken ??= new Error('the connection broke while a lock was held');
       client.release(broken);
     }
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { unavailable } from '#core/errors.ts';
 import { InProcessCommitLock } from '#core/in-process-commit-lock.ts';
 import { PostgresCommitLock } from '#server/sql/postgres-commit-lock.ts';
 import { usePostgres } from '../support/postgres.ts';
@@ -63,6 +64,36 @@ describe.skipIf(!pg.available)('PostgreSQL advisory locks', () => {
       // The dying replica's pool never gets its connection back (its execution never ends): not awaited.
       void dying.close().catch(() => {});
       await survivor.close();
+    }
+  });
+
+  it('a connection that breaks while a lease is held: the work\'s own outcome stands, the next lease gets a new connection', { timeout: 60_000 }, async () => {
+    const url = pg.serverUrl();
+    const lock = new PostgresCommitLock({ url, name: 'repo#main', applicationName: 'rewind-broken', max: 1 });
+    const { default: pgLib } = await import('pg');
+    const cut = async () => {
+      const admin = new pgLib.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'rewind-broken (locks)'`);
+      } finally {
+        await admin.end();
+      }
+      // The client hears of it before the work goes on.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+    try {
+      // A commit made, then the database connection lost: the result, not "not queryable" (a 500).
+      expect(await lock.withExecutionLease('rbk-1', () => lock.withCommitLock(async () => (await cut(), 'committed')))).toBe('committed');
+      // The work's clear 503 is what the caller gets, not the unlock's error.
+      const said = unavailable('the database cannot be reached to record rollback request rbk-2');
+      await expect(lock.withExecutionLease('rbk-2', async () => {
+        await cut();
+        throw said;
+      })).rejects.toBe(said);
+      expect(await lock.tryExecutionLease('rbk-3', async () => 'fresh')).toEqual({ acquired: true, value: 'fresh' });
+    } finally {
+      await lock.close();
     }
   });
 });
