@@ -23,7 +23,7 @@ import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
 import { SHA_INPUT_PATTERN } from '#core/names.ts';
 import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '#core/ports.ts';
 import { matchesAny } from '#core/target-config.ts';
-import { listTreeBlobs } from './tree-reader.ts';
+import { keptModesAt, listTreeBlobs } from './tree-reader.ts';
 import { BranchMembership, type GitRunner } from './branch-membership.ts';
 import { GitRemote } from './git-remote.ts';
 import type { RemoteAccess } from './remote-access.ts';
@@ -375,7 +375,7 @@ export class GitRevisionStore implements RevisionStore {
     const head = await this.head();
     if (head !== request.expectedHead) throw branchMoved(request.expectedHead, head);
     const git: GitRunner = (args, options) => this.git(args, options);
-    const created = await writeCommit(git, request);
+    const created = await writeCommit(git, request, (paths) => keptModesAt(this.batch, request.expectedHead, paths));
     await moveBranch(git, this.ref, created, request.expectedHead, () => this.readHead());
     if (this.sync) {
       await this.sync.push(created, request.expectedHead, async () => {
