@@ -1,9 +1,10 @@
 /**
  * Writes a commit without a work tree, in one `git fast-import` process: the changed blobs inline,
  * deletions, on top of `expectedHead` (`from`), the new commit's id read back with `get-mark`. The
- * objects are written loose (`fastimport.unpackLimit`), as `hash-object -w` did, so no pack piles up
- * per rollback; the temporary ref fast-import needs is reset away in the same stream, so no ref moves
- * here. The store moves the branch with a compare-and-swap (`update-ref <new> <old>`).
+ * objects of a commit of fewer than 100 objects are written loose (`fastimport.unpackLimit`, git's
+ * own default for what a push receives), as `hash-object -w` did, so no pack piles up per rollback; a
+ * larger one is one pack, as a push of it would be. The temporary ref fast-import needs is reset
+ * away in the same stream, so no ref moves here. The store moves the branch with a compare-and-swap (`update-ref <new> <old>`).
  *
  * This replaced a temporary index (`read-tree`, `ls-tree`, `hash-object` over scratch files,
  * `update-index`, `write-tree`, `commit-tree`: six processes and a scratch directory) in decision 041;
@@ -84,7 +85,7 @@ export async function writeCommit(git: GitRunner, request: CommitRequest, keptMo
     Buffer.from(`\nget-mark :1\nreset ${ref}\n\ndone\n`),
   ];
   const output = await git(
-    ['-c', 'fastimport.unpackLimit=1000000', 'fast-import', '--quiet', '--done', '--date-format=raw', '--cat-blob-fd=1'],
+    ['-c', 'fastimport.unpackLimit=100', 'fast-import', '--quiet', '--done', '--date-format=raw', '--cat-blob-fd=1'],
     { input: Buffer.concat(stream) },
   );
   const created = output.stdout.toString('utf8').trim();

@@ -30,6 +30,7 @@ import type { RemoteAccess } from './remote-access.ts';
 import { branchNames, checkedOutRefusal, locateGitDir, workTreesWith } from './repo-checks.ts';
 import { branchMoved, moveBranch, writeCommit } from './commit-writer.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
+import { NewestCache } from './newest-cache.ts';
 import { ensureCommitGraph } from './commit-graph.ts';
 import { GitError, firstLine, runGit, type GitOptions } from './git-cli.ts';
 import { blobIds, countPatch, escapeBasicRegExp, parseRawDiff, withoutIndexLine, type RawDiffEntry } from './git-diff-parse.ts';
@@ -56,8 +57,6 @@ export interface GitRevisionStoreOptions {
 
 /** Ranges remembered (a few per rollback commit of each target). */
 const RANGE_CACHE_MAX = 10_000;
-/** Newest-commit lookups (a target's head) remembered per branch head and notes head. */
-const NEWEST_CACHE_MAX = 256;
 /** Pathspec lists whose rollbacks are cached (one per target and service in practice). */
 const ROLLBACK_CACHE_MAX = 1000;
 
@@ -75,7 +74,8 @@ export class GitRevisionStore implements RevisionStore {
   private readonly rollbacks = new Map<string, { head: string; notes: string | null; records: CommitRecord[] }>();
   /** Results of `range`, which depend only on their arguments (commits are immutable). */
   private readonly ranges = new Map<string, string[]>();
-  private readonly newest = new Map<string, CommitRecord[]>();
+  /** A target's newest commit per branch head (newest-cache.ts). */
+  private readonly newest = new NewestCache();
 
   private constructor(gitDir: string, options: GitRevisionStoreOptions) {
     this.gitDir = gitDir;
@@ -163,12 +163,7 @@ export class GitRevisionStore implements RevisionStore {
     // "The newest commit touching these paths" (a target's or a service's head) is asked on every
     // overview, status and plan. Its answer only changes when the branch or the deployment notes move.
     if (query.after === undefined && query.limit === 1) {
-      const key = `${start}\0${(await this.readNotesHead()) ?? ''}\0${JSON.stringify(query.paths)}`;
-      const cached = this.newest.get(key);
-      if (cached) return cached.map((record) => ({ ...record, author: { ...record.author }, paths: [...record.paths] }));
-      const found = await this.logUncached(query, pathspec, start);
-      if (this.newest.size >= NEWEST_CACHE_MAX) this.newest.delete(this.newest.keys().next().value!);
-      this.newest.set(key, found);
+      const found = await this.newest.get(start, await this.readNotesHead(), query.paths, () => this.logUncached(query, pathspec, start));
       return found.map((record) => ({ ...record, author: { ...record.author }, paths: [...record.paths] }));
     }
     return this.logUncached(query, pathspec, start);
@@ -383,6 +378,7 @@ export class GitRevisionStore implements RevisionStore {
         this.rollbacks.clear();
       });
     }
+    this.newest.carry(request.expectedHead, created, await this.readNotesHead(), Object.keys(request.changes));
     return created;
   }
 
