@@ -9,10 +9,14 @@
 // `rollback.executed` event per request. Reported: the latency of a review (p50, p99, max; the ones that
 // reach the quorum include the commit), the throughput and the commit-lock wait, as JSON lines.
 //
-// It runs twice: on SQLite (names `approvals.*`) and on PostgreSQL, one process (`approvals-postgres.*`),
-// against $REWIND_BENCH_DATABASE_URL or $REWIND_TEST_DATABASE_URL (a fresh database is created there),
-// else a throwaway server (scripts/postgres-test-server.mjs); without either it says so and skips.
-// REWIND_BENCH_STORAGE=sqlite (or postgres) runs only that one.
+// It runs three times: on SQLite (names `approvals.*`), on PostgreSQL with one process
+// (`approvals-postgres.*`) and on PostgreSQL with two replicas (`approvals-postgres-2.*`: two servers
+// on one database, each with its own mirror of one shared bare remote (`repo.url`), the reviews
+// spread over both, the commits checked on the remote). PostgreSQL runs against
+// $REWIND_BENCH_DATABASE_URL or $REWIND_TEST_DATABASE_URL (a fresh database is created there per
+// run), else a throwaway server (scripts/postgres-test-server.mjs); without either it says so and
+// skips. REWIND_BENCH_STORAGE=sqlite (or postgres) runs only that one; REWIND_BENCH_REPLICAS=1 (or 2)
+// only that PostgreSQL row.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,20 +112,25 @@ export async function run(report) {
     }
   };
   try {
-    await admin(`create database ${name}`);
-    const databaseUrl = new URL(adminUrl);
-    databaseUrl.pathname = `/${name}`;
-    try {
-      await runOn(report, 'approvals-postgres', databaseUrl.toString());
-    } finally {
-      await admin(`drop database if exists ${name} with (force)`);
+    // REWIND_BENCH_REPLICAS=1 or =2 runs only that PostgreSQL row.
+    const rows = [['approvals-postgres', 1], ['approvals-postgres-2', 2]].filter(([, n]) => !process.env.REWIND_BENCH_REPLICAS || Number(process.env.REWIND_BENCH_REPLICAS) === n);
+    for (const [prefix, replicas] of rows) {
+      const database = `${name}_${replicas}`;
+      await admin(`create database ${database}`);
+      const databaseUrl = new URL(adminUrl);
+      databaseUrl.pathname = `/${database}`;
+      try {
+        await runOn(report, prefix, databaseUrl.toString(), replicas);
+      } finally {
+        await admin(`drop database if exists ${database} with (force)`);
+      }
     }
   } finally {
     await server?.stop();
   }
 }
 
-async function runOn(report, prefix, databaseUrl) {
+async function runOn(report, prefix, databaseUrl, replicas = 1) {
   const dir = mkdtempSync(join(tmpdir(), 'rewind-bench-approvals-'));
   const log = console.log;
   try {
@@ -131,7 +140,8 @@ async function runOn(report, prefix, databaseUrl) {
     writeFileSync(
       configFile,
       JSON.stringify({
-        repo: { path: gitDir, branch: 'main' },
+        // Replicas keep their own mirror of the shared remote (decision 035); one process serves the repo itself.
+        repo: replicas > 1 ? { url: `file://${gitDir}`, branch: 'main' } : { path: gitDir, branch: 'main' },
         ...(databaseUrl ? { database: { url: databaseUrl } } : {}),
         // The bench acts as each user through X-Forwarded-Email: demo identity, asked for explicitly.
         identity: { mode: 'demo' },
@@ -148,10 +158,19 @@ async function runOn(report, prefix, databaseUrl) {
       }),
     );
     console.log = () => {};
-    const server = await createRewindServer({ configFile, dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: () => {} });
+    const servers = [];
+    try {
+      for (let i = 0; i < replicas; i++) {
+        servers.push(await createRewindServer({ configFile, dataDir: join(dir, `data-${i}`), host: '127.0.0.1', port: 0, log: () => {} }));
+      }
+    } catch (error) {
+      await Promise.all(servers.map((server) => server.close()));
+      throw error;
+    }
     console.log = log;
-    const call = async (path, email, body) => {
-      const response = await fetch(new URL(path, server.url), {
+    // Reads and the requests go to the first replica; reviews alternate between replicas.
+    const call = async (path, email, body, replica = 0) => {
+      const response = await fetch(new URL(path, servers[replica].url), {
         method: body === undefined ? 'GET' : 'POST',
         headers: { 'X-Forwarded-Email': email, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -176,7 +195,10 @@ async function runOn(report, prefix, databaseUrl) {
       );
 
       // 1,000 reviews: every approver reviews every request, in a shuffled order, CONCURRENCY in flight.
-      const jobs = shuffle(requests.flatMap((id) => Array.from({ length: APPROVERS }, (_, a) => ({ id, approver: approverOf(a) }))));
+      const jobs = shuffle(requests.flatMap((id) => Array.from({ length: APPROVERS }, (_, a) => ({ id, approver: approverOf(a) })))).map((job, i) => ({
+        ...job,
+        replica: i % replicas,
+      }));
       const latencies = [];
       /** Reviews that reached the quorum: their latency includes the commit (and the wait for earlier ones). */
       const executing = [];
@@ -189,7 +211,7 @@ async function runOn(report, prefix, databaseUrl) {
           while (next < jobs.length) {
             const job = jobs[next++];
             const t = performance.now();
-            const { status, body } = await call(`api/rollbacks/${job.id}/reviews`, job.approver, { decision: 'approve', comment: 'load test' });
+            const { status, body } = await call(`api/rollbacks/${job.id}/reviews`, job.approver, { decision: 'approve', comment: 'load test' }, job.replica);
             const ms = performance.now() - t;
             latencies.push(ms);
             if (status === 200 && body.request.state === 'completed') executing.push(ms);
@@ -242,7 +264,9 @@ async function runOn(report, prefix, databaseUrl) {
       const sorted = [...latencies].sort((a, b) => a - b);
       const committing = [...executing].sort((a, b) => a - b);
       const round = (ms) => Math.round(ms * 100) / 100;
-      const detail = `${TARGETS * APPROVERS} reviews over ${TARGETS} requests, quorum ${QUORUM}, ${CONCURRENCY} in flight, ${TARGETS} commits`;
+      const detail =
+        `${TARGETS * APPROVERS} reviews over ${TARGETS} requests, quorum ${QUORUM}, ${CONCURRENCY} in flight, ${TARGETS} commits` +
+        (replicas > 1 ? `, ${replicas} replicas sharing one database and one remote` : '');
       report({ name: `${prefix}.review.p50`, detail, value: round(percentile(sorted, 50)), unit: 'ms' });
       report({ name: `${prefix}.review.p99`, detail, value: round(percentile(sorted, 99)), unit: 'ms' });
       report({ name: `${prefix}.review.max`, detail, value: round(sorted.at(-1)), unit: 'ms' });
@@ -251,9 +275,13 @@ async function runOn(report, prefix, databaseUrl) {
       report({ name: `${prefix}.review-executing.p99`, detail: executingDetail, value: round(percentile(committing, 99)), unit: 'ms' });
       report({ name: `${prefix}.total`, detail, value: round(elapsed), unit: 'ms' });
       report({ name: `${prefix}.reviews-per-second`, detail, value: round((latencies.length / elapsed) * 1000), unit: 'reviews/s' });
-      const wait = (await server.metrics.commitLockWait.get()).values;
-      const waitSum = wait.find((v) => v.metricName.endsWith('_sum'))?.value ?? 0;
-      const waitCount = wait.find((v) => v.metricName.endsWith('_count'))?.value ?? 0;
+      let waitSum = 0;
+      let waitCount = 0;
+      for (const server of servers) {
+        const wait = (await server.metrics.commitLockWait.get()).values;
+        waitSum += wait.find((v) => v.metricName.endsWith('_sum'))?.value ?? 0;
+        waitCount += wait.find((v) => v.metricName.endsWith('_count'))?.value ?? 0;
+      }
       report({ name: `${prefix}.commit-lock-wait.mean`, detail: `${waitCount} commits; time from asking for the commit lock to holding it`, value: round(waitCount ? (waitSum / waitCount) * 1000 : 0), unit: 'ms' });
       report({
         name: `${prefix}.counts`,
@@ -267,7 +295,7 @@ async function runOn(report, prefix, databaseUrl) {
       });
     } finally {
       console.log = () => {};
-      await server.close();
+      await Promise.all(servers.map((server) => server.close()));
       console.log = log;
     }
   } finally {

@@ -136,6 +136,25 @@ describe('reviews', () => {
     f = makeFixture();
   });
 
+  it('approving a request whose target has not moved reads no files: the recorded plan still holds (decision 041)', async () => {
+    const request = await f.pending(GLOBEX);
+    // Another target's commit moves the branch, not GLOBEX's newest commit.
+    f.land({ [apiValues(PROD)]: values('v9.0.0') }, 'release api v9.0.0 on acme/production\n');
+    const reads: string[] = [];
+    const readFiles = f.revisions.readFiles.bind(f.revisions);
+    f.revisions.readFiles = async (paths, sha) => {
+      reads.push(sha);
+      return readFiles(paths, sha);
+    };
+    expect((await f.approvals.review(request.id, DANA, approve)).state).toBe('pending');
+    expect(reads).toEqual([]);
+    // Once the target moved, the review plans again and refuses until the requester confirms.
+    f.land({ [webValues(GLOBEX)]: 'replicas: 9\n' }, 'scale web\n');
+    const error = await rewindError(f.approvals.review(request.id, PRIYA, approve));
+    expect(error.code).toBe('CONFLICT');
+    expect(reads.length).toBeGreaterThan(0);
+  });
+
   it('are for the approver roles of the target policy, named in the 403', async () => {
     const request = await f.pending(PROD);
     for (const [user, roles] of [[SAM, 'requester'], [VIKTOR, 'viewer'], [OLU, 'requester, break-glass']] as const) {

@@ -81,9 +81,10 @@ export async function rollbackInsight(
     revisions.log({ paths, limit: 1 }),
     buildRolledBackIndex(revisions, target),
   ]);
-  // The target's state at the chosen revision is its newest commit at or before it.
-  const oldestAfter = sinceTarget.at(-1);
-  const [restored] = oldestAfter ? await revisions.log({ paths, after: oldestAfter, limit: 1 }) : [];
+  // The target's state at the chosen revision is its newest commit at or before it: the revision
+  // itself (planning checked it is one of the target's), the very lookup planning made, so a cached
+  // answer instead of another `git log` after the span (decision 041).
+  const [restored] = sinceTarget.length > 0 ? await revisions.log({ paths, at: planned.targetSha, limit: 1 }) : [];
   if (!restored || !head) return { versions, hints: [] };
   const { status, rolledBackBy } = revisionStatusOf(restored, rolledBack);
   const hints = rollForwardHints({

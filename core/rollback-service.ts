@@ -26,6 +26,7 @@ import type { PlanChange } from './plan-change.ts';
 import { RequestClosing, SYSTEM_ACTOR } from './request-closing.ts';
 import { assertDestructiveAllowed } from './destructive-plan.ts';
 import { compareRevisions } from './compare.ts';
+import { targetHead } from './history.ts';
 import { badRequest, conflict, notFound, RewindError } from './errors.ts';
 import { REQUEST_ID_PATTERN } from './names.ts';
 import { deliveryOf, type NotificationDelivery } from './notification-schemas.ts';
@@ -173,6 +174,12 @@ export class RollbackService {
    * the requester to confirm the new plan first.
    */
   async stalePlan(request: RollbackRequest, target: TargetConfig): Promise<PlanChange | null> {
+    // The plan is made from the target's files at its newest commit and at targetSha: while that
+    // commit is still the recorded base, the plan and its hash are the recorded ones (execution's
+    // stillValid reasons alike, and execution re-plans and re-checks the hash in any case). One
+    // cached log instead of reading and parsing the scope on every review (decision 041).
+    const newest = await targetHead(this.deps.revisions, target).catch(() => undefined);
+    if (newest?.sha === request.baseSha) return null;
     const planned = await planOnHead(this.deps.revisions, target, request, request.targetSha, this.planOptions).catch(() => null);
     // A plan that cannot be made, or changes nothing, is execution's to report (it closes or fails the request).
     if (!planned || planned.plan.nothingToRollBack || planned.diffHash === request.diffHash) return null;

@@ -1,11 +1,16 @@
 /**
- * Writes a commit without a work tree: the parent's tree read into a temporary index
- * (`GIT_INDEX_FILE`), the changed blobs hashed, `write-tree`, `commit-tree`. The branch does not move
- * here; the store moves it with a compare-and-swap (`update-ref <new> <old>`).
+ * Writes a commit without a work tree, in one `git fast-import` process: the changed blobs inline,
+ * deletions, on top of `expectedHead` (`from`), the new commit's id read back with `get-mark`. The
+ * objects of a commit of fewer than 100 objects are written loose (`fastimport.unpackLimit`, git's
+ * own default for what a push receives), as `hash-object -w` did, so no pack piles up per rollback; a
+ * larger one is one pack, as a push of it would be. The temporary ref fast-import needs is reset
+ * away in the same stream, so no ref moves here. The store moves the branch with a compare-and-swap (`update-ref <new> <old>`).
+ *
+ * This replaced a temporary index (`read-tree`, `ls-tree`, `hash-object` over scratch files,
+ * `update-index`, `write-tree`, `commit-tree`: six processes and a scratch directory) in decision 041;
+ * the commit object is the same bytes.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { conflict } from '#core/errors.ts';
 import type { CommitRequest } from '#core/ports.ts';
 import type { GitRunner } from './branch-membership.ts';
@@ -27,76 +32,65 @@ function isWritablePath(path: string): boolean {
   );
 }
 
-/** The id of a new commit holding `request.changes` on top of `request.expectedHead`. */
-export async function writeCommit(git: GitRunner, request: CommitRequest): Promise<string> {
+/** Bytes git strips from the ends of a name or email (ident.c `crud`). */
+const isCrud = (c: string) => c <= ' ' || '.,:;<>"\\\''.includes(c);
+
+/**
+ * A name or email as `commit-tree` records it from GIT_AUTHOR_*: crud trimmed from both ends, then
+ * `<`, `>` and newlines dropped anywhere (ident.c `strbuf_addstr_without_crud`).
+ */
+export function identPart(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isCrud(text[start]!)) start++;
+  while (end > start && isCrud(text[end - 1]!)) end--;
+  return text.slice(start, end).replace(/[<>\n]/g, '');
+}
+
+/** A path as a fast-import C-style quoted string (any path is safe so, spaces and leading quotes too). */
+function quoted(path: string): string {
+  return `"${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function data(text: string): Buffer[] {
+  const body = Buffer.from(text, 'utf8');
+  return [Buffer.from(`data ${body.length}\n`), body, Buffer.from('\n')];
+}
+
+/**
+ * The id of a new commit holding `request.changes` on top of `request.expectedHead`. `keptModes` gives
+ * the modes to keep of paths that exist (an executable bit, a symlink); every other written file is
+ * a regular file (100644).
+ */
+export async function writeCommit(git: GitRunner, request: CommitRequest, keptModes: (paths: readonly string[]) => Promise<Map<string, string>>): Promise<string> {
   const paths = Object.keys(request.changes);
   for (const path of paths) if (!isWritablePath(path)) throw new Error(`cannot commit the path ${JSON.stringify(path)}`);
   const date = gitDate(request.timestamp);
+  const writes = paths.filter((path) => request.changes[path] !== null && request.changes[path] !== undefined);
+  const deletes = paths.filter((path) => request.changes[path] === null);
+  const modes = await keptModes(writes);
 
-  const scratch = await mkdtemp(join(tmpdir(), 'rewind-commit-'));
-  try {
-    const env = { GIT_INDEX_FILE: join(scratch, 'index') };
-    const writes = paths.filter((path) => request.changes[path] !== null && request.changes[path] !== undefined);
-    const deletes = paths.filter((path) => request.changes[path] === null);
-    const hashBlobs = async (): Promise<string[]> => {
-      if (writes.length === 0) return [];
-      const blobFiles = await Promise.all(
-        writes.map(async (path, i) => {
-          const file = join(scratch, `blob-${i}`);
-          await writeFile(file, request.changes[path]!, 'utf8');
-          return file;
-        }),
-      );
-      const output = await git(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: blobFiles.join('\n') + '\n' });
-      return output.stdout.toString('utf8').split('\n').filter(Boolean);
-    };
-    // These three do not depend on each other: run them at once, so the critical path is as long as
-    // the plumbing floor's (read-tree → update-index → write-tree → commit-tree → update-ref).
-    const [, modes, oids] = await Promise.all([
-      git(['read-tree', request.expectedHead], { env }),
-      modesAt(git, request.expectedHead, writes),
-      hashBlobs(),
-    ]);
-    if (oids.length !== writes.length) throw new GitError('hash-object', null, `expected ${writes.length} ids, got ${oids.length}`);
-    const zero = '0'.repeat(40);
-    const indexInfo = [
-      ...deletes.map((path) => `0 ${zero}\t${path}\0`),
-      ...writes.map((path, i) => `${modes.get(path) ?? '100644'} ${oids[i]}\t${path}\0`),
-    ].join('');
-    if (indexInfo) await git(['update-index', '-z', '--index-info'], { env, input: indexInfo });
-    const tree = (await git(['write-tree'], { env })).stdout.toString('utf8').trim();
-
-    const identity = {
-      GIT_AUTHOR_NAME: request.author.name,
-      GIT_AUTHOR_EMAIL: request.author.email,
-      GIT_AUTHOR_DATE: date,
-      GIT_COMMITTER_NAME: request.author.name,
-      GIT_COMMITTER_EMAIL: request.author.email,
-      GIT_COMMITTER_DATE: date,
-    };
-    const created = (
-      await git(['commit-tree', '--no-gpg-sign', tree, '-p', request.expectedHead], { env: identity, input: request.message })
-    ).stdout
-      .toString('utf8')
-      .trim();
-    return created;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
-
-async function modesAt(git: GitRunner, commit: string, paths: readonly string[]): Promise<Map<string, string>> {
-  const modes = new Map<string, string>();
-  if (paths.length === 0) return modes;
-  const listing = await git(['ls-tree', '-z', '--full-tree', commit, '--', ...paths.map((p) => `:(literal)${p}`)]);
-  for (const entry of listing.stdout.toString('utf8').split('\0')) {
-    const tab = entry.indexOf('\t');
-    if (tab === -1) continue;
-    const mode = entry.slice(0, entry.indexOf(' '));
-    // Keep an executable bit or a symlink; anything else (a directory, a submodule) becomes a file.
-    if (mode === '100755' || mode === '120000') modes.set(entry.slice(tab + 1), mode);
-  }
-  return modes;
+  const name = identPart(request.author.name);
+  const email = identPart(request.author.email);
+  const ident = `${name} <${email}> ${date}`;
+  const ref = `refs/rewind/commit-${randomBytes(8).toString('hex')}`;
+  const stream: Buffer[] = [
+    Buffer.from(`commit ${ref}\nmark :1\nauthor ${ident}\ncommitter ${ident}\n`),
+    ...data(request.message),
+    Buffer.from(`from ${request.expectedHead}\n`),
+    ...deletes.map((path) => Buffer.from(`D ${quoted(path)}\n`)),
+    ...writes.flatMap((path) => [Buffer.from(`M ${modes.get(path) ?? '100644'} inline ${quoted(path)}\n`), ...data(request.changes[path]!)]),
+    // The commit ends at the blank line; its id comes back on stdout (--cat-blob-fd=1); `reset`
+    // without `from` leaves the temporary ref uncreated.
+    Buffer.from(`\nget-mark :1\nreset ${ref}\n\ndone\n`),
+  ];
+  const output = await git(
+    ['-c', 'fastimport.unpackLimit=100', 'fast-import', '--quiet', '--done', '--date-format=raw', '--cat-blob-fd=1'],
+    { input: Buffer.concat(stream) },
+  );
+  const created = output.stdout.toString('utf8').trim();
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(created)) throw new GitError('fast-import', null, `expected a commit id, got ${JSON.stringify(created.slice(0, 100))}`);
+  return created;
 }
 
 export function branchMoved(expected: string, found: string | null) {

@@ -22,13 +22,14 @@ import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
 import { SHA_INPUT_PATTERN } from '#core/names.ts';
 import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '#core/ports.ts';
 import { matchesAny } from '#core/target-config.ts';
-import { listTreeBlobs } from './tree-reader.ts';
+import { keptModesAt, listTreeBlobs } from './tree-reader.ts';
 import { BranchMembership, type GitRunner } from './branch-membership.ts';
 import { GitRemote } from './git-remote.ts';
 import type { RemoteAccess } from './remote-access.ts';
 import { branchNames, checkedOutRefusal, locateGitDir, workTreesWith } from './repo-checks.ts';
 import { branchMoved, moveBranch, writeCommit } from './commit-writer.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
+import { NewestCache } from './newest-cache.ts';
 import { ensureCommitGraph } from './commit-graph.ts';
 import { GitError, firstLine, runGit, type GitOptions } from './git-cli.ts';
 import { escapeBasicRegExp } from './git-diff-parse.ts';
@@ -63,8 +64,6 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
 
 /** Ranges remembered (a few per rollback commit of each target). */
 const RANGE_CACHE_MAX = 10_000;
-/** Newest-commit lookups (a target's head) remembered per branch head and notes head. */
-const NEWEST_CACHE_MAX = 256;
 /** Pathspec lists whose rollbacks are cached (one per target and service in practice). */
 const ROLLBACK_CACHE_MAX = 1000;
 
@@ -82,7 +81,8 @@ export class GitRevisionStore implements RevisionStore {
   private readonly rollbacks = new Map<string, { head: string; notes: string | null; records: CommitRecord[] }>();
   /** Results of `range`, which depend only on their arguments (commits are immutable). */
   private readonly ranges = new Map<string, string[]>();
-  private readonly newest = new Map<string, CommitRecord[]>();
+  /** A target's newest commit per branch head (newest-cache.ts). */
+  private readonly newest = new NewestCache();
 
   private constructor(gitDir: string, options: GitRevisionStoreOptions) {
     this.gitDir = gitDir;
@@ -177,12 +177,7 @@ export class GitRevisionStore implements RevisionStore {
     // "The newest commit touching these paths" (a target's or a service's head) is asked on every
     // overview, status and plan. Its answer only changes when the branch or the deployment notes move.
     if (query.after === undefined && query.limit === 1) {
-      const key = `${start}\0${(await this.readNotesHead()) ?? ''}\0${JSON.stringify(query.paths)}`;
-      const cached = this.newest.get(key);
-      if (cached) return cached.map((record) => ({ ...record, author: { ...record.author }, paths: [...record.paths] }));
-      const found = await this.logUncached(query, pathspec, start);
-      if (this.newest.size >= NEWEST_CACHE_MAX) this.newest.delete(this.newest.keys().next().value!);
-      this.newest.set(key, found);
+      const found = await this.newest.get(start, await this.readNotesHead(), query.paths, () => this.logUncached(query, pathspec, start));
       return found.map((record) => ({ ...record, author: { ...record.author }, paths: [...record.paths] }));
     }
     return this.logUncached(query, pathspec, start);
@@ -314,7 +309,7 @@ export class GitRevisionStore implements RevisionStore {
     const head = await this.head();
     if (head !== request.expectedHead) throw branchMoved(request.expectedHead, head);
     const git: GitRunner = (args, options) => this.git(args, options);
-    const created = await writeCommit(git, request);
+    const created = await writeCommit(git, request, (paths) => keptModesAt(this.batch, request.expectedHead, paths));
     await moveBranch(git, this.ref, created, request.expectedHead, () => this.readHead());
     if (this.sync) {
       await this.sync.push(created, request.expectedHead, async () => {
@@ -322,6 +317,7 @@ export class GitRevisionStore implements RevisionStore {
         this.rollbacks.clear();
       });
     }
+    this.newest.carry(request.expectedHead, created, await this.readNotesHead(), Object.keys(request.changes));
     return created;
   }
 

@@ -14,7 +14,7 @@ const TREE_MODE = '40000';
 const SUBMODULE_MODE = '160000';
 
 /** Entries of a tree object: `<mode> SP <name> NUL <raw oid>`, repeated. */
-function parseTree(content: Buffer, oidBytes: number): { mode: string; name: string; oid: string }[] {
+export function parseTree(content: Buffer, oidBytes: number): { mode: string; name: string; oid: string }[] {
   const entries: { mode: string; name: string; oid: string }[] = [];
   let at = 0;
   while (at < content.length) {
@@ -54,4 +54,34 @@ export async function listTreeBlobs(batch: CatFileBatch, sha: string, dirs: read
     level = next;
   }
   return blobs;
+}
+
+/**
+ * The modes of `paths` at commit `sha` that a commit writing them must keep: an executable bit
+ * (100755) or a symlink (120000). Read from their directories' tree objects through the batch process
+ * (one read per directory, no `git ls-tree`). A path absent there, or of any other mode, is not listed.
+ */
+export async function keptModesAt(batch: CatFileBatch, sha: string, paths: readonly string[]): Promise<Map<string, string>> {
+  const modes = new Map<string, string>();
+  const byDir = new Map<string, Set<string>>();
+  for (const path of paths) {
+    const slash = path.lastIndexOf('/');
+    const dir = slash === -1 ? '' : path.slice(0, slash);
+    let names = byDir.get(dir);
+    if (!names) byDir.set(dir, (names = new Set()));
+    names.add(path.slice(slash + 1));
+  }
+  const dirs = [...byDir.keys()];
+  if (dirs.length === 0) return modes;
+  const results = await batch.readMany(dirs.map((dir) => `${sha}:${dir}`));
+  for (const [i, result] of results.entries()) {
+    if (result.kind !== 'found' || result.type !== 'tree') continue;
+    const dir = dirs[i]!;
+    const names = byDir.get(dir)!;
+    for (const entry of parseTree(result.content, result.oid.length / 2)) {
+      if (!names.has(entry.name) || (entry.mode !== '100755' && entry.mode !== '120000')) continue;
+      modes.set(dir === '' ? entry.name : `${dir}/${entry.name}`, entry.mode);
+    }
+  }
+  return modes;
 }
