@@ -41,7 +41,7 @@ const execFileAsync = promisify(execFile);
 
 /** Bump when the generated repos change, so a stale cache is not reused. */
 const REPO_VERSION = 'v1';
-const SIZES = [40, 2_000, 20_000, 100_000];
+const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [40, 2_000, 20_000, 100_000];
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const WARMUP = 2;
 const SERVICE = 'app';
