@@ -74,7 +74,11 @@ function isStringKey(key: string): boolean {
 }
 
 /** The value of a one-line scalar (or `[]`, `{}`) that fills the rest of the line, comments aside. */
+/** The common case, a whole-line token of letters, digits and `_./+-` not starting with `-`. */
+const SIMPLE = /^[A-Za-z0-9_./+][A-Za-z0-9_./+-]*$/;
+
 function scalar(text: string): unknown {
+  if (SIMPLE.test(text)) return resolvePlain(text);
   let match: RegExpExecArray | null;
   let value: unknown;
   let length: number;
@@ -93,7 +97,14 @@ function scalar(text: string): unknown {
 }
 
 /** Nothing after an indicator but spaces and a comment. */
-const isEmptyRest = (rest: string) => END.test(rest);
+const isEmptyRest = (rest: string) => rest.length === 0 || END.test(rest);
+
+/** `text` without its leading spaces. */
+function trimStart(text: string): string {
+  let at = 0;
+  while (text.charCodeAt(at) === 0x20) at++;
+  return at === 0 ? text : text.slice(at);
+}
 const isDash = (text: string) => text === '-' || text.startsWith('- ');
 
 export interface PlainYamlBudget {
@@ -155,7 +166,7 @@ class Reader {
       if (Object.hasOwn(map, name) || !isStringKey(name)) throw DECLINE;
       const rest = line.text.slice(key[0].length);
       this.pos++;
-      const value = isEmptyRest(rest) ? this.nested(indent, depth + 1, true) : this.leaf(rest.replace(/^ +/, ''), depth + 1);
+      const value = isEmptyRest(rest) ? this.nested(indent, depth + 1, true) : this.leaf(trimStart(rest), depth + 1);
       if (name === '__proto__') Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
       else map[name] = value;
     }
@@ -174,7 +185,7 @@ class Reader {
         list.push(this.nested(indent, depth + 1, false));
         continue;
       }
-      const content = rest.replace(/^ +/, '');
+      const content = trimStart(rest);
       if (isDash(content)) throw DECLINE;
       if (KEY.test(content)) {
         // `- key: ...` opens a map whose keys sit where this one does.
