@@ -22,7 +22,8 @@
 // as `fields_cold` (fresh app, caches emptied, after the compare, as the view asks for it) and
 // reported with the same baseline: the field table's wait after the text diff is on screen.
 //
-// Runs under tsx (`npm run bench compare-endpoint`): it imports the TS sources. The repos are built
+// Runs under tsx (`npm run bench compare-endpoint`): it imports the TS sources. BENCH_SIZES=2000,20000
+// measures only those sizes. The repos are built
 // once with fast-import and cached in the OS temp dir.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
