@@ -22,7 +22,8 @@
 // as `fields_cold` (fresh app, caches emptied, after the compare, as the view asks for it) and
 // reported with the same baseline: the field table's wait after the text diff is on screen.
 //
-// Runs under tsx (`npm run bench compare-endpoint`): it imports the TS sources. The repos are built
+// Runs under tsx (`npm run bench compare-endpoint`): it imports the TS sources. BENCH_SIZES=2000,20000
+// measures only those sizes. The repos are built
 // once with fast-import and cached in the OS temp dir.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +42,7 @@ const execFileAsync = promisify(execFile);
 
 /** Bump when the generated repos change, so a stale cache is not reused. */
 const REPO_VERSION = 'v1';
-const SIZES = [40, 2_000, 20_000, 100_000];
+const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [40, 2_000, 20_000, 100_000];
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const WARMUP = 2;
 const SERVICE = 'app';

@@ -173,8 +173,8 @@ describe('compareRevisions', () => {
       expect(await compareRevisions(partial, target, from, to)).toEqual(await compareRevisions(repo, target, from, to));
       expect(reads.flat().filter((path) => textsFor.has(path))).toEqual([]);
     }
-    // Besides the kustomizations, whose secretGenerators name files to mask (decision 036).
-    expect(reads.filter((specs) => !specs.every((spec) => /\/(kustomization\.ya?ml|Kustomization)$/.test(spec)))).toEqual([]);
+    // Besides the kustomizations, whose secretGenerators name files to mask (decisions 036, 042: the root's too).
+    expect(reads.filter((specs) => !specs.every((spec) => /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(spec)))).toEqual([]);
   });
 
   it('marks a whole-file replacement when the diff bound is hit, and binary files', async () => {

@@ -5,7 +5,7 @@
  * and masks Kubernetes Secret values in both (docs/decisions/004-field-diff.md).
  */
 import { DEFAULT_CONTEXT_LINES } from './compare-fields.ts';
-import { kustomizationPathspecs } from './kustomize-secrets.ts';
+import { readKustomizations } from './kustomizations-read.ts';
 import { buildDiff, type ChangedFile, type FileDiffOptions } from './file-diffs.ts';
 import type { RevisionStore } from './ports.ts';
 import type { CompareFields, Diff, FileDiff } from './schemas.ts';
@@ -54,14 +54,13 @@ export async function compareRevisions(
   });
   // Texts the store did not return with the diff are read in two calls.
   const textual = raw.filter((file) => !file.binary && (file.oldText === undefined || file.newText === undefined)).map((file) => file.path);
-  const kustomizationSpecs = kustomizationPathspecs(target.layout.paths);
   const [[before, after], kustomizations] = await Promise.all([
     textual.length === 0
       ? [new Map<string, string>(), new Map<string, string>()]
       : Promise.all([store.readFiles(textual, fromSha), store.readFiles(textual, toSha)]),
     // Only when a changed file could be what a secretGenerator reads or declares.
     raw.some((file) => !file.binary)
-      ? Promise.all([kustomizationsAt(store, kustomizationSpecs, fromSha), kustomizationsAt(store, kustomizationSpecs, toSha)]).then(([a, b]) => [...a, ...b])
+      ? Promise.all([kustomizationsAt(store, target.layout.paths, fromSha), kustomizationsAt(store, target.layout.paths, toSha)]).then(([a, b]) => [...a, ...b])
       : Promise.resolve([] as [string, string][]),
   ]);
 
@@ -78,13 +77,13 @@ export async function compareRevisions(
 const kustomizationCache = new WeakMap<RevisionStore, Map<string, Promise<[string, string][]>>>();
 const KUSTOMIZATION_CACHE_MAX = 512;
 
-function kustomizationsAt(store: RevisionStore, specs: readonly string[], sha: string): Promise<[string, string][]> {
+function kustomizationsAt(store: RevisionStore, paths: readonly string[], sha: string): Promise<[string, string][]> {
   let cache = kustomizationCache.get(store);
   if (!cache) kustomizationCache.set(store, (cache = new Map()));
-  const key = `${sha}\0${specs.join('\0')}`;
+  const key = `${sha}\0${paths.join('\0')}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const read = store.readFiles(specs, sha).then((files) => [...files]);
+  const read = readKustomizations(store, paths, sha);
   read.catch(() => cache.delete(key));
   if (cache.size >= KUSTOMIZATION_CACHE_MAX) cache.delete(cache.keys().next().value!);
   cache.set(key, read);

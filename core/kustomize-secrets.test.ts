@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kustomizationPathspecs, maskKustomizeTexts, secretGeneratorSources } from './kustomize-secrets.ts';
+import { ancestorKustomizationPaths, kustomizationPathspecs, maskKustomizeTexts, referencedKustomizationPaths, secretGeneratorSources } from './kustomize-secrets.ts';
 
 const kustomization = (literals: string[], extra = '') =>
   `kind: Kustomization\nsecretGenerator:\n  - name: db\n    literals:\n${literals.map((l) => `      - ${l}\n`).join('')}${extra}`;
@@ -55,5 +55,20 @@ describe('maskKustomizeTexts', () => {
     expect(maskKustomizeTexts('k/values.yaml', 'a: 1\n', 'a: 2\n', new Set())).toEqual({ kind: 'clean' });
     expect(maskKustomizeTexts('k/kustomization.yaml', null, 'secretGenerator: [\n', new Set())).toEqual({ kind: 'withheld' });
     expect(maskKustomizeTexts('k/kustomization.yaml', null, 'secretGenerator:\n  - name: x\n    literals: &a [A=b]\nother: *a\n', new Set())).toEqual({ kind: 'withheld' });
+  });
+});
+
+describe('kustomizations outside the target (decision 042)', () => {
+  const names = (dir: string) => ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((n) => (dir ? `${dir}/${n}` : n));
+
+  it('names the kustomization files of every directory above the target paths, up to the root', () => {
+    expect(ancestorKustomizationPaths(['tenants/acme/prod/', 'shared/*.yaml'])).toEqual([...names(''), ...names('shared'), ...names('tenants'), ...names('tenants/acme'), ...names('tenants/acme/prod')]);
+  });
+
+  it('follows resources, components and bases to directories, not to files or URLs', () => {
+    const overlay = 'resources:\n  - ../../base/web\n  - deployment.yaml\n  - https://example.com/x\ncomponents: [../../components/tls]\nbases: [/abs]\n';
+    const known = new Set(names('apps/base/web').slice(1));
+    expect(referencedKustomizationPaths([['apps/web/prod/kustomization.yaml', overlay]], known)).toEqual([...names('apps/components/tls'), 'apps/base/web/kustomization.yaml'].sort());
+    expect(referencedKustomizationPaths([['k/kustomization.yaml', 'resources: [../..]\n']], new Set())).toEqual([]);
   });
 });

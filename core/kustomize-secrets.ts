@@ -6,7 +6,7 @@
  */
 import { isMap, isScalar, isSeq, visit } from 'yaml';
 import { REDACTED, REDACTED_CHANGED, MASKING_LIMITS, type MaskedTexts } from './secret-masking.ts';
-import { isPlainObject, parseYamlDocuments } from './yaml-documents.ts';
+import { isPlainObject, parseYamlDocuments, parseYamlValues } from './yaml-documents.ts';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -17,6 +17,64 @@ export function isKustomizationPath(path: string): boolean {
 /** Pathspecs of every kustomization file under a target's paths. */
 export function kustomizationPathspecs(paths: readonly string[]): string[] {
   return paths.flatMap((p) => (p.endsWith('/') ? KUSTOMIZATION_FILES.map((name) => `${p}**/${name}`) : isKustomizationPath(p) ? [p] : []));
+}
+
+/** The literal directory a pathspec starts with (`apps/prod/` for `apps/prod/*.yaml`), without the slash. */
+function literalDir(spec: string): string {
+  const glob = spec.search(/[*?[]/);
+  const literal = glob === -1 ? spec : spec.slice(0, glob);
+  return literal.includes('/') ? literal.slice(0, literal.lastIndexOf('/')) : '';
+}
+
+/**
+ * The kustomization files that may sit in a directory above a target's paths (up to the repo root).
+ * Such a parent can have a `secretGenerator` reading files inside the target (decision 042).
+ */
+export function ancestorKustomizationPaths(paths: readonly string[]): string[] {
+  const dirs = new Set<string>();
+  for (const spec of paths) {
+    // From the pathspec's own directory (already read when it is a directory of the target) up.
+    let dir = literalDir(spec);
+    for (;;) {
+      dirs.add(dir);
+      if (dir === '') break;
+      dir = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
+    }
+  }
+  return [...dirs].sort().flatMap((dir) => KUSTOMIZATION_FILES.map((name) => (dir ? `${dir}/${name}` : name)));
+}
+
+const RESOURCE_KEYS = ['resources', 'components', 'bases'];
+
+/**
+ * The kustomization files of the directories these kustomizations name in `resources`, `components`
+ * or `bases` (relative paths only; an entry with a YAML or JSON file extension is a file, not a
+ * kustomization), except those in `known`. A base shared by overlays can hold a `secretGenerator`.
+ */
+export function referencedKustomizationPaths(kustomizations: Iterable<readonly [string, string]>, known: ReadonlySet<string>): string[] {
+  const found = new Set<string>();
+  for (const [path, text] of kustomizations) {
+    const parsed = parseYamlValues(text, MASKING_LIMITS);
+    if (!parsed.ok) continue;
+    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+    for (const value of parsed.values) {
+      if (!isPlainObject(value)) continue;
+      for (const key of RESOURCE_KEYS) {
+        const entries = value[key];
+        if (!Array.isArray(entries)) continue;
+        for (const entry of entries) {
+          if (typeof entry !== 'string' || /\.(ya?ml|json)$/i.test(entry)) continue;
+          const target = joinRelative(dir, entry);
+          if (target === null) continue;
+          for (const name of KUSTOMIZATION_FILES) {
+            const candidate = target ? `${target}/${name}` : name;
+            if (!known.has(candidate)) found.add(candidate);
+          }
+        }
+      }
+    }
+  }
+  return [...found].sort();
 }
 
 function joinRelative(dir: string, relative: string): string | null {

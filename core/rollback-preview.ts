@@ -3,7 +3,8 @@
  * `POST .../rollback-preview`, by request creation, by execution (which plans again) and by the
  * request page. See core/rollback-service.ts for how plans bind approvals to content.
  */
-import { isKustomizationPath, kustomizationPathspecs } from './kustomize-secrets.ts';
+import { isKustomizationPath } from './kustomize-secrets.ts';
+import { readKustomizations } from './kustomizations-read.ts';
 import { rollbackInsight, type RollbackInsight } from './rollback-insight.ts';
 import type { PatchBounds } from './git-patch.ts';
 import { destructiveOf, type DestructivePlan } from './destructive-plan.ts';
@@ -103,15 +104,16 @@ export async function planOnHead(
   const head = await revisions.branchHead();
   if (!head) throw notFound('the branch has no commits');
   const scope = scopeOf(target, selection);
-  // A diff masks what secretGenerators read: their kustomizations, wherever in the target they are.
-  const kustomizationSpecs = options.withDiff && selection.mode !== 'full' ? kustomizationPathspecs(target.layout.paths) : [];
+  // A diff masks what secretGenerators read: their kustomizations, in the target, above it or in the
+  // bases it builds on (decision 042).
+  const withKustomizations = options.withDiff === true;
   const [newest, headFiles, [resolved, targetFiles], kustomizations] = await Promise.all([
     targetHead(revisions, target),
     revisions.readFiles(scope, head),
     resolving.then(async (sha) => [sha, await revisions.readFiles(scope, sha)] as const),
-    kustomizationSpecs.length === 0
-      ? Promise.resolve([] as [string, string][])
-      : resolving.then(async (sha) => [...(await revisions.readFiles(kustomizationSpecs, head)), ...(await revisions.readFiles(kustomizationSpecs, sha))]),
+    withKustomizations
+      ? resolving.then(async (sha) => (await Promise.all([readKustomizations(revisions, target.layout.paths, head), readKustomizations(revisions, target.layout.paths, sha)])).flat())
+      : Promise.resolve([] as [string, string][]),
     resolving.then((sha) => assertInTargetHistory(revisions, target, sha)),
   ]);
   const baseSha = newest?.sha ?? head;

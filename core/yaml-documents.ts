@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import { nestingExceeds } from './yaml-nesting.ts';
+import { readPlainYaml } from './yaml-plain-values.ts';
 
 export interface YamlLimits {
   /** Longest text parsed, in UTF-16 code units (about bytes for manifests). */
@@ -182,11 +183,26 @@ export function parseYamlValues(text: string, limits: YamlLimits = DEFAULT_YAML_
   if (text.length > limits.maxChars) return { ok: false, reason: 'too-large' };
   const cached = valuesCache.get(text);
   if (cached && cached.limits === limits) return cached.result;
-  const parsed = parseYamlDocuments(text, limits);
-  const result: ParsedYamlValues = parsed.ok ? { ok: true, values: parsed.values } : parsed;
+  const result = plainYamlValues(text, limits) ?? valuesOf(parseYamlDocuments(text, limits));
   deepFreeze(result);
   valuesCache.set(text, { limits, result });
   return result;
+}
+
+function valuesOf(parsed: ParsedYaml): ParsedYamlValues {
+  return parsed.ok ? { ok: true, values: parsed.values } : parsed;
+}
+
+/**
+ * What `parseYamlDocuments` gives for a text in the plain subset `readPlainYaml` reads (same checks
+ * before parsing, same node and depth budget), without yaml's parser: null for any other text, and
+ * for refusals (yaml's parse then says which one applies).
+ */
+function plainYamlValues(text: string, limits: YamlLimits): ParsedYamlValues | null {
+  if (text.length > limits.maxChars || roughDocumentCount(text) > limits.maxDocuments + 1 || nestingExceeds(text, limits.maxDepth)) return null;
+  const values = readPlainYaml(text, { nodes: limits.maxNodes, maxDepth: limits.maxDepth });
+  if (values === null || values.length > limits.maxDocuments) return null;
+  return { ok: true, values };
 }
 
 /** A document with nothing in it (`---` followed by nothing or comments only); explicit `~` is not empty. */

@@ -22,7 +22,7 @@ import { ROLLBACK_HEADER_PREFIX } from '#core/commit-message.ts';
 import { SHA_INPUT_PATTERN } from '#core/names.ts';
 import type { CommitRecord, CommitRequest, DiffQuery, LogQuery, RawFileDiff, RevisionStore } from '#core/ports.ts';
 import { matchesAny } from '#core/target-config.ts';
-import { keptModesAt, listTreeBlobs } from './tree-reader.ts';
+import { keptModesAt, listPathspecBlobs } from './tree-reader.ts';
 import { BranchMembership, type GitRunner } from './branch-membership.ts';
 import { GitRemote } from './git-remote.ts';
 import type { RemoteAccess } from './remote-access.ts';
@@ -272,10 +272,11 @@ export class GitRevisionStore implements RevisionStore {
     const files = new Map<string, string>();
     const pathspec = toLsTreePathspec(paths);
     if (pathspec.kind === 'none') return files;
-    // Directory pathspecs (every layout's services) are listed through cat-file: no process per read.
-    const dirs = paths.every((p) => p.endsWith('/') && p.length > 1 && !/[*?[\n]/.test(p)) ? paths.map((p) => p.slice(0, -1)) : null;
-    const fromTrees = dirs && SHA_INPUT_PATTERN.test(sha) ? await listTreeBlobs(this.batch, sha, dirs) : null;
-    const wanted: { path: string; oid: string }[] = fromTrees ?? [];
+    // Directories, exact paths and kustomization lookups are read through cat-file: no process per read
+    // (a spawn blocks the event loop, for tens of ms on a busy machine: decision 042).
+    const fromTrees = SHA_INPUT_PATTERN.test(sha) ? await listPathspecBlobs(this.batch, sha, paths, (path) => matchesAny(paths, path)) : null;
+    const known = new Map((fromTrees ?? []).flatMap((blob) => (blob.content ? [[blob.oid, blob.content] as const] : [])));
+    const wanted: { path: string; oid: string }[] = [...new Map((fromTrees ?? []).map((blob) => [blob.path, { path: blob.path, oid: blob.oid }])).values()];
     const listing = fromTrees ? null : await this.git(['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', sha, '--', ...pathspecArgs(pathspec)]);
     for (const entry of listing?.stdout.toString('utf8').split('\0') ?? []) {
       // <mode> SP <type> SP <oid> TAB <path>
@@ -285,7 +286,8 @@ export class GitRevisionStore implements RevisionStore {
       const path = entry.slice(tab + 1);
       if (type === 'blob' && oid && matchesAny(paths, path)) wanted.push({ path, oid });
     }
-    const blobs = await this.batch.readMany([...new Set(wanted.map((w) => w.oid))]);
+    const blobs = await this.batch.readMany([...new Set(wanted.map((w) => w.oid))].filter((oid) => !known.has(oid)));
+    for (const [oid, content] of known) blobs.push({ kind: 'found', oid, type: 'blob', content });
     wanted.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const byOid = new Map<string, string>();
     blobs.forEach((blob) => {

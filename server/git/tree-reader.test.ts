@@ -3,7 +3,8 @@ import { CatFileBatch } from './cat-file-batch.ts';
 import { createRepo } from './demo-repo.ts';
 import { gitText } from './git-cli.ts';
 import { tempDirs } from './test-repos.ts';
-import { listTreeBlobs } from './tree-reader.ts';
+import { matchesAny } from '#core/target-config.ts';
+import { listPathspecBlobs, listTreeBlobs } from './tree-reader.ts';
 
 const dirs = tempDirs('rewind-tree-');
 afterAll(() => dirs.cleanup());
@@ -31,6 +32,39 @@ describe('listTreeBlobs', () => {
       expect(listed).toHaveLength(3);
       // A file where a directory was expected is not a tree: the caller falls back to ls-tree.
       expect(await listTreeBlobs(batch, head, ['svc/b/values.yaml'])).toBeNull();
+    } finally {
+      await batch.close();
+    }
+  });
+});
+
+describe('listPathspecBlobs', () => {
+  it('gives what ls-tree gives for directories, names under directories and exact paths; null for other patterns', { timeout: 30_000 }, async () => {
+    const repo = dirs.make();
+    const changes = {
+      'kustomization.yaml': 'resources: [apps]\n',
+      'apps/kustomization.yaml': 'resources: [prod]\n',
+      'apps/prod/kustomization.yaml': 'resources: [web]\n',
+      'apps/prod/web/kustomization.yaml': 'resources: [d.yaml]\n',
+      'apps/prod/web/d.yaml': 'kind: Deployment\n',
+      'apps/staging/kustomization.yaml': 'resources: []\n',
+    };
+    const { gitDir } = await createRepo(repo, [{ timestamp: '2026-03-01T10:00:00.000Z', author: { name: 'A', email: 'a@example.com' }, message: 'one\n', changes }]);
+    const head = (await gitText(['--git-dir', gitDir, 'rev-parse', 'HEAD'])).trim();
+    const batch = new CatFileBatch(gitDir);
+    try {
+      const specs = ['apps/prod/**/kustomization.yaml', 'apps/kustomization.yaml', 'kustomization.yaml', 'apps/Kustomization', 'apps/prod', 'nowhere/kustomization.yaml'];
+      const listed = await listPathspecBlobs(batch, head, specs, (path) => matchesAny(specs, path));
+      const lsTree = (await gitText(['--git-dir', gitDir, 'ls-tree', '-r', '-z', head]))
+        .split('\0')
+        .filter(Boolean)
+        .map((line) => line.slice(line.indexOf('\t') + 1))
+        .filter((path) => matchesAny(specs, path));
+      expect(listed!.map((b) => b.path).sort()).toEqual(lsTree.sort());
+      expect(listed!.map((b) => b.path).sort()).toEqual(['apps/kustomization.yaml', 'apps/prod/kustomization.yaml', 'apps/prod/web/kustomization.yaml', 'kustomization.yaml']);
+      // Exact paths come with their content.
+      expect(listed!.find((b) => b.path === 'kustomization.yaml')?.content?.toString()).toBe('resources: [apps]\n');
+      for (const other of [['apps/*/kustomization.yaml'], ['../x'], ['apps/./prod/d.yaml']]) expect(await listPathspecBlobs(batch, head, other, () => true)).toBeNull();
     } finally {
       await batch.close();
     }

@@ -85,3 +85,39 @@ export async function keptModesAt(batch: CatFileBatch, sha: string, paths: reado
   }
   return modes;
 }
+
+// `dir/**/name`: one file name anywhere under a directory (how kustomizations are looked for).
+const NAME_UNDER_DIR = /^([^*?[\n]+)\/\*\*\/([^/*?[\n]+)$/;
+/** No glob character, no `.`/`..` component (cat-file would take those relative to its directory). */
+const LITERAL = /^(?!\/)(?!(?:.*\/)?\.\.?(?:\/|$))[^*?[\n]+$/;
+
+// The blobs that pathspecs of three forms name at commit `sha`, without a process: directories
+// (`dir/`), one name anywhere under a directory (`dir/` + `**` + `/name`) and exact paths (read as
+// `<sha>:<path>`, so their content comes with them). Null for any other pathspec, or when a directory
+// is not a tree there: the caller lists with ls-tree then. A path named twice may repeat.
+export async function listPathspecBlobs(
+  batch: CatFileBatch,
+  sha: string,
+  paths: readonly string[],
+  matches: (path: string) => boolean,
+): Promise<(TreeBlob & { content?: Buffer })[] | null> {
+  const dirs: string[] = [];
+  const exact: string[] = [];
+  for (const spec of paths) {
+    const under = NAME_UNDER_DIR.exec(spec);
+    if (spec.endsWith('/') && spec.length > 1 && LITERAL.test(spec)) dirs.push(spec.slice(0, -1));
+    else if (under) dirs.push(under[1]!);
+    else if (LITERAL.test(spec) && !spec.endsWith('/')) exact.push(spec);
+    else return null;
+  }
+  const [listed, read] = await Promise.all([
+    dirs.length > 0 ? listTreeBlobs(batch, sha, [...new Set(dirs)]) : Promise.resolve([] as TreeBlob[]),
+    exact.length > 0 ? batch.readMany(exact.map((path) => `${sha}:${path}`)) : Promise.resolve([]),
+  ]);
+  if (listed === null) return null;
+  const blobs: (TreeBlob & { content?: Buffer })[] = listed.filter((blob) => matches(blob.path));
+  read.forEach((result, i) => {
+    if (result.kind === 'found' && result.type === 'blob') blobs.push({ path: exact[i]!, oid: result.oid, content: result.content });
+  });
+  return blobs;
+}

@@ -58,6 +58,28 @@ describe('openRepo with repo.url: a bare mirror Rewind owns (decision 035)', () 
     }
   });
 
+  it('removes the mirror of a URL no longer configured at start, logs it, and keeps the configured one under --repo', async () => {
+    const [first, second] = [await remoteRepo(), await remoteRepo()];
+    const dataDir = dirs.make('data-');
+    const entries: Record<string, unknown>[] = [];
+    const log = (entry: Record<string, unknown>) => entries.push(entry);
+    const a = await openRepo({ config: config({ url: first.url }), dataDir, log });
+    await a.revisions.close();
+    // `--repo` serves another repository for once: the config still names the first URL.
+    const local = await openRepo({ config: config({ url: first.url }), dataDir, repo: second.dir, log });
+    await local.revisions.close();
+    expect(existsSync(a.repoPath)).toBe(true);
+    const b = await openRepo({ config: config({ url: second.url }), dataDir, log });
+    await b.revisions.close();
+    expect(existsSync(a.repoPath)).toBe(false);
+    expect(existsSync(b.repoPath)).toBe(true);
+    expect(entries).toContainEqual({ level: 'info', msg: 'removed the mirror of a repo URL no longer configured', dir: a.repoPath, url: first.url });
+    // A config without a URL: no mirror is needed any more.
+    const path = await openRepo({ config: config({ path: second.dir }), dataDir, log });
+    await path.revisions.close();
+    expect(existsSync(b.repoPath)).toBe(false);
+  });
+
   it('two replicas on one remote: a refresh under the commit lock sees the other replica\'s push, so nothing is lost', async () => {
     const remote = await remoteRepo();
     const slow = config({ url: remote.url, fetchIntervalSeconds: 3600 });

@@ -13,7 +13,7 @@ import type { RewindConfig } from '#server/config/config-schema.ts';
 import { ConfigError } from '#server/config/load-config.ts';
 import { writeDemoRepo } from '#server/git/demo-repo.ts';
 import { runGit } from '#server/git/git-cli.ts';
-import { ensureMirror, remoteDefaultBranch, setMirrorHead } from '#server/git/git-mirror.ts';
+import { ensureMirror, mirrorDir, removeUnusedMirrors, remoteDefaultBranch, setMirrorHead } from '#server/git/git-mirror.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
 import { redactGitUrls, remoteAccess } from '#server/git/remote-access.ts';
 import { defaultBranch, locateGitDir } from '#server/git/repo-checks.ts';
@@ -53,6 +53,7 @@ export async function openRepo({ config, dataDir, repo, branch: branchFlag, log 
     const branch = branchFlag ?? config.repo.branch ?? (await remoteDefaultBranch(url, initialAccess));
     if (!branch) throw new ConfigError(`${redactGitUrls(url)} names no default branch: set repo.branch`);
     const mirror = await ensureMirror(dataDir, url);
+    cleanUpMirrors(dataDir, config, log);
     await setMirrorHead(mirror, branch);
     const revisions = await GitRevisionStore.open({ repoPath: mirror, branch, remote: url, mirror: true, remoteAccess: access, fetchIntervalMs, onFetchError }).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
@@ -62,6 +63,7 @@ export async function openRepo({ config, dataDir, repo, branch: branchFlag, log 
     return { revisions, repoPath: mirror, branch, usingDemo: false, description: `${redactGitUrls(url)} (mirror ${mirror}, branch ${branch})` };
   }
 
+  cleanUpMirrors(dataDir, config, log);
   const explicitRepo = repo ?? config.repo.path;
   const usingDemo = !explicitRepo;
   const repoPath = resolve(explicitRepo ?? join(dataDir, 'repo'));
@@ -74,6 +76,18 @@ export async function openRepo({ config, dataDir, repo, branch: branchFlag, log 
   const revisions = await GitRevisionStore.open({ repoPath, branch, ...(remote ? { remote, fetchIntervalMs, onFetchError } : {}) });
   const description = `${repoPath} (branch ${branch}${remote ? `, remote ${remote}` : ''})${usingDemo ? ' [demo]' : ''}`;
   return { revisions, repoPath, branch, usingDemo, description };
+}
+
+/**
+ * Mirrors of URLs the config no longer names are removed at start (only those Rewind marked as its
+ * own). The config's `repo.url` keeps its mirror even while `--repo` serves another repository.
+ */
+function cleanUpMirrors(dataDir: string, config: RewindConfig, log: OpenRepoOptions['log']): void {
+  const keep = config.repo.url ? mirrorDir(dataDir, config.repo.url) : null;
+  const { removed, unrecognised, failed } = removeUnusedMirrors(dataDir, keep);
+  for (const { dir, url } of removed) log({ level: 'info', msg: 'removed the mirror of a repo URL no longer configured', dir, url });
+  for (const { dir, error } of failed) log({ level: 'warn', msg: 'could not remove the mirror of a repo URL no longer configured', dir, error });
+  if (unrecognised.length > 0) log({ level: 'info', msg: 'left alone under mirrors/: not marked as a mirror Rewind made', dirs: unrecognised });
 }
 
 /**

@@ -5,11 +5,16 @@ import { join } from 'node:path';
 import { vi } from 'vitest';
 import { createRewindServer } from '#server/node/rewind-server.ts';
 import { writeLayoutRepo } from '#tests/support/layout-repo.ts';
-import { describeLayoutsContract, FLUX, FLUX_COMMITS } from './layouts-contract.ts';
+import { describeGeneratorsContract, GENERATOR_COMMITS } from './generators-contract.ts';
+import { describeLayoutsContract, FLUX, FLUX_COMMITS, type LayoutHarness } from './layouts-contract.ts';
+import type { FixtureCommit } from '#tests/support/layout-repo.ts';
 
-describeLayoutsContract('real server (git + SQLite over HTTP)', async () => {
+describeLayoutsContract('real server (git + SQLite over HTTP)', () => gitHarness(FLUX_COMMITS));
+describeGeneratorsContract('real server (git + SQLite over HTTP)', () => gitHarness(GENERATOR_COMMITS));
+
+async function gitHarness(commits: FixtureCommit[]): Promise<LayoutHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'rewind-layouts-'));
-  const shas = writeLayoutRepo(join(dir, 'fleet'), FLUX.files, FLUX_COMMITS);
+  const shas = writeLayoutRepo(join(dir, 'fleet'), FLUX.files, commits);
   // Rewind serves a bare clone (a work tree with the served branch checked out is refused, decision 035).
   execFileSync('git', ['clone', '-q', '--bare', join(dir, 'fleet'), join(dir, 'fleet.git')]);
   const configFile = join(dir, 'rewind.config.yaml');
@@ -25,4 +30,4 @@ describeLayoutsContract('real server (git + SQLite over HTTP)', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+}

@@ -8,12 +8,17 @@ import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
 import { createApiApp } from '#server/api/app.ts';
 import { configSchema } from '#server/config/config-schema.ts';
 import { resolveTargets } from '#server/config/resolve-targets.ts';
-import { describeLayoutsContract, FLUX, FLUX_COMMITS } from './layouts-contract.ts';
+import { describeGeneratorsContract, GENERATOR_COMMITS } from './generators-contract.ts';
+import { describeLayoutsContract, FLUX, FLUX_COMMITS, type LayoutHarness } from './layouts-contract.ts';
+import type { FixtureCommit } from '#tests/support/layout-repo.ts';
 
-describeLayoutsContract('in-memory backend', async () => {
+describeLayoutsContract('in-memory backend', () => memoryHarness(FLUX_COMMITS));
+describeGeneratorsContract('in-memory backend', () => memoryHarness(GENERATOR_COMMITS));
+
+async function memoryHarness(commits: FixtureCommit[]): Promise<LayoutHarness> {
   const revisions = new InMemoryRevisionStore();
   const author = { name: 'CI', email: 'ci@example.com' };
-  const shas = [{ message: 'bootstrap\n', changes: FLUX.files }, ...FLUX_COMMITS].map((commit, i) =>
+  const shas = [{ message: 'bootstrap\n', changes: FLUX.files }, ...commits].map((commit, i) =>
     revisions.append({ timestamp: `2026-03-0${i + 1}T10:00:00.000Z`, author, message: commit.message, changes: commit.changes }),
   );
   const config = configSchema.parse(parse(readFileSync(`docs/examples/${FLUX.example}.rewind.config.yaml`, 'utf8')));
@@ -31,4 +36,4 @@ describeLayoutsContract('in-memory backend', async () => {
     identity: { mode: 'demo', defaultUser: users[0]!.email },
   });
   return { request: async (path, init) => app.fetch(new Request(new URL(path, 'http://rewind.test'), init)), shas, close: async () => {} };
-});
+}
