@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const NOTIFICATION_KINDS = ['requested', 'approved', 'rejected', 'executed', 'failed', 'withdrawn', 'break-glass-opened'] as const;
+export const NOTIFICATION_KINDS = ['requested', 'approved', 'rejected', 'executed', 'failed', 'withdrawn', 'superseded', 'closed', 'break-glass-opened'] as const;
 export const notificationKindSchema = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof notificationKindSchema>;
 

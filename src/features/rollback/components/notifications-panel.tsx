@@ -12,6 +12,8 @@ const KIND_LABELS: Record<NotificationDelivery['kind'], string> = {
   executed: 'Committed',
   failed: 'Failed',
   withdrawn: 'Withdrawn',
+  superseded: 'Superseded',
+  closed: 'Closed',
   'break-glass-opened': 'Break-glass opened',
 };
 
