@@ -56,6 +56,7 @@ export function withNotificationOutbox(store: RequestStore, deps: NotificationOu
     listAudit: (filter, cursor, limit) => store.listAudit(filter, cursor, limit),
     activeBreakGlass: (user, now) => store.activeBreakGlass(user, now),
     listNotifications: (requestId) => store.listNotifications(requestId),
+    notificationBacklog: () => store.notificationBacklog(),
   };
 }
 
@@ -79,5 +80,6 @@ function notifyingTx(tx: RequestStoreTx, deps: NotificationOutboxDeps): RequestS
     enqueueNotification: (message) => tx.enqueueNotification(message),
     claimNotifications: (claim) => tx.claimNotifications(claim),
     recordNotificationAttempt: (id, owner, outcome) => tx.recordNotificationAttempt(id, owner, outcome),
+    pruneNotifications: (settledBefore, limit) => tx.pruneNotifications(settledBefore, limit),
   };
 }

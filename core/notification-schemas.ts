@@ -45,6 +45,14 @@ export type OutboxOutcome =
   | { status: 'pending'; at: Date; error: string; nextAttemptAt: Date }
   | { status: 'failed'; at: Date; error: string };
 
+/** What `/metrics` reports of the outbox (decision 045). */
+export interface OutboxBacklog {
+  /** Messages not yet delivered or failed (retrying ones included). */
+  pending: number;
+  /** `createdAt` of the oldest pending message; null when none is pending. */
+  oldestPendingCreatedAt: string | null;
+}
+
 /** One row of a request page's "Notifications" list. */
 export const notificationDeliverySchema = z.object({
   id: z.string(),
