@@ -76,7 +76,7 @@ export function HistoryGrid(props: HistoryGridProps) {
   useEffect(() => virtualizer.measure(), [phone, virtualizer]);
   const items = virtualizer.getVirtualItems();
   // Fixed rows on a wide screen (nothing to measure); measured cards on a phone.
-  const measureRef = phone ? virtualizer.measureElement : undefined;
+  const measureCard = phone ? virtualizer.measureElement : undefined;
   const lastRendered = items.reduce((max, item) => Math.max(max, item.index), -1);
 
   // Pages may be short or empty while a cursor remains: keep fetching until the viewport is filled.
@@ -148,12 +148,12 @@ export function HistoryGrid(props: HistoryGridProps) {
         {items.map((item) => {
           const style = { height: phone ? undefined : ROW_HEIGHT, transform: `translateY(${item.start - headerHeight}px)` };
           const revision = revisions[item.index];
-          if (!revision) return <HistoryLoaderRow key={item.key} rowIndex={item.index + 2} style={style} index={item.index} measureRef={measureRef} />;
+          if (!revision) return <HistoryLoaderRow key={item.key} rowIndex={item.index + 2} style={style} index={item.index} measureCard={measureCard} />;
           return (
             <HistoryRow
               key={item.key}
               index={item.index}
-              measureRef={measureRef}
+              measureCard={measureCard}
               id={rowId(revision.sha)}
               revision={revision}
               detailsHref={props.revisionHref(revision)}

@@ -9,12 +9,12 @@ import type { DeployMark } from '#src/features/history/api/deploy-marks.ts';
 import { VersionChangeText } from '#src/components/service-version.tsx';
 
 /** The virtualiser's measuring ref (phone cards, whose height varies), with the row's `data-index`. */
-type MeasureRef = ((element: HTMLElement | null) => void) | undefined;
+type MeasureCard = ((element: HTMLElement | null) => void) | undefined;
 
 interface HistoryRowProps {
   id: string;
   index: number;
-  measureRef?: MeasureRef;
+  measureCard?: MeasureCard;
   /** Where the row's "Details" goes. */
   detailsHref: string;
   revision: Revision;
@@ -49,7 +49,7 @@ function DeployChip({ mark }: { mark: DeployMark }) {
 
 export function HistoryRow(props: HistoryRowProps) {
   const { id, revision, rowIndex, isCurrent, isActive, style, onActivate, onRollback, onCompare } = props;
-  const { isSelected, canSelect, onToggleSelect } = props;
+  const { isSelected, canSelect, onToggleSelect, measureCard } = props;
   const short = revision.shortSha;
   // Only the active row's buttons are in the tab order: the list stays one tab stop plus its actions.
   const tabIndex = isActive ? 0 : -1;
@@ -66,7 +66,7 @@ export function HistoryRow(props: HistoryRowProps) {
       data-status={revision.status}
       data-selected={isSelected || undefined}
       data-index={props.index}
-      ref={props.measureRef}
+      ref={measureCard}
       style={style}
       onClick={onActivate}
     >
@@ -160,9 +160,9 @@ export function HistoryRow(props: HistoryRowProps) {
   );
 }
 
-export function HistoryLoaderRow({ rowIndex, style, index, measureRef }: { rowIndex: number; style: CSSProperties; index: number; measureRef?: MeasureRef }) {
+export function HistoryLoaderRow({ rowIndex, style, index, measureCard }: { rowIndex: number; style: CSSProperties; index: number; measureCard?: MeasureCard }) {
   return (
-    <div role="row" aria-rowindex={rowIndex} className="history-row history-row--loader" style={style} data-index={index} ref={measureRef}>
+    <div role="row" aria-rowindex={rowIndex} className="history-row history-row--loader" style={style} data-index={index} ref={measureCard}>
       <div role="gridcell" aria-colspan={7} className="history-cell">
         <span className="spinner" aria-hidden="true" /> Loading older revisions…
       </div>
