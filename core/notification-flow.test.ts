@@ -8,7 +8,7 @@ import { ApprovalService } from './approval-service.ts';
 import { openBreakGlass } from './break-glass-service.ts';
 import { withNotificationOutbox } from './notification-outbox.ts';
 import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
-import { body, DANA, makeFixture, OLU, PRODUCTION, SAM, STAGING, TARGETS, VIKTOR } from '../tests/fixtures/rollback-service-fixture.ts';
+import { apiSecret, apiValues, body, DANA, makeFixture, OLU, PRODUCTION, SAM, secret, STAGING, TARGETS, values, VIKTOR } from '../tests/fixtures/rollback-service-fixture.ts';
 
 let reviews = 0;
 
@@ -57,5 +57,23 @@ describe('notifications from the services', () => {
     await openBreakGlass({ requests, catalog: new StaticTargetCatalog(TARGETS), clock: f.clock, ids: { next: (prefix) => `${prefix}break-glass-1` } }, OLU, { justification: 'prod down', minutes: 30 });
     const claimed = await requests.transaction((tx) => tx.claimNotifications({ owner: 't', now: new Date('2030-01-01T00:00:00Z'), leaseMs: 1000, limit: 100 }));
     expect(claimed.filter((m) => m.kind === 'break-glass-opened').map((m) => [m.channel, m.requestId])).toEqual([['ops', null]]);
+  });
+
+  it('superseded and closed (decision 039) notify, saying why and linking the replacement', async () => {
+    const { f, requests } = setUp();
+    const { request: first } = await f.service.createRequest(SAM, body(PRODUCTION, f.good.get(PRODUCTION)!));
+    const { request: second } = await f.service.createRequest(SAM, body(PRODUCTION, f.good.get(PRODUCTION)!));
+    expect((await requests.getRequest(first.id))?.state).toBe('superseded');
+    const firstMessages = await requests.listNotifications(first.id);
+    expect(firstMessages.map((m) => [m.kind, m.channel])).toEqual([['requested', 'ops'], ['requested', '#prod'], ['superseded', 'ops'], ['superseded', '#prod']]);
+    expect(JSON.parse(firstMessages[2]!.body)).toMatchObject({ kind: 'superseded', request: { state: 'superseded', supersededBy: second.id } });
+    expect(JSON.parse(firstMessages[3]!.body).text).toContain(`(<https://rewind.example.com/rollbacks/${second.id}|${second.id}>)`);
+
+    // Someone reverts by hand: the waiting request has nothing left to do and is closed, by Rewind.
+    f.land(PRODUCTION, { [apiValues(PRODUCTION)]: values('v1.0.0', '3000'), [apiSecret(PRODUCTION)]: secret('Old-Pa55word!') }, 'manual revert\n');
+    expect((await f.service.get(second.id)).request.state).toBe('closed');
+    const secondMessages = await requests.listNotifications(second.id);
+    expect(secondMessages.map((m) => m.kind)).toEqual(['requested', 'requested', 'closed', 'closed']);
+    expect(JSON.parse(secondMessages[3]!.body).text).toMatch(/^\*Rollback closed\*: .* by rewind\n[^]*\nClosed: nothing to roll back/);
   });
 });

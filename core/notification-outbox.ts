@@ -57,6 +57,7 @@ export function withNotificationOutbox(store: RequestStore, deps: NotificationOu
     activeBreakGlass: (user, now) => store.activeBreakGlass(user, now),
     expiredBreakGlass: (now, limit) => store.expiredBreakGlass(now, limit),
     listNotifications: (requestId) => store.listNotifications(requestId),
+    notificationBacklog: () => store.notificationBacklog(),
   };
 }
 
@@ -81,5 +82,6 @@ function notifyingTx(tx: RequestStoreTx, deps: NotificationOutboxDeps): RequestS
     enqueueNotification: (message) => tx.enqueueNotification(message),
     claimNotifications: (claim) => tx.claimNotifications(claim),
     recordNotificationAttempt: (id, owner, outcome) => tx.recordNotificationAttempt(id, owner, outcome),
+    pruneNotifications: (settledBefore, limit) => tx.pruneNotifications(settledBefore, limit),
   };
 }

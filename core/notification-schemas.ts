@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const NOTIFICATION_KINDS = ['requested', 'approved', 'rejected', 'executed', 'failed', 'withdrawn', 'break-glass-opened'] as const;
+export const NOTIFICATION_KINDS = ['requested', 'approved', 'rejected', 'executed', 'failed', 'withdrawn', 'superseded', 'closed', 'break-glass-opened'] as const;
 export const notificationKindSchema = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof notificationKindSchema>;
 
@@ -44,6 +44,14 @@ export type OutboxOutcome =
   | { status: 'delivered'; at: Date }
   | { status: 'pending'; at: Date; error: string; nextAttemptAt: Date }
   | { status: 'failed'; at: Date; error: string };
+
+/** What `/metrics` reports of the outbox (decision 045). */
+export interface OutboxBacklog {
+  /** Messages not yet delivered or failed (retrying ones included). */
+  pending: number;
+  /** `createdAt` of the oldest pending message; null when none is pending. */
+  oldestPendingCreatedAt: string | null;
+}
 
 /** One row of a request page's "Notifications" list. */
 export const notificationDeliverySchema = z.object({

@@ -49,6 +49,9 @@ describe('notificationKindOf', () => {
     expect(notificationKindOf(event('rollback.executed'))).toBe('executed');
     expect(notificationKindOf(event('rollback.failed'))).toBe('failed');
     expect(notificationKindOf(event('rollback.withdrawn'))).toBe('withdrawn');
+    expect(notificationKindOf(event('rollback.superseded'))).toBe('superseded');
+    expect(notificationKindOf(event('rollback.closed'))).toBe('closed');
+    expect(notificationKindOf(event('rollback.plan-confirmed'))).toBeNull();
     expect(notificationKindOf(event('break-glass.opened'))).toBe('break-glass-opened');
     expect(notificationKindOf(event('notification.delivered'))).toBeNull();
     expect(notificationKindOf(event('toString'))).toBeNull();
@@ -97,6 +100,27 @@ describe('messages', () => {
     const body = webhookBody({ kind: 'requested', event: event('rollback.requested'), request, approvers, baseUrl: 'https://rewind.example.com' }, 'ntf-1');
     expect(body).toMatchObject({ id: 'ntf-1', kind: 'requested', approvers: ['dana@example.com'], request: { id: 'rbk-1', url: 'https://rewind.example.com/rollbacks/rbk-1', state: 'pending' } });
     expect(JSON.parse(messageBody('webhook', { kind: 'executed', event: event('rollback.executed'), request, approvers: [], baseUrl: 'https://x' }, 'ntf-2'))).toMatchObject({ kind: 'executed', approvers: [] });
+  });
+  it('mentions approvers by Slack member id when the directory has one, else by name', () => {
+    const withIds = [{ ...users[1]!, slackId: 'U024BE7LH' }, { email: 'priya@example.com', name: 'Priya <admin>', roles: ['approver' as const] }];
+    const { text } = slackBody({ kind: 'requested', event: event('rollback.requested'), request, approvers: withIds, baseUrl: 'https://x' });
+    expect(text.split('\n').at(-1)).toBe('Approvers: <@U024BE7LH>, @Priya &lt;admin&gt;');
+    // The webhook still names them by email.
+    expect(webhookBody({ kind: 'requested', event: event('rollback.requested'), request, approvers: withIds, baseUrl: 'https://x' }, 'n')).toMatchObject({ approvers: ['dana@example.com', 'priya@example.com'] });
+  });
+  it('says why a superseded or closed request ended, and links the request that replaced it', () => {
+    const superseded: RollbackRequest = { ...request, state: 'superseded', supersededBy: 'rbk-2', closedReason: 'Superseded by rbk-2, requested by priya@example.com' };
+    const s = slackBody({ kind: 'superseded', event: event('rollback.superseded'), request: superseded, approvers: [], baseUrl: 'https://rewind.example.com' });
+    expect(s.text.split('\n')[0]).toBe('*Rollback superseded*: <https://rewind.example.com/rollbacks/rbk-1|rbk-1> on acme/production by sam@example.com');
+    expect(s.text.split('\n')[3]).toBe('Superseded by rbk-2, requested by priya@example.com (<https://rewind.example.com/rollbacks/rbk-2|rbk-2>)');
+    expect(webhookBody({ kind: 'superseded', event: event('rollback.superseded'), request: superseded, approvers: [], baseUrl: 'https://rewind.example.com' }, 'n')).toMatchObject({
+      kind: 'superseded',
+      request: { state: 'superseded', supersededBy: 'rbk-2', supersededByUrl: 'https://rewind.example.com/rollbacks/rbk-2', closedReason: superseded.closedReason },
+    });
+    const closed: RollbackRequest = { ...request, state: 'closed', closedReason: 'Closed: nothing to roll back: <payments> already matches' };
+    const c = slackBody({ kind: 'closed', event: { ...event('rollback.closed'), actor: 'rewind' }, request: closed, approvers: [], baseUrl: 'https://x' });
+    expect(c.text.split('\n')[0]).toMatch(/^\*Rollback closed\*: .* by rewind$/);
+    expect(c.text.split('\n')[3]).toBe('Closed: nothing to roll back: &lt;payments&gt; already matches');
   });
   it('says break-glass without a request', () => {
     const { text } = slackBody({ kind: 'break-glass-opened', event: { ...event('break-glass.opened', { justification: 'prod down', expiresAt: '2025-03-01T11:00:00.000Z' }), requestId: undefined }, request: null, approvers: [], baseUrl: 'https://x' });

@@ -17,6 +17,8 @@ export const EVENT_KINDS: Readonly<Record<string, (event: AuditEvent) => Notific
   'rollback.executed': () => 'executed',
   'rollback.failed': () => 'failed',
   'rollback.withdrawn': () => 'withdrawn',
+  'rollback.superseded': () => 'superseded',
+  'rollback.closed': () => 'closed',
   'break-glass.opened': () => 'break-glass-opened',
 };
 
@@ -81,6 +83,8 @@ const HEADLINES: Record<NotificationKind, string> = {
   executed: 'Rollback committed',
   failed: 'Rollback failed',
   withdrawn: 'Rollback withdrawn',
+  superseded: 'Rollback superseded',
+  closed: 'Rollback closed',
   'break-glass-opened': 'Break-glass session opened',
 };
 
@@ -118,6 +122,8 @@ export function webhookBody(context: NotificationContext, messageId: string): Re
           diffSummary: diffSummary(request),
           ...(request.commitSha !== undefined ? { commitSha: request.commitSha } : {}),
           ...(request.error !== undefined ? { error: request.error } : {}),
+          ...(request.closedReason !== undefined ? { closedReason: request.closedReason } : {}),
+          ...(request.supersededBy !== undefined ? { supersededBy: request.supersededBy, supersededByUrl: requestUrl(context.baseUrl, request.supersededBy) } : {}),
         }
       : null,
     approvers: context.approvers.map((user) => user.email),
@@ -128,6 +134,20 @@ export function webhookBody(context: NotificationContext, messageId: string): Re
 /** Slack's `<`, `>` and `&` are control characters in message text. */
 const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** Slack links a mention only by user id (`<@U123>`); without one, the name is plain text. */
+export const slackMention = (user: User): string => (user.slackId !== undefined ? `<@${user.slackId}>` : slackEscape(`@${user.name}`));
+
+/** Kinds that end a request without a rollback: the message says why (decision 039's `closedReason`). */
+const ENDING_KINDS: ReadonlySet<NotificationKind> = new Set(['withdrawn', 'superseded', 'closed']);
+
+function endingLine(context: NotificationContext, request: RollbackRequest): string {
+  const reason = slackEscape(request.closedReason ?? '');
+  if (context.kind === 'superseded' && request.supersededBy !== undefined) {
+    return `${reason} (<${requestUrl(context.baseUrl, request.supersededBy)}|${request.supersededBy}>)`;
+  }
+  return reason;
+}
+
 /** A Slack-compatible incoming-webhook body (`text` in mrkdwn). */
 export function slackBody(context: NotificationContext): { text: string } {
   const { event, request } = context;
@@ -137,8 +157,9 @@ export function slackBody(context: NotificationContext): { text: string } {
     lines.push(slackEscape(diffSummary(request)));
     lines.push(`> ${slackEscape(request.justification)}`);
     if (request.error !== undefined && context.kind === 'failed') lines.push(`Error: ${slackEscape(request.error)}`);
+    if (ENDING_KINDS.has(context.kind) && request.closedReason !== undefined) lines.push(endingLine(context, request));
     if (context.kind === 'requested') {
-      lines.push(context.approvers.length > 0 ? `Approvers: ${context.approvers.map((u) => slackEscape(`@${u.name}`)).join(', ')}` : 'Approvers: nobody in the user directory may review it');
+      lines.push(context.approvers.length > 0 ? `Approvers: ${context.approvers.map(slackMention).join(', ')}` : 'Approvers: nobody in the user directory may review it');
     }
   } else {
     const details = event.details;

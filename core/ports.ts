@@ -6,7 +6,7 @@ import type { FieldDiffResult } from './field-diff.ts';
 import type { TargetConfig } from './target-config.ts';
 import type { ClusterOperation, ClusterSource, Health, RevisionOutcome, ServiceStatus, Sync } from './cluster-schemas.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest, User } from './schemas.ts';
-import type { NewOutboxMessage, OutboxMessage, OutboxOutcome } from './notification-schemas.ts';
+import type { NewOutboxMessage, OutboxBacklog, OutboxMessage, OutboxOutcome } from './notification-schemas.ts';
 
 /** A commit as storage knows it; the domain derives source, status and services from it. */
 export interface CommitRecord {
@@ -226,6 +226,8 @@ export interface RequestStore {
   expiredBreakGlass(now: Date, limit: number): Promise<BreakGlass[]>;
   /** The notification outbox messages about this request, in order of creation (decision 038). */
   listNotifications(requestId: string): Promise<OutboxMessage[]>;
+  /** The outbox backlog (decision 045): how many messages are pending, and when the oldest was created. */
+  notificationBacklog(): Promise<OutboxBacklog>;
 }
 
 export interface RequestStoreTx {
@@ -278,6 +280,12 @@ export interface RequestStoreTx {
    * changed) when the message is unknown, no longer pending, or leased to someone else.
    */
   recordNotificationAttempt(id: string, owner: string, outcome: OutboxOutcome): Promise<boolean>;
+  /**
+   * Retention (decision 045): deletes up to `limit` delivered or failed messages whose last attempt
+   * ended before `settledBefore`, oldest first, and returns how many. Pending messages are never
+   * deleted; the audit trail keeps each outcome (`notification.delivered` / `notification.failed`).
+   */
+  pruneNotifications(settledBefore: Date, limit: number): Promise<number>;
 }
 
 /**

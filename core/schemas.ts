@@ -60,10 +60,15 @@ export const targetSchema = z.object({
   versions: z.array(serviceVersionAtSchema).optional(),
 });
 
+/** A Slack member id (`U…`, or `W…` on Enterprise Grid): messages mention the user as `<@U…>`. */
+export const slackIdSchema = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack member id: U or W then capital letters and digits (e.g. U024BE7LH)');
+
 export const userSchema = z.object({
   email: z.string().min(3),
   name: z.string(),
   roles: z.array(roleSchema),
+  /** Extension (decision 045): the user's Slack member id, for mentions in notifications. */
+  slackId: slackIdSchema.optional(),
 });
 
 export const breakGlassSchema = z.object({

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.ts';
+import { expect, historyGrid, historyRows, test } from './fixtures.ts';
 import { requestRollbackViaWizard, USERS } from './approval-helpers.ts';
 
 /**
@@ -10,13 +10,15 @@ import { requestRollbackViaWizard, USERS } from './approval-helpers.ts';
  */
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 
-/** Elements wider than the viewport outside the boxes that may scroll sideways (diffs, the history grid). */
+/** Elements wider than the viewport outside the boxes that may scroll sideways (diffs, code). */
 async function expectNoHorizontalPageScroll(page: Page) {
   const overflow = await page.evaluate(() => {
     const width = document.documentElement.clientWidth;
     const offenders = [...document.querySelectorAll('body *')]
       .filter((element) => element.getBoundingClientRect().right > width + 1)
-      .filter((element) => !element.closest('.d2h-file-diff, .d2h-file-side-diff, .virtual-diff, .history-grid'))
+      // The history's column names are visually hidden on a phone (read by screen readers only).
+      .filter((element) => !element.closest('.history-cards-head'))
+      .filter((element) => !element.closest('.d2h-file-diff, .d2h-file-side-diff, .virtual-diff'))
       .slice(0, 5)
       .map((element) => `${element.tagName.toLowerCase()}.${element.className}`);
     return { scrollWidth: document.documentElement.scrollWidth, width, offenders };
@@ -94,4 +96,75 @@ test('break glass is in reach on a phone', async ({ page, checkA11y }) => {
   await checkA11y();
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
+});
+
+/** Rendered history cards in screen order: none may overlap the next (their heights are measured, not assumed). */
+async function expectCardsStacked(page: Page) {
+  const boxes = await historyGrid(page).evaluate((grid) =>
+    [...grid.querySelectorAll<HTMLElement>('[role="row"][data-index]')]
+      .map((row) => ({ index: Number(row.dataset['index']), top: row.getBoundingClientRect().top, bottom: row.getBoundingClientRect().bottom, content: row.scrollHeight, height: row.clientHeight }))
+      .sort((a, b) => a.index - b.index),
+  );
+  expect(boxes.length).toBeGreaterThan(1);
+  for (let i = 1; i < boxes.length; i++) {
+    if (boxes[i]!.index !== boxes[i - 1]!.index + 1) continue;
+    expect(boxes[i]!.top, `card ${boxes[i]!.index} starts where ${boxes[i - 1]!.index} ends`).toBeCloseTo(boxes[i - 1]!.bottom, 0);
+  }
+  // Nothing in a card is cut off at its bottom.
+  for (const box of boxes) expect(box.content, `card ${box.index}`).toBeLessThanOrEqual(box.height + 1);
+}
+
+test('the deployment history reads as cards on a phone, and a row’s actions work', async ({ page, checkA11y }) => {
+  await page.goto('/targets/acme/production');
+  const grid = historyGrid(page);
+  const first = historyRows(page).first();
+  await expect(first).toContainText('release payments v2.14.0');
+  await expectNoHorizontalPageScroll(page);
+  // Not inside the grid either: every column of a row is within the screen, none cut off sideways.
+  expect(await grid.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  const gridBox = (await grid.boundingBox())!;
+  const second = historyRows(page).nth(1);
+  for (const cell of await second.getByRole('gridcell').all()) {
+    const box = (await cell.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(gridBox.x);
+    expect(box.x + box.width).toBeLessThanOrEqual(gridBox.x + gridBox.width + 0.5);
+    expect(await cell.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
+  }
+  await expect(first.getByText(/^by /)).toBeVisible();
+  await expect(first.getByText(/failed/i).first()).toBeVisible();
+  await expectCardsStacked(page);
+  await page.screenshot({ path: test.info().outputPath('history-390.png'), fullPage: true });
+  await checkA11y();
+
+  // Older pages load as the grid scrolls; the measured cards still stack.
+  const count = async () => Number(await grid.getAttribute('aria-rowcount'));
+  const before = await count();
+  for (let i = 0; i < 30 && (await count()) <= before; i++) {
+    await grid.evaluate((el) => el.scrollBy(0, el.scrollHeight));
+    await page.waitForTimeout(100);
+  }
+  expect(await count()).toBeGreaterThan(before);
+  await expectCardsStacked(page);
+  // The keyboard still moves through the cards, and the active one is scrolled into view.
+  await grid.evaluate((el) => el.scrollTo(0, 0));
+  await grid.focus();
+  for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowDown');
+  const active = grid.locator('[data-active="true"]');
+  await expect(active).toHaveAttribute('aria-rowindex', '8');
+  await expect(active).toBeInViewport();
+  await expectNoHorizontalPageScroll(page);
+
+  // A row's actions: Compare, then Rollback, each a full-size touch target.
+  await grid.evaluate((el) => el.scrollTo(0, 0));
+  const sha = (await second.getAttribute('data-sha'))!;
+  const compare = second.getByRole('button', { name: /Compare revision .* with current/ });
+  expect((await compare.boundingBox())!.height).toBeGreaterThanOrEqual(40);
+  await compare.tap();
+  await expect(page).toHaveURL(new RegExp(`/targets/acme/production/compare\\?from=${sha}&to=head$`));
+  await page.goBack();
+  await expect(historyRows(page).nth(1)).toHaveAttribute('data-sha', sha);
+  await historyRows(page).nth(1).getByRole('button', { name: /^Rollback to revision/ }).tap();
+  await expect(page).toHaveURL(new RegExp(`/rollback/new\\?tenant=acme&environment=production&revision=${sha}$`));
+  await expectNoHorizontalPageScroll(page);
+  await checkA11y();
 });

@@ -3,7 +3,7 @@
  * store's (tests/contract/request-store-outbox.contract.ts runs against both).
  */
 import { conflict } from '#core/errors.ts';
-import type { NewOutboxMessage, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
+import type { NewOutboxMessage, OutboxBacklog, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
 
 export interface StoredOutboxMessage {
   message: OutboxMessage;
@@ -50,4 +50,24 @@ export function recordOutboxAttempt(outbox: StoredOutboxMessage[], id: string, o
 
 export function listOutbox(outbox: readonly StoredOutboxMessage[], requestId: string): OutboxMessage[] {
   return outbox.filter((m) => m.message.requestId === requestId).map((m) => ({ ...m.message }));
+}
+
+/** Removes settled messages (delivered or failed) whose last attempt ended before `before`, in place. */
+export function pruneOutbox(outbox: StoredOutboxMessage[], before: Date, limit: number): number {
+  const cutoff = before.getTime();
+  const settled = outbox
+    .map((m, index) => ({ m: m.message, index }))
+    .filter(({ m }) => m.status !== 'pending' && m.lastAttemptAt !== null && Date.parse(m.lastAttemptAt) < cutoff)
+    .sort((a, b) => Date.parse(a.m.lastAttemptAt!) - Date.parse(b.m.lastAttemptAt!))
+    .slice(0, Math.max(0, limit));
+  const doomed = new Set(settled.map(({ index }) => index));
+  const kept = outbox.filter((_, index) => !doomed.has(index));
+  outbox.splice(0, outbox.length, ...kept);
+  return doomed.size;
+}
+
+export function outboxBacklog(outbox: readonly StoredOutboxMessage[]): OutboxBacklog {
+  const pending = outbox.filter((m) => m.message.status === 'pending').map((m) => m.message.createdAt);
+  const oldest = pending.reduce<string | null>((min, at) => (min === null || Date.parse(at) < Date.parse(min) ? at : min), null);
+  return { pending: pending.length, oldestPendingCreatedAt: oldest };
 }

@@ -19,8 +19,8 @@ import type {
 } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import { expiredSessions } from '#core/break-glass-expiry.ts';
-import type { NewOutboxMessage, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
-import { claimOutbox, enqueueOutbox, listOutbox, recordOutboxAttempt, type StoredOutboxMessage } from './in-memory-outbox.ts';
+import type { NewOutboxMessage, OutboxBacklog, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
+import { claimOutbox, enqueueOutbox, listOutbox, outboxBacklog, pruneOutbox, recordOutboxAttempt, type StoredOutboxMessage } from './in-memory-outbox.ts';
 import {
   canonicalRequest,
   checkLimit,
@@ -97,6 +97,10 @@ export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
 
   async listNotifications(requestId: string): Promise<OutboxMessage[]> {
     return listOutbox(this.state.outbox, requestId);
+  }
+
+  async notificationBacklog(): Promise<OutboxBacklog> {
+    return outboxBacklog(this.state.outbox);
   }
 
   async listRequests(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<RollbackRequest>> {
@@ -316,5 +320,9 @@ class InMemoryTx implements RequestStoreTx {
 
   async recordNotificationAttempt(id: string, owner: string, outcome: OutboxOutcome): Promise<boolean> {
     return recordOutboxAttempt(this.live().outbox, id, owner, outcome);
+  }
+
+  async pruneNotifications(settledBefore: Date, limit: number): Promise<number> {
+    return pruneOutbox(this.live().outbox, settledBefore, limit);
   }
 }

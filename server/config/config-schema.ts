@@ -4,7 +4,7 @@
  * docs/configuration.md explains every key, with an example for each common repo layout.
  */
 import { z } from 'zod';
-import { featuresSchema, nameSchema, planSchema, roleSchema } from '#core/schemas.ts';
+import { featuresSchema, nameSchema, planSchema, roleSchema, slackIdSchema } from '#core/schemas.ts';
 import { clusterConfigSchema } from '#server/cluster/cluster-config.ts';
 import { patternSchema } from './pattern-schema.ts';
 import { notificationsConfigSchema } from '#server/notify/notify-config.ts';
@@ -159,7 +159,7 @@ export const configSchema = z
       .strict()
       .default({ trustedProxies: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] }),
     users: z
-      .array(z.object({ email: z.string().email(), name: z.string().min(1), roles: z.array(roleSchema) }).strict())
+      .array(z.object({ email: z.string().email(), name: z.string().min(1), roles: z.array(roleSchema), slackId: slackIdSchema.optional() }).strict())
       .default([]),
     /** The GitOps agent Rewind reads (docs/decisions/017); absent: every status is `unknown`. */
     cluster: clusterConfigSchema.optional(),

@@ -45,6 +45,16 @@ describe('parseConfig', () => {
     expect(identityModeOf(parseConfig(`identity: { mode: proxy }\n${users}${targets}`, 'c.yaml'))).toBe('proxy');
   });
 
+  it('takes a user\'s Slack member id (U… or W…) and refuses anything else, naming the key', () => {
+    const targets = 'targets:\n  pattern: { tenant: t, services: "apps/{environment}/{service}/" }\n';
+    const user = (slackId: string) => `identity: { mode: proxy }\nusers:\n  - { email: dana@example.com, name: Dana, roles: [approver], slackId: ${slackId} }\n${targets}`;
+    expect(parseConfig(user('U024BE7LH'), 'c.yaml').users[0]).toEqual({ email: 'dana@example.com', name: 'Dana', roles: ['approver'], slackId: 'U024BE7LH' });
+    expect(parseConfig(user('W012A3CDE'), 'c.yaml').users[0]?.slackId).toBe('W012A3CDE');
+    for (const bad of ['"@dana"', 'C024BE7LH', 'u024be7lh', '"<@U024BE7LH>"']) {
+      expect(() => parseConfig(user(bad), 'c.yaml'), bad).toThrow(/^c\.yaml:3: users\.0\.slackId: must be a Slack member id/);
+    }
+  });
+
   it('keeps implicit demo identity on loopback; beyond it only when asked for', () => {
     const targets = 'targets:\n  pattern: { tenant: t, services: "apps/{environment}/{service}/" }\n';
     const implicit = parseConfig(targets, 'c.yaml');

@@ -43,12 +43,13 @@ describe('identity at start', () => {
   });
 
   it('serves demo identity beyond loopback when asked for explicitly, and says which mode it is in', { timeout: 60_000 }, async () => {
-    const configFile = await repoWithConfig(['identity: { mode: demo }', 'users: [{ email: sam@example.com, name: Sam, roles: [requester] }]']);
+    const configFile = await repoWithConfig(['identity: { mode: demo }', 'users: [{ email: sam@example.com, name: Sam, roles: [requester], slackId: U024BE7LH }]']);
     const server = await createRewindServer({ configFile, dataDir: dirs.make('data-'), host: '0.0.0.0', port: 0, log: () => {} });
     try {
       const url = new URL(server.url.replace('0.0.0.0', '127.0.0.1'));
       const me = meResponseSchema.parse(await (await fetch(new URL('api/me', url))).json());
-      expect(me).toMatchObject({ user: { email: 'sam@example.com' }, identityMode: 'demo' });
+      // The Slack member id travels with the user (decision 045): notifications mention them by it.
+      expect(me).toMatchObject({ user: { email: 'sam@example.com', slackId: 'U024BE7LH' }, identityMode: 'demo' });
     } finally {
       await server.close();
     }

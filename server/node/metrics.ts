@@ -6,7 +6,8 @@
  */
 import { PatternRouter } from 'hono/router/pattern-router';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CommitLock, RequestStore, RequestStoreTx } from '#core/ports.ts';
+import type { OutboxBacklog } from '#core/notification-schemas.ts';
+import type { Clock, CommitLock, RequestStore, RequestStoreTx } from '#core/ports.ts';
 import type { RollbackRequest } from '#core/schemas.ts';
 
 export class RewindMetrics {
@@ -52,12 +53,43 @@ export class RewindMetrics {
     registers: [this.registry],
   });
 
+  readonly outboxPending = new Gauge({
+    name: 'rewind_notification_outbox_pending',
+    help: 'Notification outbox messages not yet delivered or failed, retrying ones included (all replicas: read from the database at scrape; NaN when it cannot be read)',
+    registers: [this.registry],
+  });
+  readonly outboxOldestPendingAge = new Gauge({
+    name: 'rewind_notification_outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest pending notification outbox message, 0 when none is pending (NaN when the database cannot be read)',
+    registers: [this.registry],
+  });
+  private outbox: { read: () => Promise<OutboxBacklog>; clock: Clock } | null = null;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Reads the outbox backlog at every scrape (decision 045). */
+  watchOutbox(read: () => Promise<OutboxBacklog>, clock: Clock): void {
+    this.outbox = { read, clock };
+  }
+
   async render(): Promise<{ contentType: string; body: string }> {
+    if (this.outbox) await this.refreshOutbox(this.outbox);
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private async refreshOutbox(outbox: { read: () => Promise<OutboxBacklog>; clock: Clock }): Promise<void> {
+    try {
+      const backlog = await outbox.read();
+      this.outboxPending.set(backlog.pending);
+      const oldest = backlog.oldestPendingCreatedAt === null ? null : Date.parse(backlog.oldestPendingCreatedAt);
+      this.outboxOldestPendingAge.set(oldest === null ? 0 : Math.max(0, (outbox.clock.now().getTime() - oldest) / 1000));
+    } catch {
+      // Unknown is not zero: Prometheus shows NaN, and /readyz says why the database is unreachable.
+      this.outboxPending.set(Number.NaN);
+      this.outboxOldestPendingAge.set(Number.NaN);
+    }
   }
 }
 

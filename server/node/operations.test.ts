@@ -73,6 +73,9 @@ describe('operations endpoints', { timeout: 120_000 }, () => {
       expect(text).toMatch(/rewind_commit_lock_wait_seconds_count 1/);
       expect(text).toMatch(/rewind_commit_queue_depth 0/);
       expect(text).toMatch(/rewind_sse_clients 0/);
+      // The outbox backlog, read from the database at the scrape (no channels here: nothing queued).
+      expect(text).toMatch(/^rewind_notification_outbox_pending 0$/m);
+      expect(text).toMatch(/^rewind_notification_outbox_oldest_pending_age_seconds 0$/m);
       expect(text).toMatch(/process_cpu_user_seconds_total/);
       // Paths of ids never become labels.
       expect(text).not.toContain(id);

@@ -175,6 +175,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
     lock = new InProcessCommitLock();
   }
   const requests = instrumentRequestStore(store, metrics);
+  metrics.watchOutbox(() => requests.notificationBacklog(), systemClock);
   const instrumentedLock = new InstrumentedCommitLock(lock, metrics);
   // With a remote, a commit is planned on what the remote has: fetched once the lock is ours.
   const commitLock = revisions.remote ? new FetchFirstCommitLock(instrumentedLock, () => revisions.refresh()) : instrumentedLock;
@@ -287,6 +288,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
         log,
         maxAttempts: config.notifications.maxAttempts,
         timeoutMs: config.notifications.timeoutMs,
+        retentionMs: config.notifications.retentionDays * 86_400_000,
         ...options.notificationBackoff,
       })
     : null;

@@ -123,4 +123,49 @@ describe('NotificationSender with a local receiver', () => {
     expect(receiver.duplicates).toBe(1);
     expect((await notifications())[0]).toMatchObject({ status: 'delivered' });
   });
+
+  it('removes delivered and failed messages past the retention (the trail keeps the outcome), at start and then periodically', async () => {
+    const { make } = await setUp(() => ({ status: 200 }));
+    await make().runOnce();
+    expect((await notifications())[0]).toMatchObject({ status: 'delivered' });
+    // One more message that stays pending (its channel answers nothing yet).
+    await store.transaction(async (tx) => tx.appendAudit(makeEvent({ id: 'evt-2', at: new Date().toISOString(), type: 'rollback.executed' })));
+    const logs: Record<string, unknown>[] = [];
+    let now = Date.now();
+    const clock = { now: () => new Date(now) };
+    const sender = new NotificationSender({ store: sql, channels: new Map(), clock, ids: new SequentialIds(), log: (e) => logs.push(e), retentionMs: 60_000, pruneEveryMs: 10_000, pollMs: 5 });
+    senders.push(sender);
+    expect(await sender.prune()).toBe(0); // delivered just now: kept
+    now += 61_000;
+    expect(await sender.prune()).toBe(1);
+    expect((await notifications()).map((m) => [m.kind, m.status])).toEqual([['executed', 'pending']]);
+    expect(await auditTypes()).toContain('notification.delivered');
+    expect(logs).toContainEqual(expect.objectContaining({ msg: 'notification outbox: removed settled messages past retention', removed: 1 }));
+    expect(await sql.notificationBacklog()).toMatchObject({ pending: 1 });
+  });
+
+  it('prunes from its loop: at start, then not again before pruneEveryMs', async () => {
+    const pruned: Date[] = [];
+    const spy = Object.create(sql) as RequestStore;
+    spy.transaction = (work) =>
+      sql.transaction((tx) => {
+        const watched = new Proxy(tx, {
+          get: (target, property) =>
+            property === 'pruneNotifications'
+              ? (before: Date, limit: number) => (pruned.push(before), target.pruneNotifications(before, limit))
+              : (Reflect.get(target, property, target) as (...args: unknown[]) => unknown).bind(target),
+        });
+        return work(watched);
+      });
+    let now = Date.parse('2030-01-01T00:00:00Z');
+    const sender = new NotificationSender({ store: spy, channels: new Map(), clock: { now: () => new Date(now) }, ids: new SequentialIds(), retentionMs: 1000, pruneEveryMs: 60_000, pollMs: 5 });
+    senders.push(sender);
+    sender.start();
+    await vi.waitFor(() => expect(pruned).toHaveLength(1), { timeout: 5000 });
+    expect(pruned[0]!.toISOString()).toBe('2029-12-31T23:59:59.000Z');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pruned).toHaveLength(1);
+    now += 60_000;
+    await vi.waitFor(() => expect(pruned).toHaveLength(2), { timeout: 5000 });
+  });
 });

@@ -32,7 +32,17 @@ export interface NotificationSenderOptions {
   pollMs?: number | undefined;
   batchSize?: number | undefined;
   random?: (() => number) | undefined;
+  /**
+   * Retention (decision 045): delivered and failed messages are deleted this long after their last
+   * attempt (default 7 days); the audit trail keeps the outcome. Looked at every `pruneEveryMs`
+   * (default 1 h, and once at start).
+   */
+  retentionMs?: number | undefined;
+  pruneEveryMs?: number | undefined;
 }
+
+const DAY_MS = 86_400_000;
+const PRUNE_BATCH = 500;
 
 const RETRYABLE_STATUS = new Set([408, 425, 429]);
 
@@ -44,6 +54,7 @@ export class NotificationSender {
   private running: Promise<void> | null = null;
   private stopped = true;
   private again = false;
+  private lastPruneAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: NotificationSenderOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -82,9 +93,25 @@ export class NotificationSender {
   private async loop(): Promise<void> {
     try {
       while (!this.stopped && (await this.runOnce()) > 0);
+      if (!this.stopped && this.options.clock.now().getTime() - this.lastPruneAt >= (this.options.pruneEveryMs ?? 3_600_000)) await this.prune();
     } catch (error) {
       this.options.log?.({ level: 'warn', msg: 'notification sender: could not read the outbox', error: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  /** Deletes the messages settled longer ago than the retention, in batches; returns how many. */
+  async prune(): Promise<number> {
+    const now = this.options.clock.now();
+    this.lastPruneAt = now.getTime();
+    const before = new Date(now.getTime() - (this.options.retentionMs ?? 7 * DAY_MS));
+    let total = 0;
+    for (;;) {
+      const deleted = await this.options.store.transaction((tx) => tx.pruneNotifications(before, PRUNE_BATCH));
+      total += deleted;
+      if (deleted < PRUNE_BATCH || this.stopped) break;
+    }
+    if (total > 0) this.options.log?.({ level: 'info', msg: 'notification outbox: removed settled messages past retention', removed: total, settledBefore: before.toISOString() });
+    return total;
   }
 
   /** One round: claim due messages, send them concurrently, record each. Returns how many it claimed. */

@@ -41,4 +41,11 @@ describe('notifications config', () => {
     expect(() => parseConfig(`${base}    - { name: ops, type: slack, url: "https://hooks.slack.com/x" }\n`, 'c.yaml')).toThrow(/c\.yaml:7: notifications\.channels\.0/);
     expect(() => parseConfig(`${base}    - { name: ops, type: slack, urlEnv: A }\n  targets:\n    - { target: acme/production, channels: [nope] }\n`, 'c.yaml')).toThrow(/notifications\.targets\.0\.channels\.0: no channel is named nope/);
   });
+
+  it('keeps settled messages 7 days by default; retentionDays changes it, and must be positive', () => {
+    const channel = '    - { name: ops, type: slack, urlEnv: A, events: [superseded, closed] }\n';
+    expect(parseConfig(`${base}${channel}`, 'c.yaml').notifications!.retentionDays).toBe(7);
+    expect(parseConfig(`${base}${channel}  retentionDays: 0.5\n`, 'c.yaml').notifications!.retentionDays).toBe(0.5);
+    expect(() => parseConfig(`${base}${channel}  retentionDays: 0\n`, 'c.yaml')).toThrow(/c\.yaml:8: notifications\.retentionDays/);
+  });
 });

@@ -41,6 +41,8 @@ export const notificationsConfigSchema = z
     maxAttempts: z.number().int().min(1).max(100).default(8),
     /** Per attempt (default 5000 ms). */
     timeoutMs: z.number().int().min(100).max(120_000).default(5000),
+    /** Days a delivered or failed message is kept after its last attempt (default 7; decision 045). */
+    retentionDays: z.number().positive().max(3650).default(7),
   })
   .strict()
   .superRefine((config, ctx) => {

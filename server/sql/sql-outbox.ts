@@ -5,7 +5,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { conflict } from '#core/errors.ts';
-import type { ChannelType, NewOutboxMessage, NotificationKind, OutboxMessage, OutboxOutcome, OutboxStatus } from '#core/notification-schemas.ts';
+import type { ChannelType, NewOutboxMessage, NotificationKind, OutboxBacklog, OutboxMessage, OutboxOutcome, OutboxStatus } from '#core/notification-schemas.ts';
 import type { NotificationOutboxTable, RewindDatabase } from './database.ts';
 
 type Db = Kysely<RewindDatabase>;
@@ -98,4 +98,29 @@ export async function recordOutboxAttempt(db: Db, id: string, owner: string, out
 export async function listOutbox(db: Db, requestId: string): Promise<OutboxMessage[]> {
   const rows = await db.selectFrom('notification_outbox').selectAll().where('request_id', '=', requestId).orderBy('seq').execute();
   return rows.map(messageOf);
+}
+
+/** Retention (decision 045): settled messages whose last attempt ended before `before`, oldest first. */
+export async function pruneOutbox(db: Db, before: Date, limit: number): Promise<number> {
+  const rows = await db
+    .selectFrom('notification_outbox')
+    .select('id')
+    .where('status', 'in', ['delivered', 'failed'])
+    .where('last_attempt_at', '<', before.toISOString())
+    .orderBy('last_attempt_at')
+    .limit(Math.max(0, limit))
+    .execute();
+  if (rows.length === 0) return 0;
+  await db.deleteFrom('notification_outbox').where('id', 'in', rows.map((r) => r.id)).execute();
+  return rows.length;
+}
+
+export async function outboxBacklog(db: Db): Promise<OutboxBacklog> {
+  const row = await db
+    .selectFrom('notification_outbox')
+    .select((eb) => [eb.fn.countAll<number | string | bigint>().as('pending'), eb.fn.min('created_at').as('oldest')])
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  const pending = Number(row?.pending ?? 0);
+  return { pending, oldestPendingCreatedAt: pending > 0 && row?.oldest ? iso(row.oldest) : null };
 }

@@ -23,8 +23,8 @@ import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#cor
 import { openDatabase, type RewindDatabase } from './database.ts';
 import { migrateToLatest, type SqlFlavour } from './migrations.ts';
 import { insertReview, insertNote, readRequest, assembleRequests, toAuditEvent, findActiveBreakGlass, findExpiredBreakGlass, closeExpiredSession } from './sql-request-rows.ts';
-import { claimOutbox, enqueueOutbox, listOutbox, recordOutboxAttempt } from './sql-outbox.ts';
-import type { NewOutboxMessage, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
+import { claimOutbox, enqueueOutbox, listOutbox, outboxBacklog, pruneOutbox, recordOutboxAttempt } from './sql-outbox.ts';
+import type { NewOutboxMessage, OutboxBacklog, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
 import { isConnectionError, openPostgres, type PostgresOptions } from './postgres.ts';
 import {
   canonicalRequest,
@@ -133,6 +133,10 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
 
   async listNotifications(requestId: string): Promise<OutboxMessage[]> {
     return this.read((trx) => listOutbox(trx, requestId));
+  }
+
+  async notificationBacklog(): Promise<OutboxBacklog> {
+    return this.read((trx) => outboxBacklog(trx));
   }
 
   async listRequests(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<RollbackRequest>> {
@@ -402,5 +406,9 @@ class SqlTx implements RequestStoreTx {
 
   async recordNotificationAttempt(id: string, owner: string, outcome: OutboxOutcome): Promise<boolean> {
     return recordOutboxAttempt(this.db, id, owner, outcome);
+  }
+
+  async pruneNotifications(settledBefore: Date, limit: number): Promise<number> {
+    return pruneOutbox(this.db, settledBefore, limit);
   }
 }

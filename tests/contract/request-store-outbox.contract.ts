@@ -84,5 +84,45 @@ export function describeRequestStoreOutbox(storeOf: () => RequestStore): void {
       expect(await claim('other', at(4000))).toEqual([]);
       expect((await claim('other', at(5000))).map((m) => [m.id, m.attempts])).toEqual([['retry', 1]]);
     });
+  
+    it('reports the backlog: pending (retrying included) and the oldest pending message', async () => {
+      expect(await storeOf().notificationBacklog()).toEqual({ pending: 0, oldestPendingCreatedAt: null });
+      await enqueue(message({ id: 'new', createdAt: at(5000).toISOString() }), message({ id: 'old', kind: 'superseded' }), message({ id: 'done', kind: 'closed', createdAt: at(-1000).toISOString() }));
+      await claim('me', at(6000));
+      await storeOf().transaction(async (tx) => {
+        await tx.recordNotificationAttempt('done', 'me', { status: 'delivered', at: at(6100) });
+        await tx.recordNotificationAttempt('old', 'me', { status: 'pending', at: at(6100), error: 'HTTP 503', nextAttemptAt: at(9000) });
+      });
+      expect(await storeOf().notificationBacklog()).toEqual({ pending: 2, oldestPendingCreatedAt: T0.toISOString() });
+      expect((await storeOf().listNotifications('rbk-1')).map((m) => m.kind).sort()).toEqual(['closed', 'requested', 'superseded']);
+    });
+
+    it('prunes delivered and failed messages settled before the cut-off, oldest first, never pending ones', async () => {
+      const DAY = 86_400_000;
+      await enqueue(message({ id: 'delivered-old' }), message({ id: 'failed-old' }), message({ id: 'delivered-new' }), message({ id: 'retrying' }), message({ id: 'fresh' }), message({ id: 'other', requestId: 'rbk-2' }));
+      await claim('me', at(0));
+      const record = (id: string, outcome: OutboxOutcome) => storeOf().transaction((tx) => tx.recordNotificationAttempt(id, 'me', outcome));
+      await record('delivered-old', { status: 'delivered', at: at(1 * DAY) });
+      await record('failed-old', { status: 'failed', at: at(2 * DAY), error: 'HTTP 410' });
+      await record('other', { status: 'delivered', at: at(3 * DAY) });
+      await record('delivered-new', { status: 'delivered', at: at(9 * DAY) });
+      await record('retrying', { status: 'pending', at: at(1 * DAY), error: 'HTTP 500', nextAttemptAt: at(20 * DAY) });
+      const prune = (before: Date, limit = 100) => storeOf().transaction((tx) => tx.pruneNotifications(before, limit));
+
+      // A rolled-back transaction prunes nothing.
+      await expect(storeOf().transaction(async (tx) => { await tx.pruneNotifications(at(8 * DAY), 100); throw new Error('boom'); })).rejects.toThrow('boom');
+      expect(await storeOf().listNotifications('rbk-1')).toHaveLength(5);
+      // Seven days after 8 days in: the two settled on days 1 and 2 (one at a time, oldest first), then day 3's.
+      expect(await prune(at(8 * DAY), 1)).toBe(1);
+      expect((await storeOf().listNotifications('rbk-1')).map((m) => m.id)).toEqual(['failed-old', 'delivered-new', 'retrying', 'fresh']);
+      expect(await prune(at(8 * DAY))).toBe(2);
+      expect((await storeOf().listNotifications('rbk-1')).map((m) => m.id)).toEqual(['delivered-new', 'retrying', 'fresh']);
+      expect(await storeOf().listNotifications('rbk-2')).toEqual([]);
+      expect(await prune(at(8 * DAY))).toBe(0);
+      // Pending messages (never tried or retrying) stay however old they are.
+      expect(await prune(at(365 * DAY))).toBe(1);
+      expect((await storeOf().listNotifications('rbk-1')).map((m) => [m.id, m.status])).toEqual([['retrying', 'pending'], ['fresh', 'pending']]);
+      expect(await storeOf().notificationBacklog()).toEqual({ pending: 2, oldestPendingCreatedAt: T0.toISOString() });
+    });
   });
 }

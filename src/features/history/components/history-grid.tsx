@@ -1,12 +1,19 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { Revision } from '#core/schemas.ts';
+import { useIsNarrow } from '#src/components/diff-view/use-diff-layout.ts';
 import { MAX_SELECTED } from '#src/features/history/hooks/use-compare-selection.ts';
 import type { DeployMark } from '#src/features/history/api/deploy-marks.ts';
 import { HistoryLoaderRow, HistoryRow } from './history-row.tsx';
 
 export const ROW_HEIGHT = 52;
 export const HEADER_HEIGHT = 36;
+/**
+ * On a phone (decision 045) each row is a card whose height depends on its text (a wrapped summary,
+ * one chip per service): the virtualiser starts from this estimate and measures the rendered cards.
+ * The column header is visually hidden there, so it takes no height.
+ */
+export const PHONE_ROW_ESTIMATE = 190;
 // Start the next page while this many loaded rows are still below the viewport.
 const PREFETCH_ROWS = 15;
 const PAGE_STEP = 10;
@@ -38,6 +45,8 @@ export function HistoryGrid(props: HistoryGridProps) {
   const idPrefix = useId();
   const [activeIndex, setActiveIndex] = useState(0);
   const active = Math.min(activeIndex, revisions.length - 1);
+  const phone = useIsNarrow();
+  const headerHeight = phone ? 0 : HEADER_HEIGHT;
 
   // The active row stays rendered even when scrolled away, so aria-activedescendant always resolves.
   const rangeExtractor = useCallback(
@@ -54,16 +63,20 @@ export function HistoryGrid(props: HistoryGridProps) {
   const virtualizer = useVirtualizer({
     count: revisions.length + (hasNextPage ? 1 : 0),
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => (phone ? PHONE_ROW_ESTIMATE : ROW_HEIGHT),
     getItemKey: (index) => revisions[index]?.sha ?? 'loader',
     overscan: 6,
-    scrollMargin: HEADER_HEIGHT,
-    scrollPaddingStart: HEADER_HEIGHT,
+    scrollMargin: headerHeight,
+    scrollPaddingStart: headerHeight,
     rangeExtractor,
     // React 19 warns about flushSync during render; a frame of lag on scroll is invisible here.
     useFlushSync: false,
   });
+  // Switching between the table and the cards (a rotated phone) invalidates every measured height.
+  useEffect(() => virtualizer.measure(), [phone, virtualizer]);
   const items = virtualizer.getVirtualItems();
+  // Fixed rows on a wide screen (nothing to measure); measured cards on a phone.
+  const measureCard = phone ? virtualizer.measureElement : undefined;
   const lastRendered = items.reduce((max, item) => Math.max(max, item.index), -1);
 
   // Pages may be short or empty while a cursor remains: keep fetching until the viewport is filled.
@@ -119,10 +132,10 @@ export function HistoryGrid(props: HistoryGridProps) {
       aria-activedescendant={activeRevision ? rowId(activeRevision.sha) : undefined}
       aria-busy={isFetchingNextPage || undefined}
       tabIndex={0}
-      className="history-grid"
+      className={`history-grid${phone ? ' history-grid--cards' : ''}`}
       onKeyDown={onKeyDown}
     >
-      <div role="rowgroup" className="history-grid__head">
+      <div role="rowgroup" className={`history-grid__head${phone ? ' history-cards-head' : ''}`}>
         <div role="row" aria-rowindex={1} className="history-row history-row--head" style={{ height: HEADER_HEIGHT }}>
           {COLUMNS.map((column) => (
             <div key={column} role="columnheader" className="history-cell">
@@ -133,12 +146,14 @@ export function HistoryGrid(props: HistoryGridProps) {
       </div>
       <div role="rowgroup" className="history-grid__body" style={{ height: virtualizer.getTotalSize() }}>
         {items.map((item) => {
-          const style = { height: ROW_HEIGHT, transform: `translateY(${item.start - HEADER_HEIGHT}px)` };
+          const style = { height: phone ? undefined : ROW_HEIGHT, transform: `translateY(${item.start - headerHeight}px)` };
           const revision = revisions[item.index];
-          if (!revision) return <HistoryLoaderRow key={item.key} rowIndex={item.index + 2} style={style} />;
+          if (!revision) return <HistoryLoaderRow key={item.key} rowIndex={item.index + 2} style={style} index={item.index} measureCard={measureCard} />;
           return (
             <HistoryRow
               key={item.key}
+              index={item.index}
+              measureCard={measureCard}
               id={rowId(revision.sha)}
               revision={revision}
               detailsHref={props.revisionHref(revision)}

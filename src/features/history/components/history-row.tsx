@@ -8,8 +8,13 @@ import '#src/components/cluster-status.css';
 import type { DeployMark } from '#src/features/history/api/deploy-marks.ts';
 import { VersionChangeText } from '#src/components/service-version.tsx';
 
+/** The virtualiser's measuring ref (phone cards, whose height varies), with the row's `data-index`. */
+type MeasureCard = ((element: HTMLElement | null) => void) | undefined;
+
 interface HistoryRowProps {
   id: string;
+  index: number;
+  measureCard?: MeasureCard;
   /** Where the row's "Details" goes. */
   detailsHref: string;
   revision: Revision;
@@ -44,7 +49,7 @@ function DeployChip({ mark }: { mark: DeployMark }) {
 
 export function HistoryRow(props: HistoryRowProps) {
   const { id, revision, rowIndex, isCurrent, isActive, style, onActivate, onRollback, onCompare } = props;
-  const { isSelected, canSelect, onToggleSelect } = props;
+  const { isSelected, canSelect, onToggleSelect, measureCard } = props;
   const short = revision.shortSha;
   // Only the active row's buttons are in the tab order: the list stays one tab stop plus its actions.
   const tabIndex = isActive ? 0 : -1;
@@ -60,6 +65,8 @@ export function HistoryRow(props: HistoryRowProps) {
       data-active={isActive || undefined}
       data-status={revision.status}
       data-selected={isSelected || undefined}
+      data-index={props.index}
+      ref={measureCard}
       style={style}
       onClick={onActivate}
     >
@@ -80,10 +87,11 @@ export function HistoryRow(props: HistoryRowProps) {
         {isCurrent && <CurrentBadge />}
         {props.deployMark && <DeployChip mark={props.deployMark} />}
       </div>
-      <div role="gridcell" className="history-cell">
+      <div role="gridcell" className="history-cell history-cell--time">
         <RelativeTime iso={revision.timestamp} showAbsolute />
       </div>
       <div role="gridcell" className="history-cell history-cell--author" title={revision.author.email}>
+        <span className="history-cell__label">by </span>
         {revision.author.name}
       </div>
       <div role="gridcell" className="history-cell history-cell--changes">
@@ -108,10 +116,10 @@ export function HistoryRow(props: HistoryRowProps) {
           )}
         </span>
       </div>
-      <div role="gridcell" className="history-cell">
+      <div role="gridcell" className="history-cell history-cell--source">
         <SourceBadge source={revision.source} />
       </div>
-      <div role="gridcell" className="history-cell">
+      <div role="gridcell" className="history-cell history-cell--status">
         <StatusBadge revision={revision} />
       </div>
       <div role="gridcell" className="history-cell history-cell--actions">
@@ -152,9 +160,9 @@ export function HistoryRow(props: HistoryRowProps) {
   );
 }
 
-export function HistoryLoaderRow({ rowIndex, style }: { rowIndex: number; style: CSSProperties }) {
+export function HistoryLoaderRow({ rowIndex, style, index, measureCard }: { rowIndex: number; style: CSSProperties; index: number; measureCard?: MeasureCard }) {
   return (
-    <div role="row" aria-rowindex={rowIndex} className="history-row history-row--loader" style={style}>
+    <div role="row" aria-rowindex={rowIndex} className="history-row history-row--loader" style={style} data-index={index} ref={measureCard}>
       <div role="gridcell" aria-colspan={7} className="history-cell">
         <span className="spinner" aria-hidden="true" /> Loading older revisions…
       </div>

@@ -52,6 +52,21 @@ describe('request page notifications', () => {
     ]);
   });
 
+  it('names the lifecycle kinds superseded and closed', async () => {
+    serve([delivery({ id: 's', kind: 'superseded', status: 'delivered', attempts: 1, lastAttemptAt: '2025-11-20T10:04:00Z', nextAttemptAt: null }), delivery({ id: 'c', kind: 'closed' })]);
+    renderApp({ route: '/rollbacks/rbk-1' });
+    const section = await screen.findByRole('region', { name: 'Notifications' });
+    const items = await within(section).findAllByRole('listitem');
+    expect(items.map((li) => li.textContent)).toEqual([expect.stringMatching(/^Superseded Webhook ops: delivered /), 'Closed Webhook ops: queued, not sent yet']);
+  });
+
+  it('says an empty list may mean no channel or messages past the retention (the trail keeps them)', async () => {
+    serve([]);
+    renderApp({ route: '/rollbacks/rbk-1' });
+    const section = await screen.findByRole('region', { name: 'Notifications' });
+    expect(await within(section).findByText(/^No notifications kept for this request: .* longer ago than the outbox keeps them \(the audit trail keeps each outcome\)\.$/)).toBeInTheDocument();
+  });
+
   it('says the status is unknown, and why, when it cannot be read', async () => {
     serve('error');
     renderApp({ route: '/rollbacks/rbk-1' });

@@ -12,6 +12,8 @@ const KIND_LABELS: Record<NotificationDelivery['kind'], string> = {
   executed: 'Committed',
   failed: 'Failed',
   withdrawn: 'Withdrawn',
+  superseded: 'Superseded',
+  closed: 'Closed',
   'break-glass-opened': 'Break-glass opened',
 };
 
@@ -43,7 +45,10 @@ export function NotificationsPanel({ requestId }: { requestId: string }) {
       ) : notifications.isError ? (
         <p role="status">Delivery status unknown: it could not be read ({notifications.error.message}).</p>
       ) : notifications.data.length === 0 ? (
-        <p className="muted">No notifications for this request: no channel is configured for its events and target.</p>
+        <p className="muted">
+          No notifications kept for this request: no channel is configured for its events and target, or they were delivered or
+          failed longer ago than the outbox keeps them (the audit trail keeps each outcome).
+        </p>
       ) : (
         <ul className="notification-list" data-testid="notifications">
           {notifications.data.map((delivery) => (
