@@ -18,6 +18,10 @@
  * - acme/production, 24 minutes before the end: `release payments v2.14.0` (image tag and a provider
  *   timeout) fails: the ongoing incident the demo invites you to roll back.
  *
+ * "Before the end" is before the anchor (decision 044): the story is written on DEMO_END's calendar and
+ * moved as a whole to the anchor the caller gives (the demo repo's creation, the browser tab's first
+ * page load), or stays at DEMO_END, the default, which tests rely on.
+ *
  * Timestamps are whole seconds (git's resolution). Commits of the main targets sit on even seconds and
  * those of the large variant's `acme/perf` target on odd seconds, so the large variant is exactly the
  * default one plus the perf commits: same ids (`c00042`; perf commits are `p000042`), same times.
