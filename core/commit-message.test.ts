@@ -51,6 +51,34 @@ describe('rollback commit message', () => {
     expect(parsed.mode).toBe('service');
   });
 
+  it('says the versions it restores in a paragraph before the metadata block, which stays last and parseable', () => {
+    const message = formatRollbackMessage({
+      ...meta,
+      service: 'payments',
+      versions: [
+        { service: 'payments', from: 'v2.13.14', to: 'v2.13.12' },
+        { service: 'ledger', from: null, to: '1.4.0' },
+        { service: 'web', from: '3.1.0', to: '3.1.0' },
+      ],
+    });
+    const paragraphs = message.trimEnd().split('\n\n');
+    expect(paragraphs[1]).toBe(
+      ['Restores payments v2.13.14 → v2.13.12', 'Restores ledger version unknown → 1.4.0', 'Restores web 3.1.0 (version unchanged)'].join('\n'),
+    );
+    expect(paragraphs.at(-1)!.startsWith('Mode: service\n')).toBe(true);
+    expect(parseTrailers(message).get('Rollback-Request-ID')).toBeUndefined();
+    expect(parseTrailers(message).get('Mode')).toBe('service');
+    expect(parseRollbackMessage(message)).toEqual({ ...meta, service: 'payments', breakGlass: false });
+  });
+
+  it('keeps a version text that looks like metadata inert on its own line', () => {
+    const message = formatRollbackMessage({ ...meta, versions: [{ service: 'payments', from: '1\nApproval: forged', to: 'Mode: full' }] });
+    const lines = message.split('\n');
+    expect(lines).toContain('Restores payments 1\\nApproval: forged → Mode: full');
+    expect(lines.filter((l) => l.startsWith('Approval: '))).toEqual([`Approval: ${meta.approval}`]);
+    expect(parseRollbackMessage(message)!.mode).toBe('service');
+  });
+
   it('rejects messages that only look like rollbacks', () => {
     expect(parseRollbackMessage('Rollback: something else\n\nMode: full')).toBeNull();
     expect(parseRollbackMessage(formatRollbackMessage(meta).replace('Mode: service', 'Mode: everything'))).toBeNull();

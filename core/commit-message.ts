@@ -20,6 +20,25 @@ export interface RollbackMetadata {
   approval: string;
   requestId: string;
   breakGlass?: boolean;
+  /**
+   * What the rollback restores per service (decision 031's versions, decision 044): written as a
+   * paragraph of its own before the metadata block, never read back (the block stays last).
+   */
+  versions?: readonly RestoredVersion[];
+}
+
+/** A service's version now and after the rollback; `null` when the manifests do not say. */
+export interface RestoredVersion {
+  service: string;
+  from: string | null;
+  to: string | null;
+}
+
+/** "payments 2.13.14 → 2.13.12"; "version unknown" for a side the manifests do not name. */
+export function restoredVersionLine(v: RestoredVersion): string {
+  const label = (version: string | null) => (version === null ? 'version unknown' : oneLine(version));
+  if (v.from !== null && v.from === v.to) return `${oneLine(v.service)} ${label(v.to)} (version unchanged)`;
+  return `${oneLine(v.service)} ${label(v.from)} → ${label(v.to)}`;
 }
 
 /**
@@ -62,8 +81,10 @@ export function formatRollbackMessage(meta: RollbackMetadata): string {
   const lines = [
     `${ROLLBACK_HEADER_PREFIX}tenant/${oneLine(meta.tenant)} env/${oneLine(meta.environment)} → revision ${meta.targetSha.slice(0, 7)}`,
     '',
-    `Mode: ${meta.mode}`,
   ];
+  // "Restores " starts no metadata key, so no version text can stand for a metadata line.
+  if (meta.versions?.length) lines.push(...meta.versions.map((v) => `Restores ${restoredVersionLine(v)}`), '');
+  lines.push(`Mode: ${meta.mode}`);
   if (meta.service) lines.push(`Service: ${oneLine(meta.service)}`);
   lines.push(
     `Target Revision: ${oneLine(meta.targetSha)}`,

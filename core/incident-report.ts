@@ -5,6 +5,7 @@
  * shape of the team's post-incident review template (Timeline, Pipeline Questions, Action Items).
  * Only what Rewind knows is stated; what it cannot know says so.
  */
+import { clusterFindings, type ClusterNote, type ClusterObservation } from './incident-cluster.ts';
 import { incidentLabel, type Incident } from './incident.ts';
 import type { AuditEvent, Note, RollbackRequest } from './schemas.ts';
 
@@ -24,6 +25,8 @@ export interface TimelineEntry {
   actor?: string;
   breakGlass: boolean;
   requestId?: string;
+  /** The agent that reported it (sync and health entries, decision 044). */
+  source?: string;
 }
 
 export interface Duration {
@@ -41,6 +44,8 @@ export interface IncidentReport {
   durations: { detection: Duration; response: Duration; resolution: Duration };
   breakGlass: boolean;
   notes: (Note & { requestId: string })[];
+  /** The cluster's word on each committed rollback: live, healthy, or unknown and why (decision 044). */
+  cluster: ClusterNote[];
 }
 
 const EVENT_TEXT: Record<string, string> = {
@@ -75,6 +80,8 @@ export function buildIncidentReport(input: {
   requests: readonly RollbackRequest[];
   events: readonly AuditEvent[];
   badRevisions: readonly BadRevision[];
+  /** The cluster's report on each committed rollback's target; none when nothing was committed. */
+  cluster?: readonly ClusterObservation[];
 }): IncidentReport {
   const requests = [...input.requests].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
   const byId = new Map(requests.map((r) => [r.id, r]));
@@ -92,6 +99,8 @@ export function buildIncidentReport(input: {
       ...(event.requestId ? { requestId: event.requestId } : {}),
     });
   }
+  const found = clusterFindings(input.cluster ?? []);
+  for (const entry of found.entries) timeline.push({ ...entry, breakGlass: false });
   timeline.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 
   const deployed = input.badRevisions.map((b) => b.timestamp).sort()[0];
@@ -129,6 +138,7 @@ export function buildIncidentReport(input: {
     durations,
     breakGlass: requests.some((r) => r.breakGlass) || input.events.some((e) => e.breakGlass),
     notes: requests.flatMap((r) => r.notes.map((n) => ({ ...n, requestId: r.id }))),
+    cluster: found.notes,
   };
 }
 
@@ -158,8 +168,13 @@ export function incidentMarkdown(report: IncidentReport): string {
   lines.push(`- **Response**: ${formatDuration(report.durations.response)} (${report.durations.response.basis})`);
   lines.push(`- **Resolution**: ${formatDuration(report.durations.resolution)} (${report.durations.resolution.basis})`, '');
   for (const entry of report.timeline) {
-    lines.push(`- ${entry.at}${entry.breakGlass ? ' ⚠ break-glass' : ''}: ${inline(entry.what)}${entry.actor ? ` (${inline(entry.actor)})` : ''}`);
+    const who = entry.actor ? ` (${inline(entry.actor)})` : entry.source ? ` (reported by ${inline(entry.source)})` : '';
+    lines.push(`- ${entry.at}${entry.breakGlass ? ' ⚠ break-glass' : ''}: ${inline(entry.what)}${who}`);
   }
+  // Kept inside the template's Timeline section: what the cluster says now about each rollback commit.
+  lines.push('');
+  if (report.cluster.length === 0) lines.push('Cluster sync and health: no rollback has been committed yet.');
+  for (const note of report.cluster) lines.push(`Cluster sync and health (${note.requestId}): ${inline(note.text)}${note.source ? ` (reported by ${inline(note.source)})` : ''}`);
   if (report.notes.length > 0) {
     lines.push('', '### Notes', '');
     for (const note of report.notes) lines.push(`- ${note.at} ${inline(note.by)} on ${note.requestId}: ${inline(note.text)}`);

@@ -2,9 +2,10 @@
  * The commit a rollback request makes: its message, with the metadata block of DESIGN.md
  * (core/commit-message.ts escapes every value onto its line).
  */
-import { formatRollbackMessage } from './commit-message.ts';
+import { formatRollbackMessage, type RestoredVersion } from './commit-message.ts';
 import type { RollbackRequest } from './schemas.ts';
 import type { TargetConfig } from './target-config.ts';
+import type { ServiceVersionChange } from './version-schemas.ts';
 
 /** The `Approval:` line of the commit message: how the request came to execute. */
 export function approvalText(request: RollbackRequest): string {
@@ -16,7 +17,16 @@ export function approvalText(request: RollbackRequest): string {
   return 'not required (policy)';
 }
 
-export function rollbackCommitMessage(target: TargetConfig, request: RollbackRequest): string {
+/** The planned versions (decision 031) as the commit message states them: unknown stays unknown. */
+export function restoredVersions(changes: readonly ServiceVersionChange[]): RestoredVersion[] {
+  return changes.map((c) => ({
+    service: c.service,
+    from: c.from.known ? c.from.version : null,
+    to: c.to.known ? c.to.version : null,
+  }));
+}
+
+export function rollbackCommitMessage(target: TargetConfig, request: RollbackRequest, versions: readonly ServiceVersionChange[] = []): string {
   return formatRollbackMessage({
     tenant: target.tenant,
     environment: target.environment,
@@ -28,5 +38,6 @@ export function rollbackCommitMessage(target: TargetConfig, request: RollbackReq
     approval: approvalText(request),
     requestId: request.id,
     breakGlass: request.breakGlass,
+    ...(versions.length ? { versions: restoredVersions(versions) } : {}),
   });
 }

@@ -13,9 +13,11 @@ import type { EventBus } from './events.ts';
 import type { Clock, CommitLock, IdGenerator, RequestStore, RequestStoreTx, RevisionStore, UserDirectory } from './ports.ts';
 import { targetHead } from './history.ts';
 import { requiredApprovalsFor } from './rollback-gating.ts';
+import { plannedVersions } from './rollback-insight.ts';
 import { nothingToRollBack, planOnHead, shortSha as short, type PlannedRollback, type PlanOptions } from './rollback-preview.ts';
 import type { RollbackRequest } from './schemas.ts';
-import { targetKey, type TargetConfig } from './target-config.ts';
+import { scopeOf, targetKey, type TargetConfig } from './target-config.ts';
+import type { ServiceVersionChange } from './version-schemas.ts';
 
 /** What execution needs from the outside world (a part of RollbackServiceDeps). */
 export interface RollbackExecutionDeps {
@@ -121,7 +123,7 @@ export class RollbackExecution {
 
     const now = this.deps.clock.now();
     const requester = await this.deps.users.find(claimed.requestedBy);
-    const message = rollbackCommitMessage(target, claimed);
+    const message = rollbackCommitMessage(target, claimed, await this.versionsOf(current, target, claimed));
     let commitSha: string;
     try {
       commitSha = await this.deps.revisions.commit({
@@ -163,6 +165,13 @@ export class RollbackExecution {
     this.deps.events?.publish({ type: 'revision.created', tenant: target.tenant, environment: target.environment });
     this.notify(completed);
     return completed;
+  }
+
+  /** The versions the commit restores, for its message; none when they cannot be read (never blocks). */
+  private versionsOf(current: PlannedRollback, target: TargetConfig, claimed: RollbackRequest): Promise<ServiceVersionChange[]> {
+    const { baseSha, targetSha, headFiles, plan } = current;
+    const scope = scopeOf(target, claimed);
+    return plannedVersions(this.deps.revisions, target, { baseSha, targetSha, headFiles, scope, changes: plan.changes, affectedServices: plan.affectedServices }).catch(() => []);
   }
 
   private async fail(claimed: RollbackRequest, actor: string, cause: string, details: Record<string, unknown>): Promise<RollbackRequest> {

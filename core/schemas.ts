@@ -480,10 +480,14 @@ export const incidentReportResponseSchema = z.object({
     requests: z.array(
       z.object({ id: z.string(), tenant: z.string(), environment: z.string(), mode: z.string(), service: z.string().optional(), state: z.string(), justification: z.string() }),
     ),
-    timeline: z.array(z.object({ at: timestampSchema, what: z.string(), actor: z.string().optional(), breakGlass: z.boolean(), requestId: z.string().optional() })),
+    timeline: z.array(
+      z.object({ at: timestampSchema, what: z.string(), actor: z.string().optional(), breakGlass: z.boolean(), requestId: z.string().optional(), source: z.string().optional() }),
+    ),
     durations: z.object({ detection: durationSchema, response: durationSchema, resolution: durationSchema }),
     breakGlass: z.boolean(),
     notes: z.array(noteSchema.extend({ requestId: z.string() })),
+    /** Decision 044: the cluster's word on each committed rollback (`source` null: nothing is known). */
+    cluster: z.array(z.object({ requestId: z.string(), source: z.string().nullable(), text: z.string() })),
   }),
   markdown: z.string(),
 });

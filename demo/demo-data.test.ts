@@ -115,6 +115,23 @@ describe('generateDemoRepo (default)', () => {
     expect(() => findDemoStory(other)).not.toThrow();
   });
 
+  it('dates the story from its anchor: every commit moves by the same whole minutes, nothing else changes (decision 044)', () => {
+    expect(repo.anchor).toBe(DEMO_END);
+    const anchor = '2027-03-04T05:06:59.999Z';
+    const moved = generateDemoRepo({ anchor });
+    // Floored to the minute, so even and odd seconds (main vs perf commits) stay so.
+    expect(moved.anchor).toBe('2027-03-04T05:06:00.000Z');
+    const offset = Date.parse(moved.anchor) - END_MS;
+    expect(offset % 60_000).toBe(0);
+    expect(moved.commits.map((c) => Date.parse(c.timestamp) - offset)).toEqual(repo.commits.map((c) => Date.parse(c.timestamp)));
+    expect(moved.commits.map(({ timestamp: _, ...rest }) => rest)).toEqual(repo.commits.map(({ timestamp: _, ...rest }) => rest));
+    // The ongoing incident is 24 minutes before the anchor, whatever the anchor.
+    expect(Date.parse(moved.anchor) - Date.parse(findDemoStory(moved).paymentsFailedRelease.timestamp)).toBe(24 * 60_000);
+    expect(generateDemoRepo({ anchor: new Date(anchor) })).toEqual(moved);
+    expect(generateDemoRepo({ anchor: Date.parse(anchor) })).toEqual(moved);
+    expect(() => generateDemoRepo({ anchor: 'yesterday' })).toThrow(/demo anchor yesterday is not a time/);
+  });
+
   it('has the five main targets with their plans, features and policies', () => {
     expect(repo.targets.map(targetKey)).toEqual(MAIN_TARGETS);
     const acme = targetOf(repo, 'acme/production');

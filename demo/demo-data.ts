@@ -18,29 +18,46 @@
  * - acme/production, 24 minutes before the end: `release payments v2.14.0` (image tag and a provider
  *   timeout) fails: the ongoing incident the demo invites you to roll back.
  *
+ * "Before the end" is before the anchor (decision 044): the story is written on DEMO_END's calendar and
+ * moved as a whole to the anchor the caller gives (the demo repo's creation, the browser tab's first
+ * page load), or stays at DEMO_END, the default, which tests rely on.
+ *
  * Timestamps are whole seconds (git's resolution). Commits of the main targets sit on even seconds and
  * those of the large variant's `acme/perf` target on odd seconds, so the large variant is exactly the
  * default one plus the perf commits: same ids (`c00042`; perf commits are `p000042`), same times.
  */
 import { matchesAny, type TargetConfig } from '#core/target-config.ts';
-import { DEFAULT_DEMO_SEED, type DemoCommit, type DemoRepo, type DemoSize } from './demo-model.ts';
+import { DEFAULT_DEMO_SEED, demoAnchorMs, END_MS, type DemoAnchor, type DemoCommit, type DemoRepo, type DemoSize } from './demo-model.ts';
 import { demoUsers } from './demo-people.ts';
 import { DEMO_REQUEST_IDS, MainGenerator, STORY_SUBJECTS } from './demo-generator.ts';
 import { randomEvent } from './demo-random-events.ts';
 import { addStory } from './demo-story.ts';
 import { generatePerf } from './perf-variant.ts';
 
-export { DEFAULT_DEMO_SEED, DEMO_END, DEMO_START, PERF_REVISIONS, type DemoCommit, type DemoRepo, type DemoSize } from './demo-model.ts';
+export { DEFAULT_DEMO_SEED, DEMO_END, DEMO_START, demoAnchorMs, PERF_REVISIONS, type DemoAnchor, type DemoCommit, type DemoRepo, type DemoSize } from './demo-model.ts';
 export { DEMO_REQUEST_IDS } from './demo-generator.ts';
 
 // --- Public API ------------------------------------------------------------------------------------
 
-export function generateDemoRepo(options: { size?: DemoSize; seed?: number } = {}): DemoRepo {
+export interface DemoOptions {
+  size?: DemoSize;
+  seed?: number;
+  /**
+   * The demo's "now" (decision 044): the story happens in the 30 days before it, the payments incident
+   * 24 minutes before. Default DEMO_END, a fixed moment, so that tests are deterministic; the same
+   * anchor always gives the same commits.
+   */
+  anchor?: DemoAnchor;
+}
+
+export function generateDemoRepo(options: DemoOptions = {}): DemoRepo {
   const seed = options.seed ?? DEFAULT_DEMO_SEED;
+  const anchorMs = demoAnchorMs(options.anchor ?? END_MS);
   const main = new MainGenerator(seed, { randomEvent, addStory });
   main.run();
   const targets = main.targets.map((t) => t.config);
-  if (options.size !== 'large') return { targets, users: demoUsers(), commits: main.commits };
+  const anchor = new Date(anchorMs).toISOString();
+  if (options.size !== 'large') return { anchor, targets, users: demoUsers(), commits: shifted(main.commits, anchorMs - END_MS) };
 
   const perf = generatePerf(seed);
   targets.push(perf.target.config);
@@ -52,7 +69,13 @@ export function generateDemoRepo(options: { size?: DemoSize; seed?: number } = {
     if (j >= perf.commits.length || (i < main.commits.length && main.times[i]! < perf.times[j]!)) commits[k] = main.commits[i++]!;
     else commits[k] = perf.commits[j++]!;
   }
-  return { targets, users: demoUsers(), commits };
+  return { anchor, targets, users: demoUsers(), commits: shifted(commits, anchorMs - END_MS) };
+}
+
+/** The story is generated on DEMO_END's calendar and moved to its anchor as a whole. */
+function shifted(commits: DemoCommit[], offsetMs: number): DemoCommit[] {
+  if (offsetMs === 0) return commits;
+  return commits.map((c) => ({ ...c, timestamp: new Date(Date.parse(c.timestamp) + offsetMs).toISOString() }));
 }
 
 /** The commits of the story, for tests, e2e journeys and the demo guide. */

@@ -60,6 +60,9 @@ test('the incident on the request page, and its report as Markdown with a copy b
   await expect(markdown).toContainText(`- ${id}: full rollback in globex/staging, pending.`);
   await expect(markdown).toContainText('Rollback requested: full rollback in globex/staging');
   for (const heading of ['### Timeline', '### Pipeline Questions', '### Action Items']) await expect(markdown).toContainText(heading);
+  // Nothing committed yet: the cluster has nothing to report, and the report says so (decision 044).
+  await expect(page.getByTestId('report-cluster')).toHaveText('No rollback has been committed yet.');
+  await expect(markdown).toContainText('Cluster sync and health: no rollback has been committed yet.');
   await checkA11y();
 
   await page.getByRole('button', { name: 'Copy Markdown' }).click();

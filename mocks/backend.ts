@@ -13,13 +13,15 @@ import { EventBus } from '#core/events.ts';
 import type { Clock, IdGenerator } from '#core/ports.ts';
 import { reconcileInterruptedRequests } from '#core/reconcile-requests.ts';
 import { createApiApp } from '#server/api/app.ts';
-import { generateDemoRepo, type DemoRepo, type DemoSize } from '#demo/demo-data.ts';
+import { generateDemoRepo, type DemoAnchor, type DemoRepo, type DemoSize } from '#demo/demo-data.ts';
 import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
 import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
 import { loadDemoInto } from '#demo/load-demo.ts';
 
 export interface MockBackendOptions {
   size?: DemoSize;
+  /** The demo's "now" (decision 044); default the fixed DEMO_END, so tests are deterministic. */
+  anchor?: DemoAnchor;
   clock?: Clock;
   ids?: IdGenerator;
 }
@@ -37,7 +39,7 @@ export interface MockBackend {
 }
 
 export function createMockBackend(options: MockBackendOptions = {}): MockBackend {
-  const repo = generateDemoRepo({ size: options.size ?? 'default' });
+  const repo = generateDemoRepo({ size: options.size ?? 'default', ...(options.anchor !== undefined ? { anchor: options.anchor } : {}) });
   const revisions = new InMemoryRevisionStore();
   const shaById = loadDemoInto(revisions, repo);
   const users = new StaticUserDirectory(repo.users);

@@ -6,8 +6,12 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { badRequest, notFound } from '#core/errors.ts';
 import { incidentFilterSchema } from '#core/incident.ts';
+import type { ClusterObservation } from '#core/incident-cluster.ts';
 import { buildIncidentReport, incidentMarkdown, type BadRevision } from '#core/incident-report.ts';
-import type { RequestStore } from '#core/ports.ts';
+import { targetHead } from '#core/history.ts';
+import type { RequestStore, TargetRuntimeStatus } from '#core/ports.ts';
+import { isApplied } from '#core/rollout.ts';
+import type { TargetConfig } from '#core/target-config.ts';
 import { readRevisionDetail } from '#core/revision-details.ts';
 import { requestIdSchema, type AuditEvent, type RollbackRequest } from '#core/schemas.ts';
 import type { ApiEnv, RouteDeps } from './api-context.ts';
@@ -27,6 +31,42 @@ async function requestsOf(store: RequestStore, query: z.infer<typeof querySchema
   const page = await store.listRequests({ incident: query.incident! }, null, MAX_REQUESTS);
   if (page.items.length === 0) throw notFound(`no rollback request belongs to incident ${query.incident}`);
   return page.items;
+}
+
+/** The agent's current report on each committed rollback's target (decision 044); one read per target. */
+async function clusterObservations(deps: RouteDeps, requests: readonly RollbackRequest[]): Promise<ClusterObservation[]> {
+  const statuses = new Map<string, Promise<TargetRuntimeStatus>>();
+  const statusOf = (target: TargetConfig) => {
+    const key = `${target.tenant}/${target.environment}`;
+    let status = statuses.get(key);
+    if (!status) {
+      status = targetHead(deps.revisions, target)
+        .then((head) => deps.cluster.status(target, head?.sha ?? null))
+        .catch((error: unknown): TargetRuntimeStatus => ({
+          source: 'none',
+          health: 'unknown',
+          sync: 'unknown',
+          services: [],
+          liveRevision: null,
+          operation: null,
+          observedAt: null,
+          outcomes: [],
+          reason: `the cluster status could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        }));
+      statuses.set(key, status);
+    }
+    return status;
+  };
+  const observations: ClusterObservation[] = [];
+  for (const request of requests) {
+    if (!request.commitSha) continue;
+    const target = await deps.catalog.get(request.tenant, request.environment);
+    if (!target) continue;
+    const status = await statusOf(target);
+    const applied = status.source === 'none' ? null : await isApplied(deps.revisions, target, status.liveRevision, request.commitSha).catch(() => null);
+    observations.push({ requestId: request.id, tenant: request.tenant, environment: request.environment, commitSha: request.commitSha, status, applied });
+  }
+  return observations;
 }
 
 export function registerIncidentRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void {
@@ -61,7 +101,8 @@ export function registerIncidentRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void
     }
 
     const incident = query.incident ? requests.find((r) => r.incident)?.incident : undefined;
-    const report = buildIncidentReport({ ...(incident ? { incident } : {}), requests, events, badRevisions });
+    const cluster = await clusterObservations(deps, requests);
+    const report = buildIncidentReport({ ...(incident ? { incident } : {}), requests, events, badRevisions, cluster });
     return c.json({ report, markdown: incidentMarkdown(report) });
   });
 }

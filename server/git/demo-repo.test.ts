@@ -5,7 +5,7 @@ import { generateDemoRepo, touchesTarget, type DemoRepo } from '#demo/demo-data.
 import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
 import { loadDemoInto } from '#demo/load-demo.ts';
 import { gitText } from './git-cli.ts';
-import { readDemoIds, writeDemoRepo } from './demo-repo.ts';
+import { readDemoAnchor, readDemoIds, writeDemoRepo } from './demo-repo.ts';
 import { GitRevisionStore } from './git-revision-store.ts';
 import { tempDirs } from './test-repos.ts';
 
@@ -116,6 +116,24 @@ describe('the demo repo', () => {
     expect(all.filter((r) => r.deployStatus === 'failed').map((r) => r.sha).sort()).toEqual([...failed].sort());
     const notes = await gitText(['-C', dir, 'notes', '--ref=rewind-deployments', 'list']);
     expect(notes.trim().split('\n')).toHaveLength(failed.length);
+  });
+});
+
+describe('a demo repo dated from its anchor (decision 044)', () => {
+  afterAll(() => dirs.cleanup());
+  it('is byte-identical for the same anchor, different for another, and remembers its anchor', async () => {
+    const anchor = '2026-12-02T23:00:00.000Z';
+    const [a, b, c] = [dirs.make(), dirs.make(), dirs.make()];
+    const first = await writeDemoRepo(a, { anchor, commitGraph: false });
+    const again = await writeDemoRepo(b, { anchor: Date.parse(anchor) + 30_000, commitGraph: false });
+    const other = await writeDemoRepo(c, { anchor: '2026-12-02T23:01:00.000Z', commitGraph: false });
+    expect(again).toEqual(first);
+    expect(other.size).toBe(first.size);
+    expect([...other.values()].filter((sha) => [...first.values()].includes(sha))).toEqual([]);
+    expect(await readDemoAnchor(a)).toBe(anchor);
+    // The head commit's dates: the failed payments release, 24 minutes before the anchor.
+    const dates = await gitText(['-C', a, 'log', '-1', '--format=%aI %cI', 'main']);
+    expect(dates.trim()).toBe('2026-12-02T22:36:00Z 2026-12-02T22:36:00Z'.replace(/Z/g, '+00:00'));
   });
 });
 

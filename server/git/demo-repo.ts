@@ -5,7 +5,7 @@
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateDemoRepo, type DemoCommit, type DemoRepo, type DemoSize } from '#demo/demo-data.ts';
+import { generateDemoRepo, type DemoAnchor, type DemoCommit, type DemoRepo, type DemoSize } from '#demo/demo-data.ts';
 import { demoCommitMessage } from '#demo/load-demo.ts';
 import { runGit } from './git-cli.ts';
 import { importCommits, initRepo, type ImportCommit } from './fast-import.ts';
@@ -13,8 +13,10 @@ import { importCommits, initRepo, type ImportCommit } from './fast-import.ts';
 export interface WriteDemoRepoOptions {
   /** Which demo data set to generate (default 'default'); ignored when `repo` is given. */
   size?: DemoSize;
+  /** The demo's "now" (decision 044; default the fixed DEMO_END); ignored when `repo` is given. */
+  anchor?: DemoAnchor;
   /** Demo data generated already, e.g. by a test that also needs its targets. */
-  repo?: Pick<DemoRepo, 'commits'>;
+  repo?: Pick<DemoRepo, 'commits'> & Partial<Pick<DemoRepo, 'anchor'>>;
   /**
    * A bare repository at `dir` (default true), or a work tree with `dir/.git` (false). Rewind serves
    * only a bare one, or one where the served branch is not checked out (docs/decisions/035).
@@ -28,6 +30,8 @@ export interface WriteDemoRepoOptions {
 
 export const DEMO_BRANCH = 'main';
 export const DEMO_IDS_FILE = 'rewind-demo-ids.json';
+/** The anchor the demo repo's story is dated from (decision 044), one ISO line; absent before it. */
+export const DEMO_ANCHOR_FILE = 'rewind-demo-anchor';
 
 /** The demo commit as fast-import input; a rollback's message is built once its target has a sha. */
 export function demoImportCommit(commit: DemoCommit): ImportCommit {
@@ -49,11 +53,12 @@ export function demoImportCommit(commit: DemoCommit): ImportCommit {
 export async function writeDemoRepo(dir: string, options: WriteDemoRepoOptions = {}): Promise<Map<string, string>> {
   const existing = await readdir(dir).catch(() => null);
   if (existing && existing.length > 0) throw new Error(`Cannot write the demo repo: ${dir} already exists and is not empty.`);
-  const demo = options.repo ?? generateDemoRepo({ size: options.size ?? 'default' });
+  const demo = options.repo ?? generateDemoRepo({ size: options.size ?? 'default', ...(options.anchor !== undefined ? { anchor: options.anchor } : {}) });
   const bare = options.bare ?? true;
   const gitDir = await initRepo(dir, { bare, branch: DEMO_BRANCH });
   const { byId } = await importCommits(gitDir, demo.commits.map(demoImportCommit), { branch: DEMO_BRANCH });
   await writeFile(join(gitDir, DEMO_IDS_FILE), `${JSON.stringify(Object.fromEntries(byId), null, 0)}\n`);
+  if (demo.anchor) await writeFile(join(gitDir, DEMO_ANCHOR_FILE), `${demo.anchor}\n`);
   if (options.commitGraph ?? true) {
     await runGit(['--git-dir', gitDir, 'commit-graph', 'write', '--reachable', '--changed-paths']);
   }
@@ -68,6 +73,13 @@ export async function readDemoIds(dir: string): Promise<Map<string, string>> {
   const gitDir = (await runGit(['rev-parse', '--absolute-git-dir'], { cwd: dir })).stdout.toString('utf8').trim();
   const parsed = JSON.parse(await readFile(join(gitDir, DEMO_IDS_FILE), 'utf8')) as Record<string, string>;
   return new Map(Object.entries(parsed));
+}
+
+/** The anchor a demo repo's story is dated from, or null for one written before decision 044. */
+export async function readDemoAnchor(gitDir: string): Promise<string | null> {
+  const text = await readFile(join(gitDir, DEMO_ANCHOR_FILE), 'utf8').catch(() => null);
+  const anchor = text?.trim() ?? '';
+  return Number.isFinite(Date.parse(anchor)) ? anchor : null;
 }
 
 /**

@@ -6,7 +6,7 @@ import { createRepo } from '#server/git/demo-repo.ts';
 import { gitText } from '#server/git/git-cli.ts';
 import { importCommits, type ImportCommit } from '#server/git/fast-import.ts';
 import { tempDirs } from '#server/git/test-repos.ts';
-import { openRepo } from './open-repo.ts';
+import { demoAgeNote, openRepo } from './open-repo.ts';
 
 // Real git work on a busy machine: generous limits (decision 024).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
@@ -149,5 +149,35 @@ describe('openRepo with a local path', () => {
     expect((await gitText(['--git-dir', join(older, 'repo', '.git'), 'config', 'core.bare'])).trim()).toBe('true');
     await converted.revisions.close();
     vi.restoreAllMocks();
+  });
+});
+
+describe('the demo repo’s age in the start output (decision 044)', () => {
+  const demoConfig = () => configSchema.parse({ targets: { pattern: { services: 'tenants/{tenant}/{environment}/services/{service}/' } } });
+  const now = Date.parse('2026-12-03T12:00:00.000Z');
+  it('says how old the incident is and how to start the story afresh', () => {
+    expect(demoAgeNote('/d/repo', '/d', '2026-12-03T11:50:00.000Z', now)).toBe('The demo repo in /d/repo is dated from 2026-12-03T11:50:00.000Z: its payments incident started 34 minutes ago.');
+    expect(demoAgeNote('/d/repo', '/d', '2026-12-01T09:00:00.000Z', now)).toBe(
+      'The demo repo in /d/repo is dated from 2026-12-01T09:00:00.000Z, 2 days ago: its payments incident is that old; to see it happen now, stop Rewind and delete /d/repo and /d/rewind.db (the demo\'s requests).',
+    );
+    expect(demoAgeNote('/d/repo', '/d', null, now)).toMatch(/^The demo repo in \/d\/repo was written by an earlier version: its story is dated 2026-11-20; to see it happen now/);
+  });
+
+  it('creates the demo repo dated from now (or REWIND_DEMO_ANCHOR), and refuses an anchor that is not a time', async () => {
+    const dataDir = dirs.make('demo-');
+    vi.stubEnv('REWIND_DEMO_ANCHOR', '2026-12-03T10:00:00Z');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const opened = await openRepo({ config: demoConfig(), dataDir, ...quiet });
+      await opened.revisions.close();
+      expect(log.mock.calls.flat().join('\n')).toContain('its story dated from 2026-12-03T10:00:00.000Z');
+      const head = await gitText(['--git-dir', join(dataDir, 'repo'), 'log', '-1', '--format=%aI', 'main']);
+      expect(head.trim()).toBe('2026-12-03T09:36:00+00:00');
+      vi.stubEnv('REWIND_DEMO_ANCHOR', 'soon');
+      await expect(openRepo({ config: demoConfig(), dataDir: dirs.make('demo-'), ...quiet })).rejects.toThrow(/REWIND_DEMO_ANCHOR=soon is not an ISO 8601 time/);
+    } finally {
+      log.mockRestore();
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RewindConfig } from '#server/config/config-schema.ts';
 import { ConfigError } from '#server/config/load-config.ts';
-import { writeDemoRepo } from '#server/git/demo-repo.ts';
+import { readDemoAnchor, writeDemoRepo } from '#server/git/demo-repo.ts';
 import { runGit } from '#server/git/git-cli.ts';
 import { ensureMirror, mirrorDir, removeUnusedMirrors, remoteDefaultBranch, setMirrorHead } from '#server/git/git-mirror.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
@@ -67,7 +67,7 @@ export async function openRepo({ config, dataDir, repo, branch: branchFlag, log 
   const explicitRepo = repo ?? config.repo.path;
   const usingDemo = !explicitRepo;
   const repoPath = resolve(explicitRepo ?? join(dataDir, 'repo'));
-  if (usingDemo) await prepareDemoRepo(repoPath);
+  if (usingDemo) await prepareDemoRepo(repoPath, dataDir);
   if (!existsSync(repoPath)) throw new Error(`--repo ${repoPath} does not exist`);
   const gitDir = await locateGitDir(repoPath);
   const branch = branchFlag ?? config.repo.branch ?? (await defaultBranch((args, opts) => runGit(['--git-dir', gitDir, ...args], opts)));
@@ -91,13 +91,19 @@ function cleanUpMirrors(dataDir: string, config: RewindConfig, log: OpenRepoOpti
 }
 
 /**
- * The demo repo is Rewind's own: written bare once. One written by an older version has a work tree
- * with `main` checked out; it becomes bare in place (its files there are no longer read).
+ * The demo repo is Rewind's own: written bare once, its story dated from the moment it is written
+ * (decision 044; `REWIND_DEMO_ANCHOR` pins that moment). One written earlier keeps its dates, since the
+ * requests in the database name its commits: the start output says how old its incident is and how to
+ * start the story afresh. One written by an older version has a work tree with `main` checked out; it
+ * becomes bare in place (its files there are no longer read).
  */
-async function prepareDemoRepo(repoPath: string): Promise<void> {
+async function prepareDemoRepo(repoPath: string, dataDir: string, now = Date.now()): Promise<void> {
   if (!existsSync(repoPath)) {
-    console.log(`Creating the demo infrastructure repo in ${repoPath} (once)...`);
-    await writeDemoRepo(repoPath, { size: 'default', bare: true });
+    const pinned = process.env.REWIND_DEMO_ANCHOR;
+    if (pinned && !Number.isFinite(Date.parse(pinned))) throw new ConfigError(`REWIND_DEMO_ANCHOR=${pinned} is not an ISO 8601 time`);
+    const anchor = pinned ? Date.parse(pinned) : now;
+    console.log(`Creating the demo infrastructure repo in ${repoPath} (once), its story dated from ${new Date(anchor).toISOString()}: the payments incident started 24 minutes ago...`);
+    await writeDemoRepo(repoPath, { size: 'default', bare: true, anchor });
     return;
   }
   const dotGit = join(repoPath, '.git');
@@ -105,4 +111,16 @@ async function prepareDemoRepo(repoPath: string): Promise<void> {
     await runGit(['--git-dir', dotGit, 'config', 'core.bare', 'true']);
     console.log(`The demo repo in ${repoPath} had a work tree; it is bare now (its checked-out files are no longer used).`);
   }
+  const anchor = await readDemoAnchor(existsSync(join(dotGit, 'HEAD')) ? dotGit : repoPath);
+  console.log(demoAgeNote(repoPath, dataDir, anchor, now));
+}
+
+/** What the start output says about an existing demo repo's dates (decision 044). */
+export function demoAgeNote(repoPath: string, dataDir: string, anchor: string | null, now: number): string {
+  const afresh = `to see it happen now, stop Rewind and delete ${repoPath} and ${join(dataDir, 'rewind.db')} (the demo's requests)`;
+  if (!anchor) return `The demo repo in ${repoPath} was written by an earlier version: its story is dated 2026-11-20; ${afresh}.`;
+  const hours = Math.max(0, Math.floor((now - Date.parse(anchor)) / 3_600_000));
+  if (hours < 1) return `The demo repo in ${repoPath} is dated from ${anchor}: its payments incident started ${Math.round((now - Date.parse(anchor)) / 60_000) + 24} minutes ago.`;
+  const age = hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} days`;
+  return `The demo repo in ${repoPath} is dated from ${anchor}, ${age} ago: its payments incident is that old; ${afresh}.`;
 }

@@ -24,13 +24,17 @@ describe('against the demo backend', () => {
   it('lists all five demo targets on the overview', async () => {
     renderApp({ route: '/' });
     const targetRows = await screen.findAllByTestId('target-row');
-    expect(targetRows.map((row) => within(row).getByRole('link').textContent)).toEqual([
+    expect(targetRows.map((row) => within(within(row).getByRole('rowheader')).getByRole('link').textContent)).toEqual([
       'acme / production',
       'acme / staging',
       'globex / production',
       'globex / staging',
       'initech / production',
     ]);
+    // The failing payments service of acme/production, and only it, offers its rollback (decision 044).
+    const offered = screen.getAllByRole('link', { name: /^Roll back / });
+    expect(offered.map((link) => link.getAttribute('aria-label'))).toEqual(['Roll back payments in acme/production']);
+    expect(offered[0]).toHaveAttribute('href', '/rollback/new?tenant=acme&environment=production&mode=service&service=payments&step=revision');
   });
 
   it('marks the failed payments release of acme/production as current, without a rollback action', async () => {

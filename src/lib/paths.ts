@@ -9,6 +9,9 @@ export const paths = {
   incidentReport: (subject: { incident: string } | { request: string }) => `/incidents/report?${new URLSearchParams(subject).toString()}`,
   /** One revision in full (decision 031). */
   revision: (tenant: string, environment: string, sha: string) => `${paths.target(tenant, environment)}/revisions/${encodeURIComponent(sha)}`,
+  /** The wizard at its revision step for a service rollback: pick the version to go back to (decision 044). */
+  rollbackService: (tenant: string, environment: string, service: string) =>
+    `/rollback/new?${new URLSearchParams({ tenant, environment, mode: 'service', service, step: 'revision' }).toString()}`,
   rollbackNew: (tenant: string, environment: string, revision: string) =>
     `/rollback/new?${new URLSearchParams({ tenant, environment, revision }).toString()}`,
   rollbackRequest: (id: string) => `/rollbacks/${encodeURIComponent(id)}`,

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDemoStory } from '#demo/demo-data.ts';
-import { revisionDetailSchema, errorBodySchema, historyResponseSchema, rollbackListResponseSchema, rollbackPreviewSchema, rollbackRequestResponseSchema, targetResponseSchema } from '#core/schemas.ts';
+import { revisionDetailSchema, errorBodySchema, incidentReportResponseSchema, historyResponseSchema, rollbackListResponseSchema, rollbackPreviewSchema, rollbackRequestResponseSchema, targetResponseSchema } from '#core/schemas.ts';
 import type { ApiHarness } from './harness.ts';
 
 export function describeIncidentContract(name: string, makeHarness: () => Promise<ApiHarness>): void {
@@ -121,6 +121,25 @@ export function describeIncidentContract(name: string, makeHarness: () => Promis
         expect(markdown).toContain(`Rollback requested: service rollback of payments in acme/production to ${request.targetSha.slice(0, 7)} (${request.id})`);
         expect(markdown).toContain('- **Response**: unknown (unknown: no rollback has been committed yet)');
         for (const heading of ['### Timeline', '### Pipeline Questions', '### Action Items']) expect(markdown).toContain(heading);
+        expect(markdown).toContain('\nCluster sync and health: no rollback has been committed yet.\n');
+      });
+
+      it('says what the cluster reports about a committed rollback, naming its source (decision 044)', { timeout: 60_000 }, async () => {
+        const history = historyResponseSchema.parse(await (await api.request('/api/targets/acme/staging/history?limit=200')).json()).revisions;
+        const index = history.findIndex((r) => r.summary === 'release payments v2.14.0');
+        const incident = { id: 'INC-4712' };
+        const created = await post('/api/rollbacks', requester(), { ...body(incident), environment: 'staging', targetSha: history[index + 1]!.sha });
+        expect(created.status).toBe(201);
+        const { request } = rollbackRequestResponseSchema.parse(await created.json());
+        expect(request.state).toBe('completed');
+        const response = await api.request('/api/incident-report?incident=INC-4712');
+        expect(response.status).toBe(200);
+        const { report, markdown } = incidentReportResponseSchema.parse(await response.json());
+        // Both backends run the demo's simulated cluster: what it says is labelled as such, never as Argo CD.
+        expect(report.cluster).toEqual([{ requestId: request.id, source: 'the simulated cluster (demo)', text: expect.stringContaining(request.commitSha!.slice(0, 7)) }]);
+        expect(report.timeline.filter((e) => e.source).every((e) => e.source === 'the simulated cluster (demo)')).toBe(true);
+        expect(markdown).toContain(`\nCluster sync and health (${request.id}): `);
+        expect(markdown).toContain('(reported by the simulated cluster (demo))');
       });
 
       it('reports per request, and refuses an unknown or missing subject', { timeout: 60_000 }, async () => {

@@ -12,6 +12,7 @@ import { MESSAGES } from '#core/errors.ts';
 import {
   diffSchema,
   notificationsResponseSchema,
+  revisionDetailSchema,
   rollbackRequestResponseSchema,
   type Revision,
   type RollbackRequest,
@@ -309,8 +310,17 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
 
       it('field: restores only the image tag of payments', async () => {
         const fields = [{ file: PAYMENTS_VALUES('staging'), path: ['image', 'tag'] }];
-        const { seen, all } = await execute({ mode: 'field', service: 'payments', targetSha: parent.sha, fields });
+        const { request, seen, all } = await execute({ mode: 'field', service: 'payments', targetSha: parent.sha, fields });
         expect(seen.files.map((f) => f.path)).toEqual([PAYMENTS_VALUES('staging')]);
+        // The commit message says the version it restores, as the preview did (decision 044); the metadata block stays last.
+        const [payments] = seen.versions ?? [];
+        expect(payments).toMatchObject({ service: 'payments', from: { known: true, version: 'v2.14.0' }, to: { known: true } });
+        const restoredTo = payments!.to.known ? payments!.to.version : '';
+        expect(restoredTo).not.toBe('v2.14.0');
+        const commit = await ok(await get(`${STAGING}/revisions/${request.commitSha}`), 200, (v) => revisionDetailSchema.parse(v));
+        const paragraphs = commit.message.trimEnd().split('\n\n');
+        expect(paragraphs[1]).toBe(`Restores payments v2.14.0 → ${restoredTo}`);
+        expect(paragraphs.at(-1)).toMatch(/^Mode: field\n[\s\S]*\nRollback Request ID: rbk-[a-z0-9]+$/);
         expect(seen.fields.map((f) => [f.path, f.from])).toEqual([[['image', 'tag'], 'v2.14.0']]);
         expect([seen.files[0]!.additions, seen.files[0]!.deletions]).toEqual([1, 1]);
         // The release's timeout change is still live: it was rolled back only in part.

@@ -233,7 +233,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   },
   {
     method: 'get', path: '/api/incident-report', operationId: 'getIncidentReport', tag: 'incidents', servedBy: 'api', security: 'identity',
-    summary: "An incident's post-incident report and its Markdown (decision 033)", query: incidentReportQuerySchema,
+    summary: "An incident's post-incident report and its Markdown, with the cluster's sync and health where connected (decisions 033, 044)", query: incidentReportQuerySchema,
     description: 'Give either `incident` (an incident ID or link) or `request` (one request without an incident).',
     responses: { 200: { description: 'The report', json: incidentReportResponseSchema } },
     errors: { 404: 'NOT_FOUND: no request of that incident, or unknown request' },

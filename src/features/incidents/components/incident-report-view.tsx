@@ -75,11 +75,21 @@ function ReportBody({ data }: { data: IncidentReportResponse }) {
               <td>
                 {entry.breakGlass && <span className="badge badge--break-glass">break-glass</span>} {entry.what}
               </td>
-              <td>{entry.actor ?? ''}</td>
+              <td>{entry.actor ?? (entry.source ? `reported by ${entry.source}` : '')}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <h2>Cluster sync and health</h2>
+      <ul data-testid="report-cluster">
+        {report.cluster.length === 0 && <li>No rollback has been committed yet.</li>}
+        {report.cluster.map((note) => (
+          <li key={note.requestId}>
+            <Link to={paths.rollbackRequest(note.requestId)}>{note.requestId}</Link>: {note.text}
+            {note.source && <span className="muted"> (reported by {note.source})</span>}
+          </li>
+        ))}
+      </ul>
       {report.notes.length > 0 && (
         <>
           <h2>Notes</h2>

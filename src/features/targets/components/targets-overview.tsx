@@ -7,6 +7,7 @@ import { LiveRevision } from '#src/components/cluster-status.tsx';
 import { HeadRevision } from '#src/components/head-revision.tsx';
 import { HealthBadge, PlanBadge, SyncBadge } from '#src/components/status-badges.tsx';
 import { VersionText } from '#src/components/service-version.tsx';
+import { paths } from '#src/lib/paths.ts';
 
 export function TargetsOverview() {
   const backend = useBackend();
@@ -79,6 +80,19 @@ export function TargetsOverview() {
                         ))}
                       </ul>
                     )}
+                    {/* The incident commander's way in: the failing service, straight to choosing its version (decision 044). */}
+                    {target.services
+                      .filter((service) => service.health === 'degraded')
+                      .map((service) => (
+                        <Link
+                          key={service.name}
+                          className="button button--small button--danger-outline"
+                          to={paths.rollbackService(target.tenant, target.environment, service.name)}
+                          aria-label={`Roll back ${service.name} in ${name}`}
+                        >
+                          Roll back {service.name}
+                        </Link>
+                      ))}
                   </td>
                 </tr>
               );
