@@ -367,8 +367,18 @@ export const auditEventSchema = z.object({
 });
 
 export const rollbackRequestResponseSchema = z.object({ request: rollbackRequestSchema });
+/**
+ * Extension (decision 039): what changed in a waiting request's plan since its requester confirmed it
+ * (the plan on the current head differs from the recorded `diffHash`).
+ */
+export const planChangeSchema = z.object({ previousBaseSha: shaSchema, baseSha: shaSchema, diffHash: z.string(), changes: z.array(z.string()) });
+/**
+ * A request as lists show it. Extension (decision 043): a pending or approved one whose plan changed
+ * carries `planChange`, so every list says "awaiting confirmation" and the queue shows what changed.
+ */
+export const listedRequestSchema = rollbackRequestSchema.extend({ planChange: planChangeSchema.optional() });
 export const rollbackListResponseSchema = z.object({
-  requests: z.array(rollbackRequestSchema),
+  requests: z.array(listedRequestSchema),
   nextCursor: z.string().nullable(),
 });
 /** `POST .../rollback-preview`: exactly the change the rollback would commit now, planned on `baseSha`. */
@@ -407,9 +417,7 @@ export const rollbackDetailResponseSchema = z.object({
    * Extension (decision 039): present when the plan on the current head differs from the one the
    * request recorded: what changed. Approving needs the requester to confirm the new plan first.
    */
-  planChange: z
-    .object({ previousBaseSha: shaSchema, baseSha: shaSchema, diffHash: z.string(), changes: z.array(z.string()) })
-    .optional(),
+  planChange: planChangeSchema.optional(),
 });
 export const withdrawBodySchema = z.object({ reason: z.string().optional() });
 export const auditResponseSchema = z.object({
@@ -427,6 +435,7 @@ export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type RollbackPreview = z.infer<typeof rollbackPreviewSchema>;
 export type RollbackDetail = z.infer<typeof rollbackDetailResponseSchema>;
 export type RollbackList = z.infer<typeof rollbackListResponseSchema>;
+export type ListedRequest = z.infer<typeof listedRequestSchema>;
 export type Verification = z.infer<typeof verificationSchema>;
 export type DestructivePlanInfo = z.infer<typeof destructivePlanSchema>;
 

@@ -145,6 +145,29 @@ export function describeLifecycleContract(name: string, makeHarness: () => Promi
       });
     });
 
+    describe('plan changes in lists (decision 043)', () => {
+      it('every list carries planChange for a waiting request whose plan changed, the same as its page, until the requester confirms', async () => {
+        const where = { tenant: 'globex', environment: 'production', service: 'inventory' };
+        const { request: pending } = await request(where);
+        const listed = async (query: string) => (await list(query)).find((r) => r.id === pending.id);
+        expect(await listed('?state=pending&limit=200')).toMatchObject({ id: pending.id, state: 'pending' });
+        expect((await listed('?state=pending&limit=200'))!.planChange).toBeUndefined();
+        // CI lands another file on the service: the rollback would now also delete it.
+        const moved = await commit('release inventory extra\n', { [servicePath(where, `extra-${canary + 1}.yaml`)]: 'extra: true\n' });
+        const page = await detail(pending.id);
+        expect(page.planChange).toMatchObject({ previousBaseSha: pending.baseSha, baseSha: moved });
+        for (const query of ['?state=pending&limit=200', '?open=true&tenant=globex&environment=production', '?tenant=globex&environment=production&limit=200']) {
+          expect((await listed(query))?.planChange, query).toEqual(page.planChange);
+        }
+        // Asked again with the same head: the same answer (served from the cache on the server).
+        expect((await listed('?state=pending&limit=200'))!.planChange).toEqual(page.planChange);
+        // Requests that are not waiting carry none.
+        expect((await list('?tenant=globex&environment=production&limit=200')).filter((r) => r.planChange !== undefined && r.state !== 'pending' && r.state !== 'approved')).toEqual([]);
+        await expectOk(await post(`/api/rollbacks/${pending.id}/confirm-plan`, {}, SAM), 200, asRequest);
+        expect((await listed('?state=pending&limit=200'))!.planChange).toBeUndefined();
+      });
+    });
+
     describe('permissions up front', () => {
       const me = async (email: string) => expectOk(await get('/api/me', email), 200, (v) => (v as { user: User }).user);
 

@@ -157,6 +157,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'get', path: '/api/rollbacks', operationId: 'listRollbacks', tag: 'rollbacks', servedBy: 'api', security: 'identity',
     summary: 'Rollback requests, newest first (cursor paging), filtered by state, target or incident', query: rollbackListQuerySchema,
+    description: 'A pending or approved request whose plan changed since its requester confirmed it carries `planChange` (decision 043): it awaits their confirmation. Computed once per request and branch head.',
     responses: { 200: { description: 'A page of requests', json: rollbackListResponseSchema } },
     errors: { 404: 'NOT_FOUND: this backend keeps no rollback requests' },
   },
