@@ -88,6 +88,8 @@ export const meResponseSchema = z.object({
   can: z.object({ breakGlass: z.boolean(), review: z.boolean() }).optional(),
 });
 export const usersResponseSchema = z.object({ users: z.array(userSchema) });
+/** `GET /api/people` (decision 043): names for emails, in every identity mode (the directory's users). */
+export const peopleResponseSchema = z.object({ people: z.array(z.object({ email: z.string(), name: z.string() })) });
 export const targetsResponseSchema = z.object({ targets: z.array(targetSchema) });
 export const targetResponseSchema = z.object({ target: targetSchema });
 
@@ -372,10 +374,7 @@ export const rollbackRequestResponseSchema = z.object({ request: rollbackRequest
  * (the plan on the current head differs from the recorded `diffHash`).
  */
 export const planChangeSchema = z.object({ previousBaseSha: shaSchema, baseSha: shaSchema, diffHash: z.string(), changes: z.array(z.string()) });
-/**
- * A request as lists show it. Extension (decision 043): a pending or approved one whose plan changed
- * carries `planChange`, so every list says "awaiting confirmation" and the queue shows what changed.
- */
+/** A request as lists show it; extension (decision 043): a waiting one whose plan changed has `planChange`. */
 export const listedRequestSchema = rollbackRequestSchema.extend({ planChange: planChangeSchema.optional() });
 export const rollbackListResponseSchema = z.object({
   requests: z.array(listedRequestSchema),

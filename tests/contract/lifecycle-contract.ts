@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissionsOn } from '#core/review-rules.ts';
 import {
   auditResponseSchema,
+  peopleResponseSchema,
   rollbackDetailResponseSchema,
   rollbackListResponseSchema,
   rollbackRequestResponseSchema,
@@ -165,6 +166,15 @@ export function describeLifecycleContract(name: string, makeHarness: () => Promi
         expect((await list('?tenant=globex&environment=production&limit=200')).filter((r) => r.planChange !== undefined && r.state !== 'pending' && r.state !== 'approved')).toEqual([]);
         await expectOk(await post(`/api/rollbacks/${pending.id}/confirm-plan`, {}, SAM), 200, asRequest);
         expect((await listed('?state=pending&limit=200'))!.planChange).toBeUndefined();
+      });
+    });
+
+    describe('people by name (decision 043)', () => {
+      it('GET /api/people names the emails requests carry, without roles', async () => {
+        const people = await expectOk(await get('/api/people', VIKTOR), 200, (v) => peopleResponseSchema.strict().parse(v).people);
+        const sam = people.find((p) => p.email === SAM);
+        expect(sam?.name).toMatch(/^Sam/);
+        expect(people.every((p) => Object.keys(p).sort().join() === 'email,name')).toBe(true);
       });
     });
 

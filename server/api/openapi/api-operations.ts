@@ -29,6 +29,7 @@ import {
   targetResponseSchema,
   targetsResponseSchema,
   usersResponseSchema,
+  peopleResponseSchema,
   withdrawBodySchema,
 } from '#core/schemas.ts';
 import { USER_TEXT_MAX_LENGTH } from '#core/user-text.ts';
@@ -94,6 +95,11 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: "The demo's users, for the user switcher (demo mode only)",
     responses: { 200: { description: 'The users', json: usersResponseSchema } },
     errors: { 404: 'NOT_FOUND: the server is not in demo mode' },
+  },
+  {
+    method: 'get', path: '/api/people', operationId: 'listPeople', tag: 'identity', servedBy: 'api', security: 'identity',
+    summary: "Names for the emails requests and reviews carry: the user directory's names and emails (every identity mode)",
+    responses: { 200: { description: 'Everyone the directory knows', json: peopleResponseSchema } },
   },
   {
     method: 'get', path: '/api/openapi.json', operationId: 'getOpenApiDocument', tag: 'meta', servedBy: 'api', security: 'identity',
