@@ -13,10 +13,11 @@ export function isBlockText(text: string): boolean {
 export function FieldText({ text, full = text }: { text: string; full?: string }) {
   if (isBlockText(full)) {
     const block = full.length > MAX_BLOCK ? `${full.slice(0, MAX_BLOCK)}…` : full;
+    // A span (display: block; pre-wrap) so a block may sit inside inline text too ("now → after").
     return (
-      <pre className="field-block" title={block === full ? undefined : full} data-testid="field-block">
+      <span className="field-block" title={block === full ? undefined : full} data-testid="field-block">
         {block.replace(/\n$/, '')}
-      </pre>
+      </span>
     );
   }
   return <code title={full === text ? undefined : full}>{text}</code>;

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RollbackRequest, Target, User } from '#core/schemas.ts';
+import type { ListedRequest, Target, User } from '#core/schemas.ts';
 import { resetMockBackend, server } from '#mocks/node.ts';
 import { HttpBackendAdapter } from '#src/api/http-backend-adapter.ts';
 import { useIdentityStore } from '#src/features/identity/stores/identity-store.ts';
@@ -18,7 +18,7 @@ afterEach(() => {
   localStorage.clear();
 });
 
-function serveQueue(me: User, requests: RollbackRequest[], targets: Target[] = [makeTarget(), makeTarget({ environment: 'staging', policy: { ...makeTarget().policy, requiredApprovals: 1, blockSelfApproval: false } })]) {
+function serveQueue(me: User, requests: ListedRequest[], targets: Target[] = [makeTarget(), makeTarget({ environment: 'staging', policy: { ...makeTarget().policy, requiredApprovals: 1, blockSelfApproval: false } })]) {
   server.use(
     http.get('*/api/me', () => HttpResponse.json({ user: me, breakGlass: null, identityMode: 'demo', can: { breakGlass: false, review: true } })),
     http.get('*/api/users', () => HttpResponse.json({ users: [bob, viktor] })),

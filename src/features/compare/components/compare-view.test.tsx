@@ -265,7 +265,7 @@ describe('CompareView', () => {
     expect(fieldRows()).toHaveLength((GROUPS_OPEN + 1) * GROUP_ROWS_SHOWN + 50);
     // A multi-line value is a pre-wrapped block with its lines, not one escaped line.
     const [before, after] = within(fieldRows()[0]!).getAllByTestId('field-block');
-    expect(before!.tagName).toBe('PRE');
+    expect(before).toHaveClass('field-block');
     expect(before!.textContent).toBe('server {\n  listen 80;\n}');
     expect(after!.textContent).toContain('listen 8080;');
     expect(fieldRows()[0]!.textContent).not.toContain('\\n');
