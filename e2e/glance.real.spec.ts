@@ -82,7 +82,8 @@ test('the approvals queue shows a changed plan before any click, and open-reques
   await expect(banner).toContainText('Plan changed since it was requested: the plan ');
   await expect(banner).toContainText('Awaiting Sam Rivera’s confirmation; nobody can approve it until then.');
   await expect(row.getByTestId('request-title')).toHaveText(new RegExp(`^Service rollback of ${mine.service} in globex/production to \\w{7}$`));
-  await expect(row.getByTestId('justification')).toHaveText('“e2e glance: queue banner”');
+  await expect(row.getByTestId('justification')).toContainText('“e2e glance: queue banner”');
+  await expect(row.getByTestId('justification')).not.toContainText('second line');
   await expect(row.getByRole('button')).toHaveCount(0);
   await expect(dana.page.getByRole('region', { name: /^Waiting for your review/ }).locator(`[data-request-id="${id}"]`)).toHaveCount(0);
   await expect(dana.page.getByRole('link', { name: /^Approvals/ })).toHaveAttribute('title', /awaiting the requester's confirmation/);
@@ -123,11 +124,11 @@ test('a 110-row field table stays short: groups per service with counts, the fir
     await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
     await page.goto(`/targets/acme/production/compare?from=${sha}&to=head`);
     await expect(page.getByTestId('field-count')).toHaveText(/^110 fields in 6 groups/);
-    await expect(page.getByTestId('field-row')).toHaveCount(40);
+    await expect(page.getByTestId('field-row')).toHaveCount(24);
     const tableTop = await page.getByRole('heading', { name: 'Changed fields' }).evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
     const filesTop = await page.getByRole('navigation', { name: 'Changed files' }).evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
     console.log(`field table at ${width} px: ${Math.round(filesTop - tableTop)} px from its heading to the file list`);
-    expect(filesTop - tableTop).toBeLessThan(width === 390 ? 9_000 : 2_500);
+    expect(filesTop - tableTop).toBeLessThan(width === 390 ? 5_000 : 2_000);
     const block = page.getByTestId('field-row').first().getByTestId('field-block').first();
     await expect(block).toHaveCSS('white-space', 'pre-wrap');
     expect((await block.boundingBox())!.height).toBeGreaterThan(40);
@@ -142,10 +143,20 @@ test('a 110-row field table stays short: groups per service with counts, the fir
     await payments.focus();
     await page.keyboard.press('Enter');
     await expect(payments).toHaveAttribute('aria-expanded', 'false');
-    await expect(page.getByTestId('field-row')).toHaveCount(30);
+    await expect(page.getByTestId('field-row')).toHaveCount(16);
     await page.keyboard.press('Space');
     await expect(payments).toHaveAttribute('aria-expanded', 'true');
     await page.getByRole('button', { name: 'Show all 60 fields of payments' }).click();
-    await expect(page.getByTestId('field-row')).toHaveCount(90);
+    await expect(page.getByTestId('field-row')).toHaveCount(76);
+    // For the record: every group open and shown in full, what the table used to cost.
+    for (const service of services.slice(1)) {
+      const toggle = page.getByRole('button', { name: `${service} 10 fields` });
+      if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
+      const more = page.getByRole('button', { name: `Show all 10 fields of ${service}` });
+      if (await more.count()) await more.click();
+    }
+    await expect(page.getByTestId('field-row')).toHaveCount(110);
+    const allTop = await page.getByRole('navigation', { name: 'Changed files' }).evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
+    console.log(`field table at ${width} px, all 110 rows shown: ${Math.round(allTop - tableTop)} px`);
   }
 });

@@ -2,9 +2,9 @@ import { useState, type ReactNode } from 'react';
 import './field-table.css';
 
 /** Rows of a group shown before "Show all": a release touches a handful of fields per service. */
-export const GROUP_ROWS_SHOWN = 10;
+export const GROUP_ROWS_SHOWN = 8;
 /** Groups open at first; the others start collapsed, with their counts (a 110-row table stays short). */
-export const GROUPS_OPEN = 4;
+export const GROUPS_OPEN = 3;
 
 interface RowGroupProps<T> {
   /** The service (or "Shared files"…) the rows belong to. */

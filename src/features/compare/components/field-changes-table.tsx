@@ -40,7 +40,7 @@ export function FieldChangesTable({ groups, total, files, state = 'ready', error
       ) : (
         <>
         <p className="muted" data-testid="field-count">
-          {total.toLocaleString('en')} {total === 1 ? 'field' : 'fields'} in {groups.length} {groups.length === 1 ? 'group' : 'groups'}; open a group for its fields.
+          {total.toLocaleString('en')} {total === 1 ? 'field' : 'fields'} in {groups.length} {groups.length === 1 ? 'group' : 'groups'}{groups.length > GROUPS_OPEN ? `; the first ${GROUPS_OPEN} are open` : ''}.
         </p>
         <table className="data-table field-table stack-on-phone" aria-labelledby="changed-fields-heading">
           <thead>
