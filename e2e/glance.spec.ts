@@ -34,7 +34,7 @@ test('compare pickers: choose from and to by keyboard, the URL follows, and "Rol
   // Tab reaches "Roll back to this" after the From picker; Enter opens the wizard at that revision.
   await from.focus();
   await page.keyboard.press('Tab');
-  const rollBack = page.getByRole('link', { name: `Roll back acme/production to ${shas[2]!.slice(0, 7)}` });
+  const rollBack = page.getByRole('link', { name: `Roll back to ${shas[2]!.slice(0, 7)}` });
   await expect(rollBack).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(new RegExp(`/rollback/new\\?tenant=acme&environment=production&revision=${shas[2]}`));

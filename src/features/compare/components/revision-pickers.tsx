@@ -70,7 +70,8 @@ function Picker({ label, value, revisions, loading, onSelect, tenant, environmen
   // A value outside the newest revisions stays selectable as itself.
   const outside = value !== '' && value.toLowerCase() !== HEAD && !chosen && !loading;
   const selected = value === '' ? '' : value.toLowerCase() === HEAD ? HEAD : (chosen?.sha ?? value);
-  const rollbackTo = chosen ?? (outside ? { sha: value, shortSha: value.slice(0, 7) } : undefined);
+  // Only a revision of the target's history is offered: the wizard would refuse any other.
+  const rollbackTo = chosen;
   return (
     <div className="revision-picker">
       <label htmlFor={id}>{label} revision</label>
@@ -85,7 +86,7 @@ function Picker({ label, value, revisions, loading, onSelect, tenant, environmen
         ))}
       </select>
       {rollbackTo && !isHead && (
-        <Link className="button button--small" to={paths.rollbackNew(tenant, environment, rollbackTo.sha)} aria-label={`Roll back ${tenant}/${environment} to ${rollbackTo.shortSha}`}>
+        <Link className="button button--small" to={paths.rollbackNew(tenant, environment, rollbackTo.sha)} aria-label={`Roll back to ${rollbackTo.shortSha}`}>
           Roll back to this
         </Link>
       )}
