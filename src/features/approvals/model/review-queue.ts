@@ -1,5 +1,5 @@
 import type { ListedRequest, Target } from '#core/schemas.ts';
-import { standingOf } from '#core/request-lifecycle.ts';
+import { standingOf } from '#core/request-standing.ts';
 import { reviewEligibility, type Reviewer, type ReviewEligibility } from '#core/review-rules.ts';
 
 export interface QueuedRequest {

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { standingOf, supersededBy, type RequestScope } from '#core/request-lifecycle.ts';
+import { supersededBy, type RequestScope } from '#core/request-lifecycle.ts';
+import { standingOf } from '#core/request-standing.ts';
 import { requestTitle } from '#core/request-title.ts';
 import { countApprovals, quorumOf } from '#core/review-rules.ts';
 import type { ListedRequest } from '#core/schemas.ts';
