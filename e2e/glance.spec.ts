@@ -41,6 +41,8 @@ test('compare pickers: choose from and to by keyboard, the URL follows, and "Rol
 });
 
 test('compare pickers at 1440 and 390 px: screenshots, and no sideways page scroll on a phone', async ({ page, checkA11y }) => {
+  // Two full compare pages, each checked by axe: on a loaded machine that is more than a minute.
+  test.setTimeout(150_000);
   await page.goto('/targets/acme/production');
   const sha = (await historyRows(page).nth(8).getAttribute('data-sha'))!;
   for (const width of [1440, 390]) {

@@ -77,7 +77,7 @@ export const revisionQueryOptions = (backend: BackendAdapter, tenant: string, en
   });
 
 /** How many of the target's newest revisions the compare pickers offer (older ones by URL or history). */
-export const REVISION_CHOICES = 100;
+export const REVISION_CHOICES = 50;
 
 /** The target's newest revisions, newest first, for the from/to pickers (decision 043). */
 export const revisionChoicesQueryOptions = (backend: BackendAdapter, tenant: string, environment: string) =>

@@ -54,7 +54,7 @@ describe('compare revision pickers', () => {
 
     router.navigate('/targets/acme/production/compare?from=abcdef1&to=head');
     await waitFor(() => expect(screen.getByRole('combobox', { name: 'From revision' })).toHaveValue('abcdef1'));
-    expect(screen.getByRole('option', { name: 'abcdef1 (not among the newest 100)' })).toBeInTheDocument();
+    expect(screen.getByRole('option', { name: 'abcdef1 (not among the newest 50)' })).toBeInTheDocument();
     // Nothing is offered that the wizard would refuse: only revisions of the target's history.
     expect(screen.queryByRole('link', { name: /^Roll back to / })).not.toBeInTheDocument();
   });
