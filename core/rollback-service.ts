@@ -23,6 +23,7 @@
  */
 import { RollbackExecution, type RollbackExecutionDeps, type RollbackHooks } from './rollback-execution.ts';
 import type { PlanChange } from './plan-change.ts';
+import { PlanChangeCache } from './plan-change-cache.ts';
 import { RequestClosing, SYSTEM_ACTOR } from './request-closing.ts';
 import { assertDestructiveAllowed } from './destructive-plan.ts';
 import { compareRevisions } from './compare.ts';
@@ -56,7 +57,7 @@ import {
   type RollbackRequestDiff,
 } from './rollback-preview.ts';
 import { checkIdempotencyKey, sameSubmission, validateSelection, type RollbackSelection } from './rollback-validation.ts';
-import type { CreateRollbackBody, RollbackRequest, User } from './schemas.ts';
+import type { CreateRollbackBody, ListedRequest, RollbackRequest, User } from './schemas.ts';
 import { targetKey, type TargetConfig } from './target-config.ts';
 
 /** States a request is closed from when its plan changes nothing any more (nothing to approve or retry). */
@@ -84,6 +85,8 @@ export class RollbackService {
   private readonly execution: RollbackExecution;
   /** Withdraw, supersede, close, confirm a new plan (request-closing.ts, decision 039). */
   readonly closing: RequestClosing;
+  /** Plan changes of listed requests, per (request, branch head) (decision 043). */
+  readonly planChanges = new PlanChangeCache();
 
   constructor(private readonly deps: RollbackServiceDeps) {
     this.lock = deps.commitLock ?? new InProcessCommitLock();
@@ -188,6 +191,21 @@ export class RollbackService {
 
   list(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<RollbackRequest>> {
     return this.deps.requests.listRequests(filter, cursor, limit);
+  }
+
+  /**
+   * A page of requests as lists show them: each pending or approved one whose plan changed carries
+   * `planChange` (decision 043), cached per (request, branch head) so a refresh plans nothing new.
+   */
+  async listWithPlanChanges(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<ListedRequest>> {
+    const page = await this.list(filter, cursor, limit);
+    if (!page.items.some((r) => r.state === 'pending' || r.state === 'approved')) return page;
+    const head = await this.deps.revisions.branchHead();
+    const changes = await this.planChanges.forList(page.items, head, async (request) => {
+      const target = await this.deps.catalog.get(request.tenant, request.environment);
+      return target ? this.stalePlan(request, target) : null;
+    });
+    return { ...page, items: page.items.map((r) => (changes.has(r.id) ? { ...r, planChange: changes.get(r.id)! } : r)) };
   }
 
   // --- writes ---

@@ -93,6 +93,8 @@ export const meResponseSchema = z.object({
   can: z.object({ breakGlass: z.boolean(), review: z.boolean() }).optional(),
 });
 export const usersResponseSchema = z.object({ users: z.array(userSchema) });
+/** `GET /api/people` (decision 043): names for emails, in every identity mode (the directory's users). */
+export const peopleResponseSchema = z.object({ people: z.array(z.object({ email: z.string(), name: z.string() })) });
 export const targetsResponseSchema = z.object({ targets: z.array(targetSchema) });
 export const targetResponseSchema = z.object({ target: targetSchema });
 
@@ -372,8 +374,15 @@ export const auditEventSchema = z.object({
 });
 
 export const rollbackRequestResponseSchema = z.object({ request: rollbackRequestSchema });
+/**
+ * Extension (decision 039): what changed in a waiting request's plan since its requester confirmed it
+ * (the plan on the current head differs from the recorded `diffHash`).
+ */
+export const planChangeSchema = z.object({ previousBaseSha: shaSchema, baseSha: shaSchema, diffHash: z.string(), changes: z.array(z.string()) });
+/** A request as lists show it; extension (decision 043): a waiting one whose plan changed has `planChange`. */
+export const listedRequestSchema = rollbackRequestSchema.extend({ planChange: planChangeSchema.optional() });
 export const rollbackListResponseSchema = z.object({
-  requests: z.array(rollbackRequestSchema),
+  requests: z.array(listedRequestSchema),
   nextCursor: z.string().nullable(),
 });
 /** `POST .../rollback-preview`: exactly the change the rollback would commit now, planned on `baseSha`. */
@@ -412,9 +421,7 @@ export const rollbackDetailResponseSchema = z.object({
    * Extension (decision 039): present when the plan on the current head differs from the one the
    * request recorded: what changed. Approving needs the requester to confirm the new plan first.
    */
-  planChange: z
-    .object({ previousBaseSha: shaSchema, baseSha: shaSchema, diffHash: z.string(), changes: z.array(z.string()) })
-    .optional(),
+  planChange: planChangeSchema.optional(),
 });
 export const withdrawBodySchema = z.object({ reason: z.string().optional() });
 export const auditResponseSchema = z.object({
@@ -432,6 +439,7 @@ export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type RollbackPreview = z.infer<typeof rollbackPreviewSchema>;
 export type RollbackDetail = z.infer<typeof rollbackDetailResponseSchema>;
 export type RollbackList = z.infer<typeof rollbackListResponseSchema>;
+export type ListedRequest = z.infer<typeof listedRequestSchema>;
 export type Verification = z.infer<typeof verificationSchema>;
 export type DestructivePlanInfo = z.infer<typeof destructivePlanSchema>;
 

@@ -38,7 +38,7 @@ test.describe('approvals', () => {
     );
 
     await expect(queueRow(other.page, id)).toBeVisible();
-    await expect(queueRow(other.page, id)).toContainText('sam@example.com');
+    await expect(queueRow(other.page, id)).toContainText('Sam Rivera');
     await expect(queueRow(other.page, id).getByTestId('quorum')).toHaveText('0 of 1');
     expect(await other.page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
 

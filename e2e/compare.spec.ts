@@ -20,8 +20,8 @@ test.describe('revision compare', () => {
     await expect(page.getByTestId('compare-from')).toContainText(sha.slice(0, 7));
     await expect(page.getByRole('region', { name: 'Impact' })).toContainText('1 service changed');
 
+    await expect(page.getByRole('button', { name: 'payments 2 fields' })).toHaveAttribute('aria-expanded', 'true');
     const tag = fieldRow(page, 'image.tag');
-    await expect(tag).toContainText('payments');
     await expect(tag).toContainText('v2.13.14');
     await expect(tag).toContainText('v2.14.0');
     const timeout = fieldRow(page, 'env[name=PAYMENT_PROVIDER_TIMEOUT_MS].value');

@@ -95,6 +95,9 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     return c.json({ users: await deps.users.list() });
   });
 
+  // Names for the emails requests and reviews carry (decision 043): names and emails only, no roles.
+  app.get('/api/people', async (c) => c.json({ people: (await deps.users.list()).map(({ email, name }) => ({ email, name })) }));
+
   // The contract (decision 034), built on first request: imported lazily so the in-browser mock loads
   // zod-openapi only when someone asks for the document.
   app.get('/api/openapi.json', async (c) => c.json((await import('./openapi/document.ts')).openApiDocument()));

@@ -55,7 +55,7 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void
 
   app.get('/api/rollbacks', async (c) => {
     const { cursor, limit, ...filter } = parseQuery(c, listQuerySchema);
-    const page = await rollbacks.list(filter, cursor ?? null, limit);
+    const page = await rollbacks.listWithPlanChanges(filter, cursor ?? null, limit);
     return c.json({ requests: page.items, nextCursor: page.nextCursor });
   });
 

@@ -67,6 +67,8 @@ export interface CompareParams {
 export interface BackendAdapter {
   me(signal?: AbortSignal): Promise<MeResponse>;
   users(signal?: AbortSignal): Promise<User[]>;
+  /** Names for emails (decision 043). */
+  people(signal?: AbortSignal): Promise<{ email: string; name: string }[]>;
   targets(signal?: AbortSignal): Promise<Target[]>;
   target(tenant: string, environment: string, signal?: AbortSignal): Promise<Target>;
   history(

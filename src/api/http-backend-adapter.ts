@@ -60,6 +60,10 @@ export class HttpBackendAdapter implements BackendAdapter {
     return (await this.get('/api/users', (s) => s.usersResponseSchema, signal)).users;
   }
 
+  async people(signal?: AbortSignal) {
+    return (await this.get('/api/people', (s) => s.peopleResponseSchema, signal)).people;
+  }
+
   async targets(signal?: AbortSignal) {
     return (await this.get('/api/targets', (s) => s.targetsResponseSchema, signal)).targets;
   }

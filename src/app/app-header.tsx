@@ -4,12 +4,14 @@ import { ThemeSwitcher } from '#src/features/appearance/components/theme-switche
 import { ApprovalsNavLink } from '#src/features/approvals/components/approvals-nav-link.tsx';
 import { BreakGlassButton } from '#src/features/identity/components/break-glass-button.tsx';
 import { UserSwitcher } from '#src/features/identity/components/user-switcher.tsx';
+import type { ReviewQueueCount } from './use-review-queue-count.ts';
 
 /**
  * The header. On a phone the navigation, theme and user switcher fold behind a "Menu" button (the CSS
  * decides when); break glass stays in view, it is what an on-call person opens the page for.
  */
-export function AppHeader({ reviewCount }: { reviewCount: number | undefined }) {
+export function AppHeader({ queue }: { queue: ReviewQueueCount | undefined }) {
+  const reviewCount = queue?.toReview;
   const { pathname } = useLocation();
   // Open on the page where it was opened: following a link in it closes it.
   const [openOn, setOpenOn] = useState<string | null>(null);
@@ -65,7 +67,7 @@ export function AppHeader({ reviewCount }: { reviewCount: number | undefined }) 
           <NavLink to="/" end className="app-nav__link">
             Targets
           </NavLink>
-          <ApprovalsNavLink count={reviewCount} />
+          <ApprovalsNavLink count={reviewCount} awaitingConfirmation={queue?.awaitingConfirmation} />
           <NavLink to="/audit" className="app-nav__link">
             Audit
           </NavLink>

@@ -8,13 +8,13 @@ import { useReviewQueueCount } from './use-review-queue-count.ts';
 export function RootLayout() {
   const navigation = useNavigation();
   useLiveUpdates();
-  const reviewCount = useReviewQueueCount();
+  const reviewQueue = useReviewQueueCount();
   return (
     <div className="app">
       <a href="#main" className="skip-link">
         Skip to content
       </a>
-      <AppHeader reviewCount={reviewCount} />
+      <AppHeader queue={reviewQueue} />
       <ConnectionBanner />
       <BreakGlassBanner />
       {navigation.state === 'loading' && <div className="route-progress" role="progressbar" aria-label="Loading page" />}

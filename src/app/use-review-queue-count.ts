@@ -6,8 +6,15 @@ import { meQueryOptions } from '#src/features/identity/api/identity-query-option
 import { targetsQueryOptions } from '#src/features/targets/api/targets-query-options.ts';
 import { useNow } from '#src/lib/use-now.ts';
 
-/** How many pending requests the current user may review (undefined when unknown or not an approver). */
-export function useReviewQueueCount(): number | undefined {
+export interface ReviewQueueCount {
+  /** Pending requests the current user may review now. */
+  toReview: number;
+  /** Waiting requests whose plan changed: awaiting their requester's confirmation (decision 043). */
+  awaitingConfirmation: number;
+}
+
+/** What waits in the current user's queue (undefined when unknown or not an approver). */
+export function useReviewQueueCount(): ReviewQueueCount | undefined {
   const backend = useBackend();
   const me = useQuery(meQueryOptions(backend));
   // The server says whether the caller reviews anywhere, by the targets' policies (decision 039).
@@ -17,5 +24,6 @@ export function useReviewQueueCount(): number | undefined {
   const targets = useQuery({ ...targetsQueryOptions(backend), enabled: mayReview });
   const now = useNow();
   if (!me.data || !mayReview || !pending.data) return undefined;
-  return buildReviewQueue(pending.data.requests, me.data, targets.data, now).toReview.length;
+  const queue = buildReviewQueue(pending.data.requests, me.data, targets.data, now);
+  return { toReview: queue.toReview.length, awaitingConfirmation: queue.awaitingConfirmation.length };
 }

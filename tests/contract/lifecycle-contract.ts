@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissionsOn } from '#core/review-rules.ts';
 import {
   auditResponseSchema,
+  peopleResponseSchema,
   rollbackDetailResponseSchema,
   rollbackListResponseSchema,
   rollbackRequestResponseSchema,
@@ -142,6 +143,38 @@ export function describeLifecycleContract(name: string, makeHarness: () => Promi
         await expectError(await post(`/api/rollbacks/${pending.id}/execute`, {}, SAM), 409, 'CONFLICT', /is closed: it cannot be executed/);
         await expectError(await post(`/api/rollbacks/${pending.id}/withdraw`, {}, SAM), 409, 'CONFLICT', /is closed/);
         expect((await list('?state=closed')).map((r) => r.id)).toContain(pending.id);
+      });
+    });
+
+    describe('plan changes in lists (decision 043)', () => {
+      it('every list carries planChange for a waiting request whose plan changed, the same as its page, until the requester confirms', async () => {
+        const where = { tenant: 'globex', environment: 'production', service: 'inventory' };
+        const { request: pending } = await request(where);
+        const listed = async (query: string) => (await list(query)).find((r) => r.id === pending.id);
+        expect(await listed('?state=pending&limit=200')).toMatchObject({ id: pending.id, state: 'pending' });
+        expect((await listed('?state=pending&limit=200'))!.planChange).toBeUndefined();
+        // CI lands another file on the service: the rollback would now also delete it.
+        const moved = await commit('release inventory extra\n', { [servicePath(where, `extra-${canary + 1}.yaml`)]: 'extra: true\n' });
+        const page = await detail(pending.id);
+        expect(page.planChange).toMatchObject({ previousBaseSha: pending.baseSha, baseSha: moved });
+        for (const query of ['?state=pending&limit=200', '?open=true&tenant=globex&environment=production', '?tenant=globex&environment=production&limit=200']) {
+          expect((await listed(query))?.planChange, query).toEqual(page.planChange);
+        }
+        // Asked again with the same head: the same answer (served from the cache on the server).
+        expect((await listed('?state=pending&limit=200'))!.planChange).toEqual(page.planChange);
+        // Requests that are not waiting carry none.
+        expect((await list('?tenant=globex&environment=production&limit=200')).filter((r) => r.planChange !== undefined && r.state !== 'pending' && r.state !== 'approved')).toEqual([]);
+        await expectOk(await post(`/api/rollbacks/${pending.id}/confirm-plan`, {}, SAM), 200, asRequest);
+        expect((await listed('?state=pending&limit=200'))!.planChange).toBeUndefined();
+      });
+    });
+
+    describe('people by name (decision 043)', () => {
+      it('GET /api/people names the emails requests carry, without roles', async () => {
+        const people = await expectOk(await get('/api/people', VIKTOR), 200, (v) => peopleResponseSchema.strict().parse(v).people);
+        const sam = people.find((p) => p.email === SAM);
+        expect(sam?.name).toMatch(/^Sam/);
+        expect(people.every((p) => Object.keys(p).sort().join() === 'email,name')).toBe(true);
       });
     });
 

@@ -29,6 +29,7 @@ import {
   targetResponseSchema,
   targetsResponseSchema,
   usersResponseSchema,
+  peopleResponseSchema,
   withdrawBodySchema,
 } from '#core/schemas.ts';
 import { USER_TEXT_MAX_LENGTH } from '#core/user-text.ts';
@@ -96,6 +97,11 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     errors: { 404: 'NOT_FOUND: the server is not in demo mode' },
   },
   {
+    method: 'get', path: '/api/people', operationId: 'listPeople', tag: 'identity', servedBy: 'api', security: 'identity',
+    summary: "Names for the emails requests and reviews carry: the user directory's names and emails (every identity mode)",
+    responses: { 200: { description: 'Everyone the directory knows', json: peopleResponseSchema } },
+  },
+  {
     method: 'get', path: '/api/openapi.json', operationId: 'getOpenApiDocument', tag: 'meta', servedBy: 'api', security: 'identity',
     summary: 'This document',
     responses: { 200: { description: 'The OpenAPI 3.1 document of this API', json: z.record(z.string(), z.unknown()) } },
@@ -157,6 +163,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'get', path: '/api/rollbacks', operationId: 'listRollbacks', tag: 'rollbacks', servedBy: 'api', security: 'identity',
     summary: 'Rollback requests, newest first (cursor paging), filtered by state, target or incident', query: rollbackListQuerySchema,
+    description: 'A pending or approved request whose plan changed since its requester confirmed it carries `planChange` (decision 043): it awaits their confirmation. Computed once per request and branch head.',
     responses: { 200: { description: 'A page of requests', json: rollbackListResponseSchema } },
     errors: { 404: 'NOT_FOUND: this backend keeps no rollback requests' },
   },

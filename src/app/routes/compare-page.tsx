@@ -1,6 +1,7 @@
 import { Link, useParams, useSearchParams } from 'react-router';
 import { nameSchema } from '#core/schemas.ts';
 import { CompareView } from '#src/features/compare/components/compare-view.tsx';
+import { RevisionPickers } from '#src/features/compare/components/revision-pickers.tsx';
 import { paths } from '#src/lib/paths.ts';
 import { NotFoundPage } from '#src/app/not-found-page.tsx';
 
@@ -19,6 +20,8 @@ export function ComparePage() {
   const to = searchParams.get('to')?.trim() || 'head';
   // A swap is a step worth going back from, so it pushes a history entry.
   const swap = () => setSearchParams(new URLSearchParams({ from: to, to: from }));
+  // A picked revision is a step worth going back from too (decision 043).
+  const pick = (next: { from: string; to: string }) => setSearchParams(new URLSearchParams(next));
 
   return (
     <div className="page compare-page">
@@ -29,13 +32,14 @@ export function ComparePage() {
         <span aria-current="page">Compare</span>
       </nav>
       <h1>Compare revisions of {name}</h1>
+      <RevisionPickers tenant={tenant} environment={environment} from={from} to={to} onChange={pick} />
       {from ? (
         <CompareView key={`${from} ${to}`} tenant={tenant} environment={environment} from={from} to={to} onSwap={swap} />
       ) : (
         <div className="empty-state" role="status">
           <p>No revision to compare was given.</p>
           <p className="muted">
-            Pick two revisions in the <Link to={paths.target(tenant, environment)}>deployment history</Link>, or use
+            Choose one above, pick two revisions in the <Link to={paths.target(tenant, environment)}>deployment history</Link>, or use
             “Compare” on one of them to see what changed since.
           </p>
         </div>

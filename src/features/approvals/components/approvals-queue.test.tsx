@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RollbackRequest, Target, User } from '#core/schemas.ts';
+import type { ListedRequest, Target, User } from '#core/schemas.ts';
 import { resetMockBackend, server } from '#mocks/node.ts';
 import { HttpBackendAdapter } from '#src/api/http-backend-adapter.ts';
 import { useIdentityStore } from '#src/features/identity/stores/identity-store.ts';
@@ -11,16 +11,18 @@ import { makeRequest } from '#src/test/rollback-fixtures.ts';
 
 const bob: User = { email: 'bob@example.com', name: 'Bob Approver', roles: ['approver'] };
 const viktor: User = { email: 'viktor@example.com', name: 'Viktor Lindqvist', roles: ['viewer'] };
+const sam: User = { email: 'sam@example.com', name: 'Sam Requester', roles: ['requester'] };
 
 afterEach(() => {
   useIdentityStore.setState({ email: null });
   localStorage.clear();
 });
 
-function serveQueue(me: User, requests: RollbackRequest[], targets: Target[] = [makeTarget(), makeTarget({ environment: 'staging', policy: { ...makeTarget().policy, requiredApprovals: 1, blockSelfApproval: false } })]) {
+function serveQueue(me: User, requests: ListedRequest[], targets: Target[] = [makeTarget(), makeTarget({ environment: 'staging', policy: { ...makeTarget().policy, requiredApprovals: 1, blockSelfApproval: false } })]) {
   server.use(
     http.get('*/api/me', () => HttpResponse.json({ user: me, breakGlass: null, identityMode: 'demo', can: { breakGlass: false, review: true } })),
     http.get('*/api/users', () => HttpResponse.json({ users: [bob, viktor] })),
+    http.get('*/api/people', () => HttpResponse.json({ people: [bob, viktor, sam].map(({ email, name }) => ({ email, name })) })),
     http.get('*/api/targets', () => HttpResponse.json({ targets })),
     http.get('*/api/rollbacks', ({ request }) => {
       expect(new URL(request.url).searchParams.get('state')).toBe('pending');
@@ -64,9 +66,10 @@ describe('approvals queue', () => {
 
     const [stale] = rows('Waiting for your review');
     expect(within(stale as HTMLElement).getByTestId('quorum')).toHaveTextContent('1 of 2 (1 dismissed)');
-    expect(stale).toHaveTextContent('acme/production');
-    expect(stale).toHaveTextContent('Service · payments');
-    expect(stale).toHaveTextContent('sam@example.com');
+    expect(within(stale as HTMLElement).getByTestId('request-title')).toHaveTextContent(/^Service rollback of payments in acme\/production to \w{7}$/);
+    // People by name, the email on hover.
+    expect(await within(stale as HTMLElement).findByText('Sam Requester')).toHaveAttribute('title', 'sam@example.com');
+    expect(stale).not.toHaveTextContent('sam@example.com');
     expect(within(stale as HTMLElement).getByRole('link', { name: 'Review rollback rbk-stale' })).toHaveAttribute('href', '/rollbacks/rbk-stale');
     const [reviewed, own] = rows('Other pending rollbacks');
     expect(reviewed).toHaveTextContent('You approved');
@@ -76,6 +79,49 @@ describe('approvals queue', () => {
     const nav = within(screen.getByRole('navigation', { name: 'Main' }));
     expect(nav.getByRole('link', { name: 'Approvals 3 waiting for your review' })).toHaveAttribute('aria-current', 'page');
     expect(nav.getByTestId('approvals-count')).toHaveTextContent('3');
+  });
+
+  it('shows each request with its justification, age, marks, and a changed plan before anyone clicks', async () => {
+    const planChange = { previousBaseSha: 'a'.repeat(40), baseSha: 'b'.repeat(40), diffHash: 'd'.repeat(64), changes: ['now also reverts values.yaml: replicas 7 → 3'] };
+    serveQueue(bob, [
+      makeRequest({
+        id: 'rbk-urgent',
+        requestedBy: 'sam@example.com',
+        createdAt: new Date(Date.now() - 12 * 60_000).toISOString(),
+        breakGlass: true,
+        incident: { id: 'INC-42' },
+        justification: `payments 5xx since 2.14.0 ${'and more detail '.repeat(10)}\nsecond line with the runbook`,
+      }),
+      { ...makeRequest({ id: 'rbk-moved', requestedBy: 'sam@example.com', createdAt: '2025-11-20T10:00:00Z' }), planChange },
+    ]);
+    renderApp({ route: '/approvals' });
+    await waitFor(() => expect(ids('Waiting for your review')).toEqual(['rbk-urgent']));
+    const [urgent] = rows('Waiting for your review');
+    const scoped = within(urgent as HTMLElement);
+    expect(scoped.getByTestId('mark-break-glass')).toHaveTextContent('Break-glass');
+    expect(scoped.getByTestId('mark-incident')).toHaveTextContent('Incident INC-42');
+    const justification = scoped.getByTestId('justification');
+    expect(justification.textContent).toMatch(/^“payments 5xx since 2\.14\.0 and more detail .*…”/);
+    expect(justification).not.toHaveTextContent('second line');
+    expect(justification).toHaveAttribute('title', expect.stringContaining('second line with the runbook'));
+    const age = urgent!.querySelector('time')!;
+    expect(age).toHaveTextContent('12 min. ago');
+    expect(age).toHaveAttribute('dateTime', expect.stringMatching(/Z$/));
+    expect(age).toHaveAttribute('title', expect.stringMatching(/UTC$/));
+
+    // The moved request is not "to review": it awaits Sam's confirmation, and the row says what changed.
+    expect(ids('Awaiting the requester’s confirmation')).toEqual(['rbk-moved']);
+    const [moved] = rows('Awaiting the requester’s confirmation');
+    await waitFor(() =>
+      expect(within(moved as HTMLElement).getByTestId('queue-stale-banner')).toHaveTextContent(
+        'Plan changed since it was requested: the plan now also reverts values.yaml: replicas 7 → 3. Awaiting Sam Requester’s confirmation; nobody can approve it until then.',
+      ),
+    );
+    expect(within(moved as HTMLElement).queryByRole('button', { name: /approve/i })).not.toBeInTheDocument();
+    expect(within(moved as HTMLElement).getByRole('link', { name: 'Review rollback rbk-moved' })).toHaveTextContent('Open');
+    // The header counts only what can be reviewed now; its tooltip names the other one.
+    const link = within(screen.getByRole('navigation', { name: 'Main' })).getByRole('link', { name: 'Approvals 1 waiting for your review' });
+    expect(link).toHaveAttribute('title', "1 waiting for your review; 1 awaiting the requester's confirmation (the plan changed)");
   });
 
   it('says when nothing waits, and why for someone who may not approve', async () => {

@@ -1,15 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link } from 'react-router';
-import type { RollbackRequest, Target } from '#core/schemas.ts';
+import type { Target } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
-import { RelativeTime } from '#src/components/relative-time.tsx';
-import { countApprovals, mayReviewSomewhere, quorumOf, type Reviewer } from '#core/review-rules.ts';
-import { paths } from '#src/lib/paths.ts';
-import { shortSha } from '#src/lib/sha.ts';
+import { mayReviewSomewhere, type Reviewer } from '#core/review-rules.ts';
 import { useNow } from '#src/lib/use-now.ts';
 import { pendingRequestsQueryOptions } from '#src/features/approvals/api/approvals-query-options.ts';
 import { buildReviewQueue, type QueuedRequest } from '#src/features/approvals/model/review-queue.ts';
+import { QueueTable } from '#src/features/approvals/components/queue-table.tsx';
 import '#src/features/approvals/approvals.css';
 
 interface ApprovalsQueueProps {
@@ -57,6 +54,15 @@ export function ApprovalsQueue({ reviewer, targets }: ApprovalsQueueProps) {
           <QueueTable requests={queue.toReview.map((request) => ({ request }))} caption="Pending rollbacks you may review, newest first" />
         )}
       </section>
+      {queue.awaitingConfirmation.length > 0 && (
+        <section className="panel approvals-section" aria-labelledby="awaiting-heading" data-testid="awaiting-confirmation">
+          <h2 id="awaiting-heading">
+            Awaiting the requester’s confirmation <span className="count-pill">{queue.awaitingConfirmation.length}</span>
+          </h2>
+          <p className="muted">The target changed since these were requested: each plan now differs from the one its requester saw. They cannot be approved until the requester confirms the new plan.</p>
+          <QueueTable requests={queue.awaitingConfirmation.map((request) => ({ request }))} caption="Pending rollbacks whose plan changed, awaiting their requester's confirmation, newest first" />
+        </section>
+      )}
       {queue.others.length > 0 && (
         <section className="panel approvals-section" aria-labelledby="others-heading">
           <h2 id="others-heading">
@@ -84,85 +90,4 @@ function whyNot(eligibility: QueuedRequest['eligibility']): string {
     default:
       return '';
   }
-}
-
-interface QueueRow {
-  request: RollbackRequest;
-  why?: string;
-}
-
-const MODE_LABEL = { full: 'Full', service: 'Service', field: 'Field' } as const;
-
-function QueueTable({ requests, caption }: { requests: QueueRow[]; caption: string }) {
-  const showWhy = requests.some((row) => row.why !== undefined);
-  return (
-    <table className="data-table approvals-table stack-on-phone">
-      <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Requested</th>
-          <th scope="col">Target</th>
-          <th scope="col">Scope</th>
-          <th scope="col">Affected services</th>
-          <th scope="col">Requester</th>
-          <th scope="col">Approvals</th>
-          {showWhy && <th scope="col">Status</th>}
-          <th scope="col">
-            <span className="visually-hidden">Open</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {requests.map(({ request, why }) => (
-          <tr key={request.id} data-testid="approval-row" data-request-id={request.id}>
-            <td data-label="Requested">
-              <RelativeTime iso={request.createdAt} />
-            </td>
-            <td data-label="Target">
-              {request.tenant}/{request.environment}
-            </td>
-            <td data-label="Scope">
-              {MODE_LABEL[request.mode]}
-              {request.service ? ` · ${request.service}` : ''}
-              <span className="muted"> → {shortSha(request.targetSha)}</span>
-            </td>
-            <td data-label="Affected services">
-              {request.affectedServices.length > 0 ? request.affectedServices.join(', ') : <span className="muted">none</span>}
-            </td>
-            <td data-label="Requester">{request.requestedBy}</td>
-            <td data-label="Approvals">
-              <QuorumProgress request={request} />
-            </td>
-            {showWhy && (
-              <td className="muted" data-label="Status">
-                {why}
-              </td>
-            )}
-            <td>
-              <Link to={paths.rollbackRequest(request.id)} className="button button--small" aria-label={`Review rollback ${request.id}`}>
-                Review
-              </Link>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-export function QuorumProgress({ request }: { request: RollbackRequest }) {
-  const given = countApprovals(request);
-  const needed = quorumOf(request);
-  const stale = request.reviews.filter((review) => review.stale).length;
-  return (
-    <span className="quorum" data-testid="quorum">
-      <span className="quorum__dots" aria-hidden="true">
-        {Array.from({ length: needed }, (_, index) => (
-          <span key={index} className={index < given ? 'quorum__dot quorum__dot--given' : 'quorum__dot'} />
-        ))}
-      </span>
-      {given} of {needed}
-      {stale > 0 && <span className="muted"> ({stale} dismissed)</span>}
-    </span>
-  );
 }

@@ -75,3 +75,14 @@ export const revisionQueryOptions = (backend: BackendAdapter, tenant: string, en
     staleTime: 60_000,
     retry: false,
   });
+
+/** How many of the target's newest revisions the compare pickers offer (older ones by URL or history). */
+export const REVISION_CHOICES = 50;
+
+/** The target's newest revisions, newest first, for the from/to pickers (decision 043). */
+export const revisionChoicesQueryOptions = (backend: BackendAdapter, tenant: string, environment: string) =>
+  queryOptions({
+    queryKey: ['compare', 'choices', tenant, environment] as const,
+    queryFn: async ({ signal }) => (await backend.history(tenant, environment, { limit: REVISION_CHOICES }, signal)).revisions,
+    staleTime: 15_000,
+  });

@@ -20,7 +20,7 @@ import {
   TO_SHA,
 } from '#src/test/compare-fixtures.ts';
 import { renderApp } from '#src/test/render.tsx';
-import { FIELD_ROWS_SHOWN } from './field-changes-table.tsx';
+import { GROUP_ROWS_SHOWN, GROUPS_OPEN } from '#src/components/field-table/row-group.tsx';
 
 const COMPARE_URL = '*/api/targets/acme/production/compare';
 const pageUrl = (from: string, to: string) => `/targets/acme/production/compare?from=${from}&to=${to}`;
@@ -90,7 +90,7 @@ describe('CompareView', () => {
 
     await waitFor(() => expect(fieldRows()).toHaveLength(2));
     const [tag, timeout] = fieldRows();
-    expect(tag).toHaveTextContent('payments');
+    expect(screen.getByRole('button', { name: 'payments 2 fields' })).toHaveAttribute('aria-expanded', 'true');
     expect(within(tag!).getByText('image.tag')).toBeInTheDocument();
     expect(tag).toHaveTextContent('v2.13.14');
     expect(tag).toHaveTextContent('v2.14.0');
@@ -227,12 +227,48 @@ describe('CompareView', () => {
     );
     const user = userEvent.setup();
     renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
-    await waitFor(() => expect(fieldRows()).toHaveLength(FIELD_ROWS_SHOWN), { timeout: 10_000 });
+    await waitFor(() => expect(fieldRows()).toHaveLength(GROUP_ROWS_SHOWN), { timeout: 10_000 });
     expect(screen.getByText(/broken\.yaml/, { selector: 'code' }).parentElement).toHaveTextContent('not valid YAML');
     expect(screen.getByText(/manifest\.yaml/, { selector: 'code' }).parentElement).toHaveTextContent('first 2,000');
-    await user.click(screen.getByRole('button', { name: 'Show all 250 field changes' }));
+    await user.click(screen.getByRole('button', { name: 'Show all 250 fields of bulk' }));
     expect(fieldRows()).toHaveLength(250);
     expect(within(fieldRows()[3]!).getByText('items[3].value')).toBeInTheDocument();
+  });
+
+  it('bounds a large field table: one collapsible group per service with its count, the first rows, and multi-line values as blocks', async () => {
+    const services = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];
+    // 110 rows: 60 in alpha, 10 in each of the others.
+    const fields: FieldChange[] = services.flatMap((service, s) =>
+      Array.from({ length: s === 0 ? 60 : 10 }, (_, i) => ({ service, file: `${ROOT}services/${service}/config.yaml`, path: ['data', `key${i}`], from: i, to: i + 1 })),
+    );
+    fields[0] = { ...fields[0]!, path: ['data', 'nginx.conf'], from: 'server {\n  listen 80;\n}\n', to: 'server {\n  listen 8080;\n}\n' };
+    serveCompare(makeDiff(services.map((service) => makeFileDiff(`${ROOT}services/${service}/config.yaml`, makePatch('config.yaml', 3))), fields));
+    const user = userEvent.setup();
+    renderApp({ route: pageUrl(FROM_SHA, TO_SHA) });
+    await waitFor(() => expect(screen.getAllByTestId('row-group')).toHaveLength(6));
+    expect(screen.getByTestId('field-count')).toHaveTextContent('110 fields in 6 groups');
+    // The first groups are open and show their first rows; the rest are collapsed with their counts.
+    expect(fieldRows()).toHaveLength(GROUPS_OPEN * GROUP_ROWS_SHOWN);
+    const alpha = screen.getByRole('button', { name: /alpha 60 fields/ });
+    expect(alpha).toHaveAttribute('aria-expanded', 'true');
+    const zeta = screen.getByRole('button', { name: /zeta 10 fields/ });
+    expect(zeta).toHaveAttribute('aria-expanded', 'false');
+    // Keyboard: the group header is a button.
+    zeta.focus();
+    await user.keyboard('{Enter}');
+    expect(zeta).toHaveAttribute('aria-expanded', 'true');
+    expect(fieldRows()).toHaveLength((GROUPS_OPEN + 1) * GROUP_ROWS_SHOWN);
+    await user.click(alpha);
+    expect(fieldRows()).toHaveLength(GROUPS_OPEN * GROUP_ROWS_SHOWN);
+    await user.click(alpha);
+    await user.click(screen.getByRole('button', { name: 'Show all 60 fields of alpha' }));
+    expect(fieldRows()).toHaveLength((GROUPS_OPEN + 1) * GROUP_ROWS_SHOWN + 60 - GROUP_ROWS_SHOWN);
+    // A multi-line value is a pre-wrapped block with its lines, not one escaped line.
+    const [before, after] = within(fieldRows()[0]!).getAllByTestId('field-block');
+    expect(before).toHaveClass('field-block');
+    expect(before!.textContent).toBe('server {\n  listen 80;\n}');
+    expect(after!.textContent).toContain('listen 8080;');
+    expect(fieldRows()[0]!.textContent).not.toContain('\\n');
   });
 
   it('keeps hostile names, paths and values inert everywhere on the page', async () => {

@@ -31,6 +31,8 @@ export function describeFieldSide(change: FieldChange, side: 'from' | 'to'): Fie
 const AMBIGUOUS = /^(?:|~|null|true|false|yes|no|on|off|[-+]?(?:\d[\d_]*)?\.?\d+(?:e[-+]?\d+)?|0x[0-9a-f]+|[-+]?\.inf|\.nan)$/i;
 
 export function formatValue(value: unknown): string {
+  // Several lines (a config file, a script) read as a block of text, not as one escaped line.
+  if (typeof value === 'string' && value.includes('\n') && value.trim() !== '') return value;
   if (typeof value === 'string') return AMBIGUOUS.test(value) || value.trim() !== value ? JSON.stringify(value) : value;
   if (value === null) return 'null';
   if (typeof value === 'object') return JSON.stringify(value);

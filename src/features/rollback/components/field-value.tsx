@@ -1,3 +1,5 @@
+import { FieldText, isBlockText } from '#src/components/field-table/field-text.tsx';
+
 const MAX_SHOWN = 160;
 
 /** A YAML value as inert text: JSON spelling, so `"1"` and `1`, `""` and absent, stay distinguishable. */
@@ -14,6 +16,8 @@ function isMarker(value: unknown) {
 function Value({ value, redacted }: { value: unknown; redacted: boolean }) {
   if (value === undefined) return <span className="field-value field-value--absent">absent</span>;
   if (redacted && isMarker(value)) return <span className="field-value field-value--secret">hidden (Secret)</span>;
+  // Several lines (a config file, a script) as a block of text, not one escaped line (decision 043).
+  if (typeof value === 'string' && isBlockText(value)) return <FieldText text={value} />;
   const full = JSON.stringify(value) ?? String(value);
   return (
     <code className="field-value" title={full.length > MAX_SHOWN ? full : undefined}>

@@ -1,17 +1,23 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { supersededBy, type RequestScope } from '#core/request-lifecycle.ts';
+import { standingOf } from '#core/request-standing.ts';
+import { requestTitle } from '#core/request-title.ts';
 import { countApprovals, quorumOf } from '#core/review-rules.ts';
-import type { RollbackRequest } from '#core/schemas.ts';
+import type { ListedRequest } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
 import { RelativeTime } from '#src/components/relative-time.tsx';
+import { Person, usePersonName } from '#src/components/person.tsx';
 import { paths } from '#src/lib/paths.ts';
-import { shortSha } from '#src/lib/sha.ts';
 import { openRequestsQueryOptions } from '#src/features/rollback/api/rollback-query-options.ts';
 
-/** Where an open request stands, in words: never a state Rewind does not know. */
-export function openStateText(request: RollbackRequest): string {
+/**
+ * Where an open request stands, in words: never a state Rewind does not know. A waiting request whose
+ * plan changed awaits its requester's confirmation (decision 043), whatever its approvals.
+ */
+export function openStateText(request: ListedRequest, requester = request.requestedBy): string {
+  if (standingOf(request) === 'awaiting-confirmation') return `awaiting ${requester}'s confirmation: the plan changed`;
   switch (request.state) {
     case 'pending':
       return `pending approval (${countApprovals(request)} of ${quorumOf(request)})`;
@@ -32,6 +38,7 @@ export function OpenRequests({ tenant, environment }: { tenant?: string; environ
   const backend = useBackend();
   const open = useQuery(openRequestsQueryOptions(backend, tenant, environment));
   const scoped = tenant !== undefined && environment !== undefined;
+  const nameOf = usePersonName();
   const headingId = scoped ? `open-requests-${tenant}-${environment}` : 'open-requests';
   if (open.isPending) return null;
   if (open.isError) {
@@ -48,12 +55,9 @@ export function OpenRequests({ tenant, environment }: { tenant?: string; environ
       ) : (
         <ul className="plain-list">
           {requests.map((request) => (
-            <li key={request.id} data-testid="open-request">
-              <Link to={paths.rollbackRequest(request.id)}>
-                {scoped ? '' : `${request.tenant}/${request.environment}: `}
-                {request.mode === 'full' ? 'full rollback' : `${request.service ?? request.mode} rollback`} to {shortSha(request.targetSha)}
-              </Link>{' '}
-              — {openStateText(request)}, requested by {request.requestedBy} <RelativeTime iso={request.createdAt} />
+            <li key={request.id} data-testid="open-request" data-standing={standingOf(request)}>
+              <Link to={paths.rollbackRequest(request.id)}>{requestTitle(request, { withTarget: !scoped })}</Link> — {openStateText(request, nameOf(request.requestedBy))}, requested
+              by <Person email={request.requestedBy} /> <RelativeTime iso={request.createdAt} />
             </li>
           ))}
         </ul>
@@ -69,6 +73,7 @@ export function OpenRequests({ tenant, environment }: { tenant?: string; environ
 export function SupersedeWarning({ scope }: { scope: RequestScope | undefined }) {
   const backend = useBackend();
   const open = useQuery({ ...openRequestsQueryOptions(backend, scope?.tenant, scope?.environment), enabled: scope !== undefined });
+  const nameOf = usePersonName();
   if (!scope || !open.data) return null;
   const replaced = supersededBy(scope, open.data.requests);
   if (replaced.length === 0) return null;
@@ -83,7 +88,8 @@ export function SupersedeWarning({ scope }: { scope: RequestScope | undefined })
       <ul className="plain-list">
         {replaced.map((request) => (
           <li key={request.id}>
-            <Link to={paths.rollbackRequest(request.id)}>{request.id}</Link> — {openStateText(request)}, requested by {request.requestedBy}
+            <Link to={paths.rollbackRequest(request.id)}>{requestTitle(request, { withTarget: false })}</Link> — {openStateText(request, nameOf(request.requestedBy))}, requested by{' '}
+            <Person email={request.requestedBy} />
           </li>
         ))}
       </ul>

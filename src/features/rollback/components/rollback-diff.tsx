@@ -1,5 +1,6 @@
 import { formatFieldPath } from '#core/field-path.ts';
-import type { Diff, FileDiff } from '#core/schemas.ts';
+import type { Diff, FieldChange, FileDiff } from '#core/schemas.ts';
+import { GROUPS_OPEN, RowGroup } from '#src/components/field-table/row-group.tsx';
 import { BeforeAfter } from './field-value.tsx';
 import { PatchList } from './patch-list.tsx';
 
@@ -101,31 +102,36 @@ export function RollbackDiff({ diff, headingLevel = 3 }: RollbackDiffProps) {
         <p className="muted">No YAML field changes to list (see the text diff).</p>
       ) : (
         <table className="data-table field-table stack-on-phone">
-          <caption className="visually-hidden">Changed fields: the value now and after the rollback</caption>
+          <caption className="visually-hidden">Changed fields by service: the value now and after the rollback</caption>
           <thead>
             <tr>
-              <th scope="col">Service</th>
               <th scope="col">File</th>
               <th scope="col">Field</th>
               <th scope="col">Now → after rollback</th>
             </tr>
           </thead>
-          <tbody>
-            {diff.fields.map((field) => (
-              <tr key={`${field.file}\u0000${JSON.stringify(field.path)}`} data-testid="field-row">
-                <td data-label="Service">{field.service ?? '—'}</td>
-                <td data-label="File">
-                  <code>{field.file.split('/').slice(-2).join('/')}</code>
-                </td>
-                <td data-label="Field">
-                  <code>{formatFieldPath(field.path)}</code>
-                </td>
-                <td data-label="Now → after rollback">
-                  <BeforeAfter now={field.from} after={field.to} redacted={field.redacted === true} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          {fieldsByService(diff.fields, diff.files).map(([service, fields], index) => (
+            <RowGroup
+              key={service}
+              label={service}
+              items={fields}
+              columns={3}
+              initiallyOpen={index < GROUPS_OPEN}
+              renderRow={(field) => (
+                <tr key={`${field.file}\u0000${JSON.stringify(field.path)}`} data-testid="field-row">
+                  <td data-label="File">
+                    <code>{field.file.split('/').slice(-2).join('/')}</code>
+                  </td>
+                  <td data-label="Field">
+                    <code>{formatFieldPath(field.path)}</code>
+                  </td>
+                  <td data-label="Now → after rollback">
+                    <BeforeAfter now={field.from} after={field.to} redacted={field.redacted === true} />
+                  </td>
+                </tr>
+              )}
+            />
+          ))}
         </table>
       )}
 
@@ -133,4 +139,15 @@ export function RollbackDiff({ diff, headingLevel = 3 }: RollbackDiffProps) {
       <PatchList files={diff.files} />
     </div>
   );
+}
+
+/** Field changes per service (or kind of file), in the order the groups first appear (decision 043). */
+function fieldsByService(fields: readonly FieldChange[], files: readonly FileDiff[]): [string, FieldChange[]][] {
+  const fileGroup = new Map(files.map((file) => [file.path, groupOf(file)]));
+  const groups = new Map<string, FieldChange[]>();
+  for (const field of fields) {
+    const key = fileGroup.get(field.file) ?? field.service ?? KIND_GROUP.other;
+    groups.set(key, [...(groups.get(key) ?? []), field]);
+  }
+  return [...groups];
 }

@@ -1,0 +1,57 @@
+import type { Page } from '@playwright/test';
+import { expect, historyRows, test } from './fixtures.ts';
+
+/**
+ * Decision 043 on the demo data (both projects): the compare page's revision pickers, keyboard first,
+ * and "Roll back to this" into the wizard.
+ */
+const search = (page: Page) => Object.fromEntries(new URL(page.url()).searchParams);
+
+test('compare pickers: choose from and to by keyboard, the URL follows, and "Roll back to this" opens the wizard there', async ({ page, checkA11y }) => {
+  await page.goto('/targets/acme/production');
+  await expect(historyRows(page).nth(3)).toBeVisible();
+  const shas = await historyRows(page).evaluateAll((rows) => rows.slice(0, 4).map((row) => row.getAttribute('data-sha')!));
+  await page.goto(`/targets/acme/production/compare?from=${shas[1]}&to=head`);
+  const from = page.getByRole('combobox', { name: 'From revision' });
+  const to = page.getByRole('combobox', { name: 'To revision' });
+  await expect(from).toHaveValue(shas[1]!);
+  await expect(to).toHaveValue('head');
+  await expect(page.getByTestId('field-row').first()).toBeVisible();
+  await checkA11y();
+
+  // Keyboard only: focus the From picker and move one revision down (older).
+  await from.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(() => search(page)).toEqual({ from: shas[2], to: 'head' });
+  await expect(page.getByTestId('compare-from')).toContainText(shas[2]!.slice(0, 7));
+  // To: the revision just below the head.
+  await to.selectOption(shas[1]!);
+  await expect.poll(() => search(page)).toEqual({ from: shas[2], to: shas[1] });
+  await expect(page.getByTestId('compare-to')).toContainText(shas[1]!.slice(0, 7));
+  await page.goBack();
+  await expect.poll(() => search(page)).toEqual({ from: shas[2], to: 'head' });
+
+  // Tab reaches "Roll back to this" after the From picker; Enter opens the wizard at that revision.
+  await from.focus();
+  await page.keyboard.press('Tab');
+  const rollBack = page.getByRole('link', { name: `Roll back to ${shas[2]!.slice(0, 7)}` });
+  await expect(rollBack).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`/rollback/new\\?tenant=acme&environment=production&revision=${shas[2]}`));
+});
+
+test('compare pickers at 1440 and 390 px: screenshots, and no sideways page scroll on a phone', async ({ page, checkA11y }) => {
+  // Two full compare pages, each checked by axe: on a loaded machine that is more than a minute.
+  test.setTimeout(150_000);
+  await page.goto('/targets/acme/production');
+  const sha = (await historyRows(page).nth(8).getAttribute('data-sha'))!;
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.goto(`/targets/acme/production/compare?from=${sha}&to=head`);
+    await expect(page.getByTestId('field-row').first()).toBeVisible();
+    await page.screenshot({ path: `/tmp/glance-compare-${width}.png`, fullPage: false });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `sideways scroll at ${width} px`).toBeLessThanOrEqual(1);
+    await checkA11y();
+  }
+});
