@@ -2,10 +2,10 @@ import { useQueryClient, type InvalidateQueryFilters, type QueryClient, type Que
 import { useEffect } from 'react';
 import { approvalKeys } from '#src/features/approvals/api/approvals-query-options.ts';
 import { auditKeys } from '#src/features/audit/api/audit-query-options.ts';
-import { compareKeys } from '#src/features/compare/api/compare-query-options.ts';
+import { compareKeys } from '#src/features/compare/api/compare-keys.ts';
 import { historyKeys } from '#src/features/history/api/history-query-options.ts';
 import { identityKeys } from '#src/features/identity/api/identity-query-options.ts';
-import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
+import { rollbackKeys } from '#src/features/rollback/api/rollback-keys.ts';
 import { targetKeys } from '#src/features/targets/api/targets-query-options.ts';
 import { useConnectionStore } from '#src/lib/connection-store.ts';
 

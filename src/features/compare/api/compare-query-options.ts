@@ -1,17 +1,8 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { BackendAdapter } from '#src/api/backend-adapter.ts';
+import { compareKeys } from './compare-keys.ts';
 
-export const compareKeys = {
-  all: ['compare'] as const,
-  pair: (tenant: string, environment: string, from: string, to: string) =>
-    ['compare', tenant, environment, from, to] as const,
-  fields: (tenant: string, environment: string, from: string, to: string) =>
-    ['compare', 'fields', tenant, environment, from, to] as const,
-  file: (tenant: string, environment: string, from: string, to: string, path: string, context: number) =>
-    ['compare', 'file', tenant, environment, from, to, path, context] as const,
-  revision: (tenant: string, environment: string, sha: string) =>
-    ['compare', 'revision', tenant, environment, sha] as const,
-};
+export { compareKeys } from './compare-keys.ts';
 
 /** Two fixed commits never change their diff; `head` moves with every deployment. */
 export const compareQueryOptions = (

@@ -1,33 +1,10 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import { hasDeferredFields, withComputedFields } from '#core/compare-fields.ts';
-import type { AuditEvent, FieldSelection, RollbackDetail, RollbackMode, RollbackRequest } from '#core/schemas.ts';
+import type { AuditEvent, RollbackDetail, RollbackRequest } from '#core/schemas.ts';
 import type { BackendAdapter } from '#src/api/backend-adapter.ts';
+import { rollbackKeys, type PreviewSelection } from './rollback-keys.ts';
 
-/** Everything this feature caches sits under `rollback`, so it never collides with another feature's keys. */
-export const rollbackKeys = {
-  all: ['rollback'] as const,
-  target: (tenant: string, environment: string) => ['rollback', 'target', tenant, environment] as const,
-  revisions: (tenant: string, environment: string) => ['rollback', 'target', tenant, environment, 'revisions'] as const,
-  revision: (tenant: string, environment: string, id: string) =>
-    ['rollback', 'target', tenant, environment, 'revision', id] as const,
-  changes: (tenant: string, environment: string, from: string) =>
-    ['rollback', 'target', tenant, environment, 'changes', from] as const,
-  preview: (tenant: string, environment: string, selection: PreviewSelection) =>
-    ['rollback', 'target', tenant, environment, 'preview', selection] as const,
-  request: (id: string) => ['rollback', 'request', id] as const,
-  /** Open requests (decision 039), of every target or of one. */
-  open: (tenant?: string, environment?: string) => ['rollback', 'open', tenant ?? null, environment ?? null] as const,
-  /** Under the request's key: whatever refreshes the request refreshes its timeline. */
-  timeline: (id: string) => ['rollback', 'request', id, 'timeline'] as const,
-  notifications: (id: string) => ['rollback', 'request', id, 'notifications'] as const,
-};
-
-export interface PreviewSelection {
-  mode: RollbackMode;
-  targetSha: string;
-  service?: string;
-  fields?: FieldSelection[];
-}
+export { rollbackKeys, type PreviewSelection } from './rollback-keys.ts';
 
 const FIRST_PAGE = 30;
 const NEXT_PAGE = 100;
