@@ -23,6 +23,7 @@ import { RollForwardHints } from './roll-forward-hints.tsx';
 import { IncidentText } from './incident-text.tsx';
 import { StalePlanBanner, SupersedesLinks, WithdrawControl } from './request-lifecycle.tsx';
 import '#src/features/rollback/rollback.css';
+import { Person } from '#src/components/person.tsx';
 
 interface RollbackRequestViewProps {
   id: string;
@@ -202,7 +203,7 @@ function RequestFacts({ request, planChange }: { request: RollbackRequest; planC
       </dd>
       <dt>Requested by</dt>
       <dd>
-        {request.requestedBy}, <RelativeTime iso={request.createdAt} />
+        <Person email={request.requestedBy} />, <RelativeTime iso={request.createdAt} />
       </dd>
       <dt>Affected services</dt>
       <dd>{request.affectedServices.length > 0 ? request.affectedServices.join(', ') : 'none (target configuration only)'}</dd>
