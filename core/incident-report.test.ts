@@ -81,6 +81,15 @@ describe('incidentMarkdown', () => {
     expect(markdown).toContain('- [ ] Update runbook with rollback procedure');
     expect(markdown).toContain('4. What gate would have prevented this from reaching production?');
   });
+
+  it('writes configured people as "Name (email)" and anyone else as the email (decision 047)', () => {
+    const named = incidentMarkdown(report, (email) => (email === 'olu@example.com' ? 'Olu Adeyemi' : undefined));
+    expect(named).toContain('Break-glass opened: approvers asleep (Olu Adeyemi (olu@example.com))');
+    expect(named).not.toMatch(/undefined/);
+    const plain = incidentMarkdown(report).split('\n');
+    const others = named.split('\n').filter((line, index) => line !== plain[index]);
+    expect(others.every((line) => line.includes('Olu Adeyemi (olu@example.com)'))).toBe(true);
+  });
 });
 
 describe('the cluster in the report (decision 044)', () => {

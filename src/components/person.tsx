@@ -15,15 +15,6 @@ export function usePersonName(): (email: string) => string | undefined {
   return (email) => people.data?.get(email.toLowerCase());
 }
 
-/** "Name (email)" for text that is not markup (a sentence in a string, a Markdown report); the email alone when no name is known. */
-export function usePersonText(): (email: string) => string {
-  const nameOf = usePersonName();
-  return (email) => {
-    const name = nameOf(email);
-    return name ? `${name} (${email})` : email;
-  };
-}
-
 /**
  * A person by name, the email on hover and read out after the name by screen readers (decisions 043,
  * 047); the email itself when no name is known (never an invented name). `fallback` is what to show
