@@ -176,7 +176,8 @@ export function incidentMarkdown(report: IncidentReport, nameOf: (email: string)
   lines.push(`- **Response**: ${formatDuration(report.durations.response)} (${report.durations.response.basis})`);
   lines.push(`- **Resolution**: ${formatDuration(report.durations.resolution)} (${report.durations.resolution.basis})`, '');
   for (const entry of report.timeline) {
-    const who = entry.actor ? ` (${person(entry.actor)})` : entry.source ? ` (reported by ${inline(entry.source)})` : '';
+    // "by", not parentheses: the person is itself "Name (email)".
+    const who = entry.actor ? ` — by ${person(entry.actor)}` : entry.source ? ` (reported by ${inline(entry.source)})` : '';
     lines.push(`- ${entry.at}${entry.breakGlass ? ' ⚠ break-glass' : ''}: ${inline(entry.what)}${who}`);
   }
   // Kept inside the template's Timeline section: what the cluster says now about each rollback commit.
