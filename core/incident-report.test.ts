@@ -76,10 +76,19 @@ describe('incidentMarkdown', () => {
     expect(markdown).toContain('- **Detection**: 34 min');
     expect(markdown).toContain('- **Response**: 2 min');
     expect(markdown).toContain('- **Resolution**: unknown');
-    expect(markdown).toContain('2026-11-20T16:05:00.000Z ⚠ break-glass: Break-glass opened: approvers asleep (olu@example.com)');
+    expect(markdown).toContain('2026-11-20T16:05:00.000Z ⚠ break-glass: Break-glass opened: approvers asleep — by olu@example.com');
     expect(markdown).toContain('Justification: payments 500s after v2.14.0 \\| see \\*dashboard\\*');
     expect(markdown).toContain('- [ ] Update runbook with rollback procedure');
     expect(markdown).toContain('4. What gate would have prevented this from reaching production?');
+  });
+
+  it('writes configured people as "Name (email)" and anyone else as the email (decision 047)', () => {
+    const named = incidentMarkdown(report, (email) => (email === 'olu@example.com' ? 'Olu Adeyemi' : undefined));
+    expect(named).toContain('Break-glass opened: approvers asleep — by Olu Adeyemi (olu@example.com)');
+    expect(named).not.toMatch(/undefined/);
+    const plain = incidentMarkdown(report).split('\n');
+    const others = named.split('\n').filter((line, index) => line !== plain[index]);
+    expect(others.every((line) => line.includes('Olu Adeyemi (olu@example.com)'))).toBe(true);
   });
 });
 

@@ -155,7 +155,15 @@ function inline(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/([\\`*_[\]<>#|])/g, '\\$1').trim();
 }
 
-export function incidentMarkdown(report: IncidentReport): string {
+/**
+ * The report as Markdown. `nameOf` gives the names of the configured users (decision 047): people are
+ * written "Name (email)", anyone else by the email alone; the JSON report keeps the emails.
+ */
+export function incidentMarkdown(report: IncidentReport, nameOf: (email: string) => string | undefined = () => undefined): string {
+  const person = (email: string) => {
+    const name = nameOf(email);
+    return inline(name ? `${name} (${email})` : email);
+  };
   const lines = [`# Post-Incident Review: ${inline(report.title)}`, ''];
   if (report.incident?.url) lines.push(`Incident record: ${report.incident.url}`, '');
   if (report.breakGlass) lines.push('**Break-glass was used**: approval was skipped for at least one action below (flagged ⚠).', '');
@@ -168,7 +176,8 @@ export function incidentMarkdown(report: IncidentReport): string {
   lines.push(`- **Response**: ${formatDuration(report.durations.response)} (${report.durations.response.basis})`);
   lines.push(`- **Resolution**: ${formatDuration(report.durations.resolution)} (${report.durations.resolution.basis})`, '');
   for (const entry of report.timeline) {
-    const who = entry.actor ? ` (${inline(entry.actor)})` : entry.source ? ` (reported by ${inline(entry.source)})` : '';
+    // "by", not parentheses: the person is itself "Name (email)".
+    const who = entry.actor ? ` — by ${person(entry.actor)}` : entry.source ? ` (reported by ${inline(entry.source)})` : '';
     lines.push(`- ${entry.at}${entry.breakGlass ? ' ⚠ break-glass' : ''}: ${inline(entry.what)}${who}`);
   }
   // Kept inside the template's Timeline section: what the cluster says now about each rollback commit.
@@ -177,7 +186,7 @@ export function incidentMarkdown(report: IncidentReport): string {
   for (const note of report.cluster) lines.push(`Cluster sync and health (${note.requestId}): ${inline(note.text)}${note.source ? ` (reported by ${inline(note.source)})` : ''}`);
   if (report.notes.length > 0) {
     lines.push('', '### Notes', '');
-    for (const note of report.notes) lines.push(`- ${note.at} ${inline(note.by)} on ${note.requestId}: ${inline(note.text)}`);
+    for (const note of report.notes) lines.push(`- ${note.at} ${person(note.by)} on ${note.requestId}: ${inline(note.text)}`);
   }
   lines.push(
     '',

@@ -112,6 +112,7 @@ export function canonicalRequest(r: RollbackRequest): RollbackRequest {
   if (r.commitSha !== undefined) out.commitSha = r.commitSha;
   if (r.error !== undefined) out.error = r.error;
   if (r.hints !== undefined) out.hints = r.hints.map((h) => ({ ...h }));
+  if (r.versions !== undefined) out.versions = r.versions.map((v) => ({ service: v.service, from: { ...v.from }, to: { ...v.to } }));
   if (r.incident !== undefined) out.incident = { ...r.incident };
   if (r.closedReason !== undefined) out.closedReason = r.closedReason;
   if (r.supersedes !== undefined) out.supersedes = [...r.supersedes];

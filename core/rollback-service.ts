@@ -242,7 +242,7 @@ export class RollbackService {
       );
     }
 
-    const { hints } = await insightOf(this.deps.revisions, target, selection, planned);
+    const { hints, versions } = await insightOf(this.deps.revisions, target, selection, planned);
     // Earlier requests this one replaces (decision 039); checked again in the transaction.
     const overlapping = await this.closing.overlapping({ tenant: target.tenant, environment: target.environment, mode: selection.mode, affectedServices: planned.plan.affectedServices });
     const now = this.deps.clock.now();
@@ -279,6 +279,7 @@ export class RollbackService {
           diffHash: planned.diffHash,
           notes: [],
           hints,
+          versions,
           ...(body.incident !== undefined ? { incident: body.incident } : {}),
         };
         const superseded = await this.closing.supersede(tx, overlapping, request, user.email, now);

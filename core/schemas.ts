@@ -73,6 +73,11 @@ export const rollbackRequestSchema = z.object({
   notes: z.array(noteSchema),
   /** Extension (decision 032): the roll-forward hints the requester was shown when submitting. */
   hints: z.array(rollForwardHintSchema).optional(),
+  /**
+   * Extension (decision 047): each affected service's version at the base and after the rollback, read
+   * from the manifests of the plan when the request was made (absent on older requests).
+   */
+  versions: z.array(serviceVersionChangeSchema).optional(),
   /** Extension (decision 033): the incident this rollback belongs to. */
   incident: incidentSchema.optional(),
   /** Extension (decision 039): why a `withdrawn`, `superseded` or `closed` request ended. */

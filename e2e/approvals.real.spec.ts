@@ -61,7 +61,7 @@ test.describe('approvals', () => {
     const commit = page.getByTestId('commit-sha');
     await expect(commit).toHaveText(/^[0-9a-f]{7}$/);
     const commitSha = (await commit.getAttribute('title'))!;
-    await expect(reviews(page).getByTestId('review')).toContainText('Approved by dana@example.com');
+    await expect(reviews(page).getByTestId('review')).toContainText('Approved by Dana Whitfield (dana@example.com)');
     await expect(reviews(page).getByTestId('review')).toContainText('matches the last good release');
     await expect(page.getByTestId('verification-commit')).toContainText('is on the branch');
     const timeline = page.getByTestId('timeline').getByRole('listitem');

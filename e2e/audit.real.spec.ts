@@ -26,7 +26,10 @@ test('filters, flags, details and exports of the audit trail', async ({ page, ch
   await expect(page.getByLabel('Actor (email)')).toHaveValue(USERS.olu);
   const rows = page.getByTestId('audit-row');
   await expect(rows.first()).toBeVisible();
-  expect(new Set(await rows.locator('.audit-event__actor').allTextContents())).toEqual(new Set([USERS.olu]));
+  // The actor by name, the email on hover and read after the name (decision 047); the exports keep the email.
+  const actors = rows.locator('.audit-event__actor .person');
+  await expect(actors.first()).toHaveText(`Olu Adeyemi (${USERS.olu})`);
+  expect(new Set(await actors.evaluateAll((elements) => elements.map((element) => element.getAttribute('title'))))).toEqual(new Set([USERS.olu]));
 
   // Newest first: the close, then the open; both flagged in words.
   const [first, second] = [rows.nth(0), rows.nth(1)];

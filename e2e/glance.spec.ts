@@ -55,3 +55,23 @@ test('compare pickers at 1440 and 390 px: screenshots, and no sideways page scro
     await checkA11y();
   }
 });
+
+test('history authors who are users by their directory name, the email on hover and for screen readers (decision 047)', async ({ page, checkA11y }) => {
+  await page.goto('/targets/acme/production');
+  await expect(historyRows(page).nth(5)).toBeVisible();
+  const byUser = page.locator('.history-cell--author .person').filter({ hasText: /^(Sam Rivera|Priya Raman|Dana Whitfield|Marcus Okafor|Olu Adeyemi) \([a-z]+@example\.com\)$/ });
+  const row = historyRows(page).filter({ has: byUser }).first();
+  const author = row.locator('.history-cell--author .person');
+  await expect(author).toBeVisible();
+  const [, name, email] = /^(.+) \((.+)\)$/.exec((await author.textContent())!)!;
+  await expect(author).toHaveAttribute('title', email!);
+  await expect(author.locator('.visually-hidden')).toHaveText(`(${email})`);
+  await checkA11y();
+  // The revision page names its author the same way.
+  await row.getByRole('link', { name: /^Details of revision/ }).click();
+  const detail = page.getByTestId('revision-detail');
+  await expect(detail).toBeVisible();
+  await expect(detail.locator('dd .person').first()).toHaveText(`${name} (${email})`);
+  await expect(detail.locator('dd .person').first()).toHaveAttribute('title', email!);
+  await checkA11y();
+});

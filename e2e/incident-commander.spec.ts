@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 
 /**
@@ -65,6 +65,30 @@ test('the incident commander rolls payments back to v2.13.12 from the overview, 
   const preview = await api(page, '/api/targets/acme/production/rollback-preview', { mode: 'service', service: 'payments', targetSha: restoreSha });
   expect(preview.status).toBe(200);
   expect(preview.json.versions).toEqual([expect.objectContaining({ service: 'payments', to: expect.objectContaining({ known: true, version: 'v2.13.12' }) })]);
+
+  // Decision 047: the request recorded the versions, so its title says where payments goes back to;
+  // people are shown by name, the email on hover and read after the name.
+  expect((json.request as { versions?: unknown }).versions).toEqual(preview.json.versions);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Service rollback of payments in acme/production to v2.13.12');
+  const me = (await api(page, '/api/me')).json.user as { email: string; name: string };
+  expect(me.name).not.toBe(me.email);
+  const requested = page.getByTestId('timeline').getByRole('listitem').first();
+  await expect(requested).toContainText(`Requested by ${me.name} (${me.email})`);
+  const person = (scope: Locator) => scope.locator('.person').filter({ hasText: me.name }).first();
+  await expect(person(requested)).toHaveAttribute('title', me.email);
+  await expect(person(page.getByRole('definition').filter({ hasText: me.name }))).toHaveText(`${me.name} (${me.email})`);
+  await checkA11y();
+  // The audit trail's actor column (its export keeps the email), then the queue's title. By links:
+  // a reload would lose the mock backend's requests.
+  await page.getByRole('link', { name: 'Audit trail of this request' }).click();
+  await expect(page).toHaveURL(new RegExp(`/audit\\?requestId=${id}$`));
+  await expect(person(page.locator(`[data-testid="audit-row"][data-request-id="${id}"]`).first())).toHaveAttribute('title', me.email);
+  await checkA11y();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Approvals/ }).click();
+  const row = page.locator(`[data-testid="approval-row"][data-request-id="${id}"]`);
+  await expect(row.getByTestId('request-title')).toHaveText('Service rollback of payments in acme/production to v2.13.12');
+  await expect(person(row)).toHaveAttribute('title', me.email);
+  await checkA11y();
 
   expect((await api(page, `/api/rollbacks/${id}/withdraw`, { reason: 'e2e: leave no pending request behind' })).status).toBe(200);
 });

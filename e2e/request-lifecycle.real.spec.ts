@@ -72,7 +72,7 @@ test('the stale-plan banner shows before Approve; the requester confirms the new
   const banner = dana.page.getByTestId('stale-plan');
   await expect(banner).toBeVisible();
   await expect(banner).toContainText('The plan changed since it was requested');
-  await expect(banner).toContainText(`It cannot be approved until ${USERS.sam} confirms the new plan.`);
+  await expect(banner).toContainText(`It cannot be approved until Sam Rivera (${USERS.sam}) confirms the new plan.`);
   const reviews = dana.page.getByRole('region', { name: 'Reviews' });
   await expect(reviews.getByRole('button', { name: 'Reject' })).toBeVisible();
   await expect(reviews.getByRole('button', { name: /^Approve/ })).toHaveCount(0);

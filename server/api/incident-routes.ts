@@ -103,6 +103,8 @@ export function registerIncidentRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void
     const incident = query.incident ? requests.find((r) => r.incident)?.incident : undefined;
     const cluster = await clusterObservations(deps, requests);
     const report = buildIncidentReport({ ...(incident ? { incident } : {}), requests, events, badRevisions, cluster });
-    return c.json({ report, markdown: incidentMarkdown(report) });
+    // Names for the Markdown (decision 047); a directory that cannot be read leaves the emails.
+    const people = new Map((await deps.users.list().catch(() => [])).map((u) => [u.email.toLowerCase(), u.name]));
+    return c.json({ report, markdown: incidentMarkdown(report, (email) => people.get(email.toLowerCase())) });
   });
 }

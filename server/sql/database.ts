@@ -43,6 +43,8 @@ export interface RequestsTable {
   error: string | null;
   /** JSON: RollForwardHint[] (migration 0003) */
   hints: string | null;
+  /** Decision 047: JSON of the request's `versions`. */
+  versions: string | null;
   incident_id: string | null;
   incident_url: string | null;
   /** Why a withdrawn, superseded or closed request ended (migration 0004, decision 039). */

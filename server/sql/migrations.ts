@@ -237,6 +237,15 @@ function buildMigrations(flavour: SqlFlavour): Record<string, Migration> {
         for (const column of ['superseded_by', 'supersedes', 'closed_reason']) await db.schema.alterTable('requests').dropColumn(column).execute();
       },
     },
+    // Decision 047: the per-service version change read at creation, so titles can say "to 2.13.12".
+    '0008_request_versions': {
+      async up(db) {
+        await db.schema.alterTable('requests').addColumn('versions', 'text').execute();
+      },
+      async down(db) {
+        await db.schema.alterTable('requests').dropColumn('versions').execute();
+      },
+    },
   };
 }
 

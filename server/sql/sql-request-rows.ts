@@ -80,6 +80,7 @@ function toRequest(
     commitSha: row.commit_sha ?? undefined,
     error: row.error ?? undefined,
     hints: row.hints === null ? undefined : (JSON.parse(row.hints) as RollbackRequest['hints']),
+    versions: row.versions === null ? undefined : (JSON.parse(row.versions) as RollbackRequest['versions']),
     incident: row.incident_id === null && row.incident_url === null ? undefined : { ...(row.incident_id !== null ? { id: row.incident_id } : {}), ...(row.incident_url !== null ? { url: row.incident_url } : {}) },
     notes: notes.map((n) => ({ by: n.author, text: n.body, at: n.noted_at })),
     closedReason: row.closed_reason ?? undefined,

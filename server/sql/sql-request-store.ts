@@ -271,6 +271,7 @@ class SqlTx implements RequestStoreTx {
         commit_sha: r.commitSha ?? null,
         error: r.error ?? null,
         hints: r.hints === undefined ? null : JSON.stringify(r.hints),
+        versions: r.versions === undefined ? null : JSON.stringify(r.versions),
         incident_id: r.incident?.id ?? null,
         incident_url: r.incident?.url ?? null,
         closed_reason: r.closedReason ?? null,

@@ -2,6 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import type { LoaderFunction, LoaderFunctionArgs } from 'react-router';
 import { nameSchema } from '#core/schemas.ts';
 import type { BackendAdapter } from '#src/api/backend-adapter.ts';
+import { peopleQueryOptions } from '#src/api/people-query-options.ts';
 import { pendingRequestsQueryOptions } from '#src/features/approvals/api/approvals-query-options.ts';
 import { filtersFromSearch } from '#src/features/audit/model/audit-filters.ts';
 import { auditInfiniteQueryOptions } from '#src/features/audit/api/audit-query-options.ts';
@@ -33,6 +34,9 @@ const settle = (...work: Promise<unknown>[]): null => {
   return null;
 };
 
+/** Names for the emails a page shows (decision 047): read beside the page's data, not after it. */
+const people = ({ queryClient, backend }: LoaderContext) => queryClient.query({ ...peopleQueryOptions(backend), staleTime: 'static' });
+
 const searchOf = ({ request }: LoaderFunctionArgs) => new URL(request.url).searchParams;
 
 export function targetPageLoader({ queryClient, backend }: LoaderContext): LoaderFunction {
@@ -44,6 +48,7 @@ export function targetPageLoader({ queryClient, backend }: LoaderContext): Loade
     return settle(
       queryClient.query({ ...targetQueryOptions(backend, tenant, environment, queryClient), staleTime: 'static' }),
       queryClient.infiniteQuery({ ...historyInfiniteQueryOptions(backend, tenant, environment, filters), staleTime: 'static' }),
+      people({ queryClient, backend }),
     );
   };
 }
@@ -56,7 +61,7 @@ export function comparePageLoader({ queryClient, backend }: LoaderContext): Load
     const from = search.get('from')?.trim() ?? '';
     const to = search.get('to')?.trim() || 'head';
     if (!from || !nameSchema.safeParse(tenant).success || !nameSchema.safeParse(environment).success) return null;
-    return settle(queryClient.query({ ...compareQueryOptions(backend, tenant, environment, from, to), staleTime: 'static' }));
+    return settle(queryClient.query({ ...compareQueryOptions(backend, tenant, environment, from, to), staleTime: 'static' }), people({ queryClient, backend }));
   };
 }
 
@@ -69,6 +74,7 @@ export function requestPageLoader({ queryClient, backend }: LoaderContext): Load
       queryClient.query({ ...requestAuditQueryOptions(backend, { id }), staleTime: 'static' }),
       queryClient.query({ ...meQueryOptions(backend), staleTime: 'static' }),
       queryClient.query({ ...targetsQueryOptions(backend), staleTime: 'static' }),
+      people({ queryClient, backend }),
     );
   };
 }
@@ -79,6 +85,7 @@ export function approvalsPageLoader({ queryClient, backend }: LoaderContext): Lo
       queryClient.query({ ...pendingRequestsQueryOptions(backend), staleTime: 'static' }),
       queryClient.query({ ...meQueryOptions(backend), staleTime: 'static' }),
       queryClient.query({ ...targetsQueryOptions(backend), staleTime: 'static' }),
+      people({ queryClient, backend }),
     );
 }
 
@@ -95,5 +102,11 @@ export function auditPageLoader({ queryClient, backend }: LoaderContext): Loader
     settle(
       queryClient.infiniteQuery({ ...auditInfiniteQueryOptions(backend, filtersFromSearch(searchOf(args))), staleTime: 'static' }),
       queryClient.query({ ...targetsQueryOptions(backend), staleTime: 'static' }),
+      people({ queryClient, backend }),
     );
+}
+
+/** Pages whose own query needs what only the component knows (a revision, a report's subject): the names at least start at once. */
+export function peoplePageLoader(context: LoaderContext): LoaderFunction {
+  return () => settle(people(context));
 }

@@ -54,11 +54,11 @@ export function createRoutes(context: LoaderContext): RouteObject[] {
             },
             {
               path: 'targets/:tenant/:environment/revisions/:sha',
-              lazy: { Component: async () => (await import('#src/app/routes/revision-page.tsx')).RevisionPage },
+              lazy: { loader: loader('peoplePageLoader'), Component: async () => (await import('#src/app/routes/revision-page.tsx')).RevisionPage },
             },
             {
               path: 'incidents/report',
-              lazy: { Component: async () => (await import('#src/app/routes/incident-report-page.tsx')).IncidentReportPage },
+              lazy: { loader: loader('peoplePageLoader'), Component: async () => (await import('#src/app/routes/incident-report-page.tsx')).IncidentReportPage },
             },
             {
               path: 'rollback/new',

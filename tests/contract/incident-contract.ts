@@ -82,8 +82,13 @@ export function describeIncidentContract(name: string, makeHarness: () => Promis
         expect(created.status).toBe(201);
         const { request } = rollbackRequestResponseSchema.parse(await created.json());
         expect(request.hints?.map((h) => h.kind)).toEqual(kinds);
+        // Decision 047: the versions the preview read are recorded with the request, and listed with it.
+        expect(request.versions).toEqual(preview.versions);
         const read = rollbackRequestResponseSchema.parse(await (await api.request(`/api/rollbacks/${request.id}`)).json());
         expect(read.request.hints).toEqual(request.hints);
+        expect(read.request.versions).toEqual(preview.versions);
+        const listed = rollbackListResponseSchema.parse(await (await api.request('/api/rollbacks?limit=200')).json());
+        expect(listed.requests.find((r) => r.id === request.id)?.versions).toEqual(preview.versions);
       });
     });
 

@@ -18,15 +18,25 @@ export function describeRequestStoreQueries(storeOf: () => RequestStore): void {
       });
 
     describe('listRequests', () => {
-      it('keeps the roll-forward hints and the incident of a request, and filters by the incident id or link', async () => {
+      it('keeps the roll-forward hints, the versions and the incident of a request, and filters by the incident id or link', async () => {
+        const versions = [
+          {
+            service: 'payments',
+            from: { known: true as const, version: 'v2.14.0', source: 'helm-values' as const, file: 'a/values.yaml', field: 'image.tag' },
+            to: { known: false as const, reason: 'no version field in the manifests' },
+          },
+        ];
         const hints = [{ kind: 'migration' as const, file: 'a/migrations/1.sql', message: 'The rollback changes a/migrations/1.sql' }];
         await insert(
-          makeRequest({ id: 'rbk-a', createdAt: '2025-03-01T10:00:00.000Z', hints, incident: { id: 'INC-7', url: 'https://status.example.com/i/7' } }),
+          makeRequest({ id: 'rbk-a', createdAt: '2025-03-01T10:00:00.000Z', hints, versions, incident: { id: 'INC-7', url: 'https://status.example.com/i/7' } }),
           makeRequest({ id: 'rbk-b', createdAt: '2025-03-01T11:00:00.000Z', incident: { id: 'INC-8' } }),
           makeRequest({ id: 'rbk-c', createdAt: '2025-03-01T12:00:00.000Z', incident: { url: 'https://status.example.com/i/7' } }),
           makeRequest({ id: 'rbk-d', createdAt: '2025-03-01T13:00:00.000Z' }),
         );
         expect((await storeOf().getRequest('rbk-a'))?.hints).toStrictEqual(hints);
+        expect((await storeOf().getRequest('rbk-a'))?.versions).toStrictEqual(versions);
+        expect((await storeOf().listRequests({ incident: 'INC-7' }, null, 10)).items[0]?.versions).toStrictEqual(versions);
+        expect(await storeOf().getRequest('rbk-b')).not.toHaveProperty('versions');
         expect((await storeOf().getRequest('rbk-a'))?.incident).toStrictEqual({ id: 'INC-7', url: 'https://status.example.com/i/7' });
         expect(await storeOf().getRequest('rbk-d')).not.toHaveProperty('incident');
         const ids = async (incident: string) => (await storeOf().listRequests({ incident }, null, 10)).items.map((r) => r.id);

@@ -67,9 +67,10 @@ describe('approvals queue', () => {
     const [stale] = rows('Waiting for your review');
     expect(within(stale as HTMLElement).getByTestId('quorum')).toHaveTextContent('1 of 2 (1 dismissed)');
     expect(within(stale as HTMLElement).getByTestId('request-title')).toHaveTextContent(/^Service rollback of payments in acme\/production to \w{7}$/);
-    // People by name, the email on hover.
-    expect(await within(stale as HTMLElement).findByText('Sam Requester')).toHaveAttribute('title', 'sam@example.com');
-    expect(stale).not.toHaveTextContent('sam@example.com');
+    // People by name, the email on hover and, for screen readers only, after the name (decision 047).
+    const sam = await within(stale as HTMLElement).findByText('Sam Requester');
+    expect(sam).toHaveAttribute('title', 'sam@example.com');
+    expect(within(sam).getByText('(sam@example.com)')).toHaveClass('visually-hidden');
     expect(within(stale as HTMLElement).getByRole('link', { name: 'Review rollback rbk-stale' })).toHaveAttribute('href', '/rollbacks/rbk-stale');
     const [reviewed, own] = rows('Other pending rollbacks');
     expect(reviewed).toHaveTextContent('You approved');
@@ -114,7 +115,7 @@ describe('approvals queue', () => {
     const [moved] = rows('Awaiting the requester’s confirmation');
     await waitFor(() =>
       expect(within(moved as HTMLElement).getByTestId('queue-stale-banner')).toHaveTextContent(
-        'Plan changed since it was requested: the plan now also reverts values.yaml: replicas 7 → 3. Awaiting Sam Requester’s confirmation; nobody can approve it until then.',
+        'Plan changed since it was requested: the plan now also reverts values.yaml: replicas 7 → 3. Awaiting Sam Requester (sam@example.com)’s confirmation; nobody can approve it until then.',
       ),
     );
     expect(within(moved as HTMLElement).queryByRole('button', { name: /approve/i })).not.toBeInTheDocument();

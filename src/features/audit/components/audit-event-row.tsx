@@ -4,6 +4,7 @@ import { RevealedText } from '#src/components/revealed-text.tsx';
 import { paths } from '#src/lib/paths.ts';
 import { formatAbsolute } from '#src/lib/time.ts';
 import { auditTypeLabel, summarizeAuditEvent } from '#src/features/audit/model/audit-event-summary.ts';
+import { Person } from '#src/components/person.tsx';
 
 interface AuditEventRowProps {
   event: AuditEvent;
@@ -33,7 +34,7 @@ export function AuditEventRow({ event, expanded, onToggle, detailsId }: AuditEve
             </span>
           )}
         </span>
-        <span className="audit-event__actor">{event.actor}</span>
+        <span className="audit-event__actor"><Person email={event.actor} /></span>
         <span className="audit-event__target">{target}</span>
         <span className="audit-event__summary">
           {event.requestId && (

@@ -1,6 +1,7 @@
 import type { Revision } from '#core/schemas.ts';
 import { RelativeTime } from '#src/components/relative-time.tsx';
 import { shortSha } from '#src/lib/sha.ts';
+import { Person } from '#src/components/person.tsx';
 
 interface CompareHeaderProps {
   /** The revisions as the URL names them: a sha (full or abbreviated) or `head`. */
@@ -59,7 +60,7 @@ function RevisionCard({ role, input, sha, revision }: RevisionCardProps) {
             {revision.summary}
           </p>
           <p className="revision-card__meta">
-            <span title={revision.author.email}>{revision.author.name}</span> ·{' '}
+            <Person email={revision.author.email} fallback={revision.author.name} /> ·{' '}
             <RelativeTime iso={revision.timestamp} showAbsolute />
           </p>
         </>

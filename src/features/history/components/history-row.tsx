@@ -7,6 +7,7 @@ import { CurrentBadge, SourceBadge, StatusBadge } from '#src/components/revision
 import '#src/components/cluster-status.css';
 import type { DeployMark } from '#src/features/history/api/deploy-marks.ts';
 import { VersionChangeText } from '#src/components/service-version.tsx';
+import { Person } from '#src/components/person.tsx';
 
 /** The virtualiser's measuring ref (phone cards, whose height varies), with the row's `data-index`. */
 type MeasureCard = ((element: HTMLElement | null) => void) | undefined;
@@ -90,9 +91,9 @@ export function HistoryRow(props: HistoryRowProps) {
       <div role="gridcell" className="history-cell history-cell--time">
         <RelativeTime iso={revision.timestamp} showAbsolute />
       </div>
-      <div role="gridcell" className="history-cell history-cell--author" title={revision.author.email}>
+      <div role="gridcell" className="history-cell history-cell--author">
         <span className="history-cell__label">by </span>
-        {revision.author.name}
+        <Person email={revision.author.email} fallback={revision.author.name} />
       </div>
       <div role="gridcell" className="history-cell history-cell--changes">
         <span className="history-summary" title={revision.summary}>

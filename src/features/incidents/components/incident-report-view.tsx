@@ -4,6 +4,7 @@ import { formatDuration } from '#core/incident-report.ts';
 import type { IncidentReportResponse } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
 import { ErrorState } from '#src/components/error-state.tsx';
+import { Person } from '#src/components/person.tsx';
 import { paths } from '#src/lib/paths.ts';
 import { formatAbsolute } from '#src/lib/time.ts';
 import { incidentReportQueryOptions, type ReportSubject } from '#src/features/incidents/api/incident-report-query-options.ts';
@@ -75,7 +76,7 @@ function ReportBody({ data }: { data: IncidentReportResponse }) {
               <td>
                 {entry.breakGlass && <span className="badge badge--break-glass">break-glass</span>} {entry.what}
               </td>
-              <td>{entry.actor ?? (entry.source ? `reported by ${entry.source}` : '')}</td>
+              <td>{entry.actor !== undefined ? <Person email={entry.actor} /> : entry.source ? `reported by ${entry.source}` : ''}</td>
             </tr>
           ))}
         </tbody>
@@ -96,7 +97,7 @@ function ReportBody({ data }: { data: IncidentReportResponse }) {
           <ul>
             {report.notes.map((note, index) => (
               <li key={`${note.at}-${index}`}>
-                {formatAbsolute(note.at)} {note.by}: {note.text}
+                {formatAbsolute(note.at)} <Person email={note.by} />: {note.text}
               </li>
             ))}
           </ul>

@@ -11,6 +11,7 @@ import { paths } from '#src/lib/paths.ts';
 import { shortSha } from '#src/lib/sha.ts';
 import { revisionQueryOptions } from '#src/features/revisions/api/revision-query-options.ts';
 import { RequestLinkText } from './revision-links.tsx';
+import { Person } from '#src/components/person.tsx';
 
 interface RevisionDetailViewProps {
   tenant: string;
@@ -69,7 +70,9 @@ function RevisionDetailBody({ tenant, environment, detail }: { tenant: string; e
       <dl className="revision-detail__facts">
         <div>
           <dt>Author</dt>
-          <dd title={revision.author.email}>{revision.author.name}</dd>
+          <dd>
+            <Person email={revision.author.email} fallback={revision.author.name} />
+          </dd>
         </div>
         <div>
           <dt>Committed</dt>

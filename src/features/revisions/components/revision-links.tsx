@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import type { RequestLink } from '#core/schemas.ts';
 import { paths } from '#src/lib/paths.ts';
+import { Person } from '#src/components/person.tsx';
 
 /** A rollback request by id: a link when this Rewind has its record, otherwise the id and why not. */
 export function RequestLinkText({ link }: { link: RequestLink }) {
@@ -13,7 +14,7 @@ export function RequestLinkText({ link }: { link: RequestLink }) {
   }
   return (
     <span>
-      <Link to={paths.rollbackRequest(link.id)}>request {link.id}</Link> <span className="muted">({link.state}{link.requestedBy ? `, by ${link.requestedBy}` : ''})</span>
+      <Link to={paths.rollbackRequest(link.id)}>request {link.id}</Link> <span className="muted">({link.state}{link.requestedBy ? <>, by <Person email={link.requestedBy} /></> : ''})</span>
     </span>
   );
 }

@@ -7,6 +7,7 @@ export type TimelineStep = 'requested' | 'reviewed' | 'approved' | 'rejected' | 
 export interface TimelineEntry {
   key: string;
   step: TimelineStep;
+  /** Email addresses in it are shown as people (decision 047). */
   title: string;
   /** Who, and what they said or what happened. */
   detail?: string;
@@ -35,7 +36,7 @@ export function buildTimeline(request: RollbackRequest, events: readonly AuditEv
     switch (event.type) {
       case 'rollback.requested': {
         const immediate = d.state === 'executing';
-        entries.push({ ...base, key: event.id, step: 'requested', title: 'Requested', detail: `by ${event.actor}` });
+        entries.push({ ...base, key: event.id, step: 'requested', title: `Requested by ${event.actor}` });
         if (immediate) {
           entries.push({
             ...base,
@@ -112,7 +113,7 @@ function currentEntry(request: RollbackRequest, executionShown: boolean): Timeli
 /** Without audit events (not found, or the audit could not be read): what the request itself records. */
 export function timelineFromRequest(request: RollbackRequest): TimelineEntry[] {
   const entries: TimelineEntry[] = [
-    { key: 'requested', step: 'requested', title: 'Requested', detail: `by ${request.requestedBy}`, at: request.createdAt, breakGlass: request.breakGlass },
+    { key: 'requested', step: 'requested', title: `Requested by ${request.requestedBy}`, at: request.createdAt, breakGlass: request.breakGlass },
   ];
   request.reviews.forEach((review, index) => {
     entries.push({

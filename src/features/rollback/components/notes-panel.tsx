@@ -8,6 +8,7 @@ import { RevealedText } from '#src/components/revealed-text.tsx';
 import { permissionsOn, type Reviewer } from '#core/review-rules.ts';
 import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
+import { Person } from '#src/components/person.tsx';
 
 interface NotesPanelProps {
   request: RollbackRequest;
@@ -30,7 +31,7 @@ export function NotesPanel({ request, viewer, target, onNoted }: NotesPanelProps
           {request.notes.map((note, index) => (
             <li key={`${note.at}-${index}`} className="note" data-testid="note">
               <p className="note__head">
-                {note.by} <RelativeTime iso={note.at} />
+                <Person email={note.by} /> <RelativeTime iso={note.at} />
               </p>
               <RevealedText className="note__text" text={note.text} />
             </li>

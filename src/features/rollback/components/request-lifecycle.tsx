@@ -9,6 +9,7 @@ import { paths } from '#src/lib/paths.ts';
 import { shortSha } from '#src/lib/sha.ts';
 import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
+import { Person, WithPeople } from '#src/components/person.tsx';
 
 type PlanChange = NonNullable<RollbackDetail['planChange']>;
 
@@ -50,7 +51,7 @@ export function StalePlanBanner({ request, change, viewer, onChanged }: { reques
           </button>
         </>
       ) : (
-        <p>It cannot be approved until {request.requestedBy} confirms the new plan.</p>
+        <p>It cannot be approved until <Person email={request.requestedBy} /> confirms the new plan.</p>
       )}
       {confirm.isError && <ServerError title="The plan was not confirmed" error={confirm.error} />}
     </section>
@@ -97,7 +98,9 @@ export function WithdrawControl({ request, viewer, onChanged }: { request: Rollb
 export function EndedState({ request }: { request: RollbackRequest }) {
   return (
     <p data-testid="ended-reason">
-      <strong>{endedText(request)}</strong>
+      <strong>
+        <WithPeople text={endedText(request) ?? ''} />
+      </strong>
       {request.supersededBy && (
         <>
           {' '}

@@ -102,7 +102,8 @@ describe('request page: reviews', () => {
     const reviews = reviewsSection();
     expect(reviews.getByTestId('quorum-progress')).toHaveTextContent('1 of 2 approvals (dismissed approvals do not count)');
     const [stale, fresh] = reviews.getAllByTestId('review');
-    expect(stale).toHaveTextContent('Approved by priya@example.com');
+    expect(stale).toHaveTextContent('Approved by Priya Raman (priya@example.com)');
+    expect(within(stale as HTMLElement).getByText('Priya Raman')).toHaveAttribute('title', 'priya@example.com');
     expect(stale).toHaveTextContent('dismissed: the target changed');
     expect(stale).toHaveTextContent('checked the tag');
     expect(fresh).not.toHaveTextContent('dismissed');
@@ -239,8 +240,10 @@ describe('request page: timeline, verification, notes', () => {
       'executing',
       'completed',
     ]);
-    expect(entries[0]).toHaveTextContent('Requested2025-11-20 10:05:00 UTCby sam@example.com');
-    expect(entries[4]).toHaveTextContent('Approved by dana@example.com (2 of 2)');
+    // People by name, the email on hover and after the name for screen readers (decision 047).
+    expect(entries[0]).toHaveTextContent('Requested by Sam Rivera (sam@example.com)2025-11-20 10:05:00 UTC');
+    expect(within(entries[0] as HTMLElement).getByText('Sam Rivera')).toHaveAttribute('title', 'sam@example.com');
+    expect(entries[4]).toHaveTextContent('Approved by Dana Whitfield (dana@example.com) (2 of 2)');
     expect(entries[4]).toHaveTextContent('“go”');
     expect(entries[7]).toHaveTextContent(`Completed2025-11-20 10:09:01 UTCcommit ${fakeSha(9).slice(0, 7)}`);
   });
@@ -259,7 +262,7 @@ describe('request page: timeline, verification, notes', () => {
     await openPage();
     const timeline = screen.getByTestId('timeline');
     await waitFor(() => expect(within(timeline).getAllByRole('listitem').map((entry) => entry.dataset.step)).toEqual(['requested', 'reviewed', 'approved', 'executing', 'completed']));
-    expect(within(timeline).getAllByRole('listitem')[0]).toHaveTextContent('Requested2025-11-20 10:05:00 UTCby sam@example.com');
+    expect(within(timeline).getAllByRole('listitem')[0]).toHaveTextContent('Requested by Sam Rivera (sam@example.com)2025-11-20 10:05:00 UTC');
     expect(auditCalls).toEqual([
       { requestId: 'rbk-1', limit: '500' },
       { requestId: 'rbk-1', cursor: 'c500', limit: '500' },

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import type { RollbackRequest } from '#core/schemas.ts';
 import { useBackend } from '#src/api/backend-context.tsx';
+import { WithPeople } from '#src/components/person.tsx';
 import { RevealedText } from '#src/components/revealed-text.tsx';
 import { paths } from '#src/lib/paths.ts';
 import { formatAbsolute } from '#src/lib/time.ts';
@@ -21,7 +22,9 @@ export function RequestTimeline({ request }: { request: RollbackRequest }) {
         {entries.map((entry) => (
           <li key={entry.key} className={`timeline__entry timeline__entry--${entry.step}${entry.current ? ' timeline__entry--current' : ''}`} data-step={entry.step}>
             <span className="timeline__marker" aria-hidden="true" />
-            <span className="timeline__title">{entry.title}</span>
+            <span className="timeline__title">
+              <WithPeople text={entry.title} />
+            </span>
             {entry.breakGlass && (
               <span className="badge badge--break-glass">
                 <span aria-hidden="true">⚠ </span>Break-glass

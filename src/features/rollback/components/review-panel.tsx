@@ -10,6 +10,7 @@ import { countApprovals, quorumOf, reviewEligibility, type Reviewer } from '#cor
 import { useNow } from '#src/lib/use-now.ts';
 import { rollbackKeys } from '#src/features/rollback/api/rollback-query-options.ts';
 import { ServerError } from './step-frame.tsx';
+import { Person } from '#src/components/person.tsx';
 
 interface ReviewPanelProps {
   request: RollbackRequest;
@@ -49,7 +50,7 @@ export function ReviewPanel({ request, reviewer, target, onReviewed, planStale =
               data-testid="review"
             >
               <p className="review__head">
-                <strong>{review.decision === 'approve' ? 'Approved' : 'Rejected'}</strong> by {review.by}{' '}
+                <strong>{review.decision === 'approve' ? 'Approved' : 'Rejected'}</strong> by <Person email={review.by} />{' '}
                 <RelativeTime iso={review.at} />
                 {review.stale && <span className="badge badge--stale">dismissed: the target changed</span>}
               </p>
@@ -133,7 +134,7 @@ function ReviewActions({ request, reviewer, target, onReviewed, planStale }: Rev
           </div>
           <p id={`${id}-reason`} className="muted">
             {planStale
-              ? `The plan changed since it was requested: it cannot be approved until ${request.requestedBy} confirms the new plan. You may still reject it.`
+              ? <>The plan changed since it was requested: it cannot be approved until <Person email={request.requestedBy} /> confirms the new plan. You may still reject it.</>
               : reachesQuorum
               ? 'Your approval reaches the quorum: the rollback is committed as soon as you approve.'
               : `Your approval is ${countApprovals(request) + 1} of ${quorumOf(request)}; it executes when the quorum is reached.`}

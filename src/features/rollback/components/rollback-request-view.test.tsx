@@ -29,9 +29,16 @@ describe('rollback request page', () => {
     expect(await screen.findByTestId('request-state')).toHaveTextContent('Pending approval');
     expect(screen.getByText(/Waiting for 1 approval/)).toHaveTextContent('Waiting for 1 approval');
     expect(screen.getByText(/1 of 2 given/)).toBeInTheDocument();
-    expect(screen.getByText(/Approved by bob@example.com/)).toBeInTheDocument();
-    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent(`Rollback of acme/production to ${fakeSha(2).slice(0, 7)}`);
+    expect(screen.getByTestId('review')).toHaveTextContent(/^Approved by bob@example.com/);
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent(`Service rollback of payments in acme/production to ${fakeSha(2).slice(0, 7)}`);
     expect(screen.getAllByTestId('field-row')).toHaveLength(2);
+  });
+
+  it('titles a request with the version it recorded (decision 047)', async () => {
+    const version = (v: string) => ({ known: true as const, version: v, source: 'helm-values' as const, file: 'payments/values.yaml', field: 'image.tag' });
+    serveRequest(makeRequest({ versions: [{ service: 'payments', from: version('v2.14.0'), to: version('v2.13.12') }] }));
+    renderApp({ route: '/rollbacks/rbk-1' });
+    expect(await screen.findByRole('heading', { level: 1 })).toHaveTextContent('Service rollback of payments in acme/production to v2.13.12');
   });
 
   it('shows a completed request with its commit and a link to compare it', async () => {

@@ -23,6 +23,8 @@ import { RollForwardHints } from './roll-forward-hints.tsx';
 import { IncidentText } from './incident-text.tsx';
 import { StalePlanBanner, SupersedesLinks, WithdrawControl } from './request-lifecycle.tsx';
 import '#src/features/rollback/rollback.css';
+import { Person } from '#src/components/person.tsx';
+import { requestTitle } from '#core/request-title.ts';
 
 interface RollbackRequestViewProps {
   id: string;
@@ -104,7 +106,7 @@ export function RollbackRequestView({ id, viewer, targets, onCompleted, onChange
       </nav>
       <div className="request-title">
         <h1 ref={headingRef} tabIndex={-1}>
-          Rollback of {name} to <code className="sha">{shortSha(loaded.targetSha)}</code>
+          {requestTitle(loaded)}
         </h1>
         <span className={`badge request-state request-state--${loaded.state}`} data-testid="request-state">
           {STATE_LABEL[loaded.state]}
@@ -202,7 +204,7 @@ function RequestFacts({ request, planChange }: { request: RollbackRequest; planC
       </dd>
       <dt>Requested by</dt>
       <dd>
-        {request.requestedBy}, <RelativeTime iso={request.createdAt} />
+        <Person email={request.requestedBy} />, <RelativeTime iso={request.createdAt} />
       </dd>
       <dt>Affected services</dt>
       <dd>{request.affectedServices.length > 0 ? request.affectedServices.join(', ') : 'none (target configuration only)'}</dd>
