@@ -166,15 +166,15 @@ export function HistoryRow(props: HistoryRowProps) {
  * Invisible copies of action buttons (decision 048). Every row is its own grid (the virtualiser places
  * rows absolutely), so a `max-content` Actions column is only as wide as each row's own buttons: the
  * header and the branch head's row carry these blanks so that every row's column gets the same width,
- * the width of the buttons in whatever font the browser uses.
+ * the width of the buttons in whatever font the browser uses. Their labels exist only as CSS-generated
+ * content, so the row's text (what a search, a test or a copy sees) has no phantom "Rollback".
  */
 export function ActionsSizer({ className, labels }: { className: string; labels: readonly string[] }) {
   return (
     <span className={className} aria-hidden="true">
+      {/* The label is drawn by CSS (content: attr(data-label)): no text in the DOM for a search or a test to find. */}
       {labels.map((label) => (
-        <span key={label} className="button button--small">
-          {label}
-        </span>
+        <span key={label} className="button button--small" data-label={label} />
       ))}
     </span>
   );
