@@ -100,6 +100,62 @@ test.describe('deployment history', () => {
     await expect(page).toHaveURL(/\/compare\?from=/);
   });
 
+  // Decision 048: at 1440 px the Actions column was 164 px and cut "Details" off. At a desktop width
+  // every action is inside the grid's visible box and the grid does not scroll sideways.
+  for (const viewport of [
+    { width: 1440, height: 900 },
+    { width: 1280, height: 800 },
+  ]) {
+    test(`at ${viewport.width}×${viewport.height} every row's actions are fully visible, no sideways scroll`, async ({ page, checkA11y }) => {
+      await page.setViewportSize(viewport);
+      await page.goto('/targets/acme/production');
+      const grid = historyGrid(page);
+      await expect(historyRows(page).nth(5)).toBeVisible();
+      const check = async () => {
+        const box = (await grid.boundingBox())!;
+        const size = await grid.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+        expect(size.scrollWidth, 'the grid scrolls sideways').toBeLessThanOrEqual(size.clientWidth);
+        let checked = 0;
+        for (const row of await historyRows(page).all()) {
+          const rowBox = await row.boundingBox();
+          // Only rows inside the grid's scrolled viewport are seen (the virtualiser renders a few more).
+          if (!rowBox || rowBox.y < box.y || rowBox.y + rowBox.height > box.y + box.height) continue;
+          const actions = row.locator('.history-cell--actions').getByRole('button').or(row.locator('.history-cell--actions').getByRole('link'));
+          const count = await actions.count();
+          expect(count, 'a row offers at least Details').toBeGreaterThanOrEqual(1);
+          for (let i = 0; i < count; i++) {
+            const action = actions.nth(i);
+            const name = await action.getAttribute('aria-label');
+            const actionBox = (await action.boundingBox())!;
+            // Within the grid's client box (its border is 1 px); the cell clips what overflows it, so the
+            // button must also fit its cell.
+            expect(actionBox.x, `${name} starts inside the grid`).toBeGreaterThanOrEqual(box.x);
+            expect(actionBox.x + actionBox.width, `${name} ends inside the grid`).toBeLessThanOrEqual(box.x + box.width - 1);
+            const cellBox = (await row.locator('.history-cell--actions').boundingBox())!;
+            expect(actionBox.x + actionBox.width, `${name} ends inside its cell`).toBeLessThanOrEqual(cellBox.x + cellBox.width);
+          }
+          checked++;
+        }
+        expect(checked, 'rows checked').toBeGreaterThanOrEqual(5);
+        // Every column of the row lines up with its header (each row is its own grid).
+        const misaligned = await grid.evaluate((el) => {
+          const head = [...el.querySelectorAll('.history-row--head > *')].map((c) => Math.round(c.getBoundingClientRect().width)).join();
+          return [...el.querySelectorAll('[data-testid="history-row"]')]
+            .map((row) => [...row.children].map((c) => Math.round(c.getBoundingClientRect().width)).join())
+            .filter((widths) => widths !== head);
+        });
+        expect(misaligned).toEqual([]);
+      };
+      await check();
+      await checkA11y();
+      // Further down (another page of rows), the same.
+      await grid.evaluate((el) => el.scrollBy(0, 2000));
+      await expect(grid).not.toHaveAttribute('aria-busy', 'true');
+      await page.waitForTimeout(200);
+      await check();
+    });
+  }
+
   test('an unknown target shows not-found with a way back', async ({ page, checkA11y, expectedConsoleErrors }) => {
     expectedConsoleErrors.push(/status of 404/); // the browser logs the API's 404 for the unknown target
     await page.goto('/targets/acme/qa');

@@ -79,6 +79,21 @@ test('an approver reviews and approves a rollback on a phone', async ({ page, ch
   await expect(page.getByRole('heading', { level: 2, name: 'Reviews' })).toBeFocused();
   await expectNoHorizontalPageScroll(page);
   await checkA11y();
+
+  // Afterwards, on the same phone (decision 048): the post-incident report's timeline wraps, and the
+  // audit trail stacks each event instead of hiding who, where and what off to the side.
+  await page.getByRole('link', { name: 'Report of this request' }).click();
+  await expect(page.getByTestId('incident-report')).toBeVisible();
+  await expect(page.locator('.report-timeline tbody tr').first()).toBeVisible();
+  await expectNoHorizontalPageScroll(page);
+  await checkA11y();
+  await page.goBack();
+  await page.getByRole('link', { name: 'Audit trail of this request' }).click();
+  const approved = page.locator(`[data-testid="audit-row"][data-request-id="${id}"]`).first();
+  await expect(approved).toBeVisible();
+  await expect(approved.getByRole('link', { name: id })).toBeVisible();
+  await expectNoHorizontalPageScroll(page);
+  await checkA11y();
 });
 
 test('break glass is in reach on a phone', async ({ page, checkA11y }) => {

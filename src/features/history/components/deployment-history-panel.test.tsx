@@ -86,6 +86,18 @@ describe('DeploymentHistoryPanel', () => {
     expect(current.getByText('payments v2.4.0')).toBeInTheDocument();
     expect(current.getByText(fakeSha(0).slice(0, 7))).toHaveAttribute('title', fakeSha(0));
     expect(current.queryByRole('button', { name: /rollback/i })).not.toBeInTheDocument();
+    // Decision 048: blanks as wide as the missing buttons keep the Actions column aligned, unseen and unread.
+    const blank = row(0).querySelector('.history-actions-spacer');
+    expect(blank).toHaveAttribute('aria-hidden', 'true');
+    // Drawn by CSS from data-label: no text a search or getByText would find.
+    expect([...(blank?.children ?? [])].map((span) => span.getAttribute('data-label'))).toEqual(['Rollback', 'Compare']);
+    expect(blank).toHaveTextContent(/^$/);
+    expect(current.queryAllByText(/^(Rollback|Compare)$/)).toEqual([]);
+    expect(current.getByRole('link', { name: `Details of revision ${fakeSha(0).slice(0, 7)}` })).toBeInTheDocument();
+    const actionsHeader = screen.getByRole('columnheader', { name: 'Actions' });
+    expect(actionsHeader.querySelector('.history-actions-sizer')).toHaveAttribute('aria-hidden', 'true');
+    // The author's name may end in an ellipsis: the title tells it in full, with the address.
+    expect(row(1).querySelector('.history-cell--author')?.getAttribute('title')).toMatch(/^Author \d+ <author\d+@example\.com>$/);
 
     expect(within(row(1)).getByText('Hotfix')).toBeInTheDocument();
     expect(within(row(1)).queryByText('branch head')).not.toBeInTheDocument();

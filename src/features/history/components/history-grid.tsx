@@ -4,7 +4,7 @@ import type { Revision } from '#core/schemas.ts';
 import { useIsNarrow } from '#src/components/diff-view/use-diff-layout.ts';
 import { MAX_SELECTED } from '#src/features/history/hooks/use-compare-selection.ts';
 import type { DeployMark } from '#src/features/history/api/deploy-marks.ts';
-import { HistoryLoaderRow, HistoryRow } from './history-row.tsx';
+import { ACTION_LABELS, ActionsSizer, HistoryLoaderRow, HistoryRow } from './history-row.tsx';
 
 export const ROW_HEIGHT = 52;
 export const HEADER_HEIGHT = 36;
@@ -140,6 +140,7 @@ export function HistoryGrid(props: HistoryGridProps) {
           {COLUMNS.map((column) => (
             <div key={column} role="columnheader" className="history-cell">
               {column}
+              {column === 'Actions' && <ActionsSizer className="history-actions-sizer" labels={ACTION_LABELS} />}
             </div>
           ))}
         </div>

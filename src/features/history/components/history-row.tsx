@@ -91,7 +91,7 @@ export function HistoryRow(props: HistoryRowProps) {
       <div role="gridcell" className="history-cell history-cell--time">
         <RelativeTime iso={revision.timestamp} showAbsolute />
       </div>
-      <div role="gridcell" className="history-cell history-cell--author">
+      <div role="gridcell" className="history-cell history-cell--author" title={`${revision.author.name} <${revision.author.email}>`}>
         <span className="history-cell__label">by </span>
         <Person email={revision.author.email} fallback={revision.author.name} />
       </div>
@@ -124,6 +124,8 @@ export function HistoryRow(props: HistoryRowProps) {
         <StatusBadge revision={revision} />
       </div>
       <div role="gridcell" className="history-cell history-cell--actions">
+        {/* The branch head cannot be rolled back to or compared with itself: a blank of the same width keeps its Details under the others. */}
+        {isCurrent && <ActionsSizer className="history-actions-spacer" labels={['Rollback', 'Compare']} />}
         {!isCurrent && (
           <>
             <button
@@ -160,6 +162,26 @@ export function HistoryRow(props: HistoryRowProps) {
     </div>
   );
 }
+
+/**
+ * Invisible copies of action buttons (decision 048). Every row is its own grid (the virtualiser places
+ * rows absolutely), so a `max-content` Actions column is only as wide as each row's own buttons: the
+ * header and the branch head's row carry these blanks so that every row's column gets the same width,
+ * the width of the buttons in whatever font the browser uses. Their labels exist only as CSS-generated
+ * content, so the row's text (what a search, a test or a copy sees) has no phantom "Rollback".
+ */
+export function ActionsSizer({ className, labels }: { className: string; labels: readonly string[] }) {
+  return (
+    <span className={className} aria-hidden="true">
+      {/* The label is drawn by CSS (content: attr(data-label)): no text in the DOM for a search or a test to find. */}
+      {labels.map((label) => (
+        <span key={label} className="button button--small" data-label={label} />
+      ))}
+    </span>
+  );
+}
+
+export const ACTION_LABELS = ['Rollback', 'Compare', 'Details'] as const;
 
 export function HistoryLoaderRow({ rowIndex, style, index, measureCard }: { rowIndex: number; style: CSSProperties; index: number; measureCard?: MeasureCard }) {
   return (
