@@ -104,6 +104,48 @@ export async function createPendingRollback(page: Page, email: string, tenant: s
   throw new Error(`no revision of ${tenant}/${environment} to roll back to`);
 }
 
+/** A service and a revision whose service rollback changes something now. */
+export interface ServiceRollbackCandidate {
+  service: string;
+  targetSha: string;
+}
+
+/** For each service of the target, a recent revision whose service rollback changes something now. */
+export async function serviceRollbackCandidates(page: Page, tenant: string, environment: string): Promise<ServiceRollbackCandidate[]> {
+  const target = await api<{ target: { services: { name: string }[] } }>(page, USERS.sam, 'GET', `/api/targets/${tenant}/${environment}`);
+  const history = await api<HistoryPage>(page, USERS.sam, 'GET', `/api/targets/${tenant}/${environment}/history?limit=30`);
+  const found: ServiceRollbackCandidate[] = [];
+  for (const { name } of target.body.target.services) {
+    for (const revision of history.body.revisions.slice(1)) {
+      const preview = await api<{ files: unknown[] }>(page, USERS.sam, 'POST', `/api/targets/${tenant}/${environment}/rollback-preview`, {
+        mode: 'service',
+        service: name,
+        targetSha: revision.sha,
+      });
+      if (preview.status === 200 && preview.body.files.length > 0) {
+        found.push({ service: name, targetSha: revision.sha });
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** Moves the target's head by a real commit: Olu rolls `candidate` back at once under break-glass, then closes it. */
+export async function moveHeadUnderBreakGlass(page: Page, tenant: string, environment: string, candidate: ServiceRollbackCandidate, why: string) {
+  expect((await api(page, USERS.olu, 'POST', '/api/break-glass', { justification: why, minutes: 15 })).status).toBe(201);
+  const moved = await api<{ request: { state: string } }>(page, USERS.olu, 'POST', '/api/rollbacks', {
+    tenant,
+    environment,
+    mode: 'service',
+    service: candidate.service,
+    targetSha: candidate.targetSha,
+    justification: why,
+  });
+  expect(moved.body.request.state).toBe('completed');
+  await page.request.fetch('/api/break-glass', { method: 'DELETE', headers: { 'X-Forwarded-Email': USERS.olu } });
+}
+
 /** The audit rows of one request, oldest first (the list is newest first). */
 export async function auditTypesOf(page: Page, requestId: string) {
   const rows = page.locator(`[data-testid="audit-row"][data-request-id="${requestId}"]`);

@@ -2,34 +2,13 @@
 // the compare endpoint is answered through the network (page.route), which MSW's worker would bypass.
 import type { Page } from '@playwright/test';
 import { expect, historyRows, test } from './fixtures.ts';
-import { api, openAs, USERS } from './approval-helpers.ts';
+import { api, moveHeadUnderBreakGlass, openAs, serviceRollbackCandidates, USERS, type ServiceRollbackCandidate } from './approval-helpers.ts';
 
 /**
  * Decision 043: the approvals queue says a plan changed before anyone clicks, every open-requests list
  * says "awaiting confirmation", and a 110-row field table stays short. Writes to globex/production: one
  * request that is withdrawn at the end, and one break-glass service rollback that moves the head.
  */
-
-interface Candidate {
-  service: string;
-  targetSha: string;
-}
-
-async function serviceRollbacks(page: Page, tenant: string, environment: string): Promise<Candidate[]> {
-  const target = await api<{ target: { services: { name: string }[] } }>(page, USERS.sam, 'GET', `/api/targets/${tenant}/${environment}`);
-  const history = await api<{ revisions: { sha: string }[] }>(page, USERS.sam, 'GET', `/api/targets/${tenant}/${environment}/history?limit=30`);
-  const found: Candidate[] = [];
-  for (const { name } of target.body.target.services) {
-    for (const revision of history.body.revisions.slice(1)) {
-      const preview = await api<{ files: unknown[] }>(page, USERS.sam, 'POST', `/api/targets/${tenant}/${environment}/rollback-preview`, { mode: 'service', service: name, targetSha: revision.sha });
-      if (preview.status === 200 && preview.body.files.length > 0) {
-        found.push({ service: name, targetSha: revision.sha });
-        break;
-      }
-    }
-  }
-  return found;
-}
 
 async function expectNoSidewaysScroll(page: Page) {
   const offenders = await page.evaluate(() => {
@@ -46,9 +25,9 @@ async function expectNoSidewaysScroll(page: Page) {
 test('the approvals queue shows a changed plan before any click, and open-request lists say "awaiting confirmation"', async ({ page, browser, checkA11y }) => {
   test.setTimeout(150_000);
   const [tenant, environment] = ['globex', 'production'];
-  const candidates = await serviceRollbacks(page, tenant, environment);
+  const candidates = await serviceRollbackCandidates(page, tenant, environment);
   expect(candidates.length, 'two services with something to roll back').toBeGreaterThanOrEqual(2);
-  const [mine, other] = candidates as [Candidate, Candidate];
+  const [mine, other] = candidates as [ServiceRollbackCandidate, ServiceRollbackCandidate];
   const created = await api<{ request: { id: string; state: string } }>(page, USERS.sam, 'POST', '/api/rollbacks', {
     tenant,
     environment,
@@ -61,17 +40,7 @@ test('the approvals queue shows a changed plan before any click, and open-reques
   const id = created.body.request.id;
 
   // Another service rolls back at once under break-glass: the target's head moves.
-  expect((await api(page, USERS.olu, 'POST', '/api/break-glass', { justification: 'e2e glance: move the head', minutes: 15 })).status).toBe(201);
-  const moved = await api<{ request: { state: string } }>(page, USERS.olu, 'POST', '/api/rollbacks', {
-    tenant,
-    environment,
-    mode: 'service',
-    service: other.service,
-    targetSha: other.targetSha,
-    justification: 'e2e glance: another service',
-  });
-  expect(moved.body.request.state).toBe('completed');
-  await page.request.fetch('/api/break-glass', { method: 'DELETE', headers: { 'X-Forwarded-Email': USERS.olu } });
+  await moveHeadUnderBreakGlass(page, tenant, environment, other, 'e2e glance: move the head');
 
   // Dana opens her queue: the row says what changed, awaits Sam, and offers no approve.
   const dana = await openAs(browser, USERS.dana, '/approvals');
@@ -80,8 +49,9 @@ test('the approvals queue shows a changed plan before any click, and open-reques
   await expect(row).toBeVisible();
   const banner = row.getByTestId('queue-stale-banner');
   await expect(banner).toContainText('Plan changed since it was requested: the plan ');
-  await expect(banner).toContainText('Awaiting Sam Rivera’s confirmation; nobody can approve it until then.');
-  await expect(row.getByTestId('request-title')).toHaveText(new RegExp(`^Service rollback of ${mine.service} in globex/production to \\w{7}$`));
+  // The name is read with its email (visually hidden, decision 047).
+  await expect(banner).toContainText('Awaiting Sam Rivera (sam@example.com)’s confirmation; nobody can approve it until then.');
+  await expect(row.getByTestId('request-title')).toHaveText(new RegExp(`^Service rollback of ${mine.service} in globex/production to (v?\\d[\\w.+-]*|[0-9a-f]{7})$`));
   await expect(row.getByTestId('justification')).toContainText('“e2e glance: queue banner”');
   await expect(row.getByTestId('justification')).not.toContainText('second line');
   await expect(row.getByRole('button')).toHaveCount(0);
