@@ -99,6 +99,12 @@ export interface RevisionStore {
    * nothing is committed then. Returns the new commit's id.
    */
   commit(request: CommitRequest): Promise<string>;
+  /**
+   * Optional: commits on top of each other, the first on `expectedHead`, moving the branch once: all
+   * land or none (a series of rollbacks of different targets, decision 049). Returns their ids in order.
+   * Without it, core commits them one by one (core/commit-series.ts).
+   */
+  commitSeries?(expectedHead: string, commits: readonly Omit<CommitRequest, 'expectedHead'>[]): Promise<string[]>;
 }
 
 /** The two texts of one YAML file whose changed fields are wanted; null stands for an absent file. */

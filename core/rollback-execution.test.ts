@@ -16,6 +16,7 @@ import {
   VIKTOR,
   STAGING,
   PRODUCTION,
+  GLOBEX,
   apiValues,
   apiSecret,
   webValues,
@@ -255,6 +256,41 @@ describe('execute', () => {
 // --- Concurrency, on both request stores -------------------------------------------------------------
 
 describe.each(requestStoreBackends('rollback-service'))('double execution (%s request store)', (_name, open) => {
+  it('executions queued together land as one series, each its own commit; two of one target never both plan on the same head (decision 049)', async () => {
+    const { store, close } = await open();
+    try {
+      const f = makeFixture(store);
+      const before = await f.revisions.branchHead();
+      // GLOBEX's commit is held until both STAGING rollbacks wait behind it: they form the next batch.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      f.revisions.beforeCommit = () => held;
+      const first = f.service.createRequest(SAM, body(GLOBEX, f.good.get(GLOBEX)!));
+      const queued = [
+        f.service.createRequest(SAM, body(STAGING, f.good.get(STAGING)!)),
+        f.service.createRequest(SAM, body(STAGING, f.good.get(STAGING)!, { mode: 'full', service: undefined })),
+      ];
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      const results = await Promise.allSettled([first, ...queued]);
+      const landed = results.filter((r) => r.status === 'fulfilled').map((r) => r.value.request);
+      const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason as RewindError);
+      // GLOBEX lands; of the two STAGING rollbacks the second is planned again on the first's commit,
+      // where it no longer matches (dismissed) or has nothing left to do (closed): a 409 either way.
+      expect(landed.map((r) => [r.tenant, r.state])).toContainEqual(['globex', 'completed']);
+      expect(landed.filter((r) => r.tenant === 'acme').map((r) => r.state)).toEqual(['completed']);
+      expect(refused.map((e) => e.status)).toEqual([409]);
+      expect(f.revisions.made).toHaveLength(2);
+      // A series on the branch: each commit on top of the one before, none lost.
+      const log = await f.revisions.log({ paths: ['tenants/'], limit: 10 });
+      expect(log.slice(0, 2).map((c) => c.sha).sort()).toEqual([...f.revisions.made].sort());
+      expect(log[2]!.sha).toBe(before);
+      for (const request of landed) expect(f.revisions.made).toContain(request.commitSha);
+    } finally {
+      await close();
+    }
+  });
+
   it('makes exactly one commit of 20 concurrent executions', async () => {
     const { store, close } = await open();
     try {

@@ -5,18 +5,20 @@
  * service (rollback-service.ts) decides who may execute and claims the request; this module only runs it.
  */
 import { appendRequestAudit } from './request-audit.ts';
+import { commitSeries } from './commit-series.ts';
+import { GroupCommitQueue, type BatchOutcome } from './group-commit.ts';
 import { approvalText, rollbackCommitMessage } from './rollback-commit.ts';
 import type { PatchBounds } from './git-patch.ts';
 import type { RollbackComputer } from './rollback-compute.ts';
 import { conflict, redactServerPaths, RewindError, unavailable } from './errors.ts';
 import type { EventBus } from './events.ts';
-import type { Clock, CommitLock, IdGenerator, RequestStore, RequestStoreTx, RevisionStore, UserDirectory } from './ports.ts';
+import type { Clock, CommitLock, CommitRequest, IdGenerator, RequestStore, RequestStoreTx, RevisionStore, UserDirectory } from './ports.ts';
 import { targetHead } from './history.ts';
 import { requiredApprovalsFor } from './rollback-gating.ts';
 import { plannedVersions } from './rollback-insight.ts';
 import { nothingToRollBack, planOnHead, shortSha as short, type PlannedRollback, type PlanOptions } from './rollback-preview.ts';
 import type { RollbackRequest } from './schemas.ts';
-import { scopeOf, targetKey, type TargetConfig } from './target-config.ts';
+import { matchesAny, scopeOf, targetKey, type TargetConfig } from './target-config.ts';
 import type { ServiceVersionChange } from './version-schemas.ts';
 
 /** What execution needs from the outside world (a part of RollbackServiceDeps). */
@@ -48,16 +50,45 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** One claimed request on its way to a commit. */
+interface ExecutionJob {
+  claimed: RollbackRequest;
+  target: TargetConfig;
+  actor: string;
+  /** A plan made before the queue; checked again on the head under the lock. */
+  planned: PlannedRollback | undefined;
+}
+
+/** A job whose commit is on the branch. */
+interface Landed {
+  job: ExecutionJob;
+  current: PlannedRollback;
+  commitSha: string;
+}
+
+/** A settled promise of `work`, thrown errors included. */
+async function settled<T>(work: () => Promise<T>): Promise<BatchOutcome<T>> {
+  try {
+    return { status: 'fulfilled', value: await work() };
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
+}
+
 export class RollbackExecution {
+  private readonly queue: GroupCommitQueue<ExecutionJob, RollbackRequest>;
+
   constructor(
     private readonly deps: RollbackExecutionDeps,
-    /** Plan-and-commit one at a time per branch (decision 027). */
-    private readonly lock: CommitLock,
+    /** Plan-and-commit one batch at a time per branch (decisions 027, 049). */
+    lock: CommitLock,
     /** `request.updated` for the request's page, lists and queues. */
     private readonly notify: (request: Pick<RollbackRequest, 'id' | 'tenant' | 'environment'>) => void,
     /** Ends a request whose plan changes nothing any more as `closed` (core/request-closing.ts). */
     private readonly closeNothingToDo?: (request: RollbackRequest, target: TargetConfig, actor: string, baseSha: string) => Promise<RollbackRequest>,
-  ) {}
+  ) {
+    this.queue = new GroupCommitQueue(lock, (jobs) => this.runBatch(jobs));
+  }
 
   private get planOptions(): PlanOptions {
     return { compute: this.deps.rollbackComputer, patchBounds: this.deps.patchBounds };
@@ -65,12 +96,13 @@ export class RollbackExecution {
 
   /**
    * From `executing`: recompute, compare, commit, and record the outcome. The plan is made first,
-   * concurrently with other executions; the commit and what it depends on run one at a time.
+   * concurrently with other executions; the commit and what it depends on run under the commit lock,
+   * together with the executions queued at the same time (group commit, decision 049).
    */
   async run(claimed: RollbackRequest, target: TargetConfig, actor: string, planned?: PlannedRollback): Promise<RollbackRequest> {
     // A failing plan is made again in the queue, where its failure is recorded.
     const early = planned ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha, this.planOptions).catch(() => undefined));
-    return this.lock.withCommitLock(() => this.runClaimedNow(claimed, target, actor, early));
+    return this.queue.submit({ claimed, target, actor, planned: early });
   }
 
   /**
@@ -88,12 +120,57 @@ export class RollbackExecution {
     return newest?.sha === planned.baseSha ? { ...planned, head } : undefined;
   }
 
-  private async runClaimedNow(claimed: RollbackRequest, target: TargetConfig, actor: string, planned?: PlannedRollback): Promise<RollbackRequest> {
+  /**
+   * One batch under the commit lock: each job planned on the current head in turn; those still
+   * matching their approved diff committed as one series (one fast-import, one compare-and-swap, one
+   * push), each its own commit; then each recorded. A job whose target paths an earlier job of the
+   * batch changes waits for the next batch, where it is planned on that commit, as one at a time would.
+   */
+  private async runBatch(jobs: readonly ExecutionJob[]): Promise<(BatchOutcome<RollbackRequest> | undefined)[]> {
+    const outcomes: (BatchOutcome<RollbackRequest> | undefined)[] = jobs.map(() => undefined);
+    // Planned side by side (reads only); judged in order, where failures and dismissals are recorded.
+    const plans = await Promise.all(jobs.map((job) => settled(() => this.planNow(job))));
+    const ready: { index: number; job: ExecutionJob; current: PlannedRollback }[] = [];
+    for (const [index, job] of jobs.entries()) {
+      const changedSoFar = ready.flatMap((r) => Object.keys(r.current.plan.changes));
+      if (changedSoFar.some((path) => matchesAny(job.target.layout.paths, path))) continue;
+      const judged = await settled(() => this.judge(job, plans[index]!));
+      if (judged.status === 'rejected') {
+        outcomes[index] = judged;
+      } else if (judged.value.kind === 'settled') {
+        outcomes[index] = { status: 'fulfilled', value: judged.value.request };
+      } else if (ready.length > 0 && judged.value.current.head !== ready[0]!.current.head) {
+        // The branch moved under the batch (a fetch brought a peer's commit): planned again next time.
+        continue;
+      } else {
+        ready.push({ index, job, current: judged.value.current });
+      }
+    }
+    if (ready.length === 0) return outcomes;
+
+    const now = this.deps.clock.now();
+    const commits = await Promise.all(ready.map(({ job, current }) => this.commitOf(job, current, now)));
+    const { created, error } = await commitSeries(this.deps.revisions, ready[0]!.current.head, commits);
+    const landed = ready.slice(0, created.length).map((r, k) => ({ ...r, commitSha: created[k]! }));
+    const recorded = await this.recordAll(landed, now);
+    landed.forEach(({ index }, k) => (outcomes[index] = recorded[k]));
+    for (const { index, job, current } of ready.slice(created.length)) outcomes[index] = await settled(() => this.commitFailed(job, current, error));
+    return outcomes;
+  }
+
+  /** The job's plan on the current head: the early one while still valid, else made again. */
+  private async planNow({ claimed, target, planned }: ExecutionJob): Promise<PlannedRollback> {
+    return (await this.stillValid(planned, target)) ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha, this.planOptions));
+  }
+
+  /** Ready to commit, or settled here (failed, closed, dismissed), from the plan on the current head. */
+  private async judge(
+    { claimed, target, actor }: ExecutionJob,
+    plan: BatchOutcome<PlannedRollback>,
+  ): Promise<{ kind: 'ready'; current: PlannedRollback } | { kind: 'settled'; request: RollbackRequest }> {
     const { id } = claimed;
-    let current: PlannedRollback;
-    try {
-      current = (await this.stillValid(planned, target)) ?? (await planOnHead(this.deps.revisions, target, claimed, claimed.targetSha, this.planOptions));
-    } catch (error) {
+    if (plan.status === 'rejected') {
+      const error = plan.reason;
       const reason = `the rollback cannot be planned on the current head: ${errorText(error)}`;
       const failed = await this.fail(claimed, actor, reason, { stage: 'plan' });
       if (error instanceof RewindError && error.status < 500) {
@@ -101,8 +178,9 @@ export class RollbackExecution {
         // A named rule (a foreign revision, a parse over budget) keeps its status; the rest is a conflict with the head.
         throw error.rule ? new RewindError(error.code, message, error.details) : conflict(message, error.details);
       }
-      return failed;
+      return { kind: 'settled', request: failed };
     }
+    const current = plan.value;
 
     if (current.plan.nothingToRollBack) {
       // Nothing to retry either: the request is closed as such, not failed (decision 039).
@@ -120,51 +198,76 @@ export class RollbackExecution {
           `Nothing was committed; rollback request ${id} is pending again and its approvals were dismissed: review the new diff`,
       );
     }
+    return { kind: 'ready', current };
+  }
 
-    const now = this.deps.clock.now();
+  private async commitOf({ claimed, target }: ExecutionJob, current: PlannedRollback, now: Date): Promise<Omit<CommitRequest, 'expectedHead'>> {
     const requester = await this.deps.users.find(claimed.requestedBy);
-    const message = rollbackCommitMessage(target, claimed, await this.versionsOf(current, target, claimed));
-    let commitSha: string;
-    try {
-      commitSha = await this.deps.revisions.commit({
-        expectedHead: current.head,
-        changes: current.plan.changes,
-        message,
-        author: { name: requester?.name || claimed.requestedBy, email: claimed.requestedBy },
-        timestamp: now.toISOString(),
-      });
-    } catch (error) {
-      const isConflict = error instanceof RewindError && error.code === 'CONFLICT';
-      const failed = await this.fail(claimed, actor, errorText(error), { stage: 'commit', conflict: isConflict, expectedHead: current.head });
-      if (isConflict) {
-        throw conflict(`${errorText(error)}: nothing was committed; rollback request ${id} failed and can be executed again`);
-      }
-      return failed;
-    }
-    await this.deps.hooks?.afterCommit?.({ requestId: id, commitSha });
+    return {
+      changes: current.plan.changes,
+      message: rollbackCommitMessage(target, claimed, await this.versionsOf(current, target, claimed)),
+      author: { name: requester?.name || claimed.requestedBy, email: claimed.requestedBy },
+      timestamp: now.toISOString(),
+    };
+  }
 
-    const completed = await this.deps.requests.transaction(async (tx) => {
-      const request = (await tx.getRequest(id)) ?? claimed;
-      const done: RollbackRequest = { ...request, state: 'completed', commitSha };
-      delete done.error;
-      await tx.updateRequest(done);
-      await this.audit(tx, 'rollback.executed', actor, done, now, await this.flagged(tx, actor, done, now), {
-        commitSha,
-        baseSha: current.baseSha,
-        diffHash: current.diffHash,
-        approval: approvalText(claimed),
-        affectedServices: current.plan.affectedServices,
-      });
-      return done;
-    }).catch((error: unknown) => {
-      // The commit is on the branch, only its record is missing: never "nothing was changed". The
-      // request stays `executing`; reconciliation records it from the branch once the store is back.
-      if (error instanceof RewindError && error.code === 'UNAVAILABLE') throw unrecorded(id, commitSha);
-      throw error;
+  /** Nothing of this job was committed: failed, and a lost compare-and-swap says so as a 409. */
+  private async commitFailed({ claimed, actor }: ExecutionJob, current: PlannedRollback, error: unknown): Promise<RollbackRequest> {
+    const isConflict = error instanceof RewindError && error.code === 'CONFLICT';
+    const failed = await this.fail(claimed, actor, errorText(error), { stage: 'commit', conflict: isConflict, expectedHead: current.head });
+    if (isConflict) {
+      throw conflict(`${errorText(error)}: nothing was committed; rollback request ${claimed.id} failed and can be executed again`);
+    }
+    return failed;
+  }
+
+  /**
+   * The commits are on the branch: each request is `completed` with its own, all in one transaction
+   * (one wait for the store's writer instead of one per request, decision 049).
+   */
+  private async recordAll(landed: readonly Landed[], now: Date): Promise<BatchOutcome<RollbackRequest>[]> {
+    const outcomes: BatchOutcome<RollbackRequest>[] = [];
+    const recording: { at: number; landed: Landed }[] = [];
+    for (const item of landed) {
+      const hook = await settled(async () => this.deps.hooks?.afterCommit?.({ requestId: item.job.claimed.id, commitSha: item.commitSha }));
+      if (hook.status === 'rejected') outcomes.push(hook);
+      else recording.push({ at: outcomes.push({ status: 'rejected', reason: undefined }) - 1, landed: item });
+    }
+    if (recording.length === 0) return outcomes;
+    const completed = await settled(() =>
+      this.deps.requests.transaction(async (tx) => {
+        const done: RollbackRequest[] = [];
+        for (const { landed: { job: { claimed, actor }, current, commitSha } } of recording) {
+          const request = (await tx.getRequest(claimed.id)) ?? claimed;
+          const completed: RollbackRequest = { ...request, state: 'completed', commitSha };
+          delete completed.error;
+          await tx.updateRequest(completed);
+          await this.audit(tx, 'rollback.executed', actor, completed, now, await this.flagged(tx, actor, completed, now), {
+            commitSha,
+            baseSha: current.baseSha,
+            diffHash: current.diffHash,
+            approval: approvalText(claimed),
+            affectedServices: current.plan.affectedServices,
+          });
+          done.push(completed);
+        }
+        return done;
+      }),
+    );
+    recording.forEach(({ at, landed: { job, commitSha } }, k) => {
+      if (completed.status === 'fulfilled') {
+        const request = completed.value[k]!;
+        this.deps.events?.publish({ type: 'revision.created', tenant: job.target.tenant, environment: job.target.environment });
+        this.notify(request);
+        outcomes[at] = { status: 'fulfilled', value: request };
+      } else {
+        // The commit is on the branch, only its record is missing: never "nothing was changed". The
+        // request stays `executing`; reconciliation records it from the branch once the store is back.
+        const error = completed.reason;
+        outcomes[at] = { status: 'rejected', reason: error instanceof RewindError && error.code === 'UNAVAILABLE' ? unrecorded(job.claimed.id, commitSha) : error };
+      }
     });
-    this.deps.events?.publish({ type: 'revision.created', tenant: target.tenant, environment: target.environment });
-    this.notify(completed);
-    return completed;
+    return outcomes;
   }
 
   /** The versions the commit restores, for its message; none when they cannot be read (never blocks). */

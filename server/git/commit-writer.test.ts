@@ -119,4 +119,45 @@ describe('writeCommit (one git fast-import)', () => {
       await store.close();
     }
   });
+
+  it('writes a series of commits in one fast-import, each the very commit one at a time makes, and moves the branch once (decision 049)', async () => {
+    const { gitDir, head } = await repoWithModes();
+    const dir = 'tenants/acme/staging/services/api/';
+    const first = { changes: { [`${dir}migrate.sh`]: '#!/bin/sh\necho v2\n', [`${dir}old.yaml`]: null }, message: 'Rollback one\n', author: AUTHOR, timestamp: TIMESTAMP };
+    const second = { changes: { 'top.yaml': 'second\n', [ODD]: 'odd: 2\n' }, message: 'Rollback two\n', author: { name: 'Dana', email: 'dana@example.com' }, timestamp: '2026-11-02T10:00:05.000Z' };
+    const store = await GitRevisionStore.open({ repoPath: gitDir, branch: 'main', writeCommitGraph: false });
+    try {
+      const updates = vi.spyOn(store as unknown as { git: (args: readonly string[]) => Promise<unknown> }, 'git');
+      const [a, b] = await store.commitSeries(head, [first, second]);
+      expect(updates.mock.calls.filter(([args]) => args.includes('update-ref'))).toHaveLength(1);
+      expect(updates.mock.calls.filter(([args]) => args.includes('fast-import'))).toHaveLength(1);
+      expect(await store.branchHead()).toBe(b);
+      expect((await git(gitDir, ['rev-parse', `${b}^`])).trim()).toBe(a);
+      expect(a).toBe(await referenceCommit(gitDir, head, first.changes, first.message, { [`${dir}migrate.sh`]: '100755', [`${dir}current.yaml`]: '120000' }));
+      // The second is the commit one at a time would make on top of the first.
+      const alone = await GitRevisionStore.open({ repoPath: gitDir, branch: 'main', writeCommitGraph: false });
+      try {
+        await runGit(['--git-dir', gitDir, 'update-ref', 'refs/heads/main', a!, b!]);
+        expect(await alone.commit({ expectedHead: a!, ...second })).toBe(b);
+      } finally {
+        await alone.close();
+      }
+      expect(await git(gitDir, ['for-each-ref', '--format=%(refname)'])).toBe('refs/heads/main');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a series on a branch that moved lands nothing', async () => {
+    const { gitDir, head } = await repoWithModes();
+    const store = await GitRevisionStore.open({ repoPath: gitDir, branch: 'main', writeCommitGraph: false });
+    try {
+      const moved = await store.commit({ expectedHead: head, changes: { 'top.yaml': 'moved\n' }, message: 'outside\n', author: AUTHOR, timestamp: TIMESTAMP });
+      const series = [{ changes: { 'a.yaml': 'a\n' }, message: 'one\n', author: AUTHOR, timestamp: TIMESTAMP }];
+      await expect(store.commitSeries(head, series)).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await store.branchHead()).toBe(moved);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -63,33 +63,58 @@ function data(text: string): Buffer[] {
  * a regular file (100644).
  */
 export async function writeCommit(git: GitRunner, request: CommitRequest, keptModes: (paths: readonly string[]) => Promise<Map<string, string>>): Promise<string> {
-  const paths = Object.keys(request.changes);
-  for (const path of paths) if (!isWritablePath(path)) throw new Error(`cannot commit the path ${JSON.stringify(path)}`);
-  const date = gitDate(request.timestamp);
-  const writes = paths.filter((path) => request.changes[path] !== null && request.changes[path] !== undefined);
-  const deletes = paths.filter((path) => request.changes[path] === null);
-  const modes = await keptModes(writes);
+  const [created] = await writeCommits(git, request.expectedHead, [request], keptModes);
+  return created!;
+}
 
-  const name = identPart(request.author.name);
-  const email = identPart(request.author.email);
-  const ident = `${name} <${email}> ${date}`;
+/**
+ * The ids of new commits, each on top of the one before and the first on top of `base`, written in
+ * one fast-import stream (a series of rollbacks of different targets, decision 049). The modes kept
+ * are read at `base` for every commit: the series' commits write disjoint paths.
+ */
+export async function writeCommits(
+  git: GitRunner,
+  base: string,
+  requests: readonly Omit<CommitRequest, 'expectedHead'>[],
+  keptModes: (paths: readonly string[]) => Promise<Map<string, string>>,
+): Promise<string[]> {
+  if (requests.length === 0) return [];
+  const written = requests.map((request) => {
+    const paths = Object.keys(request.changes);
+    for (const path of paths) if (!isWritablePath(path)) throw new Error(`cannot commit the path ${JSON.stringify(path)}`);
+    return {
+      request,
+      date: gitDate(request.timestamp),
+      writes: paths.filter((path) => request.changes[path] !== null && request.changes[path] !== undefined),
+      deletes: paths.filter((path) => request.changes[path] === null),
+    };
+  });
+  const modes = await keptModes([...new Set(written.flatMap((commit) => commit.writes))]);
+
   const ref = `refs/rewind/commit-${randomBytes(8).toString('hex')}`;
-  const stream: Buffer[] = [
-    Buffer.from(`commit ${ref}\nmark :1\nauthor ${ident}\ncommitter ${ident}\n`),
-    ...data(request.message),
-    Buffer.from(`from ${request.expectedHead}\n`),
-    ...deletes.map((path) => Buffer.from(`D ${quoted(path)}\n`)),
-    ...writes.flatMap((path) => [Buffer.from(`M ${modes.get(path) ?? '100644'} inline ${quoted(path)}\n`), ...data(request.changes[path]!)]),
-    // The commit ends at the blank line; its id comes back on stdout (--cat-blob-fd=1); `reset`
-    // without `from` leaves the temporary ref uncreated.
-    Buffer.from(`\nget-mark :1\nreset ${ref}\n\ndone\n`),
-  ];
+  const stream: Buffer[] = [];
+  written.forEach(({ request, date, writes, deletes }, index) => {
+    const ident = `${identPart(request.author.name)} <${identPart(request.author.email)}> ${date}`;
+    stream.push(
+      Buffer.from(`commit ${ref}\nmark :${index + 1}\nauthor ${ident}\ncommitter ${ident}\n`),
+      ...data(request.message),
+      Buffer.from(`from ${index === 0 ? base : `:${index}`}\n`),
+      ...deletes.map((path) => Buffer.from(`D ${quoted(path)}\n`)),
+      ...writes.flatMap((path) => [Buffer.from(`M ${modes.get(path) ?? '100644'} inline ${quoted(path)}\n`), ...data(request.changes[path]!)]),
+      Buffer.from('\n'),
+    );
+  });
+  // Each commit ends at its blank line; their ids come back on stdout (--cat-blob-fd=1); `reset`
+  // without `from` leaves the temporary ref uncreated.
+  stream.push(Buffer.from(`${written.map((_, index) => `get-mark :${index + 1}\n`).join('')}reset ${ref}\n\ndone\n`));
   const output = await git(
     ['-c', 'fastimport.unpackLimit=100', 'fast-import', '--quiet', '--done', '--date-format=raw', '--cat-blob-fd=1'],
     { input: Buffer.concat(stream) },
   );
-  const created = output.stdout.toString('utf8').trim();
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(created)) throw new GitError('fast-import', null, `expected a commit id, got ${JSON.stringify(created.slice(0, 100))}`);
+  const created = output.stdout.toString('utf8').trim().split('\n');
+  if (created.length !== requests.length || !created.every((id) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))) {
+    throw new GitError('fast-import', null, `expected ${requests.length} commit id(s), got ${JSON.stringify(created.join(' ').slice(0, 100))}`);
+  }
   return created;
 }
 

@@ -27,7 +27,7 @@ import { BranchMembership, type GitRunner } from './branch-membership.ts';
 import { GitRemote } from './git-remote.ts';
 import type { RemoteAccess } from './remote-access.ts';
 import { branchNames, checkedOutRefusal, locateGitDir, workTreesWith } from './repo-checks.ts';
-import { branchMoved, moveBranch, writeCommit } from './commit-writer.ts';
+import { branchMoved, moveBranch, writeCommits } from './commit-writer.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { NewestCache } from './newest-cache.ts';
 import { ensureCommitGraph } from './commit-graph.ts';
@@ -308,18 +308,28 @@ export class GitRevisionStore implements RevisionStore {
   }
 
   async commit(request: CommitRequest): Promise<string> {
+    const { expectedHead, ...commit } = request;
+    const [created] = await this.commitSeries(expectedHead, [commit]);
+    return created!;
+  }
+
+  /** Commits on top of each other in one fast-import, the branch moved (and pushed) once (decision 049). */
+  async commitSeries(expectedHead: string, commits: readonly Omit<CommitRequest, 'expectedHead'>[]): Promise<string[]> {
     const head = await this.head();
-    if (head !== request.expectedHead) throw branchMoved(request.expectedHead, head);
+    if (head !== expectedHead) throw branchMoved(expectedHead, head);
+    if (commits.length === 0) return [];
     const git: GitRunner = (args, options) => this.git(args, options);
-    const created = await writeCommit(git, request, (paths) => keptModesAt(this.batch, request.expectedHead, paths));
-    await moveBranch(git, this.ref, created, request.expectedHead, () => this.readHead());
+    const created = await writeCommits(git, expectedHead, commits, (paths) => keptModesAt(this.batch, expectedHead, paths));
+    const last = created.at(-1)!;
+    await moveBranch(git, this.ref, last, expectedHead, () => this.readHead());
     if (this.sync) {
-      await this.sync.push(created, request.expectedHead, async () => {
-        this.membership.forget(created);
+      await this.sync.push(last, expectedHead, async () => {
+        for (const sha of created) this.membership.forget(sha);
         this.rollbacks.clear();
       });
     }
-    this.newest.carry(request.expectedHead, created, await this.readNotesHead(), Object.keys(request.changes));
+    const notes = await this.readNotesHead();
+    created.forEach((sha, index) => this.newest.carry(index === 0 ? expectedHead : created[index - 1]!, sha, notes, Object.keys(commits[index]!.changes)));
     return created;
   }
 

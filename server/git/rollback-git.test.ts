@@ -261,12 +261,13 @@ describe('rollbacks over a real git repository', () => {
       revisions: (store) =>
         new Proxy(store, {
           get(target, property, receiver) {
-            if (property === 'commit') {
-              return async (request: Parameters<RevisionStore['commit']>[0]) => {
+            // Executions commit through commitSeries (decision 049); both move the branch first.
+            if (property === 'commit' || property === 'commitSeries') {
+              return async (...args: unknown[]) => {
                 const move = moveBranch;
                 moveBranch = null;
                 if (move) await move();
-                return target.commit(request);
+                return (target[property] as (...args: unknown[]) => Promise<unknown>).apply(target, args);
               };
             }
             const value = Reflect.get(target, property, receiver) as unknown;

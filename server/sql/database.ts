@@ -13,6 +13,7 @@ import {
   type DatabaseConnection,
   type Driver,
   type Generated,
+  type SqliteDatabase,
   type SqliteDialectConfig,
 } from 'kysely';
 
@@ -170,7 +171,33 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): K
     sqlite.close();
     throw error;
   }
-  return new Kysely<RewindDatabase>({ dialect: new RewindSqliteDialect({ database: sqlite }, !options.queryOnly) });
+  return new Kysely<RewindDatabase>({ dialect: new RewindSqliteDialect({ database: withStatementCache(sqlite) }, !options.queryOnly) });
+}
+
+/** Prepared statements kept per connection (most recently used first out last). */
+const STATEMENT_CACHE_MAX = 256;
+
+/**
+ * Kysely's SQLite driver prepares every query again; preparing was the largest single cost of a
+ * review under load (decision 049). Statements are reused by their SQL text: the driver runs one query
+ * at a time on the connection and reads every row at once, so a statement is never in use twice.
+ */
+function withStatementCache(sqlite: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_MAX) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 class RewindSqliteDialect extends SqliteDialect {
