@@ -42,11 +42,22 @@ export interface ApprovalServiceDeps {
   ids: IdGenerator;
   cluster?: ClusterStatus | undefined;
   events?: EventBus | undefined;
+  /** An execution answered before its commit ended in an error nobody waits for (decision 049). */
+  onBackgroundError?: ((error: unknown, requestId: string) => void) | undefined;
 }
 
 export interface ReviewInput {
   decision: 'approve' | 'reject';
   comment?: string | undefined;
+}
+
+export interface ReviewOptions {
+  /**
+   * Answer the review that reaches the quorum as soon as the request is claimed (`executing`) and
+   * commit in the background: the outcome reaches clients through live updates and the request
+   * (`Prefer: respond-async`, decision 049). Otherwise the answer waits for the commit.
+   */
+  respondAsync?: boolean;
 }
 
 /** A note as stored: exactly the text sent; the rule is core/user-text.ts's. */
@@ -70,7 +81,7 @@ export class ApprovalService {
    * `failed` and this throws 500 EXECUTION_FAILED; a conflict (the diff changed: approvals dismissed;
    * the branch moved) is the 409 of execution.
    */
-  async review(id: string, user: User, input: ReviewInput): Promise<RollbackRequest> {
+  async review(id: string, user: User, input: ReviewInput, options: ReviewOptions = {}): Promise<RollbackRequest> {
     const { rollbacks, requests, clock } = this.deps;
     const stored = await rollbacks.requireRequest(id);
     const target = await rollbacks.requireTarget(stored.tenant, stored.environment);
@@ -115,7 +126,7 @@ export class ApprovalService {
 
     let executed: RollbackRequest;
     try {
-      executed = await rollbacks.executeAs(id, user.email);
+      executed = options.respondAsync ? await this.executeInBackground(id, user.email) : await rollbacks.executeAs(id, user.email);
     } catch (error) {
       // Someone's `POST .../execute` claimed the approved request first: it runs there, once.
       if (error instanceof RewindError && error.code === 'CONFLICT') {
@@ -126,6 +137,25 @@ export class ApprovalService {
     }
     if (executed.state === 'failed') throw new RewindError('EXECUTION_FAILED', MESSAGES.executionFailed);
     return executed;
+  }
+
+  /**
+   * The request as claimed (`executing`), its execution going on under its lease; or, when the
+   * execution ends before a claim (someone else's claim first, a mode no longer allowed), its outcome.
+   * Whatever the execution ends with is recorded on the request by execution itself (decision 049).
+   */
+  private executeInBackground(id: string, actor: string): Promise<RollbackRequest> {
+    return new Promise<RollbackRequest>((resolve, reject) => {
+      let answered = false;
+      const execution = this.deps.rollbacks.executeAs(id, actor, (claimed) => {
+        answered = true;
+        resolve(claimed);
+      });
+      execution.then(
+        (outcome) => (answered ? undefined : resolve(outcome)),
+        (error: unknown) => (answered ? this.deps.onBackgroundError?.(error, id) : reject(error)),
+      );
+    });
   }
 
   /**

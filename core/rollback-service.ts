@@ -332,12 +332,12 @@ export class RollbackService {
    * plan differs from the approved one (then `pending` again, approvals dismissed), and when the
    * branch moved under the commit (then `failed`; nothing committed).
    */
-  async executeAs(id: string, actor: string): Promise<RollbackRequest> {
+  async executeAs(id: string, actor: string, onClaimed?: (claimed: RollbackRequest) => void): Promise<RollbackRequest> {
     // The execution lease (decision 027): from the claim to the recorded outcome.
-    return this.lock.withExecutionLease(id, () => this.claimAndRun(id, actor));
+    return this.lock.withExecutionLease(id, () => this.claimAndRun(id, actor, onClaimed));
   }
 
-  private async claimAndRun(id: string, actor: string): Promise<RollbackRequest> {
+  private async claimAndRun(id: string, actor: string, onClaimed?: (claimed: RollbackRequest) => void): Promise<RollbackRequest> {
     const stored = await this.requireRequest(id);
     const target = await this.requireTarget(stored.tenant, stored.environment);
     assertModeAllowed(target, stored.mode);
@@ -384,6 +384,7 @@ export class RollbackService {
       return next;
     });
     this.notify(claimed);
+    onClaimed?.(claimed);
     return this.runAndTidy(claimed, target, actor);
   }
 

@@ -8,7 +8,7 @@ import { mayOpenBreakGlass, mayReviewSomewhere } from '#core/review-rules.ts';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApprovalService } from '#core/approval-service.ts';
-import { notFound, payloadTooLarge, unsupportedMediaType } from '#core/errors.ts';
+import { notFound, payloadTooLarge, RewindError, unsupportedMediaType } from '#core/errors.ts';
 import { EventBus } from '#core/events.ts';
 import { RollbackService } from '#core/rollback-service.ts';
 import type { ApiDeps, ApiEnv, ApiServices, RouteDeps } from './api-context.ts';
@@ -48,6 +48,14 @@ function createServices(deps: ApiDeps, events: EventBus): ApiServices | null {
     ids: deps.ids,
     cluster: deps.cluster,
     events,
+    // The outcome is on the request (completed, failed, dismissed); what is left is for the log.
+    onBackgroundError: (error, requestId) =>
+      deps.log?.({
+        level: error instanceof RewindError && error.status < 500 ? 'info' : 'error',
+        msg: 'rollback execution ended after its review was answered',
+        requestId,
+        error: error instanceof Error ? error.message : String(error),
+      }),
   });
   return { rollbacks, approvals, requests };
 }

@@ -71,7 +71,14 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void
 
   app.post('/api/rollbacks/:id/reviews', async (c) => {
     const body = await parseJsonBody(c, reviewBodySchema);
-    const request = await approvals.review(c.req.param('id'), c.get('user'), body);
+    // RFC 7240: with `Prefer: respond-async` the approval that reaches the quorum is answered 202
+    // `executing`, before its commit (decision 049).
+    const respondAsync = prefersRespondAsync(c.req.header('prefer'));
+    const request = await approvals.review(c.req.param('id'), c.get('user'), body, { respondAsync });
+    if (respondAsync && request.state === 'executing') {
+      c.header('Preference-Applied', 'respond-async');
+      return c.json({ request }, 202);
+    }
     return c.json({ request });
   });
 
@@ -101,4 +108,9 @@ export function registerRollbackRoutes(app: Hono<ApiEnv>, deps: RouteDeps): void
     }
     return c.json({ request });
   });
+}
+
+/** Whether a `Prefer` header (RFC 7240: comma-separated preferences, case-insensitive) asks for `respond-async`. */
+export function prefersRespondAsync(header: string | undefined): boolean {
+  return (header ?? '').split(',').some((preference) => preference.split(';')[0]!.trim().toLowerCase() === 'respond-async');
 }

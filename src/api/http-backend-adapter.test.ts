@@ -225,6 +225,18 @@ describe('HttpBackendAdapter', () => {
     ]);
   });
 
+  it('asks for the quorum approval to be answered before its commit, and takes the 202 executing answer (decision 049)', async () => {
+    let prefer: string | null = null;
+    server.use(
+      http.post('*/api/rollbacks/rbk-1/reviews', ({ request }) => {
+        prefer = request.headers.get('prefer');
+        return HttpResponse.json({ request: makeRequest({ state: 'executing' }) }, { status: 202, headers: { 'Preference-Applied': 'respond-async' } });
+      }),
+    );
+    expect((await new HttpBackendAdapter().reviewRollback('rbk-1', 'approve')).state).toBe('executing');
+    expect(prefer).toBe('respond-async');
+  });
+
   it('keeps the exact server message of a refused review', async () => {
     server.use(
       http.post('*/api/rollbacks/rbk-1/reviews', () =>

@@ -136,7 +136,9 @@ export class HttpBackendAdapter implements BackendAdapter {
   async reviewRollback(id: string, decision: ReviewDecision, comment?: string) {
     const path = `/api/rollbacks/${encodeURIComponent(id)}/reviews`;
     const body = comment ? { decision, comment } : { decision };
-    return (await this.post(path, body, (s) => s.rollbackRequestResponseSchema)).request;
+    // The approval that reaches the quorum is answered `executing` at once (202); the request page
+    // follows the commit through live updates (decision 049).
+    return (await this.post(path, body, (s) => s.rollbackRequestResponseSchema, { headers: { Prefer: 'respond-async' } })).request;
   }
 
   async addNote(id: string, text: string) {

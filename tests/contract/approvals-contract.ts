@@ -187,6 +187,36 @@ export function describeApprovalsContract(name: string, makeHarness: () => Promi
         await expectError(await review(request.id, PRIYA, 'approve'), 409, 'CONFLICT', MESSAGES.alreadyReviewed);
       });
 
+      it('with Prefer: respond-async the quorum approval answers 202 executing before its commit; the request then completes (decision 049)', async () => {
+        const request = await requestRollback(GLOBEX_PROD);
+        const async = { Prefer: 'respond-async' };
+        // Below the quorum the preference changes nothing: 200, pending.
+        const first = await post(`/api/rollbacks/${request.id}/reviews`, { decision: 'approve' }, DANA, async);
+        expect(first.headers.get('preference-applied')).toBeNull();
+        expect(await ok(first, 200, asRequest)).toMatchObject({ state: 'pending' });
+        const second = await post(`/api/rollbacks/${request.id}/reviews`, { decision: 'approve', comment: 'go' }, PRIYA, async);
+        expect(second.headers.get('preference-applied')).toBe('respond-async');
+        const answered = await ok(second, 202, asRequest);
+        expect(answered).toMatchObject({ state: 'executing', requiredApprovals: 2 });
+        expect(answered.reviews.map((r) => r.by)).toEqual([DANA, PRIYA]);
+        // The outcome is the request's: completed with its one commit, audited as in the synchronous answer.
+        let now = answered;
+        for (const deadline = Date.now() + 15_000; now.state === 'executing' && Date.now() < deadline; ) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          now = (await detail(request.id)).request;
+        }
+        expect(now.state).toBe('completed');
+        expect(await commitsNaming(GLOBEX_PROD, request.id)).toEqual([now.commitSha]);
+        const events = await auditOf(request.id, GLOBEX_PROD);
+        expect(events.map((e) => [e.type, e.actor])).toEqual([
+          ['rollback.requested', SAM],
+          ['rollback.reviewed', DANA],
+          ['rollback.reviewed', PRIYA],
+          ['rollback.executed', PRIYA],
+        ]);
+        await expectError(await post(`/api/rollbacks/${request.id}/reviews`, { decision: 'approve' }, MARCUS, async), 400, 'BAD_REQUEST', MESSAGES.notPendingApproval);
+      });
+
       it('approval binds to content: after the target moved, approving is a 409 naming the change until the requester confirms the new plan', async () => {
         const request = await requestRollback(GLOBEX_PROD);
         await reviewOk(request.id, DANA, 'approve');

@@ -48,4 +48,38 @@ describe('approvals: a commit that fails at the quorum (in-memory backend only: 
     const events = await backend.requests.listAudit({ environment: 'production' }, null, 10);
     expect(events.items.map((e) => e.type).reverse()).toEqual(['rollback.requested', 'rollback.reviewed', 'rollback.failed', 'rollback.executed']);
   });
+
+  it('with Prefer: respond-async a failing commit answers 202 executing; the request then shows failed with its error, the approval kept', async () => {
+    const backend = createMockBackend();
+    const fetchApi = checkedFetch((request) => backend.app.fetch(request));
+    const send = (path: string, body: unknown, user: string, extra: Record<string, string> = {}) =>
+      fetchApi(
+        new Request(new URL(path, 'http://rewind.test'), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Forwarded-Email': user, ...extra },
+          body: JSON.stringify(body),
+        }),
+      );
+    const history = (await (await fetchApi(new Request('http://rewind.test/api/targets/acme/production/history?limit=2'))).json()) as {
+      revisions: { sha: string }[];
+    };
+    const created = await send(
+      '/api/rollbacks',
+      { tenant: 'acme', environment: 'production', mode: 'full', targetSha: history.revisions[1]!.sha, justification: 'undo the last release' },
+      'sam@example.com',
+    );
+    const { request } = rollbackRequestResponseSchema.parse(await created.json());
+    backend.revisions.commit = async () => {
+      throw new Error('disk full');
+    };
+    const approved = await send(`/api/rollbacks/${request.id}/reviews`, { decision: 'approve' }, 'dana@example.com', { Prefer: 'wait=5, respond-async' });
+    expect(approved.status).toBe(202);
+    expect(rollbackRequestResponseSchema.parse(await approved.json()).request.state).toBe('executing');
+    let shown = request;
+    for (const deadline = Date.now() + 10_000; shown.state !== 'failed' && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      shown = rollbackDetailResponseSchema.parse(await (await fetchApi(new Request(`http://rewind.test/api/rollbacks/${request.id}`))).json()).request;
+    }
+    expect(shown).toMatchObject({ state: 'failed', error: 'disk full', reviews: [{ by: 'dana@example.com', decision: 'approve', stale: false }] });
+  });
 });

@@ -55,6 +55,10 @@ const compareQuerySchema = z.object({
 const compareFieldsQuerySchema = compareQuerySchema.pick({ from: true, to: true });
 
 /** `POST /api/break-glass`'s body; core/break-glass-service.ts checks it and says which field is wrong. */
+const reviewHeadersSchema = z.object({
+  Prefer: z.string().optional().meta({ description: '`respond-async`: answer the approval that reaches the quorum 202 `executing`, before its commit (RFC 7240)', example: 'respond-async' }),
+});
+
 const breakGlassBodySchema = z.object({
   justification: z.string().max(USER_TEXT_MAX_LENGTH),
   minutes: z.number().int().min(1).max(BREAK_GLASS_MAX_MINUTES).optional().meta({ description: 'Defaults to 30.' }),
@@ -176,7 +180,16 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'post', path: '/api/rollbacks/{id}/reviews', operationId: 'reviewRollback', tag: 'approvals', servedBy: 'api', security: 'identity',
     summary: 'Approve or reject a pending request; the approval that reaches the quorum commits it', params: requestParams, body: reviewBodySchema,
-    responses: { 200: { description: 'The request after the review', json: rollbackRequestResponseSchema } },
+    headers: reviewHeadersSchema,
+    description:
+      'The approval that reaches the quorum executes the rollback. Without `Prefer: respond-async` the answer waits for the commit ' +
+      '(`completed`, or the errors below). With it, the answer is 202 with the request `executing` and `Preference-Applied: respond-async`; ' +
+      'the outcome (`completed`, `failed` with its error, or `pending` with approvals dismissed) is recorded on the request and announced ' +
+      'as a `request.updated` live update (decision 049).',
+    responses: {
+      200: { description: 'The request after the review', json: rollbackRequestResponseSchema },
+      202: { description: 'With `Prefer: respond-async`: the quorum is reached and the request is executing', json: rollbackRequestResponseSchema },
+    },
     errors: { ...ROLLBACK_ERRORS, 500: 'EXECUTION_FAILED: approval saved but rollback execution failed (retry with execute); INTERNAL otherwise' },
   },
   {

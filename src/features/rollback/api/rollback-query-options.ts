@@ -65,7 +65,9 @@ export const previewQueryOptions = (backend: BackendAdapter, tenant: string, env
  * request is executing (its outcome is what the person waits for), and while the cluster is still
  * applying a completed rollback (`cluster.changed` events push it too; polling covers a lost stream).
  */
-const EXECUTING_POLL_MS = 5_000;
+// An approval that reaches the quorum is answered before its commit (decision 049): a second at most
+// to the outcome when the live stream is lost.
+const EXECUTING_POLL_MS = 1_000;
 const VERIFYING_POLL_MS = 3_000;
 const UNCONFIRMED_POLL_MS = 10_000;
 
