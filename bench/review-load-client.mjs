@@ -1,0 +1,118 @@
+// The approvals bench's reviewers (bench/approvals-load.bench.mjs), in a worker thread: the load
+// generator must not share the server's event loop, as remote clients do not. CONCURRENCY reviewers,
+// each with a keep-alive connection to every replica (undici Agent capped at CONCURRENCY connections
+// per origin, as browsers behind a proxy reuse theirs), run the jobs in order and post back each
+// answer's status, latency and request state.
+//
+// Reviews are sent as the SPA sends them, with `Prefer: respond-async` (decision 049): the approval
+// that reaches the quorum is answered 202 `executing`. When the rollback is then committed is read
+// from the live updates: one `/api/events` stream per replica, opened before the load, and for each
+// request the first `request.updated` after its 202 (the completed, failed or dismissed request).
+import { parentPort, workerData } from 'node:worker_threads';
+import { Agent, fetch } from 'undici';
+
+const { jobs, urls, concurrency, viewer } = workerData;
+const clients = new Agent({ connections: concurrency });
+const streams = new Agent();
+
+const closing = new AbortController();
+
+/**
+ * requestId → { answered, outcomeAt } of the requests answered 202. An update may be the claim's own
+ * (its event can arrive after the 202 itself): each one after the 202 is checked with a read, and the
+ * first that finds the request no longer `executing` is its outcome's time.
+ */
+const awaiting = new Map();
+function noticed(requestId, at) {
+  const entry = awaiting.get(requestId);
+  if (!entry || entry.outcomeAt !== undefined || at < entry.answered) return;
+  entry.checks = entry.checks.then(async () => {
+    if (entry.outcomeAt !== undefined) return;
+    // The list of executing requests is read from the database alone (a request's own page also
+    // reads the repository for its verification, which would load the server being measured).
+    const response = await fetch(new URL('api/rollbacks?state=executing&limit=200', urls[0]), { dispatcher: streams, headers: { 'X-Forwarded-Email': viewer } });
+    const { requests } = await response.json();
+    if (!requests.some((request) => request.id === requestId)) entry.outcomeAt = at;
+  });
+}
+
+async function follow(url) {
+  const response = await fetch(new URL('api/events', url), { dispatcher: streams, headers: { 'X-Forwarded-Email': viewer }, signal: closing.signal });
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  let ready;
+  const isReady = new Promise((resolve) => (ready = resolve));
+  (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (/^event: ready$/m.test(block)) ready();
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (!data || data === '{}') continue;
+          const event = JSON.parse(data);
+          if (event.type !== 'request.updated' || !event.requestId) continue;
+          noticed(event.requestId, performance.now());
+        }
+      }
+    } catch (error) {
+      if (!closing.signal.aborted) throw error;
+    }
+  })();
+  await isReady;
+}
+
+async function review({ id, approver, replica }) {
+  const sent = performance.now();
+  const response = await fetch(new URL(`api/rollbacks/${id}/reviews`, urls[replica]), {
+    dispatcher: clients,
+    method: 'POST',
+    headers: { 'X-Forwarded-Email': approver, 'Content-Type': 'application/json', Prefer: 'respond-async' },
+    body: JSON.stringify({ decision: 'approve', comment: 'load test' }),
+  });
+  const body = await response.json();
+  const answered = performance.now();
+  if (response.status === 202) {
+    // Its outcome's update may have come before the answer itself: then the answer's time is it.
+    awaiting.set(id, { answered, outcomeAt: undefined, checks: Promise.resolve() });
+    noticed(id, answered);
+  }
+  return {
+    id,
+    sent,
+    answered,
+    ms: answered - sent,
+    status: response.status,
+    state: body.request?.state,
+    message: body.error?.message,
+    body: response.status === 200 || response.status === 202 || response.status === 400 ? undefined : body,
+  };
+}
+
+await Promise.all(urls.map(follow));
+const answers = [];
+let next = 0;
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < jobs.length) answers.push(await review(jobs[next++]));
+  }),
+);
+const elapsed = performance.now() - started;
+
+// Until every request answered 202 has its outcome (or 60 s): a last read covers an update missed.
+const executing = answers.filter((answer) => answer.status === 202);
+for (const deadline = performance.now() + 60_000; [...awaiting.values()].some((entry) => entry.outcomeAt === undefined) && performance.now() < deadline; ) {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+const committed = executing.map((answer) => (awaiting.get(answer.id)?.outcomeAt ?? Number.NaN) - answer.sent);
+const allCommittedAfter = Math.max(...[...awaiting.values()].map((entry) => entry.outcomeAt ?? Number.NaN)) - started;
+closing.abort();
+await clients.close();
+await streams.destroy();
+parentPort.postMessage({ answers: answers.map(({ ms, status, state, message, body }) => ({ ms, status, state, message, body })), elapsed, committed, allCommittedAfter });
