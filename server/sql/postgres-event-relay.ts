@@ -3,17 +3,21 @@
  * PostgreSQL `NOTIFY`, and every event another replica sent arrives by `LISTEN` and is published on
  * the local bus, so a browser connected to replica A hears of an approval made through replica B.
  *
- * Events say what changed, never the data (core/events.ts), so they fit NOTIFY's payload limit and a
- * lost one (while the listening connection reconnects) costs a browser at most a stale view until its
- * next refetch.
+ * Events say what changed, never the data (core/events.ts), so they fit NOTIFY's payload limit. Those
+ * sent while the listening connection was down are lost: when it is back, this replica tells its own
+ * browsers that anything may have changed (events without a target or request, which make them read
+ * again what they show), instead of leaving them a stale view until their next refetch.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EventBus, LiveEvent } from '#core/events.ts';
-import { createPostgresPool, type PostgresOptions } from './postgres.ts';
+import { createPostgresPool, KEEPALIVE_DELAY_MS, type PostgresOptions } from './postgres.ts';
 
 const CHANNEL = 'rewind_live_events';
 const EVENT_TYPES = new Set(['revision.created', 'request.updated', 'break-glass.changed']);
+
+/** After a gap: every kind of change, for no target or request in particular (browsers read all again). */
+const CATCH_UP: readonly LiveEvent[] = [{ type: 'revision.created' }, { type: 'request.updated' }, { type: 'break-glass.changed' }];
 
 interface Envelope {
   origin: string;
@@ -27,6 +31,8 @@ export class PostgresEventRelay {
   private relaying = false;
   private closed = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Connections made to listen; from the second on, events may have been missed in between. */
+  private listens = 0;
   private readonly unsubscribe: () => void;
 
   private constructor(
@@ -69,6 +75,9 @@ export class PostgresEventRelay {
       ...(this.options.password !== undefined ? { password: this.options.password } : {}),
       application_name: `${this.options.applicationName ?? 'rewind'} (listen)`,
       connectionTimeoutMillis: 5_000,
+      // A LISTEN connection is idle by nature: keepalive finds one whose peer vanished (postgres.ts).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     });
     const lost = (error?: Error) => {
       if (this.listener !== client) return;
@@ -83,6 +92,7 @@ export class PostgresEventRelay {
     await client.connect();
     await client.query(`listen ${CHANNEL}`);
     this.listener = client;
+    if (this.listens++ > 0) this.publishLocally(CATCH_UP);
   }
 
   private retry(delayMs: number): void {
@@ -109,10 +119,14 @@ export class PostgresEventRelay {
     if (typeof tenant === 'string') event.tenant = tenant;
     if (typeof environment === 'string') event.environment = environment;
     if (typeof requestId === 'string') event.requestId = requestId;
-    // Published here without being sent again: the bus calls its listeners synchronously.
+    this.publishLocally([event]);
+  }
+
+  /** Published here without being sent again: the bus calls its listeners synchronously. */
+  private publishLocally(events: readonly LiveEvent[]): void {
     this.relaying = true;
     try {
-      this.bus.publish(event);
+      for (const event of events) this.bus.publish(event);
     } finally {
       this.relaying = false;
     }

@@ -89,6 +89,9 @@ class QueueingPool extends pg.Pool {
   }
 }
 
+/** Idle time before TCP keepalive probes start on a database connection. */
+export const KEEPALIVE_DELAY_MS = 10_000;
+
 export function createPostgresPool(options: PostgresOptions): pg.Pool {
   const pool = new QueueingPool({
     connectionString: options.url,
@@ -99,6 +102,10 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     // A transaction left open by a stalled process must not hold the store's lock forever.
     idle_in_transaction_session_timeout: 60_000,
+    // TCP keepalive: a connection whose peer vanished without closing it (a cut network, a host
+    // gone) is found and dropped instead of waiting on it for the kernel's retransmission timeout.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
   });
   // Without a listener, an idle connection dropped by the server would crash the process.
   pool.on('error', (error) => options.onPoolError?.(error));

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { EventBus, type LiveEvent } from '#core/events.ts';
 import { PostgresEventRelay } from '#server/sql/postgres-event-relay.ts';
@@ -36,6 +37,33 @@ describe.skipIf(!pg.available)('PostgreSQL live-update relay', () => {
       expect(seenOnA.map((e) => e.requestId)).toEqual(['rbk-1', 'marker']);
     } finally {
       await Promise.all(relays.map((r) => r.close()));
+    }
+  });
+
+  it('a listening connection cut by the server comes back, and its replica tells its browsers to read everything again', { timeout: 60_000 }, async () => {
+    const url = pg.serverUrl();
+    const [a, b] = [new EventBus(), new EventBus()];
+    const errors: Error[] = [];
+    const relayA = await PostgresEventRelay.start(a, { url, applicationName: 'relay-cut-a', onError: (error) => errors.push(error) });
+    const relayB = await PostgresEventRelay.start(b, { url, applicationName: 'relay-cut-b' });
+    const admin = new Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const seenOnA: LiveEvent[] = [];
+      a.subscribe((e) => seenOnA.push(e));
+      const catchUp = next(a, (e) => e.type === 'revision.created' && e.tenant === undefined);
+      const { rowCount } = await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'relay-cut-a (listen)'");
+      expect(rowCount).toBe(1);
+      await catchUp;
+      expect(errors.length).toBeGreaterThan(0);
+      expect(seenOnA).toEqual([{ type: 'revision.created' }, { type: 'request.updated' }, { type: 'break-glass.changed' }]);
+      // Listening again: B's next event reaches A.
+      const after = next(a, (e) => e.requestId === 'rbk-after-cut');
+      b.publish({ type: 'request.updated', tenant: 'acme', environment: 'production', requestId: 'rbk-after-cut' });
+      expect(await after).toMatchObject({ requestId: 'rbk-after-cut' });
+    } finally {
+      await admin.end();
+      await Promise.all([relayA.close(), relayB.close()]);
     }
   });
 });
