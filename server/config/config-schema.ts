@@ -139,13 +139,18 @@ export const configSchema = z
         readConnections: z.number().int().min(1).max(100).default(4),
         /** Concurrent rollback executions per replica (each holds one connection for its lease). */
         lockConnections: z.number().int().min(1).max(200).default(16),
+        /**
+         * How often each replica looks for rollbacks left `executing` by a replica that died and was
+         * not restarted (a restarted one reconciles at start); PostgreSQL only.
+         */
+        reconcileIntervalSeconds: z.number().int().min(5).max(3600).default(60),
       })
       .strict()
       .refine((d) => !(d.passwordEnv && d.passwordFile), { message: 'set at most one of passwordEnv and passwordFile' })
       .refine((d) => d.url !== undefined || (d.passwordEnv === undefined && d.passwordFile === undefined), {
         message: 'passwordEnv and passwordFile need database.url',
       })
-      .default({ readConnections: 4, lockConnections: 16 }),
+      .default({ readConnections: 4, lockConnections: 16, reconcileIntervalSeconds: 60 }),
     identity: z
       .object({
         /**

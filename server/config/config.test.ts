@@ -8,6 +8,13 @@ import { resolveTargets } from './resolve-targets.ts';
 const example = (name: string) => parseConfig(readFileSync(`docs/examples/${name}.rewind.config.yaml`, 'utf8'), name);
 
 describe('parseConfig', () => {
+  it('database.reconcileIntervalSeconds: 60 by default, bounded, named in the error', () => {
+    const targets = "targets:\n  pattern:\n    services: 'tenants/{tenant}/{environment}/services/{service}/'\n";
+    expect(parseConfig(targets, 'c.yaml').database.reconcileIntervalSeconds).toBe(60);
+    expect(parseConfig(`database:\n  url: postgres://rewind@db/rewind\n  reconcileIntervalSeconds: 15\n${targets}`, 'c.yaml').database.reconcileIntervalSeconds).toBe(15);
+    expect(() => parseConfig(`database:\n  reconcileIntervalSeconds: 1\n${targets}`, 'c.yaml')).toThrow(/reconcileIntervalSeconds/);
+  });
+
   it('names the file, line and key of an invalid value', () => {
     const text = 'targets:\n  list:\n    - tenant: acme\n      environment: production\n      plan: platinum\n      services: [{ name: web, paths: [web/] }]\n';
     expect(() => parseConfig(text, 'rewind.config.yaml')).toThrow(

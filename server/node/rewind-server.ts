@@ -303,7 +303,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
           for (const { id, commitSha } of r.completed) log({ level: 'warn', msg: 'reconciled interrupted rollback', requestId: id, state: 'completed', commitSha });
           for (const id of r.failed) log({ level: 'warn', msg: 'reconciled interrupted rollback', requestId: id, state: 'failed' });
         });
-      }, options.reconcileIntervalMs ?? 60_000)
+      }, options.reconcileIntervalMs ?? config.database.reconcileIntervalSeconds * 1000)
     : null;
   reconcileTimer?.unref();
   // Break-glass sessions that run out are ended in the audit trail even when nobody looks (decision 046).
