@@ -5,22 +5,24 @@
 // answer's status, latency and request state.
 //
 // Reviews are sent as the SPA sends them, with `Prefer: respond-async` (decision 049): the approval
-// that reaches the quorum is answered 202 `executing`. When the rollback is then committed is read
+// that reaches the quorum is answered 202 `executing` (without it, `respondAsync: false`, the answer
+// waits for the commit: 200 `completed`). When the rollback is then committed is read
 // from the live updates: one `/api/events` stream per replica, opened before the load, and for each
 // request the first `request.updated` after its 202 (the completed, failed or dismissed request).
 import { parentPort, workerData } from 'node:worker_threads';
 import { Agent, fetch } from 'undici';
 
-const { jobs, urls, concurrency, viewer } = workerData;
+const { jobs, urls, concurrency, viewer, respondAsync } = workerData;
 const clients = new Agent({ connections: concurrency });
 const streams = new Agent();
 
 const closing = new AbortController();
 
 /**
- * requestId → { answered, outcomeAt } of the requests answered 202. An update may be the claim's own
- * (its event can arrive after the 202 itself): each one after the 202 is checked with a read, and the
- * first that finds the request no longer `executing` is its outcome's time.
+ * requestId → { answered, outcomeAt } of the requests answered 202. As the request page does, each
+ * update after the 202 (and the 202 itself) is followed by a read; the outcome's time is when the
+ * first read that finds the request no longer `executing` comes back: when a browser would show it.
+ * (An update may be the claim's own, whose event can arrive after the 202.)
  */
 const awaiting = new Map();
 function noticed(requestId, at) {
@@ -32,7 +34,7 @@ function noticed(requestId, at) {
     // reads the repository for its verification, which would load the server being measured).
     const response = await fetch(new URL('api/rollbacks?state=executing&limit=200', urls[0]), { dispatcher: streams, headers: { 'X-Forwarded-Email': viewer } });
     const { requests } = await response.json();
-    if (!requests.some((request) => request.id === requestId)) entry.outcomeAt = at;
+    if (!requests.some((request) => request.id === requestId)) entry.outcomeAt = performance.now();
   });
 }
 
@@ -72,13 +74,13 @@ async function review({ id, approver, replica }) {
   const response = await fetch(new URL(`api/rollbacks/${id}/reviews`, urls[replica]), {
     dispatcher: clients,
     method: 'POST',
-    headers: { 'X-Forwarded-Email': approver, 'Content-Type': 'application/json', Prefer: 'respond-async' },
+    headers: { 'X-Forwarded-Email': approver, 'Content-Type': 'application/json', ...(respondAsync ? { Prefer: 'respond-async' } : {}) },
     body: JSON.stringify({ decision: 'approve', comment: 'load test' }),
   });
   const body = await response.json();
   const answered = performance.now();
   if (response.status === 202) {
-    // Its outcome's update may have come before the answer itself: then the answer's time is it.
+    // Its outcome's update may have come before the answer itself: read it once now.
     awaiting.set(id, { answered, outcomeAt: undefined, checks: Promise.resolve() });
     noticed(id, answered);
   }
@@ -110,8 +112,10 @@ const executing = answers.filter((answer) => answer.status === 202);
 for (const deadline = performance.now() + 60_000; [...awaiting.values()].some((entry) => entry.outcomeAt === undefined) && performance.now() < deadline; ) {
   await new Promise((resolve) => setTimeout(resolve, 50));
 }
-const committed = executing.map((answer) => (awaiting.get(answer.id)?.outcomeAt ?? Number.NaN) - answer.sent);
-const allCommittedAfter = Math.max(...[...awaiting.values()].map((entry) => entry.outcomeAt ?? Number.NaN)) - started;
+// Answered synchronously, the answer itself is the outcome.
+const synchronous = answers.filter((answer) => answer.status === 200 && answer.state === 'completed');
+const committed = [...executing.map((answer) => (awaiting.get(answer.id)?.outcomeAt ?? Number.NaN) - answer.sent), ...synchronous.map((answer) => answer.ms)];
+const allCommittedAfter = Math.max(...[...awaiting.values()].map((entry) => entry.outcomeAt ?? Number.NaN), ...synchronous.map((answer) => answer.answered)) - started;
 closing.abort();
 await clients.close();
 await streams.destroy();
