@@ -13,6 +13,7 @@
  * property), `.inf`/`.nan` as the strings YAML writes them as, with the same node and depth budget.
  */
 import { Schema, isScalar } from 'yaml';
+import { DOCUMENT, ITEM, MIN_REGION_LINES, VALUE, type PlainYamlReuse, type RegionEntry, type RegionKind } from './yaml-plain-memo.ts';
 
 const DECLINE = Symbol('decline');
 const TOO_LARGE = Symbol('too-large');
@@ -46,7 +47,11 @@ const MAX_KEY = 1000;
 
 interface Line {
   indent: number;
+  /** The line without its indentation. */
   text: string;
+  /** Where the whole line starts and ends in the source (the end excludes the newline). */
+  start: number;
+  end: number;
 }
 
 /** Starts no core-schema null, bool, int or float (those start with a digit, sign, `.`, `~`, n, t or f). */
@@ -113,24 +118,80 @@ export interface PlainYamlBudget {
   maxDepth: number;
 }
 
+const MISS = Symbol('miss');
+
 class Reader {
   private pos = 0;
+  /** Nodes counted by this reader, to know how many a subtree holds. */
+  private counted = 0;
 
   constructor(
+    private readonly text: string,
     private readonly lines: Line[],
     private readonly budget: PlainYamlBudget,
+    private readonly record: Map<string, RegionEntry> | null,
+    private readonly reuse: Map<string, RegionEntry> | null,
   ) {}
 
   document(): unknown {
     const first = this.lines[0]!;
-    const value = this.node(first.indent, 0);
-    if (this.pos !== this.lines.length) throw DECLINE;
+    let value = this.reuse ? this.reused(DOCUMENT, first.indent, 0) : MISS;
+    if (value === MISS) {
+      value = this.node(first.indent, 0);
+      if (this.pos !== this.lines.length) throw DECLINE;
+      if (this.record) this.remember(DOCUMENT, 0, first.indent, 0, 0, value);
+    }
     return value;
   }
 
   /** Counts one node at `depth` against the budget, as `toPlainJson` does. */
   private count(depth: number): void {
+    this.counted++;
     if (--this.budget.nodes < 0 || depth > this.budget.maxDepth) throw TOO_LARGE;
+  }
+
+  /** The source text of lines `first` to `end` (exclusive), comments and blank lines between included. */
+  private source(first: number, end: number): string {
+    return this.text.slice(this.lines[first]!.start, this.lines[end - 1]!.end);
+  }
+
+  /**
+   * Where a subtree starting at line `first` ends: the reader's own rule for input it accepts. An
+   * item is its `- ` line and the lines indented deeper than the `-`; a value under a key at column
+   * `indent` is the lines deeper than the key, or, for a list written at the key's column, the `- `
+   * lines there and the lines deeper; a document is all of its lines.
+   */
+  private extent(kind: RegionKind, first: number, indent: number): number {
+    const lines = this.lines;
+    if (kind === DOCUMENT) return lines.length;
+    let end = first;
+    if (kind === ITEM) end++;
+    else if (lines[first]?.indent === indent && isDash(lines[first]!.text)) {
+      for (let line = lines[end]; line && (line.indent > indent || (line.indent === indent && isDash(line.text))); line = lines[++end]);
+      return end;
+    }
+    for (let line = lines[end]; line && line.indent > indent; line = lines[++end]);
+    return end;
+  }
+
+  /** The subtree at the current line, from `reuse`, or MISS when it holds none for these lines and place. */
+  private reused(kind: RegionKind, indent: number, depth: number): unknown {
+    const first = this.pos;
+    const end = this.extent(kind, first, indent);
+    if (end - first < MIN_REGION_LINES) return MISS;
+    const entry = this.reuse!.get(this.source(first, end));
+    if (!entry || entry.kind !== kind || entry.indent !== indent || entry.depth !== depth) return MISS;
+    this.counted += entry.nodes;
+    this.budget.nodes -= entry.nodes;
+    if (this.budget.nodes < 0) throw TOO_LARGE;
+    this.pos = end;
+    return entry.value;
+  }
+
+  private remember(kind: RegionKind, first: number, indent: number, depth: number, countedBefore: number, value: unknown): void {
+    if (this.pos - first < MIN_REGION_LINES) return;
+    const key = this.source(first, this.pos);
+    if (!this.record!.has(key)) this.record!.set(key, { kind, indent, depth, nodes: this.counted - countedBefore, value });
   }
 
   private leaf(text: string, depth: number): unknown {
@@ -155,6 +216,18 @@ class Reader {
     return null;
   }
 
+  /** `nested` for the value of a key at column `indent`, taken from `reuse` when it has it. */
+  private keyValue(indent: number, depth: number): unknown {
+    const first = this.pos;
+    const counted = this.counted;
+    let value = this.reuse ? this.reused(VALUE, indent, depth) : MISS;
+    if (value === MISS) {
+      value = this.nested(indent, depth, true);
+      if (this.record) this.remember(VALUE, first, indent, depth, counted, value);
+    }
+    return value;
+  }
+
   private map(indent: number, depth: number): Record<string, unknown> {
     this.count(depth);
     const map: Record<string, unknown> = {};
@@ -166,7 +239,7 @@ class Reader {
       if (Object.hasOwn(map, name) || !isStringKey(name)) throw DECLINE;
       const rest = line.text.slice(key[0].length);
       this.pos++;
-      const value = isEmptyRest(rest) ? this.nested(indent, depth + 1, true) : this.leaf(trimStart(rest), depth + 1);
+      const value = isEmptyRest(rest) ? this.keyValue(indent, depth + 1) : this.leaf(trimStart(rest), depth + 1);
       if (name === '__proto__') Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
       else map[name] = value;
     }
@@ -179,39 +252,51 @@ class Reader {
     for (let line = this.lines[this.pos]; line && line.indent >= indent; line = this.lines[this.pos]) {
       if (line.indent > indent) throw DECLINE;
       if (!isDash(line.text)) break;
-      const rest = line.text.slice(1);
-      if (isEmptyRest(rest)) {
-        this.pos++;
-        list.push(this.nested(indent, depth + 1, false));
-        continue;
+      const first = this.pos;
+      const counted = this.counted;
+      let value = this.reuse ? this.reused(ITEM, indent, depth + 1) : MISS;
+      if (value === MISS) {
+        value = this.item(line, indent, depth + 1);
+        if (this.record) this.remember(ITEM, first, indent, depth + 1, counted, value);
       }
-      const content = trimStart(rest);
-      if (isDash(content)) throw DECLINE;
-      if (KEY.test(content)) {
-        // `- key: ...` opens a map whose keys sit where this one does.
-        const column = indent + 1 + (rest.length - content.length);
-        this.lines[this.pos] = { indent: column, text: content };
-        list.push(this.map(column, depth + 1));
-        continue;
-      }
-      this.pos++;
-      list.push(this.leaf(content, depth + 1));
+      list.push(value);
     }
     return list;
+  }
+
+  /** One item of a list at column `indent`: its `- ` line is the current one. */
+  private item(line: Line, indent: number, depth: number): unknown {
+    const rest = line.text.slice(1);
+    if (isEmptyRest(rest)) {
+      this.pos++;
+      return this.nested(indent, depth, false);
+    }
+    const content = trimStart(rest);
+    if (isDash(content)) throw DECLINE;
+    if (KEY.test(content)) {
+      // `- key: ...` opens a map whose keys sit where this one does.
+      const column = indent + 1 + (rest.length - content.length);
+      this.lines[this.pos] = { indent: column, text: content, start: line.start, end: line.end };
+      return this.map(column, depth);
+    }
+    this.pos++;
+    return this.leaf(content, depth);
   }
 }
 
 /**
  * The documents of `text` as `parseYamlValues` would give them (empty documents left out), or null when
  * the text is not in the subset read here or exceeds `budget` (yaml then says which refusal applies:
- * a syntax error further on comes before the size).
+ * a syntax error further on comes before the size). `memo` remembers its subtrees for reading another
+ * version of the file, or takes the subtrees it shares with one read before (PlainYamlMemo).
  */
-export function readPlainYaml(text: string, budget: PlainYamlBudget = { nodes: Infinity, maxDepth: Infinity }): unknown[] | null {
+export function readPlainYaml(text: string, budget: PlainYamlBudget = { nodes: Infinity, maxDepth: Infinity }, memo: PlainYamlReuse = {}): unknown[] | null {
   if (UNSUPPORTED.test(text)) return null;
   const documents: Line[][] = [[]];
   for (let start = 0; start <= text.length; ) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
+    const lineStart = start;
     const raw = text.slice(start, end);
     start = end + 1;
     let indent = 0;
@@ -225,12 +310,19 @@ export function readPlainYaml(text: string, budget: PlainYamlBudget = { nodes: I
       }
       if (raw.startsWith('...') || raw.startsWith('%')) return null;
     }
-    documents[documents.length - 1]!.push({ indent, text: raw.slice(indent) });
+    documents[documents.length - 1]!.push({ indent, text: raw.slice(indent), start: lineStart, end });
+  }
+  const reuse = memo.reuse && memo.reuse.maxDepth === budget.maxDepth && memo.reuse.size > 0 ? memo.reuse.entries : null;
+  const record = memo.record ? memo.record.entries : null;
+  if (memo.record) {
+    memo.record.entries.clear();
+    memo.record.maxDepth = budget.maxDepth;
   }
   const values: unknown[] = [];
   try {
-    for (const lines of documents) if (lines.length > 0) values.push(new Reader(lines, budget).document());
+    for (const lines of documents) if (lines.length > 0) values.push(new Reader(text, lines, budget, record, reuse).document());
   } catch (error) {
+    record?.clear();
     if (error === DECLINE || error === TOO_LARGE) return null;
     throw error;
   }
