@@ -202,10 +202,30 @@ function valuesOf(parsed: ParsedYaml): ParsedYamlValues {
  * for refusals (yaml's parse then says which one applies).
  */
 function plainYamlValues(text: string, limits: YamlLimits, memo: PlainYamlReuse): ParsedYamlValues | null {
-  if (text.length > limits.maxChars || roughDocumentCount(text) > limits.maxDocuments + 1 || nestingExceeds(text, limits.maxDepth)) return null;
-  const values = readPlainYaml(text, { nodes: limits.maxNodes, maxDepth: limits.maxDepth }, memo);
-  if (values === null || values.length > limits.maxDocuments) return null;
+  if (text.length > limits.maxChars || roughDocumentCount(text) > limits.maxDocuments + 1) return null;
+  const facts = { indentLevels: Infinity };
+  const values = readPlainYaml(text, { nodes: limits.maxNodes, maxDepth: limits.maxDepth }, memo, facts);
+  // The reader's own depth budget bounds its work; yaml's nesting estimate is still the rule, but it
+  // is only worth computing when it could say no (plainNestingBound).
+  if (values === null || values.length > limits.maxDocuments || (plainNestingBound(text, facts.indentLevels, limits.maxDepth) > limits.maxDepth && nestingExceeds(text, limits.maxDepth))) {
+    memo.record?.entries.clear();
+    return null;
+  }
   return { ok: true, values };
+}
+
+/**
+ * An upper bound of `nestingExceeds`'s estimate for a text `readPlainYaml` accepted (decision 050): its
+ * indentation stack holds different columns of the text's lines (and 0 for a `---` line), a line it
+ * accepts starts with at most one `- `, and flow nesting never exceeds the number of `[` and `{` in
+ * the text. Counting stops once the bound passes `maxDepth`.
+ */
+function plainNestingBound(text: string, indentLevels: number, maxDepth: number): number {
+  let bound = indentLevels + 2;
+  for (const opener of ['[', '{']) {
+    for (let at = text.indexOf(opener); at !== -1 && bound <= maxDepth; at = text.indexOf(opener, at + 1)) bound++;
+  }
+  return bound;
 }
 
 /** A document with nothing in it (`---` followed by nothing or comments only); explicit `~` is not empty. */

@@ -243,10 +243,11 @@ class Reader {
       if (name === '__proto__') Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
       else map[name] = value;
     }
-    return map;
+    // Frozen as made (values are shared: parseYamlValues freezes them), not in a second walk.
+    return Object.freeze(map);
   }
 
-  private list(indent: number, depth: number): unknown[] {
+  private list(indent: number, depth: number): readonly unknown[] {
     this.count(depth);
     const list: unknown[] = [];
     for (let line = this.lines[this.pos]; line && line.indent >= indent; line = this.lines[this.pos]) {
@@ -261,7 +262,7 @@ class Reader {
       }
       list.push(value);
     }
-    return list;
+    return Object.freeze(list);
   }
 
   /** One item of a list at column `indent`: its `- ` line is the current one. */
@@ -284,33 +285,55 @@ class Reader {
   }
 }
 
+/** What reading a text found out besides its values (see `readPlainYaml`). */
+export interface PlainYamlFacts {
+  /** How many different columns its lines start at (not counting comments and blank lines). */
+  indentLevels: number;
+}
+
+/** Columns counted one by one up to here; a line starting further right counts as unbounded. */
+const TRACKED_COLUMNS = 256;
+
 /**
  * The documents of `text` as `parseYamlValues` would give them (empty documents left out), or null when
  * the text is not in the subset read here or exceeds `budget` (yaml then says which refusal applies:
  * a syntax error further on comes before the size). `memo` remembers its subtrees for reading another
- * version of the file, or takes the subtrees it shares with one read before (PlainYamlMemo).
+ * version of the file, or takes the subtrees it shares with one read before (PlainYamlMemo); `facts`
+ * receives what yaml-documents.ts needs to skip its nesting scan.
  */
-export function readPlainYaml(text: string, budget: PlainYamlBudget = { nodes: Infinity, maxDepth: Infinity }, memo: PlainYamlReuse = {}): unknown[] | null {
+export function readPlainYaml(
+  text: string,
+  budget: PlainYamlBudget = { nodes: Infinity, maxDepth: Infinity },
+  memo: PlainYamlReuse = {},
+  facts?: PlainYamlFacts,
+): unknown[] | null {
   if (UNSUPPORTED.test(text)) return null;
   const documents: Line[][] = [[]];
+  const columns = new Uint8Array(TRACKED_COLUMNS);
+  let indentLevels = 0;
   for (let start = 0; start <= text.length; ) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     const lineStart = start;
-    const raw = text.slice(start, end);
     start = end + 1;
-    let indent = 0;
-    while (raw.charCodeAt(indent) === 0x20) indent++;
-    if (indent === raw.length || raw.charCodeAt(indent) === 0x23 /* # */) continue;
+    let at = lineStart;
+    while (at < end && text.charCodeAt(at) === 0x20) at++;
+    if (at === end || text.charCodeAt(at) === 0x23 /* # */) continue;
+    const indent = at - lineStart;
     if (indent === 0) {
-      if (raw.startsWith('---')) {
-        if (!DOCUMENT_MARKER.test(raw)) return null;
+      if (text.startsWith('---', lineStart)) {
+        if (!DOCUMENT_MARKER.test(text.slice(lineStart, end))) return null;
         documents.push([]);
         continue;
       }
-      if (raw.startsWith('...') || raw.startsWith('%')) return null;
+      if (text.startsWith('...', lineStart) || text.charCodeAt(lineStart) === 0x25 /* % */) return null;
     }
-    documents[documents.length - 1]!.push({ indent, text: raw.slice(indent), start: lineStart, end });
+    if (indent >= TRACKED_COLUMNS) indentLevels = Infinity;
+    else if (columns[indent] === 0) {
+      columns[indent] = 1;
+      indentLevels++;
+    }
+    documents[documents.length - 1]!.push({ indent, text: text.slice(at, end), start: lineStart, end });
   }
   const reuse = memo.reuse && memo.reuse.maxDepth === budget.maxDepth && memo.reuse.size > 0 ? memo.reuse.entries : null;
   const record = memo.record ? memo.record.entries : null;
@@ -326,5 +349,6 @@ export function readPlainYaml(text: string, budget: PlainYamlBudget = { nodes: I
     if (error === DECLINE || error === TOO_LARGE) return null;
     throw error;
   }
+  if (facts) facts.indentLevels = indentLevels;
   return values;
 }
