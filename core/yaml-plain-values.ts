@@ -37,7 +37,31 @@ const END = /^(?: +#.*| *)$/;
 const DOUBLE_QUOTED = /^"([\x20\x21\x23-\x5b\x5d-\x7e]*)"/;
 const SINGLE_QUOTED = /^'([\x20-\x26\x28-\x7e]*)'/;
 /** A key: plain, starting with a letter, digit, `_`, `.` or `/`, then `: ` or the end of the line. */
-const KEY = /^([A-Za-z0-9_./][A-Za-z0-9_./-]*):(?= |$)/;
+const KEY_FIRST_CHARS = '[A-Za-z0-9_./]';
+const KEY_REST_CHARS = '[A-Za-z0-9_./-]';
+/** Starts no core-schema null, bool, int or float (those start with a digit, sign, `.`, `~`, n, t or f). */
+const STRING_FIRST_CHARS = String.raw`[A-EG-MO-SU-Za-eg-mo-su-z_/$^=();\\]`;
+
+/** Those character classes by code, for the hot loop. */
+const KEY_FIRST = new Uint8Array(128);
+const KEY_REST = new Uint8Array(128);
+const STRING_FIRST = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const char = String.fromCharCode(code);
+  KEY_FIRST[code] = new RegExp(KEY_FIRST_CHARS).test(char) ? 1 : 0;
+  KEY_REST[code] = new RegExp(KEY_REST_CHARS).test(char) ? 1 : 0;
+  STRING_FIRST[code] = new RegExp(STRING_FIRST_CHARS).test(char) ? 1 : 0;
+}
+
+/** `^KEY_FIRST KEY_REST* :(?= |$)` on `text`: the length of the key, or -1 when the line does not start with one. */
+function keyLength(text: string): number {
+  const first = text.charCodeAt(0);
+  if (!(first < 128 && KEY_FIRST[first] === 1)) return -1;
+  let at = 1;
+  for (let code = text.charCodeAt(at); code < 128 && KEY_REST[code] === 1; code = text.charCodeAt(++at));
+  if (text.charCodeAt(at) !== 0x3a /* : */) return -1;
+  return at + 1 === text.length || text.charCodeAt(at + 1) === 0x20 ? at : -1;
+}
 const DOCUMENT_MARKER = /^---(?: +#.*| *)$/;
 /** Characters after which the plain reading is not attempted: controls, tab, CR, BOM, NEL, LS, PS. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
@@ -54,11 +78,16 @@ interface Line {
   end: number;
 }
 
-/** Starts no core-schema null, bool, int or float (those start with a digit, sign, `.`, `~`, n, t or f). */
-const SURELY_STRING = /^[A-EG-MO-SU-Za-eg-mo-su-z_/$^=();\\]|^[nNtTfF][^]{5}/;
+/** Surely a string in the core schema: starts with STRING_FIRST_CHARS, or with n, t or f and 6 characters or more. */
+function isSurelyString(token: string): boolean {
+  const first = token.charCodeAt(0);
+  if (first < 128 && STRING_FIRST[first] === 1) return true;
+  // n N t T f F
+  return token.length >= 6 && (first === 0x6e || first === 0x4e || first === 0x74 || first === 0x54 || first === 0x66 || first === 0x46);
+}
 
 function resolvePlain(token: string): unknown {
-  if (SURELY_STRING.test(token)) return token;
+  if (isSurelyString(token)) return token;
   for (const tag of CORE_TAGS) {
     if (tag.default === true && tag.test!.test(token)) {
       let failed = false;
@@ -74,7 +103,7 @@ function resolvePlain(token: string): unknown {
 
 /** A key whose core-schema reading is a string (`80:` or `true:` would be a number or a boolean). */
 function isStringKey(key: string): boolean {
-  if (SURELY_STRING.test(key)) return key.length <= MAX_KEY;
+  if (isSurelyString(key)) return key.length <= MAX_KEY;
   return key.length <= MAX_KEY && !CORE_TAGS.some((tag) => (tag.default === true || tag.default === 'key') && tag.test!.test(key));
 }
 
@@ -203,7 +232,7 @@ class Reader {
   private node(indent: number, depth: number): unknown {
     const line = this.lines[this.pos]!;
     if (isDash(line.text)) return this.list(indent, depth);
-    if (KEY.test(line.text)) return this.map(indent, depth);
+    if (keyLength(line.text) >= 0) return this.map(indent, depth);
     throw DECLINE;
   }
 
@@ -233,13 +262,17 @@ class Reader {
     const map: Record<string, unknown> = {};
     for (let line = this.lines[this.pos]; line && line.indent >= indent; line = this.lines[this.pos]) {
       if (line.indent > indent) throw DECLINE;
-      const key = KEY.exec(line.text);
-      if (!key) throw DECLINE;
-      const name = key[1]!;
+      const text = line.text;
+      const length = keyLength(text);
+      if (length < 0) throw DECLINE;
+      const name = text.slice(0, length);
       if (Object.hasOwn(map, name) || !isStringKey(name)) throw DECLINE;
-      const rest = line.text.slice(key[0].length);
       this.pos++;
-      const value = isEmptyRest(rest) ? this.keyValue(indent, depth + 1) : this.leaf(trimStart(rest), depth + 1);
+      // What follows `key:`: nothing, spaces and a comment (a nested value), or a scalar after spaces.
+      let at = length + 1;
+      while (text.charCodeAt(at) === 0x20) at++;
+      const nothing = at === text.length || (at > length + 1 && text.charCodeAt(at) === 0x23); /* # */
+      const value = nothing ? this.keyValue(indent, depth + 1) : this.leaf(text.slice(at), depth + 1);
       if (name === '__proto__') Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
       else map[name] = value;
     }
@@ -274,7 +307,7 @@ class Reader {
     }
     const content = trimStart(rest);
     if (isDash(content)) throw DECLINE;
-    if (KEY.test(content)) {
+    if (keyLength(content) >= 0) {
       // `- key: ...` opens a map whose keys sit where this one does.
       const column = indent + 1 + (rest.length - content.length);
       this.lines[this.pos] = { indent: column, text: content, start: line.start, end: line.end };
