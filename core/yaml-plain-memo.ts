@@ -25,7 +25,7 @@ export interface RegionEntry {
 }
 
 /** Subtrees of fewer lines are read again rather than looked up: a lookup costs about as much. */
-export const MIN_REGION_LINES = 2;
+export const MIN_REGION_LINES = 3;
 
 /**
  * The subtrees read from one text by the lines they were read from (decision 050), so that reading
