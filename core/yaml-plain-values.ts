@@ -53,14 +53,14 @@ for (let code = 0; code < 128; code++) {
   STRING_FIRST[code] = new RegExp(STRING_FIRST_CHARS).test(char) ? 1 : 0;
 }
 
-/** `^KEY_FIRST KEY_REST* :(?= |$)` on `text`: the length of the key, or -1 when the line does not start with one. */
-function keyLength(text: string): number {
-  const first = text.charCodeAt(0);
-  if (!(first < 128 && KEY_FIRST[first] === 1)) return -1;
-  let at = 1;
-  for (let code = text.charCodeAt(at); code < 128 && KEY_REST[code] === 1; code = text.charCodeAt(++at));
-  if (text.charCodeAt(at) !== 0x3a /* : */) return -1;
-  return at + 1 === text.length || text.charCodeAt(at + 1) === 0x20 ? at : -1;
+/** `^KEY_FIRST KEY_REST*:(?= |$)` on `text` from `from` to `end`: the key's length, or -1 for no key. */
+function keyLength(text: string, from: number, end: number): number {
+  const first = text.charCodeAt(from);
+  if (!(from < end && first < 128 && KEY_FIRST[first] === 1)) return -1;
+  let at = from + 1;
+  for (let code = text.charCodeAt(at); at < end && code < 128 && KEY_REST[code] === 1; code = text.charCodeAt(++at));
+  if (at >= end || text.charCodeAt(at) !== 0x3a /* : */) return -1;
+  return at + 1 === end || text.charCodeAt(at + 1) === 0x20 ? at - from : -1;
 }
 const DOCUMENT_MARKER = /^---(?: +#.*| *)$/;
 /** Characters after which the plain reading is not attempted: controls, tab, CR, BOM, NEL, LS, PS. */
@@ -69,14 +69,6 @@ const UNSUPPORTED = /[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/;
 /** yaml refuses implicit keys longer than 1024 characters; stay well below. */
 const MAX_KEY = 1000;
 
-interface Line {
-  indent: number;
-  /** The line without its indentation. */
-  text: string;
-  /** Where the whole line starts and ends in the source (the end excludes the newline). */
-  start: number;
-  end: number;
-}
 
 /** Surely a string in the core schema: starts with STRING_FIRST_CHARS, or with n, t or f and 6 characters or more. */
 function isSurelyString(token: string): boolean {
@@ -120,7 +112,7 @@ function scalar(text: string): unknown {
     value = match[1];
     length = match[0].length;
   } else if (text.startsWith('[]') || text.startsWith('{}')) {
-    value = text[0] === '[' ? [] : {};
+    value = text[0] === '[' ? Object.freeze([]) : Object.freeze({});
     length = 2;
   } else if ((match = PLAIN.exec(text))) {
     value = resolvePlain(match[0]);
@@ -130,45 +122,61 @@ function scalar(text: string): unknown {
   return value;
 }
 
-/** Nothing after an indicator but spaces and a comment. */
-const isEmptyRest = (rest: string) => rest.length === 0 || END.test(rest);
-
-/** `text` without its leading spaces. */
-function trimStart(text: string): string {
-  let at = 0;
-  while (text.charCodeAt(at) === 0x20) at++;
-  return at === 0 ? text : text.slice(at);
-}
-const isDash = (text: string) => text === '-' || text.startsWith('- ');
-
 export interface PlainYamlBudget {
   /** Nodes left (maps, lists, scalars, over all documents); below zero the text is too large. */
   nodes: number;
   maxDepth: number;
 }
 
+/**
+ * The lines of a text that hold content (not blank, not only a comment), as numbers rather than an
+ * object and a string each: reading a large file allocates little more than its values.
+ */
+interface Lines {
+  /** Where each line starts in the text (its indentation included). */
+  start: number[];
+  /** Where it ends (before its newline). */
+  end: number[];
+  /** The column its content starts at; for `- key: v`, the reader moves it to `key` (a compact map). */
+  column: number[];
+}
+
 const MISS = Symbol('miss');
+const SPACE = 0x20;
+const DASH = 0x2d;
+const HASH = 0x23;
 
 class Reader {
-  private pos = 0;
+  private pos: number;
   /** Nodes counted by this reader, to know how many a subtree holds. */
   private counted = 0;
+  private readonly start: number[];
+  private readonly end: number[];
+  private readonly column: number[];
 
+  /** Reads lines `first` to `last` (exclusive) of `lines`: one document. */
   constructor(
     private readonly text: string,
-    private readonly lines: Line[],
+    lines: Lines,
+    private readonly first: number,
+    private readonly last: number,
     private readonly budget: PlainYamlBudget,
     private readonly record: Map<string, RegionEntry> | null,
     private readonly reuse: Map<string, RegionEntry> | null,
-  ) {}
+  ) {
+    this.pos = first;
+    this.start = lines.start;
+    this.end = lines.end;
+    this.column = lines.column;
+  }
 
   document(): unknown {
-    const first = this.lines[0]!;
-    let value = this.reuse ? this.reused(DOCUMENT, first.indent, 0) : MISS;
+    const indent = this.column[this.first]!;
+    let value = this.reuse ? this.reused(DOCUMENT, indent, 0) : MISS;
     if (value === MISS) {
-      value = this.node(first.indent, 0);
-      if (this.pos !== this.lines.length) throw DECLINE;
-      if (this.record) this.remember(DOCUMENT, 0, first.indent, 0, 0, value);
+      value = this.node(indent, 0);
+      if (this.pos !== this.last) throw DECLINE;
+      if (this.record) this.remember(DOCUMENT, this.first, indent, 0, 0, value);
     }
     return value;
   }
@@ -179,9 +187,15 @@ class Reader {
     if (--this.budget.nodes < 0 || depth > this.budget.maxDepth) throw TOO_LARGE;
   }
 
+  /** Whether line `at` holds an indicator `-` at its column: `-` alone or followed by a space. */
+  private isDash(at: number): boolean {
+    const content = this.start[at]! + this.column[at]!;
+    return this.text.charCodeAt(content) === DASH && (content + 1 === this.end[at] || this.text.charCodeAt(content + 1) === SPACE);
+  }
+
   /** The source text of lines `first` to `end` (exclusive), comments and blank lines between included. */
   private source(first: number, end: number): string {
-    return this.text.slice(this.lines[first]!.start, this.lines[end - 1]!.end);
+    return this.text.slice(this.start[first], this.end[end - 1]);
   }
 
   /**
@@ -191,15 +205,16 @@ class Reader {
    * lines there and the lines deeper; a document is all of its lines.
    */
   private extent(kind: RegionKind, first: number, indent: number): number {
-    const lines = this.lines;
-    if (kind === DOCUMENT) return lines.length;
+    const last = this.last;
+    const column = this.column;
+    if (kind === DOCUMENT) return last;
     let end = first;
     if (kind === ITEM) end++;
-    else if (lines[first]?.indent === indent && isDash(lines[first]!.text)) {
-      for (let line = lines[end]; line && (line.indent > indent || (line.indent === indent && isDash(line.text))); line = lines[++end]);
+    else if (first < last && column[first] === indent && this.isDash(first)) {
+      while (end < last && (column[end]! > indent || (column[end] === indent && this.isDash(end)))) end++;
       return end;
     }
-    for (let line = lines[end]; line && line.indent > indent; line = lines[++end]);
+    while (end < last && column[end]! > indent) end++;
     return end;
   }
 
@@ -223,24 +238,25 @@ class Reader {
     if (!this.record!.has(key)) this.record!.set(key, { kind, indent, depth, nodes: this.counted - countedBefore, value });
   }
 
-  private leaf(text: string, depth: number): unknown {
-    const value = scalar(text);
+  /** The scalar from `from` to the end of line `at`. */
+  private leaf(from: number, at: number, depth: number): unknown {
+    const value = scalar(this.text.slice(from, this.end[at]));
     this.count(depth);
     return value;
   }
 
   private node(indent: number, depth: number): unknown {
-    const line = this.lines[this.pos]!;
-    if (isDash(line.text)) return this.list(indent, depth);
-    if (keyLength(line.text) >= 0) return this.map(indent, depth);
+    const at = this.pos;
+    if (this.isDash(at)) return this.list(indent, depth);
+    if (keyLength(this.text, this.start[at]! + this.column[at]!, this.end[at]!) >= 0) return this.map(indent, depth);
     throw DECLINE;
   }
 
   /** The value after `key:` or `-` with nothing else on its line. */
   private nested(indent: number, depth: number, compactList: boolean): unknown {
-    const next = this.lines[this.pos];
-    if (next && next.indent > indent) return this.node(next.indent, depth);
-    if (compactList && next && next.indent === indent && isDash(next.text)) return this.list(indent, depth);
+    const next = this.pos;
+    if (next < this.last && this.column[next]! > indent) return this.node(this.column[next]!, depth);
+    if (compactList && next < this.last && this.column[next] === indent && this.isDash(next)) return this.list(indent, depth);
     this.count(depth);
     return null;
   }
@@ -260,19 +276,21 @@ class Reader {
   private map(indent: number, depth: number): Record<string, unknown> {
     this.count(depth);
     const map: Record<string, unknown> = {};
-    for (let line = this.lines[this.pos]; line && line.indent >= indent; line = this.lines[this.pos]) {
-      if (line.indent > indent) throw DECLINE;
-      const text = line.text;
-      const length = keyLength(text);
+    const text = this.text;
+    for (let at = this.pos; at < this.last && this.column[at]! >= indent; at = this.pos) {
+      if (this.column[at]! > indent) throw DECLINE;
+      const content = this.start[at]! + indent;
+      const end = this.end[at]!;
+      const length = keyLength(text, content, end);
       if (length < 0) throw DECLINE;
-      const name = text.slice(0, length);
+      const name = text.slice(content, content + length);
       if (Object.hasOwn(map, name) || !isStringKey(name)) throw DECLINE;
       this.pos++;
       // What follows `key:`: nothing, spaces and a comment (a nested value), or a scalar after spaces.
-      let at = length + 1;
-      while (text.charCodeAt(at) === 0x20) at++;
-      const nothing = at === text.length || (at > length + 1 && text.charCodeAt(at) === 0x23); /* # */
-      const value = nothing ? this.keyValue(indent, depth + 1) : this.leaf(text.slice(at), depth + 1);
+      let next = content + length + 1;
+      while (text.charCodeAt(next) === SPACE && next < end) next++;
+      const nothing = next === end || (next > content + length + 1 && text.charCodeAt(next) === HASH);
+      const value = nothing ? this.keyValue(indent, depth + 1) : this.leaf(next, at, depth + 1);
       if (name === '__proto__') Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
       else map[name] = value;
     }
@@ -283,38 +301,41 @@ class Reader {
   private list(indent: number, depth: number): readonly unknown[] {
     this.count(depth);
     const list: unknown[] = [];
-    for (let line = this.lines[this.pos]; line && line.indent >= indent; line = this.lines[this.pos]) {
-      if (line.indent > indent) throw DECLINE;
-      if (!isDash(line.text)) break;
-      const first = this.pos;
+    for (let at = this.pos; at < this.last && this.column[at]! >= indent; at = this.pos) {
+      if (this.column[at]! > indent) throw DECLINE;
+      if (!this.isDash(at)) break;
       const counted = this.counted;
       let value = this.reuse ? this.reused(ITEM, indent, depth + 1) : MISS;
       if (value === MISS) {
-        value = this.item(line, indent, depth + 1);
-        if (this.record) this.remember(ITEM, first, indent, depth + 1, counted, value);
+        value = this.item(at, indent, depth + 1);
+        if (this.record) this.remember(ITEM, at, indent, depth + 1, counted, value);
       }
       list.push(value);
     }
     return Object.freeze(list);
   }
 
-  /** One item of a list at column `indent`: its `- ` line is the current one. */
-  private item(line: Line, indent: number, depth: number): unknown {
-    const rest = line.text.slice(1);
-    if (isEmptyRest(rest)) {
+  /** One item of a list at column `indent`: its `- ` line is line `at`, the current one. */
+  private item(at: number, indent: number, depth: number): unknown {
+    const text = this.text;
+    const end = this.end[at]!;
+    const dash = this.start[at]! + indent;
+    let content = dash + 1;
+    while (content < end && text.charCodeAt(content) === SPACE) content++;
+    // Nothing after the `-` but spaces and a comment: the item is what the next lines hold.
+    if (content === end || (content > dash + 1 && text.charCodeAt(content) === HASH)) {
       this.pos++;
       return this.nested(indent, depth, false);
     }
-    const content = trimStart(rest);
-    if (isDash(content)) throw DECLINE;
-    if (keyLength(content) >= 0) {
+    if (text.charCodeAt(content) === DASH && (content + 1 === end || text.charCodeAt(content + 1) === SPACE)) throw DECLINE;
+    if (keyLength(text, content, end) >= 0) {
       // `- key: ...` opens a map whose keys sit where this one does.
-      const column = indent + 1 + (rest.length - content.length);
-      this.lines[this.pos] = { indent: column, text: content, start: line.start, end: line.end };
+      const column = content - this.start[at]!;
+      this.column[at] = column;
       return this.map(column, depth);
     }
     this.pos++;
-    return this.leaf(content, depth);
+    return this.leaf(content, at, depth);
   }
 }
 
@@ -341,7 +362,9 @@ export function readPlainYaml(
   facts?: PlainYamlFacts,
 ): unknown[] | null {
   if (UNSUPPORTED.test(text)) return null;
-  const documents: Line[][] = [[]];
+  const lines: Lines = { start: [], end: [], column: [] };
+  /** Where each document's lines start in `lines`; the last one ends with them. */
+  const documents = [0];
   const columns = new Uint8Array(TRACKED_COLUMNS);
   let indentLevels = 0;
   for (let start = 0; start <= text.length; ) {
@@ -350,13 +373,13 @@ export function readPlainYaml(
     const lineStart = start;
     start = end + 1;
     let at = lineStart;
-    while (at < end && text.charCodeAt(at) === 0x20) at++;
-    if (at === end || text.charCodeAt(at) === 0x23 /* # */) continue;
+    while (at < end && text.charCodeAt(at) === SPACE) at++;
+    if (at === end || text.charCodeAt(at) === HASH) continue;
     const indent = at - lineStart;
     if (indent === 0) {
       if (text.startsWith('---', lineStart)) {
         if (!DOCUMENT_MARKER.test(text.slice(lineStart, end))) return null;
-        documents.push([]);
+        documents.push(lines.start.length);
         continue;
       }
       if (text.startsWith('...', lineStart) || text.charCodeAt(lineStart) === 0x25 /* % */) return null;
@@ -366,7 +389,9 @@ export function readPlainYaml(
       columns[indent] = 1;
       indentLevels++;
     }
-    documents[documents.length - 1]!.push({ indent, text: text.slice(at, end), start: lineStart, end });
+    lines.start.push(lineStart);
+    lines.end.push(end);
+    lines.column.push(indent);
   }
   const reuse = memo.reuse && memo.reuse.maxDepth === budget.maxDepth && memo.reuse.size > 0 ? memo.reuse.entries : null;
   const record = memo.record ? memo.record.entries : null;
@@ -376,7 +401,10 @@ export function readPlainYaml(
   }
   const values: unknown[] = [];
   try {
-    for (const lines of documents) if (lines.length > 0) values.push(new Reader(text, lines, budget, record, reuse).document());
+    documents.forEach((first, i) => {
+      const last = documents[i + 1] ?? lines.start.length;
+      if (last > first) values.push(new Reader(text, lines, first, last, budget, record, reuse).document());
+    });
   } catch (error) {
     record?.clear();
     if (error === DECLINE || error === TOO_LARGE) return null;
