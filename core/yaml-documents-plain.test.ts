@@ -27,3 +27,13 @@ describe('parseYamlValues and the nesting estimate', () => {
     }
   });
 });
+
+describe('values of the plain reader', () => {
+  it('are frozen all the way down, empty flow collections included (callers share them)', () => {
+    const parsed = parseYamlValues('a: []\nb: {}\nc:\n  d:\n  - e: 1\n');
+    expect(parsed.ok).toBe(true);
+    const frozen = (value: unknown): boolean =>
+      value === null || typeof value !== 'object' || (Object.isFrozen(value) && Object.values(value).every(frozen));
+    expect(parsed.ok && frozen(parsed.values)).toBe(true);
+  });
+});
