@@ -22,12 +22,15 @@
 // as `fields_cold` (fresh app, caches emptied, after the compare, as the view asks for it) and
 // reported with the same baseline: the field table's wait after the text diff is on screen.
 //
+// Figures of the field table (fields_cold): docs/decisions/042 and 050. Each line carries the load
+// average before and after its runs (`load`).
+//
 // Runs under tsx (`npm run bench compare-endpoint`): it imports the TS sources. BENCH_SIZES=2000,20000
 // measures only those sizes. The repos are built
 // once with fast-import and cached in the OS temp dir.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SequentialIds, StaticTargetCatalog, StaticUserDirectory, systemClock } from '#core/basic-adapters.ts';
@@ -249,6 +252,7 @@ function median(values) {
 }
 
 const round = (ms) => Math.round(ms * 100) / 100;
+const load1 = () => round(loadavg()[0]);
 
 const TARGET = {
   tenant: 't',
@@ -306,6 +310,7 @@ export async function run(report) {
         const git = [];
         const fieldsCold = [];
         const deferred = file.fieldDiff === 'deferred';
+        const loadBefore = load1();
         for (let i = 0; i < WARMUP + RUNS; i++) {
           const fresh = await open();
           try {
@@ -357,6 +362,8 @@ export async function run(report) {
           patchBytes: Buffer.byteLength(gitPatch),
           fields: diff.fields.length,
           ...(file.fieldDiff ? { fieldDiff: file.fieldDiff } : {}),
+          // The machine's 1-minute load average before and after these runs: ratios on a loaded box swing.
+          load: [loadBefore, load1()],
         };
         const fieldsBody = deferred ? JSON.parse(await compare(warmApp, from, to, 'compare/fields')) : null;
         for (const [which, runs] of [

@@ -26,6 +26,7 @@ import {
   type SecretScope,
 } from './secret-masking.ts';
 import { DEFAULT_YAML_LIMITS, isPlainObject, parseYamlValues, type YamlLimits, type YamlRefusal } from './yaml-documents.ts';
+import { PlainYamlMemo } from './yaml-plain-memo.ts';
 import {
   documentIdentity,
   documentSelector,
@@ -78,9 +79,11 @@ export function diffYamlFieldsDetailed(fromText: string | null, toText: string |
   try {
     const fast = options.perDocument === false || fromText === null || toText === null ? FALLBACK : diffChangedDocuments(walker, fromText, toText, limits);
     if (fast !== FALLBACK) return fast ? { changes: [], incomplete: fast } : { changes: walker.changes };
-    const before = fromText === null ? ({ ok: true, values: [] } as const) : parseYamlValues(fromText, limits);
+    // The newer text takes the subtrees it shares with the older one from its reading (decision 050).
+    const memo = new PlainYamlMemo();
+    const before = fromText === null ? ({ ok: true, values: [] } as const) : parseYamlValues(fromText, limits, { record: memo });
     if (!before.ok) return { changes: [], incomplete: before.reason };
-    const after = toText === null ? ({ ok: true, values: [] } as const) : parseYamlValues(toText, limits);
+    const after = toText === null ? ({ ok: true, values: [] } as const) : parseYamlValues(toText, limits, { reuse: memo });
     if (!after.ok) return { changes: [], incomplete: after.reason };
     diffDocuments(walker, before.values, after.values);
   } catch (error) {
@@ -214,8 +217,9 @@ function diffChangedDocuments(walker: Walker, fromText: string, toText: string, 
   if (nonEmpty < 2) return FALLBACK;
   const parsed: { index: number; from: unknown; to: unknown; selector: string | null; identity: DocumentIdentity | null }[] = [];
   for (const index of changed) {
-    const a = parseYamlValues(before[index]!.text, limits);
-    const b = parseYamlValues(after[index]!.text, limits);
+    const memo = new PlainYamlMemo();
+    const a = parseYamlValues(before[index]!.text, limits, { record: memo });
+    const b = parseYamlValues(after[index]!.text, limits, { reuse: memo });
     if (!a.ok) return a.reason;
     if (!b.ok) return b.reason;
     if (a.values.length !== 1 || b.values.length !== 1) return FALLBACK;

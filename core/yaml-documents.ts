@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import { nestingExceeds } from './yaml-nesting.ts';
+import type { PlainYamlReuse } from './yaml-plain-memo.ts';
 import { readPlainYaml } from './yaml-plain-values.ts';
 
 export interface YamlLimits {
@@ -177,13 +178,15 @@ function deepFreeze(value: unknown): void {
 /**
  * `parseYamlDocuments` without the documents, remembered per text (see TextCache): comparing the head
  * with several revisions, swapping the two sides or reloading a compare parses each text once. The
- * values are frozen: callers only read them.
+ * values are frozen: callers only read them. `memo` (for two versions of one file, decision 050): the
+ * first one read records its subtrees, the second takes those it shares with it from there; a text
+ * found in the cache is not read, and records nothing.
  */
-export function parseYamlValues(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParsedYamlValues {
+export function parseYamlValues(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS, memo: PlainYamlReuse = {}): ParsedYamlValues {
   if (text.length > limits.maxChars) return { ok: false, reason: 'too-large' };
   const cached = valuesCache.get(text);
   if (cached && cached.limits === limits) return cached.result;
-  const result = plainYamlValues(text, limits) ?? valuesOf(parseYamlDocuments(text, limits));
+  const result = plainYamlValues(text, limits, memo) ?? valuesOf(parseYamlDocuments(text, limits));
   deepFreeze(result);
   valuesCache.set(text, { limits, result });
   return result;
@@ -198,11 +201,31 @@ function valuesOf(parsed: ParsedYaml): ParsedYamlValues {
  * before parsing, same node and depth budget), without yaml's parser: null for any other text, and
  * for refusals (yaml's parse then says which one applies).
  */
-function plainYamlValues(text: string, limits: YamlLimits): ParsedYamlValues | null {
-  if (text.length > limits.maxChars || roughDocumentCount(text) > limits.maxDocuments + 1 || nestingExceeds(text, limits.maxDepth)) return null;
-  const values = readPlainYaml(text, { nodes: limits.maxNodes, maxDepth: limits.maxDepth });
-  if (values === null || values.length > limits.maxDocuments) return null;
+function plainYamlValues(text: string, limits: YamlLimits, memo: PlainYamlReuse): ParsedYamlValues | null {
+  if (text.length > limits.maxChars || roughDocumentCount(text) > limits.maxDocuments + 1) return null;
+  const facts = { indentLevels: Infinity };
+  const values = readPlainYaml(text, { nodes: limits.maxNodes, maxDepth: limits.maxDepth }, memo, facts);
+  // The reader's own depth budget bounds its work; yaml's nesting estimate is still the rule, but it
+  // is only worth computing when it could say no (plainNestingBound).
+  if (values === null || values.length > limits.maxDocuments || (plainNestingBound(text, facts.indentLevels, limits.maxDepth) > limits.maxDepth && nestingExceeds(text, limits.maxDepth))) {
+    memo.record?.entries.clear();
+    return null;
+  }
   return { ok: true, values };
+}
+
+/**
+ * An upper bound of `nestingExceeds`'s estimate for a text `readPlainYaml` accepted (decision 050): its
+ * indentation stack holds different columns of the text's lines (and 0 for a `---` line), a line it
+ * accepts starts with at most one `- `, and flow nesting never exceeds the number of `[` and `{` in
+ * the text. Counting stops once the bound passes `maxDepth`.
+ */
+function plainNestingBound(text: string, indentLevels: number, maxDepth: number): number {
+  let bound = indentLevels + 2;
+  for (const opener of ['[', '{']) {
+    for (let at = text.indexOf(opener); at !== -1 && bound <= maxDepth; at = text.indexOf(opener, at + 1)) bound++;
+  }
+  return bound;
 }
 
 /** A document with nothing in it (`---` followed by nothing or comments only); explicit `~` is not empty. */
