@@ -49,6 +49,8 @@ export async function compareRevisions(
     from: fromSha,
     to: toSha,
     withTexts: true,
+    // The field table needs the texts and which files are binary, not git's patches (decision 050).
+    ...(options.fieldsOnly ? { patches: false } : {}),
     ...(options.file !== undefined ? { file: options.file } : {}),
     ...(context !== DEFAULT_CONTEXT_LINES ? { context } : {}),
   });
@@ -98,7 +100,7 @@ export async function compareFields(
   toSha: string,
   options: Pick<CompareOptions, 'fieldDiffer'> = {},
 ): Promise<CompareFields> {
-  const diff = await compareRevisions(store, target, fromSha, toSha, options.fieldDiffer ? { fieldDiffer: options.fieldDiffer } : {});
+  const diff = await compareRevisions(store, target, fromSha, toSha, { fieldsOnly: true, ...(options.fieldDiffer ? { fieldDiffer: options.fieldDiffer } : {}) });
   return {
     from: diff.from,
     to: diff.to,

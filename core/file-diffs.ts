@@ -41,6 +41,11 @@ export interface FileDiffOptions {
    * read are masked too (core/kustomize-secrets.ts, decision 036).
    */
   kustomizations?: ReadonlyArray<readonly [string, string]> | undefined;
+  /**
+   * Only the field changes are wanted (`GET .../compare/fields`): masked files keep their fields
+   * masked, but their patches are not diffed again, and the store need not write patches.
+   */
+  fieldsOnly?: boolean | undefined;
 }
 
 export function isYamlPath(path: string): boolean {
@@ -108,7 +113,9 @@ function prepareFiles(target: TargetConfig, changed: readonly ChangedFile[], opt
         newText = generator.to;
       }
       if (masked.kind === 'withheld' || generator.kind === 'withheld') withheld = true;
-      else if (masked.kind === 'masked' || generator.kind === 'masked') {
+      else if ((masked.kind === 'masked' || generator.kind === 'masked') && options.fieldsOnly) {
+        file.redacted = 'values';
+      } else if (masked.kind === 'masked' || generator.kind === 'masked') {
         const texts = generator.kind === 'masked' ? generator : (masked as { from: string | null; to: string | null });
         const redone = unifiedGitPatch(change.path, texts.from, texts.to, options.patchBounds, context);
         file.patch = redone.patch;

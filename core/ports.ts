@@ -62,6 +62,11 @@ export interface DiffQuery {
   file?: string;
   /** Lines of context around each change; 3 when absent (git's default). */
   context?: number;
+  /**
+   * False: the caller needs which files changed, whether they are binary and their texts, not the
+   * patches (the field table, decision 050): a store may then return `patch: ''` and zero counts.
+   */
+  patches?: boolean;
 }
 
 export interface CommitRequest {

@@ -34,6 +34,7 @@ import { ensureCommitGraph } from './commit-graph.ts';
 import { GitError, firstLine, runGit, type GitOptions } from './git-cli.ts';
 import { escapeBasicRegExp } from './git-diff-parse.ts';
 import { diffTrees } from './git-tree-diff.ts';
+import { attributesInTrees, attributesOutsideTrees } from './git-attributes.ts';
 import { copyRecord, DEPLOYMENTS_NOTES_REF, deployStatusOf, IDS_FORMAT, LOG_FIELDS, LOG_FORMAT, parseLogOutput, PINNED_LOG_CONFIG, prefix, sortPaths, type RawCommit } from './git-log-parse.ts';
 import { pathspecArgs, toGitPathspec, toLsTreePathspec, type GitPathspec } from './pathspec.ts';
 
@@ -83,6 +84,8 @@ export class GitRevisionStore implements RevisionStore {
   private readonly ranges = new Map<string, string[]>();
   /** A target's newest commit per branch head (newest-cache.ts). */
   private readonly newest = new NewestCache();
+  /** Whether git attributes outside the trees could apply (git-attributes.ts), read once. */
+  private attributesOutside: Promise<boolean> | undefined;
 
   private constructor(gitDir: string, options: GitRevisionStoreOptions) {
     this.gitDir = gitDir;
@@ -304,7 +307,11 @@ export class GitRevisionStore implements RevisionStore {
   async diff(query: DiffQuery): Promise<RawFileDiff[]> {
     await this.sync?.maybeFetch();
     await this.catchUpTo(query.from, query.to);
-    return diffTrees((args) => this.git(args), this.batch, query);
+    return diffTrees((args) => this.git(args), this.batch, query, {
+      attributesMayApply: async (paths, shas) =>
+        (await (this.attributesOutside ??= attributesOutsideTrees((args, options) => this.git(args, options), this.gitDir))) ||
+        attributesInTrees(this.batch, paths, [...shas, this.ref]),
+    });
   }
 
   async commit(request: CommitRequest): Promise<string> {

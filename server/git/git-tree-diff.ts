@@ -11,7 +11,20 @@ import { GitError, type GitResult } from './git-cli.ts';
 import { blobIds, countPatch, parseRawDiff, withoutIndexLine, type RawDiffEntry } from './git-diff-parse.ts';
 import { pathspecArgs, toGitPathspec } from './pathspec.ts';
 
-export async function diffTrees(git: (args: readonly string[]) => Promise<GitResult>, batch: CatFileBatch, query: DiffQuery): Promise<RawFileDiff[]> {
+export interface DiffTreesOptions {
+  /**
+   * Whether git attributes could make one of `paths` binary in `shas` (then only git's own diff says
+   * which files are binary). Without it, `patches: false` is ignored.
+   */
+  attributesMayApply?: (paths: readonly string[], shas: readonly string[]) => Promise<boolean>;
+}
+
+export async function diffTrees(
+  git: (args: readonly string[]) => Promise<GitResult>,
+  batch: CatFileBatch,
+  query: DiffQuery,
+  options: DiffTreesOptions = {},
+): Promise<RawFileDiff[]> {
   const pathspec = toGitPathspec(query.paths);
   if (pathspec.kind === 'none') return [];
   let specs = pathspecArgs(pathspec);
@@ -27,6 +40,10 @@ export async function diffTrees(git: (args: readonly string[]) => Promise<GitRes
       .entries.filter((entry) => entry.keep)
       .map((entry) => `:(literal)${entry.path}`);
     if (specs.length === 0) return [];
+  }
+  if (query.patches === false && options.attributesMayApply) {
+    const texts = await diffTexts(git, batch, query, specs, options.attributesMayApply);
+    if (texts) return texts;
   }
   // One process: which files changed (`--raw`, NUL-terminated), then their patches in the same
   // (git's) order, one `diff --git` block per file. Plumbing: no user diff config applies.
@@ -76,6 +93,49 @@ export async function diffTrees(git: (args: readonly string[]) => Promise<GitRes
       diff.newText = entry.status === 'deleted' ? null : read.get(entry.newOid)!;
     }
   }
+  return diffs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** git's own rule where no attribute decides (xdiff-interface.c `buffer_is_binary`): a NUL in the first 8000 bytes. */
+const FIRST_FEW_BYTES = 8000;
+export function isBinaryBlob(content: Buffer): boolean {
+  return content.subarray(0, FIRST_FEW_BYTES).includes(0);
+}
+
+/**
+ * `patches: false` (the field table, decision 050): which files changed from a `--raw` listing (git
+ * compares trees, no file is diffed), their blobs through cat-file, binary by git's own rule. Null
+ * when attributes could decide binary-ness instead: the caller then asks git for the patches.
+ */
+async function diffTexts(
+  git: (args: readonly string[]) => Promise<GitResult>,
+  batch: CatFileBatch,
+  query: DiffQuery,
+  specs: readonly string[],
+  attributesMayApply: NonNullable<DiffTreesOptions['attributesMayApply']>,
+): Promise<RawFileDiff[] | null> {
+  const raw = await git(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--end-of-options', query.from, query.to, '--', ...specs]);
+  const entries = parseRawDiff(raw.stdout.toString('utf8'), query.paths).entries.filter((entry) => entry.keep);
+  if (entries.length === 0) return [];
+  if (await attributesMayApply(entries.map((entry) => entry.path), [query.from, query.to])) return null;
+  const oids = [...new Set(entries.flatMap(blobIds))];
+  const blobs = new Map<string, Buffer>();
+  (await batch.readMany(oids)).forEach((blob, i) => {
+    if (blob.kind !== 'found') throw new GitError('cat-file', null, `blob ${oids[i]} is missing`);
+    blobs.set(oids[i]!, blob.content);
+  });
+  const text = (content: Buffer) => content.toString(isAscii(content) ? 'latin1' : 'utf8');
+  const diffs = entries.map((entry): RawFileDiff => {
+    const before = entry.status === 'added' ? null : blobs.get(entry.oldOid)!;
+    const after = entry.status === 'deleted' ? null : blobs.get(entry.newOid)!;
+    const diff: RawFileDiff = { path: entry.path, status: entry.status, additions: 0, deletions: 0, patch: '' };
+    if ((before && isBinaryBlob(before)) || (after && isBinaryBlob(after))) diff.binary = true;
+    else if (query.withTexts) {
+      diff.oldText = before && text(before);
+      diff.newText = after && text(after);
+    }
+    return diff;
+  });
   return diffs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
