@@ -109,6 +109,10 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
   });
   // Without a listener, an idle connection dropped by the server would crash the process.
   pool.on('error', (error) => options.onPoolError?.(error));
+  // The same for a connection checked out but between two queries (a transaction awaiting its next
+  // step) when the server ends it: the pool listens only to idle ones. The caller's next query fails
+  // with the connection error, and the pool drops the connection when it comes back.
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   return pool;
 }
 
