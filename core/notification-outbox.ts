@@ -32,6 +32,7 @@ export async function enqueueNotifications(tx: RequestStoreTx, deps: Notificatio
     const config = await deps.catalog.get(request.tenant, request.environment);
     approvers = eligibleApprovers(request, config, await deps.users.list(), deps.clock.now().getTime());
   }
+  const actor = await deps.users.find(event.actor);
   for (const channel of channels) {
     const id = outboxMessageId(event.id, channel.name);
     await tx.enqueueNotification({
@@ -41,7 +42,7 @@ export async function enqueueNotifications(tx: RequestStoreTx, deps: Notificatio
       kind,
       channel: channel.name,
       channelType: channel.type,
-      body: messageBody(channel.type, { kind, event, request, approvers, baseUrl: deps.routing.baseUrl }, id),
+      body: messageBody(channel.type, { kind, event, request, approvers, actor, baseUrl: deps.routing.baseUrl }, id),
       createdAt: event.at,
     });
   }

@@ -122,6 +122,13 @@ describe('messages', () => {
     expect(c.text.split('\n')[0]).toMatch(/^\*Rollback closed\*: .* by rewind$/);
     expect(c.text.split('\n')[3]).toBe('Closed: nothing to roll back: &lt;payments&gt; already matches');
   });
+  it('names who acted as people read it, Name (email), when the directory knows them', () => {
+    const sam = { email: 'sam@example.com', name: 'Sam <Rivera>', roles: ['requester' as const] };
+    const { text } = slackBody({ kind: 'requested', event: event('rollback.requested'), request, approvers, actor: sam, baseUrl: 'https://x' });
+    expect(text.split('\n')[0]).toBe('*Rollback awaiting review*: <https://x/rollbacks/rbk-1|rbk-1> on acme/production by Sam &lt;Rivera&gt; (sam@example.com)');
+    const glass = slackBody({ kind: 'break-glass-opened', event: { ...event('break-glass.opened', { justification: 'prod down' }), requestId: undefined }, request: null, approvers: [], actor: sam, baseUrl: 'https://x' });
+    expect(glass.text.split('\n')[0]).toBe('*Break-glass session opened* by Sam &lt;Rivera&gt; (sam@example.com)');
+  });
   it('says break-glass without a request', () => {
     const { text } = slackBody({ kind: 'break-glass-opened', event: { ...event('break-glass.opened', { justification: 'prod down', expiresAt: '2025-03-01T11:00:00.000Z' }), requestId: undefined }, request: null, approvers: [], baseUrl: 'https://x' });
     expect(text).toBe('*Break-glass session opened* by sam@example.com until 2025-03-01T11:00:00.000Z\n> prod down');

@@ -73,6 +73,8 @@ export interface NotificationContext {
   request: RollbackRequest | null;
   /** Only for `requested`: who may review it. */
   approvers: readonly User[];
+  /** The event's actor as the user directory knows them (decision 047: people by name); absent when unknown. */
+  actor?: User | null | undefined;
   baseUrl: string;
 }
 
@@ -134,6 +136,10 @@ export function webhookBody(context: NotificationContext, messageId: string): Re
 /** Slack's `<`, `>` and `&` are control characters in message text. */
 const slackEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** Who acted, as people read it: `Name (email)` when the directory knows them, else the email as recorded. */
+const actorText = (context: NotificationContext) =>
+  slackEscape(context.actor && context.actor.name.trim() !== '' ? `${context.actor.name} (${context.event.actor})` : context.event.actor);
+
 /** Slack links a mention only by user id (`<@U123>`); without one, the name is plain text. */
 export const slackMention = (user: User): string => (user.slackId !== undefined ? `<@${user.slackId}>` : slackEscape(`@${user.name}`));
 
@@ -153,7 +159,7 @@ export function slackBody(context: NotificationContext): { text: string } {
   const { event, request } = context;
   const lines: string[] = [];
   if (request) {
-    lines.push(`*${HEADLINES[context.kind]}*: <${requestUrl(context.baseUrl, request.id)}|${request.id}> on ${slackEscape(`${request.tenant}/${request.environment}`)} by ${slackEscape(event.actor)}`);
+    lines.push(`*${HEADLINES[context.kind]}*: <${requestUrl(context.baseUrl, request.id)}|${request.id}> on ${slackEscape(`${request.tenant}/${request.environment}`)} by ${actorText(context)}`);
     lines.push(slackEscape(diffSummary(request)));
     lines.push(`> ${slackEscape(request.justification)}`);
     if (request.error !== undefined && context.kind === 'failed') lines.push(`Error: ${slackEscape(request.error)}`);
@@ -163,7 +169,7 @@ export function slackBody(context: NotificationContext): { text: string } {
     }
   } else {
     const details = event.details;
-    lines.push(`*${HEADLINES[context.kind]}* by ${slackEscape(event.actor)}${typeof details['expiresAt'] === 'string' ? ` until ${details['expiresAt']}` : ''}`);
+    lines.push(`*${HEADLINES[context.kind]}* by ${actorText(context)}${typeof details['expiresAt'] === 'string' ? ` until ${details['expiresAt']}` : ''}`);
     if (typeof details['justification'] === 'string') lines.push(`> ${slackEscape(details['justification'])}`);
   }
   if (event.breakGlass && context.kind !== 'break-glass-opened') lines.push(':rotating_light: break-glass');
