@@ -16,12 +16,18 @@ import type { GitResult } from './git-cli.ts';
 
 type Git = (args: readonly string[], options?: { okCodes?: readonly number[] }) => Promise<GitResult>;
 
-export async function attributesOutsideTrees(git: Git, gitDir: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  const bare = (await git(['config', '--bool', 'core.bare'], { okCodes: [1] })).stdout.toString('utf8').trim();
-  if (bare !== 'true') return true;
-  if (existsSync(join(gitDir, 'info', 'attributes'))) return true;
-  const configured = (await git(['config', '--get', 'core.attributesFile'], { okCodes: [1] })).stdout.toString('utf8').trim();
-  if (configured !== '') return true;
+/** The repository's own attributes file: looked at on every question (a file check, no process). */
+export function repoAttributesFile(gitDir: string): boolean {
+  return existsSync(join(gitDir, 'info', 'attributes'));
+}
+
+/** The settings and files of the machine and the repository's config, read once per store (at open). */
+export async function attributesOutsideTrees(git: Git, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  // One process for both settings (names come back lower-cased; a bool as git normalises it).
+  const settings = (await git(['config', '--bool-or-str', '--get-regexp', '^core\\.(bare|attributesfile)$'], { okCodes: [1] })).stdout.toString('utf8');
+  const value = (name: string) => new RegExp(`^core\\.${name} (.*)$`, 'm').exec(settings)?.[1]?.trim();
+  if (value('bare') !== 'true') return true;
+  if ((value('attributesfile') ?? '') !== '') return true;
   const xdg = env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, 'git', 'attributes') : join(env.HOME ?? homedir(), '.config', 'git', 'attributes');
   if (existsSync(xdg)) return true;
   return !env.GIT_ATTR_NOSYSTEM && existsSync('/etc/gitattributes');

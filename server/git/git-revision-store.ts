@@ -34,7 +34,7 @@ import { ensureCommitGraph } from './commit-graph.ts';
 import { GitError, firstLine, runGit, type GitOptions } from './git-cli.ts';
 import { escapeBasicRegExp } from './git-diff-parse.ts';
 import { diffTrees } from './git-tree-diff.ts';
-import { attributesInTrees, attributesOutsideTrees } from './git-attributes.ts';
+import { attributesInTrees, attributesOutsideTrees, repoAttributesFile } from './git-attributes.ts';
 import { copyRecord, DEPLOYMENTS_NOTES_REF, deployStatusOf, IDS_FORMAT, LOG_FIELDS, LOG_FORMAT, parseLogOutput, PINNED_LOG_CONFIG, prefix, sortPaths, type RawCommit } from './git-log-parse.ts';
 import { pathspecArgs, toGitPathspec, toLsTreePathspec, type GitPathspec } from './pathspec.ts';
 
@@ -116,6 +116,11 @@ export class GitRevisionStore implements RevisionStore {
       throw new Error(`"${options.branch}" is not a valid branch name.`);
     }
     const store = new GitRevisionStore(gitDir, options);
+    // Known before the first field table asks (git-attributes.ts); a failure asks again then.
+    store.attributesOutside = attributesOutsideTrees((args, opts) => store.git(args, opts)).catch(() => {
+      store.attributesOutside = undefined;
+      return true;
+    });
     const git: GitRunner = (args, opts) => store.git(args, opts);
     const checkedOut = await workTreesWith(git, options.branch);
     if (checkedOut.length > 0) {
@@ -309,7 +314,8 @@ export class GitRevisionStore implements RevisionStore {
     await this.catchUpTo(query.from, query.to);
     return diffTrees((args) => this.git(args), this.batch, query, {
       attributesMayApply: async (paths, shas) =>
-        (await (this.attributesOutside ??= attributesOutsideTrees((args, options) => this.git(args, options), this.gitDir))) ||
+        repoAttributesFile(this.gitDir) ||
+        (await (this.attributesOutside ??= attributesOutsideTrees((args, options) => this.git(args, options)))) ||
         attributesInTrees(this.batch, paths, [...shas, this.ref]),
     });
   }
