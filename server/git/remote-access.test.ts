@@ -49,7 +49,9 @@ describe('repo.caFile (decision 051)', () => {
     expect(access.config.slice(0, 2)).toEqual(['-c', `http.sslCAInfo=${ca}`]);
     const shown = await runGit([...access.config, 'config', '--get', 'http.sslCAInfo']);
     expect(shown.stdout.toString('utf8').trim()).toBe(ca);
-    expect(remoteAccess(undefined, {}, { caFile: ca })).toEqual({ config: ['-c', `http.sslCAInfo=${ca}`], env: {} });
+    // An inherited GIT_SSL_CAINFO (the system bundle, set by many base images) would beat the config.
+    expect(access.env.GIT_SSL_CAINFO).toBe(ca);
+    expect(remoteAccess(undefined, {}, { caFile: ca })).toEqual({ config: ['-c', `http.sslCAInfo=${ca}`], env: { GIT_SSL_CAINFO: ca } });
     expect(() => remoteAccess(undefined, {}, { caFile: join(dir, 'missing.pem') })).toThrow(`repo.caFile ${dir}/missing.pem does not exist`);
     writeFileSync(join(dir, 'key.pem'), '-----BEGIN PRIVATE KEY-----\n');
     expect(() => remoteAccess(undefined, {}, { caFile: join(dir, 'key.pem') })).toThrow(`repo.caFile ${dir}/key.pem holds no PEM certificate`);

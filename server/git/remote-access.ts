@@ -40,13 +40,16 @@ function shellQuote(value: string): string {
 /**
  * Reads the credentials (and checks `repo.caFile`) now; throws an Error naming the key when a
  * variable or file is missing. `caFile`: the CAs git trusts for an https remote instead of the
- * system's (`http.sslCAInfo`, for the commands that talk to the remote only; the path is no secret).
+ * system's (`http.sslCAInfo` and `GIT_SSL_CAINFO`, for the commands that talk to the remote only).
  */
 export function remoteAccess(credentials: RepoCredentials | undefined, env: NodeJS.ProcessEnv = process.env, tls: { caFile?: string | undefined } = {}): RemoteAccess {
   const access: RemoteAccess = { config: [], env: {} };
   if (tls.caFile !== undefined) {
     checkCaFile(tls.caFile);
+    // GIT_SSL_CAINFO in the inherited environment (many base images set it to the system bundle)
+    // beats `http.sslCAInfo`, so the variable is set for the command too: repo.caFile always wins.
     access.config.push('-c', `http.sslCAInfo=${tls.caFile}`);
+    access.env.GIT_SSL_CAINFO = tls.caFile;
   }
   if (!credentials) return access;
   const fromEnv = (key: 'usernameEnv' | 'passwordEnv'): string | undefined => {

@@ -32,6 +32,8 @@ export interface HttpsGitServerOptions {
   user: string;
   token: string;
   tls: { key: Buffer; cert: Buffer };
+  /** Runs for every request, before its credentials are checked (while the client's git process waits). */
+  onRequest?: () => void;
   /**
    * Runs for every authenticated request before git sees it, while the client's git process waits
    * for the answer (a test can look at that process, or move the branch under a push in flight).
@@ -120,6 +122,7 @@ export class HttpsGitServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const request = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), service: serviceOf(url.pathname, url.searchParams) };
+    this.options.onRequest?.();
     if (!this.authorised(req.headers.authorization)) {
       req.resume();
       this.requests.push({ ...request, status: 401 });
