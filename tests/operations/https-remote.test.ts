@@ -51,7 +51,7 @@ describe.skipIf(skipReason !== null)('repo.url over HTTPS with a private CA and 
   const argumentLists = { scans: 0, sawGitClient: 0, withSecret: [] as string[] };
   /** The secrets no argument list may hold: the token, and the wrong ones tried. */
   const secrets = new Set([TOKEN]);
-  /** Run by the server before git sees a push (set by a test, cleared after). */
+  /** Run by the server when a push starts, before git advertises the remote's refs (set by a test, cleared after). */
   let beforePush: (() => Promise<void>) | null = null;
   const running: RunningServer[] = [];
   const logs: string[] = [];
@@ -68,7 +68,9 @@ describe.skipIf(skipReason !== null)('repo.url over HTTPS with a private CA and 
       tls: certificates!,
       onRequest: scanArgumentLists,
       beforeBackend: async (request) => {
-        if (request.method === 'POST' && request.service === 'git-receive-pack' && beforePush) {
+        // Before the push's ref advertisement: git then sees the remote moved, and only --force would
+        // overwrite it (after the advertisement, git's own old-value check would refuse even a forced push).
+        if (request.method === 'GET' && request.service === 'git-receive-pack' && beforePush) {
           const hook = beforePush;
           beforePush = null;
           await hook();
