@@ -23,6 +23,10 @@ export interface GitHttpRequest {
   path: string;
   /** `git-upload-pack` (fetch, ls-remote) or `git-receive-pack` (push), when the request names one. */
   service: string | null;
+  /** The request body's Content-Encoding (`gzip` for larger negotiation requests), or null. */
+  encoding: string | null;
+  /** Whether the body came chunked (no Content-Length: a large push). */
+  chunked: boolean;
   status: number;
 }
 
@@ -121,7 +125,13 @@ export class HttpsGitServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-    const request = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), service: serviceOf(url.pathname, url.searchParams) };
+    const request = {
+      method: req.method ?? 'GET',
+      path: decodeURIComponent(url.pathname),
+      service: serviceOf(url.pathname, url.searchParams),
+      encoding: req.headers['content-encoding'] ?? null,
+      chunked: req.method === 'POST' && req.headers['content-length'] === undefined,
+    };
     this.options.onRequest?.();
     if (!this.authorised(req.headers.authorization)) {
       req.resume();
