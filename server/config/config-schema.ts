@@ -100,9 +100,18 @@ const repoSchema = z
       .refine((c) => !(c.passwordEnv && c.tokenFile), { message: 'set at most one of passwordEnv and tokenFile' })
       .refine((c) => !c.usernameEnv || c.passwordEnv || c.tokenFile, { message: 'usernameEnv needs passwordEnv or tokenFile' })
       .optional(),
+    /**
+     * A PEM file of the CAs to trust for an https `url` (a Gitea or GitLab behind a private CA), instead
+     * of the system's; relative to the config file. Checked at start and at each fetch and push.
+     */
+    caFile: z.string().min(1).optional(),
   })
   .strict()
   .refine((r) => !(r.path && r.url), { message: 'set repo.path or repo.url, not both' })
+  .refine((r) => r.caFile === undefined || /^https:\/\//i.test(r.url ?? ''), {
+    message: 'repo.caFile is the CA for an https:// repo.url; set it only with one (ssh and file:// URLs use no TLS)',
+    path: ['caFile'],
+  })
   .refine((r) => !(r.url && r.remote), { message: 'repo.remote is for a local repo.path; with repo.url Rewind pushes to that URL' })
   .refine((r) => !r.credentials || r.url, { message: 'repo.credentials need repo.url' })
   .default({ fetchIntervalSeconds: 5 });

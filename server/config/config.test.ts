@@ -208,5 +208,11 @@ describe('resolveTargets for the documented layouts', () => {
       expect(() => parse('  url: file:///a.git\n  credentials: { usernameEnv: U }\n')).toThrow(/usernameEnv needs passwordEnv or tokenFile/);
       expect(() => parse('  url: file:///a.git\n  credentials: { token: abc }\n')).toThrow(/repo\.credentials/);
     });
+    it('takes repo.caFile only with an https URL (decision 051)', () => {
+      expect(parse('  url: https://git.internal/infra.git\n  caFile: certs/ca.pem\n').repo.caFile).toBe('certs/ca.pem');
+      expect(() => parse('  url: ssh://git@git.internal/infra.git\n  caFile: ca.pem\n')).toThrow(/^c\.yaml:3: repo\.caFile: repo\.caFile is the CA for an https:\/\/ repo\.url/);
+      expect(() => parse('  url: file:///a.git\n  caFile: ca.pem\n')).toThrow(/repo\.caFile is the CA for an https/);
+      expect(() => parse('  path: /b\n  caFile: ca.pem\n')).toThrow(/repo\.caFile is the CA for an https/);
+    });
   });
 });

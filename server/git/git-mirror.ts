@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GitError, firstLine, runGit } from './git-cli.ts';
+import { GitError, runGit } from './git-cli.ts';
 import { REMOTE_TIMEOUT_MS } from './git-remote.ts';
-import { redactGitUrls, type RemoteAccess } from './remote-access.ts';
+import { redactGitUrls, remoteFailureLine, type RemoteAccess } from './remote-access.ts';
 
 /** The mirror's directory for `url`: readable (host and path) and unique (a hash of the whole URL). */
 export function mirrorDir(dataDir: string, url: string): string {
@@ -108,7 +108,7 @@ export async function remoteDefaultBranch(url: string, access: RemoteAccess): Pr
     const match = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out.stdout.toString('utf8'));
     return match?.[1] ?? null;
   } catch (error) {
-    const reason = error instanceof GitError ? redactGitUrls(firstLine(error.stderr).replace(/^fatal: /, '')) : String(error);
+    const reason = error instanceof GitError ? redactGitUrls(remoteFailureLine(error.stderr)) : String(error);
     throw new Error(`Cannot read the default branch of ${redactGitUrls(url)} (git says: ${reason}). Set repo.branch to skip this question.`);
   }
 }

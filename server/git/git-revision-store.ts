@@ -25,13 +25,13 @@ import { matchesAny } from '#core/target-config.ts';
 import { keptModesAt, listPathspecBlobs } from './tree-reader.ts';
 import { BranchMembership, type GitRunner } from './branch-membership.ts';
 import { GitRemote } from './git-remote.ts';
-import type { RemoteAccess } from './remote-access.ts';
+import { remoteFailureLine, type RemoteAccess } from './remote-access.ts';
 import { branchNames, checkedOutRefusal, locateGitDir, workTreesWith } from './repo-checks.ts';
 import { branchMoved, moveBranch, writeCommits } from './commit-writer.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { NewestCache } from './newest-cache.ts';
 import { ensureCommitGraph } from './commit-graph.ts';
-import { GitError, firstLine, runGit, type GitOptions } from './git-cli.ts';
+import { GitError, runGit, type GitOptions } from './git-cli.ts';
 import { escapeBasicRegExp } from './git-diff-parse.ts';
 import { diffTrees } from './git-tree-diff.ts';
 import { attributesInTrees, attributesOutsideTrees, repoAttributesFile } from './git-attributes.ts';
@@ -130,7 +130,7 @@ export class GitRevisionStore implements RevisionStore {
     if (store.sync) {
       await store.sync.fetchNow({ force: true }).catch(async (error: unknown) => {
         await store.close();
-        const reason = error instanceof GitError ? firstLine(error.stderr).replace(/^fatal: /, '') : error instanceof Error ? error.message : String(error);
+        const reason = error instanceof GitError ? remoteFailureLine(error.stderr) : error instanceof Error ? error.message : String(error);
         throw new Error(`Cannot fetch "${options.branch}" from the remote ${store.sync!.name} (git says: ${reason}).`);
       });
     }

@@ -8,14 +8,14 @@
  * The branch is `--branch`, else `repo.branch`, else the repository's default (its HEAD).
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { RewindConfig } from '#server/config/config-schema.ts';
 import { ConfigError } from '#server/config/load-config.ts';
 import { readDemoAnchor, writeDemoRepo } from '#server/git/demo-repo.ts';
-import { runGit } from '#server/git/git-cli.ts';
+import { GitError, runGit } from '#server/git/git-cli.ts';
 import { ensureMirror, mirrorDir, removeUnusedMirrors, remoteDefaultBranch, setMirrorHead } from '#server/git/git-mirror.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
-import { redactGitUrls, remoteAccess } from '#server/git/remote-access.ts';
+import { redactGitUrls, remoteAccess, remoteFailureHint, remoteFailureLine } from '#server/git/remote-access.ts';
 import { defaultBranch, locateGitDir } from '#server/git/repo-checks.ts';
 
 export interface OpenedRepo {
@@ -34,30 +34,42 @@ export interface OpenRepoOptions {
   repo?: string | undefined;
   branch?: string | undefined;
   log: (entry: Record<string, unknown>) => void;
+  /** Relative file names of `repo` (caFile) are relative to this directory (the config file's); default the working directory. */
+  baseDir?: string | undefined;
 }
 
-export async function openRepo({ config, dataDir, repo, branch: branchFlag, log }: OpenRepoOptions): Promise<OpenedRepo> {
+export async function openRepo({ config, dataDir, repo, branch: branchFlag, log, baseDir }: OpenRepoOptions): Promise<OpenedRepo> {
   const url = repo === undefined ? config.repo.url : undefined;
   const fetchIntervalMs = config.repo.fetchIntervalSeconds * 1000;
-  const onFetchError = (error: Error) => log({ level: 'warn', msg: 'git fetch failed; reads use the last fetched branch', error: redactGitUrls(error.message) });
+  const caFile = url && config.repo.caFile !== undefined ? (isAbsolute(config.repo.caFile) ? config.repo.caFile : resolve(baseDir ?? '.', config.repo.caFile)) : undefined;
+  const explain = (message: string) => message + (url ? remoteFailureHint(message, redactGitUrls(url), caFile) : '');
+  const onFetchError = (error: Error) => {
+    const reason = error instanceof GitError ? `git ${error.subcommand} failed: ${remoteFailureLine(error.stderr)}` : error.message;
+    log({ level: 'warn', msg: 'git fetch failed; reads use the last fetched branch', error: redactGitUrls(explain(reason)) });
+  };
 
   if (url) {
     const credentials = config.repo.credentials;
-    const access = () => remoteAccess(credentials);
+    const access = () => remoteAccess(credentials, process.env, { caFile });
     let initialAccess;
     try {
       initialAccess = access();
     } catch (error) {
       throw new ConfigError((error as Error).message);
     }
-    const branch = branchFlag ?? config.repo.branch ?? (await remoteDefaultBranch(url, initialAccess));
+    const branch =
+      branchFlag ??
+      config.repo.branch ??
+      (await remoteDefaultBranch(url, initialAccess).catch((error: unknown) => {
+        throw new Error(explain((error as Error).message));
+      }));
     if (!branch) throw new ConfigError(`${redactGitUrls(url)} names no default branch: set repo.branch`);
     const mirror = await ensureMirror(dataDir, url);
     cleanUpMirrors(dataDir, config, log);
     await setMirrorHead(mirror, branch);
     const revisions = await GitRevisionStore.open({ repoPath: mirror, branch, remote: url, mirror: true, remoteAccess: access, fetchIntervalMs, onFetchError }).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
-      if (!/couldn't find remote ref/i.test(message)) throw error;
+      if (!/couldn't find remote ref/i.test(message)) throw new Error(explain(message));
       throw new Error(`${message} Set repo.branch in the config (or --branch) to a branch of the remote.`);
     });
     return { revisions, repoPath: mirror, branch, usingDemo: false, description: `${redactGitUrls(url)} (mirror ${mirror}, branch ${branch})` };

@@ -134,7 +134,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   const dataDir = resolve(options.dataDir ?? config.server.dataDir);
   mkdirSync(dataDir, { recursive: true });
 
-  const { revisions, repoPath, branch, usingDemo, description } = await openRepo({ config, dataDir, repo: options.repo, branch: options.branch, log });
+  const { revisions, repoPath, branch, usingDemo, description } = await openRepo({ config, dataDir, repo: options.repo, branch: options.branch, log, baseDir: options.configFile ? dirname(resolve(options.configFile)) : undefined });
   const demo = usingDemo && !options.configFile ? generateDemoRepo() : null;
 
   let targets: TargetConfig[];
