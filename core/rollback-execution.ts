@@ -226,12 +226,13 @@ export class RollbackExecution {
    * (one wait for the store's writer instead of one per request, decision 049).
    */
   private async recordAll(landed: readonly Landed[], now: Date): Promise<BatchOutcome<RollbackRequest>[]> {
-    const outcomes: BatchOutcome<RollbackRequest>[] = [];
+    const outcomes: BatchOutcome<RollbackRequest>[] = new Array(landed.length);
+    // The commits are all on the branch; a hook that fails (a crash test) leaves its request `executing`.
     const recording: { at: number; landed: Landed }[] = [];
-    for (const item of landed) {
+    for (const [at, item] of landed.entries()) {
       const hook = await settled(async () => this.deps.hooks?.afterCommit?.({ requestId: item.job.claimed.id, commitSha: item.commitSha }));
-      if (hook.status === 'rejected') outcomes.push(hook);
-      else recording.push({ at: outcomes.push({ status: 'rejected', reason: undefined }) - 1, landed: item });
+      if (hook.status === 'rejected') outcomes[at] = hook;
+      else recording.push({ at, landed: item });
     }
     if (recording.length === 0) return outcomes;
     const completed = await settled(() =>

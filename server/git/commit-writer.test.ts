@@ -68,7 +68,7 @@ async function referenceCommit(gitDir: string, head: string, changes: Record<str
   }
 }
 
-describe('writeCommit (one git fast-import)', () => {
+describe('writeCommits (one git fast-import)', () => {
   it('makes the very commit a temporary index and commit-tree made: modes kept, deletions, odd paths, no ref, no pack', async () => {
     const { gitDir, head } = await repoWithModes();
     const dir = 'tenants/acme/staging/services/api/';

@@ -58,19 +58,11 @@ function data(text: string): Buffer[] {
 }
 
 /**
- * The id of a new commit holding `request.changes` on top of `request.expectedHead`. `keptModes` gives
- * the modes to keep of paths that exist (an executable bit, a symlink); every other written file is
- * a regular file (100644).
- */
-export async function writeCommit(git: GitRunner, request: CommitRequest, keptModes: (paths: readonly string[]) => Promise<Map<string, string>>): Promise<string> {
-  const [created] = await writeCommits(git, request.expectedHead, [request], keptModes);
-  return created!;
-}
-
-/**
  * The ids of new commits, each on top of the one before and the first on top of `base`, written in
- * one fast-import stream (a series of rollbacks of different targets, decision 049). The modes kept
- * are read at `base` for every commit: the series' commits write disjoint paths.
+ * one fast-import stream (one commit, or a series of rollbacks of different targets, decision 049).
+ * `keptModes` gives the modes to keep of paths that exist (an executable bit, a symlink), read at
+ * `base` for every commit (the series' commits write disjoint paths); every other written file is a
+ * regular file (100644).
  */
 export async function writeCommits(
   git: GitRunner,

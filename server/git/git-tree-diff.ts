@@ -32,7 +32,13 @@ export async function diffTrees(
     // One file, literally; the target's paths still decide below whether it is part of the target.
     if (!matchesAny(query.paths, query.file)) return [];
     specs = [`:(literal)${query.file}`];
-  } else if (pathspec.kind === 'all') {
+  }
+  if (query.patches === false && options.attributesMayApply) {
+    // Its own `--raw` listing finds the target's files among all changes too (`keep`).
+    const texts = await diffTexts(git, batch, query, specs, options.attributesMayApply);
+    if (texts) return texts;
+  }
+  if (query.file === undefined && pathspec.kind === 'all') {
     // No pathspec narrows git: find the target's files among all changes first, so that git writes
     // patches for those only.
     const raw = await git(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--end-of-options', query.from, query.to]);
@@ -40,10 +46,6 @@ export async function diffTrees(
       .entries.filter((entry) => entry.keep)
       .map((entry) => `:(literal)${entry.path}`);
     if (specs.length === 0) return [];
-  }
-  if (query.patches === false && options.attributesMayApply) {
-    const texts = await diffTexts(git, batch, query, specs, options.attributesMayApply);
-    if (texts) return texts;
   }
   // One process: which files changed (`--raw`, NUL-terminated), then their patches in the same
   // (git's) order, one `diff --git` block per file. Plumbing: no user diff config applies.
@@ -118,37 +120,39 @@ async function diffTexts(
   const entries = parseRawDiff(raw.stdout.toString('utf8'), query.paths).entries.filter((entry) => entry.keep);
   if (entries.length === 0) return [];
   if (await attributesMayApply(entries.map((entry) => entry.path), [query.from, query.to])) return null;
-  const oids = [...new Set(entries.flatMap(blobIds))];
-  const blobs = new Map<string, Buffer>();
-  (await batch.readMany(oids)).forEach((blob, i) => {
-    if (blob.kind !== 'found') throw new GitError('cat-file', null, `blob ${oids[i]} is missing`);
-    blobs.set(oids[i]!, blob.content);
-  });
-  const text = (content: Buffer) => content.toString(isAscii(content) ? 'latin1' : 'utf8');
+  const blobs = await readBlobs(batch, entries);
   const diffs = entries.map((entry): RawFileDiff => {
     const before = entry.status === 'added' ? null : blobs.get(entry.oldOid)!;
     const after = entry.status === 'deleted' ? null : blobs.get(entry.newOid)!;
     const diff: RawFileDiff = { path: entry.path, status: entry.status, additions: 0, deletions: 0, patch: '' };
     if ((before && isBinaryBlob(before)) || (after && isBinaryBlob(after))) diff.binary = true;
     else if (query.withTexts) {
-      diff.oldText = before && text(before);
-      diff.newText = after && text(after);
+      diff.oldText = before && blobText(before);
+      diff.newText = after && blobText(after);
     }
     return diff;
   });
   return diffs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** The blobs of `entries` (both sides), by id, as UTF-8 text: one round trip through cat-file. */
-async function readTexts(batch: CatFileBatch, entries: readonly RawDiffEntry[]): Promise<Map<string, string>> {
+/** The blobs of `entries` (both sides), by id: one round trip through cat-file. */
+async function readBlobs(batch: CatFileBatch, entries: readonly RawDiffEntry[]): Promise<Map<string, Buffer>> {
   const oids = [...new Set(entries.flatMap(blobIds))];
-  const texts = new Map<string, string>();
-  if (oids.length === 0) return texts;
-  const blobs = await batch.readMany(oids);
-  blobs.forEach((blob, i) => {
+  const blobs = new Map<string, Buffer>();
+  if (oids.length === 0) return blobs;
+  (await batch.readMany(oids)).forEach((blob, i) => {
     if (blob.kind !== 'found') throw new GitError('cat-file', null, `blob ${oids[i]} is missing`);
-    // ASCII (most manifests) reads the same in both; latin1 skips UTF-8 validation (2 ms per 2 MB).
-    texts.set(oids[i]!, blob.content.toString(isAscii(blob.content) ? 'latin1' : 'utf8'));
+    blobs.set(oids[i]!, blob.content);
   });
-  return texts;
+  return blobs;
+}
+
+/** A blob as UTF-8 text. ASCII (most manifests) reads the same in both; latin1 skips UTF-8 validation (2 ms per 2 MB). */
+function blobText(content: Buffer): string {
+  return content.toString(isAscii(content) ? 'latin1' : 'utf8');
+}
+
+/** The blobs of `entries` (both sides), by id, as text. */
+async function readTexts(batch: CatFileBatch, entries: readonly RawDiffEntry[]): Promise<Map<string, string>> {
+  return new Map([...(await readBlobs(batch, entries))].map(([oid, content]) => [oid, blobText(content)]));
 }

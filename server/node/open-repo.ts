@@ -8,7 +8,7 @@
  * The branch is `--branch`, else `repo.branch`, else the repository's default (its HEAD).
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { RewindConfig } from '#server/config/config-schema.ts';
 import { ConfigError } from '#server/config/load-config.ts';
 import { readDemoAnchor, writeDemoRepo } from '#server/git/demo-repo.ts';
@@ -41,7 +41,7 @@ export interface OpenRepoOptions {
 export async function openRepo({ config, dataDir, repo, branch: branchFlag, log, baseDir }: OpenRepoOptions): Promise<OpenedRepo> {
   const url = repo === undefined ? config.repo.url : undefined;
   const fetchIntervalMs = config.repo.fetchIntervalSeconds * 1000;
-  const caFile = url && config.repo.caFile !== undefined ? (isAbsolute(config.repo.caFile) ? config.repo.caFile : resolve(baseDir ?? '.', config.repo.caFile)) : undefined;
+  const caFile = url && config.repo.caFile !== undefined ? resolve(baseDir ?? '.', config.repo.caFile) : undefined;
   const explain = (message: string) => message + (url ? remoteFailureHint(message, redactGitUrls(url), caFile) : '');
   const onFetchError = (error: Error) => {
     const reason = error instanceof GitError ? `git ${error.subcommand} failed: ${remoteFailureLine(error.stderr)}` : error.message;
