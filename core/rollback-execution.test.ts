@@ -270,6 +270,13 @@ describe.each(requestStoreBackends('rollback-service'))('double execution (%s re
         f.service.createRequest(SAM, body(STAGING, f.good.get(STAGING)!)),
         f.service.createRequest(SAM, body(STAGING, f.good.get(STAGING)!, { mode: 'full', service: undefined })),
       ];
+      // Both claimed (`executing`) and past their early plan (in-memory: a few milliseconds) before the
+      // held commit goes on; on a busy machine the wait only grows, it never lets one through early.
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+        const executing = (await f.requests.listRequests({ state: 'executing', tenant: 'acme' }, null, 10)).items;
+        if (executing.length === 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
       release();
       const results = await Promise.allSettled([first, ...queued]);

@@ -5,7 +5,7 @@
  * controls is real: the URL, the key file handed to ssh through GIT_SSH_COMMAND (never the key), batch
  * mode (no prompt can hang a server), the mirror, the fetch before reads and the push of a commit.
  */
-import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '#server/config/config-schema.ts';
@@ -13,6 +13,7 @@ import { createRepo } from '#server/git/demo-repo.ts';
 import { gitText } from '#server/git/git-cli.ts';
 import type { ImportCommit } from '#server/git/fast-import.ts';
 import { tempDirs } from '#server/git/test-repos.ts';
+import { filesHolding } from '#tests/support/files-holding.ts';
 import { openRepo } from './open-repo.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -82,8 +83,6 @@ describe('openRepo with an ssh repo.url', () => {
       expect(call).not.toContain('not-a-real-key');
     }
     // Nothing of the key in the data dir (the mirror's config included).
-    const files = (dir: string): string[] =>
-      readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
-    for (const file of files(dataDir)) expect(readFileSync(file).includes('not-a-real-key')).toBe(false);
+    expect(filesHolding(dataDir, 'not-a-real-key')).toEqual([]);
   });
 });

@@ -8,27 +8,33 @@ import { checkedFetch } from './harness.ts';
 
 describeApprovalsContract('in-memory backend', () => memoryHarness());
 
+/** The mock backend with Sam's full rollback of acme/production pending Dana's approval (quorum 1). */
+async function pendingFullRollback() {
+  const backend = createMockBackend();
+  const fetchApi = checkedFetch((request) => backend.app.fetch(request));
+  const send = (path: string, body: unknown, user: string, extra: Record<string, string> = {}) =>
+    fetchApi(
+      new Request(new URL(path, 'http://rewind.test'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-Email': user, ...extra },
+        body: JSON.stringify(body),
+      }),
+    );
+  const history = (await (await fetchApi(new Request('http://rewind.test/api/targets/acme/production/history?limit=2'))).json()) as {
+    revisions: { sha: string }[];
+  };
+  const created = await send(
+    '/api/rollbacks',
+    { tenant: 'acme', environment: 'production', mode: 'full', targetSha: history.revisions[1]!.sha, justification: 'undo the last release' },
+    'sam@example.com',
+  );
+  const { request } = rollbackRequestResponseSchema.parse(await created.json());
+  return { backend, fetchApi, send, request };
+}
+
 describe('approvals: a commit that fails at the quorum (in-memory backend only: the store is patched)', () => {
   it('answers 500 EXECUTION_FAILED with the exact message, keeps the review, fails the request; execute retries', async () => {
-    const backend = createMockBackend();
-    const fetchApi = checkedFetch((request) => backend.app.fetch(request));
-    const send = (path: string, body: unknown, user: string) =>
-      fetchApi(
-        new Request(new URL(path, 'http://rewind.test'), {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Forwarded-Email': user },
-          body: JSON.stringify(body),
-        }),
-      );
-    const history = (await (await fetchApi(new Request('http://rewind.test/api/targets/acme/production/history?limit=2'))).json()) as {
-      revisions: { sha: string }[];
-    };
-    const created = await send(
-      '/api/rollbacks',
-      { tenant: 'acme', environment: 'production', mode: 'full', targetSha: history.revisions[1]!.sha, justification: 'undo the last release' },
-      'sam@example.com',
-    );
-    const { request } = rollbackRequestResponseSchema.parse(await created.json());
+    const { backend, fetchApi, send, request } = await pendingFullRollback();
     expect(request.state).toBe('pending');
 
     const original = backend.revisions.commit.bind(backend.revisions);
@@ -50,25 +56,7 @@ describe('approvals: a commit that fails at the quorum (in-memory backend only: 
   });
 
   it('with Prefer: respond-async a failing commit answers 202 executing; the request then shows failed with its error, the approval kept', async () => {
-    const backend = createMockBackend();
-    const fetchApi = checkedFetch((request) => backend.app.fetch(request));
-    const send = (path: string, body: unknown, user: string, extra: Record<string, string> = {}) =>
-      fetchApi(
-        new Request(new URL(path, 'http://rewind.test'), {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Forwarded-Email': user, ...extra },
-          body: JSON.stringify(body),
-        }),
-      );
-    const history = (await (await fetchApi(new Request('http://rewind.test/api/targets/acme/production/history?limit=2'))).json()) as {
-      revisions: { sha: string }[];
-    };
-    const created = await send(
-      '/api/rollbacks',
-      { tenant: 'acme', environment: 'production', mode: 'full', targetSha: history.revisions[1]!.sha, justification: 'undo the last release' },
-      'sam@example.com',
-    );
-    const { request } = rollbackRequestResponseSchema.parse(await created.json());
+    const { backend, fetchApi, send, request } = await pendingFullRollback();
     backend.revisions.commit = async () => {
       throw new Error('disk full');
     };

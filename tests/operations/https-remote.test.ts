@@ -6,7 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { filesHolding } from '../support/files-holding.ts';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -141,16 +142,6 @@ describe.skipIf(skipReason !== null)('repo.url over HTTPS with a private CA and 
     for (const [from, to] of moves) {
       await expect(run('git', ['--git-dir', served, 'merge-base', '--is-ancestor', from, to], { timeout: GIT_TIMEOUT_MS }), `${from} → ${to}`).resolves.toBeDefined();
     }
-  }
-
-  /** Every file under `dir` (the data dir: the mirror's config, objects, the database) without `secret`. */
-  function filesHolding(dir: string, secret: string): string[] {
-    const found: string[] = [];
-    for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-      const path = join(dir, name);
-      if (statSync(path).isFile() && readFileSync(path).includes(secret)) found.push(path);
-    }
-    return found;
   }
 
   /** A config next to a copy of the CA: `caFile: ca.pem` is relative to the config file. */
