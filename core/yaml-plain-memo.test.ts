@@ -6,17 +6,10 @@ import { diffYamlFieldsDetailed } from './field-diff.ts';
 import { clearTextCaches, DEFAULT_YAML_LIMITS, parseYamlValues } from './yaml-documents.ts';
 import { PlainYamlMemo } from './yaml-plain-memo.ts';
 import { readPlainYaml, type PlainYamlBudget } from './yaml-plain-values.ts';
+import { mulberry32 } from '#demo/prng.ts';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo data's seeded generator: the same texts on every run. */
+const prng = mulberry32;
 
 const pick = <T,>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const SCALARS = ['a', 'b', '1', '2', 'true', 'null', '"q"', "'s'", '[]', '{}', 'v1.2', '50m', 'x y', '~', '0x1F', '.nan'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_YAML_LIMITS, clearTextCaches, parseYamlDocuments, parseYamlValues } from './yaml-documents.ts';
 import { readPlainYaml } from './yaml-plain-values.ts';
+import { mulberry32 } from '#demo/prng.ts';
 
 /** The rule: whatever the fast reader accepts, yaml parses without error to the very same values. */
 function expectSameAsYaml(text: string): boolean {
@@ -13,16 +14,8 @@ function expectSameAsYaml(text: string): boolean {
   return true;
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo data's seeded generator: the same texts on every run. */
+const prng = mulberry32;
 
 // Scalars chosen to sit on the edges of the core schema and of plain-scalar syntax.
 const SCALARS = [
