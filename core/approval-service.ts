@@ -16,6 +16,7 @@
  * - Verification of a completed request: the commit still on the branch, the affected services' sync
  *   and health from ClusterStatus, and whether the rolled-back files changed since (drift).
  */
+import { requestScope } from './transaction-scope.ts';
 import { appendRequestAudit } from './request-audit.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
@@ -120,7 +121,7 @@ export class ApprovalService {
         ...(next.state === 'approved' ? { quorumReached: true } : {}),
       });
       return next;
-    });
+    }, requestScope(id));
     rollbacks.notify(reviewed);
     if (reviewed.state !== 'approved') return reviewed;
 
@@ -177,7 +178,7 @@ export class ApprovalService {
       const session = await tx.activeBreakGlass(user.email, now);
       await this.audit(tx, 'rollback.note-added', user.email, request, now, session !== null, { text: body, state: request.state });
       return { ...request, notes: [...request.notes, note] };
-    });
+    }, requestScope(id));
     rollbacks.notify(noted);
     return noted;
   }

@@ -51,7 +51,7 @@ export async function enqueueNotifications(tx: RequestStoreTx, deps: Notificatio
 /** Wraps `store` so that its transactions enqueue notifications with their audit events. */
 export function withNotificationOutbox(store: RequestStore, deps: NotificationOutboxDeps): RequestStore {
   return {
-    transaction: (work) => store.transaction((tx) => work(notifyingTx(tx, deps))),
+    transaction: (work, scope) => store.transaction((tx) => work(notifyingTx(tx, deps)), scope),
     getRequest: (id) => store.getRequest(id),
     listRequests: (filter, cursor, limit) => store.listRequests(filter, cursor, limit),
     listAudit: (filter, cursor, limit) => store.listAudit(filter, cursor, limit),

@@ -212,7 +212,10 @@ export interface AuditFilter {
  *
  * `transaction` runs its callback atomically and serialised: two transactions never interleave, and
  * when `work` throws nothing it wrote persists (the error is rethrown). Every multi-row change goes
- * through it. Reads on the store itself see committed data only and do not wait for a running
+ * through it. A transaction given a `TransactionScope` (decision 052) may write only the requests it
+ * names and append audit events and notifications (anything else throws); it is serialised with every
+ * transaction that writes one of its requests and with every unscoped one, and may run at the same
+ * time as scoped ones on other requests. Audit events are still appended in commit order. Reads on the store itself see committed data only and do not wait for a running
  * transaction. Inside `work` use `tx`: the store's own reads there do not see the transaction's writes,
  * and a nested `transaction` would wait for the outer one forever (the SQL adapter throws instead).
  *
@@ -222,7 +225,7 @@ export interface AuditFilter {
  * case-insensitively. Objects returned are copies: changing them changes nothing stored.
  */
 export interface RequestStore {
-  transaction<T>(work: (tx: RequestStoreTx) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: RequestStoreTx) => Promise<T>, scope?: TransactionScope): Promise<T>;
   getRequest(id: string): Promise<RollbackRequest | null>;
   /** Newest first: createdAt descending, then id descending. */
   listRequests(filter: RequestFilter, cursor: string | null, limit: number): Promise<Page<RollbackRequest>>;
@@ -239,6 +242,14 @@ export interface RequestStore {
   listNotifications(requestId: string): Promise<OutboxMessage[]>;
   /** The outbox backlog (decision 045): how many messages are pending, and when the oldest was created. */
   notificationBacklog(): Promise<OutboxBacklog>;
+}
+
+/**
+ * The requests a transaction writes (decision 052): their rows, reviews and notes. It may read
+ * anything and append audit events and outbox messages, nothing else (see core/transaction-scope.ts).
+ */
+export interface TransactionScope {
+  readonly requests: readonly string[];
 }
 
 export interface RequestStoreTx {

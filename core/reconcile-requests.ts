@@ -23,6 +23,7 @@
  * (server/node/fetch-first-commit-lock.ts) fetches the remote first. Reading a replica's own mirror
  * without that fetch would call a commit another replica pushed "never made" (decision 040).
  */
+import { requestScope } from './transaction-scope.ts';
 import { parseRollbackMessage } from './commit-message.ts';
 import type { EventBus } from './events.ts';
 import type { Clock, CommitLock, CommitRecord, IdGenerator, RequestStore, RevisionStore, TargetCatalog } from './ports.ts';
@@ -156,5 +157,5 @@ async function settleOne(
     await tx.updateRequest(failed);
     await tx.appendAudit({ ...event, type: 'rollback.failed', details: { justification: current.justification, error: INTERRUPTED_ERROR, stage: 'interrupted', reconciled: true } });
     return failed;
-  });
+  }, requestScope(request.id));
 }

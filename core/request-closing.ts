@@ -4,6 +4,7 @@
  * to roll back (`rollback.closed`), and confirm the plan on the current head (`rollback.plan-confirmed`).
  * Every change is a transaction that checks the state it starts from, with its audit event.
  */
+import { requestScope } from './transaction-scope.ts';
 import { appendRequestAudit } from './request-audit.ts';
 import { conflict, forbidden, notFound } from './errors.ts';
 import type { IdGenerator, RequestStore, RequestStoreTx, Clock, RevisionStore } from './ports.ts';
@@ -52,7 +53,7 @@ export class RequestClosing {
       await tx.updateRequest(next);
       await this.audit(tx, 'rollback.withdrawn', user.email, next, now, { previousState: stored.state, ...(reason ? { reason } : {}) });
       return next;
-    });
+    }, requestScope(request.id));
     this.notify(withdrawn);
     return withdrawn;
   }
@@ -98,7 +99,7 @@ export class RequestClosing {
       await tx.updateRequest(next);
       await this.audit(tx, 'rollback.closed', actor, next, now, { previousState: stored.state, reason, baseSha });
       return next;
-    });
+    }, requestScope(request.id));
     if (closed.state === 'closed') this.notify(closed);
     return closed;
   }
@@ -161,7 +162,7 @@ export class RequestClosing {
         dismissedReviews: stored.reviews.filter((r) => !r.stale).length,
       });
       return next;
-    });
+    }, requestScope(request.id));
     this.notify(confirmed);
     return confirmed;
   }

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseRollbackMessage } from './commit-message.ts';
 import { RewindError, unavailable } from './errors.ts';
 import { InMemoryRequestStore } from '#in-memory/in-memory-request-store.ts';
-import type { RequestStoreTx } from './ports.ts';
+import type { RequestStoreTx, TransactionScope } from './ports.ts';
 import { reconcileInterruptedRequests } from './reconcile-requests.ts';
 import { approvalText } from './rollback-commit.ts';
 import { SequentialIds, StaticTargetCatalog } from './basic-adapters.ts';
@@ -51,9 +51,9 @@ describe('execute', () => {
   it('a database gone between the commit and its record: a 503 naming the commit, never "nothing was changed"; reconciliation records it', async () => {
     class FlakyStore extends InMemoryRequestStore {
       down = false;
-      override transaction<T>(work: (tx: RequestStoreTx) => Promise<T>): Promise<T> {
+      override transaction<T>(work: (tx: RequestStoreTx) => Promise<T>, scope?: TransactionScope): Promise<T> {
         if (this.down) return Promise.reject(unavailable('the database cannot be reached (connect ECONNREFUSED): nothing was changed; try again shortly'));
-        return super.transaction(work);
+        return super.transaction(work, scope);
       }
     }
     const requests = new FlakyStore();

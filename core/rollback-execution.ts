@@ -4,6 +4,7 @@
  * record the outcome (`completed`, `failed`, or `pending` again with approvals dismissed). The request
  * service (rollback-service.ts) decides who may execute and claims the request; this module only runs it.
  */
+import { requestScope } from './transaction-scope.ts';
 import { appendRequestAudit } from './request-audit.ts';
 import { commitSeries } from './commit-series.ts';
 import { GroupCommitQueue, type BatchOutcome } from './group-commit.ts';
@@ -253,7 +254,7 @@ export class RollbackExecution {
           done.push(completed);
         }
         return done;
-      }),
+      }, { requests: recording.map(({ landed }) => landed.job.claimed.id) }),
     );
     recording.forEach(({ at, landed: { job, commitSha } }, k) => {
       if (completed.status === 'fulfilled') {
@@ -289,7 +290,7 @@ export class RollbackExecution {
       await tx.updateRequest(failed);
       await this.audit(tx, 'rollback.failed', actor, failed, now, await this.flagged(tx, actor, failed, now), { error: reason, ...details });
       return failed;
-    });
+    }, requestScope(claimed.id));
     this.notify(failed);
     return failed;
   }
@@ -319,7 +320,7 @@ export class RollbackExecution {
         diffHash: current.diffHash,
         dismissedReviews: request.reviews.filter((r) => !r.stale).length,
       });
-    });
+    }, requestScope(claimed.id));
     this.notify(claimed);
   }
 

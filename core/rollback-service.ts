@@ -21,6 +21,7 @@
  *   as `revision.created` (docs/decisions/012-approvals.md).
  * - Running a claimed request (plan again, compare, commit, record) is rollback-execution.ts.
  */
+import { requestScope } from './transaction-scope.ts';
 import { RollbackExecution, type RollbackExecutionDeps, type RollbackHooks } from './rollback-execution.ts';
 import type { PlanChange } from './plan-change.ts';
 import { PlanChangeCache } from './plan-change-cache.ts';
@@ -382,7 +383,7 @@ export class RollbackService {
       delete next.error;
       await tx.updateRequest(next);
       return next;
-    });
+    }, requestScope(id));
     this.notify(claimed);
     onClaimed?.(claimed);
     return this.runAndTidy(claimed, target, actor);

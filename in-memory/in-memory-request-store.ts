@@ -16,7 +16,9 @@ import type {
   RequestFilter,
   RequestStore,
   RequestStoreTx,
+  TransactionScope,
 } from '#core/ports.ts';
+import { scopedTx } from '#core/transaction-scope.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import { expiredSessions } from '#core/break-glass-expiry.ts';
 import type { NewOutboxMessage, OutboxBacklog, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
@@ -74,12 +76,13 @@ export class InMemoryRequestStore implements RequestStore, DeliveryLedger {
   private state: State = emptyState();
   private queue: Promise<unknown> = Promise.resolve();
 
-  transaction<T>(work: (tx: RequestStoreTx) => Promise<T>): Promise<T> {
+  /** One at a time, scoped or not: the scope's refusals still apply (core/transaction-scope.ts). */
+  transaction<T>(work: (tx: RequestStoreTx) => Promise<T>, scope?: TransactionScope): Promise<T> {
     const run = async (): Promise<T> => {
       const draft = structuredClone(this.state);
       const tx = new InMemoryTx(draft);
       try {
-        const result = await work(tx);
+        const result = await work(scope ? scopedTx(tx, scope) : tx);
         this.state = draft;
         return result;
       } finally {

@@ -144,8 +144,13 @@ export const configSchema = z
           .optional(),
         passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
         passwordFile: z.string().min(1).optional(),
-        /** Connections per replica for reads (writes use one, locks up to `lockConnections`). */
+        /** Connections per replica for reads. */
         readConnections: z.number().int().min(1).max(100).default(4),
+        /**
+         * Connections per replica for transactions (decision 052): reviews of different requests are
+         * written side by side, up to this many at once.
+         */
+        writeConnections: z.number().int().min(1).max(100).default(8),
         /** Concurrent rollback executions per replica (each holds one connection for its lease). */
         lockConnections: z.number().int().min(1).max(200).default(16),
         /**
@@ -159,7 +164,7 @@ export const configSchema = z
       .refine((d) => d.url !== undefined || (d.passwordEnv === undefined && d.passwordFile === undefined), {
         message: 'passwordEnv and passwordFile need database.url',
       })
-      .default({ readConnections: 4, lockConnections: 16, reconcileIntervalSeconds: 60 }),
+      .default({ readConnections: 4, writeConnections: 8, lockConnections: 16, reconcileIntervalSeconds: 60 }),
     identity: z
       .object({
         /**

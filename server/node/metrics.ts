@@ -7,7 +7,7 @@
 import { PatternRouter } from 'hono/router/pattern-router';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { OutboxBacklog } from '#core/notification-schemas.ts';
-import type { Clock, CommitLock, RequestStore, RequestStoreTx } from '#core/ports.ts';
+import type { Clock, CommitLock, RequestStore, RequestStoreTx, TransactionScope } from '#core/ports.ts';
 import type { RollbackRequest } from '#core/schemas.ts';
 
 export class RewindMetrics {
@@ -169,7 +169,7 @@ export class InstrumentedCommitLock implements CommitLock {
  * `failed` inside a transaction that then commits. A transaction that throws counts nothing.
  */
 export function instrumentRequestStore<S extends RequestStore>(store: S, metrics: RewindMetrics): S {
-  const transaction = async <T>(work: (tx: RequestStoreTx) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(work: (tx: RequestStoreTx) => Promise<T>, scope?: TransactionScope): Promise<T> => {
     const outcomes: RollbackRequest[] = [];
     const result = await store.transaction((tx) => {
       const updateRequest = async (request: RollbackRequest) => {
@@ -177,7 +177,7 @@ export function instrumentRequestStore<S extends RequestStore>(store: S, metrics
         if (request.state === 'completed' || request.state === 'failed') outcomes.push(request);
       };
       return work(delegate(tx, { updateRequest }));
-    });
+    }, scope);
     for (const request of outcomes) metrics.rollbacks.inc({ mode: request.mode, outcome: request.state });
     return result;
   };

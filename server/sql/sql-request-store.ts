@@ -9,16 +9,20 @@
  * the last committed state without waiting for a running transaction, as the in-memory store does.
  *
  * On PostgreSQL (several replicas on one database, decision 026) the same queries run over two pools:
- * transactions on a writer pool of one connection per process, each starting with
- * `pg_advisory_xact_lock`, so transactions of every replica run one at a time exactly as on SQLite
- * (quorum counting, one review per approver, idempotency keys and the state compare-and-swap all rest
- * on that); reads on a reader pool in REPEATABLE READ, so a page and its reviews are one snapshot.
+ * reads on a reader pool in REPEATABLE READ, so a page and its reviews are one snapshot; transactions
+ * on a writer pool, each starting with advisory transaction locks (decision 052). An unscoped
+ * transaction takes the store's lock exclusively, so it runs alone across every replica exactly as on
+ * SQLite (idempotency keys, superseding, break-glass and the outbox rest on that). A scoped one takes
+ * it shared, then a lock per request it names: reviews of one request are one at a time (quorum
+ * counting, one review per approver, the state compare-and-swap), reviews of different requests run
+ * side by side. A scoped transaction that appends to the audit trail takes the audit lock from that
+ * append to its commit, so audit events are numbered in commit order and an audit page never skips one.
  */
 import { OPEN_STATES } from '#core/request-lifecycle.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Kysely } from 'kysely';
 import { conflict, notFound, RewindError, unavailable } from '#core/errors.ts';
-import type { AuditFilter, DeliveryLedger, Page, RequestFilter, RequestStore, RequestStoreTx } from '#core/ports.ts';
+import type { AuditFilter, DeliveryLedger, Page, RequestFilter, RequestStore, RequestStoreTx, TransactionScope } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import { openDatabase, type RewindDatabase } from './database.ts';
 import { migrateToLatest, type SqlFlavour } from './migrations.ts';
@@ -26,6 +30,8 @@ import { insertReview, insertNote, readRequest, assembleRequests, toAuditEvent, 
 import { claimOutbox, enqueueOutbox, listOutbox, outboxBacklog, pruneOutbox, recordOutboxAttempt } from './sql-outbox.ts';
 import type { NewOutboxMessage, OutboxBacklog, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
 import { isConnectionError, openPostgres, type PostgresOptions } from './postgres.ts';
+import { scopedTx, scopeRequests } from '#core/transaction-scope.ts';
+import { auditLockStatement, transactionLockStatement } from './transaction-locks.ts';
 import {
   canonicalRequest,
   checkLimit,
@@ -38,9 +44,6 @@ import {
 } from '#core/request-order.ts';
 
 type Db = Kysely<RewindDatabase>;
-
-/** Transaction advisory lock key of the request store (PostgreSQL): "RWT1". */
-const TRANSACTION_LOCK_KEY = 0x52575431;
 
 export class SqlRequestStore implements RequestStore, DeliveryLedger {
   /** Set inside `work`, to turn a nested `transaction` (which would wait forever) into an error. */
@@ -69,8 +72,8 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
   }
 
   /** Connects to a PostgreSQL database (`postgres://...`) and brings its schema up to date. */
-  static async openPostgres(options: PostgresOptions & { readerConnections?: number }): Promise<SqlRequestStore> {
-    const writer = openPostgres({ ...options, max: 1, applicationName: `${options.applicationName ?? 'rewind'} (writer)` });
+  static async openPostgres(options: PostgresOptions & { readerConnections?: number; writerConnections?: number }): Promise<SqlRequestStore> {
+    const writer = openPostgres({ ...options, max: options.writerConnections ?? 8, applicationName: `${options.applicationName ?? 'rewind'} (writer)` });
     const reader = openPostgres({ ...options, max: options.readerConnections ?? 4, applicationName: `${options.applicationName ?? 'rewind'} (reader)` });
     try {
       await migrateToLatest(writer, 'postgres');
@@ -97,15 +100,17 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
     await this.writer.destroy();
   }
 
-  async transaction<T>(work: (tx: RequestStoreTx) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: RequestStoreTx) => Promise<T>, scope?: TransactionScope): Promise<T> {
     if (this.insideTransaction.getStore()) {
       throw new Error('RequestStore.transaction called inside a transaction: use the tx it was given');
     }
+    const requests = scope ? scopeRequests(scope) : null;
+    const postgres = this.flavour === 'postgres';
     return this.guard(this.writer.transaction().execute(async (trx) => {
-      if (this.flavour === 'postgres') await sql`select pg_advisory_xact_lock(${TRANSACTION_LOCK_KEY})`.execute(trx);
-      const tx = new SqlTx(trx);
+      if (postgres) await trx.executeQuery(transactionLockStatement(requests));
+      const tx = new SqlTx(trx, postgres && requests !== null);
       try {
-        return await this.insideTransaction.run(true, () => work(tx));
+        return await this.insideTransaction.run(true, () => work(scope ? scopedTx(tx, scope) : tx));
       } finally {
         tx.close();
       }
@@ -223,7 +228,11 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
 class SqlTx implements RequestStoreTx {
   private closed = false;
 
-  constructor(private readonly trx: Db) {}
+  /** `auditLock`: take the audit lock before the first append (a scoped PostgreSQL transaction). */
+  constructor(
+    private readonly trx: Db,
+    private auditLock: boolean,
+  ) {}
 
   close(): void {
     this.closed = true;
@@ -320,6 +329,10 @@ class SqlTx implements RequestStoreTx {
 
   async appendAudit(event: AuditEvent): Promise<void> {
     const db = this.db;
+    if (this.auditLock) {
+      await db.executeQuery(auditLockStatement());
+      this.auditLock = false;
+    }
     const existing = await db.selectFrom('audit_events').select('seq').where('id', '=', event.id).executeTakeFirst();
     if (existing) throw conflict(`audit event ${event.id} already exists`);
     await db

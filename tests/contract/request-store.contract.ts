@@ -14,6 +14,7 @@ export interface RequestStoreHarness {
 import { expectRewindError, makeEvent, makeRequest, rejection, SHA_A, SHA_C, tick } from './request-store-fixtures.ts';
 import { describeRequestStoreQueries } from './request-store-queries.contract.ts';
 import { describeRequestStoreOutbox } from './request-store-outbox.contract.ts';
+import { describeRequestStoreScopes } from './request-store-scopes.contract.ts';
 
 export function describeRequestStoreContract(name: string, makeStore: () => Promise<RequestStoreHarness>): void {
   describe(`RequestStore contract: ${name}`, () => {
@@ -338,5 +339,6 @@ export function describeRequestStoreContract(name: string, makeStore: () => Prom
 
     describeRequestStoreQueries(() => store);
     describeRequestStoreOutbox(() => store);
+    describeRequestStoreScopes(() => store);
   });
 }

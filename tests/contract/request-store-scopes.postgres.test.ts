@@ -1,0 +1,143 @@
+/**
+ * Transaction scopes on PostgreSQL (decision 052), with two stores on one database as two replicas:
+ * scoped transactions on different requests run at the same time, on one request one at a time, an
+ * unscoped one alone, and audit events of concurrent transactions are numbered in commit order.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { requestScope } from '#core/transaction-scope.ts';
+import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
+import { usePostgres, type TestDatabase } from '../support/postgres.ts';
+import { makeEvent, makeRequest } from './request-store-fixtures.ts';
+
+const pg = usePostgres();
+
+/** A promise settled from outside, failing after `ms` so that a lock wait never hangs the suite. */
+function signal(name: string, ms = 10_000) {
+  let fire!: () => void;
+  let fired = false;
+  const promise = new Promise<void>((resolve, reject) => {
+    fire = () => {
+      fired = true;
+      resolve();
+    };
+    setTimeout(() => reject(new Error(`${name} did not happen within ${ms} ms`)), ms).unref();
+  });
+  promise.catch(() => undefined);
+  return { fire, promise, get fired() { return fired; } };
+}
+
+/** Long enough for a transaction that is not waiting for a lock to have started on a busy machine. */
+const WAITING_MS = 400;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(!pg.available)('SqlRequestStore transaction scopes (postgresql)', () => {
+  let database: TestDatabase;
+  let a: SqlRequestStore;
+  let b: SqlRequestStore;
+
+  beforeEach(async () => {
+    database = await pg.createDatabase();
+    [a, b] = await Promise.all([SqlRequestStore.openPostgres({ url: database.url }), SqlRequestStore.openPostgres({ url: database.url })]);
+    await a.transaction(async (tx) => {
+      for (const id of ['rbk-1', 'rbk-2']) await tx.insertRequest(makeRequest({ id, requiredApprovals: 0 }));
+    });
+  }, 30_000);
+  afterEach(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await database.drop();
+  }, 30_000);
+
+  it('runs scoped transactions on different requests at the same time, on one replica and on two', { timeout: 60_000 }, async () => {
+    for (const [first, second] of [[a, a], [a, b]] as const) {
+      const one = signal('the first transaction');
+      const two = signal('the second transaction');
+      await Promise.all([
+        first.transaction(async () => {
+          one.fire();
+          await two.promise;
+        }, requestScope('rbk-1')),
+        second.transaction(async () => {
+          two.fire();
+          await one.promise;
+        }, requestScope('rbk-2')),
+      ]);
+    }
+  });
+
+  it('runs scoped transactions on one request one at a time, across replicas', { timeout: 60_000 }, async () => {
+    const release = signal('release');
+    const entered = signal('the first transaction');
+    const second = signal('the second transaction');
+    const first = a.transaction(async () => {
+      entered.fire();
+      await release.promise;
+    }, requestScope('rbk-1'));
+    await entered.promise;
+    const waiting = b.transaction(async () => second.fire(), requestScope('rbk-2', 'rbk-1'));
+    await pause(WAITING_MS);
+    expect(second.fired).toBe(false);
+    release.fire();
+    await Promise.all([first, waiting]);
+    expect(second.fired).toBe(true);
+  });
+
+  it('runs an unscoped transaction alone: it waits for a scoped one, and a scoped one waits for it', { timeout: 60_000 }, async () => {
+    for (const [holder, waiter] of [[requestScope('rbk-1'), undefined], [undefined, requestScope('rbk-2')]] as const) {
+      const release = signal('release');
+      const entered = signal('the first transaction');
+      const second = signal('the second transaction');
+      const first = a.transaction(async () => {
+        entered.fire();
+        await release.promise;
+      }, holder);
+      await entered.promise;
+      const waiting = b.transaction(async () => second.fire(), waiter);
+      await pause(WAITING_MS);
+      expect(second.fired).toBe(false);
+      release.fire();
+      await Promise.all([first, waiting]);
+      expect(second.fired).toBe(true);
+    }
+  });
+
+  it('numbers audit events in commit order: a later append waits for the open one, so no audit page skips it', { timeout: 60_000 }, async () => {
+    const release = signal('release');
+    const appended = signal('the first append');
+    const first = a.transaction(async (tx) => {
+      await tx.appendAudit(makeEvent({ id: 'evt-first', requestId: 'rbk-1' }));
+      appended.fire();
+      await release.promise;
+    }, requestScope('rbk-1'));
+    await appended.promise;
+    let secondDone = false;
+    const second = b
+      .transaction((tx) => tx.appendAudit(makeEvent({ id: 'evt-second', requestId: 'rbk-2' })), requestScope('rbk-2'))
+      .then(() => (secondDone = true));
+    await pause(WAITING_MS);
+    // Had the second committed, a reader would page past it here and never see the first event.
+    expect(secondDone).toBe(false);
+    expect((await a.listAudit({}, null, 10)).items).toEqual([]);
+    release.fire();
+    await Promise.all([first, second]);
+    expect((await b.listAudit({}, null, 10)).items.map((e) => e.id)).toEqual(['evt-second', 'evt-first']);
+  });
+
+  it('loses no update: 2 replicas × 25 read-increment-writes on each of two requests', { timeout: 60_000 }, async () => {
+    await Promise.all(
+      [a, b].flatMap((store) =>
+        ['rbk-1', 'rbk-2'].flatMap((id) =>
+          Array.from({ length: 25 }, () =>
+            store.transaction(async (tx) => {
+              const request = (await tx.getRequest(id))!;
+              await pause(1);
+              await tx.updateRequest({ ...request, requiredApprovals: request.requiredApprovals + 1 });
+              await tx.appendAudit(makeEvent({ id: `evt-${id}-${request.requiredApprovals}`, requestId: id }));
+            }, requestScope(id)),
+          ),
+        ),
+      ),
+    );
+    for (const id of ['rbk-1', 'rbk-2']) expect((await a.getRequest(id))!.requiredApprovals).toBe(50);
+    expect((await a.listAudit({}, null, 200)).items).toHaveLength(100);
+  });
+});
