@@ -216,6 +216,25 @@ describe('reviews', () => {
     expect((await rewindError(f.approvals.review(request.id, DANA, approve))).message).toBe(MESSAGES.alreadyReviewed);
   });
 
+  it('a review of a request no longer pending is refused as read, without a transaction (decision 052); the requester still hears of self-review first', async () => {
+    let transactions = 0;
+    class CountingStore extends InMemoryRequestStore {
+      override transaction<T>(...args: Parameters<InMemoryRequestStore['transaction']>): Promise<T> {
+        transactions += 1;
+        return super.transaction(...(args as [never]));
+      }
+    }
+    const g = makeFixture(new CountingStore());
+    const request = await g.pending(PROD);
+    expect((await g.approvals.review(request.id, DANA, approve)).state).toBe('completed');
+    const before = transactions;
+    expect((await rewindError(g.approvals.review(request.id, PRIYA, approve))).message).toBe(MESSAGES.notPendingApproval);
+    expect((await rewindError(g.approvals.review(request.id, MARCUS, { decision: 'reject' }))).message).toBe(MESSAGES.notPendingApproval);
+    expect(transactions).toBe(before);
+    expect((await rewindError(g.approvals.review(request.id, { ...SAM, roles: ['approver'] }, approve))).message).toBe(MESSAGES.selfReview);
+    expect((await g.requests.getRequest(request.id))!.reviews).toHaveLength(1);
+  });
+
   it('a reject ends the request: rejected, nothing committed, audited with the comment', async () => {
     const request = await f.pending(GLOBEX);
     await f.approvals.review(request.id, DANA, approve);

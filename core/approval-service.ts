@@ -21,7 +21,7 @@ import { appendRequestAudit } from './request-audit.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Clock, ClusterStatus, IdGenerator, RequestStore, RequestStoreTx, RevisionStore } from './ports.ts';
-import { assertRole, countApprovals, isSelfReviewBlocked, noteRoles, quorumOf, reviewBy } from './review-rules.ts';
+import { assertRole, countApprovals, isSelfReviewBlocked, noteRoles, quorumOf, reviewBy, sameEmail } from './review-rules.ts';
 import type { RollbackService } from './rollback-service.ts';
 import {
   type Review,
@@ -88,6 +88,13 @@ export class ApprovalService {
     const target = await rollbacks.requireTarget(stored.tenant, stored.environment);
     assertRole(user, target.policy.approvers, `reviewing a rollback on ${targetKey(target)}`);
     const comment = checkReviewComment(input.comment);
+    // Most reviews after a quorum end here: a request that was not pending when read takes no review,
+    // and what the transaction would answer at that moment is already known without one (decision
+    // 052) — unless the reviewer is the requester (self-review comes first, and needs their
+    // break-glass session) or reviewed it already (409 comes first). The transaction checks again.
+    if (stored.state !== 'pending' && !sameEmail(stored.requestedBy, user.email) && !reviewBy(stored, user.email)) {
+      throw badRequest(MESSAGES.notPendingApproval);
+    }
     // An approval binds to the plan its requester confirmed (decision 039): when the head moved the
     // plan, nobody approves before the requester confirms the new one.
     if (input.decision === 'approve' && stored.state === 'pending') {

@@ -151,7 +151,7 @@ export const configSchema = z
          * written side by side, up to this many at once.
          */
         writeConnections: z.number().int().min(1).max(100).default(8),
-        /** Concurrent rollback executions per replica (each holds one connection for its lease). */
+        /** Connections per replica for the commit lock (execution leases share two more, decision 052). */
         lockConnections: z.number().int().min(1).max(200).default(16),
         /**
          * How often each replica looks for rollbacks left `executing` by a replica that died and was

@@ -1,21 +1,24 @@
 /**
  * The CommitLock of several replicas (decision 027): PostgreSQL session advisory locks.
  *
- * - An execution lease is `pg_advisory_lock` on a key derived from the request id, held on a pooled
- *   connection for the whole execution. A replica that dies loses its connections, and PostgreSQL
- *   releases their locks: reconciliation elsewhere can then take the lease (`pg_try_advisory_lock`).
- * - The commit lock is `pg_advisory_lock` on a key derived from the lock's name (repo and branch),
- *   taken on the connection of the lease it runs in, so an execution needs exactly one connection and
- *   a full pool can never deadlock a lease against the commit it waits for.
+ * - An execution lease is a session advisory lock on a key derived from the request id, held for the
+ *   whole execution on one of a few lease connections shared by every lease of the replica (decision
+ *   052: a connection per lease made executions beyond the pool's size wait for a connection before
+ *   their claim). A replica that dies loses its connections, and PostgreSQL releases their locks:
+ *   reconciliation elsewhere can then take the lease. Leases are taken with `pg_try_advisory_lock`
+ *   and waited for by trying again, so a shared connection is never blocked; and since one session
+ *   may take its own lock twice, two leases of one request in this process are kept apart here first.
+ * - The commit lock is `pg_advisory_lock` on a key derived from the lock's name (repo and branch), on
+ *   a pooled connection of its own for as long as it is held (one per waiting group-commit leader).
  *
  * If the database connection breaks while a lock is held, PostgreSQL releases it and a peer may go
  * ahead: the compare-and-swap on the branch (and a rejected push) stays the last line of defence.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { CommitLock } from '#core/ports.ts';
 import { RewindError, unavailable } from '#core/errors.ts';
+import { InProcessCommitLock } from '#core/in-process-commit-lock.ts';
 import { createPostgresPool, isConnectionError, type PostgresOptions } from './postgres.ts';
 
 /** A signed 64-bit advisory lock key for a name (decimal text, cast by the query). */
@@ -28,43 +31,104 @@ export interface PostgresCommitLockOptions extends PostgresOptions {
   name: string;
 }
 
+/** Connections holding this replica's execution leases, each any number of them. */
+const LEASE_CONNECTIONS = 2;
+/** How long a lease another replica holds is waited for before trying again (doubling up to the max). */
+const LEASE_RETRY_MS = 25;
+const LEASE_RETRY_MAX_MS = 500;
+
 export class PostgresCommitLock implements CommitLock {
+  /** Connections for the commit lock, one per holder. */
   private readonly pool: pg.Pool;
+  /** The lease connections (a pool only for connecting and replacing broken ones). */
+  private readonly leasePool: pg.Pool;
+  private readonly leaseClients: (Promise<pg.PoolClient> | undefined)[] = new Array(LEASE_CONNECTIONS).fill(undefined);
+  private nextLeaseClient = 0;
+  /** Leases of this process, by request: its own session would grant the database's lock twice. */
+  private readonly local = new InProcessCommitLock();
   private readonly commitKey: string;
-  private readonly lease = new AsyncLocalStorage<pg.PoolClient>();
   /** Connections whose session broke while checked out: released as broken (closed), never pooled again. */
   private readonly lost = new WeakSet<pg.PoolClient>();
 
   constructor(options: PostgresCommitLockOptions) {
-    this.pool = createPostgresPool({ ...options, max: options.max ?? 16, applicationName: `${options.applicationName ?? 'rewind'} (locks)` });
+    const name = options.applicationName ?? 'rewind';
+    this.pool = createPostgresPool({ ...options, max: options.max ?? 16, applicationName: `${name} (locks)` });
+    this.leasePool = createPostgresPool({ ...options, max: LEASE_CONNECTIONS, applicationName: `${name} (leases)` });
     this.commitKey = advisoryKey(`rewind:commit:${options.name}`);
   }
 
-  async withCommitLock<T>(work: () => Promise<T>): Promise<T> {
-    const inLease = this.lease.getStore();
-    if (inLease) return this.holding(inLease, this.commitKey, work);
+  withCommitLock<T>(work: () => Promise<T>): Promise<T> {
     return this.withClient((client) => this.holding(client, this.commitKey, work));
   }
 
   withExecutionLease<T>(requestId: string, work: () => Promise<T>): Promise<T> {
-    return this.withClient((client) => this.holding(client, leaseKey(requestId), () => this.lease.run(client, work)));
-  }
-
-  tryExecutionLease<T>(requestId: string, work: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }> {
-    return this.withClient(async (client) => {
+    return this.local.withExecutionLease(requestId, async () => {
       const key = leaseKey(requestId);
-      const { rows } = await client.query<{ acquired: boolean }>('select pg_try_advisory_lock($1::bigint) as acquired', [key]);
-      if (!rows[0]?.acquired) return { acquired: false };
-      try {
-        return { acquired: true, value: await this.lease.run(client, work) };
-      } finally {
-        await this.unlock(client, key);
+      let client = await this.tryLease(key);
+      for (let wait = LEASE_RETRY_MS; !client; wait = Math.min(wait * 2, LEASE_RETRY_MAX_MS)) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        client = await this.tryLease(key);
       }
+      return this.leased(client, key, work);
     });
   }
 
+  async tryExecutionLease<T>(requestId: string, work: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }> {
+    const attempt = await this.local.tryExecutionLease(requestId, async (): Promise<{ acquired: true; value: T } | { acquired: false }> => {
+      const key = leaseKey(requestId);
+      const client = await this.tryLease(key);
+      return client ? { acquired: true, value: await this.leased(client, key, work) } : { acquired: false };
+    });
+    return attempt.acquired ? attempt.value : attempt;
+  }
+
   async close(): Promise<void> {
-    await this.pool.end();
+    const clients = await Promise.allSettled(this.leaseClients.filter((c) => c !== undefined));
+    for (const client of clients) if (client.status === 'fulfilled') client.value.release();
+    await Promise.all([this.pool.end(), this.leasePool.end()]);
+  }
+
+  /** The lease connection that now holds `key`, or null when someone else holds it. */
+  private async tryLease(key: string): Promise<pg.PoolClient | null> {
+    const client = await this.leaseClient();
+    try {
+      const { rows } = await client.query<{ acquired: boolean }>('select pg_try_advisory_lock($1::bigint) as acquired', [key]);
+      return rows[0]?.acquired ? client : null;
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      throw unavailable(`the database cannot be reached (${(error as Error).message}): nothing was changed; try again shortly`);
+    }
+  }
+
+  private async leased<T>(client: pg.PoolClient, key: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } finally {
+      await this.unlock(client, key);
+    }
+  }
+
+  /** The lease connections in turn, each connected when first needed and again after it broke. */
+  private leaseClient(): Promise<pg.PoolClient> {
+    const index = this.nextLeaseClient++ % LEASE_CONNECTIONS;
+    const existing = this.leaseClients[index];
+    if (existing) return existing;
+    const connecting = this.leasePool.connect().then((client) => {
+      // A broken lease connection took its leases with it (the database released them): replaced.
+      client.once('error', (error) => {
+        if (this.leaseClients[index] === connecting) this.leaseClients[index] = undefined;
+        client.release(error);
+      });
+      return client;
+    });
+    this.leaseClients[index] = connecting;
+    connecting.catch(() => {
+      if (this.leaseClients[index] === connecting) this.leaseClients[index] = undefined;
+    });
+    return connecting.catch((error: unknown) => {
+      if (!isConnectionError(error)) throw error;
+      throw unavailable(`the database cannot be reached (${(error as Error).message}): nothing was changed; try again shortly`);
+    });
   }
 
   private async holding<T>(client: pg.PoolClient, key: string, work: () => Promise<T>): Promise<T> {

@@ -20,7 +20,7 @@
  */
 import { OPEN_STATES } from '#core/request-lifecycle.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { conflict, notFound, RewindError, unavailable } from '#core/errors.ts';
 import type { AuditFilter, DeliveryLedger, Page, RequestFilter, RequestStore, RequestStoreTx, TransactionScope } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
@@ -105,16 +105,31 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
       throw new Error('RequestStore.transaction called inside a transaction: use the tx it was given');
     }
     const requests = scope ? scopeRequests(scope) : null;
-    const postgres = this.flavour === 'postgres';
-    return this.guard(this.writer.transaction().execute(async (trx) => {
-      if (postgres) await trx.executeQuery(transactionLockStatement(requests));
-      const tx = new SqlTx(trx, postgres && requests !== null);
+    const run = async (trx: Db) => {
+      const tx = new SqlTx(trx, this.flavour, this.flavour === 'postgres' && requests !== null);
       try {
         return await this.insideTransaction.run(true, () => work(scope ? scopedTx(tx, scope) : tx));
       } finally {
         tx.close();
       }
-    }));
+    };
+    if (this.flavour === 'sqlite') return this.guard(this.writer.transaction().execute(run));
+    // PostgreSQL: BEGIN and the locks in one round trip (transaction-locks.ts).
+    return this.guard(
+      this.writer.connection().execute(async (connection) => {
+        let result: T;
+        try {
+          await connection.executeQuery(CompiledQuery.raw(`begin; ${transactionLockStatement(requests).sql}`));
+          result = await run(connection);
+        } catch (error) {
+          // Never hand the connection back inside a transaction (also when a lock could not be taken).
+          await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
+          throw error;
+        }
+        await connection.executeQuery(CompiledQuery.raw('commit'));
+        return result;
+      }),
+    );
   }
 
   /**
@@ -133,6 +148,8 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
   }
 
   async getRequest(id: string): Promise<RollbackRequest | null> {
+    // PostgreSQL reads it in one statement: a snapshot of its own.
+    if (this.flavour === 'postgres') return this.guard(readRequest(this.reader, id, 'postgres'));
     return this.read((trx) => readRequest(trx, id));
   }
 
@@ -228,9 +245,13 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
 class SqlTx implements RequestStoreTx {
   private closed = false;
 
+  /** Requests this transaction has seen exist: requests are never deleted, so they still do. */
+  private readonly existing = new Set<string>();
+
   /** `auditLock`: take the audit lock before the first append (a scoped PostgreSQL transaction). */
   constructor(
     private readonly trx: Db,
+    private readonly flavour: SqlFlavour,
     private auditLock: boolean,
   ) {}
 
@@ -244,12 +265,16 @@ class SqlTx implements RequestStoreTx {
   }
 
   private async requireRequest(id: string): Promise<void> {
+    if (this.existing.has(id)) return;
     const row = await this.db.selectFrom('requests').select('id').where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound(`rollback request ${id} not found`);
+    this.existing.add(id);
   }
 
   async getRequest(id: string): Promise<RollbackRequest | null> {
-    return readRequest(this.db, id);
+    const request = await readRequest(this.db, id, this.flavour);
+    if (request) this.existing.add(id);
+    return request;
   }
 
   async insertRequest(request: RollbackRequest): Promise<void> {
@@ -333,9 +358,7 @@ class SqlTx implements RequestStoreTx {
       await db.executeQuery(auditLockStatement());
       this.auditLock = false;
     }
-    const existing = await db.selectFrom('audit_events').select('seq').where('id', '=', event.id).executeTakeFirst();
-    if (existing) throw conflict(`audit event ${event.id} already exists`);
-    await db
+    const inserted = await db
       .insertInto('audit_events')
       .values({
         id: event.id,
@@ -350,7 +373,9 @@ class SqlTx implements RequestStoreTx {
         details: JSON.stringify(event.details),
         targets: event.targets ? JSON.stringify(event.targets) : null,
       })
-      .execute();
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) throw conflict(`audit event ${event.id} already exists`);
   }
 
   async findByIdempotencyKey(user: string, key: string): Promise<string | null> {

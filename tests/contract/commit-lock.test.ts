@@ -21,14 +21,59 @@ describe.skipIf(!pg.available)('PostgreSQL advisory locks', () => {
   });
 
   it('waiting for a busy pool is queueing, not a connect timeout', { timeout: 60_000 }, async () => {
-    // One connection, a 100 ms connect timeout, and executions that each hold it 300 ms: pg's own
+    // One connection, a 100 ms connect timeout, and commit locks that each hold it 300 ms: pg's own
     // pool would fail the waiting ones with "timeout exceeded when trying to connect".
     const lock = new PostgresCommitLock({ url: pg.serverUrl(), name: 'repo#main', max: 1, connectTimeoutMs: 100 });
     try {
-      const held = (id: string) => lock.withExecutionLease(id, () => new Promise<string>((resolve) => setTimeout(() => resolve(id), 300)));
+      const held = (id: string) => lock.withCommitLock(() => new Promise<string>((resolve) => setTimeout(() => resolve(id), 300)));
       expect(await Promise.all([held('rbk-1'), held('rbk-2'), held('rbk-3')])).toEqual(['rbk-1', 'rbk-2', 'rbk-3']);
     } finally {
       await lock.close();
+    }
+  });
+
+  it('holds many leases at once on few connections, each exclusive across replicas and within one (decision 052)', { timeout: 60_000 }, async () => {
+    const url = pg.serverUrl();
+    const a = new PostgresCommitLock({ url, name: 'repo#main', max: 1, applicationName: 'rewind-many' });
+    const b = new PostgresCommitLock({ url, name: 'repo#main', max: 1 });
+    try {
+      const ids = Array.from({ length: 40 }, (_, i) => `rbk-${i}`);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let inside = 0;
+      let allInside!: () => void;
+      const everyoneIn = new Promise<void>((resolve) => (allInside = resolve));
+      // 40 executions inside their leases at the same time, on a replica with one commit-lock connection.
+      const held = ids.map((id) =>
+        a.withExecutionLease(id, async () => {
+          if (++inside === ids.length) allInside();
+          await gate;
+          return id;
+        }),
+      );
+      await everyoneIn;
+      const admin = new (await import('pg')).default.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query<{ n: string }>(`select count(*) as n from pg_stat_activity where application_name like 'rewind-many (%'`);
+        expect(Number(rows[0]!.n)).toBeLessThanOrEqual(3);
+      } finally {
+        await admin.end();
+      }
+      // Busy for the other replica, and for a second lease of the same request here.
+      expect(await b.tryExecutionLease('rbk-7', async () => 'twice')).toEqual({ acquired: false });
+      expect(await a.tryExecutionLease('rbk-7', async () => 'twice')).toEqual({ acquired: false });
+      let waited = false;
+      const waiting = b.withExecutionLease('rbk-3', async () => (waited = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(waited).toBe(false);
+      release();
+      expect(await Promise.all(held)).toEqual(ids);
+      await waiting;
+      expect(waited).toBe(true);
+      expect(await b.tryExecutionLease('rbk-7', async () => 'free')).toEqual({ acquired: true, value: 'free' });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 
@@ -52,7 +97,7 @@ describe.skipIf(!pg.available)('PostgreSQL advisory locks', () => {
       const admin = new pgLib.Client({ connectionString: url });
       await admin.connect();
       try {
-        await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'rewind-dying (locks)'`);
+        await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name like 'rewind-dying (%'`);
       } finally {
         await admin.end();
       }
@@ -75,7 +120,7 @@ describe.skipIf(!pg.available)('PostgreSQL advisory locks', () => {
       const admin = new pgLib.Client({ connectionString: url });
       await admin.connect();
       try {
-        await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'rewind-broken (locks)'`);
+        await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name like 'rewind-broken (%'`);
       } finally {
         await admin.end();
       }

@@ -40,6 +40,42 @@ describe.skipIf(!pg.available)('PostgreSQL live-update relay', () => {
     }
   });
 
+  it('the events of one turn go in as few NOTIFYs as fit, in order; an older replica\'s single event is still heard', { timeout: 60_000 }, async () => {
+    const url = pg.serverUrl();
+    const [a, b] = [new EventBus(), new EventBus()];
+    const relays = await Promise.all([a, b].map((bus) => PostgresEventRelay.start(bus, { url })));
+    const raw = new Client({ connectionString: url });
+    await raw.connect();
+    try {
+      const payloads: string[] = [];
+      raw.on('notification', (n) => {
+        if (n.payload?.includes('"bulk-')) payloads.push(n.payload);
+      });
+      await raw.query('listen rewind_live_events');
+      const ids = Array.from({ length: 300 }, (_, i) => `bulk-${i}`);
+      const seen: string[] = [];
+      const all = new Promise<void>((resolve) =>
+        b.subscribe((e) => {
+          if (e.requestId?.startsWith('bulk-') && seen.push(e.requestId) === ids.length) resolve();
+        }),
+      );
+      for (const id of ids) a.publish({ type: 'request.updated', tenant: 'acme', environment: 'production', requestId: id });
+      await all;
+      expect(seen).toEqual(ids);
+      // 300 events of ~90 bytes: more than one payload of at most 8,000 bytes, far fewer than 300.
+      expect(payloads.length).toBeGreaterThan(1);
+      expect(payloads.length).toBeLessThan(10);
+      for (const payload of payloads) expect(payload.length).toBeLessThan(8_000);
+      // A replica from before batching sends `event` alone.
+      const old = next(b, (e) => e.requestId === 'from-an-old-replica');
+      await raw.query('select pg_notify($1, $2)', ['rewind_live_events', JSON.stringify({ origin: 'old', event: { type: 'request.updated', requestId: 'from-an-old-replica' } })]);
+      expect(await old).toEqual({ type: 'request.updated', requestId: 'from-an-old-replica' });
+    } finally {
+      await raw.end();
+      await Promise.all(relays.map((r) => r.close()));
+    }
+  });
+
   it('a listening connection cut by the server comes back, and its replica tells its browsers to read everything again', { timeout: 60_000 }, async () => {
     const url = pg.serverUrl();
     const [a, b] = [new EventBus(), new EventBus()];
