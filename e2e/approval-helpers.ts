@@ -42,6 +42,15 @@ export async function openAs(browser: Browser, email: string, path: string) {
  * revision before it. Returns the request id from the page the wizard opens.
  */
 export async function requestRollbackViaWizard(page: Page, target: string, justification: string) {
+  await wizardToJustification(page, target);
+  await page.getByLabel('Justification (required)').fill(justification);
+  await page.getByRole('button', { name: /^(Submit for approval|Roll back now)$/ }).click();
+  await expect(page).toHaveURL(/\/rollbacks\/rbk-[a-z0-9]+$/);
+  return new URL(page.url()).pathname.split('/').at(-1)!;
+}
+
+/** The wizard's steps up to its last one (justification and submit), as requestRollbackViaWizard takes them. */
+export async function wizardToJustification(page: Page, target: string) {
   await page.goto(`/targets/${target}`);
   const row = historyRows(page).nth(1);
   await expect(row).toBeVisible();
@@ -61,10 +70,6 @@ export async function requestRollbackViaWizard(page: Page, target: string, justi
   await expect(page.getByTestId('breakdown-row').first()).toBeVisible();
   await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.getByRole('heading', { level: 2, name: /Why, and submit/ })).toBeVisible();
-  await page.getByLabel('Justification (required)').fill(justification);
-  await page.getByRole('button', { name: /^(Submit for approval|Roll back now)$/ }).click();
-  await expect(page).toHaveURL(/\/rollbacks\/rbk-[a-z0-9]+$/);
-  return new URL(page.url()).pathname.split('/').at(-1)!;
 }
 
 /** The API as `email`, from the test runner (not the page). */

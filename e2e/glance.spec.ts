@@ -40,18 +40,45 @@ test('compare pickers: choose from and to by keyboard, the URL follows, and "Rol
   await expect(page).toHaveURL(new RegExp(`/rollback/new\\?tenant=acme&environment=production&revision=${shas[2]}`));
 });
 
-test('compare pickers at 1440 and 390 px: screenshots, and no sideways page scroll on a phone', async ({ page, checkA11y }) => {
+test('compare pickers at 1440 and 390 px: screenshots, the chosen options whole at 1440, and no sideways page scroll on a phone', async ({ page, checkA11y }) => {
   // Two full compare pages, each checked by axe: on a loaded machine that is more than a minute.
   test.setTimeout(150_000);
   await page.goto('/targets/acme/production');
+  await expect(historyRows(page).nth(8)).toBeAttached();
   const sha = (await historyRows(page).nth(8).getAttribute('data-sha'))!;
+  // "To": the loaded revision with the longest subject (decision 053: side by side, it was cut at 1440 px).
+  const longest = await historyRows(page).evaluateAll((rows) =>
+    rows
+      .slice(1)
+      .map((row) => ({ sha: row.getAttribute('data-sha')!, length: row.querySelector('.history-summary')?.textContent?.length ?? 0 }))
+      .sort((a, b) => b.length - a.length)[0]!.sha,
+  );
   for (const width of [1440, 390]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
-    await page.goto(`/targets/acme/production/compare?from=${sha}&to=head`);
+    await page.goto(`/targets/acme/production/compare?from=${sha}&to=${longest}`);
     await expect(page.getByTestId('field-row').first()).toBeVisible();
     await page.screenshot({ path: `/tmp/glance-compare-${width}.png`, fullPage: false });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, `sideways scroll at ${width} px`).toBeLessThanOrEqual(1);
+    for (const name of ['From revision', 'To revision']) {
+      const picker = page.getByRole('combobox', { name, exact: true });
+      // The whole chosen text on hover, at any width.
+      const chosen = await picker.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent ?? '');
+      expect(chosen).toMatch(/^[0-9a-f]{7} · /);
+      await expect(picker).toHaveAttribute('title', chosen);
+      if (width !== 1440) continue;
+      // At 1440 px the chosen option's text fits the closed select: its width in the select's own font,
+      // against the select's inner width less its padding and about 24 px of drop-down arrow.
+      const fit = await picker.evaluate((select: HTMLSelectElement) => {
+        const style = getComputedStyle(select);
+        const context = document.createElement('canvas').getContext('2d')!;
+        context.font = style.font;
+        const text = context.measureText(select.selectedOptions[0]?.textContent ?? '').width;
+        const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24;
+        return { text: Math.ceil(text), room: Math.floor(room) };
+      });
+      expect(fit.text, `${name}: the chosen option (${chosen}) is cut`).toBeLessThanOrEqual(fit.room);
+    }
     await checkA11y();
   }
 });

@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { wizardToJustification } from './approval-helpers.ts';
 import { expect, historyRows, test } from './fixtures.ts';
 
 /**
@@ -49,4 +50,61 @@ test('a manual dark choice overrides a light system scheme', async ({ page, chec
   await page.getByLabel('Theme').selectOption('dark');
   expect(await background(page)).toBe('rgb(13, 17, 23)');
   await checkA11y();
+});
+
+/** WCAG contrast ratios of the focused field's text and placeholder, its focus ring, and every placeholder of the page's main. */
+const fieldContrast = (page: Page) =>
+  page.evaluate(() => {
+    const luminance = (color: string) => {
+      const [r, g, b] = (color.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const ratio = (a: string, b: string) => {
+      const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return Math.round(((light! + 0.05) / (dark! + 0.05)) * 100) / 100;
+    };
+    // The first opaque background behind an element (the ring is drawn outside the field, on it).
+    const behind = (element: Element) => {
+      for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+        const color = getComputedStyle(parent).backgroundColor;
+        if (!color.startsWith('rgba') || !color.endsWith(', 0)')) return color;
+      }
+      return getComputedStyle(document.documentElement).backgroundColor;
+    };
+    const field = document.activeElement!;
+    const style = getComputedStyle(field);
+    return {
+      focusVisible: field.matches(':focus-visible'),
+      text: ratio(style.color, style.backgroundColor),
+      ringWidth: parseFloat(style.outlineWidth),
+      ringOnPage: ratio(style.outlineColor, behind(field)),
+      ringOnField: ratio(style.outlineColor, style.backgroundColor),
+      placeholders: [...document.querySelectorAll('main [placeholder]')].map((element) => {
+        const own = getComputedStyle(element);
+        return { placeholder: element.getAttribute('placeholder'), ratio: ratio(getComputedStyle(element, '::placeholder').color, own.backgroundColor) };
+      }),
+    };
+  });
+
+test("the wizard's justification in dark mode, focused: axe, AA text and placeholders, a 3:1 focus ring (decision 053)", async ({ page, checkA11y }, testInfo) => {
+  await wizardToJustification(page, 'acme/production');
+  const justification = page.getByLabel('Justification (required)');
+  await justification.focus();
+  await page.keyboard.type('payments v2.14.0 times out');
+  await expect(justification).toBeFocused();
+  expect(await background(page)).toBe('rgb(13, 17, 23)');
+  await checkA11y();
+  await page.locator('.justification-field').screenshot({ path: testInfo.outputPath('justification-dark.png') });
+  const contrast = await fieldContrast(page);
+  expect(contrast.focusVisible).toBe(true);
+  expect(contrast.text, 'justification text on its field').toBeGreaterThanOrEqual(4.5);
+  expect(contrast.ringWidth).toBeGreaterThanOrEqual(2);
+  expect(contrast.ringOnPage, 'focus ring on the panel').toBeGreaterThanOrEqual(3);
+  expect(contrast.ringOnField, 'focus ring on the field').toBeGreaterThanOrEqual(3);
+  // The step's other fields (incident ID and link) show examples as placeholders: 3.75:1 before.
+  expect(contrast.placeholders.length).toBeGreaterThanOrEqual(2);
+  for (const { placeholder, ratio } of contrast.placeholders) expect(ratio, `placeholder "${placeholder}"`).toBeGreaterThanOrEqual(4.5);
 });

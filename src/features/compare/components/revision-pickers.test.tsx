@@ -23,6 +23,10 @@ describe('compare revision pickers', () => {
     expect(options[0]).toBe(`Branch head (${head!.shortSha})`);
     expect(options[1]).toMatch(new RegExp(`^${head!.shortSha} · .* · branch head$`));
     expect(options.some((text) => text.includes(previous!.summary.slice(0, 20)))).toBe(true);
+    // The chosen option's whole text on hover (a narrow select cuts it); "Branch head (sha)" is short.
+    expect(from).toHaveAttribute('title', (from as HTMLSelectElement).selectedOptions[0]!.textContent);
+    expect(from.getAttribute('title')).toContain(previous!.shortSha);
+    expect(to).not.toHaveAttribute('title');
 
     expect(screen.getByRole('link', { name: `Roll back to ${previous!.shortSha}` })).toHaveAttribute(
       'href',

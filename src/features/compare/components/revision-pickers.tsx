@@ -22,7 +22,8 @@ const HEAD = 'head';
 /** "abc1234 · payments v2.14.0 · release payments 2.14.0 · 2025-11-20 10:05 UTC" */
 function optionText(revision: Revision, isHead: boolean): string {
   const versions = (revision.versions ?? []).map((v) => `${v.service} ${versionLabel(v.to)}`).join(', ');
-  const summary = revision.summary.length > 60 ? `${revision.summary.slice(0, 59)}…` : revision.summary;
+  // A one-line pick from 50, not the whole message: the From/To cards below show the whole subject.
+  const summary = revision.summary.length > 80 ? `${revision.summary.slice(0, 79)}…` : revision.summary;
   return [revision.shortSha, versions, summary, formatAbsolute(revision.timestamp, 'minutes'), isHead ? 'branch head' : ''].filter(Boolean).join(' · ');
 }
 
@@ -72,24 +73,28 @@ function Picker({ label, value, revisions, loading, onSelect, tenant, environmen
   const selected = value === '' ? '' : value.toLowerCase() === HEAD ? HEAD : (chosen?.sha ?? value);
   // Only a revision of the target's history is offered: the wizard would refuse any other.
   const rollbackTo = chosen;
+  // A narrow select cuts its chosen option: the whole text on hover (screen readers read the option itself).
+  const chosenText = chosen ? optionText(chosen, chosen.sha === head?.sha) : undefined;
   return (
     <div className="revision-picker">
       <label htmlFor={id}>{label} revision</label>
-      <select id={id} value={selected} onChange={(event) => onSelect(event.target.value)} disabled={loading && value === ''} data-testid={`pick-${label.toLowerCase()}`}>
-        {value === '' && <option value="">Choose a revision…</option>}
-        <option value={HEAD}>{head ? `Branch head (${head.shortSha})` : 'Branch head'}</option>
-        {outside && <option value={value}>{value.slice(0, 7)} (not among the newest {REVISION_CHOICES})</option>}
-        {revisions.map((revision, index) => (
-          <option key={revision.sha} value={revision.sha}>
-            {optionText(revision, index === 0)}
-          </option>
-        ))}
-      </select>
-      {rollbackTo && !isHead && (
-        <Link className="button button--small" to={paths.rollbackNew(tenant, environment, rollbackTo.sha)} aria-label={`Roll back to ${rollbackTo.shortSha}`}>
-          Roll back to this
-        </Link>
-      )}
+      <div className="revision-picker__controls">
+        <select id={id} value={selected} title={chosenText} onChange={(event) => onSelect(event.target.value)} disabled={loading && value === ''} data-testid={`pick-${label.toLowerCase()}`}>
+          {value === '' && <option value="">Choose a revision…</option>}
+          <option value={HEAD}>{head ? `Branch head (${head.shortSha})` : 'Branch head'}</option>
+          {outside && <option value={value}>{value.slice(0, 7)} (not among the newest {REVISION_CHOICES})</option>}
+          {revisions.map((revision, index) => (
+            <option key={revision.sha} value={revision.sha}>
+              {optionText(revision, index === 0)}
+            </option>
+          ))}
+        </select>
+        {rollbackTo && !isHead && (
+          <Link className="button button--small" to={paths.rollbackNew(tenant, environment, rollbackTo.sha)} aria-label={`Roll back to ${rollbackTo.shortSha}`}>
+            Roll back to this
+          </Link>
+        )}
+      </div>
     </div>
   );
 }

@@ -7,7 +7,9 @@ import type { HistoryResponse, Target } from '#core/schemas.ts';
 import { fakeSha, makeHistoryPage, makeRevision, makeTarget } from '#src/test/fixtures.ts';
 import { mockGridLayout } from '#src/test/layout.ts';
 import { renderWithRouter } from '#src/test/render.tsx';
+import { HISTORY_CARDS_QUERY } from '#src/features/history/hooks/use-history-cards.ts';
 import { DeploymentHistoryPanel } from './deployment-history-panel.tsx';
+import { ROW_HEIGHT } from './history-grid.tsx';
 
 const HISTORY_URL = '*/api/targets/acme/production/history';
 
@@ -333,5 +335,26 @@ describe('DeploymentHistoryPanel', () => {
     await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', String(1000 + 1)));
     expect(rows().length).toBeLessThanOrEqual(100);
     expect(row(499)).toHaveAttribute('aria-rowindex', '501');
+  });
+
+  it('lays the rows out as measured cards below 1000 px (a tablet), as fixed 52 px rows above (decision 053)', async () => {
+    serveHistory([makeHistoryPage(0, 30, null)]);
+    // A tablet: the cards' query matches, the phone's does not.
+    const matchMedia = vi.fn((query: string) => ({ matches: query === HISTORY_CARDS_QUERY, media: query, addEventListener: vi.fn(), removeEventListener: vi.fn() }));
+    vi.stubGlobal('matchMedia', matchMedia);
+    try {
+      const { unmount } = renderPanel();
+      await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+      expect(screen.getByRole('grid')).toHaveClass('history-grid--cards');
+      // Measured, not fixed: no inline height on a card.
+      expect(rows()[0]!.style.height).toBe('');
+      unmount();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    renderPanel();
+    await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+    expect(screen.getByRole('grid')).not.toHaveClass('history-grid--cards');
+    expect(rows()[0]!.style.height).toBe(`${ROW_HEIGHT}px`);
   });
 });

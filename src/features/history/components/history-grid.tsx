@@ -4,6 +4,7 @@ import type { Revision } from '#core/schemas.ts';
 import { useIsNarrow } from '#src/components/diff-view/use-diff-layout.ts';
 import { MAX_SELECTED } from '#src/features/history/hooks/use-compare-selection.ts';
 import type { DeployMark } from '#src/features/history/api/deploy-marks.ts';
+import { useHistoryCards } from '#src/features/history/hooks/use-history-cards.ts';
 import { ACTION_LABELS, ActionsSizer, HistoryLoaderRow, HistoryRow } from './history-row.tsx';
 
 export const ROW_HEIGHT = 52;
@@ -14,11 +15,22 @@ export const HEADER_HEIGHT = 36;
  * The column header is visually hidden there, so it takes no height.
  */
 export const PHONE_ROW_ESTIMATE = 190;
+/** A tablet's card (decision 053) is wider, so shorter: three lines of columns side by side. */
+export const TABLET_ROW_ESTIMATE = 140;
 // Start the next page while this many loaded rows are still below the viewport.
 const PREFETCH_ROWS = 15;
 const PAGE_STEP = 10;
 
-const COLUMNS = ['Revision', 'Timestamp', 'Author', 'Changes', 'Source', 'Status', 'Actions'];
+/** Each column's name and the grid area its cells take where the columns are laid out by area (history-tablet.css). */
+const COLUMNS = [
+  ['Revision', 'revision'],
+  ['Timestamp', 'time'],
+  ['Author', 'author'],
+  ['Changes', 'changes'],
+  ['Source', 'source'],
+  ['Status', 'status'],
+  ['Actions', 'actions'],
+] as const;
 
 interface HistoryGridProps {
   label: string;
@@ -46,7 +58,9 @@ export function HistoryGrid(props: HistoryGridProps) {
   const [activeIndex, setActiveIndex] = useState(0);
   const active = Math.min(activeIndex, revisions.length - 1);
   const phone = useIsNarrow();
-  const headerHeight = phone ? 0 : HEADER_HEIGHT;
+  // Cards on phones and tablets (the columns do not fit), the table's fixed rows from 1000 px on.
+  const cards = useHistoryCards() || phone;
+  const headerHeight = cards ? 0 : HEADER_HEIGHT;
 
   // The active row stays rendered even when scrolled away, so aria-activedescendant always resolves.
   const rangeExtractor = useCallback(
@@ -63,7 +77,7 @@ export function HistoryGrid(props: HistoryGridProps) {
   const virtualizer = useVirtualizer({
     count: revisions.length + (hasNextPage ? 1 : 0),
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => (phone ? PHONE_ROW_ESTIMATE : ROW_HEIGHT),
+    estimateSize: () => (phone ? PHONE_ROW_ESTIMATE : cards ? TABLET_ROW_ESTIMATE : ROW_HEIGHT),
     getItemKey: (index) => revisions[index]?.sha ?? 'loader',
     overscan: 6,
     scrollMargin: headerHeight,
@@ -72,11 +86,11 @@ export function HistoryGrid(props: HistoryGridProps) {
     // React 19 warns about flushSync during render; a frame of lag on scroll is invisible here.
     useFlushSync: false,
   });
-  // Switching between the table and the cards (a rotated phone) invalidates every measured height.
-  useEffect(() => virtualizer.measure(), [phone, virtualizer]);
+  // Switching between the table and the cards (a rotated phone or tablet) invalidates every measured height.
+  useEffect(() => virtualizer.measure(), [phone, cards, virtualizer]);
   const items = virtualizer.getVirtualItems();
-  // Fixed rows on a wide screen (nothing to measure); measured cards on a phone.
-  const measureCard = phone ? virtualizer.measureElement : undefined;
+  // Fixed rows on a wide screen (nothing to measure); measured cards on a phone or tablet.
+  const measureCard = cards ? virtualizer.measureElement : undefined;
   const lastRendered = items.reduce((max, item) => Math.max(max, item.index), -1);
 
   // Pages may be short or empty while a cursor remains: keep fetching until the viewport is filled.
@@ -132,13 +146,13 @@ export function HistoryGrid(props: HistoryGridProps) {
       aria-activedescendant={activeRevision ? rowId(activeRevision.sha) : undefined}
       aria-busy={isFetchingNextPage || undefined}
       tabIndex={0}
-      className={`history-grid${phone ? ' history-grid--cards' : ''}`}
+      className={`history-grid${cards ? ' history-grid--cards' : ''}`}
       onKeyDown={onKeyDown}
     >
-      <div role="rowgroup" className={`history-grid__head${phone ? ' history-cards-head' : ''}`}>
+      <div role="rowgroup" className={`history-grid__head${cards ? ' history-cards-head' : ''}`}>
         <div role="row" aria-rowindex={1} className="history-row history-row--head" style={{ height: HEADER_HEIGHT }}>
-          {COLUMNS.map((column) => (
-            <div key={column} role="columnheader" className="history-cell">
+          {COLUMNS.map(([column, area]) => (
+            <div key={column} role="columnheader" className="history-cell" data-column={area}>
               {column}
               {column === 'Actions' && <ActionsSizer className="history-actions-sizer" labels={ACTION_LABELS} />}
             </div>
@@ -147,7 +161,7 @@ export function HistoryGrid(props: HistoryGridProps) {
       </div>
       <div role="rowgroup" className="history-grid__body" style={{ height: virtualizer.getTotalSize() }}>
         {items.map((item) => {
-          const style = { height: phone ? undefined : ROW_HEIGHT, transform: `translateY(${item.start - headerHeight}px)` };
+          const style = { height: cards ? undefined : ROW_HEIGHT, transform: `translateY(${item.start - headerHeight}px)` };
           const revision = revisions[item.index];
           if (!revision) return <HistoryLoaderRow key={item.key} rowIndex={item.index + 2} style={style} index={item.index} measureCard={measureCard} />;
           return (
