@@ -272,6 +272,9 @@ async function runOn(report, prefix, databaseUrl, replicas = 1) {
       report({ name: `${prefix}.review.p50`, detail, value: round(percentile(sorted, 50)), unit: 'ms' });
       report({ name: `${prefix}.review.p99`, detail, value: round(percentile(sorted, 99)), unit: 'ms' });
       report({ name: `${prefix}.review.max`, detail, value: round(sorted.at(-1)), unit: 'ms' });
+      // The reviews that did not reach the quorum: recorded (200) or refused as no longer pending (400).
+      const plain = answers.filter((answer) => !(answer.status === 202 || answer.state === 'completed')).map((answer) => answer.ms).sort((a, b) => a - b);
+      report({ name: `${prefix}.review-plain.p99`, detail: `the ${plain.length} reviews that did not reach the quorum (recorded, or refused as no longer pending)`, value: round(percentile(plain, 99)), unit: 'ms' });
       const executingDetail = RESPOND_ASYNC
         ? `the ${TARGETS} reviews that reached the quorum, answered 202 executing (Prefer: respond-async, as the SPA sends it)`
         : `the ${TARGETS} reviews that reached the quorum, answered once committed (REWIND_BENCH_PREFER=sync)`;

@@ -150,7 +150,7 @@ export const configSchema = z
          * Connections per replica for transactions (decision 052): reviews of different requests are
          * written side by side, up to this many at once.
          */
-        writeConnections: z.number().int().min(1).max(100).default(8),
+        writeConnections: z.number().int().min(1).max(100).default(16),
         /** Connections per replica for the commit lock (execution leases share two more, decision 052). */
         lockConnections: z.number().int().min(1).max(200).default(16),
         /**
@@ -164,7 +164,7 @@ export const configSchema = z
       .refine((d) => d.url !== undefined || (d.passwordEnv === undefined && d.passwordFile === undefined), {
         message: 'passwordEnv and passwordFile need database.url',
       })
-      .default({ readConnections: 4, writeConnections: 8, lockConnections: 16, reconcileIntervalSeconds: 60 }),
+      .default({ readConnections: 4, writeConnections: 16, lockConnections: 16, reconcileIntervalSeconds: 60 }),
     identity: z
       .object({
         /**

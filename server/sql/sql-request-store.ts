@@ -32,6 +32,7 @@ import type { NewOutboxMessage, OutboxBacklog, OutboxMessage, OutboxOutcome } fr
 import { isConnectionError, openPostgres, type PostgresOptions } from './postgres.ts';
 import { scopedTx, scopeRequests } from '#core/transaction-scope.ts';
 import { auditLockStatement, transactionLockStatement } from './transaction-locks.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
 import {
   canonicalRequest,
   checkLimit,
@@ -48,6 +49,8 @@ type Db = Kysely<RewindDatabase>;
 export class SqlRequestStore implements RequestStore, DeliveryLedger {
   /** Set inside `work`, to turn a nested `transaction` (which would wait forever) into an error. */
   private readonly insideTransaction = new AsyncLocalStorage<true>();
+  /** PostgreSQL: this replica's scoped transactions on one request wait here, not on a connection. */
+  private readonly requestQueues = new KeyedMutex();
 
   private constructor(
     private readonly writer: Db,
@@ -73,7 +76,7 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
 
   /** Connects to a PostgreSQL database (`postgres://...`) and brings its schema up to date. */
   static async openPostgres(options: PostgresOptions & { readerConnections?: number; writerConnections?: number }): Promise<SqlRequestStore> {
-    const writer = openPostgres({ ...options, max: options.writerConnections ?? 8, applicationName: `${options.applicationName ?? 'rewind'} (writer)` });
+    const writer = openPostgres({ ...options, max: options.writerConnections ?? 16, applicationName: `${options.applicationName ?? 'rewind'} (writer)` });
     const reader = openPostgres({ ...options, max: options.readerConnections ?? 4, applicationName: `${options.applicationName ?? 'rewind'} (reader)` });
     try {
       await migrateToLatest(writer, 'postgres');
@@ -114,7 +117,9 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
       }
     };
     if (this.flavour === 'sqlite') return this.guard(this.writer.transaction().execute(run));
-    // PostgreSQL: BEGIN and the locks in one round trip (transaction-locks.ts).
+    // PostgreSQL: BEGIN and the locks in one round trip (transaction-locks.ts), after this replica's
+    // earlier transactions on the same requests (keyed-mutex.ts).
+    const release = requests ? await this.requestQueues.lock(requests) : () => {};
     return this.guard(
       this.writer.connection().execute(async (connection) => {
         let result: T;
@@ -129,7 +134,7 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
         await connection.executeQuery(CompiledQuery.raw('commit'));
         return result;
       }),
-    );
+    ).finally(release);
   }
 
   /**

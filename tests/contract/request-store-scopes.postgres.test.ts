@@ -100,6 +100,27 @@ describe.skipIf(!pg.available)('SqlRequestStore transaction scopes (postgresql)'
     }
   });
 
+  it('a queue of transactions on one request does not hold the writer connections another request needs', { timeout: 60_000 }, async () => {
+    const narrow = await SqlRequestStore.openPostgres({ url: database.url, writerConnections: 2 });
+    try {
+      const release = signal('release');
+      const entered = signal('the first transaction');
+      const first = narrow.transaction(async () => {
+        entered.fire();
+        await release.promise;
+      }, requestScope('rbk-1'));
+      await entered.promise;
+      const queued = Array.from({ length: 5 }, () => narrow.transaction(async () => 'later', requestScope('rbk-1')));
+      // Both connections would be taken (one holding, one waiting for rbk-1's lock) without the queue.
+      expect(await narrow.transaction(async (tx) => (await tx.getRequest('rbk-2'))!.id, requestScope('rbk-2'))).toBe('rbk-2');
+      release.fire();
+      await first;
+      expect(await Promise.all(queued)).toEqual(Array(5).fill('later'));
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('numbers audit events in commit order: a later append waits for the open one, so no audit page skips it', { timeout: 60_000 }, async () => {
     const release = signal('release');
     const appended = signal('the first append');
