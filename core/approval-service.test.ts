@@ -438,6 +438,57 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
     }
   }, 60_000);
 
+  it('respond-async: the quorum approval claims in its own transaction and answers `executing`; racing approvers still make one commit', async () => {
+    const { store, close } = await open();
+    let transactions = 0;
+    const counted = new Proxy(store, {
+      get(target, key) {
+        if (key === 'transaction') {
+          return (...args: Parameters<RequestStore['transaction']>) => {
+            transactions += 1;
+            return target.transaction(...args);
+          };
+        }
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const settled = async (id: string) => {
+      for (let waited = 0; waited < 10_000; waited += 10) {
+        const request = await counted.getRequest(id);
+        if (request && request.state !== 'executing') return request;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`${id} still executing after 10 s`);
+    };
+    try {
+      const f = makeFixture(counted);
+      // Alone: one transaction until the answer (the review that claimed), none for a claim.
+      const alone = await f.pending(PROD);
+      const before = transactions;
+      const answer = await f.approvals.review(alone.id, DANA, approve, { respondAsync: true }).then((r) => ({ request: r, transactions: transactions - before }));
+      expect(answer).toMatchObject({ request: { state: 'executing' }, transactions: 1 });
+      expect((await settled(alone.id)).state).toBe('completed');
+      for (let race = 0; race < 10; race++) {
+        const request = await f.pending(GLOBEX);
+        await f.approvals.review(request.id, DANA, approve, { respondAsync: true });
+        const madeBefore = f.revisions.made.length;
+        const results = await Promise.allSettled([PRIYA, MARCUS].map((user) => f.approvals.review(request.id, user, approve, { respondAsync: true })));
+        const won = results.filter((r): r is PromiseFulfilledResult<RollbackRequest> => r.status === 'fulfilled');
+        expect(won.map((r) => r.value.state), `race ${race}`).toEqual(['executing']);
+        expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as RewindError).message)).toEqual([MESSAGES.notPendingApproval]);
+        const done = await settled(request.id);
+        expect(done.state).toBe('completed');
+        expect(f.revisions.made.length - madeBefore, `race ${race}`).toBe(1);
+        const events = await auditOf(f.requests, request.id);
+        expect(events.map((e) => e.type)).toEqual(['rollback.requested', 'rollback.reviewed', 'rollback.reviewed', 'rollback.executed']);
+        expect(events[2]!.details).toMatchObject({ state: 'approved', quorumReached: true, approvals: 2 });
+      }
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
   it('the review reaching the quorum racing executions of the same request: one commit', async () => {
     const { store, close } = await open();
     try {

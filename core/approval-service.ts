@@ -21,6 +21,7 @@ import { appendRequestAudit } from './request-audit.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
 import type { Clock, ClusterStatus, IdGenerator, RequestStore, RequestStoreTx, RevisionStore } from './ports.ts';
+import { modeDenial } from './rollback-gating.ts';
 import { assertRole, countApprovals, isSelfReviewBlocked, noteRoles, quorumOf, reviewBy, sameEmail } from './review-rules.ts';
 import type { RollbackService } from './rollback-service.ts';
 import {
@@ -32,7 +33,7 @@ import {
 import type { ServiceStatus } from './cluster-schemas.ts';
 import { NoClusterStatus } from './no-cluster-status.ts';
 import { commitTime, describeRollout } from './rollout.ts';
-import { scopeOf, targetKey } from './target-config.ts';
+import { scopeOf, targetKey, type TargetConfig } from './target-config.ts';
 import { checkUserText } from './user-text.ts';
 
 export interface ApprovalServiceDeps {
@@ -102,33 +103,16 @@ export class ApprovalService {
       if (change) throw rollbacks.closing.staleRefusal(stored, change);
     }
     const now = clock.now();
-
-    const reviewed = await requests.transaction(async (tx) => {
-      const request = await tx.getRequest(id);
-      if (!request) throw notFound(`rollback request ${id} not found`);
-      const session = await tx.activeBreakGlass(user.email, now);
-      if (isSelfReviewBlocked(request, user.email, target.policy, session !== null)) throw forbidden(MESSAGES.selfReview);
-      if (reviewBy(request, user.email)) throw conflict(MESSAGES.alreadyReviewed);
-      if (request.state !== 'pending') throw badRequest(MESSAGES.notPendingApproval);
-
-      const review: Review = { by: user.email, decision: input.decision, comment, at: now.toISOString(), stale: false };
-      await tx.addReview(id, review);
-      const next: RollbackRequest = { ...request, reviews: [...request.reviews, review] };
-      const approvals = countApprovals(next);
-      const quorum = quorumOf(request);
-      if (input.decision === 'reject') next.state = 'rejected';
-      else if (approvals >= quorum) next.state = 'approved';
-      if (next.state !== request.state) await tx.updateRequest(next);
-      await this.audit(tx, 'rollback.reviewed', user.email, next, now, request.breakGlass || session !== null, {
-        decision: input.decision,
-        comment,
-        approvals,
-        requiredApprovals: quorum,
-        state: next.state,
-        ...(next.state === 'approved' ? { quorumReached: true } : {}),
-      });
-      return next;
-    }, requestScope(id));
+    // The approval that should reach the quorum, answered as soon as it is recorded (respond-async):
+    // it claims the request in its own transaction, under the execution lease taken first, instead
+    // of waiting for a claim transaction of its own (decision 052).
+    if (options.respondAsync && input.decision === 'approve' && stored.state === 'pending' && countApprovals(stored) + 1 >= quorumOf(stored) && modeDenial(target, stored.mode) === null) {
+      const answer = await this.approveAndExecute(id, user, target, comment, now);
+      if (answer) return answer;
+      // Someone holds the lease (another approval claiming it, an execution): the plain way, not a
+      // wait for their whole execution.
+    }
+    const reviewed = await this.record(id, user, target, input.decision, comment, now, false);
     rollbacks.notify(reviewed);
     if (reviewed.state !== 'approved') return reviewed;
 
@@ -145,6 +129,67 @@ export class ApprovalService {
     }
     if (executed.state === 'failed') throw new RewindError('EXECUTION_FAILED', MESSAGES.executionFailed);
     return executed;
+  }
+
+  /**
+   * The review in one transaction: checked (self-review, one per approver, pending), recorded, the
+   * state it leads to, audited. `claimAtQuorum`: a review reaching the quorum leaves the request
+   * `executing` (its caller holds the execution lease) rather than `approved`.
+   */
+  private record(id: string, user: User, target: TargetConfig, decision: ReviewInput['decision'], comment: string, now: Date, claimAtQuorum: boolean): Promise<RollbackRequest> {
+    return this.deps.requests.transaction(async (tx) => {
+      const request = await tx.getRequest(id);
+      if (!request) throw notFound(`rollback request ${id} not found`);
+      const session = await tx.activeBreakGlass(user.email, now);
+      if (isSelfReviewBlocked(request, user.email, target.policy, session !== null)) throw forbidden(MESSAGES.selfReview);
+      if (reviewBy(request, user.email)) throw conflict(MESSAGES.alreadyReviewed);
+      if (request.state !== 'pending') throw badRequest(MESSAGES.notPendingApproval);
+
+      const review: Review = { by: user.email, decision, comment, at: now.toISOString(), stale: false };
+      await tx.addReview(id, review);
+      const next: RollbackRequest = { ...request, reviews: [...request.reviews, review] };
+      const approvals = countApprovals(next);
+      const quorum = quorumOf(request);
+      const quorumReached = decision === 'approve' && approvals >= quorum;
+      if (decision === 'reject') next.state = 'rejected';
+      else if (quorumReached) next.state = claimAtQuorum ? 'executing' : 'approved';
+      if (quorumReached) delete next.error;
+      if (next.state !== request.state) await tx.updateRequest(next);
+      await this.audit(tx, 'rollback.reviewed', user.email, next, now, request.breakGlass || session !== null, {
+        decision,
+        comment,
+        approvals,
+        requiredApprovals: quorum,
+        // What the review decided: `approved` also when the request went on to `executing` at once.
+        state: quorumReached ? 'approved' : next.state,
+        ...(quorumReached ? { quorumReached: true } : {}),
+      });
+      return next;
+    }, requestScope(id));
+  }
+
+  /**
+   * The likely quorum approval (respond-async): under the request's execution lease, the review that
+   * claims it; the answer is the request as the review left it (`executing`, or `pending` when the
+   * quorum was not reached after all), and the execution goes on in the background, its outcome the
+   * request's (decision 049). Null, having done nothing, when the lease is taken.
+   */
+  private approveAndExecute(id: string, user: User, target: TargetConfig, comment: string, now: Date): Promise<RollbackRequest | null> {
+    const { rollbacks } = this.deps;
+    return new Promise<RollbackRequest | null>((resolve, reject) => {
+      let answered = false;
+      const execution = rollbacks.lock.tryExecutionLease(id, async () => {
+        const reviewed = await this.record(id, user, target, 'approve', comment, now, true);
+        rollbacks.notify(reviewed);
+        answered = true;
+        resolve(reviewed);
+        return reviewed.state === 'executing' ? rollbacks.runClaimed(reviewed, target, user.email) : reviewed;
+      });
+      execution.then(
+        (leased) => (leased.acquired ? undefined : resolve(null)),
+        (error: unknown) => (answered ? this.deps.onBackgroundError?.(error, id) : reject(error)),
+      );
+    });
   }
 
   /**

@@ -81,7 +81,7 @@ export type { RollbackHooks };
 
 export class RollbackService {
   /** Plan-and-commit, one at a time (see the header), across replicas with a shared lock. */
-  private readonly lock: CommitLock;
+  readonly lock: CommitLock;
   /** Runs claimed requests: plan again, compare, commit, record (rollback-execution.ts). */
   private readonly execution: RollbackExecution;
   /** Withdraw, supersede, close, confirm a new plan (request-closing.ts, decision 039). */
@@ -390,6 +390,11 @@ export class RollbackService {
   }
 
   /** Runs a claimed request; after a commit, the target's requests left with nothing to do are closed. */
+  /** Runs a request claimed elsewhere (a review that claimed it at the quorum, under this lease). */
+  runClaimed(claimed: RollbackRequest, target: TargetConfig, actor: string): Promise<RollbackRequest> {
+    return this.runAndTidy(claimed, target, actor);
+  }
+
   private async runAndTidy(claimed: RollbackRequest, target: TargetConfig, actor: string, planned?: PlannedRollback): Promise<RollbackRequest> {
     const result = await this.execution.run(claimed, target, actor, planned);
     if (result.state === 'completed') await this.closing.closeEmptyAfterCommit(target, result).catch(() => undefined);
