@@ -158,13 +158,18 @@ export const configSchema = z
          * not restarted (a restarted one reconciles at start); PostgreSQL only.
          */
         reconcileIntervalSeconds: z.number().int().min(5).max(3600).default(60),
+        /**
+         * A request-store query without an answer for this long ends its connection and the request
+         * is a 503: a network gone silent (half-open) fails fast instead of hanging every request.
+         */
+        queryTimeoutSeconds: z.number().int().min(1).max(600).default(30),
       })
       .strict()
       .refine((d) => !(d.passwordEnv && d.passwordFile), { message: 'set at most one of passwordEnv and passwordFile' })
       .refine((d) => d.url !== undefined || (d.passwordEnv === undefined && d.passwordFile === undefined), {
         message: 'passwordEnv and passwordFile need database.url',
       })
-      .default({ readConnections: 4, writeConnections: 16, lockConnections: 16, reconcileIntervalSeconds: 60 }),
+      .default({ readConnections: 4, writeConnections: 16, lockConnections: 16, reconcileIntervalSeconds: 60, queryTimeoutSeconds: 30 }),
     identity: z
       .object({
         /**

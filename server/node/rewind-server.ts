@@ -164,7 +164,7 @@ export async function createRewindServer(options: ServeOptions): Promise<Running
   let relay: PostgresEventRelay | null = null;
   if (databaseUrl) {
     const password = databasePassword(config.database);
-    store = await SqlRequestStore.openPostgres({ url: databaseUrl, password, readerConnections: config.database.readConnections, writerConnections: config.database.writeConnections, onPoolError: poolError });
+    store = await SqlRequestStore.openPostgres({ url: databaseUrl, password, readerConnections: config.database.readConnections, writerConnections: config.database.writeConnections, queryTimeoutMs: config.database.queryTimeoutSeconds * 1000, onPoolError: poolError });
     // Replicas of one installation share the commit lock of their branch (of the same remote).
     const lockName = `${config.repo.url ?? ''}#${branch}`;
     lock = new PostgresCommitLock({ url: databaseUrl, password, name: lockName, max: config.database.lockConnections, onPoolError: poolError });

@@ -18,6 +18,13 @@ export interface PostgresOptions {
   applicationName?: string | undefined;
   /** How long connecting may take before the database counts as unreachable (default 5 s). */
   connectTimeoutMs?: number | undefined;
+  /**
+   * A query not answered within this long ends its connection (the caller gets a connection error,
+   * then a 503), so a silently cut network (a half-open connection: no reset, no answer) fails
+   * requests instead of hanging them until the kernel gives up (keepalive alone takes minutes).
+   * Only for pools whose queries never wait long by design (not the commit lock's).
+   */
+  queryTimeoutMs?: number | undefined;
   /** Idle connections that break (server restarted, network cut) are reported here, not thrown. */
   onPoolError?: ((error: Error) => void) | undefined;
 }
@@ -113,7 +120,23 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
   // step) when the server ends it: the pool listens only to idle ones. The caller's next query fails
   // with the connection error, and the pool drops the connection when it comes back.
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
+  const deadline = options.queryTimeoutMs;
+  if (deadline !== undefined) pool.on('connect', (client) => withQueryDeadline(client, deadline));
   return pool;
+}
+
+/** Ends `client`'s connection when a query of it is not answered within `ms` (see queryTimeoutMs). */
+function withQueryDeadline(client: pg.PoolClient, ms: number): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const result = query(...args);
+    if (!(result instanceof Promise)) return result;
+    const timer = setTimeout(() => {
+      const stream = (client as unknown as { connection?: { stream?: { destroy(error?: Error): void } } }).connection?.stream;
+      stream?.destroy(new Error(`the database did not answer within ${ms} ms`));
+    }, ms);
+    return result.finally(() => clearTimeout(timer));
+  }) as typeof client.query;
 }
 
 export function openPostgres(options: PostgresOptions): Kysely<RewindDatabase> {
@@ -127,5 +150,5 @@ export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable/i.test(error.message);
+  return /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable|did not answer within/i.test(error.message);
 }

@@ -76,15 +76,21 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
 
   /** Connects to a PostgreSQL database (`postgres://...`) and brings its schema up to date. */
   static async openPostgres(options: PostgresOptions & { readerConnections?: number; writerConnections?: number }): Promise<SqlRequestStore> {
-    const writer = openPostgres({ ...options, max: options.writerConnections ?? 16, applicationName: `${options.applicationName ?? 'rewind'} (writer)` });
-    const reader = openPostgres({ ...options, max: options.readerConnections ?? 4, applicationName: `${options.applicationName ?? 'rewind'} (reader)` });
+    const name = options.applicationName ?? 'rewind';
+    // Migrating may take long (an index on a large table, another replica migrating first): on a
+    // connection of its own, without the store's query deadline.
+    const migrator = openPostgres({ ...options, queryTimeoutMs: undefined, max: 1, applicationName: `${name} (migrations)` });
     try {
-      await migrateToLatest(writer, 'postgres');
-      return new SqlRequestStore(writer, reader, 'postgres');
-    } catch (error) {
-      await Promise.all([writer.destroy(), reader.destroy()]);
-      throw error;
+      await migrateToLatest(migrator, 'postgres');
+    } finally {
+      await migrator.destroy();
     }
+    // Store queries wait at most for a transaction lock held a few milliseconds: 30 s without an
+    // answer is a connection gone silent (postgres.ts queryTimeoutMs).
+    const settings = { queryTimeoutMs: 30_000, ...options };
+    const writer = openPostgres({ ...settings, max: options.writerConnections ?? 16, applicationName: `${name} (writer)` });
+    const reader = openPostgres({ ...settings, max: options.readerConnections ?? 4, applicationName: `${name} (reader)` });
+    return new SqlRequestStore(writer, reader, 'postgres');
   }
 
   /** Throws when the database does not answer (readiness). */
