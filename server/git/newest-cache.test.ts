@@ -26,6 +26,23 @@ describe('NewestCache', () => {
     expect(await cache.get('h2', null, API, look)).toEqual([record('a')]);
   });
 
+  it('forgets the least recently asked answer first, not the oldest one asked', async () => {
+    const cache = new NewestCache(3);
+    let looks = 0;
+    const look = async () => [record(`r${++looks}`)];
+    await cache.get('h1', null, API, look);
+    await cache.get('h2', null, API, look);
+    await cache.get('h1', null, API, look);
+    await cache.get('h3', null, API, look);
+    // Full: h2 goes (asked least recently), h1 stays.
+    await cache.get('h4', null, API, look);
+    expect(looks).toBe(4);
+    await cache.get('h1', null, API, look);
+    expect(looks).toBe(4);
+    await cache.get('h2', null, API, look);
+    expect(looks).toBe(5);
+  });
+
   it('carries answers to a commit it made only for the paths that commit did not touch', async () => {
     const cache = new NewestCache();
     await cache.get('h1', null, API, async () => [record('api-head')]);

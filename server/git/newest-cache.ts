@@ -9,8 +9,11 @@
 import type { CommitRecord } from '#core/ports.ts';
 import { matchesAny } from '#core/target-config.ts';
 
-/** Lookups remembered (a target's head per branch head and notes head). */
-const NEWEST_CACHE_MAX = 256;
+/**
+ * Lookups remembered (a target's head per branch head and notes head). Each commit Rewind makes
+ * carries an entry per untouched target, so this is a few heads' worth for a few hundred targets.
+ */
+const NEWEST_CACHE_MAX = 2_048;
 
 interface Entry {
   head: string;
@@ -24,11 +27,19 @@ const keyOf = (head: string, notes: string | null, paths: readonly string[]) => 
 export class NewestCache {
   private readonly entries = new Map<string, Entry>();
 
+  constructor(private readonly maxEntries = NEWEST_CACHE_MAX) {}
+
   /** The remembered answer, or `look()`'s, remembered (and forgotten again if it fails). */
   get(head: string, notes: string | null, paths: readonly string[], look: () => Promise<CommitRecord[]>): Promise<CommitRecord[]> {
     const key = keyOf(head, notes, paths);
     const known = this.entries.get(key);
-    if (known) return known.found;
+    if (known) {
+      // Most recently used last: carried entries of later heads must not push out one still asked
+      // (a rollback's target revision is asked again when it executes, decision 052).
+      this.entries.delete(key);
+      this.entries.set(key, known);
+      return known.found;
+    }
     const found = look();
     this.remember(key, { head, notes, paths, found });
     found.catch(() => {
@@ -48,7 +59,7 @@ export class NewestCache {
   }
 
   private remember(key: string, entry: Entry): void {
-    if (this.entries.size >= NEWEST_CACHE_MAX) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, entry);
   }
 }
