@@ -47,6 +47,8 @@ export class PostgresCommitLock implements CommitLock {
   /** Leases of this process, by request: its own session would grant the database's lock twice. */
   private readonly local = new InProcessCommitLock();
   private readonly commitKey: string;
+  /** The last query sent on each connection (see `query`). */
+  private readonly queues = new WeakMap<pg.PoolClient, Promise<unknown>>();
   /** Connections whose session broke while checked out: released as broken (closed), never pooled again. */
   private readonly lost = new WeakSet<pg.PoolClient>();
 
@@ -92,7 +94,7 @@ export class PostgresCommitLock implements CommitLock {
   private async tryLease(key: string): Promise<pg.PoolClient | null> {
     const client = await this.leaseClient();
     try {
-      const { rows } = await client.query<{ acquired: boolean }>('select pg_try_advisory_lock($1::bigint) as acquired', [key]);
+      const { rows } = await this.query<{ acquired: boolean }>(client, 'select pg_try_advisory_lock($1::bigint) as acquired', key);
       return rows[0]?.acquired ? client : null;
     } catch (error) {
       if (!isConnectionError(error)) throw error;
@@ -106,6 +108,17 @@ export class PostgresCommitLock implements CommitLock {
     } finally {
       await this.unlock(client, key);
     }
+  }
+
+  /**
+   * A query on `client` after the ones already sent on it: the lease connections are shared, and pg
+   * will stop queueing a client's concurrent queries itself (deprecated since pg 8.14).
+   */
+  private query<R extends pg.QueryResultRow>(client: pg.PoolClient, text: string, key: string): Promise<pg.QueryResult<R>> {
+    const previous = this.queues.get(client) ?? Promise.resolve();
+    const result = previous.then(() => client.query<R>(text, [key]));
+    this.queues.set(client, result.catch(() => undefined));
+    return result;
   }
 
   /** The lease connections in turn, each connected when first needed and again after it broke. */
@@ -132,7 +145,7 @@ export class PostgresCommitLock implements CommitLock {
   }
 
   private async holding<T>(client: pg.PoolClient, key: string, work: () => Promise<T>): Promise<T> {
-    await client.query('select pg_advisory_lock($1::bigint)', [key]);
+    await this.query(client, 'select pg_advisory_lock($1::bigint)', key);
     try {
       return await work();
     } finally {
@@ -147,7 +160,7 @@ export class PostgresCommitLock implements CommitLock {
    */
   private async unlock(client: pg.PoolClient, key: string): Promise<void> {
     try {
-      await client.query('select pg_advisory_unlock($1::bigint)', [key]);
+      await this.query(client, 'select pg_advisory_unlock($1::bigint)', key);
     } catch (error) {
       if (!isConnectionError(error)) throw error;
       this.lost.add(client);
