@@ -46,6 +46,9 @@ import {
 
 type Db = Kysely<RewindDatabase>;
 
+/** The in-memory queue of a replica's unscoped transactions (no request id is empty-prefixed). */
+const UNSCOPED_QUEUE = '\u0000unscoped';
+
 export class SqlRequestStore implements RequestStore, DeliveryLedger {
   /** Set inside `work`, to turn a nested `transaction` (which would wait forever) into an error. */
   private readonly insideTransaction = new AsyncLocalStorage<true>();
@@ -124,8 +127,9 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
     };
     if (this.flavour === 'sqlite') return this.guard(this.writer.transaction().execute(run));
     // PostgreSQL: BEGIN and the locks in one round trip (transaction-locks.ts), after this replica's
-    // earlier transactions on the same requests (keyed-mutex.ts).
-    const release = requests ? await this.requestQueues.lock(requests) : () => {};
+    // earlier transactions on the same requests, or its earlier unscoped ones (keyed-mutex.ts): in
+    // one replica they start in the order asked, and never hold connections idle in a lock wait.
+    const release = await this.requestQueues.lock(requests ?? [UNSCOPED_QUEUE]);
     return this.guard(
       this.writer.connection().execute(async (connection) => {
         let result: T;

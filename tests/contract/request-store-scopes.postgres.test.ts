@@ -121,6 +121,19 @@ describe.skipIf(!pg.available)('SqlRequestStore transaction scopes (postgresql)'
     }
   });
 
+  it('starts one replica\'s unscoped transactions in the order asked (an idempotency race is won by the first submit)', { timeout: 60_000 }, async () => {
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        a.transaction(async (tx) => {
+          order.push(i);
+          await tx.findByIdempotencyKey('jane@example.com', `k${i}`);
+        }),
+      ),
+    );
+    expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
   it('numbers audit events in commit order: a later append waits for the open one, so no audit page skips it', { timeout: 60_000 }, async () => {
     const release = signal('release');
     const appended = signal('the first append');
