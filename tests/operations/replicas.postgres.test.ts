@@ -117,6 +117,57 @@ describe.skipIf(!pg.available)('replicas on PostgreSQL', { timeout: 180_000 }, (
     expect(executed[0]! + executed[1]!).toBe(TARGETS.length);
   });
 
+  it('with Prefer: respond-async, racing approvals over two replicas: one 202 executing per request, each completed once (decision 052)', async () => {
+    const [a, b] = [await serve(database.url), await serve(database.url)];
+    const both = [a!, b!];
+    const ids: string[] = [];
+    for (const [i, target] of TARGETS.entries()) {
+      const [tenant, environment] = target.split('/');
+      const server = both[i % 2]!;
+      const history = historyResponseSchema.parse(await (await api(server, `/api/targets/${tenant}/${environment}/history?limit=2`)).json());
+      const created = await api(server, '/api/rollbacks', {
+        method: 'POST',
+        headers: as('sam@example.com'),
+        body: JSON.stringify({ tenant, environment, mode: 'full', targetSha: history.revisions[1]!.sha, justification: `undo ${target} again` }),
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+      ids.push(rollbackRequestResponseSchema.parse(await created.json()).request.id);
+    }
+    // Both approvals reach for the quorum of 1 at once: each claims in its own review transaction
+    // under the execution lease if it gets the lease first, or goes the plain way.
+    const answers = await Promise.all(
+      ids.flatMap((id, i) =>
+        (['dana@example.com', 'priya@example.com'] as const).map(async (who, j) => {
+          const response = await api(both[(i + j) % 2]!, `/api/rollbacks/${id}/reviews`, {
+            method: 'POST',
+            headers: { ...as(who), Prefer: 'respond-async' },
+            body: JSON.stringify({ decision: 'approve' }),
+          });
+          const body = (await response.json()) as { request?: { state: string } };
+          return { id, status: response.status, state: body.request?.state };
+        }),
+      ),
+    );
+    for (const id of ids) {
+      const mine = answers.filter((answer) => answer.id === id);
+      expect(mine.filter((answer) => answer.status === 202).map((answer) => answer.state), id).toEqual(['executing']);
+      expect(mine.every((answer) => answer.status === 202 || answer.status === 400 || answer.status === 409), JSON.stringify(mine)).toBe(true);
+    }
+    for (const id of ids) {
+      let state = '';
+      for (let waited = 0; waited < 30_000 && state !== 'completed'; waited += 200) {
+        state = rollbackRequestResponseSchema.parse(await (await api(both[1]!, `/api/rollbacks/${id}`)).json()).request.state;
+        if (state !== 'completed') await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(state, id).toBe('completed');
+      const { stdout } = await run('git', ['-C', repo, 'log', '--format=%H', '--fixed-strings', `--grep=Rollback Request ID: ${id}`, 'refs/heads/main']);
+      expect(stdout.split('\n').filter(Boolean), id).toHaveLength(1);
+      const audit = (await (await api(both[0]!, `/api/audit?requestId=${id}&limit=100`)).json()) as { events: { type: string; details: Record<string, unknown> }[] };
+      expect(audit.events.filter((e) => e.type === 'rollback.executed')).toHaveLength(1);
+      expect(audit.events.filter((e) => e.type === 'rollback.reviewed' && e.details['quorumReached'] === true)).toHaveLength(1);
+    }
+  });
+
   it('a browser connected to replica A hears of an approval made through replica B', async () => {
     const [a, b] = replicas.length >= 2 ? replicas : [await serve(database.url), await serve(database.url)];
     const history = historyResponseSchema.parse(await (await api(a!, '/api/targets/acme/production/history?limit=2')).json());
