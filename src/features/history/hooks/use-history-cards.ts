@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { useMediaQuery } from '#src/lib/use-media-query.ts';
 
 /**
  * Below this width the history's seven columns do not fit beside each other (decision 053): its rows
@@ -7,14 +7,6 @@ import { useSyncExternalStore } from 'react';
  */
 export const HISTORY_CARDS_QUERY = '(max-width: 999px)';
 
-const subscribe = (onChange: () => void) => {
-  if (typeof window.matchMedia !== 'function') return () => {};
-  const query = window.matchMedia(HISTORY_CARDS_QUERY);
-  query.addEventListener('change', onChange);
-  return () => query.removeEventListener('change', onChange);
-};
-const matches = () => typeof window.matchMedia === 'function' && window.matchMedia(HISTORY_CARDS_QUERY).matches;
-
 export function useHistoryCards(): boolean {
-  return useSyncExternalStore(subscribe, matches, () => false);
+  return useMediaQuery(HISTORY_CARDS_QUERY);
 }
