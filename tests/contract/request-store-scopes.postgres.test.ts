@@ -64,40 +64,34 @@ describe.skipIf(!pg.available)('SqlRequestStore transaction scopes (postgresql)'
     }
   });
 
-  it('runs scoped transactions on one request one at a time, across replicas', { timeout: 60_000 }, async () => {
+  /**
+   * `holder` enters a transaction and stays in it; `waiter`'s transaction must not start until it
+   * ends (checked after WAITING_MS), then must.
+   */
+  const expectWaits = async (holder: (work: () => Promise<void>) => Promise<void>, waiter: (work: () => Promise<void>) => Promise<void>) => {
     const release = signal('release');
     const entered = signal('the first transaction');
     const second = signal('the second transaction');
-    const first = a.transaction(async () => {
+    const first = holder(async () => {
       entered.fire();
       await release.promise;
-    }, requestScope('rbk-1'));
+    });
     await entered.promise;
-    const waiting = b.transaction(async () => second.fire(), requestScope('rbk-2', 'rbk-1'));
+    const waiting = waiter(async () => second.fire());
     await pause(WAITING_MS);
     expect(second.fired).toBe(false);
     release.fire();
     await Promise.all([first, waiting]);
     expect(second.fired).toBe(true);
+  };
+
+  it('runs scoped transactions on one request one at a time, across replicas', { timeout: 60_000 }, async () => {
+    await expectWaits((work) => a.transaction(work, requestScope('rbk-1')), (work) => b.transaction(work, requestScope('rbk-2', 'rbk-1')));
   });
 
   it('runs an unscoped transaction alone: it waits for a scoped one, and a scoped one waits for it', { timeout: 60_000 }, async () => {
-    for (const [holder, waiter] of [[requestScope('rbk-1'), undefined], [undefined, requestScope('rbk-2')]] as const) {
-      const release = signal('release');
-      const entered = signal('the first transaction');
-      const second = signal('the second transaction');
-      const first = a.transaction(async () => {
-        entered.fire();
-        await release.promise;
-      }, holder);
-      await entered.promise;
-      const waiting = b.transaction(async () => second.fire(), waiter);
-      await pause(WAITING_MS);
-      expect(second.fired).toBe(false);
-      release.fire();
-      await Promise.all([first, waiting]);
-      expect(second.fired).toBe(true);
-    }
+    await expectWaits((work) => a.transaction(work, requestScope('rbk-1')), (work) => b.transaction(work));
+    await expectWaits((work) => a.transaction(work), (work) => b.transaction(work, requestScope('rbk-2')));
   });
 
   it('a queue of transactions on one request does not hold the writer connections another request needs', { timeout: 60_000 }, async () => {

@@ -58,6 +58,26 @@ describe.skipIf(!pg.available)('replicas on PostgreSQL', { timeout: 180_000 }, (
   };
   const api = (server: RunningServer, path: string, init?: RequestInit) => fetch(new URL(path.replace(/^\//, ''), server.url), init);
 
+  /** A full rollback request on every target, alternating replicas, to its revision before the newest. */
+  const requestEverywhere = async (both: RunningServer[], why: string) => {
+    const ids: string[] = [];
+    for (const [i, target] of TARGETS.entries()) {
+      const [tenant, environment] = target.split('/');
+      const server = both[i % 2]!;
+      const historyResponse = await api(server, `/api/targets/${tenant}/${environment}/history?limit=2`);
+      expect(historyResponse.status, await historyResponse.clone().text()).toBe(200);
+      const history = historyResponseSchema.parse(await historyResponse.json());
+      const created = await api(server, '/api/rollbacks', {
+        method: 'POST',
+        headers: as('sam@example.com'),
+        body: JSON.stringify({ tenant, environment, mode: 'full', targetSha: history.revisions[1]!.sha, justification: `${why} ${target}` }),
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+      ids.push(rollbackRequestResponseSchema.parse(await created.json()).request.id);
+    }
+    return ids;
+  };
+
   beforeAll(async () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
     vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -75,21 +95,7 @@ describe.skipIf(!pg.available)('replicas on PostgreSQL', { timeout: 180_000 }, (
   it('reviews racing over two replicas: one commit per request, one executed event each, counts exact', async () => {
     const [a, b] = [await serve(database.url), await serve(database.url)];
     const both = [a!, b!];
-    const ids: string[] = [];
-    for (const [i, target] of TARGETS.entries()) {
-      const [tenant, environment] = target.split('/');
-      const server = both[i % 2]!;
-      const historyResponse = await api(server, `/api/targets/${tenant}/${environment}/history?limit=2`);
-      expect(historyResponse.status, await historyResponse.clone().text()).toBe(200);
-      const history = historyResponseSchema.parse(await historyResponse.json());
-      const created = await api(server, '/api/rollbacks', {
-        method: 'POST',
-        headers: as('sam@example.com'),
-        body: JSON.stringify({ tenant, environment, mode: 'full', targetSha: history.revisions[1]!.sha, justification: `undo ${target}` }),
-      });
-      expect(created.status, await created.clone().text()).toBe(201);
-      ids.push(rollbackRequestResponseSchema.parse(await created.json()).request.id);
-    }
+    const ids = await requestEverywhere(both, 'undo');
     // Every request gets two approvals at once, one through each replica: the quorum is 1.
     const reviews = ids.flatMap((id, i) =>
       (['dana@example.com', 'priya@example.com'] as const).map((who, j) =>
@@ -120,19 +126,7 @@ describe.skipIf(!pg.available)('replicas on PostgreSQL', { timeout: 180_000 }, (
   it('with Prefer: respond-async, racing approvals over two replicas: one 202 executing per request, each completed once (decision 052)', async () => {
     const [a, b] = [await serve(database.url), await serve(database.url)];
     const both = [a!, b!];
-    const ids: string[] = [];
-    for (const [i, target] of TARGETS.entries()) {
-      const [tenant, environment] = target.split('/');
-      const server = both[i % 2]!;
-      const history = historyResponseSchema.parse(await (await api(server, `/api/targets/${tenant}/${environment}/history?limit=2`)).json());
-      const created = await api(server, '/api/rollbacks', {
-        method: 'POST',
-        headers: as('sam@example.com'),
-        body: JSON.stringify({ tenant, environment, mode: 'full', targetSha: history.revisions[1]!.sha, justification: `undo ${target} again` }),
-      });
-      expect(created.status, await created.clone().text()).toBe(201);
-      ids.push(rollbackRequestResponseSchema.parse(await created.json()).request.id);
-    }
+    const ids = await requestEverywhere(both, 'undo again');
     // Both approvals reach for the quorum of 1 at once: each claims in its own review transaction
     // under the execution lease if it gets the lease first, or goes the plain way.
     const answers = await Promise.all(
