@@ -176,20 +176,18 @@ export class ApprovalService {
    */
   private approveAndExecute(id: string, user: User, target: TargetConfig, comment: string, now: Date): Promise<RollbackRequest | null> {
     const { rollbacks } = this.deps;
-    return new Promise<RollbackRequest | null>((resolve, reject) => {
-      let answered = false;
-      const execution = rollbacks.lock.tryExecutionLease(id, async () => {
-        const reviewed = await this.record(id, user, target, 'approve', comment, now, true);
-        rollbacks.notify(reviewed);
-        answered = true;
-        resolve(reviewed);
-        return reviewed.state === 'executing' ? rollbacks.runClaimed(reviewed, target, user.email) : reviewed;
-      });
-      execution.then(
-        (leased) => (leased.acquired ? undefined : resolve(null)),
-        (error: unknown) => (answered ? this.deps.onBackgroundError?.(error, id) : reject(error)),
-      );
-    });
+    return this.answerEarly<{ acquired: boolean }, RollbackRequest | null>(
+      id,
+      (answer) =>
+        rollbacks.lock.tryExecutionLease(id, async () => {
+          const reviewed = await this.record(id, user, target, 'approve', comment, now, true);
+          rollbacks.notify(reviewed);
+          answer(reviewed);
+          return reviewed.state === 'executing' ? rollbacks.runClaimed(reviewed, target, user.email) : reviewed;
+        }),
+      // Only a lease someone else holds ends without an answer: nothing was done.
+      () => null,
+    );
   }
 
   /**
@@ -198,14 +196,21 @@ export class ApprovalService {
    * Whatever the execution ends with is recorded on the request by execution itself (decision 049).
    */
   private executeInBackground(id: string, actor: string): Promise<RollbackRequest> {
-    return new Promise<RollbackRequest>((resolve, reject) => {
+    return this.answerEarly(id, (answer) => this.deps.rollbacks.executeAs(id, actor, answer), (outcome) => outcome);
+  }
+
+  /**
+   * `work`'s early `answer`, or, when it ends without one, `unanswered(outcome)`. An error after the
+   * answer has nobody waiting for it: it goes to `onBackgroundError` (the request records its outcome).
+   */
+  private answerEarly<T, A>(id: string, work: (answer: (value: A) => void) => Promise<T>, unanswered: (outcome: T) => A): Promise<A> {
+    return new Promise<A>((resolve, reject) => {
       let answered = false;
-      const execution = this.deps.rollbacks.executeAs(id, actor, (claimed) => {
+      work((value) => {
         answered = true;
-        resolve(claimed);
-      });
-      execution.then(
-        (outcome) => (answered ? undefined : resolve(outcome)),
+        resolve(value);
+      }).then(
+        (outcome) => (answered ? undefined : resolve(unanswered(outcome))),
         (error: unknown) => (answered ? this.deps.onBackgroundError?.(error, id) : reject(error)),
       );
     });
