@@ -17,9 +17,9 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { CommitLock } from '#core/ports.ts';
-import { RewindError, unavailable } from '#core/errors.ts';
+import { RewindError } from '#core/errors.ts';
 import { InProcessCommitLock } from '#core/in-process-commit-lock.ts';
-import { createPostgresPool, isConnectionError, type PostgresOptions } from './postgres.ts';
+import { createPostgresPool, databaseUnreachable, isConnectionError, type PostgresOptions } from './postgres.ts';
 
 /** A signed 64-bit advisory lock key for a name (decimal text, cast by the query). */
 export function advisoryKey(name: string): string {
@@ -98,7 +98,7 @@ export class PostgresCommitLock implements CommitLock {
       return rows[0]?.acquired ? client : null;
     } catch (error) {
       if (!isConnectionError(error)) throw error;
-      throw unavailable(`the database cannot be reached (${(error as Error).message}): nothing was changed; try again shortly`);
+      throw databaseUnreachable(error);
     }
   }
 
@@ -140,7 +140,7 @@ export class PostgresCommitLock implements CommitLock {
     });
     return connecting.catch((error: unknown) => {
       if (!isConnectionError(error)) throw error;
-      throw unavailable(`the database cannot be reached (${(error as Error).message}): nothing was changed; try again shortly`);
+      throw databaseUnreachable(error);
     });
   }
 
@@ -174,7 +174,7 @@ export class PostgresCommitLock implements CommitLock {
       client = await this.pool.connect();
     } catch (error) {
       if (!isConnectionError(error)) throw error;
-      throw unavailable(`the database cannot be reached (${(error as Error).message}): nothing was changed; try again shortly`);
+      throw databaseUnreachable(error);
     }
     let broken: Error | undefined;
     // A connection that breaks while checked out emits 'error'; unheard, it would end the process.
@@ -186,7 +186,7 @@ export class PostgresCommitLock implements CommitLock {
       broken ??= error instanceof Error ? error : new Error(String(error));
       // Taking or trying a lock on a connection that broke: nothing was done under it.
       if (!(error instanceof RewindError) && isConnectionError(error)) {
-        throw unavailable(`the database cannot be reached (${(error as Error).message}): nothing was changed; try again shortly`);
+        throw databaseUnreachable(error);
       }
       throw error;
     } finally {

@@ -4,6 +4,7 @@
  * see server/config), never from a log line: `redactUrl` is what may be printed.
  */
 import { Kysely, PostgresDialect } from 'kysely';
+import { unavailable, type RewindError } from '#core/errors.ts';
 import pg from 'pg';
 import type { RewindDatabase } from './database.ts';
 
@@ -144,6 +145,11 @@ export function openPostgres(options: PostgresOptions): Kysely<RewindDatabase> {
 }
 
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03']);
+
+/** The 503 for a database that cannot be reached: nothing happened, try again. */
+export function databaseUnreachable(error: unknown): RewindError {
+  return unavailable(`the database cannot be reached (${error instanceof Error ? error.message : String(error)}): nothing was changed; try again shortly`);
+}
 
 /** The server cannot be reached or went away (as opposed to a query it refused). */
 export function isConnectionError(error: unknown): boolean {

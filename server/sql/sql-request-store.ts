@@ -21,7 +21,7 @@
 import { OPEN_STATES } from '#core/request-lifecycle.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
-import { conflict, notFound, RewindError, unavailable } from '#core/errors.ts';
+import { conflict, notFound, RewindError } from '#core/errors.ts';
 import type { AuditFilter, DeliveryLedger, Page, RequestFilter, RequestStore, RequestStoreTx, TransactionScope } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import { openDatabase, type RewindDatabase } from './database.ts';
@@ -29,7 +29,7 @@ import { migrateToLatest, type SqlFlavour } from './migrations.ts';
 import { insertReview, insertNote, readRequest, assembleRequests, toAuditEvent, findActiveBreakGlass, findExpiredBreakGlass, closeExpiredSession } from './sql-request-rows.ts';
 import { claimOutbox, enqueueOutbox, listOutbox, outboxBacklog, pruneOutbox, recordOutboxAttempt } from './sql-outbox.ts';
 import type { NewOutboxMessage, OutboxBacklog, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
-import { isConnectionError, openPostgres, type PostgresOptions } from './postgres.ts';
+import { databaseUnreachable, isConnectionError, openPostgres, type PostgresOptions } from './postgres.ts';
 import { scopedTx, scopeRequests } from '#core/transaction-scope.ts';
 import { auditLockStatement, transactionLockStatement } from './transaction-locks.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
@@ -156,7 +156,7 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
       return await operation;
     } catch (error) {
       if (this.flavour === 'postgres' && !(error instanceof RewindError) && isConnectionError(error)) {
-        throw unavailable(`the database cannot be reached (${error instanceof Error ? error.message : String(error)}): nothing was changed; try again shortly`);
+        throw databaseUnreachable(error);
       }
       throw error;
     }
