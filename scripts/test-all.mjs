@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureChromium } from './ensure-chromium.mjs';
 import { postgresTestAvailability, startThrowawayPostgres } from './postgres-test-server.mjs';
+import { playwrightFailures, vitestFailures } from './test-failures.mjs';
 
 const REPORTS = 'reports';
 rmSync(REPORTS, { recursive: true, force: true });
@@ -87,6 +88,8 @@ const postgresLine =
 console.log(`\nPostgreSQL suites: ${postgresLine}`);
 // CI installs PostgreSQL (.ci/run): there, skipping its suites would hide a broken setup.
 if (process.env.CI && postgresTests.passed + postgresTests.failed === 0) problems.push('the PostgreSQL suites did not run in CI');
+const failures = [...vitestFailures(unit), ...playwrightFailures(e2e)];
+if (failures.length) console.log(`\nFailed tests:\n${failures.map((line) => `  - ${line}`).join('\n')}`);
 if (problems.length) console.log(`\nProblems: ${problems.join('; ')}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(problems.length || failed ? 1 : 0);
