@@ -4,7 +4,7 @@
  * the outcome (commits on the remote per request id, audit events per request).
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { auditResponseSchema, rollbackDetailResponseSchema, type RollbackRequest } from '#core/schemas.ts';
@@ -71,6 +71,32 @@ export function writeFleetConfig(dir: string, options: { remote: string; databas
     ].join('\n'),
   );
   return file;
+}
+
+/**
+ * A gate on the remote's pushes: once its branch has `holdFrom` commits, each push waits in a
+ * pre-receive hook until `release()` (at most `maxHoldSeconds`, then it goes through). With group
+ * commit (decision 049) one push may carry many rollbacks; the gate keeps "some landed, others in
+ * flight" true at a chosen moment instead of hoping a poll catches it. A replica killed with its
+ * process group takes its waiting push (git push, receive-pack, the hook) with it: nothing lands.
+ */
+export function holdPushes(remote: string, holdFrom: number, maxHoldSeconds = 120): { release: () => void } {
+  const released = join(remote, 'push-gate-released');
+  const hook = join(remote, 'hooks', 'pre-receive');
+  writeFileSync(
+    hook,
+    [
+      '#!/bin/sh',
+      'cat > /dev/null',
+      `if [ "$(git rev-list --count refs/heads/main)" -ge ${holdFrom} ]; then`,
+      '  waited=0',
+      `  while [ ! -e '${released}' ] && [ "$waited" -lt ${maxHoldSeconds * 20} ]; do sleep 0.05; waited=$((waited + 1)); done`,
+      'fi',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(hook, 0o755);
+  return { release: () => writeFileSync(released, '') };
 }
 
 /** Request id → the commits on the remote's branch whose message names it. */

@@ -17,7 +17,7 @@ import { rollbackRequestResponseSchema } from '#core/schemas.ts';
 import { tempDirs } from '#server/git/test-repos.ts';
 import { usePostgres, type TestDatabase } from '../support/postgres.ts';
 import { startRewindProcess, type RewindProcess } from '../support/rewind-process.ts';
-import { APPROVERS, as, auditOf, commitsByRequest, readRequest, remoteCommitCount, REQUESTER, sleep, writeFleetConfig, writeFleetRemote, type Fleet } from './fault-fleet.ts';
+import { APPROVERS, as, auditOf, commitsByRequest, holdPushes, readRequest, remoteCommitCount, REQUESTER, sleep, writeFleetConfig, writeFleetRemote, type Fleet } from './fault-fleet.ts';
 
 // Real processes killed and restarted on a loaded machine: generous, explicit limits (decision 024).
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
@@ -63,6 +63,11 @@ describe.skipIf(!pg.available)('a replica killed (SIGKILL) while rollbacks execu
     let a = await start(dataA);
     const b = await start(dirs.make('data-b-'));
     const initialCommits = await remoteCommitCount(fleet.remote);
+    // Kill A once some, not all, rollbacks are on the remote: the first push lands, later ones wait at
+    // the remote until A is dead, so others are in flight then. One push may carry many rollbacks
+    // (group commit, decision 049), but only of one replica's executions, never all of them.
+    const killAt = initialCommits + 1;
+    const gate = holdPushes(fleet.remote, killAt);
 
     // One request per target, made through either replica.
     const ids = await Promise.all(
@@ -82,8 +87,6 @@ describe.skipIf(!pg.available)('a replica killed (SIGKILL) while rollbacks execu
       }),
     );
 
-    // Kill A once some, not all, rollbacks are on the remote: the commits go one at a time, so others are in flight.
-    const killAt = initialCommits + Math.ceil(REQUESTS / 4);
     const deadline = Date.now() + 120_000;
     let landed = initialCommits;
     while ((landed = await remoteCommitCount(fleet.remote)) < killAt && Date.now() < deadline) await sleep(50);
@@ -92,6 +95,7 @@ describe.skipIf(!pg.available)('a replica killed (SIGKILL) while rollbacks execu
     await a.kill('SIGKILL');
     expect(a.child.signalCode).toBe('SIGKILL');
     const landedAtKill = (await remoteCommitCount(fleet.remote)) - initialCommits;
+    gate.release();
 
     // Reviews whose connection died with A are sent again through B, once every answer is in.
     const outcomes = await Promise.all(reviews.map(async (r) => ({ ...r, outcome: await r.outcome })));
