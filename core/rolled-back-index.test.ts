@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
 import { formatRollbackMessage } from './commit-message.ts';
 import { readHistoryPage } from './history.ts';
+import type { RevisionStore } from './ports.ts';
 import { buildRolledBackIndex } from './rolled-back-index.ts';
 import { historyQuerySchema } from './schemas.ts';
 import { defaultLayout, type TargetConfig } from './target-config.ts';
@@ -128,5 +129,61 @@ describe('buildRolledBackIndex', () => {
     const seen = await statuses(store);
     expect(seen.get(b)!.status).toBe('success');
     expect(seen.get(a)!.status).toBe('rolled-back');
+  });
+
+  describe('kept between calls (rollbacks only accumulate)', () => {
+    /** The same store under another identity: its index is built from nothing. */
+    const fresh = (store: RevisionStore, overrides: Partial<RevisionStore> = {}): RevisionStore =>
+      new Proxy(store, { get: (obj, name) => (name in overrides ? overrides[name as keyof RevisionStore] : Reflect.get(obj, name, obj)?.bind?.(obj) ?? Reflect.get(obj, name, obj)) });
+    const sorted = (index: Map<string, unknown>) => [...index].sort(([x], [y]) => (x < y ? -1 : 1));
+
+    it('applies only the new rollbacks, with the same index as one built afresh at every step', async () => {
+      const store = new InMemoryRevisionStore();
+      const steps: (() => void)[] = [];
+      const v1 = release(store, 'payments', 'v1');
+      let a = '';
+      let b = '';
+      steps.push(() => void (a = release(store, 'web', 'v2')), () => void (b = release(store, 'payments', 'v2')));
+      steps.push(() => void rollback(store, v1, 'full', { [values('web')]: 'tag: v1\n', [values('payments')]: 'tag: v1\n' }));
+      steps.push(() => void release(store, 'payments', 'v3'));
+      steps.push(() => void rollback(store, b, 'service', { [values('payments')]: 'tag: v2\n' }, 'payments'));
+      steps.push(() => void rollback(store, a, 'field', { [values('web')]: 'tag: v2\n' }));
+      steps.push(() => void rollback(store, v1, 'full', { [values('web')]: 'tag: v1\n', [values('payments')]: 'tag: v1\n' }));
+      for (const step of steps) {
+        step();
+        const kept = await buildRolledBackIndex(store, target);
+        expect(sorted(kept)).toEqual(sorted(await buildRolledBackIndex(fresh(store), target)));
+      }
+      expect((await buildRolledBackIndex(store, target)).size).toBeGreaterThan(0);
+    });
+
+    it('asks git for the span of each new rollback once, not again for the earlier ones', async () => {
+      const store = new InMemoryRevisionStore();
+      const v1 = release(store, 'payments', 'v1');
+      let ranges = 0;
+      const counting = fresh(store, { range: (query) => (ranges++, store.range(query)) });
+      for (let i = 0; i < 10; i++) {
+        release(store, 'payments', `v${i + 2}`);
+        rollback(store, v1, 'service', { [values('payments')]: 'tag: v1\n' }, 'payments');
+        ranges = 0;
+        await buildRolledBackIndex(counting, target);
+        expect(ranges, `after rollback ${i + 1}`).toBe(1);
+      }
+      ranges = 0;
+      await buildRolledBackIndex(counting, target);
+      expect(ranges).toBe(0);
+    });
+
+    it('indexes afresh when the rollbacks seen before are no longer the oldest (a rewritten history)', async () => {
+      const store = new InMemoryRevisionStore();
+      const v1 = release(store, 'payments', 'v1');
+      const v2 = release(store, 'payments', 'v2');
+      const first = rollback(store, v1, 'service', { [values('payments')]: 'tag: v1\n' }, 'payments');
+      let without: string | null = null;
+      const rewritten = fresh(store, { logRollbacks: async (paths) => (await store.logRollbacks(paths)).filter((r) => r.sha !== without) });
+      expect((await buildRolledBackIndex(rewritten, target)).get(v2)?.by).toBe(first);
+      without = first;
+      expect((await buildRolledBackIndex(rewritten, target)).has(v2)).toBe(false);
+    });
   });
 });

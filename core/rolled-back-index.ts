@@ -36,12 +36,56 @@ function covers(later: RollbackMetadata, earlier: RollbackMetadata): boolean {
   return later.mode === 'full' || (later.mode === 'service' && earlier.mode !== 'full' && later.service === earlier.service);
 }
 
+/** What the rollbacks processed so far (oldest first) leave: each one's undone span, and the marks. */
+interface IndexState {
+  processed: readonly string[];
+  seen: readonly Undoing[];
+  /** Its arrays are replaced, never changed in place: a copy of the map is a copy of the state. */
+  marks: ReadonlyMap<string, readonly (UndoMark & { rollback: Undoing })[]>;
+}
+
+const EMPTY_STATE: IndexState = { processed: [], seen: [], marks: new Map() };
+/** Per store, per target layout: the state after its rollbacks so far. */
+const states = new WeakMap<RevisionStore, Map<string, IndexState>>();
+const STATES_PER_STORE_MAX = 512;
+
+/**
+ * The index of a target's history. Rollbacks only accumulate, and a commit never changes, so the state
+ * after the rollbacks seen last time is kept and only newer rollbacks are applied to it: each one asks
+ * git for its span (and, for a service rollback, each undone commit's paths), which summed over every
+ * rollback grew with the square of their number on every history page, preview and request. A history
+ * rewritten under it (the rollbacks seen last time no longer the oldest ones now) is indexed afresh.
+ */
 export async function buildRolledBackIndex(store: RevisionStore, target: TargetConfig): Promise<RolledBackIndex> {
-  const marks = new Map<string, (UndoMark & { rollback: Undoing })[]>();
-  const seen: Undoing[] = [];
+  const oldestFirst = [...(await store.logRollbacks(target.layout.paths))].reverse();
+  const key = JSON.stringify(target.layout);
+  let byLayout = states.get(store);
+  if (!byLayout) states.set(store, (byLayout = new Map()));
+  const known = byLayout.get(key);
+  let state = known && known.processed.every((sha, i) => oldestFirst[i]?.sha === sha) ? known : EMPTY_STATE;
+  if (state.processed.length < oldestFirst.length) {
+    state = await applyRollbacks(store, target, state, oldestFirst.slice(state.processed.length));
+    // Concurrent calls may each have applied the same rollbacks: the one that saw most is kept.
+    const latest = byLayout.get(key);
+    if (!latest || latest.processed.length <= state.processed.length) {
+      if (!latest && byLayout.size >= STATES_PER_STORE_MAX) byLayout.clear();
+      byLayout.set(key, state);
+    }
+  }
+  const index: RolledBackIndex = new Map();
+  for (const [sha, list] of state.marks) {
+    const mark = list.find((m) => m.whole) ?? list[0];
+    if (mark) index.set(sha, { by: mark.by, whole: mark.whole });
+  }
+  return index;
+}
+
+/** `state` with `rollbacks` (oldest first, all newer than those it processed) applied; `state` is left as it was. */
+async function applyRollbacks(store: RevisionStore, target: TargetConfig, state: IndexState, rollbacks: readonly CommitRecord[]): Promise<IndexState> {
+  const marks = new Map(state.marks);
+  const seen = [...state.seen];
   const pathsOf = async (sha: string) => (await store.log({ paths: target.layout.paths, at: sha, limit: 1 }))[0]?.paths ?? [];
-  const rollbacks = await store.logRollbacks(target.layout.paths);
-  for (const commit of [...rollbacks].reverse()) {
+  for (const commit of rollbacks) {
     const meta = parseRollbackMessage(commit.message);
     if (!meta) continue;
     const scope = scopeOf(target, meta);
@@ -64,12 +108,7 @@ export async function buildRolledBackIndex(store: RevisionStore, target: TargetC
       marks.set(sha, [...(marks.get(sha) ?? []), { by: commit.sha, whole, rollback }]);
     }
   }
-  const index: RolledBackIndex = new Map();
-  for (const [sha, list] of marks) {
-    const mark = list.find((m) => m.whole) ?? list[0];
-    if (mark) index.set(sha, { by: mark.by, whole: mark.whole });
-  }
-  return index;
+  return { processed: [...state.processed, ...rollbacks.map((r) => r.sha)], seen, marks };
 }
 
 /** The status of a commit: undone (wholly or in part) by a rollback, else its deployment outcome. */
