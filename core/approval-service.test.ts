@@ -46,7 +46,9 @@ const STAGING = makeTarget('acme', 'staging', 0);
 const PROD = makeTarget('acme', 'production', 1);
 const GLOBEX = makeTarget('globex', 'production', 2);
 const SELF = makeTarget('acme', 'sandbox', 1, false);
-const TARGETS = [STAGING, PROD, GLOBEX, SELF];
+/** More approvals than the fixture has approvers: reviews never execute it. */
+const QUORUM_4 = makeTarget('initech', 'production', 4);
+const TARGETS = [STAGING, PROD, GLOBEX, SELF, QUORUM_4];
 
 const root = (t: TargetConfig) => `tenants/${t.tenant}/${t.environment}`;
 const apiValues = (t: TargetConfig) => `${root(t)}/services/api/values.yaml`;
@@ -484,6 +486,70 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
         expect(events.map((e) => e.type)).toEqual(['rollback.requested', 'rollback.reviewed', 'rollback.reviewed', 'rollback.executed']);
         expect(events[2]!.details).toMatchObject({ state: 'approved', quorumReached: true, approvals: 2 });
       }
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('reviews of one request that queue meanwhile share its next transaction, each answered as if alone, in order (decision 055)', async () => {
+    const { store, close } = await open();
+    let transactions = 0;
+    let reads = 0;
+    let gate: Promise<void> | null = null;
+    const gated = new Proxy(store, {
+      get(target, key) {
+        if (key === 'transaction') {
+          return async (...args: Parameters<RequestStore['transaction']>) => {
+            transactions += 1;
+            if (gate) await gate;
+            return target.transaction(...args);
+          };
+        }
+        if (key === 'getRequest') return (id: string) => (reads++, target.getRequest(id));
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    try {
+      const f = makeFixture(gated);
+      const request = await f.pending(QUORUM_4);
+      let open!: () => void;
+      gate = new Promise((resolve) => (open = resolve));
+      const [transactionsBefore, readsBefore] = [transactions, reads];
+      const first = f.approvals.review(request.id, DANA, approve);
+      for (let waited = 0; transactions === transactionsBefore; waited += 5) {
+        if (waited > 10_000) throw new Error('the first review never began its transaction');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      // Three more while the first is held: an approval, the same approver again, another approval.
+      const rest = [
+        f.approvals.review(request.id, PRIYA, approve),
+        f.approvals.review(request.id, PRIYA, approve),
+        f.approvals.review(request.id, MARCUS, { decision: 'approve', comment: 'fine by me' }),
+      ].map((p) => p.then((r) => ({ state: r.state, approvals: r.reviews.length }), (e: RewindError) => ({ status: e.status, message: e.message })));
+      for (let waited = 0; reads < readsBefore + 4; waited += 5) {
+        if (waited > 10_000) throw new Error('the reviews never read the request');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      gate = null;
+      open();
+      expect((await first).reviews).toHaveLength(1);
+      expect(await Promise.all(rest)).toEqual([
+        { state: 'pending', approvals: 2 },
+        { status: 409, message: MESSAGES.alreadyReviewed },
+        { state: 'pending', approvals: 3 },
+      ]);
+      expect(transactions - transactionsBefore, 'the held one and one for the three that queued').toBe(2);
+      const final = await f.rollbacks.requireRequest(request.id);
+      expect(final.state).toBe('pending');
+      expect(final.reviews.map((r) => r.by)).toEqual([DANA.email, PRIYA.email, MARCUS.email]);
+      const events = await auditOf(f.requests, request.id);
+      expect(events.filter((e) => e.type === 'rollback.reviewed').map((e) => [e.actor, e.details])).toMatchObject([
+        [DANA.email, { decision: 'approve', approvals: 1, state: 'pending' }],
+        [PRIYA.email, { decision: 'approve', approvals: 2, state: 'pending' }],
+        [MARCUS.email, { decision: 'approve', comment: 'fine by me', approvals: 3, state: 'pending' }],
+      ]);
     } finally {
       await close();
     }

@@ -20,6 +20,7 @@ import { requestScope } from './transaction-scope.ts';
 import { appendRequestAudit } from './request-audit.ts';
 import { badRequest, conflict, forbidden, MESSAGES, notFound, RewindError } from './errors.ts';
 import type { EventBus } from './events.ts';
+import { GroupCommitQueue, type BatchOutcome } from './group-commit.ts';
 import type { Clock, ClusterStatus, IdGenerator, RequestStore, RequestStoreTx, RevisionStore } from './ports.ts';
 import { modeDenial } from './rollback-gating.ts';
 import { assertRole, countApprovals, isSelfReviewBlocked, noteRoles, quorumOf, reviewBy, sameEmail } from './review-rules.ts';
@@ -72,7 +73,23 @@ export function checkReviewComment(comment: unknown): string {
   return checkUserText(comment, { field: 'comment', label: 'comment', required: 'comment must be text', isRequired: false });
 }
 
+/** A review waiting for its request's next review transaction. */
+interface ReviewJob {
+  user: User;
+  target: TargetConfig;
+  decision: ReviewInput['decision'];
+  comment: string;
+  now: Date;
+  claimAtQuorum: boolean;
+}
+
+/** Review batches need no lock of their own: the store's transaction on the request orders them. */
+const IN_ORDER = { withCommitLock: <T>(work: () => Promise<T>) => work() };
+
 export class ApprovalService {
+  /** Per request with reviews in flight: the queue for its next review transaction. */
+  private readonly reviewQueues = new Map<string, GroupCommitQueue<ReviewJob, RollbackRequest>>();
+
   constructor(private readonly deps: ApprovalServiceDeps) {}
 
   /**
@@ -132,40 +149,75 @@ export class ApprovalService {
   }
 
   /**
-   * The review in one transaction: checked (self-review, one per approver, pending), recorded, the
-   * state it leads to, audited. `claimAtQuorum`: a review reaching the quorum leaves the request
-   * `executing` (its caller holds the execution lease) rather than `approved`.
+   * The review, checked (self-review, one per approver, pending), recorded with the state it leads to,
+   * and audited in one transaction. `claimAtQuorum`: a review reaching the quorum leaves the request
+   * `executing` (its caller holds the execution lease) rather than `approved`. Reviews of one request
+   * that queue meanwhile share the next transaction (decision 055).
    */
   private record(id: string, user: User, target: TargetConfig, decision: ReviewInput['decision'], comment: string, now: Date, claimAtQuorum: boolean): Promise<RollbackRequest> {
-    return this.deps.requests.transaction(async (tx) => {
-      const request = await tx.getRequest(id);
-      if (!request) throw notFound(`rollback request ${id} not found`);
-      const session = await tx.activeBreakGlass(user.email, now);
-      if (isSelfReviewBlocked(request, user.email, target.policy, session !== null)) throw forbidden(MESSAGES.selfReview);
-      if (reviewBy(request, user.email)) throw conflict(MESSAGES.alreadyReviewed);
-      if (request.state !== 'pending') throw badRequest(MESSAGES.notPendingApproval);
+    let queue = this.reviewQueues.get(id);
+    if (!queue) {
+      queue = new GroupCommitQueue<ReviewJob, RollbackRequest>(IN_ORDER, (jobs) => this.recordAll(id, jobs));
+      this.reviewQueues.set(id, queue);
+    }
+    const answer = queue.submit({ user, target, decision, comment, now, claimAtQuorum });
+    const forget = () => {
+      if (this.reviewQueues.get(id) === queue && queue.idle) this.reviewQueues.delete(id);
+    };
+    answer.then(forget, forget);
+    return answer;
+  }
 
-      const review: Review = { by: user.email, decision, comment, at: now.toISOString(), stale: false };
-      await tx.addReview(id, review);
-      const next: RollbackRequest = { ...request, reviews: [...request.reviews, review] };
-      const approvals = countApprovals(next);
-      const quorum = quorumOf(request);
-      const quorumReached = decision === 'approve' && approvals >= quorum;
-      if (decision === 'reject') next.state = 'rejected';
-      else if (quorumReached) next.state = claimAtQuorum ? 'executing' : 'approved';
-      if (quorumReached) delete next.error;
-      if (next.state !== request.state) await tx.updateRequest(next);
-      await this.audit(tx, 'rollback.reviewed', user.email, next, now, request.breakGlass || session !== null, {
-        decision,
-        comment,
-        approvals,
-        requiredApprovals: quorum,
-        // What the review decided: `approved` also when the request went on to `executing` at once.
-        state: quorumReached ? 'approved' : next.state,
-        ...(quorumReached ? { quorumReached: true } : {}),
-      });
-      return next;
+  /**
+   * Reviews of one request in one transaction, in the order they came: each answered as if it ran
+   * alone after the ones before it (the request as it left it, or its refusal, which writes nothing).
+   * A failure of the store fails them all: none was recorded.
+   */
+  private recordAll(id: string, jobs: readonly ReviewJob[]): Promise<BatchOutcome<RollbackRequest>[]> {
+    return this.deps.requests.transaction(async (tx) => {
+      let request = await tx.getRequest(id);
+      if (!request) return jobs.map((): BatchOutcome<RollbackRequest> => ({ status: 'rejected', reason: notFound(`rollback request ${id} not found`) }));
+      const outcomes: BatchOutcome<RollbackRequest>[] = [];
+      for (const job of jobs) {
+        try {
+          request = await this.recordIn(tx, request, job);
+          outcomes.push({ status: 'fulfilled', value: request });
+        } catch (reason) {
+          // A refusal is checked before its review writes anything; anything else ends the transaction.
+          if (!(reason instanceof RewindError)) throw reason;
+          outcomes.push({ status: 'rejected', reason });
+        }
+      }
+      return outcomes;
     }, requestScope(id));
+  }
+
+  private async recordIn(tx: RequestStoreTx, request: RollbackRequest, { user, target, decision, comment, now, claimAtQuorum }: ReviewJob): Promise<RollbackRequest> {
+    const session = await tx.activeBreakGlass(user.email, now);
+    if (isSelfReviewBlocked(request, user.email, target.policy, session !== null)) throw forbidden(MESSAGES.selfReview);
+    if (reviewBy(request, user.email)) throw conflict(MESSAGES.alreadyReviewed);
+    if (request.state !== 'pending') throw badRequest(MESSAGES.notPendingApproval);
+
+    const review: Review = { by: user.email, decision, comment, at: now.toISOString(), stale: false };
+    await tx.addReview(request.id, review);
+    const next: RollbackRequest = { ...request, reviews: [...request.reviews, review] };
+    const approvals = countApprovals(next);
+    const quorum = quorumOf(request);
+    const quorumReached = decision === 'approve' && approvals >= quorum;
+    if (decision === 'reject') next.state = 'rejected';
+    else if (quorumReached) next.state = claimAtQuorum ? 'executing' : 'approved';
+    if (quorumReached) delete next.error;
+    if (next.state !== request.state) await tx.updateRequest(next);
+    await this.audit(tx, 'rollback.reviewed', user.email, next, now, request.breakGlass || session !== null, {
+      decision,
+      comment,
+      approvals,
+      requiredApprovals: quorum,
+      // What the review decided: `approved` also when the request went on to `executing` at once.
+      state: quorumReached ? 'approved' : next.state,
+      ...(quorumReached ? { quorumReached: true } : {}),
+    });
+    return next;
   }
 
   /**

@@ -37,11 +37,17 @@ export class GroupCommitQueue<J, R> {
   private leading = false;
 
   constructor(
-    private readonly lock: CommitLock,
+    /** What a batch runs under: the commit lock, or nothing more than the queue itself. */
+    private readonly lock: Pick<CommitLock, 'withCommitLock'>,
     private readonly runBatch: BatchRunner<J, R>,
     /** At most this many jobs per batch (one fast-import, one push). */
     private readonly maxBatch = 64,
   ) {}
+
+  /** Nobody waiting and nobody leading: the queue may be dropped. */
+  get idle(): boolean {
+    return !this.leading && this.waiting.length === 0;
+  }
 
   async submit(job: J): Promise<R> {
     const entry = new Waiting<J, R>(job);
