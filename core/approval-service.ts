@@ -83,6 +83,14 @@ interface ReviewJob {
   claimAtQuorum: boolean;
 }
 
+/** Why a review may not be recorded on the request as it stands (checked in this order), or null. */
+function refusalOf(request: RollbackRequest, { user, target }: ReviewJob, underBreakGlass: boolean): RewindError | null {
+  if (isSelfReviewBlocked(request, user.email, target.policy, underBreakGlass)) return forbidden(MESSAGES.selfReview);
+  if (reviewBy(request, user.email)) return conflict(MESSAGES.alreadyReviewed);
+  if (request.state !== 'pending') return badRequest(MESSAGES.notPendingApproval);
+  return null;
+}
+
 /** Review batches need no lock of their own: the store's transaction on the request orders them. */
 const IN_ORDER = { withCommitLock: <T>(work: () => Promise<T>) => work() };
 
@@ -179,25 +187,22 @@ export class ApprovalService {
       if (!request) return jobs.map((): BatchOutcome<RollbackRequest> => ({ status: 'rejected', reason: notFound(`rollback request ${id} not found`) }));
       const outcomes: BatchOutcome<RollbackRequest>[] = [];
       for (const job of jobs) {
-        try {
-          request = await this.recordIn(tx, request, job);
-          outcomes.push({ status: 'fulfilled', value: request });
-        } catch (reason) {
-          // A refusal is checked before its review writes anything; anything else ends the transaction.
-          if (!(reason instanceof RewindError)) throw reason;
-          outcomes.push({ status: 'rejected', reason });
+        const session = await tx.activeBreakGlass(job.user.email, job.now);
+        // A refusal writes nothing and leaves the others be; an error of the store ends them all.
+        const refusal = refusalOf(request, job, session !== null);
+        if (refusal) {
+          outcomes.push({ status: 'rejected', reason: refusal });
+          continue;
         }
+        request = await this.recordIn(tx, request, job, session !== null);
+        outcomes.push({ status: 'fulfilled', value: request });
       }
       return outcomes;
     }, requestScope(id));
   }
 
-  private async recordIn(tx: RequestStoreTx, request: RollbackRequest, { user, target, decision, comment, now, claimAtQuorum }: ReviewJob): Promise<RollbackRequest> {
-    const session = await tx.activeBreakGlass(user.email, now);
-    if (isSelfReviewBlocked(request, user.email, target.policy, session !== null)) throw forbidden(MESSAGES.selfReview);
-    if (reviewBy(request, user.email)) throw conflict(MESSAGES.alreadyReviewed);
-    if (request.state !== 'pending') throw badRequest(MESSAGES.notPendingApproval);
-
+  /** A review that `refusalOf` let through, recorded and audited; the request as it leaves it. */
+  private async recordIn(tx: RequestStoreTx, request: RollbackRequest, { user, decision, comment, now, claimAtQuorum }: ReviewJob, underBreakGlass: boolean): Promise<RollbackRequest> {
     const review: Review = { by: user.email, decision, comment, at: now.toISOString(), stale: false };
     await tx.addReview(request.id, review);
     const next: RollbackRequest = { ...request, reviews: [...request.reviews, review] };
@@ -208,7 +213,7 @@ export class ApprovalService {
     else if (quorumReached) next.state = claimAtQuorum ? 'executing' : 'approved';
     if (quorumReached) delete next.error;
     if (next.state !== request.state) await tx.updateRequest(next);
-    await this.audit(tx, 'rollback.reviewed', user.email, next, now, request.breakGlass || session !== null, {
+    await this.audit(tx, 'rollback.reviewed', user.email, next, now, request.breakGlass || underBreakGlass, {
       decision,
       comment,
       approvals,
