@@ -52,7 +52,7 @@ test('a manual dark choice overrides a light system scheme', async ({ page, chec
   await checkA11y();
 });
 
-/** WCAG contrast ratios of the focused field's text and placeholder, its focus ring, and every placeholder of the page's main. */
+/** WCAG contrast ratios of the focused field's text and placeholder, its focus ring, and every field edge and placeholder of the page's main. */
 const fieldContrast = (page: Page) =>
   page.evaluate(() => {
     const luminance = (color: string) => {
@@ -82,6 +82,11 @@ const fieldContrast = (page: Page) =>
       ringWidth: parseFloat(style.outlineWidth),
       ringOnPage: ratio(style.outlineColor, behind(field)),
       ringOnField: ratio(style.outlineColor, style.backgroundColor),
+      // WCAG 1.4.11: a field's edge against what is around it (the panel or page behind it).
+      borders: [...document.querySelectorAll('main input:not([type=checkbox]):not([type=radio]):not([type=hidden]), main select, main textarea')].map((element) => ({
+        field: element.getAttribute('name') ?? element.id ?? element.tagName,
+        ratio: ratio(getComputedStyle(element).borderTopColor, behind(element)),
+      })),
       placeholders: [...document.querySelectorAll('main [placeholder]')].map((element) => {
         const own = getComputedStyle(element);
         return { placeholder: element.getAttribute('placeholder'), ratio: ratio(getComputedStyle(element, '::placeholder').color, own.backgroundColor) };
@@ -89,7 +94,7 @@ const fieldContrast = (page: Page) =>
     };
   });
 
-test("the wizard's justification in dark mode, focused: axe, AA text and placeholders, a 3:1 focus ring (decision 053)", async ({ page, checkA11y }, testInfo) => {
+test("the wizard's justification in dark mode, focused: axe, AA text and placeholders, a 3:1 focus ring and field edges in both schemes (decision 053)", async ({ page, checkA11y }, testInfo) => {
   await wizardToJustification(page, 'acme/production');
   const justification = page.getByLabel('Justification (required)');
   await justification.focus();
@@ -107,4 +112,14 @@ test("the wizard's justification in dark mode, focused: axe, AA text and placeho
   // The step's other fields (incident ID and link) show examples as placeholders: 3.75:1 before.
   expect(contrast.placeholders.length).toBeGreaterThanOrEqual(2);
   for (const { placeholder, ratio } of contrast.placeholders) expect(ratio, `placeholder "${placeholder}"`).toBeGreaterThanOrEqual(4.5);
+  // Field edges: 1.5–1.8:1 before (the panels' hairline colour); 3:1 in both schemes now.
+  expect(contrast.borders.length).toBeGreaterThanOrEqual(3);
+  for (const { field, ratio } of contrast.borders) expect(ratio, `edge of ${field} (dark)`).toBeGreaterThanOrEqual(3);
+  await page.getByLabel('Theme').selectOption('light');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await justification.focus();
+  const light = await fieldContrast(page);
+  for (const { field, ratio } of light.borders) expect(ratio, `edge of ${field} (light)`).toBeGreaterThanOrEqual(3);
+  for (const { placeholder, ratio } of light.placeholders) expect(ratio, `placeholder "${placeholder}" (light)`).toBeGreaterThanOrEqual(4.5);
+  await checkA11y();
 });
