@@ -84,7 +84,7 @@ const fieldContrast = (page: Page) =>
       ringOnField: ratio(style.outlineColor, style.backgroundColor),
       // WCAG 1.4.11: a field's edge against what is around it (the panel or page behind it).
       borders: [...document.querySelectorAll('main input:not([type=checkbox]):not([type=radio]):not([type=hidden]), main select, main textarea')].map((element) => ({
-        field: element.getAttribute('name') ?? element.id ?? element.tagName,
+        field: (element as HTMLInputElement).labels?.[0]?.textContent?.trim() || element.tagName,
         ratio: ratio(getComputedStyle(element).borderTopColor, behind(element)),
       })),
       placeholders: [...document.querySelectorAll('main [placeholder]')].map((element) => {
@@ -118,6 +118,7 @@ test("the wizard's justification in dark mode, focused: axe, AA text and placeho
   await page.getByLabel('Theme').selectOption('light');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   await justification.focus();
+  await page.locator('.justification-field').screenshot({ path: testInfo.outputPath('justification-light.png') });
   const light = await fieldContrast(page);
   for (const { field, ratio } of light.borders) expect(ratio, `edge of ${field} (light)`).toBeGreaterThanOrEqual(3);
   for (const { placeholder, ratio } of light.placeholders) expect(ratio, `placeholder "${placeholder}" (light)`).toBeGreaterThanOrEqual(4.5);
