@@ -137,7 +137,7 @@ export class ApprovalService {
       // Someone holds the lease (another approval claiming it, an execution): the plain way, not a
       // wait for their whole execution.
     }
-    const reviewed = await this.record(id, user, target, input.decision, comment, now, false);
+    const reviewed = await this.record(id, { user, target, decision: input.decision, comment, now, claimAtQuorum: false });
     rollbacks.notify(reviewed);
     if (reviewed.state !== 'approved') return reviewed;
 
@@ -162,13 +162,13 @@ export class ApprovalService {
    * `executing` (its caller holds the execution lease) rather than `approved`. Reviews of one request
    * that queue meanwhile share the next transaction (decision 055).
    */
-  private record(id: string, user: User, target: TargetConfig, decision: ReviewInput['decision'], comment: string, now: Date, claimAtQuorum: boolean): Promise<RollbackRequest> {
+  private record(id: string, job: ReviewJob): Promise<RollbackRequest> {
     let queue = this.reviewQueues.get(id);
     if (!queue) {
       queue = new GroupCommitQueue<ReviewJob, RollbackRequest>(IN_ORDER, (jobs) => this.recordAll(id, jobs));
       this.reviewQueues.set(id, queue);
     }
-    const answer = queue.submit({ user, target, decision, comment, now, claimAtQuorum });
+    const answer = queue.submit(job);
     const forget = () => {
       if (this.reviewQueues.get(id) === queue && queue.idle) this.reviewQueues.delete(id);
     };
@@ -237,7 +237,7 @@ export class ApprovalService {
       id,
       (answer) =>
         rollbacks.lock.tryExecutionLease(id, async () => {
-          const reviewed = await this.record(id, user, target, 'approve', comment, now, true);
+          const reviewed = await this.record(id, { user, target, decision: 'approve', comment, now, claimAtQuorum: true });
           rollbacks.notify(reviewed);
           answer(reviewed);
           return reviewed.state === 'executing' ? rollbacks.runClaimed(reviewed, target, user.email) : reviewed;
