@@ -4,6 +4,8 @@
  * PostgreSQL lock runs on its own execution lease's connection, decision 027), takes every job waiting
  * at that moment as one batch, and settles each of them. Jobs that arrive meanwhile wait for the next
  * leader. A batch may leave jobs for the next one (e.g. two rollbacks of one target); never its first.
+ * Reviews of one request queue the same way for their transaction, with no lock of their own
+ * (decision 055).
  */
 import type { CommitLock } from './ports.ts';
 
