@@ -27,8 +27,8 @@ export function playwrightFailures(report) {
       visit(suite.suites);
       for (const spec of suite.specs ?? []) {
         for (const test of spec.tests ?? []) {
-          const last = test.results?.at(-1);
           if (test.status !== 'unexpected') continue;
+          const last = test.results?.at(-1);
           found.push(`playwright [${test.projectName}] ${spec.file}:${spec.line} › ${spec.title}: ${firstLine(last?.error?.message) || last?.status || 'failed'}`);
         }
       }
