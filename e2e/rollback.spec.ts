@@ -198,13 +198,17 @@ test.describe('rollback wizard', () => {
     await page.getByRole('radio', { name: 'payments', exact: true }).check();
     await page.getByRole('button', { name: 'Next' }).click();
     await expectStep(page, /What will the rollback commit\?/);
-    const shared = page.url();
+    const shared = new URL(page.url());
     const choices = await page.locator('.wizard-choices').textContent();
+    // The in-browser demo makes its commits from the tab's first load, to the minute (decision 044):
+    // a browser opened in the next minute would have other shas. The link pins that moment for it.
+    const demoAnchor = await page.evaluate(() => sessionStorage.getItem('rewind.demo.anchor'));
+    if (demoAnchor) shared.searchParams.set('demo-anchor', demoAnchor);
 
     // Another person: no sessionStorage, no cache.
     const context = await browser.newContext();
     const other = await context.newPage();
-    await other.goto(shared);
+    await other.goto(shared.toString());
     await expectStep(other, /What will the rollback commit\?/);
     await expect(other.locator('.wizard-choices')).toHaveText(choices!);
     await expect(other.getByTestId('breakdown-row').first()).toContainText('payments');
