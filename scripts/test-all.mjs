@@ -7,15 +7,19 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureChromium } from './ensure-chromium.mjs';
 import { postgresTestAvailability, startThrowawayPostgres } from './postgres-test-server.mjs';
-import { playwrightFailures, vitestFailures } from './test-failures.mjs';
+import { playwrightFailures, vitestFailures, vitestUnhandledErrors } from './test-failures.mjs';
+import { VITEST_ERRORS_FILE } from './vitest-errors-reporter.mjs';
 
 const REPORTS = 'reports';
 rmSync(REPORTS, { recursive: true, force: true });
 mkdirSync(REPORTS, { recursive: true });
 
+/** Runs a step; its exit code or signal is kept so that a failure nothing else names still says how it ended. */
+const exits = {};
 function run(label, command, args, env = {}) {
   console.log(`\n▶ ${label}: ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  exits[label] = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.status}`;
   return result.status === 0;
 }
 
@@ -48,6 +52,7 @@ let unitOk;
 try {
   unitOk = run('unit, component and contract tests', 'npx', [
     'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORTS}/vitest.json`,
+    '--reporter=./scripts/vitest-errors-reporter.mjs',
   ], postgresEnv);
 } finally {
   await postgresServer?.stop();
@@ -88,7 +93,11 @@ const postgresLine =
 console.log(`\nPostgreSQL suites: ${postgresLine}`);
 // CI installs PostgreSQL (.ci/run): there, skipping its suites would hide a broken setup.
 if (process.env.CI && postgresTests.passed + postgresTests.failed === 0) problems.push('the PostgreSQL suites did not run in CI');
-const failures = [...vitestFailures(unit), ...playwrightFailures(e2e)];
+const unitFailures = [...vitestFailures(unit), ...vitestUnhandledErrors(readJson(VITEST_ERRORS_FILE))];
+if (!unitOk && unitFailures.length === 0) {
+  unitFailures.push(`vitest ${exits['unit, component and contract tests']} and named no failed test or error; its output above says why`);
+}
+const failures = [...unitFailures, ...playwrightFailures(e2e)];
 if (failures.length) console.log(`\nFailed tests:\n${failures.map((line) => `  - ${line}`).join('\n')}`);
 if (problems.length) console.log(`\nProblems: ${problems.join('; ')}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -19,6 +19,17 @@ export function vitestFailures(report, cwd = process.cwd()) {
   return found;
 }
 
+/** From scripts/vitest-errors-reporter.mjs's file: errors no test caught, by the test vitest saw them in. */
+export function vitestUnhandledErrors(record, cwd = process.cwd()) {
+  return (record?.errors ?? []).map((error) => {
+    const path = typeof error.testPath === 'string' && error.testPath.startsWith(`${cwd}/`) ? error.testPath.slice(cwd.length + 1) : error.testPath;
+    const where = [path, error.testName].filter(Boolean).join(' › ');
+    const what = firstLine(error.message ? `${error.name ?? 'Error'}: ${error.message}` : error.stack) || 'an error without a message';
+    const at = String(error.stack ?? '').split('\n').map((line) => line.trim()).find((line) => line.startsWith('at ') && !line.includes('node:internal'));
+    return `vitest unhandled error${where ? ` in ${where}` : ''}: ${what}${at ? ` (${at})` : ''}`;
+  });
+}
+
 /** From Playwright's JSON report: each test whose last attempt failed. */
 export function playwrightFailures(report) {
   const found = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { playwrightFailures, vitestFailures } from './test-failures.mjs';
+import { playwrightFailures, vitestFailures, vitestUnhandledErrors } from './test-failures.mjs';
 
 describe('the failed tests named at the end of npm test', () => {
   it('names vitest failures by file, titles and the first line of the error, and files that failed without a test', () => {
@@ -24,6 +24,28 @@ describe('the failed tests named at the end of npm test', () => {
       'vitest core/b.test.ts: import broke',
     ]);
     expect(vitestFailures(null)).toEqual([]);
+  });
+
+  it('names errors no test caught, by the test vitest saw them in, with the first frame outside node', () => {
+    // The shape scripts/vitest-errors-reporter.mjs writes (checked against a real run of a test that rejects in a timer).
+    const record = {
+      reason: 'passed',
+      errors: [
+        {
+          name: 'Error',
+          message: 'late rejection from a timer',
+          stack: 'Error: late rejection from a timer\n    at Timeout._onTimeout (/repo/core/z.test.ts:3:37)\n    at listOnTimeout (node:internal/timers:581:17)',
+          testPath: '/repo/core/z.test.ts',
+          testName: 'passes but leaves a rejection',
+        },
+        { name: 'TypeError', message: 'thrown after the run', stack: 'TypeError: thrown after the run\n    at node:internal/timers:519:7' },
+      ],
+    };
+    expect(vitestUnhandledErrors(record, '/repo')).toEqual([
+      'vitest unhandled error in core/z.test.ts › passes but leaves a rejection: Error: late rejection from a timer (at Timeout._onTimeout (/repo/core/z.test.ts:3:37))',
+      'vitest unhandled error: TypeError: thrown after the run',
+    ]);
+    expect(vitestUnhandledErrors(null)).toEqual([]);
   });
 
   it('names Playwright tests whose last attempt failed, not flaky ones that passed on retry', () => {
