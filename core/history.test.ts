@@ -98,8 +98,10 @@ describe('agent outcomes in history (decision 037)', () => {
     // The newest report of a commit counts: failed, from Argo CD.
     expect(bySha.get(reported)).toMatchObject({ status: 'failed', statusSource: 'argocd' });
     expect(bySha.get(noted)).toMatchObject({ status: 'success', statusSource: 'argocd' });
-    expect(bySha.get(silent)).toMatchObject({ status: 'success', statusSource: 'none' });
-    // The status filter sees the agent's word.
+    expect(bySha.get(silent)).toMatchObject({ status: 'unknown', statusSource: 'none' });
+    // The status filter sees the agent's word, and `unknown` finds the revisions nobody reported on.
+    expect((await readHistoryPage(store, target, query({ status: 'unknown' }), new Map(), agent)).revisions.map((r) => r.sha)).toEqual([silent]);
+    expect((await readHistoryPage(store, target, query({ status: 'success' }), new Map(), agent)).revisions.map((r) => r.sha)).toEqual([noted]);
     expect((await readHistoryPage(store, target, query({ status: 'failed' }), new Map(), agent)).revisions.map((r) => r.sha)).toEqual([reported]);
     // Without an agent, the git note.
     const plain = await readHistoryPage(store, target, query(), new Map());

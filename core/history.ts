@@ -46,7 +46,8 @@ export function agentOutcomesOf(status: { source: string; outcomes: readonly { s
 
 /**
  * A revision's status and who said it: a later rollback undid it wholly or in part (git), else what
- * the agent reported for that commit, else the commit's deployment note, else nobody (counted as success).
+ * the agent reported for that commit, else the commit's deployment note, else nobody: unknown, never
+ * a success nobody reported (decision 056).
  */
 function statusOf(
   commit: CommitRecord,
@@ -58,7 +59,7 @@ function statusOf(
   const reported = agent?.bySha.get(commit.sha);
   if (reported && agent) return { status: reported, statusSource: agent.source };
   if (commit.deployStatus) return { status: commit.deployStatus === 'failed' ? 'failed' : 'success', statusSource: 'git-note' };
-  return { status: 'success', statusSource: 'none' };
+  return { status: 'unknown', statusSource: 'none' };
 }
 
 export function describeRevision(

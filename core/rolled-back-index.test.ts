@@ -67,8 +67,8 @@ describe('buildRolledBackIndex', () => {
     expect([...index]).toEqual([[bad, { by: undo, whole: true }]]);
     const seen = await statuses(store);
     expect(seen.get(bad)).toEqual({ status: 'rolled-back', by: undo });
-    expect(seen.get(webAfter)!.status).toBe('success');
-    expect(seen.get(good)!.status).toBe('success');
+    expect(seen.get(webAfter)!.status).toBe('unknown');
+    expect(seen.get(good)!.status).toBe('unknown');
   });
 
   it('marks everything after the target revision for a full rollback, never the target itself', async () => {
@@ -79,7 +79,7 @@ describe('buildRolledBackIndex', () => {
     const undo = rollback(store, good, 'full', { [values('web')]: 'tag: v1\n', [values('payments')]: 'tag: v1\n' });
     const index = await buildRolledBackIndex(store, target);
     expect(new Map(index)).toEqual(new Map([[a, { by: undo, whole: true }], [b, { by: undo, whole: true }]]));
-    expect((await statuses(store)).get(good)!.status).toBe('success');
+    expect((await statuses(store)).get(good)!.status).toBe('unknown');
   });
 
   it('marks a revision partially rolled back when a service rollback undid only one of its services', async () => {
@@ -113,8 +113,8 @@ describe('buildRolledBackIndex', () => {
     // Restoring b brings a and b back; c stays undone by the first rollback.
     rollback(store, b, 'full', { [values('web')]: 'tag: v2\n', [values('payments')]: 'tag: v2\n' });
     const seen = await statuses(store);
-    expect(seen.get(a)!.status).toBe('success');
-    expect(seen.get(b)!.status).toBe('success');
+    expect(seen.get(a)!.status).toBe('unknown');
+    expect(seen.get(b)!.status).toBe('unknown');
     expect(seen.get(c)).toEqual({ status: 'rolled-back', by: first });
     expect(seen.get(first)!.status).toBe('rolled-back');
   });
@@ -127,7 +127,7 @@ describe('buildRolledBackIndex', () => {
     rollback(store, good, 'full', { [values('web')]: 'tag: v1\n', [values('payments')]: 'tag: v1\n' });
     rollback(store, b, 'service', { [values('payments')]: 'tag: v2\n' }, 'payments');
     const seen = await statuses(store);
-    expect(seen.get(b)!.status).toBe('success');
+    expect(seen.get(b)!.status).toBe('unknown');
     expect(seen.get(a)!.status).toBe('rolled-back');
   });
 

@@ -18,7 +18,8 @@ export const requestIdSchema = z
 
 export const planSchema = z.enum(['free', 'pro', 'enterprise']);
 export const sourceSchema = z.enum(['release', 'promotion', 'rollback', 'hotfix']);
-export const revisionStatusSchema = z.enum(['success', 'failed', 'rolled-back', 'partially-rolled-back']);
+/** `unknown` (decision 056): nobody — no agent, no deployment note, no rollback — said how it went. */
+export const revisionStatusSchema = z.enum(['success', 'failed', 'rolled-back', 'partially-rolled-back', 'unknown']);
 export const rollbackModeSchema = z.enum(['full', 'service', 'field']);
 export const roleSchema = z.enum(['viewer', 'requester', 'approver', 'break-glass', 'admin']);
 
@@ -107,7 +108,7 @@ export const revisionSchema = z.object({
   /**
    * Extension (decision 037): who said so. `argocd` / `flux` / `simulated`: the agent reported the
    * outcome; `git-note`: a deployment note on the commit; `rollback`: a later rollback commit undid it;
-   * `none`: nobody reported an outcome (shown as success, and says so).
+   * `none`: nobody reported an outcome (status `unknown`, decision 056).
    */
   statusSource: z.enum(['argocd', 'flux', 'simulated', 'git-note', 'rollback', 'none']).optional(),
   rollback: z

@@ -12,6 +12,12 @@ import type { TargetConfig } from '#core/target-config.ts';
 /** How the simulated cluster converges after a rollback commit: out of sync, then progressing. */
 export const SIMULATED_CONVERGENCE = { outOfSyncMs: 2_000, progressingMs: 3_000 } as const;
 
+/**
+ * How many of a target's newest deployments it reports outcomes for, as Argo CD keeps a sync history
+ * of 10 by default (`revisionHistoryLimit`): older revisions have no report, and history says so.
+ */
+export const SIMULATED_HISTORY = 10;
+
 type Phase = 'settled' | 'out-of-sync' | 'progressing';
 
 function phaseOf(latest: CommitRecord, now: number): Phase {
@@ -27,7 +33,8 @@ function phaseOf(latest: CommitRecord, now: number): Phase {
  * converges over a few seconds of the injected clock: for 2 s after its commit time the previous
  * commit stays live (`out-of-sync`), then the rollback is live but `progressing` for 3 s, then
  * `synced` + `healthy`. A service follows the newest commit touching it: `degraded` when that commit
- * failed to deploy, `healthy` if not; a service no commit touched is `unknown`.
+ * failed to deploy, `healthy` if not; a service no commit touched is `unknown`. Outcomes: the newest
+ * SIMULATED_HISTORY deployments, failed when the demo marks them so, else succeeded.
  */
 export class SimulatedClusterStatus implements ClusterStatus {
   readonly source = 'simulated' as const;
@@ -40,7 +47,8 @@ export class SimulatedClusterStatus implements ClusterStatus {
 
   async status(target: TargetConfig): Promise<TargetRuntimeStatus> {
     const now = this.clock.now().getTime();
-    const [latest, previous] = await this.revisions.log({ paths: target.layout.paths, limit: 2 });
+    const recent = await this.revisions.log({ paths: target.layout.paths, limit: SIMULATED_HISTORY });
+    const [latest, previous] = recent;
     const targetPhase = latest ? phaseOf(latest, now) : 'settled';
     const services: ServiceStatus[] = await Promise.all(
       target.layout.services.map(async (service) => {
@@ -52,7 +60,9 @@ export class SimulatedClusterStatus implements ClusterStatus {
       }),
     );
     const live = targetPhase === 'out-of-sync' ? (previous ?? null) : (latest ?? null);
-    const outcomes: RevisionOutcome[] = latest && targetPhase === 'settled' ? [{ sha: latest.sha, outcome: latest.deployStatus ?? 'success', at: latest.timestamp }] : [];
+    // A converging rollback has no outcome yet; the deployments before it have theirs.
+    const deployed = targetPhase === 'settled' ? recent : recent.slice(1);
+    const outcomes: RevisionOutcome[] = deployed.map((commit) => ({ sha: commit.sha, outcome: commit.deployStatus ?? 'success', at: commit.timestamp }));
     return {
       source: 'simulated',
       health: services.length ? worstHealth(services.map((s) => s.health)) : 'unknown',

@@ -62,6 +62,24 @@ test.describe('deployment history', () => {
     await expect(historyRows(page).nth(5)).toBeVisible();
   });
 
+  test('a revision nobody reported on reads Unknown, never Success, and the status filter finds it (decision 056)', async ({ page, checkA11y }) => {
+    await page.goto('/targets/acme/production');
+    await expect(historyRows(page).first()).toBeVisible();
+    await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('unknown');
+    await expect(page).toHaveURL(/status=unknown/);
+    await expect(historyRows(page).first()).toBeVisible();
+    for (const row of (await historyRows(page).all()).slice(0, 5)) {
+      await expect(row).toContainText('Unknown');
+      await expect(row).toContainText('no report');
+      await expect(row).not.toContainText('Success');
+    }
+    await checkA11y();
+    // The newest deployments carry the (simulated) agent's word instead.
+    await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('success');
+    await expect(historyRows(page).first()).toContainText('simulated');
+    await expect(historyRows(page).first()).not.toContainText('no report');
+  });
+
   test('free-text search narrows the list', async ({ page }) => {
     await page.goto('/targets/acme/production?q=hotfix');
     await expect(historyRows(page).first()).toBeVisible();

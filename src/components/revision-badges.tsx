@@ -13,6 +13,7 @@ export const STATUS_LABEL: Record<RevisionStatus, string> = {
   failed: 'Failed',
   'rolled-back': 'Rolled back',
   'partially-rolled-back': 'Partly rolled back',
+  unknown: 'Unknown',
 };
 
 export function SourceBadge({ source }: { source: RevisionSource }) {
@@ -25,7 +26,7 @@ const STATUS_SOURCE: Record<Exclude<NonNullable<Revision['statusSource']>, 'roll
   flux: { label: 'Flux', title: 'Outcome reported by Flux (Ready condition or event)' },
   simulated: { label: 'simulated', title: "Outcome from the demo's simulated cluster" },
   'git-note': { label: 'git note', title: 'Outcome from a deployment note on the commit (git notes)' },
-  none: { label: 'no report', title: 'No agent or git note reported an outcome: counted as a success' },
+  none: { label: 'no report', title: 'No agent, deployment note or rollback says how this revision went' },
 };
 
 export function StatusBadge({ revision }: { revision: Pick<Revision, 'status' | 'rolledBackBy' | 'statusSource'> }) {

@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servicesTouched } from '#core/target-config.ts';
+import { SIMULATED_HISTORY } from '#demo/simulated-cluster.ts';
 import {
   meResponseSchema,
   targetResponseSchema,
@@ -120,7 +121,13 @@ export function describeApiContract(name: string, makeHarness: () => Promise<Api
         expect(head.statusSource).toBe('simulated');
         expect(all.every((r) => r.statusSource !== undefined)).toBe(true);
         expect(all.filter((r) => r.status === 'rolled-back').every((r) => r.statusSource === 'rollback')).toBe(true);
-        expect(all.slice(1).every((r) => ['git-note', 'none', 'rollback'].includes(r.statusSource!))).toBe(true);
+        // The agent reports its newest deployments only (as Argo CD's sync history); older ones have a
+        // deployment note or nobody's word, and nobody's word is `unknown`, never a success (decision 056).
+        expect(all.slice(0, SIMULATED_HISTORY).every((r) => ['simulated', 'rollback'].includes(r.statusSource!))).toBe(true);
+        expect(all.slice(SIMULATED_HISTORY).every((r) => ['git-note', 'none', 'rollback'].includes(r.statusSource!))).toBe(true);
+        expect(all.slice(SIMULATED_HISTORY).some((r) => r.statusSource === 'none')).toBe(true);
+        expect(all.filter((r) => r.statusSource === 'none').every((r) => r.status === 'unknown')).toBe(true);
+        expect(all.filter((r) => r.status === 'unknown').every((r) => r.statusSource === 'none')).toBe(true);
         const rollback = all.find((r) => r.source === 'rollback' && r.rollback?.mode === 'service')!;
         expect(rollback).toBeDefined();
         const undone = all.filter((r) => r.status === 'rolled-back');

@@ -301,7 +301,9 @@ export function describeRollbackContract(name: string, makeHarness: () => Promis
         expect(all[0]).toMatchObject({
           sha: request.commitSha,
           source: 'rollback',
-          status: 'success',
+          // Just committed: the (simulated) agent has not reported its outcome yet (decision 056).
+          status: 'unknown',
+          statusSource: 'none',
           author: { email: SAM },
           rollback: { requestId: request.id, targetSha: parent.sha, mode: body.mode },
         });

@@ -31,6 +31,19 @@ describe('wizard rules', () => {
     expect(defaultRevision([makeRevision(0)], fakeSha(0))).toBeUndefined();
   });
 
+  it('where nobody reports outcomes, defaults to the newest revision before the head nobody reported as bad (decision 056)', () => {
+    const revisions = [
+      makeRevision(0, { status: 'unknown' }),
+      makeRevision(1, { status: 'failed' }),
+      makeRevision(2, { status: 'unknown' }),
+      makeRevision(3, { status: 'unknown' }),
+    ];
+    expect(defaultRevision(revisions, fakeSha(0))?.sha).toBe(fakeSha(2));
+    // A reported success wins over newer revisions nobody reported on.
+    expect(defaultRevision([...revisions, makeRevision(4, { status: 'success' })], fakeSha(0))?.sha).toBe(fakeSha(4));
+    expect(defaultRevision([makeRevision(0), makeRevision(1, { status: 'rolled-back' })], fakeSha(0))).toBeUndefined();
+  });
+
   it('defaults to the narrowest mode that needs no extra knowledge', () => {
     expect(defaultMode(target)).toBe('service');
     expect(defaultMode(free)).toBe('full');

@@ -63,9 +63,14 @@ export function defaultMode(target: Target): RollbackMode | undefined {
   return undefined;
 }
 
-/** The last revision before the head that deployed successfully: the usual "last known good". */
+/**
+ * The usual "last known good": the newest revision before the head reported as deployed successfully;
+ * where nobody reports outcomes, the newest one before the head nobody reported as bad either (its
+ * `Unknown` badge shows on the step, decision 056). Failed and rolled-back revisions are never proposed.
+ */
 export function defaultRevision(revisions: readonly Revision[], headSha: string | null): Revision | undefined {
-  return revisions.find((revision) => revision.sha !== headSha && revision.status === 'success');
+  const earlier = revisions.filter((revision) => revision.sha !== headSha);
+  return earlier.find((revision) => revision.status === 'success') ?? earlier.find((revision) => revision.status === 'unknown');
 }
 
 /**
