@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { formatRollbackMessage } from '#core/commit-message.ts';
-import { defaultLayout, type TargetConfig } from '#core/target-config.ts';
 import { InMemoryRevisionStore } from '#in-memory/in-memory-revision-store.ts';
+import { makeTarget } from '#tests/fixtures/rollback-service-fixture.ts';
 import { SIMULATED_CONVERGENCE, SIMULATED_HISTORY, SimulatedClusterStatus } from './simulated-cluster.ts';
 
-const target: TargetConfig = {
-  tenant: 'acme',
-  environment: 'production',
-  plan: 'enterprise',
-  features: { basic_rollback: true, rollback: true, selective_rollback: true, rollback_approval: true },
-  policy: { requiredApprovals: 1, blockSelfApproval: true, requesters: ['requester'], approvers: ['approver'], breakGlass: ['admin'] },
-  layout: defaultLayout('acme', 'production', ['payments']),
-};
+const target = makeTarget('acme', 'production', 'enterprise', 1);
 const author = { name: 'Jane', email: 'jane@example.com' };
 const start = Date.UTC(2026, 10, 1);
-const values = 'tenants/acme/production/services/payments/values.yaml';
+const values = 'tenants/acme/production/services/api/values.yaml';
 
 /** `count` releases a minute apart, the `failed` ones marked so; newest last. */
 function releases(store: InMemoryRevisionStore, count: number, failed: readonly number[] = []): string[] {
@@ -22,7 +15,7 @@ function releases(store: InMemoryRevisionStore, count: number, failed: readonly 
     store.append({
       timestamp: new Date(start + (i + 1) * 60_000).toISOString(),
       author,
-      message: `release payments v${i}`,
+      message: `release api v${i}`,
       changes: { [values]: `tag: v${i}\n` },
       ...(failed.includes(i) ? { deployStatus: 'failed' as const } : {}),
     }),

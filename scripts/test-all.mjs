@@ -48,9 +48,10 @@ if (postgres.mode === 'url') {
   console.log(`\n▶ PostgreSQL suites: SKIPPED: ${postgres.reason}`);
 }
 
+const UNIT = 'unit, component and contract tests';
 let unitOk;
 try {
-  unitOk = run('unit, component and contract tests', 'npx', [
+  unitOk = run(UNIT, 'npx', [
     'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORTS}/vitest.json`,
     '--reporter=./scripts/vitest-errors-reporter.mjs',
   ], postgresEnv);
@@ -95,7 +96,7 @@ console.log(`\nPostgreSQL suites: ${postgresLine}`);
 if (process.env.CI && postgresTests.passed + postgresTests.failed === 0) problems.push('the PostgreSQL suites did not run in CI');
 const unitFailures = [...vitestFailures(unit), ...vitestUnhandledErrors(readJson(VITEST_ERRORS_FILE))];
 if (!unitOk && unitFailures.length === 0) {
-  unitFailures.push(`vitest ${exits['unit, component and contract tests']} and named no failed test or error; its output above says why`);
+  unitFailures.push(`vitest ${exits[UNIT]} and named no failed test or error; its output above says why`);
 }
 const failures = [...unitFailures, ...playwrightFailures(e2e)];
 if (failures.length) console.log(`\nFailed tests:\n${failures.map((line) => `  - ${line}`).join('\n')}`);
