@@ -121,9 +121,23 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
   // step) when the server ends it: the pool listens only to idle ones. The caller's next query fails
   // with the connection error, and the pool drops the connection when it comes back.
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
+  pool.on('connect', answerWithLastResult);
   const deadline = options.queryTimeoutMs;
   if (deadline !== undefined) pool.on('connect', (client) => withQueryDeadline(client, deadline));
   return pool;
+}
+
+/**
+ * A text of several statements (simple protocol) answers with its last statement's result: pg gives
+ * one result per statement, and Kysely reads a single one (decision 057 reads a request that way).
+ */
+function answerWithLastResult(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const result = query(...args);
+    if (!(result instanceof Promise)) return result;
+    return result.then((answer: unknown) => (Array.isArray(answer) ? answer.at(-1) : answer));
+  }) as typeof client.query;
 }
 
 /** Ends `client`'s connection when a query of it is not answered within `ms` (see queryTimeoutMs). */

@@ -11,8 +11,9 @@ import type { SqlFlavour } from './migrations.ts';
 
 type Db = Kysely<RewindDatabase>;
 
-export async function insertReview(db: Db, requestId: string, review: Review): Promise<void> {
-  await db
+/** The insert of a review, to run or to defer (decision 057). */
+export function reviewInsert(db: Db, requestId: string, review: Review) {
+  return db
     .insertInto('reviews')
     .values({
       request_id: requestId,
@@ -21,12 +22,12 @@ export async function insertReview(db: Db, requestId: string, review: Review): P
       comment: review.comment,
       reviewed_at: review.at,
       stale: review.stale ? 1 : 0,
-    })
-    .execute();
+    });
 }
 
-export async function insertNote(db: Db, requestId: string, note: Note): Promise<void> {
-  await db.insertInto('notes').values({ request_id: requestId, author: note.by, body: note.text, noted_at: note.at }).execute();
+/** The insert of a note, to run or to defer (decision 057). */
+export function noteInsert(db: Db, requestId: string, note: Note) {
+  return db.insertInto('notes').values({ request_id: requestId, author: note.by, body: note.text, noted_at: note.at });
 }
 
 export async function readRequest(db: Db, id: string, flavour: SqlFlavour = 'sqlite'): Promise<RollbackRequest | null> {
@@ -42,16 +43,25 @@ export async function readRequest(db: Db, id: string, flavour: SqlFlavour = 'sql
  * snapshot without a transaction around three (the read a review makes twice, decision 052).
  */
 async function readRequestAtOnce(db: Db, id: string): Promise<RollbackRequest | null> {
-  const row = await db
+  const row = await requestAtOnceQuery(db, id).executeTakeFirst();
+  return row ? requestFromAtOnceRow(row) : null;
+}
+
+/** PostgreSQL: the one statement that reads a request whole (to run, or to send with a transaction's locks). */
+export function requestAtOnceQuery(db: Db, id: string) {
+  return db
     .selectFrom('requests')
     .selectAll('requests')
     .select([
-      sql<Selectable<ReviewsTable>[]>`(select coalesce(json_agg(r order by r.seq), '[]') from reviews r where r.request_id = requests.id)`.as('review_rows'),
-      sql<Selectable<NotesTable>[]>`(select coalesce(json_agg(n order by n.seq), '[]') from notes n where n.request_id = requests.id)`.as('note_rows'),
+      sql<Selectable<ReviewsTable>[]>`(select coalesce(json_agg(r order by r.seq), json_build_array()) from reviews r where r.request_id = requests.id)`.as('review_rows'),
+      sql<Selectable<NotesTable>[]>`(select coalesce(json_agg(n order by n.seq), json_build_array()) from notes n where n.request_id = requests.id)`.as('note_rows'),
     ])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!row) return null;
+    .where('id', '=', id);
+}
+
+export type AtOnceRow = Selectable<RequestsTable> & { review_rows: Selectable<ReviewsTable>[]; note_rows: Selectable<NotesTable>[] };
+
+export function requestFromAtOnceRow(row: AtOnceRow): RollbackRequest {
   const { review_rows: reviews, note_rows: notes, ...request } = row;
   return toRequest(request, reviews, notes);
 }

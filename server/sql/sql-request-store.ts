@@ -26,12 +26,13 @@ import type { AuditFilter, DeliveryLedger, Page, RequestFilter, RequestStore, Re
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import { openDatabase, type RewindDatabase } from './database.ts';
 import { migrateToLatest, type SqlFlavour } from './migrations.ts';
-import { insertReview, insertNote, readRequest, assembleRequests, toAuditEvent, findActiveBreakGlass, findExpiredBreakGlass, closeExpiredSession } from './sql-request-rows.ts';
+import { reviewInsert, noteInsert, readRequest, requestAtOnceQuery, requestFromAtOnceRow, type AtOnceRow, assembleRequests, toAuditEvent, findActiveBreakGlass, findExpiredBreakGlass, closeExpiredSession } from './sql-request-rows.ts';
 import { claimOutbox, enqueueOutbox, listOutbox, outboxBacklog, pruneOutbox, recordOutboxAttempt } from './sql-outbox.ts';
 import type { NewOutboxMessage, OutboxBacklog, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
 import { databaseUnreachable, isConnectionError, openPostgres, type PostgresOptions } from './postgres.ts';
 import { scopedTx, scopeRequests } from '#core/transaction-scope.ts';
 import { auditLockStatement, transactionLockStatement } from './transaction-locks.ts';
+import { inlineStatement } from './inline-statement.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import {
   canonicalRequest,
@@ -117,32 +118,38 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
       throw new Error('RequestStore.transaction called inside a transaction: use the tx it was given');
     }
     const requests = scope ? scopeRequests(scope) : null;
-    const run = async (trx: Db) => {
-      const tx = new SqlTx(trx, this.flavour, this.flavour === 'postgres' && requests !== null);
+    const run = async (trx: Db, finish?: (tx: SqlTx) => Promise<void>, prefetched?: Prefetched) => {
+      const tx = new SqlTx(trx, this.flavour, this.flavour === 'postgres' && requests !== null, prefetched);
       try {
-        return await this.insideTransaction.run(true, () => work(scope ? scopedTx(tx, scope) : tx));
+        const result = await this.insideTransaction.run(true, () => work(scope ? scopedTx(tx, scope) : tx));
+        await finish?.(tx);
+        return result;
       } finally {
         tx.close();
       }
     };
-    if (this.flavour === 'sqlite') return this.guard(this.writer.transaction().execute(run));
+    if (this.flavour === 'sqlite') return this.guard(this.writer.transaction().execute((trx) => run(trx)));
     // PostgreSQL: BEGIN and the locks in one round trip (transaction-locks.ts), after this replica's
     // earlier transactions on the same requests, or its earlier unscoped ones (keyed-mutex.ts): in
     // one replica they start in the order asked, and never hold connections idle in a lock wait.
+    // A transaction on one request reads it in that round trip too, once the locks are held; the
+    // writes nobody waited on go with the commit, in one round trip too (decision 057).
     const release = await this.requestQueues.lock(requests ?? [UNSCOPED_QUEUE]);
+    const [only] = requests?.length === 1 ? requests : [];
     return this.guard(
       this.writer.connection().execute(async (connection) => {
-        let result: T;
         try {
-          await connection.executeQuery(CompiledQuery.raw(`begin; ${transactionLockStatement(requests).sql}`));
-          result = await run(connection);
+          const begin = [`begin; ${transactionLockStatement(requests).sql}`];
+          if (only !== undefined) begin.push(inlineStatement(requestAtOnceQuery(connection, only).compile()));
+          const { rows } = await connection.executeQuery<AtOnceRow>(CompiledQuery.raw(begin.join('; ')));
+          const prefetched = only === undefined ? undefined : { id: only, request: rows[0] ? requestFromAtOnceRow(rows[0]) : null };
+          return await run(connection, (tx) => tx.commit(), prefetched);
         } catch (error) {
-          // Never hand the connection back inside a transaction (also when a lock could not be taken).
+          // Never hand the connection back inside a transaction (also when a lock could not be taken,
+          // or a write sent with the commit failed: PostgreSQL then ran neither it nor the commit).
           await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
           throw error;
         }
-        await connection.executeQuery(CompiledQuery.raw('commit'));
-        return result;
       }),
     ).finally(release);
   }
@@ -257,18 +264,62 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
   }
 }
 
+type Table = keyof RewindDatabase;
+
+/**
+ * Deferred writes (and the commit) as one simple-protocol round trip: PostgreSQL runs them in order
+ * and stops at the first that fails, leaving the transaction to roll back. A duplicate audit id is
+ * the conflict `appendAudit` answers on SQLite.
+ */
+async function sendDeferred(db: Db, statements: readonly string[]): Promise<void> {
+  try {
+    await db.executeQuery(CompiledQuery.raw(statements.join(';\n')));
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === '23505' && 'table' in error && error.table === 'audit_events') {
+      throw conflict(`audit event already exists (${'detail' in error ? String(error.detail) : 'duplicate id'})`);
+    }
+    throw error;
+  }
+}
+
+/** PostgreSQL: the request a transaction on it read with its locks (null: there is none). */
+interface Prefetched {
+  id: string;
+  request: RollbackRequest | null;
+}
+
+/** A write sent later, as plain text (inline-statement.ts), and the table it writes. */
+interface DeferredWrite {
+  statement: string;
+  table: Table;
+}
+
 class SqlTx implements RequestStoreTx {
   private closed = false;
 
   /** Requests this transaction has seen exist: requests are never deleted, so they still do. */
   private readonly existing = new Set<string>();
 
-  /** `auditLock`: take the audit lock before the first append (a scoped PostgreSQL transaction). */
+  /**
+   * PostgreSQL: writes whose outcome nobody waits for (a review, a note, a state change of a request
+   * seen to exist, an audit event), sent in one round trip with the next statement that reads what
+   * they wrote, or with the commit (decision 057). A round trip is a turn of a busy event loop.
+   */
+  private deferred: DeferredWrite[] | null;
+
+  /**
+   * `auditLock`: take the audit lock before the first append (a scoped PostgreSQL transaction).
+   * `prefetched`: the request read with the locks, answering the first read of it before any write.
+   */
   constructor(
     private readonly trx: Db,
     private readonly flavour: SqlFlavour,
     private auditLock: boolean,
-  ) {}
+    private prefetched?: Prefetched,
+  ) {
+    this.deferred = flavour === 'postgres' ? [] : null;
+    if (prefetched?.request) this.existing.add(prefetched.id);
+  }
 
   close(): void {
     this.closed = true;
@@ -279,21 +330,59 @@ class SqlTx implements RequestStoreTx {
     return this.trx;
   }
 
+  /**
+   * The connection, after the deferred writes have gone out: all of them, or only when one writes a
+   * table in `reads` (a statement reading only tables nothing deferred writes need not wait for them).
+   */
+  private async ready(reads?: readonly Table[]): Promise<Db> {
+    const db = this.db;
+    // Anything but a read of tables nothing deferred writes may write: the prefetched read is stale.
+    if (!reads) this.prefetched = undefined;
+    const pending = this.deferred;
+    if (pending && pending.length > 0 && (!reads || pending.some((write) => reads.includes(write.table)))) {
+      this.deferred = [];
+      await sendDeferred(db, pending.map((write) => write.statement));
+    }
+    return db;
+  }
+
+  /** Runs `query` now, or (PostgreSQL) defers it as text. */
+  private async write(table: Table, query: { compile(): CompiledQuery }): Promise<void> {
+    const db = this.db;
+    this.prefetched = undefined;
+    if (this.deferred) this.deferred.push({ table, statement: inlineStatement(query.compile()) });
+    else await db.executeQuery(query.compile());
+  }
+
+  /** PostgreSQL: the deferred writes and the commit, in one round trip. */
+  async commit(): Promise<void> {
+    const pending = this.deferred ?? [];
+    this.deferred = [];
+    await sendDeferred(this.db, [...pending.map((write) => write.statement), 'commit']);
+  }
+
   private async requireRequest(id: string): Promise<void> {
     if (this.existing.has(id)) return;
-    const row = await this.db.selectFrom('requests').select('id').where('id', '=', id).executeTakeFirst();
+    const db = await this.ready(['requests']);
+    const row = await db.selectFrom('requests').select('id').where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound(`rollback request ${id} not found`);
     this.existing.add(id);
   }
 
   async getRequest(id: string): Promise<RollbackRequest | null> {
-    const request = await readRequest(this.db, id, this.flavour);
+    const prefetched = this.prefetched;
+    if (prefetched?.id === id) {
+      // Once: the caller may change what it gets, and the next read sees the writes made meanwhile.
+      this.prefetched = undefined;
+      return prefetched.request;
+    }
+    const request = await readRequest(await this.ready(['requests', 'reviews', 'notes']), id, this.flavour);
     if (request) this.existing.add(id);
     return request;
   }
 
   async insertRequest(request: RollbackRequest): Promise<void> {
-    const db = this.db;
+    const db = await this.ready();
     const existing = await db.selectFrom('requests').select('id').where('id', '=', request.id).executeTakeFirst();
     if (existing) throw conflict(`rollback request ${request.id} already exists`);
     const r = canonicalRequest(request);
@@ -328,12 +417,13 @@ class SqlTx implements RequestStoreTx {
         superseded_by: r.supersededBy ?? null,
       })
       .execute();
-    for (const review of r.reviews) await insertReview(db, r.id, review);
-    for (const note of r.notes) await insertNote(db, r.id, note);
+    for (const review of r.reviews) await reviewInsert(db, r.id, review).execute();
+    for (const note of r.notes) await noteInsert(db, r.id, note).execute();
+    this.existing.add(r.id);
   }
 
   async updateRequest(request: RollbackRequest): Promise<void> {
-    const result = await this.db
+    const update = this.db
       .updateTable('requests')
       .set({
         state: request.state,
@@ -347,54 +437,58 @@ class SqlTx implements RequestStoreTx {
         closed_reason: request.closedReason ?? null,
         superseded_by: request.supersededBy ?? null,
       })
-      .where('id', '=', request.id)
-      .executeTakeFirst();
+      .where('id', '=', request.id);
+    // A request seen to exist still does: only an unseen one needs the count of rows updated.
+    if (this.deferred && this.existing.has(request.id)) return this.write('requests', update);
+    await this.ready();
+    const result = await update.executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw notFound(`rollback request ${request.id} not found`);
+    this.existing.add(request.id);
   }
 
   async addReview(requestId: string, review: Review): Promise<void> {
     await this.requireRequest(requestId);
-    await insertReview(this.db, requestId, review);
+    await this.write('reviews', reviewInsert(this.db, requestId, review));
   }
 
   async markReviewsStale(requestId: string): Promise<void> {
     await this.requireRequest(requestId);
-    await this.db.updateTable('reviews').set({ stale: 1 }).where('request_id', '=', requestId).execute();
+    await this.write('reviews', this.db.updateTable('reviews').set({ stale: 1 }).where('request_id', '=', requestId));
   }
 
   async addNote(requestId: string, note: Note): Promise<void> {
     await this.requireRequest(requestId);
-    await insertNote(this.db, requestId, note);
+    await this.write('notes', noteInsert(this.db, requestId, note));
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {
-    const db = this.db;
-    if (this.auditLock) {
-      await db.executeQuery(auditLockStatement());
+    const insert = this.db.insertInto('audit_events').values({
+      id: event.id,
+      at: event.at,
+      actor: event.actor,
+      actor_key: emailKey(event.actor),
+      type: event.type,
+      tenant: event.tenant ?? null,
+      environment: event.environment ?? null,
+      request_id: event.requestId ?? null,
+      break_glass: event.breakGlass ? 1 : 0,
+      details: JSON.stringify(event.details),
+      targets: event.targets ? JSON.stringify(event.targets) : null,
+    });
+    if (this.deferred) {
+      // The audit lock from the first append to the commit; a duplicate id fails the commit's round
+      // trip with a unique violation, which sendDeferred answers as this conflict.
+      if (this.auditLock) this.deferred.push({ table: 'audit_events', statement: auditLockStatement().sql });
       this.auditLock = false;
+      return this.write('audit_events', insert);
     }
-    const inserted = await db
-      .insertInto('audit_events')
-      .values({
-        id: event.id,
-        at: event.at,
-        actor: event.actor,
-        actor_key: emailKey(event.actor),
-        type: event.type,
-        tenant: event.tenant ?? null,
-        environment: event.environment ?? null,
-        request_id: event.requestId ?? null,
-        break_glass: event.breakGlass ? 1 : 0,
-        details: JSON.stringify(event.details),
-        targets: event.targets ? JSON.stringify(event.targets) : null,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .executeTakeFirst();
+    const inserted = await insert.onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) throw conflict(`audit event ${event.id} already exists`);
   }
 
   async findByIdempotencyKey(user: string, key: string): Promise<string | null> {
-    const row = await this.db
+    const db = await this.ready();
+    const row = await db
       .selectFrom('idempotency_keys')
       .select('request_id')
       .where('user_key', '=', emailKey(user))
@@ -405,14 +499,15 @@ class SqlTx implements RequestStoreTx {
 
   async saveIdempotencyKey(user: string, key: string, requestId: string): Promise<void> {
     if ((await this.findByIdempotencyKey(user, key)) !== null) throw conflict('idempotency key already used');
-    await this.db
+    const db = await this.ready();
+    await db
       .insertInto('idempotency_keys')
       .values({ user_key: emailKey(user), idempotency_key: key, request_id: requestId })
       .execute();
   }
 
   async openBreakGlass(session: BreakGlass): Promise<void> {
-    const db = this.db;
+    const db = await this.ready();
     const userKey = emailKey(session.user);
     await db
       .updateTable('break_glass_sessions')
@@ -434,7 +529,8 @@ class SqlTx implements RequestStoreTx {
   }
 
   async closeBreakGlass(user: string, at: Date): Promise<void> {
-    await this.db
+    const db = await this.ready();
+    await db
       .updateTable('break_glass_sessions')
       .set({ closed_at: at.toISOString() })
       .where('user_key', '=', emailKey(user))
@@ -443,26 +539,26 @@ class SqlTx implements RequestStoreTx {
   }
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
-    return findActiveBreakGlass(this.db, user, now);
+    return findActiveBreakGlass(await this.ready(['break_glass_sessions']), user, now);
   }
 
   async closeExpiredBreakGlass(session: BreakGlass): Promise<boolean> {
-    return closeExpiredSession(this.db, session);
+    return closeExpiredSession(await this.ready(), session);
   }
 
   async enqueueNotification(message: NewOutboxMessage): Promise<void> {
-    await enqueueOutbox(this.db, message);
+    await enqueueOutbox(await this.ready(), message);
   }
 
   async claimNotifications(claim: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<OutboxMessage[]> {
-    return claimOutbox(this.db, claim);
+    return claimOutbox(await this.ready(), claim);
   }
 
   async recordNotificationAttempt(id: string, owner: string, outcome: OutboxOutcome): Promise<boolean> {
-    return recordOutboxAttempt(this.db, id, owner, outcome);
+    return recordOutboxAttempt(await this.ready(), id, owner, outcome);
   }
 
   async pruneNotifications(settledBefore: Date, limit: number): Promise<number> {
-    return pruneOutbox(this.db, settledBefore, limit);
+    return pruneOutbox(await this.ready(), settledBefore, limit);
   }
 }

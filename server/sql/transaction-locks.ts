@@ -5,8 +5,9 @@
  * - the store lock, exclusive for an unscoped transaction (it runs alone), shared for a scoped one;
  * - one lock per request a scoped transaction names, taken in key order so that two scoped
  *   transactions never wait for each other in a cycle (two ids sharing a key only wait needlessly);
- * - the audit lock, taken by a scoped transaction before its first audit event: appends are numbered
- *   in commit order, as when every transaction ran alone.
+ * - the audit lock, taken by a scoped transaction right before its first audit event, which goes in
+ *   its commit's round trip (decision 057): appends are numbered in commit order, as when every
+ *   transaction ran alone.
  *
  * The keys are integers made here, so each statement is plain text (no parameters): the driver sends
  * it in one round trip, and PostgreSQL runs its statements in order.
@@ -17,7 +18,7 @@ import { CompiledQuery } from 'kysely';
 /** "RWT1": the store lock (one-key form; kept from before decision 052, so mixed versions exclude). */
 const STORE_LOCK_KEY = 0x52575431;
 /** "RWTA": the audit lock (one-key form). */
-const AUDIT_LOCK_KEY = 0x52575441;
+export const AUDIT_LOCK_KEY = 0x52575441;
 /** "RWTR": the two-key form's first key for request locks (the one- and two-key forms never collide). */
 const REQUEST_LOCK_SPACE = 0x52575452;
 

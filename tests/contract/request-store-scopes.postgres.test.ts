@@ -4,12 +4,14 @@
  * unscoped one alone, and audit events of concurrent transactions are numbered in commit order.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { requestScope } from '#core/transaction-scope.ts';
+import { AUDIT_LOCK_KEY } from '#server/sql/transaction-locks.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
 import { usePostgres, type TestDatabase } from '../support/postgres.ts';
 import { makeEvent, makeRequest } from './request-store-fixtures.ts';
 
-const pg = usePostgres();
+const postgres = usePostgres();
 
 /** A promise settled from outside, failing after `ms` so that a lock wait never hangs the suite. */
 function signal(name: string, ms = 10_000) {
@@ -30,13 +32,13 @@ function signal(name: string, ms = 10_000) {
 const WAITING_MS = 400;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(!pg.available)('SqlRequestStore transaction scopes (postgresql)', () => {
+describe.skipIf(!postgres.available)('SqlRequestStore transaction scopes (postgresql)', () => {
   let database: TestDatabase;
   let a: SqlRequestStore;
   let b: SqlRequestStore;
 
   beforeEach(async () => {
-    database = await pg.createDatabase();
+    database = await postgres.createDatabase();
     [a, b] = await Promise.all([SqlRequestStore.openPostgres({ url: database.url }), SqlRequestStore.openPostgres({ url: database.url })]);
     await a.transaction(async (tx) => {
       for (const id of ['rbk-1', 'rbk-2']) await tx.insertRequest(makeRequest({ id, requiredApprovals: 0 }));
@@ -128,7 +130,7 @@ describe.skipIf(!pg.available)('SqlRequestStore transaction scopes (postgresql)'
     expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 
-  it('numbers audit events in commit order: a later append waits for the open one, so no audit page skips it', { timeout: 60_000 }, async () => {
+  it('numbers audit events in commit order: an append goes with its commit, so an open one holds no other up', { timeout: 60_000 }, async () => {
     const release = signal('release');
     const appended = signal('the first append');
     const first = a.transaction(async (tx) => {
@@ -137,17 +139,34 @@ describe.skipIf(!pg.available)('SqlRequestStore transaction scopes (postgresql)'
       await release.promise;
     }, requestScope('rbk-1'));
     await appended.promise;
-    let secondDone = false;
-    const second = b
-      .transaction((tx) => tx.appendAudit(makeEvent({ id: 'evt-second', requestId: 'rbk-2' })), requestScope('rbk-2'))
-      .then(() => (secondDone = true));
-    await pause(WAITING_MS);
-    // Had the second committed, a reader would page past it here and never see the first event.
-    expect(secondDone).toBe(false);
-    expect((await a.listAudit({}, null, 10)).items).toEqual([]);
+    // The second commits while the first is still open: its event is numbered first (decision 057).
+    await b.transaction((tx) => tx.appendAudit(makeEvent({ id: 'evt-second', requestId: 'rbk-2' })), requestScope('rbk-2'));
+    expect((await a.listAudit({}, null, 10)).items.map((e) => e.id)).toEqual(['evt-second']);
     release.fire();
-    await Promise.all([first, second]);
-    expect((await b.listAudit({}, null, 10)).items.map((e) => e.id)).toEqual(['evt-second', 'evt-first']);
+    await first;
+    expect((await b.listAudit({}, null, 10)).items.map((e) => e.id)).toEqual(['evt-first', 'evt-second']);
+  });
+
+  it('an audit event takes its number behind the audit lock, in its commit\'s round trip', { timeout: 60_000 }, async () => {
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      const sequence = `select last_value, is_called from ${(await holder.query("select pg_get_serial_sequence('audit_events', 'seq') as name")).rows[0].name}`;
+      const numbered = async () => (await holder.query(sequence)).rows[0];
+      const before = await numbered();
+      await holder.query(`select pg_advisory_lock(${AUDIT_LOCK_KEY})`);
+      let committed = false;
+      const appending = a.transaction((tx) => tx.appendAudit(makeEvent({ id: 'evt-held', requestId: 'rbk-1' })), requestScope('rbk-1')).then(() => (committed = true));
+      await pause(WAITING_MS);
+      // Had the insert run before the lock, it would have drawn its number already.
+      expect(committed).toBe(false);
+      expect(await numbered()).toEqual(before);
+      await holder.query(`select pg_advisory_unlock(${AUDIT_LOCK_KEY})`);
+      await appending;
+      expect((await b.listAudit({}, null, 10)).items.map((e) => e.id)).toEqual(['evt-held']);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('loses no update: 2 replicas × 25 read-increment-writes on each of two requests', { timeout: 60_000 }, async () => {

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestStore, RequestStoreTx } from '#core/ports.ts';
 import type { RollbackRequest } from '#core/schemas.ts';
+import { requestScope } from '#core/transaction-scope.ts';
 
 export interface RequestStoreHarness {
   store: RequestStore;
@@ -235,6 +236,44 @@ export function describeRequestStoreContract(name: string, makeStore: () => Prom
         // The store carries on normally afterwards.
         await insert(makeRequest({ id: 'rbk-3' }));
         expect(await store.getRequest('rbk-3')).not.toBeNull();
+      });
+
+      it('the tx reads back each kind of write it made, in the order made (PostgreSQL reads early and writes late, decision 057)', async () => {
+        await insert(makeRequest());
+        const seen = await store.transaction(async (tx) => {
+          const r = (await tx.getRequest('rbk-1'))!;
+          await tx.addReview('rbk-1', { by: 'bob@example.com', decision: 'approve', comment: 'first', at: '2025-03-01T10:01:00.000Z', stale: false });
+          await tx.markReviewsStale('rbk-1');
+          await tx.addReview('rbk-1', { by: 'carol@example.com', decision: 'approve', comment: 'second', at: '2025-03-01T10:02:00.000Z', stale: false });
+          await tx.updateRequest({ ...r, state: 'approved' });
+          await tx.addNote('rbk-1', { by: 'bob@example.com', text: 'n', at: '2025-03-01T10:03:00.000Z' });
+          await tx.appendAudit(makeEvent());
+          return tx.getRequest('rbk-1');
+        }, requestScope('rbk-1'));
+        expect(seen!.state).toBe('approved');
+        expect(seen!.reviews.map((review) => [review.comment, review.stale])).toEqual([
+          ['first', true],
+          ['second', false],
+        ]);
+        expect(seen!.notes.map((note) => note.text)).toEqual(['n']);
+        expect(await store.getRequest('rbk-1')).toStrictEqual(seen);
+        expect((await store.listAudit({}, null, 10)).items.map((event) => event.id)).toEqual(['evt-1']);
+      });
+
+      it('an audit event whose id is taken is CONFLICT, and its transaction keeps nothing', async () => {
+        await insert(makeRequest());
+        await store.transaction((tx) => tx.appendAudit(makeEvent()));
+        await expectRewindError(
+          store.transaction(async (tx) => {
+            const r = (await tx.getRequest('rbk-1'))!;
+            await tx.updateRequest({ ...r, state: 'approved' });
+            await tx.addNote('rbk-1', { by: 'bob@example.com', text: 'n', at: '2025-03-01T10:03:00.000Z' });
+            await tx.appendAudit(makeEvent({ type: 'rollback.approved' }));
+          }),
+          'CONFLICT',
+        );
+        expect(await store.getRequest('rbk-1')).toStrictEqual(makeRequest());
+        expect((await store.listAudit({}, null, 10)).items.map((event) => event.type)).toEqual(['rollback.requested']);
       });
 
       it('rolls back a transaction that fails on a store error (duplicate) after earlier writes', async () => {

@@ -3,6 +3,8 @@
  * the migrations make, and the database enforcing the append-only audit trail.
  */
 import { sql } from 'kysely';
+import pg from 'pg';
+import { requestScope } from '#core/transaction-scope.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, migrationProviderFor } from '#server/sql/migrations.ts';
 import { openPostgres, redactUrl } from '#server/sql/postgres.ts';
@@ -12,14 +14,14 @@ import { makeEvent, makeRequest, rejection } from './request-store-fixtures.ts';
 import { FixedClock, SequentialIds } from '#core/basic-adapters.ts';
 import { closeExpiredBreakGlass } from '#core/break-glass-expiry.ts';
 
-const pg = usePostgres();
+const postgres = usePostgres();
 
-describe.skipIf(!pg.available)('SqlRequestStore (postgresql only)', () => {
+describe.skipIf(!postgres.available)('SqlRequestStore (postgresql only)', () => {
   let database: TestDatabase;
   let stores: SqlRequestStore[];
 
   beforeEach(async () => {
-    database = await pg.createDatabase();
+    database = await postgres.createDatabase();
     stores = [];
   }, 30_000);
   afterEach(async () => {
@@ -139,8 +141,40 @@ describe.skipIf(!pg.available)('SqlRequestStore (postgresql only)', () => {
     expect((await store.listAudit({}, null, 10)).items.map((e) => e.id)).toEqual(['evt-2', 'evt-1']);
   });
 
+  it('a review\'s transaction is three round trips: begin, locks and the request; the session; its writes with the commit (decision 057)', { timeout: 60_000 }, async () => {
+    // Every statement the driver is asked to send while counting, in order: one call, one round trip.
+    // Patched before the store connects: a connection binds its query method then (queryTimeoutMs).
+    const sent: string[] = [];
+    let counting = false;
+    const real = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      if (counting && typeof args[0] === 'string') sent.push(args[0]);
+      return (real as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof real;
+    try {
+      const store = await open();
+      await store.transaction((tx) => tx.insertRequest(makeRequest({ requiredApprovals: 1 })));
+      counting = true;
+      await store.transaction(async (tx) => {
+        const request = (await tx.getRequest('rbk-1'))!;
+        await tx.activeBreakGlass('bob@example.com', new Date('2025-03-01T10:01:00.000Z'));
+        await tx.addReview('rbk-1', { by: 'bob@example.com', decision: 'approve', comment: 'ok', at: '2025-03-01T10:01:00.000Z', stale: false });
+        await tx.updateRequest({ ...request, state: 'approved' });
+        await tx.appendAudit(makeEvent({ type: 'rollback.reviewed' }));
+      }, requestScope('rbk-1'));
+      counting = false;
+    } finally {
+      pg.Client.prototype.query = real;
+    }
+    expect(sent.map((text) => text.split(/\s+/, 1)[0])).toEqual(['begin;', 'select', 'insert']);
+    expect(sent[0]).toMatch(/^begin; select pg_advisory_xact_lock_shared\(\d+\); select pg_advisory_xact_lock\(\d+, -?\d+\); select "requests"\.\*.* where "id" = 'rbk-1'$/s);
+    expect(sent[2]).toMatch(/^insert into "reviews".*;\nupdate "requests".*;\nselect pg_advisory_xact_lock\(\d+\);\ninsert into "audit_events".*;\ncommit$/s);
+    const stored = (await stores[0]!.getRequest('rbk-1'))!;
+    expect([stored.state, stored.reviews.map((review) => review.comment)]).toEqual(['approved', ['ok']]);
+  });
+
   it('a database that cannot be reached is a clear error, and the URL is logged without its password', { timeout: 60_000 }, async () => {
-    const url = new URL(pg.serverUrl());
+    const url = new URL(postgres.serverUrl());
     url.port = '1';
     url.password = 's3cret';
     const error = await rejection(SqlRequestStore.openPostgres({ url: url.toString() }));
