@@ -58,12 +58,12 @@ test('the approvals queue shows a changed plan before any click, and open-reques
   await expect(dana.page.getByRole('region', { name: /^Waiting for your review/ }).locator(`[data-request-id="${id}"]`)).toHaveCount(0);
   await expect(dana.page.getByRole('link', { name: /^Approvals/ })).toHaveAttribute('title', /awaiting the requester's confirmation/);
   await checkA11y(dana.page);
-  await dana.page.screenshot({ path: '/tmp/glance-queue-1440.png', fullPage: true });
+  await dana.page.screenshot({ path: test.info().outputPath('glance-queue-1440.png'), fullPage: true });
   await dana.page.setViewportSize({ width: 390, height: 844 });
   await expect(banner).toBeVisible();
   await expectNoSidewaysScroll(dana.page);
   await checkA11y(dana.page);
-  await dana.page.screenshot({ path: '/tmp/glance-queue-390.png', fullPage: true });
+  await dana.page.screenshot({ path: test.info().outputPath('glance-queue-390.png'), fullPage: true });
 
   // The target page's open requests say so too, not "pending".
   await dana.page.setViewportSize({ width: 1440, height: 900 });
@@ -104,9 +104,9 @@ test('a 110-row field table stays short: groups per service with counts, the fir
     expect((await block.boundingBox())!.height).toBeGreaterThan(40);
     if (width === 390) await expectNoSidewaysScroll(page);
     await checkA11y();
-    await page.screenshot({ path: `/tmp/glance-fields-${width}.png`, fullPage: false });
+    await page.screenshot({ path: test.info().outputPath(`glance-fields-${width}.png`), fullPage: false });
     await page.getByTestId('field-row').first().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `/tmp/glance-fields-rows-${width}.png`, fullPage: false });
+    await page.screenshot({ path: test.info().outputPath(`glance-fields-rows-${width}.png`), fullPage: false });
 
     // Collapse and expand by keyboard; "Show all" shows the rest of one group.
     const payments = page.getByRole('button', { name: 'payments 60 fields' });

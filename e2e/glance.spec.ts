@@ -57,7 +57,7 @@ test('compare pickers at 1440 and 390 px: screenshots, the chosen options whole 
     await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
     await page.goto(`/targets/acme/production/compare?from=${sha}&to=${longest}`);
     await expect(page.getByTestId('field-row').first()).toBeVisible();
-    await page.screenshot({ path: `/tmp/glance-compare-${width}.png`, fullPage: false });
+    await page.screenshot({ path: test.info().outputPath(`glance-compare-${width}.png`), fullPage: false });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, `sideways scroll at ${width} px`).toBeLessThanOrEqual(1);
     for (const name of ['From revision', 'To revision']) {
