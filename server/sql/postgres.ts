@@ -127,31 +127,32 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
   return pool;
 }
 
+/** Puts `around` on each promise `client.query` returns (the callback form is left as it is). */
+function aroundQueries(client: pg.PoolClient, around: (answer: Promise<unknown>) => Promise<unknown>): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const result = query(...args);
+    return result instanceof Promise ? around(result) : result;
+  }) as typeof client.query;
+}
+
 /**
  * A text of several statements (simple protocol) answers with its last statement's result: pg gives
  * one result per statement, and Kysely reads a single one (decision 057 reads a request that way).
  */
 function answerWithLastResult(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  client.query = ((...args: unknown[]) => {
-    const result = query(...args);
-    if (!(result instanceof Promise)) return result;
-    return result.then((answer: unknown) => (Array.isArray(answer) ? answer.at(-1) : answer));
-  }) as typeof client.query;
+  aroundQueries(client, (answer) => answer.then((result) => (Array.isArray(result) ? result.at(-1) : result)));
 }
 
 /** Ends `client`'s connection when a query of it is not answered within `ms` (see queryTimeoutMs). */
 function withQueryDeadline(client: pg.PoolClient, ms: number): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  client.query = ((...args: unknown[]) => {
-    const result = query(...args);
-    if (!(result instanceof Promise)) return result;
+  aroundQueries(client, (answer) => {
     const timer = setTimeout(() => {
       const stream = (client as unknown as { connection?: { stream?: { destroy(error?: Error): void } } }).connection?.stream;
       stream?.destroy(new Error(`the database did not answer within ${ms} ms`));
     }, ms);
-    return result.finally(() => clearTimeout(timer));
-  }) as typeof client.query;
+    return answer.finally(() => clearTimeout(timer));
+  });
 }
 
 export function openPostgres(options: PostgresOptions): Kysely<RewindDatabase> {

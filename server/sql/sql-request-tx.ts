@@ -4,6 +4,7 @@
  * is scoped to comes read with its locks, and the writes nobody waits on go with the commit.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
+import pg from 'pg';
 import { conflict, notFound } from '#core/errors.ts';
 import type { RequestStoreTx } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
@@ -29,8 +30,8 @@ async function sendDeferred(db: Db, statements: readonly string[]): Promise<void
   try {
     await db.executeQuery(CompiledQuery.raw(statements.join(';\n')));
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === '23505' && 'table' in error && error.table === 'audit_events') {
-      throw conflict(`audit event already exists (${'detail' in error ? String(error.detail) : 'duplicate id'})`);
+    if (error instanceof pg.DatabaseError && error.code === '23505' && error.table === 'audit_events') {
+      throw conflict(`audit event already exists (${error.detail ?? 'duplicate id'})`);
     }
     throw error;
   }

@@ -157,8 +157,10 @@ describe.skipIf(!postgres.available)('SqlRequestStore transaction scopes (postgr
       await holder.query(`select pg_advisory_lock(${AUDIT_LOCK_KEY})`);
       let committed = false;
       const appending = a.transaction((tx) => tx.appendAudit(makeEvent({ id: 'evt-held', requestId: 'rbk-1' })), requestScope('rbk-1')).then(() => (committed = true));
-      await pause(WAITING_MS);
-      // Had the insert run before the lock, it would have drawn its number already.
+      // Once the commit's round trip waits for the audit lock (however long a busy machine takes to get
+      // there): had the insert run before the lock, it would have drawn its number already.
+      const waitingForLock = async () => Number((await holder.query("select count(*) as n from pg_locks where locktype = 'advisory' and not granted")).rows[0].n);
+      await expect.poll(waitingForLock, { timeout: 10_000, interval: 50 }).toBe(1);
       expect(committed).toBe(false);
       expect(await numbered()).toEqual(before);
       await holder.query(`select pg_advisory_unlock(${AUDIT_LOCK_KEY})`);
