@@ -8,7 +8,9 @@
 // exactly one rollback commit on the branch per request id, no commit id twice, one
 // `rollback.executed` event per request. Reported: the latency of a review (p50, p99, max), that of
 // the reviews reaching the quorum, the time from those to their completed request (live update), the
-// throughput and the commit-lock wait, as JSON lines. The reviewers run in a worker thread
+// throughput and the commit-lock wait, as JSON lines; on Linux also each consumer's CPU time per review
+// during the load (bench/cpu-time.mjs) and the cores they kept busy, which tell a machine out of CPU
+// from a wait somewhere. The reviewers run in a worker thread
 // (bench/review-load-client.mjs) and send `Prefer: respond-async` as the SPA does (decision 049);
 // REWIND_BENCH_PREFER=sync makes the quorum reviews wait for their commits (the API's default).
 //
@@ -22,12 +24,13 @@
 // only that PostgreSQL row.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { importCommits, initRepo } from '#server/git/fast-import.ts';
+import { cpuSince, cpuSnapshot } from './cpu-time.mjs';
 import { createRewindServer } from '#server/node/rewind-server.ts';
 import { postgresTestAvailability, startThrowawayPostgres } from '../scripts/postgres-test-server.mjs';
 
@@ -209,8 +212,15 @@ async function runOn(report, prefix, databaseUrl, replicas = 1) {
       const client = new Worker(new URL('./review-load-client.mjs', import.meta.url), {
         workerData: { jobs, urls: servers.map((server) => server.url), concurrency: CONCURRENCY, viewer: REQUESTER, respondAsync: RESPOND_ASYNC },
       });
+      // CPU time by consumer between the load's first review and its last answer (bench/cpu-time.mjs).
+      let cpuBefore = null;
+      let cpu = null;
       const { answers, elapsed, committed: committedMs, allCommittedAfter } = await new Promise((resolve, reject) => {
-        client.once('message', resolve);
+        client.on('message', (message) => {
+          if (message.type === 'started') cpuBefore = cpuSnapshot();
+          else if (message.type === 'loaded' && cpuBefore && message.loadGeneratorCpuMs !== null) cpu = { ...cpuSince(cpuBefore, cpuSnapshot()), loadGenerator: message.loadGeneratorCpuMs };
+          else if (message.type === 'done') resolve(message);
+        });
         client.once('error', reject);
         client.once('exit', (code) => reject(new Error(`the review client stopped (exit code ${code})`)));
       });
@@ -289,6 +299,23 @@ async function runOn(report, prefix, databaseUrl, replicas = 1) {
       report({ name: `${prefix}.all-completed`, detail: 'from the first review to the last rollback completed', value: round(allCommittedAfter), unit: 'ms' });
       report({ name: `${prefix}.total`, detail, value: round(elapsed), unit: 'ms' });
       report({ name: `${prefix}.reviews-per-second`, detail, value: round((latencies.length / elapsed) * 1000), unit: 'reviews/s' });
+      if (cpu) {
+        // Where the cores went during the load, per review: the servers' event loop (this process's main
+        // thread), the process's other threads (V8's compiler and GC, libuv's pool) without the load
+        // generator's, the load generator (a worker thread here; remote browsers in a deployment), git, PostgreSQL.
+        const consumers = {
+          'server-main-thread': [cpu.thread, "the servers' event loop (this process's main thread)"],
+          'helper-threads': [cpu.process - cpu.thread - cpu.loadGenerator, "this process's other threads: V8's compiler and garbage collector, libuv's pool"],
+          'load-generator': [cpu.loadGenerator, 'the reviewers (a worker thread of this process)'],
+          git: [cpu.children, 'git processes the servers ran and waited for'],
+          ...(databaseUrl ? { postgres: [cpu.postgres, 'PostgreSQL processes on this machine'] } : {}),
+        };
+        for (const [consumer, [ms, what]] of Object.entries(consumers)) {
+          report({ name: `${prefix}.cpu-per-review.${consumer}`, detail: `CPU time of ${what} during the load, per review`, value: round(ms / latencies.length), unit: 'ms' });
+        }
+        const busy = Object.values(consumers).reduce((sum, [ms]) => sum + ms, 0) / elapsed;
+        report({ name: `${prefix}.cores-busy`, detail: `cores kept busy during the load by the consumers above (this machine has ${availableParallelism()})`, value: round(busy), unit: 'cores' });
+      }
       let waitSum = 0;
       let waitCount = 0;
       for (const server of servers) {

@@ -11,6 +11,7 @@
 // request the first `request.updated` after its 202 (the completed, failed or dismissed request).
 import { parentPort, workerData } from 'node:worker_threads';
 import { Agent, fetch } from 'undici';
+import { threadCpuMs } from './cpu-time.mjs';
 
 const { jobs, urls, concurrency, viewer, respondAsync } = workerData;
 const clients = new Agent({ connections: concurrency });
@@ -109,6 +110,9 @@ await Promise.all(
 );
 const answers = [];
 let next = 0;
+// The bench reads the server's CPU time between these two messages; this thread's own is posted with the second.
+parentPort.postMessage({ type: 'started' });
+const ownCpuBefore = threadCpuMs();
 const started = performance.now();
 await Promise.all(
   Array.from({ length: concurrency }, async () => {
@@ -116,6 +120,7 @@ await Promise.all(
   }),
 );
 const elapsed = performance.now() - started;
+parentPort.postMessage({ type: 'loaded', loadGeneratorCpuMs: ownCpuBefore === null ? null : threadCpuMs() - ownCpuBefore });
 
 // Until every request answered 202 has its outcome (or 60 s): a last read covers an update missed.
 const executing = answers.filter((answer) => answer.status === 202);
@@ -129,4 +134,4 @@ const allCommittedAfter = Math.max(...[...awaiting.values()].map((entry) => entr
 closing.abort();
 await clients.close();
 await streams.destroy();
-parentPort.postMessage({ answers: answers.map(({ ms, status, state, message, body }) => ({ ms, status, state, message, body })), elapsed, committed, allCommittedAfter });
+parentPort.postMessage({ type: 'done', answers: answers.map(({ ms, status, state, message, body }) => ({ ms, status, state, message, body })), elapsed, committed, allCommittedAfter });
