@@ -49,14 +49,22 @@ async function readRequestAtOnce(db: Db, id: string): Promise<RollbackRequest | 
 
 /** PostgreSQL: the one statement that reads a request whole (to run, or to send with a transaction's locks). */
 export function requestAtOnceQuery(db: Db, id: string) {
+  return requestsWhole(db).where('id', '=', id);
+}
+
+/** PostgreSQL: several requests whole in one statement (coalesced reads, decision 058). */
+export function requestsAtOnceQuery(db: Db, ids: readonly string[]) {
+  return requestsWhole(db).where('id', 'in', ids);
+}
+
+function requestsWhole(db: Db) {
   return db
     .selectFrom('requests')
     .selectAll('requests')
     .select([
       sql<Selectable<ReviewsTable>[]>`(select coalesce(json_agg(r order by r.seq), json_build_array()) from reviews r where r.request_id = requests.id)`.as('review_rows'),
       sql<Selectable<NotesTable>[]>`(select coalesce(json_agg(n order by n.seq), json_build_array()) from notes n where n.request_id = requests.id)`.as('note_rows'),
-    ])
-    .where('id', '=', id);
+    ]);
 }
 
 export type AtOnceRow = Selectable<RequestsTable> & { review_rows: Selectable<ReviewsTable>[]; note_rows: Selectable<NotesTable>[] };

@@ -18,7 +18,8 @@
  * side by side. A scoped transaction that appends to the audit trail takes the audit lock from that
  * append to its commit, so audit events are numbered in commit order and an audit page never skips one.
  * The transaction itself (`SqlTx`, sql-request-tx.ts) sends PostgreSQL what it can in fewer round trips
- * (decision 057).
+ * (decision 057), and reads of single requests that queue for the reader pool share one statement
+ * (coalesced-reads.ts, decision 058).
  */
 import { OPEN_STATES } from '#core/request-lifecycle.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -28,7 +29,7 @@ import type { AuditFilter, DeliveryLedger, Page, RequestFilter, RequestStore, Re
 import type { AuditEvent, BreakGlass, RollbackRequest } from '#core/schemas.ts';
 import { openDatabase, type RewindDatabase } from './database.ts';
 import { migrateToLatest, type SqlFlavour } from './migrations.ts';
-import { readRequest, requestAtOnceQuery, requestFromAtOnceRow, type AtOnceRow, assembleRequests, toAuditEvent, findActiveBreakGlass, findExpiredBreakGlass } from './sql-request-rows.ts';
+import { readRequest, requestAtOnceQuery, requestsAtOnceQuery, requestFromAtOnceRow, type AtOnceRow, assembleRequests, toAuditEvent, findActiveBreakGlass, findExpiredBreakGlass } from './sql-request-rows.ts';
 import { SqlTx, type Prefetched } from './sql-request-tx.ts';
 import { listOutbox, outboxBacklog } from './sql-outbox.ts';
 import type { OutboxBacklog, OutboxMessage } from '#core/notification-schemas.ts';
@@ -37,6 +38,7 @@ import { scopedTx, scopeRequests } from '#core/transaction-scope.ts';
 import { transactionLockStatement } from './transaction-locks.ts';
 import { inlineStatement } from './inline-statement.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
+import { CoalescedReads } from './coalesced-reads.ts';
 import {
   checkLimit,
   decodeAuditCursor,
@@ -48,6 +50,9 @@ import {
 
 type Db = Kysely<RewindDatabase>;
 
+/** Requests read by one coalesced statement at most (a burst of reviews asks for a few dozen). */
+const COALESCED_READS_MAX = 100;
+
 /** The in-memory queue of a replica's unscoped transactions (no request id is empty-prefixed). */
 const UNSCOPED_QUEUE = '\u0000unscoped';
 
@@ -57,11 +62,23 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
   /** PostgreSQL: this replica's scoped transactions on one request wait here, not on a connection. */
   private readonly requestQueues = new KeyedMutex();
 
+  /** PostgreSQL: `getRequest`s that queue for the reader pool share statements (decision 058). */
+  private readonly requestReads: CoalescedReads<AtOnceRow> | null;
+
   private constructor(
     private readonly writer: Db,
     private readonly reader: Db,
     readonly flavour: SqlFlavour,
-  ) {}
+    readerConnections = 1,
+  ) {
+    this.requestReads =
+      flavour === 'postgres'
+        ? new CoalescedReads(async (ids) => new Map((await requestsAtOnceQuery(this.reader, ids).execute()).map((row) => [row.id, row])), {
+            maxInFlight: readerConnections,
+            maxBatch: COALESCED_READS_MAX,
+          })
+        : null;
+  }
 
   /** Opens (creating if needed) the database file and brings its schema up to date. */
   static async open(file: string): Promise<SqlRequestStore> {
@@ -94,8 +111,9 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
     // answer is a connection gone silent (postgres.ts queryTimeoutMs).
     const settings = { queryTimeoutMs: 30_000, ...options };
     const writer = openPostgres({ ...settings, max: options.writerConnections ?? 16, applicationName: `${name} (writer)` });
-    const reader = openPostgres({ ...settings, max: options.readerConnections ?? 4, applicationName: `${name} (reader)` });
-    return new SqlRequestStore(writer, reader, 'postgres');
+    const readerConnections = options.readerConnections ?? 4;
+    const reader = openPostgres({ ...settings, max: readerConnections, applicationName: `${name} (reader)` });
+    return new SqlRequestStore(writer, reader, 'postgres', readerConnections);
   }
 
   /** Throws when the database does not answer (readiness). */
@@ -171,8 +189,12 @@ export class SqlRequestStore implements RequestStore, DeliveryLedger {
   }
 
   async getRequest(id: string): Promise<RollbackRequest | null> {
-    // PostgreSQL reads it in one statement: a snapshot of its own.
-    if (this.flavour === 'postgres') return this.guard(readRequest(this.reader, id, 'postgres'));
+    // PostgreSQL reads it in one statement, a snapshot of its own, shared with the reads of other
+    // requests asked while the reader pool is busy; each caller gets a request object of its own.
+    if (this.requestReads) {
+      const row = await this.guard(this.requestReads.get(id));
+      return row ? requestFromAtOnceRow(row) : null;
+    }
     return this.read((trx) => readRequest(trx, id));
   }
 

@@ -173,6 +173,52 @@ describe.skipIf(!postgres.available)('SqlRequestStore (postgresql only)', () => 
     expect([stored.state, stored.reviews.map((review) => review.comment)]).toEqual(['approved', ['ok']]);
   });
 
+  it('reads of requests that queue for the reader pool share one statement, each answered as if read alone (decision 058)', { timeout: 60_000 }, async () => {
+    const sent: string[] = [];
+    let counting = false;
+    const real = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      if (counting && typeof args[0] === 'string') sent.push(args[0]);
+      return (real as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof real;
+    try {
+      // One reader connection: the first read goes alone, the others queue behind it.
+      const store = await SqlRequestStore.openPostgres({ url: database.url, readerConnections: 1 });
+      stores.push(store);
+      const ids = Array.from({ length: 8 }, (_, i) => `rbk-${i + 1}`);
+      for (const [i, id] of ids.entries()) {
+        await store.transaction(async (tx) => {
+          await tx.insertRequest(makeRequest({ id, justification: `request ${i + 1}` }));
+          for (let r = 0; r < i % 3; r++) await tx.addReview(id, { by: `approver-${r}@example.com`, decision: 'approve', comment: `${id} review ${r}`, at: '2025-03-01T10:01:00.000Z', stale: false });
+          await tx.addNote(id, { by: 'jane@example.com', text: `note on ${id}`, at: '2025-03-01T10:02:00.000Z' });
+        });
+      }
+      const alone = new Map<string, unknown>();
+      for (const id of ids) alone.set(id, await store.getRequest(id));
+      counting = true;
+      const asked = [...Array.from({ length: 40 }, (_, i) => ids[i % ids.length]!), 'rbk-missing'];
+      const read = await Promise.all(asked.map((id) => store.getRequest(id)));
+      counting = false;
+      expect(read.map((request, i) => (asked[i] === 'rbk-missing' ? request : request === null ? 'null' : JSON.stringify(request) === JSON.stringify(alone.get(asked[i]!))))).toEqual([...Array.from({ length: 40 }, () => true), null]);
+      // Each caller has a request of its own: changing one changes no other.
+      read[0]!.reviews.push({ by: 'x@example.com', decision: 'reject', comment: '', at: '', stale: false });
+      expect(read[8]!.reviews).toHaveLength(read[0]!.reviews.length - 1);
+      const selects = sent.filter((text) => text.startsWith('select'));
+      expect(selects).toHaveLength(2);
+      expect(selects[0]).toMatch(/where "id" in \(\$1\)$/);
+      expect(selects[1]).toMatch(/where "id" in \((\$\d+, ){8}\$\d+\)$/);
+
+      // A read asked after a commit sees it, also when it waits behind a read sent before the commit.
+      const before = store.getRequest('rbk-1');
+      await store.transaction((tx) => tx.insertRequest(makeRequest({ id: 'rbk-9' })));
+      const after = store.getRequest('rbk-9');
+      expect((await before)?.id).toBe('rbk-1');
+      expect((await after)?.id).toBe('rbk-9');
+    } finally {
+      pg.Client.prototype.query = real;
+    }
+  });
+
   it('a database that cannot be reached is a clear error, and the URL is logged without its password', { timeout: 60_000 }, async () => {
     const url = new URL(postgres.serverUrl());
     url.port = '1';
