@@ -556,6 +556,50 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
     }
   }, 60_000);
 
+  it('respond-async: an approval that reaches the quorum unforeseen is claimed without reading the request again (decision 058)', async () => {
+    const { store, close } = await open();
+    let reads = 0;
+    let gate: Promise<void> | null = null;
+    const gated = new Proxy(store, {
+      get(target, key) {
+        if (key === 'transaction') {
+          return async (...args: Parameters<RequestStore['transaction']>) => {
+            if (gate) await gate;
+            return target.transaction(...args);
+          };
+        }
+        // Reads outside transactions, counted once answered.
+        if (key === 'getRequest') return (id: string) => target.getRequest(id).finally(() => reads++);
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    try {
+      const f = makeFixture(gated);
+      const request = await f.pending(GLOBEX);
+      let open!: () => void;
+      gate = new Promise((resolve) => (open = resolve));
+      const readsBefore = reads;
+      // Both read the request with no approval yet: neither foresees the quorum; the second reaches it.
+      const answers = [DANA, PRIYA].map((user) => f.approvals.review(request.id, user, approve, { respondAsync: true }));
+      for (let waited = 0; reads < readsBefore + 2; waited += 5) {
+        if (waited > 10_000) throw new Error('the reviews never read the request');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      gate = null;
+      open();
+      expect((await Promise.all(answers)).map((r) => r.state)).toEqual(['pending', 'executing']);
+      expect(reads - readsBefore, 'the two reviews read the request once each; the claim reads it in its transaction').toBe(2);
+      for (let waited = 0; (await store.getRequest(request.id))!.state === 'executing'; waited += 10) {
+        if (waited > 10_000) throw new Error('still executing after 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect((await store.getRequest(request.id))!.state).toBe('completed');
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
   it('the review reaching the quorum racing executions of the same request: one commit', async () => {
     const { store, close } = await open();
     try {

@@ -143,7 +143,7 @@ export class ApprovalService {
 
     let executed: RollbackRequest;
     try {
-      executed = options.respondAsync ? await this.executeInBackground(id, user.email) : await rollbacks.executeAs(id, user.email);
+      executed = options.respondAsync ? await this.executeInBackground(id, user.email, target) : await rollbacks.executeAs(id, user.email, { target });
     } catch (error) {
       // Someone's `POST .../execute` claimed the approved request first: it runs there, once.
       if (error instanceof RewindError && error.code === 'CONFLICT') {
@@ -252,8 +252,8 @@ export class ApprovalService {
    * execution ends before a claim (someone else's claim first, a mode no longer allowed), its outcome.
    * Whatever the execution ends with is recorded on the request by execution itself (decision 049).
    */
-  private executeInBackground(id: string, actor: string): Promise<RollbackRequest> {
-    return this.answerEarly(id, (answer) => this.deps.rollbacks.executeAs(id, actor, answer), (outcome) => outcome);
+  private executeInBackground(id: string, actor: string, target: TargetConfig): Promise<RollbackRequest> {
+    return this.answerEarly(id, (answer) => this.deps.rollbacks.executeAs(id, actor, { onClaimed: answer, target }), (outcome) => outcome);
   }
 
   /**

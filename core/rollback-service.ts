@@ -60,11 +60,17 @@ import {
 import { checkIdempotencyKey, sameSubmission, validateSelection, type RollbackSelection } from './rollback-validation.ts';
 import type { CreateRollbackBody, ListedRequest, RollbackRequest, User } from './schemas.ts';
 import { targetKey, type TargetConfig } from './target-config.ts';
+import { checkJustification } from './user-text.ts';
 
 /** States a request is closed from when its plan changes nothing any more (nothing to approve or retry). */
 const CLOSABLE: readonly RollbackRequest['state'][] = ['pending', 'approved', 'failed'];
-import { checkJustification } from './user-text.ts';
 
+export interface ExecuteOptions {
+  /** Called with the request once claimed (`executing`), before its commit. */
+  onClaimed?: ((claimed: RollbackRequest) => void) | undefined;
+  /** The request's target, when the caller read it already. */
+  target?: TargetConfig | undefined;
+}
 
 export interface RollbackServiceDeps extends RollbackExecutionDeps {
   catalog: TargetCatalog;
@@ -112,6 +118,11 @@ export class RollbackService {
     const target = await this.deps.catalog.get(tenant, environment);
     if (!target) throw notFound(`unknown target ${tenant}/${environment}`, { field: 'target' });
     return target;
+  }
+
+  private async targetOfRequest(id: string): Promise<TargetConfig> {
+    const request = await this.requireRequest(id);
+    return this.requireTarget(request.tenant, request.environment);
   }
 
   async requireRequest(id: string): Promise<RollbackRequest> {
@@ -333,19 +344,20 @@ export class RollbackService {
    * plan differs from the approved one (then `pending` again, approvals dismissed), and when the
    * branch moved under the commit (then `failed`; nothing committed).
    */
-  async executeAs(id: string, actor: string, onClaimed?: (claimed: RollbackRequest) => void): Promise<RollbackRequest> {
+  async executeAs(id: string, actor: string, options: ExecuteOptions = {}): Promise<RollbackRequest> {
     // The execution lease (decision 027): from the claim to the recorded outcome.
-    return this.lock.withExecutionLease(id, () => this.claimAndRun(id, actor, onClaimed));
+    return this.lock.withExecutionLease(id, () => this.claimAndRun(id, actor, options));
   }
 
-  private async claimAndRun(id: string, actor: string, onClaimed?: (claimed: RollbackRequest) => void): Promise<RollbackRequest> {
-    const stored = await this.requireRequest(id);
-    const target = await this.requireTarget(stored.tenant, stored.environment);
-    assertModeAllowed(target, stored.mode);
+  private async claimAndRun(id: string, actor: string, { onClaimed, target: known }: ExecuteOptions): Promise<RollbackRequest> {
+    // A caller that knows the target (the review that reached the quorum) spares a read of the
+    // request: the claim's own read is the only one (decision 058).
+    const target: TargetConfig = known ?? (await this.targetOfRequest(id));
     const now = this.deps.clock.now();
     const claimed = await this.deps.requests.transaction(async (tx) => {
       const request = await tx.getRequest(id);
       if (!request) throw notFound(`rollback request ${id} not found`);
+      assertModeAllowed(target, request.mode);
       let { breakGlass, requiredApprovals } = request;
       switch (request.state) {
         case 'approved':
