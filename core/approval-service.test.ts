@@ -556,7 +556,7 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
     }
   }, 60_000);
 
-  it('respond-async: an approval that reaches the quorum unforeseen is claimed without reading the request again (decision 058)', async () => {
+  it('respond-async: an approval that reaches the quorum unforeseen by its own read claims the request in its batch\'s transaction, reading it there only (decision 058)', async () => {
     const { store, close } = await open();
     let reads = 0;
     let gate: Promise<void> | null = null;
@@ -577,6 +577,12 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
     try {
       const f = makeFixture(gated);
       const request = await f.pending(GLOBEX);
+      const claims: unknown[] = [];
+      const executeAs = f.rollbacks.executeAs.bind(f.rollbacks);
+      f.rollbacks.executeAs = (...args) => {
+        claims.push(args);
+        return executeAs(...args);
+      };
       let open!: () => void;
       gate = new Promise((resolve) => (open = resolve));
       const readsBefore = reads;
@@ -589,12 +595,42 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
       gate = null;
       open();
       expect((await Promise.all(answers)).map((r) => r.state)).toEqual(['pending', 'executing']);
-      expect(reads - readsBefore, 'the two reviews read the request once each; the claim reads it in its transaction').toBe(2);
+      expect(reads - readsBefore, 'the two reviews read the request once each, and nothing else outside a transaction').toBe(2);
+      expect(claims, 'claimed in the batch that reached the quorum, not by a claim of its own (executeAs)').toHaveLength(0);
       for (let waited = 0; (await store.getRequest(request.id))!.state === 'executing'; waited += 10) {
         if (waited > 10_000) throw new Error('still executing after 10 s');
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       expect((await store.getRequest(request.id))!.state).toBe('completed');
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('respond-async: while someone else holds the execution lease, the quorum leaves the request approved and its reviewer claims it once the lease is free (decision 058)', async () => {
+    const { store, close } = await open();
+    try {
+      const f = makeFixture(store);
+      const request = await f.pending(PROD);
+      let free!: () => void;
+      const held = f.rollbacks.lock.withExecutionLease(request.id, () => new Promise<void>((resolve) => (free = resolve)));
+      let answered = false;
+      const answer = f.approvals.review(request.id, DANA, approve, { respondAsync: true }).finally(() => (answered = true));
+      for (let waited = 0; (await store.getRequest(request.id))!.state !== 'approved'; waited += 5) {
+        if (waited > 10_000) throw new Error('the approval was never recorded');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(answered, 'the answer waits for the claim, which waits for the lease').toBe(false);
+      free();
+      await held;
+      expect((await answer).state).toBe('executing');
+      for (let waited = 0; (await store.getRequest(request.id))!.state === 'executing'; waited += 10) {
+        if (waited > 10_000) throw new Error('still executing after 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect((await store.getRequest(request.id))!.state).toBe('completed');
+      expect(f.revisions.made).toHaveLength(1);
     } finally {
       await close();
     }

@@ -80,7 +80,16 @@ interface ReviewJob {
   decision: ReviewInput['decision'];
   comment: string;
   now: Date;
+  /** A respond-async approval: when it reaches the quorum in a batch holding the execution lease, it claims the request. */
   claimAtQuorum: boolean;
+  /** The request as this review read it before queueing (for the batch's guess at the quorum). */
+  seen: RollbackRequest;
+}
+
+/** Per request with reviews in flight: the queue for its next review transaction, and what the last one left. */
+interface ReviewQueue {
+  queue: GroupCommitQueue<ReviewJob, RollbackRequest>;
+  last: RollbackRequest | null;
 }
 
 /** Why a review may not be recorded on the request as it stands (checked in this order), or null. */
@@ -91,12 +100,30 @@ function refusalOf(request: RollbackRequest, { user, target }: ReviewJob, underB
   return null;
 }
 
+/**
+ * Whether a batch may reach the quorum with a respond-async approval in it: the approvals the freshest
+ * read showed (what the last batch left, or the reviews' own reads), plus the batch's approvals. A
+ * guess either way costs little: too high, a lease taken and given back; too low, the claim after.
+ */
+function mayReachQuorum(last: RollbackRequest | null, jobs: readonly ReviewJob[]): boolean {
+  if (!jobs.some((job) => job.claimAtQuorum)) return false;
+  if (last && last.state !== 'pending') return false;
+  const seen = [...(last ? [last] : []), ...jobs.map((job) => job.seen)];
+  const approvals = Math.max(...seen.map(countApprovals));
+  return approvals + jobs.filter((job) => job.decision === 'approve').length >= quorumOf(jobs[0]!.seen);
+}
+
+/** Whether `job`, let through on `request`, is the approval that reaches its quorum. */
+function reachesQuorum(request: RollbackRequest, job: ReviewJob): boolean {
+  return job.decision === 'approve' && countApprovals(request) + 1 >= quorumOf(request);
+}
+
 /** Review batches need no lock of their own: the store's transaction on the request orders them. */
 const IN_ORDER = { withCommitLock: <T>(work: () => Promise<T>) => work() };
 
 export class ApprovalService {
   /** Per request with reviews in flight: the queue for its next review transaction. */
-  private readonly reviewQueues = new Map<string, GroupCommitQueue<ReviewJob, RollbackRequest>>();
+  private readonly reviewQueues = new Map<string, ReviewQueue>();
 
   constructor(private readonly deps: ApprovalServiceDeps) {}
 
@@ -128,19 +155,15 @@ export class ApprovalService {
       if (change) throw rollbacks.closing.staleRefusal(stored, change);
     }
     const now = clock.now();
-    // The approval that should reach the quorum, answered as soon as it is recorded (respond-async):
-    // it claims the request in its own transaction, under the execution lease taken first, instead
-    // of waiting for a claim transaction of its own (decision 052).
-    if (options.respondAsync && input.decision === 'approve' && stored.state === 'pending' && countApprovals(stored) + 1 >= quorumOf(stored) && modeDenial(target, stored.mode) === null) {
-      const answer = await this.approveAndExecute(id, user, target, comment, now);
-      if (answer) return answer;
-      // Someone holds the lease (another approval claiming it, an execution): the plain way, not a
-      // wait for their whole execution.
-    }
-    const reviewed = await this.record(id, { user, target, decision: input.decision, comment, now, claimAtQuorum: false });
+    // A respond-async approval that reaches the quorum claims the request in its own transaction and
+    // is answered `executing` (decision 058): its batch takes the execution lease first.
+    const claimAtQuorum = Boolean(options.respondAsync) && input.decision === 'approve' && modeDenial(target, stored.mode) === null;
+    const reviewed = await this.record(id, { user, target, decision: input.decision, comment, now, claimAtQuorum, seen: stored });
     rollbacks.notify(reviewed);
+    // `executing`: claimed at the quorum, its execution under way in the background.
     if (reviewed.state !== 'approved') return reviewed;
 
+    // The quorum reached without the lease (someone else held it): claimed now, the plain way.
     let executed: RollbackRequest;
     try {
       executed = options.respondAsync ? await this.executeInBackground(id, user.email, target) : await rollbacks.executeAs(id, user.email, { target });
@@ -158,30 +181,86 @@ export class ApprovalService {
 
   /**
    * The review, checked (self-review, one per approver, pending), recorded with the state it leads to,
-   * and audited in one transaction. `claimAtQuorum`: a review reaching the quorum leaves the request
-   * `executing` (its caller holds the execution lease) rather than `approved`. Reviews of one request
-   * that queue meanwhile share the next transaction (decision 055).
+   * and audited in one transaction. Reviews of one request that queue meanwhile share the next
+   * transaction (decision 055).
    */
   private record(id: string, job: ReviewJob): Promise<RollbackRequest> {
-    let queue = this.reviewQueues.get(id);
-    if (!queue) {
-      queue = new GroupCommitQueue<ReviewJob, RollbackRequest>(IN_ORDER, (jobs) => this.recordAll(id, jobs));
-      this.reviewQueues.set(id, queue);
+    let entry = this.reviewQueues.get(id);
+    if (!entry) {
+      const created: ReviewQueue = { queue: new GroupCommitQueue<ReviewJob, RollbackRequest>(IN_ORDER, (jobs) => this.recordAll(id, created, jobs)), last: null };
+      this.reviewQueues.set(id, created);
+      entry = created;
     }
-    const answer = queue.submit(job);
+    const current = entry;
+    const answer = current.queue.submit(job);
     const forget = () => {
-      if (this.reviewQueues.get(id) === queue && queue.idle) this.reviewQueues.delete(id);
+      if (this.reviewQueues.get(id) === current && current.queue.idle) this.reviewQueues.delete(id);
     };
     answer.then(forget, forget);
     return answer;
   }
 
   /**
+   * A batch that may reach the quorum with a respond-async approval in it tries the request's
+   * execution lease alongside its transaction (decision 058): when the approval reaching the quorum
+   * finds the lease taken, it claims the request there (`executing`), the batch is answered, and the
+   * execution goes on under the lease. Earlier (decision 052) only an approval whose own read foresaw
+   * the quorum took the lease, first; under load most reads were older than the reviews recorded
+   * meanwhile, and the approval reaching the quorum then took the lease and a claim transaction after
+   * its own. When someone else holds the lease (an execution, a peer's batch), the quorum leaves the
+   * request `approved`: its reviewer claims it after, as a synchronous review does.
+   */
+  private async recordAll(id: string, entry: ReviewQueue, jobs: readonly ReviewJob[]): Promise<BatchOutcome<RollbackRequest>[]> {
+    if (!mayReachQuorum(entry.last, jobs)) return this.recordBatch(id, entry, jobs, null);
+    const { rollbacks } = this.deps;
+    const lease = this.tryLeaseAlongside(id);
+    let afterwards: (() => Promise<unknown>) | null = null;
+    try {
+      const outcomes = await this.recordBatch(id, entry, jobs, lease.held);
+      const claimed = outcomes.findIndex((outcome) => outcome.status === 'fulfilled' && outcome.value.state === 'executing');
+      const outcome = outcomes[claimed];
+      if (outcome?.status === 'fulfilled') afterwards = () => rollbacks.runClaimed(outcome.value, jobs[claimed]!.target, jobs[claimed]!.user.email);
+      return outcomes;
+    } finally {
+      lease.finish(afterwards);
+    }
+  }
+
+  /**
+   * The request's execution lease, tried now: `held` says whether it was taken (a try never waits for
+   * its holder, so a transaction holding the request's lock may wait for the answer); `finish` runs the
+   * claimed execution under it, if any, and gives it back. Its errors come after the answer: they go to
+   * `onBackgroundError` (the request records its outcome). A try that fails is a lease not held.
+   */
+  private tryLeaseAlongside(id: string): { held: Promise<boolean>; finish: (work: (() => Promise<unknown>) | null) => void } {
+    let held!: (value: boolean) => void;
+    let finish!: (work: (() => Promise<unknown>) | null) => void;
+    const heldAnswer = new Promise<boolean>((resolve) => (held = resolve));
+    const finished = new Promise<(() => Promise<unknown>) | null>((resolve) => (finish = resolve));
+    this.deps.rollbacks.lock
+      .tryExecutionLease(id, async () => {
+        held(true);
+        const work = await finished;
+        try {
+          await work?.();
+        } catch (error) {
+          this.deps.onBackgroundError?.(error, id);
+        }
+      })
+      .then(
+        (attempt) => attempt.acquired || held(false),
+        () => held(false),
+      );
+    return { held: heldAnswer, finish };
+  }
+
+  /**
    * Reviews of one request in one transaction, in the order they came: each answered as if it ran
    * alone after the ones before it (the request as it left it, or its refusal, which writes nothing).
-   * A failure of the store fails them all: none was recorded.
+   * A failure of the store fails them all: none was recorded. `leased`: whether the batch holds the
+   * request's execution lease (asked only when an approval reaches the quorum), so that it may claim it.
    */
-  private recordAll(id: string, jobs: readonly ReviewJob[]): Promise<BatchOutcome<RollbackRequest>[]> {
+  private recordBatch(id: string, entry: ReviewQueue, jobs: readonly ReviewJob[], leased: Promise<boolean> | null): Promise<BatchOutcome<RollbackRequest>[]> {
     return this.deps.requests.transaction(async (tx) => {
       let request = await tx.getRequest(id);
       if (!request) return jobs.map((): BatchOutcome<RollbackRequest> => ({ status: 'rejected', reason: notFound(`rollback request ${id} not found`) }));
@@ -194,15 +273,17 @@ export class ApprovalService {
           outcomes.push({ status: 'rejected', reason: refusal });
           continue;
         }
-        request = await this.recordIn(tx, request, job, session !== null);
+        const claim = job.claimAtQuorum && leased !== null && reachesQuorum(request, job) && (await leased);
+        request = await this.recordIn(tx, request, job, session !== null, claim);
         outcomes.push({ status: 'fulfilled', value: request });
       }
+      entry.last = request;
       return outcomes;
     }, requestScope(id));
   }
 
   /** A review that `refusalOf` let through, recorded and audited; the request as it leaves it. */
-  private async recordIn(tx: RequestStoreTx, request: RollbackRequest, { user, decision, comment, now, claimAtQuorum }: ReviewJob, underBreakGlass: boolean): Promise<RollbackRequest> {
+  private async recordIn(tx: RequestStoreTx, request: RollbackRequest, { user, decision, comment, now }: ReviewJob, underBreakGlass: boolean, claimAtQuorum: boolean): Promise<RollbackRequest> {
     const review: Review = { by: user.email, decision, comment, at: now.toISOString(), stale: false };
     await tx.addReview(request.id, review);
     const next: RollbackRequest = { ...request, reviews: [...request.reviews, review] };
@@ -223,28 +304,6 @@ export class ApprovalService {
       ...(quorumReached ? { quorumReached: true } : {}),
     });
     return next;
-  }
-
-  /**
-   * The likely quorum approval (respond-async): under the request's execution lease, the review that
-   * claims it; the answer is the request as the review left it (`executing`, or `pending` when the
-   * quorum was not reached after all), and the execution goes on in the background, its outcome the
-   * request's (decision 049). Null, having done nothing, when the lease is taken.
-   */
-  private approveAndExecute(id: string, user: User, target: TargetConfig, comment: string, now: Date): Promise<RollbackRequest | null> {
-    const { rollbacks } = this.deps;
-    return this.answerEarly<{ acquired: boolean }, RollbackRequest | null>(
-      id,
-      (answer) =>
-        rollbacks.lock.tryExecutionLease(id, async () => {
-          const reviewed = await this.record(id, { user, target, decision: 'approve', comment, now, claimAtQuorum: true });
-          rollbacks.notify(reviewed);
-          answer(reviewed);
-          return reviewed.state === 'executing' ? rollbacks.runClaimed(reviewed, target, user.email) : reviewed;
-        }),
-      // Only a lease someone else holds ends without an answer: nothing was done.
-      () => null,
-    );
   }
 
   /**
