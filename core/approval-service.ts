@@ -8,7 +8,9 @@
  *   case-insensitively); one review per approver (stale reviews, dismissed when the diff changed, do not
  *   count); only while `pending`. A reject ends the request (`rejected`); the approve that reaches the
  *   quorum (non-stale approvals) makes it `approved` and executes it within the same call through
- *   RollbackService.executeAs (plan recomputed, content binding, compare-and-swap commit).
+ *   RollbackService.executeAs (plan recomputed, content binding, compare-and-swap commit); with
+ *   `Prefer: respond-async` it claims the request in its own transaction instead, under the
+ *   execution lease, and the commit follows in the background (decisions 049, 058).
  * - The quorum check, the state change and the audit event are one transaction: of two approvers racing
  *   for the last slot, one reaches the quorum, the other finds the request no longer pending. Only the
  *   first executes, and the move to `executing` is itself a checked transaction: one commit.
@@ -156,7 +158,7 @@ export class ApprovalService {
     }
     const now = clock.now();
     // A respond-async approval that reaches the quorum claims the request in its own transaction and
-    // is answered `executing` (decision 058): its batch takes the execution lease first.
+    // is answered `executing` (decision 058): its batch tries the execution lease alongside.
     const claimAtQuorum = Boolean(options.respondAsync) && input.decision === 'approve' && modeDenial(target, stored.mode) === null;
     const reviewed = await this.record(id, { user, target, decision: input.decision, comment, now, claimAtQuorum, seen: stored });
     rollbacks.notify(reviewed);
@@ -202,8 +204,8 @@ export class ApprovalService {
 
   /**
    * A batch that may reach the quorum with a respond-async approval in it tries the request's
-   * execution lease alongside its transaction (decision 058): when the approval reaching the quorum
-   * finds the lease taken, it claims the request there (`executing`), the batch is answered, and the
+   * execution lease alongside its transaction (decision 058): when the lease was got, the approval
+   * reaching the quorum claims the request there (`executing`), the batch is answered, and the
    * execution goes on under the lease. Earlier (decision 052) only an approval whose own read foresaw
    * the quorum took the lease, first; under load most reads were older than the reviews recorded
    * meanwhile, and the approval reaching the quorum then took the lease and a claim transaction after
@@ -260,8 +262,9 @@ export class ApprovalService {
    * A failure of the store fails them all: none was recorded. `leased`: whether the batch holds the
    * request's execution lease (asked only when an approval reaches the quorum), so that it may claim it.
    */
-  private recordBatch(id: string, entry: ReviewQueue, jobs: readonly ReviewJob[], leased: Promise<boolean> | null): Promise<BatchOutcome<RollbackRequest>[]> {
-    return this.deps.requests.transaction(async (tx) => {
+  private async recordBatch(id: string, entry: ReviewQueue, jobs: readonly ReviewJob[], leased: Promise<boolean> | null): Promise<BatchOutcome<RollbackRequest>[]> {
+    let left: RollbackRequest | null = null;
+    const outcomes = await this.deps.requests.transaction(async (tx) => {
       let request = await tx.getRequest(id);
       if (!request) return jobs.map((): BatchOutcome<RollbackRequest> => ({ status: 'rejected', reason: notFound(`rollback request ${id} not found`) }));
       const outcomes: BatchOutcome<RollbackRequest>[] = [];
@@ -277,9 +280,12 @@ export class ApprovalService {
         request = await this.recordIn(tx, request, job, session !== null, claim);
         outcomes.push({ status: 'fulfilled', value: request });
       }
-      entry.last = request;
+      left = request;
       return outcomes;
     }, requestScope(id));
+    // What the next batch guesses from: only what was committed.
+    entry.last = left;
+    return outcomes;
   }
 
   /** A review that `refusalOf` let through, recorded and audited; the request as it leaves it. */
