@@ -30,6 +30,7 @@ import { branchNames, checkedOutRefusal, locateGitDir, workTreesWith } from './r
 import { branchMoved, moveBranch, writeCommits } from './commit-writer.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { NewestCache } from './newest-cache.ts';
+import { HeadFollower } from './head-follower.ts';
 import { ensureCommitGraph } from './commit-graph.ts';
 import { GitError, runGit, type GitOptions } from './git-cli.ts';
 import { escapeBasicRegExp } from './git-diff-parse.ts';
@@ -84,6 +85,8 @@ export class GitRevisionStore implements RevisionStore {
   private readonly ranges = new Map<string, string[]>();
   /** A target's newest commit per branch head (newest-cache.ts). */
   private readonly newest = new NewestCache();
+  /** Carries those answers to a head moved by commits not made here (head-follower.ts). */
+  private readonly follower: HeadFollower;
   /** Whether git attributes outside the trees could apply (git-attributes.ts), read once. */
   private attributesOutside: Promise<boolean> | undefined;
 
@@ -102,6 +105,7 @@ export class GitRevisionStore implements RevisionStore {
       : null;
     this.batch = new CatFileBatch(gitDir);
     this.membership = new BranchMembership((args, opts) => this.git(args, opts), options.branchSetDelayMs ?? 1000);
+    this.follower = new HeadFollower((args) => this.git(args), this.newest);
   }
 
   /**
@@ -185,7 +189,9 @@ export class GitRevisionStore implements RevisionStore {
     // "The newest commit touching these paths" (a target's or a service's head) is asked on every
     // overview, status and plan. Its answer only changes when the branch or the deployment notes move.
     if (query.after === undefined && query.limit === 1) {
-      const found = await this.newest.get(start, await this.readNotesHead(), query.paths, () => this.logUncached(query, pathspec, start));
+      const notes = await this.readNotesHead();
+      if (query.at === undefined) await this.follower.follow(start, notes);
+      const found = await this.newest.get(start, notes, query.paths, () => this.logUncached(query, pathspec, start));
       return found.map((record) => ({ ...record, author: { ...record.author }, paths: [...record.paths] }));
     }
     return this.logUncached(query, pathspec, start);
@@ -343,6 +349,8 @@ export class GitRevisionStore implements RevisionStore {
     }
     const notes = await this.readNotesHead();
     created.forEach((sha, index) => this.newest.carry(index === 0 ? expectedHead : created[index - 1]!, sha, notes, Object.keys(commits[index]!.changes)));
+    // Carried already, commit by commit: the head it moved to needs no range of its own.
+    this.follower.movedHere(last);
     return created;
   }
 

@@ -1,0 +1,69 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createRepo } from './demo-repo.ts';
+import { importCommits, type ImportCommit } from './fast-import.ts';
+import type * as GitCli from './git-cli.ts';
+import { GitRevisionStore } from './git-revision-store.ts';
+import { tempDirs } from './test-repos.ts';
+
+// Every git command the store runs, to see which lookups a moved head costs.
+const sent = vi.hoisted(() => [] as string[][]);
+vi.mock('./git-cli.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof GitCli>();
+  return {
+    ...real,
+    runGit: (args: readonly string[], options?: Parameters<typeof real.runGit>[1]) => {
+      sent.push([...args]);
+      return real.runGit(args, options);
+    },
+  };
+});
+
+// Real repositories on a busy machine: generous limits, never vitest's 5 s (decision 024).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
+
+const dirs = tempDirs('rewind-follow-');
+afterAll(() => dirs.cleanup());
+
+const ALICE = { name: 'Alice', email: 'alice@example.com' };
+const commit = (minute: number, path: string, content: string): ImportCommit => ({
+  timestamp: new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString(),
+  author: ALICE,
+  message: `change ${minute}\n`,
+  changes: { [path]: content },
+});
+
+/** The `git log` commands sent for a target's own paths (not the follower's range). */
+const lookupsOf = (path: string) => sent.filter((args) => args.includes('log') && args.at(-1) === path);
+
+describe('HeadFollower (decision 059)', () => {
+  it('carries newest-commit answers over commits made elsewhere that leave their paths alone, and only along the first-parent chain', async () => {
+    const { gitDir, shas } = await createRepo(dirs.make('repo-'), [commit(0, 'a/x', 'x\n'), commit(1, 'b/y', 'y\n')], { branch: 'main' });
+    const store = await GitRevisionStore.open({ repoPath: gitDir, branch: 'main' });
+    try {
+      const newest = async (path: string) => (await store.log({ paths: [path], limit: 1 })).map((c) => c.sha);
+      expect([await newest('a/'), await newest('b/')]).toEqual([[shas[0]], [shas[1]]]);
+
+      // A commit pushed by someone else, touching b/ only.
+      const { shas: pushed } = await importCommits(gitDir, [commit(2, 'b/y', 'y2\n')], { branch: 'main' });
+      sent.length = 0;
+      expect(await newest('a/')).toEqual([shas[0]]);
+      expect(lookupsOf('a/'), 'a/ carried: no log of its own').toHaveLength(0);
+      expect(sent.filter((args) => args.includes(`${shas[1]}..${pushed[0]}`)), 'one log of the new commits').toHaveLength(1);
+      expect(await newest('b/')).toEqual([pushed[0]]);
+      expect(lookupsOf('b/'), 'b/ changed: looked up again').toHaveLength(1);
+
+      // The branch rewritten: reset to the first commit, then a commit on c/. The head followed before is
+      // not on the new first-parent chain: nothing is carried (b/ was never touched on this history).
+      const { runGit } = await import('./git-cli.ts');
+      await runGit(['--git-dir', gitDir, 'update-ref', 'refs/heads/main', shas[0]!]);
+      const { shas: rewritten } = await importCommits(gitDir, [commit(3, 'c/z', 'z\n')], { branch: 'main' });
+      sent.length = 0;
+      expect(await newest('b/')).toEqual([]);
+      expect(await newest('a/')).toEqual([shas[0]]);
+      expect(lookupsOf('a/'), 'looked up again on the rewritten branch').toHaveLength(1);
+      expect(await newest('c/')).toEqual([rewritten[0]]);
+    } finally {
+      await store.close();
+    }
+  });
+});

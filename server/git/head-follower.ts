@@ -1,0 +1,59 @@
+/**
+ * When the branch moves forward by commits not made here (a peer replica's, fetched; a push by someone
+ * else), the newest-commit answers remembered for the head before (newest-cache.ts) hold at the new
+ * head for every path those commits did not touch. Carried there with one `git log` of their paths,
+ * instead of one `git log` per target asked afterwards (decision 059). Only along the first-parent
+ * chain, as the answers are read: when the old head is not on the new one's (a rewritten branch, a
+ * mirror reset to its remote), nothing is carried and the answers are looked up again.
+ */
+import type { GitResult } from './git-cli.ts';
+import { PINNED_LOG_CONFIG, parseLogOutput } from './git-log-parse.ts';
+import type { NewestCache } from './newest-cache.ts';
+
+export class HeadFollower {
+  /** The head the answers were last carried to, and that carrying. */
+  private followed: { head: string; done: Promise<void> } | null = null;
+
+  constructor(
+    private readonly git: (args: readonly string[]) => Promise<GitResult>,
+    private readonly newest: NewestCache,
+  ) {}
+
+  /** Carries the answers of the head followed before to `head` (once per head; askers share it). A failure carries nothing. */
+  follow(head: string, notes: string | null): Promise<void> {
+    const previous = this.followed;
+    if (previous?.head === head) return previous.done;
+    const done = (async () => {
+      if (!previous) return;
+      await previous.done;
+      const changed = await this.pathsAlongFirstParents(previous.head, head);
+      if (changed) this.newest.carry(previous.head, head, notes, changed);
+    })().catch(() => undefined);
+    this.followed = { head, done };
+    return done;
+  }
+
+  /** The store's own commits moved the branch to `head`, their answers carried one by one already. */
+  movedHere(head: string): void {
+    this.followed = { head, done: Promise.resolve() };
+  }
+
+  /** The paths the first-parent commits `from..to` change; null when `from` is not on `to`'s first-parent chain. */
+  private async pathsAlongFirstParents(from: string, to: string): Promise<string[] | null> {
+    const output = await this.git([
+      ...PINNED_LOG_CONFIG,
+      'log',
+      '--first-parent',
+      '--diff-merges=first-parent',
+      '--no-renames',
+      '--name-only',
+      '-z',
+      '--format=%x00%H%x00%P',
+      '--end-of-options',
+      `${from}..${to}`,
+    ]);
+    const commits = parseLogOutput(output.stdout.toString('utf8'), 2);
+    if (commits.length === 0 || commits.at(-1)!.fields[1]!.split(' ')[0] !== from) return null;
+    return [...new Set(commits.flatMap((commit) => commit.names))];
+  }
+}
