@@ -4,7 +4,7 @@
  * back to index.html.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -111,11 +111,21 @@ export function createServerApp(options: ServerAppOptions): Hono {
   return app;
 }
 
+/** How long an idle keep-alive connection stays open (longer than the 60 s idle timeout of common proxies). */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** Listens; `inFlight`, when given, counts every response until sent (live-update streams excepted). */
 export function listen(app: Hono, host: string, port: number, inFlight?: InFlightRequests): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolveListen, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => resolveListen({ server, port: info.port }));
     server.once('error', reject);
+    // An idle keep-alive connection is closed by the client or proxy first, never by Rewind under a
+    // request just sent on it (which the sender sees as a reset, a proxy as a 502): Node's 5 s default
+    // is shorter than the idle timeouts of nginx, load balancers and browsers (60 s and more).
+    if (server instanceof HttpServer) {
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+    }
     if (inFlight) {
       server.on('request', (req: IncomingMessage, res: ServerResponse) => {
         if (req.url?.startsWith('/api/events')) return;
