@@ -409,6 +409,48 @@ describe('verification of a completed request', () => {
 
 // --- Concurrency and crash safety, on both request stores ---------------------------------------------
 
+/** Waits until `condition` holds, checking every 5 ms; fails saying `what` after 10 s. */
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let waited = 0; !(await condition()); waited += 5) {
+    if (waited > 10_000) throw new Error(`${what} after 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * `store` behind a proxy that counts its transactions and its reads outside them (counted once
+ * answered: what a review does after its read until it queues is in memory), and can hold the
+ * transactions that begin until released.
+ */
+function watchedStore(store: RequestStore) {
+  const counts = { transactions: 0, reads: 0 };
+  let gate: Promise<void> | null = null;
+  const watched = new Proxy(store, {
+    get(target, key) {
+      if (key === 'transaction') {
+        return async (...args: Parameters<RequestStore['transaction']>) => {
+          counts.transactions += 1;
+          if (gate) await gate;
+          return target.transaction(...args);
+        };
+      }
+      if (key === 'getRequest') return (id: string) => target.getRequest(id).finally(() => counts.reads++);
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  /** Holds transactions from now on; the function returned lets them (and later ones) go. */
+  const hold = (): (() => void) => {
+    let open!: () => void;
+    gate = new Promise((resolve) => (open = resolve));
+    return () => {
+      gate = null;
+      open();
+    };
+  };
+  return { store: watched, counts, hold };
+}
+
 describe.each(requestStoreBackends('approvals'))('%s request store', (_name, open) => {
   it('two approvers racing for the last quorum slot make exactly one commit, 50 times over', async () => {
     const { store, close } = await open();
@@ -493,55 +535,30 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
 
   it('reviews of one request that queue meanwhile share its next transaction, each answered as if alone, in order (decision 055)', async () => {
     const { store, close } = await open();
-    let transactions = 0;
-    let reads = 0;
-    let gate: Promise<void> | null = null;
-    const gated = new Proxy(store, {
-      get(target, key) {
-        if (key === 'transaction') {
-          return async (...args: Parameters<RequestStore['transaction']>) => {
-            transactions += 1;
-            if (gate) await gate;
-            return target.transaction(...args);
-          };
-        }
-        // Counted once answered: what a review does after its read until it queues is in memory.
-        if (key === 'getRequest') return (id: string) => target.getRequest(id).finally(() => reads++);
-        const value = Reflect.get(target, key, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const { store: gated, counts, hold } = watchedStore(store);
     try {
       const f = makeFixture(gated);
       const request = await f.pending(QUORUM_4);
-      let open!: () => void;
-      gate = new Promise((resolve) => (open = resolve));
-      const [transactionsBefore, readsBefore] = [transactions, reads];
+      const release = hold();
+      const [transactionsBefore, readsBefore] = [counts.transactions, counts.reads];
       const first = f.approvals.review(request.id, DANA, approve);
-      for (let waited = 0; transactions === transactionsBefore; waited += 5) {
-        if (waited > 10_000) throw new Error('the first review never began its transaction');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await until(() => counts.transactions > transactionsBefore, 'the first review never began its transaction');
       // Three more while the first is held: an approval, the same approver again, another approval.
       const rest = [
         f.approvals.review(request.id, PRIYA, approve),
         f.approvals.review(request.id, PRIYA, approve),
         f.approvals.review(request.id, MARCUS, { decision: 'approve', comment: 'fine by me' }),
       ].map((p) => p.then((r) => ({ state: r.state, approvals: r.reviews.length }), (e: RewindError) => ({ status: e.status, message: e.message })));
-      for (let waited = 0; reads < readsBefore + 4; waited += 5) {
-        if (waited > 10_000) throw new Error('the reviews never read the request');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await until(() => counts.reads >= readsBefore + 4, 'the reviews never read the request');
       await new Promise((resolve) => setTimeout(resolve, 20));
-      gate = null;
-      open();
+      release();
       expect((await first).reviews).toHaveLength(1);
       expect(await Promise.all(rest)).toEqual([
         { state: 'pending', approvals: 2 },
         { status: 409, message: MESSAGES.alreadyReviewed },
         { state: 'pending', approvals: 3 },
       ]);
-      expect(transactions - transactionsBefore, 'the held one and one for the three that queued').toBe(2);
+      expect(counts.transactions - transactionsBefore, 'the held one and one for the three that queued').toBe(2);
       const final = await f.rollbacks.requireRequest(request.id);
       expect(final.state).toBe('pending');
       expect(final.reviews.map((r) => r.by)).toEqual([DANA.email, PRIYA.email, MARCUS.email]);
@@ -558,22 +575,7 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
 
   it('respond-async: an approval that reaches the quorum unforeseen by its own read claims the request in its batch\'s transaction, reading it there only (decision 058)', async () => {
     const { store, close } = await open();
-    let reads = 0;
-    let gate: Promise<void> | null = null;
-    const gated = new Proxy(store, {
-      get(target, key) {
-        if (key === 'transaction') {
-          return async (...args: Parameters<RequestStore['transaction']>) => {
-            if (gate) await gate;
-            return target.transaction(...args);
-          };
-        }
-        // Reads outside transactions, counted once answered.
-        if (key === 'getRequest') return (id: string) => target.getRequest(id).finally(() => reads++);
-        const value = Reflect.get(target, key, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const { store: gated, counts, hold } = watchedStore(store);
     try {
       const f = makeFixture(gated);
       const request = await f.pending(GLOBEX);
@@ -583,24 +585,16 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
         claims.push(args);
         return executeAs(...args);
       };
-      let open!: () => void;
-      gate = new Promise((resolve) => (open = resolve));
-      const readsBefore = reads;
+      const release = hold();
+      const readsBefore = counts.reads;
       // Both read the request with no approval yet: neither foresees the quorum; the second reaches it.
       const answers = [DANA, PRIYA].map((user) => f.approvals.review(request.id, user, approve, { respondAsync: true }));
-      for (let waited = 0; reads < readsBefore + 2; waited += 5) {
-        if (waited > 10_000) throw new Error('the reviews never read the request');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      gate = null;
-      open();
+      await until(() => counts.reads >= readsBefore + 2, 'the reviews never read the request');
+      release();
       expect((await Promise.all(answers)).map((r) => r.state)).toEqual(['pending', 'executing']);
-      expect(reads - readsBefore, 'the two reviews read the request once each, and nothing else outside a transaction').toBe(2);
+      expect(counts.reads - readsBefore, 'the two reviews read the request once each, and nothing else outside a transaction').toBe(2);
       expect(claims, 'claimed in the batch that reached the quorum, not by a claim of its own (executeAs)').toHaveLength(0);
-      for (let waited = 0; (await store.getRequest(request.id))!.state === 'executing'; waited += 10) {
-        if (waited > 10_000) throw new Error('still executing after 10 s');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await until(async () => (await store.getRequest(request.id))!.state !== 'executing', 'still executing');
       expect((await store.getRequest(request.id))!.state).toBe('completed');
     } finally {
       await close();
@@ -616,19 +610,13 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
       const held = f.rollbacks.lock.withExecutionLease(request.id, () => new Promise<void>((resolve) => (free = resolve)));
       let answered = false;
       const answer = f.approvals.review(request.id, DANA, approve, { respondAsync: true }).finally(() => (answered = true));
-      for (let waited = 0; (await store.getRequest(request.id))!.state !== 'approved'; waited += 5) {
-        if (waited > 10_000) throw new Error('the approval was never recorded');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await until(async () => (await store.getRequest(request.id))!.state === 'approved', 'the approval was never recorded');
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(answered, 'the answer waits for the claim, which waits for the lease').toBe(false);
       free();
       await held;
       expect((await answer).state).toBe('executing');
-      for (let waited = 0; (await store.getRequest(request.id))!.state === 'executing'; waited += 10) {
-        if (waited > 10_000) throw new Error('still executing after 10 s');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await until(async () => (await store.getRequest(request.id))!.state !== 'executing', 'still executing');
       expect((await store.getRequest(request.id))!.state).toBe('completed');
       expect(f.revisions.made).toHaveLength(1);
     } finally {
