@@ -11,6 +11,12 @@ export const DEPLOYMENTS_NOTES_REF = 'refs/notes/rewind-deployments';
 /** `-c` settings that would change what log commands print, pinned for every call. */
 export const PINNED_LOG_CONFIG = ['-c', 'log.showSignature=false', '-c', 'log.follow=false', '-c', 'core.quotePath=false'];
 
+/**
+ * `git log` along the branch's first-parent chain, with the paths each commit changes (a merge against
+ * its first parent), NUL-separated: how the store reads history, so every reader walks the same chain.
+ */
+export const FIRST_PARENT_LOG = [...PINNED_LOG_CONFIG, 'log', '--first-parent', '--diff-merges=first-parent', '--no-renames', '--name-only', '-z'];
+
 /** One record per commit, NUL-separated: an empty marker field, then the fields below. */
 export const LOG_FORMAT = '--format=%x00%H%x00%at%x00%an%x00%ae%x00%N%x00%B';
 export const LOG_FIELDS = 6;

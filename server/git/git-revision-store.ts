@@ -36,7 +36,7 @@ import { GitError, runGit, type GitOptions } from './git-cli.ts';
 import { escapeBasicRegExp } from './git-diff-parse.ts';
 import { diffTrees } from './git-tree-diff.ts';
 import { attributesInTrees, attributesOutsideTrees, repoAttributesFile } from './git-attributes.ts';
-import { copyRecord, DEPLOYMENTS_NOTES_REF, deployStatusOf, IDS_FORMAT, LOG_FIELDS, LOG_FORMAT, parseLogOutput, PINNED_LOG_CONFIG, prefix, sortPaths, type RawCommit } from './git-log-parse.ts';
+import { copyRecord, DEPLOYMENTS_NOTES_REF, deployStatusOf, FIRST_PARENT_LOG, IDS_FORMAT, LOG_FIELDS, LOG_FORMAT, parseLogOutput, prefix, sortPaths, type RawCommit } from './git-log-parse.ts';
 import { pathspecArgs, toGitPathspec, toLsTreePathspec, type GitPathspec } from './pathspec.ts';
 
 export interface GitRevisionStoreOptions {
@@ -235,13 +235,7 @@ export class GitRevisionStore implements RevisionStore {
     const cached = this.ranges.get(key);
     if (cached) return [...cached];
     const output = await this.git([
-      ...PINNED_LOG_CONFIG,
-      'log',
-      '--first-parent',
-      '--diff-merges=first-parent',
-      '--no-renames',
-      '--name-only',
-      '-z',
+      ...FIRST_PARENT_LOG,
       IDS_FORMAT,
       '--end-of-options',
       `${query.since}..${query.until}`,
@@ -440,13 +434,7 @@ export class GitRevisionStore implements RevisionStore {
 
   private async scan(revs: readonly string[], pathspec: GitPathspec, extra: readonly string[]): Promise<RawCommit[]> {
     const output = await this.git([
-      ...PINNED_LOG_CONFIG,
-      'log',
-      '--first-parent',
-      '--diff-merges=first-parent',
-      '--no-renames',
-      '--name-only',
-      '-z',
+      ...FIRST_PARENT_LOG,
       '--encoding=UTF-8',
       '--no-notes',
       `--notes=${DEPLOYMENTS_NOTES_REF}`,

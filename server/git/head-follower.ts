@@ -7,7 +7,7 @@
  * mirror reset to its remote), nothing is carried and the answers are looked up again.
  */
 import type { GitResult } from './git-cli.ts';
-import { PINNED_LOG_CONFIG, parseLogOutput } from './git-log-parse.ts';
+import { FIRST_PARENT_LOG, parseLogOutput } from './git-log-parse.ts';
 import type { NewestCache } from './newest-cache.ts';
 
 export class HeadFollower {
@@ -41,13 +41,7 @@ export class HeadFollower {
   /** The paths the first-parent commits `from..to` change; null when `from` is not on `to`'s first-parent chain. */
   private async pathsAlongFirstParents(from: string, to: string): Promise<string[] | null> {
     const output = await this.git([
-      ...PINNED_LOG_CONFIG,
-      'log',
-      '--first-parent',
-      '--diff-merges=first-parent',
-      '--no-renames',
-      '--name-only',
-      '-z',
+      ...FIRST_PARENT_LOG,
       '--format=%x00%H%x00%P',
       '--end-of-options',
       `${from}..${to}`,
