@@ -16,6 +16,22 @@ import { closeExpiredBreakGlass } from '#core/break-glass-expiry.ts';
 
 const postgres = usePostgres();
 
+/**
+ * Every statement text the pg driver is asked to send while `counting.on`, in order: one call, one
+ * round trip. Installed before a store connects (a connection binds its query method then, for
+ * queryTimeoutMs); `restore` puts the driver back.
+ */
+function watchStatements() {
+  const sent: string[] = [];
+  const counting = { on: false };
+  const real = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    if (counting.on && typeof args[0] === 'string') sent.push(args[0]);
+    return (real as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof real;
+  return { sent, counting, restore: () => void (pg.Client.prototype.query = real) };
+}
+
 describe.skipIf(!postgres.available)('SqlRequestStore (postgresql only)', () => {
   let database: TestDatabase;
   let stores: SqlRequestStore[];
@@ -142,19 +158,11 @@ describe.skipIf(!postgres.available)('SqlRequestStore (postgresql only)', () => 
   });
 
   it('a review\'s transaction is three round trips: begin, locks and the request; the session; its writes with the commit (decision 057)', { timeout: 60_000 }, async () => {
-    // Every statement the driver is asked to send while counting, in order: one call, one round trip.
-    // Patched before the store connects: a connection binds its query method then (queryTimeoutMs).
-    const sent: string[] = [];
-    let counting = false;
-    const real = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      if (counting && typeof args[0] === 'string') sent.push(args[0]);
-      return (real as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof real;
+    const { sent, counting, restore } = watchStatements();
     try {
       const store = await open();
       await store.transaction((tx) => tx.insertRequest(makeRequest({ requiredApprovals: 1 })));
-      counting = true;
+      counting.on = true;
       await store.transaction(async (tx) => {
         const request = (await tx.getRequest('rbk-1'))!;
         await tx.activeBreakGlass('bob@example.com', new Date('2025-03-01T10:01:00.000Z'));
@@ -162,9 +170,9 @@ describe.skipIf(!postgres.available)('SqlRequestStore (postgresql only)', () => 
         await tx.updateRequest({ ...request, state: 'approved' });
         await tx.appendAudit(makeEvent({ type: 'rollback.reviewed' }));
       }, requestScope('rbk-1'));
-      counting = false;
+      counting.on = false;
     } finally {
-      pg.Client.prototype.query = real;
+      restore();
     }
     expect(sent.map((text) => text.split(/\s+/, 1)[0])).toEqual(['begin;', 'select', 'insert']);
     expect(sent[0]).toMatch(/^begin; select pg_advisory_xact_lock_shared\(\d+\); select pg_advisory_xact_lock\(\d+, -?\d+\); select "requests"\.\*.* where "id" = 'rbk-1'$/s);
@@ -174,13 +182,7 @@ describe.skipIf(!postgres.available)('SqlRequestStore (postgresql only)', () => 
   });
 
   it('reads of requests that queue for the reader pool share one statement, each answered as if read alone (decision 058)', { timeout: 60_000 }, async () => {
-    const sent: string[] = [];
-    let counting = false;
-    const real = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      if (counting && typeof args[0] === 'string') sent.push(args[0]);
-      return (real as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof real;
+    const { sent, counting, restore } = watchStatements();
     try {
       // One reader connection: the first read goes alone, the others queue behind it.
       const store = await SqlRequestStore.openPostgres({ url: database.url, readerConnections: 1 });
@@ -195,10 +197,10 @@ describe.skipIf(!postgres.available)('SqlRequestStore (postgresql only)', () => 
       }
       const alone = new Map<string, unknown>();
       for (const id of ids) alone.set(id, await store.getRequest(id));
-      counting = true;
+      counting.on = true;
       const asked = [...Array.from({ length: 40 }, (_, i) => ids[i % ids.length]!), 'rbk-missing'];
       const read = await Promise.all(asked.map((id) => store.getRequest(id)));
-      counting = false;
+      counting.on = false;
       expect(read.map((request, i) => (asked[i] === 'rbk-missing' ? request : request === null ? 'null' : JSON.stringify(request) === JSON.stringify(alone.get(asked[i]!))))).toEqual([...Array.from({ length: 40 }, () => true), null]);
       // Each caller has a request of its own: changing one changes no other.
       read[0]!.reviews.push({ by: 'x@example.com', decision: 'reject', comment: '', at: '', stale: false });
@@ -215,7 +217,7 @@ describe.skipIf(!postgres.available)('SqlRequestStore (postgresql only)', () => 
       expect((await before)?.id).toBe('rbk-1');
       expect((await after)?.id).toBe('rbk-9');
     } finally {
-      pg.Client.prototype.query = real;
+      restore();
     }
   });
 
