@@ -6,12 +6,12 @@
 import { closeExpiredBreakGlass } from '#core/break-glass-expiry.ts';
 import { mayOpenBreakGlass, mayReviewSomewhere } from '#core/review-rules.ts';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ApprovalService } from '#core/approval-service.ts';
 import { notFound, payloadTooLarge, RewindError, unsupportedMediaType } from '#core/errors.ts';
 import { EventBus } from '#core/events.ts';
 import { RollbackService } from '#core/rollback-service.ts';
 import type { ApiDeps, ApiEnv, ApiServices, RouteDeps } from './api-context.ts';
+import { limitBody } from './body-limit.ts';
 import { BranchHeadWatcher } from './branch-head-watcher.ts';
 import { errorResponse, toRewindError } from './http-errors.ts';
 import { identityMiddleware } from './identity.ts';
@@ -77,13 +77,8 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     }
     await next();
   });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? 64 * 1024,
-      onError: (c) => errorResponse(c, payloadTooLarge(`request body is over ${deps.maxBodyBytes ?? 64 * 1024} bytes`)),
-    }),
-  );
+  const maxBodyBytes = deps.maxBodyBytes ?? 64 * 1024;
+  app.use('/api/*', limitBody(maxBodyBytes, (c) => errorResponse(c, payloadTooLarge(`request body is over ${maxBodyBytes} bytes`))));
   app.use('/api/*', identityMiddleware(deps.identity, deps.users));
 
   app.get('/api/me', async (c) => {
