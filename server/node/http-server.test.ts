@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { listen } from './http-server.ts';
+import { CONTENT_SECURITY_POLICY, createServerApp, listen } from './http-server.ts';
 
 /** Sends one request on `socket` and resolves with the status line of its answer. */
 function ask(socket: Socket): Promise<string> {
@@ -40,6 +40,44 @@ describe('listen', () => {
       expect(await ask(socket)).toBe('HTTP/1.1 200 OK');
     } finally {
       socket.destroy();
+      (server as Server).closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('the headers every answer carries', () => {
+  const api = new Hono();
+  api.get('/api/thing', (c) => c.json({ ok: true }, 200, { 'X-Thing': 'kept' }));
+  const app = createServerApp({ api, log: () => {} });
+  const expected = (path: string) => ({
+    'x-request-id': 'lb-42',
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    ...(path.startsWith('/api/') ? { 'cache-control': 'no-store' } : {}),
+  });
+  const headersOf = (response: Response) => Object.fromEntries([...response.headers].filter(([name]) => name !== 'date' && name !== 'connection' && name !== 'keep-alive'));
+
+  // On Node they are set on the response before the API answers (http-server.ts), elsewhere on the
+  // answer after: both must give every answer the same headers, the API's own kept.
+  it('are on the API’s answers and on the server’s own, over HTTP and in app.request alike', { timeout: 20_000 }, async () => {
+    const { server, port } = await listen(app, '127.0.0.1', 0);
+    try {
+      for (const path of ['/api/thing', '/api/missing', '/not-the-api']) {
+        const overHttp = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'X-Request-Id': 'lb-42' } });
+        const inProcess = await app.request(path, { headers: { 'X-Request-Id': 'lb-42' } });
+        expect(overHttp.status, path).toBe(path === '/api/thing' ? 200 : 404);
+        expect(headersOf(overHttp), path).toMatchObject(expected(path));
+        expect(headersOf(inProcess), path).toMatchObject(expected(path));
+        if (!path.startsWith('/api/')) expect(overHttp.headers.get('cache-control'), path).toBeNull();
+      }
+      const thing = await fetch(`http://127.0.0.1:${port}/api/thing`);
+      expect(thing.headers.get('x-thing')).toBe('kept');
+      expect(thing.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await thing.json()).toEqual({ ok: true });
+    } finally {
       (server as Server).closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
