@@ -2,10 +2,12 @@
  * Rows to domain values and back for the SQL request store (sql-request-store.ts): a request with its
  * reviews and notes, an audit event, the active break-glass session.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import type { RequestFilter } from '#core/ports.ts';
+import { OPEN_STATES } from '#core/request-lifecycle.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import { type AuditEventsTable, type NotesTable, type RequestsTable, type ReviewsTable, type RewindDatabase } from './database.ts';
-import { canonicalRequest, emailKey } from '#core/request-order.ts';
+import { canonicalRequest, emailKey, type RequestPosition } from '#core/request-order.ts';
 import { expiredSessions } from '#core/break-glass-expiry.ts';
 import type { SqlFlavour } from './migrations.ts';
 
@@ -57,7 +59,29 @@ export function requestsAtOnceQuery(db: Db, ids: readonly string[]) {
   return requestsWhole(db).where('id', 'in', ids);
 }
 
-function requestsWhole(db: Db) {
+/**
+ * The requests `filter` selects, newest first (created, then id, descending), after `after`: one
+ * page and one more (which says there is a next page). `from` picks the columns: the rows alone, or
+ * (PostgreSQL) each request whole.
+ */
+export function requestPageQuery<O>(from: SelectQueryBuilder<RewindDatabase, 'requests', O>, filter: RequestFilter, after: RequestPosition | null, limit: number) {
+  let query = from;
+  if (filter.state) query = query.where('state', '=', filter.state);
+  if (filter.open) query = query.where('state', 'in', [...OPEN_STATES]);
+  if (filter.tenant) query = query.where('tenant', '=', filter.tenant);
+  if (filter.environment) query = query.where('environment', '=', filter.environment);
+  const incident = filter.incident;
+  if (incident !== undefined) query = query.where((eb) => eb.or([eb('incident_id', '=', incident), eb('incident_url', '=', incident)]));
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([eb('created_key', '<', after.createdKey), eb.and([eb('created_key', '=', after.createdKey), eb('id', '<', after.id)])]),
+    );
+  }
+  return query.orderBy('created_key', 'desc').orderBy('id', 'desc').limit(limit + 1);
+}
+
+/** PostgreSQL: requests with their reviews and notes as JSON columns, so one statement reads them whole. */
+export function requestsWhole(db: Db) {
   return db
     .selectFrom('requests')
     .selectAll('requests')

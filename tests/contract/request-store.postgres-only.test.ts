@@ -221,6 +221,39 @@ describe.skipIf(!postgres.available)('SqlRequestStore (postgresql only)', () => 
     }
   });
 
+  it('a page of requests is one statement, reviews and notes included, each as read alone', { timeout: 60_000 }, async () => {
+    const store = await open();
+    const ids = Array.from({ length: 5 }, (_, i) => `rbk-${i + 1}`);
+    for (const [i, id] of ids.entries()) {
+      await store.transaction(async (tx) => {
+        await tx.insertRequest(makeRequest({ id, createdAt: `2025-03-01T10:0${i}:00.000Z` }));
+        for (let r = 0; r < i % 3; r++) await tx.addReview(id, { by: `approver-${r}@example.com`, decision: 'approve', comment: `${id} review ${r}`, at: '2025-03-01T10:01:00.000Z', stale: false });
+        await tx.addNote(id, { by: 'jane@example.com', text: `note on ${id}`, at: '2025-03-01T10:02:00.000Z' });
+      });
+    }
+    const { sent, counting, restore } = watchStatements();
+    let pages;
+    try {
+      counting.on = true;
+      const first = await store.listRequests({}, null, 3);
+      const second = await store.listRequests({}, first.nextCursor, 3);
+      counting.on = false;
+      pages = [first, second];
+    } finally {
+      restore();
+    }
+    expect(sent).toHaveLength(2);
+    expect(sent.every((text) => text.startsWith('select'))).toBe(true);
+    expect(pages.map((page) => page.items.map((r) => r.id))).toEqual([['rbk-5', 'rbk-4', 'rbk-3'], ['rbk-2', 'rbk-1']]);
+    expect(pages[1]!.nextCursor).toBeNull();
+    for (const item of pages.flatMap((page) => page.items)) expect(item).toStrictEqual(await store.getRequest(item.id));
+    expect(pages[0]!.items.map((r) => [r.reviews.map((review) => review.comment), r.notes.map((note) => note.text)])).toEqual([
+      [['rbk-5 review 0'], ['note on rbk-5']],
+      [[], ['note on rbk-4']],
+      [['rbk-3 review 0', 'rbk-3 review 1'], ['note on rbk-3']],
+    ]);
+  });
+
   it('a database that cannot be reached is a clear error, and the URL is logged without its password', { timeout: 60_000 }, async () => {
     const url = new URL(postgres.serverUrl());
     url.port = '1';
