@@ -8,7 +8,7 @@ import { FixedClock, SequentialIds, StaticTargetCatalog, StaticUserDirectory } f
 import { parseRollbackMessage } from './commit-message.ts';
 import { MESSAGES, RewindError } from './errors.ts';
 import { EventBus, type LiveEvent } from './events.ts';
-import type { RequestStore } from './ports.ts';
+import type { RequestStore, RequestStoreTx } from './ports.ts';
 import { INTERRUPTED_ERROR, reconcileInterruptedRequests, SYSTEM_ACTOR } from './reconcile-requests.ts';
 import { RollbackService, type RollbackHooks } from './rollback-service.ts';
 import type { CreateRollbackBody, RollbackRequest, User } from './schemas.ts';
@@ -423,15 +423,30 @@ async function until(condition: () => boolean | Promise<boolean>, what: string):
  * transactions that begin until released.
  */
 function watchedStore(store: RequestStore) {
-  const counts = { transactions: 0, reads: 0 };
+  /** `sessionReads`: reads of break-glass sessions in transactions; `sessionsAsked`: the sessions they asked for. */
+  const counts = { transactions: 0, reads: 0, sessionReads: 0, sessionsAsked: 0 };
   let gate: Promise<void> | null = null;
+  const watchedTx = (tx: RequestStoreTx): RequestStoreTx =>
+    new Proxy(tx, {
+      get(target, key) {
+        if (key === 'activeBreakGlass' || key === 'activeBreakGlassOf') {
+          return (...args: unknown[]) => {
+            counts.sessionReads += 1;
+            counts.sessionsAsked += key === 'activeBreakGlassOf' ? (args[0] as unknown[]).length : 1;
+            return (Reflect.get(target, key, target) as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
   const watched = new Proxy(store, {
     get(target, key) {
       if (key === 'transaction') {
-        return async (...args: Parameters<RequestStore['transaction']>) => {
+        return async (...[work, scope]: Parameters<RequestStore['transaction']>) => {
           counts.transactions += 1;
           if (gate) await gate;
-          return target.transaction(...args);
+          return target.transaction((tx) => work(watchedTx(tx)), scope);
         };
       }
       if (key === 'getRequest') return (id: string) => target.getRequest(id).finally(() => counts.reads++);
@@ -539,8 +554,11 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
     try {
       const f = makeFixture(gated);
       const request = await f.pending(QUORUM_4);
+      await f.requests.transaction((tx) =>
+        tx.openBreakGlass({ user: 'marcus@example.com', justification: 'outage', openedAt: '2026-11-21T09:59:00.000Z', expiresAt: '2026-11-21T11:00:00.000Z' }),
+      );
       const release = hold();
-      const [transactionsBefore, readsBefore] = [counts.transactions, counts.reads];
+      const [transactionsBefore, readsBefore, sessionReadsBefore, sessionsAskedBefore] = [counts.transactions, counts.reads, counts.sessionReads, counts.sessionsAsked];
       const first = f.approvals.review(request.id, DANA, approve);
       await until(() => counts.transactions > transactionsBefore, 'the first review never began its transaction');
       // Three more while the first is held: an approval, the same approver again, another approval.
@@ -559,14 +577,16 @@ describe.each(requestStoreBackends('approvals'))('%s request store', (_name, ope
         { state: 'pending', approvals: 3 },
       ]);
       expect(counts.transactions - transactionsBefore, 'the held one and one for the three that queued').toBe(2);
+      // Each transaction read its reviewers' break-glass sessions once: 1 + 3 asked in 2 reads.
+      expect([counts.sessionReads - sessionReadsBefore, counts.sessionsAsked - sessionsAskedBefore]).toEqual([2, 4]);
       const final = await f.rollbacks.requireRequest(request.id);
       expect(final.state).toBe('pending');
       expect(final.reviews.map((r) => r.by)).toEqual([DANA.email, PRIYA.email, MARCUS.email]);
       const events = await auditOf(f.requests, request.id);
-      expect(events.filter((e) => e.type === 'rollback.reviewed').map((e) => [e.actor, e.details])).toMatchObject([
-        [DANA.email, { decision: 'approve', approvals: 1, state: 'pending' }],
-        [PRIYA.email, { decision: 'approve', approvals: 2, state: 'pending' }],
-        [MARCUS.email, { decision: 'approve', comment: 'fine by me', approvals: 3, state: 'pending' }],
+      expect(events.filter((e) => e.type === 'rollback.reviewed').map((e) => [e.actor, e.breakGlass, e.details])).toMatchObject([
+        [DANA.email, false, { decision: 'approve', approvals: 1, state: 'pending' }],
+        [PRIYA.email, false, { decision: 'approve', approvals: 2, state: 'pending' }],
+        [MARCUS.email, true, { decision: 'approve', comment: 'fine by me', approvals: 3, state: 'pending' }],
       ]);
     } finally {
       await close();

@@ -267,9 +267,11 @@ export class ApprovalService {
     const outcomes = await this.deps.requests.transaction(async (tx) => {
       let request = await tx.getRequest(id);
       if (!request) return jobs.map((): BatchOutcome<RollbackRequest> => ({ status: 'rejected', reason: notFound(`rollback request ${id} not found`) }));
+      // The reviewers' sessions in one read: nothing the batch writes changes them.
+      const sessions = await tx.activeBreakGlassOf(jobs.map((job) => ({ user: job.user.email, now: job.now })));
       const outcomes: BatchOutcome<RollbackRequest>[] = [];
-      for (const job of jobs) {
-        const session = await tx.activeBreakGlass(job.user.email, job.now);
+      for (const [i, job] of jobs.entries()) {
+        const session = sessions[i] ?? null;
         // A refusal writes nothing and leaves the others be; an error of the store ends them all.
         const refusal = refusalOf(request, job, session !== null);
         if (refusal) {

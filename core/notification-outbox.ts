@@ -79,6 +79,7 @@ function notifyingTx(tx: RequestStoreTx, deps: NotificationOutboxDeps): RequestS
     openBreakGlass: (session) => tx.openBreakGlass(session),
     closeBreakGlass: (user, at) => tx.closeBreakGlass(user, at),
     activeBreakGlass: (user, now) => tx.activeBreakGlass(user, now),
+    activeBreakGlassOf: (asked) => tx.activeBreakGlassOf(asked),
     closeExpiredBreakGlass: (session) => tx.closeExpiredBreakGlass(session),
     enqueueNotification: (message) => tx.enqueueNotification(message),
     claimNotifications: (claim) => tx.claimNotifications(claim),

@@ -248,6 +248,12 @@ export interface RequestStore {
  * The requests a transaction writes (decision 052): their rows, reviews and notes. It may read
  * anything and append audit events and outbox messages, nothing else (see core/transaction-scope.ts).
  */
+/** Whose break-glass session, at what time (`RequestStoreTx.activeBreakGlassOf`). */
+export interface BreakGlassAsk {
+  user: string;
+  now: Date;
+}
+
 export interface TransactionScope {
   readonly requests: readonly string[];
 }
@@ -281,6 +287,11 @@ export interface RequestStoreTx {
   closeBreakGlass(user: string, at: Date): Promise<void>;
   /** As `RequestStore.activeBreakGlass`, seeing this transaction's writes. */
   activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null>;
+  /**
+   * `activeBreakGlass` for each of `asked`, in order, in one read: a batch of reviews (decision 055)
+   * asks it for all its reviewers at once instead of one round trip each.
+   */
+  activeBreakGlassOf(asked: readonly BreakGlassAsk[]): Promise<(BreakGlass | null)[]>;
   /**
    * Closes that session (same user and `openedAt`) at its `expiresAt` if it is still not closed: one
    * conditional update, so of several replicas observing the same expiry exactly one gets `true`.

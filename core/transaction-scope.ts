@@ -49,6 +49,7 @@ export function scopedTx(tx: RequestStoreTx, scope: TransactionScope): RequestSt
     openBreakGlass: refuse('opening a break-glass session'),
     closeBreakGlass: refuse('closing a break-glass session'),
     activeBreakGlass: (user, now) => tx.activeBreakGlass(user, now),
+    activeBreakGlassOf: (asked) => tx.activeBreakGlassOf(asked),
     closeExpiredBreakGlass: refuse('closing an expired break-glass session'),
     enqueueNotification: (message) => tx.enqueueNotification(message),
     claimNotifications: refuse('claiming notifications'),

@@ -11,6 +11,7 @@ import { matchesIncident } from '#core/incident.ts';
 import { conflict, notFound } from '#core/errors.ts';
 import type {
   AuditFilter,
+  BreakGlassAsk,
   DeliveryLedger,
   Page,
   RequestFilter,
@@ -303,6 +304,11 @@ class InMemoryTx implements RequestStoreTx {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return findActiveBreakGlass(this.live(), user, now);
+  }
+
+  async activeBreakGlassOf(asked: readonly BreakGlassAsk[]): Promise<(BreakGlass | null)[]> {
+    const state = this.live();
+    return asked.map(({ user, now }) => findActiveBreakGlass(state, user, now));
   }
 
   async closeExpiredBreakGlass(session: BreakGlass): Promise<boolean> {

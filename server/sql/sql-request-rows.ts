@@ -3,7 +3,7 @@
  * reviews and notes, an audit event, the active break-glass session.
  */
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
-import type { RequestFilter } from '#core/ports.ts';
+import type { BreakGlassAsk, RequestFilter } from '#core/ports.ts';
 import { OPEN_STATES } from '#core/request-lifecycle.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import { type AuditEventsTable, type NotesTable, type RequestsTable, type ReviewsTable, type RewindDatabase } from './database.ts';
@@ -178,6 +178,23 @@ export async function findActiveBreakGlass(db: Db, user: string, now: Date): Pro
     .executeTakeFirst();
   if (!row || !(Date.parse(row.expires_at) > now.getTime())) return null;
   return { user: row.user_email, justification: row.justification, openedAt: row.opened_at, expiresAt: row.expires_at };
+}
+
+/** `findActiveBreakGlass` for each of `asked`, in order, from one statement (the users' open sessions). */
+export async function findActiveBreakGlassOf(db: Db, asked: readonly BreakGlassAsk[]): Promise<(BreakGlass | null)[]> {
+  const rows = await db
+    .selectFrom('break_glass_sessions')
+    .selectAll()
+    .where('user_key', 'in', [...new Set(asked.map(({ user }) => emailKey(user)))])
+    .where('closed_at', 'is', null)
+    .orderBy('seq', 'desc')
+    .execute();
+  return asked.map(({ user, now }) => {
+    // The newest open session, as findActiveBreakGlass reads it.
+    const row = rows.find((candidate) => candidate.user_key === emailKey(user));
+    if (!row || !(Date.parse(row.expires_at) > now.getTime())) return null;
+    return { user: row.user_email, justification: row.justification, openedAt: row.opened_at, expiresAt: row.expires_at };
+  });
 }
 
 /** Sessions nobody closed that ran out by `now` (expiry compared as instants, whatever the offset). */

@@ -6,13 +6,13 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import pg from 'pg';
 import { conflict, notFound } from '#core/errors.ts';
-import type { RequestStoreTx } from '#core/ports.ts';
+import type { BreakGlassAsk, RequestStoreTx } from '#core/ports.ts';
 import type { AuditEvent, BreakGlass, Note, Review, RollbackRequest } from '#core/schemas.ts';
 import type { NewOutboxMessage, OutboxMessage, OutboxOutcome } from '#core/notification-schemas.ts';
 import { canonicalRequest, emailKey, orderKey } from '#core/request-order.ts';
 import type { RewindDatabase } from './database.ts';
 import type { SqlFlavour } from './migrations.ts';
-import { reviewInsert, noteInsert, readRequest, findActiveBreakGlass, closeExpiredSession } from './sql-request-rows.ts';
+import { reviewInsert, noteInsert, readRequest, findActiveBreakGlass, findActiveBreakGlassOf, closeExpiredSession } from './sql-request-rows.ts';
 import { claimOutbox, enqueueOutbox, pruneOutbox, recordOutboxAttempt } from './sql-outbox.ts';
 import { auditLockStatement } from './transaction-locks.ts';
 import { inlineStatement } from './inline-statement.ts';
@@ -295,6 +295,11 @@ export class SqlTx implements RequestStoreTx {
 
   async activeBreakGlass(user: string, now: Date): Promise<BreakGlass | null> {
     return findActiveBreakGlass(await this.ready(['break_glass_sessions']), user, now);
+  }
+
+  async activeBreakGlassOf(asked: readonly BreakGlassAsk[]): Promise<(BreakGlass | null)[]> {
+    if (asked.length === 0) return [];
+    return findActiveBreakGlassOf(await this.ready(['break_glass_sessions']), asked);
   }
 
   async closeExpiredBreakGlass(session: BreakGlass): Promise<boolean> {

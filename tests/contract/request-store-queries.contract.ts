@@ -368,6 +368,33 @@ export function describeRequestStoreQueries(storeOf: () => RequestStore): void {
         expect(await storeOf().expiredBreakGlass(at('13:00:00.000'), 10)).toEqual([session({ user: 'kim@example.com', expiresAt: '2025-03-01T12:00:00.000Z' })]);
       });
 
+      it('activeBreakGlassOf answers activeBreakGlass for each ask, in order, each at its own time, seeing the tx’s writes', async () => {
+        await storeOf().transaction(async (tx) => {
+          await tx.openBreakGlass(session());
+          await tx.openBreakGlass(session({ user: 'bob@example.com', expiresAt: '2025-03-01T10:10:00.000Z' }));
+          await tx.openBreakGlass(session({ user: 'lee@example.com' }));
+          await tx.closeBreakGlass('lee@example.com', at('10:01:00.000'));
+        });
+        const asked = [
+          { user: 'JANE@example.com', now: at('10:29:59.999') },
+          { user: 'bob@example.com', now: at('10:09:00.000') },
+          { user: 'bob@example.com', now: at('10:10:00.000') },
+          { user: 'lee@example.com', now: at('10:02:00.000') },
+          { user: 'nobody@example.com', now: at('10:02:00.000') },
+          { user: 'jane@example.com', now: at('10:30:00.000') },
+        ];
+        const answers = await storeOf().transaction((tx) => tx.activeBreakGlassOf(asked));
+        expect(answers).toStrictEqual(await Promise.all(asked.map(({ user, now }) => storeOf().activeBreakGlass(user, now))));
+        expect(answers.map((answer) => answer?.user ?? null)).toEqual(['Jane@Example.com', 'bob@example.com', null, null, null, null]);
+        expect(await storeOf().transaction((tx) => tx.activeBreakGlassOf([]))).toEqual([]);
+        await storeOf().transaction(async (tx) => {
+          const again = session({ user: 'lee@example.com', openedAt: '2025-03-01T10:03:00.000Z' });
+          await tx.openBreakGlass(again);
+          await tx.closeBreakGlass('jane@example.com', at('10:03:00.000'));
+          expect(await tx.activeBreakGlassOf([{ user: 'lee@example.com', now: at('10:04:00.000') }, { user: 'jane@example.com', now: at('10:04:00.000') }])).toStrictEqual([again, null]);
+        });
+      });
+
       it('the tx sees its own break-glass writes; the store only after commit', async () => {
         await storeOf().transaction(async (tx) => {
           await tx.openBreakGlass(session());
