@@ -82,7 +82,7 @@ export class GitRevisionStore implements RevisionStore {
   /** Rollback commits per pathspec list at a branch head, extended incrementally as the branch moves. */
   private readonly rollbacks = new Map<string, { head: string; notes: string | null; records: CommitRecord[] }>();
   /** Results of `range`, which depend only on their arguments (commits are immutable). */
-  private readonly ranges = new Map<string, string[]>();
+  private readonly ranges = new Map<string, Promise<string[]>>();
   /** A target's newest commit per branch head (newest-cache.ts). */
   private readonly newest = new NewestCache();
   /** Carries those answers to a head moved by commits not made here (head-follower.ts). */
@@ -231,23 +231,23 @@ export class GitRevisionStore implements RevisionStore {
     if (pathspec.kind === 'none') return [];
     // Commits never change, so neither does a range between two of them: the rolled-back index asks
     // the same ranges again each time the branch moves, and only new rollbacks cost a git call.
+    // Concurrent askers of one range (a full rollback's preview asks it twice) share one `git log`.
     const key = `${query.since}..${query.until}\0${JSON.stringify(query.paths)}`;
-    const cached = this.ranges.get(key);
-    if (cached) return [...cached];
-    const output = await this.git([
-      ...FIRST_PARENT_LOG,
-      IDS_FORMAT,
-      '--end-of-options',
-      `${query.since}..${query.until}`,
-      '--',
-      ...pathspecArgs(pathspec),
-    ]);
-    const shas = parseLogOutput(output.stdout.toString('utf8'), 1)
-      .filter((raw) => raw.names.some((name) => matchesAny(query.paths, name)))
-      .map((raw) => raw.fields[0]!);
-    if (this.ranges.size >= RANGE_CACHE_MAX) this.ranges.delete(this.ranges.keys().next().value!);
-    this.ranges.set(key, shas);
-    return [...shas];
+    let shas = this.ranges.get(key);
+    if (!shas) {
+      shas = this.git([...FIRST_PARENT_LOG, IDS_FORMAT, '--end-of-options', `${query.since}..${query.until}`, '--', ...pathspecArgs(pathspec)]).then((output) =>
+        parseLogOutput(output.stdout.toString('utf8'), 1)
+          .filter((raw) => raw.names.some((name) => matchesAny(query.paths, name)))
+          .map((raw) => raw.fields[0]!),
+      );
+      if (this.ranges.size >= RANGE_CACHE_MAX) this.ranges.delete(this.ranges.keys().next().value!);
+      this.ranges.set(key, shas);
+      // A failed lookup is not remembered: the next asker tries again.
+      shas.catch(() => {
+        if (this.ranges.get(key) === shas) this.ranges.delete(key);
+      });
+    }
+    return [...(await shas)];
   }
 
   async logRollbacks(paths: readonly string[]): Promise<CommitRecord[]> {

@@ -1,3 +1,7 @@
+/**
+ * Which git commands the store's lookups cost: every command it runs is counted (head-follower.ts,
+ * the range cache of git-revision-store.ts).
+ */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRepo } from './demo-repo.ts';
 import { importCommits, type ImportCommit } from './fast-import.ts';
@@ -5,14 +9,20 @@ import type * as GitCli from './git-cli.ts';
 import { GitRevisionStore } from './git-revision-store.ts';
 import { tempDirs } from './test-repos.ts';
 
-// Every git command the store runs, to see which lookups a moved head costs.
+// Every git command the store runs.
 const sent = vi.hoisted(() => [] as string[][]);
+/** How many of the next `git log` commands fail. */
+const failing = vi.hoisted(() => ({ logs: 0 }));
 vi.mock('./git-cli.ts', async (importOriginal) => {
   const real = await importOriginal<typeof GitCli>();
   return {
     ...real,
     runGit: (args: readonly string[], options?: Parameters<typeof real.runGit>[1]) => {
       sent.push([...args]);
+      if (failing.logs > 0 && args.includes('log')) {
+        failing.logs -= 1;
+        return Promise.reject(new Error('git log failed'));
+      }
       return real.runGit(args, options);
     },
   };
@@ -62,6 +72,36 @@ describe('HeadFollower (decision 059)', () => {
       expect(await newest('a/')).toEqual([shas[0]]);
       expect(lookupsOf('a/'), 'looked up again on the rewritten branch').toHaveLength(1);
       expect(await newest('c/')).toEqual([rewritten[0]]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('GitRevisionStore.range', () => {
+  it('shares one git log among concurrent askers of one range, remembers it, and forgets a failed one', async () => {
+    const { gitDir, shas } = await createRepo(dirs.make('repo-'), [commit(0, 'a/x', 'x\n'), commit(1, 'a/x', 'x2\n'), commit(2, 'b/y', 'y\n')], { branch: 'main' });
+    const store = await GitRevisionStore.open({ repoPath: gitDir, branch: 'main' });
+    try {
+      const rangeLogs = () => sent.filter((args) => args.includes(`${shas[0]}..${shas[2]}`));
+      sent.length = 0;
+      // A full rollback's preview asks the undone revisions and those since the target at once.
+      const asked = await Promise.all([0, 1, 2].map(() => store.range({ paths: ['a/'], since: shas[0]!, until: shas[2]! })));
+      expect(asked).toEqual([[shas[1]], [shas[1]], [shas[1]]]);
+      expect(rangeLogs(), 'one log for three askers').toHaveLength(1);
+      // Each asker has its own array.
+      asked[0]!.push('changed');
+      expect(await store.range({ paths: ['a/'], since: shas[0]!, until: shas[2]! })).toEqual([shas[1]]);
+      expect(rangeLogs(), 'remembered').toHaveLength(1);
+      expect(await store.range({ paths: ['b/'], since: shas[0]!, until: shas[2]! })).toEqual([shas[2]]);
+      expect(rangeLogs(), 'other paths: a log of their own').toHaveLength(2);
+
+      // A failed log fails its askers and is not remembered: the next asker runs it again.
+      failing.logs = 1;
+      const failed = await Promise.all([0, 1].map(() => store.range({ paths: ['c/'], since: shas[0]!, until: shas[2]! }).catch((error: Error) => error.message)));
+      expect(failed).toEqual(['git log failed', 'git log failed']);
+      expect(await store.range({ paths: ['c/'], since: shas[0]!, until: shas[2]! })).toEqual([]);
+      expect(rangeLogs(), 'the failed log and its retry').toHaveLength(4);
     } finally {
       await store.close();
     }
