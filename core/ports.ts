@@ -244,16 +244,16 @@ export interface RequestStore {
   notificationBacklog(): Promise<OutboxBacklog>;
 }
 
-/**
- * The requests a transaction writes (decision 052): their rows, reviews and notes. It may read
- * anything and append audit events and outbox messages, nothing else (see core/transaction-scope.ts).
- */
 /** Whose break-glass session, at what time (`RequestStoreTx.activeBreakGlassOf`). */
 export interface BreakGlassAsk {
   user: string;
   now: Date;
 }
 
+/**
+ * The requests a transaction writes (decision 052): their rows, reviews and notes. It may read
+ * anything and append audit events and outbox messages, nothing else (see core/transaction-scope.ts).
+ */
 export interface TransactionScope {
   readonly requests: readonly string[];
 }

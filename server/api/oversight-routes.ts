@@ -62,8 +62,8 @@ export function registerOversightRoutes(app: Hono<ApiEnv>, deps: RouteDeps, bran
     return c.body(null, 204);
   });
 
-  app.get('/api/events', (c) =>
-    streamSSE(c, async (stream) => {
+  app.get('/api/events', (c) => {
+    const response = streamSSE(c, async (stream) => {
       const queue: LiveEvent[] = [];
       let wake: (() => void) | null = null;
       let open = true;
@@ -92,6 +92,9 @@ export function registerOversightRoutes(app: Hono<ApiEnv>, deps: RouteDeps, bran
         unsubscribe();
         release();
       }
-    }),
-  );
+    });
+    // Like every API answer, never stored (Hono's SSE helper says `no-cache`).
+    response.headers.set('Cache-Control', 'no-store');
+    return response;
+  });
 }

@@ -90,6 +90,8 @@ describe('operations endpoints', { timeout: 120_000 }, () => {
       const controller = new AbortController();
       const events = await api('/api/events', { signal: controller.signal });
       expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      // Like every API answer: never stored, with the security headers.
+      expect([events.headers.get('cache-control'), events.headers.get('x-content-type-options')]).toEqual(['no-store', 'nosniff']);
       expect(await (await api('/metrics')).text()).toMatch(/rewind_sse_clients 1/);
       controller.abort();
       await events.body?.cancel().catch(() => {});
