@@ -168,16 +168,10 @@ export function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
   return event;
 }
 
+/** The user's session that is not closed and has `expiresAt > now`, or null. */
 export async function findActiveBreakGlass(db: Db, user: string, now: Date): Promise<BreakGlass | null> {
-  const row = await db
-    .selectFrom('break_glass_sessions')
-    .selectAll()
-    .where('user_key', '=', emailKey(user))
-    .where('closed_at', 'is', null)
-    .orderBy('seq', 'desc')
-    .executeTakeFirst();
-  if (!row || !(Date.parse(row.expires_at) > now.getTime())) return null;
-  return { user: row.user_email, justification: row.justification, openedAt: row.opened_at, expiresAt: row.expires_at };
+  const [session] = await findActiveBreakGlassOf(db, [{ user, now }]);
+  return session ?? null;
 }
 
 /** `findActiveBreakGlass` for each of `asked`, in order, from one statement (the users' open sessions). */
@@ -190,7 +184,7 @@ export async function findActiveBreakGlassOf(db: Db, asked: readonly BreakGlassA
     .orderBy('seq', 'desc')
     .execute();
   return asked.map(({ user, now }) => {
-    // The newest open session, as findActiveBreakGlass reads it.
+    // The user's newest session not closed.
     const row = rows.find((candidate) => candidate.user_key === emailKey(user));
     if (!row || !(Date.parse(row.expires_at) > now.getTime())) return null;
     return { user: row.user_email, justification: row.justification, openedAt: row.opened_at, expiresAt: row.expires_at };

@@ -9,7 +9,8 @@
  * the last committed state without waiting for a running transaction, as the in-memory store does.
  *
  * On PostgreSQL (several replicas on one database, decision 026) the same queries run over two pools:
- * reads on a reader pool in REPEATABLE READ, so a page and its reviews are one snapshot; transactions
+ * reads on a reader pool, a page of requests with its reviews and notes in one statement (so one
+ * snapshot), other reads that take several statements in REPEATABLE READ; transactions
  * on a writer pool, each starting with advisory transaction locks (decision 052). An unscoped
  * transaction takes the store's lock exclusively, so it runs alone across every replica exactly as on
  * SQLite (idempotency keys, superseding, break-glass and the outbox rest on that). A scoped one takes
