@@ -1,6 +1,6 @@
 /**
- * Which git commands the store's lookups cost: every command it runs is counted (head-follower.ts,
- * the range cache of git-revision-store.ts).
+ * Which git commands the store's lookups cost: every command it runs is counted (head-follower.ts
+ * after commits made elsewhere and its own, the range cache of git-revision-store.ts).
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRepo } from './demo-repo.ts';
@@ -72,6 +72,42 @@ describe('HeadFollower (decision 059)', () => {
       expect(await newest('a/')).toEqual([shas[0]]);
       expect(lookupsOf('a/'), 'looked up again on the rewritten branch').toHaveLength(1);
       expect(await newest('c/')).toEqual([rewritten[0]]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('HeadFollower and the store’s own commits (decision 059)', () => {
+  it('carries the answers over a peer’s commits fetched under the commit lock and its own commit on top, with one log', async () => {
+    const remote = dirs.make('remote-');
+    const { gitDir: remoteGitDir, shas } = await createRepo(remote, [commit(0, 'a/x', 'x\n'), commit(1, 'b/y', 'y\n')], { branch: 'main' });
+    const local = dirs.make('mirror-');
+    const { runGit } = await import('./git-cli.ts');
+    await runGit(['clone', '--quiet', '--bare', remote, local]);
+    const store = await GitRevisionStore.open({ repoPath: local, branch: 'main', remote: 'origin', mirror: true, fetchIntervalMs: 60 * 60_000 });
+    try {
+      const newest = async (path: string) => (await store.log({ paths: [path], limit: 1 })).map((c) => c.sha);
+      expect([await newest('a/'), await newest('b/')]).toEqual([[shas[0]], [shas[1]]]);
+
+      // A peer replica pushes a commit on c/; this replica fetches it under its commit lock and
+      // commits on d/ on top, before anything else is looked up.
+      const { shas: theirs } = await importCommits(remoteGitDir, [commit(2, 'c/z', 'z\n')], { branch: 'main' });
+      await store.refresh();
+      const own = await store.commit({ expectedHead: theirs[0]!, changes: { 'd/w': 'w\n' }, message: 'own\n', author: ALICE, timestamp: new Date(Date.UTC(2026, 2, 1, 10, 3)).toISOString() });
+      sent.length = 0;
+      expect([await newest('a/'), await newest('b/')]).toEqual([[shas[0]], [shas[1]]]);
+      expect([...lookupsOf('a/'), ...lookupsOf('b/')], 'carried: no log of their own').toHaveLength(0);
+      expect(sent.filter((args) => args.includes(`${shas[1]}..${own}`)), 'one log of the peer’s commit and the own one').toHaveLength(1);
+      expect([await newest('c/'), await newest('d/')]).toEqual([[theirs[0]], [own]]);
+      expect([...lookupsOf('c/'), ...lookupsOf('d/')], 'touched: looked up').toHaveLength(2);
+
+      // Its next commit, on the head followed: carried with no log at all.
+      const next = await store.commit({ expectedHead: own, changes: { 'd/w': 'w2\n' }, message: 'own again\n', author: ALICE, timestamp: new Date(Date.UTC(2026, 2, 1, 10, 4)).toISOString() });
+      sent.length = 0;
+      expect(await newest('a/')).toEqual([shas[0]]);
+      expect(sent.filter((args) => args.includes('log')), 'no log').toHaveLength(0);
+      expect(await newest('d/')).toEqual([next]);
     } finally {
       await store.close();
     }

@@ -341,10 +341,8 @@ export class GitRevisionStore implements RevisionStore {
         this.rollbacks.clear();
       });
     }
-    const notes = await this.readNotesHead();
-    created.forEach((sha, index) => this.newest.carry(index === 0 ? expectedHead : created[index - 1]!, sha, notes, Object.keys(commits[index]!.changes)));
-    // Carried already, commit by commit: the head it moved to needs no range of its own.
-    this.follower.movedHere(last);
+    // The answers for the paths these commits leave alone hold at the head they made.
+    this.follower.movedHere(last, expectedHead, await this.readNotesHead(), [...new Set(commits.flatMap((commit) => Object.keys(commit.changes)))]);
     return created;
   }
 

@@ -33,9 +33,17 @@ export class HeadFollower {
     return done;
   }
 
-  /** The store's own commits moved the branch to `head`, their answers carried one by one already. */
-  movedHere(head: string): void {
-    this.followed = { head, done: Promise.resolve() };
+  /**
+   * The store's own commits, on top of `from`, changing `changed`, moved the branch to `head`. From the
+   * head followed, the answers are carried to `head` without a `git log`. When `from` is not the head
+   * followed (a fetch under the commit lock brought a peer's commits first), nothing is carried now:
+   * the next `follow` reads the paths of the peer's commits and these together, with one `git log`.
+   */
+  movedHere(head: string, from: string, notes: string | null, changed: readonly string[]): void {
+    const previous = this.followed;
+    if (previous?.head !== from) return;
+    const done = previous.done.then(() => this.newest.carry(from, head, notes, changed)).catch(() => undefined);
+    this.followed = { head, done };
   }
 
   /** The paths the first-parent commits `from..to` change; null when `from` is not on `to`'s first-parent chain. */
