@@ -15,9 +15,9 @@
 // REWIND_BENCH_PREFER=sync makes the quorum reviews wait for their commits (the API's default).
 //
 // It runs three times: on SQLite (names `approvals.*`), on PostgreSQL with one process
-// (`approvals-postgres.*`) and on PostgreSQL with two replicas (`approvals-postgres-2.*`: two servers
-// on one database, each with its own mirror of one shared bare remote (`repo.url`), the reviews
-// spread over both, the commits checked on the remote). PostgreSQL runs against
+// (`approvals-postgres.*`) and on PostgreSQL with two replicas (`approvals-postgres-2.*`: two
+// `rewind serve` processes on one database, each with its own mirror of one shared bare remote
+// (`repo.url`), the reviews spread over both, the commits checked on the remote). PostgreSQL runs against
 // $REWIND_BENCH_DATABASE_URL or $REWIND_TEST_DATABASE_URL (a fresh database is created there per
 // run), else a throwaway server (scripts/postgres-test-server.mjs); without either it says so and
 // skips. REWIND_BENCH_STORAGE=sqlite (or postgres) runs only that one; REWIND_BENCH_REPLICAS=1 (or 2)
@@ -32,6 +32,7 @@ import pg from 'pg';
 import { importCommits, initRepo } from '#server/git/fast-import.ts';
 import { cpuSince, cpuSnapshot } from './cpu-time.mjs';
 import { createRewindServer } from '#server/node/rewind-server.ts';
+import { startRewindProcess } from '../tests/support/rewind-process.ts';
 import { postgresTestAvailability, startThrowawayPostgres } from '../scripts/postgres-test-server.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -141,7 +142,6 @@ export async function run(report) {
 
 async function runOn(report, prefix, databaseUrl, replicas = 1) {
   const dir = mkdtempSync(join(tmpdir(), 'rewind-bench-approvals-'));
-  const log = console.log;
   try {
     const { gitDir, good } = await makeRepo(dir);
     const configFile = join(dir, 'rewind.config.yaml');
@@ -166,17 +166,7 @@ async function runOn(report, prefix, databaseUrl, replicas = 1) {
         targets: { pattern: { services: 'tenants/{tenant}/{environment}/services/{service}/' } },
       }),
     );
-    console.log = () => {};
-    const servers = [];
-    try {
-      for (let i = 0; i < replicas; i++) {
-        servers.push(await createRewindServer({ configFile, dataDir: join(dir, `data-${i}`), host: '127.0.0.1', port: 0, log: () => {} }));
-      }
-    } catch (error) {
-      await Promise.all(servers.map((server) => server.close()));
-      throw error;
-    }
-    console.log = log;
+    const servers = await startReplicas(replicas, configFile, dir);
     // Reads and the requests go to the first replica; reviews alternate between replicas.
     const call = async (path, email, body, replica = 0) => {
       const response = await fetch(new URL(path, servers[replica].url), {
@@ -203,6 +193,16 @@ async function runOn(report, prefix, databaseUrl, replicas = 1) {
         }),
       );
 
+      // The approvers' pages: a review is sent from the request's page, which has read the request (its
+      // diff and verification) through whichever replica serves that browser. Each request is read once
+      // through each replica, so a replica meets the load as one that has served those pages, not as
+      // one started a moment before (REWIND_BENCH_COLD=1 leaves this out: see decision 061).
+      if (process.env.REWIND_BENCH_COLD !== '1') {
+        for (let replica = 0; replica < replicas; replica++) {
+          await Promise.all(requests.map(async (id) => check((await call(`api/rollbacks/${id}`, REQUESTER, undefined, replica)).status === 200, `reading ${id}`)));
+        }
+      }
+
       // 1,000 reviews: every approver reviews every request, in a shuffled order, CONCURRENCY in flight.
       const jobs = shuffle(requests.flatMap((id) => Array.from({ length: APPROVERS }, (_, a) => ({ id, approver: approverOf(a) })))).map((job, i) => ({
         ...job,
@@ -213,12 +213,13 @@ async function runOn(report, prefix, databaseUrl, replicas = 1) {
         workerData: { jobs, urls: servers.map((server) => server.url), concurrency: CONCURRENCY, viewer: REQUESTER, respondAsync: RESPOND_ASYNC },
       });
       // CPU time by consumer between the load's first review and its last answer (bench/cpu-time.mjs).
+      const serverPids = servers.map((server) => server.pid).filter((pid) => pid !== null);
       let cpuBefore = null;
       let cpu = null;
       const { answers, elapsed, committed: committedMs, allCommittedAfter } = await new Promise((resolve, reject) => {
         client.on('message', (message) => {
-          if (message.type === 'started') cpuBefore = cpuSnapshot();
-          else if (message.type === 'loaded' && cpuBefore && message.loadGeneratorCpuMs !== null) cpu = { ...cpuSince(cpuBefore, cpuSnapshot()), loadGenerator: message.loadGeneratorCpuMs };
+          if (message.type === 'started') cpuBefore = cpuSnapshot(serverPids);
+          else if (message.type === 'loaded' && cpuBefore && message.loadGeneratorCpuMs !== null) cpu = { ...cpuSince(cpuBefore, cpuSnapshot(serverPids)), loadGenerator: message.loadGeneratorCpuMs };
           else if (message.type === 'done') resolve(message);
         });
         client.once('error', reject);
@@ -300,16 +301,26 @@ async function runOn(report, prefix, databaseUrl, replicas = 1) {
       report({ name: `${prefix}.total`, detail, value: round(elapsed), unit: 'ms' });
       report({ name: `${prefix}.reviews-per-second`, detail, value: round((latencies.length / elapsed) * 1000), unit: 'reviews/s' });
       if (cpu) {
-        // Where the cores went during the load, per review: the servers' event loop (this process's main
-        // thread), the process's other threads (V8's compiler and GC, libuv's pool) without the load
-        // generator's, the load generator (a worker thread here; remote browsers in a deployment), git, PostgreSQL.
-        const consumers = {
-          'server-main-thread': [cpu.thread, "the servers' event loop (this process's main thread)"],
-          'helper-threads': [cpu.process - cpu.thread - cpu.loadGenerator, "this process's other threads: V8's compiler and garbage collector, libuv's pool"],
-          'load-generator': [cpu.loadGenerator, 'the reviewers (a worker thread of this process)'],
-          git: [cpu.children, 'git processes the servers ran and waited for'],
-          ...(databaseUrl ? { postgres: [cpu.postgres, 'PostgreSQL processes on this machine'] } : {}),
-        };
+        // Where the cores went during the load, per review: the servers' event loops, their other threads
+        // (V8's compiler and GC, libuv's pool), the load generator (a worker thread here; remote browsers
+        // in a deployment), git, PostgreSQL. One replica runs in this process (its main thread; the load
+        // generator's thread taken out of the rest); several run as processes of their own, and this
+        // process's main thread, which only waits for them, is left out.
+        const inProcess = serverPids.length === 0;
+        const consumers = inProcess
+          ? {
+              'server-main-thread': [cpu.thread, "the servers' event loop (this process's main thread)"],
+              'helper-threads': [cpu.process - cpu.thread - cpu.loadGenerator, "this process's other threads: V8's compiler and garbage collector, libuv's pool"],
+              'load-generator': [cpu.loadGenerator, 'the reviewers (a worker thread of this process)'],
+              git: [cpu.children, 'git processes the servers ran and waited for'],
+            }
+          : {
+              'server-main-thread': [cpu.serverThreads, `the ${replicas} replicas' event loops (each replica process's main thread), summed`],
+              'helper-threads': [cpu.serverProcesses - cpu.serverThreads, "the replica processes' other threads: V8's compiler and garbage collector, libuv's pool"],
+              'load-generator': [cpu.loadGenerator, 'the reviewers (a worker thread of the bench)'],
+              git: [cpu.serverChildren, 'git processes the replicas ran and waited for'],
+            };
+        if (databaseUrl) consumers.postgres = [cpu.postgres, 'PostgreSQL processes on this machine'];
         for (const [consumer, [ms, what]] of Object.entries(consumers)) {
           report({ name: `${prefix}.cpu-per-review.${consumer}`, detail: `CPU time of ${what} during the load, per review`, value: round(ms / latencies.length), unit: 'ms' });
         }
@@ -319,9 +330,9 @@ async function runOn(report, prefix, databaseUrl, replicas = 1) {
       let waitSum = 0;
       let waitCount = 0;
       for (const server of servers) {
-        const wait = (await server.metrics.commitLockWait.get()).values;
-        waitSum += wait.find((v) => v.metricName.endsWith('_sum'))?.value ?? 0;
-        waitCount += wait.find((v) => v.metricName.endsWith('_count'))?.value ?? 0;
+        const { sum, count } = await server.commitLockWait();
+        waitSum += sum;
+        waitCount += count;
       }
       report({ name: `${prefix}.commit-lock-wait.mean`, detail: `${waitCount} commits; time from asking for the commit lock to holding it`, value: round(waitCount ? (waitSum / waitCount) * 1000 : 0), unit: 'ms' });
       report({
@@ -335,12 +346,65 @@ async function runOn(report, prefix, databaseUrl, replicas = 1) {
         approvalsPerRequest: QUORUM,
       });
     } finally {
-      console.log = () => {};
       await Promise.all(servers.map((server) => server.close()));
-      console.log = log;
     }
   } finally {
-    console.log = log;
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The replicas under load: `url`, `pid` (null in this process), the commit-lock wait's sum (s) and
+ * count, and `close`. One replica is a server in this process, quiet. Several are `rewind serve`
+ * processes of their own, as deployed (each its own event loop, heap and V8 threads, logging as in
+ * production); in one process they would share one event loop, which no deployment does.
+ */
+async function startReplicas(replicas, configFile, dir) {
+  if (replicas === 1) {
+    const log = console.log;
+    console.log = () => {};
+    let server;
+    try {
+      server = await createRewindServer({ configFile, dataDir: join(dir, 'data-0'), host: '127.0.0.1', port: 0, log: () => {} });
+    } finally {
+      console.log = log;
+    }
+    return [
+      {
+        url: server.url,
+        pid: null,
+        commitLockWait: async () => {
+          const { values } = await server.metrics.commitLockWait.get();
+          const sample = (suffix) => values.find((v) => v.metricName.endsWith(suffix))?.value ?? 0;
+          return { sum: sample('_sum'), count: sample('_count') };
+        },
+        close: async () => {
+          console.log = () => {};
+          try {
+            await server.close();
+          } finally {
+            console.log = log;
+          }
+        },
+      },
+    ];
+  }
+  const started = [];
+  try {
+    // One after the other: the first one migrates the database.
+    for (let i = 0; i < replicas; i++) started.push(await startRewindProcess({ configFile, dataDir: join(dir, `data-${i}`) }));
+  } catch (error) {
+    await Promise.all(started.map((replica) => replica.kill('SIGKILL')));
+    throw error;
+  }
+  return started.map((replica) => ({
+    url: replica.url,
+    pid: replica.child.pid,
+    commitLockWait: async () => {
+      const text = await (await replica.api('/metrics')).text();
+      const sample = (suffix) => Number(new RegExp(`^rewind_commit_lock_wait_seconds${suffix} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { sum: sample('_sum'), count: sample('_count') };
+    },
+    close: () => replica.kill('SIGTERM'),
+  }));
 }

@@ -1,6 +1,7 @@
 // CPU time by consumer, for benches that load a server in this process: the calling thread, the whole
 // process (its other threads: V8's compiler and GC helpers, worker threads), the child processes it
-// waited for (git) and the PostgreSQL processes on this machine. Read from Linux's /proc, in ms; null
+// waited for (git) and the PostgreSQL processes on this machine; and for servers run as processes of
+// their own, the same three of each (its main thread, the whole process, the git it waited for). Read from Linux's /proc, in ms; null
 // elsewhere, and the bench then reports none. The figures say where a saturated machine's cores went,
 // which latency alone does not.
 import { execFileSync } from 'node:child_process';
@@ -45,11 +46,23 @@ function postgresCpuMs() {
   return total;
 }
 
-/** A snapshot to subtract from a later one; null without /proc. */
-export function cpuSnapshot() {
+/** Server processes of their own (by pid), summed: their main threads, the whole processes, their waited-for children. */
+function serverProcessesCpuMs(pids) {
+  const total = { serverThreads: 0, serverProcesses: 0, serverChildren: 0 };
+  for (const pid of pids) {
+    const whole = times(`/proc/${pid}/stat`);
+    total.serverThreads += times(`/proc/${pid}/task/${pid}/stat`).own;
+    total.serverProcesses += whole.own;
+    total.serverChildren += whole.children;
+  }
+  return total;
+}
+
+/** A snapshot to subtract from a later one, with `serverPids`' processes summed in; null without /proc. */
+export function cpuSnapshot(serverPids = []) {
   if (!available) return null;
   const process = times('/proc/self/stat');
-  return { thread: threadCpuMs(), process: process.own, children: process.children, postgres: postgresCpuMs() };
+  return { thread: threadCpuMs(), process: process.own, children: process.children, postgres: postgresCpuMs(), ...serverProcessesCpuMs(serverPids) };
 }
 
 /** What each consumer used between two snapshots, in ms. */

@@ -1,5 +1,6 @@
 /**
- * `rewind serve` as a child process, for the fault tests that kill it (tests/operations). It runs in a
+ * `rewind serve` as a child process, for the fault tests that kill it (tests/operations) and the
+ * approvals bench's replicas (bench/approvals-load.bench.mjs). It runs in a
  * process group of its own, so `kill('SIGKILL')` takes its git children with it, as the end of a
  * container does: a push that outlived its server would land after the server's death was noticed.
  */
