@@ -1,6 +1,7 @@
 /**
  * Which git commands the store's lookups cost: every command it runs is counted (head-follower.ts
- * after commits made elsewhere and its own, the range cache of git-revision-store.ts).
+ * after commits made elsewhere and its own, the range cache of git-revision-store.ts, the walk that
+ * answers newest-commit lookups asked together, newest-walk.ts).
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRepo } from './demo-repo.ts';
@@ -138,6 +139,49 @@ describe('GitRevisionStore.range', () => {
       expect(failed).toEqual(['git log failed', 'git log failed']);
       expect(await store.range({ paths: ['c/'], since: shas[0]!, until: shas[2]! })).toEqual([]);
       expect(rangeLogs(), 'the failed log and its retry').toHaveLength(4);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('Newest-commit lookups asked together (decision 061)', () => {
+  it('answers a cold burst of every target’s lookup with a few git logs, each answer the one its own git log gives', async () => {
+    // 30 targets: a first commit touches them all and quiet/; then 200 commits, six or seven per
+    // target. The walk for the burst's lookups lists fewer commits than that (four per lookup): quiet/,
+    // reached by none of them, is looked up alone after it, and so is none/, which nothing touches.
+    const targets = Array.from({ length: 30 }, (_, i) => `t${String(i).padStart(2, '0')}/`);
+    const everything = Object.fromEntries([...targets, 'quiet/'].map((dir) => [`${dir}values.yaml`, 'v0\n']));
+    const commits: ImportCommit[] = [{ ...commit(0, 'quiet/values.yaml', 'v0\n'), changes: everything }];
+    for (let i = 0; i < 200; i++) commits.push(commit(1 + i, `${targets[i % 30]}values.yaml`, `v${i + 1}\n`));
+    const { gitDir } = await createRepo(dirs.make('repo-'), commits, { branch: 'main' });
+    const asked = [...targets, 'quiet/', 'none/'];
+
+    // Each lookup on its own, one after the other: its own git log each.
+    const alone = await GitRevisionStore.open({ repoPath: gitDir, branch: 'main' });
+    const expected: string[][] = [];
+    try {
+      for (const dir of asked) expected.push((await alone.log({ paths: [dir], limit: 1 })).map((c) => c.sha));
+    } finally {
+      await alone.close();
+    }
+    expect(expected.at(-2), 'quiet/ has its one commit').toHaveLength(1);
+    expect(expected.at(-1), 'none/ has none').toEqual([]);
+
+    // All at once on a store that has answered none of them (a replica just started).
+    const store = await GitRevisionStore.open({ repoPath: gitDir, branch: 'main' });
+    try {
+      sent.length = 0;
+      const found = await Promise.all(asked.map(async (dir) => (await store.log({ paths: [dir], limit: 1 })).map((c) => c.sha)));
+      expect(found).toEqual(expected);
+      // What each log looked for: its -n and its paths.
+      const logs = sent.filter((args) => args.includes('log')).map((args) => [args[args.indexOf('-n') + 1], ...args.slice(args.indexOf('--') + 1)]);
+      const walks = logs.filter((log) => log.length > 2);
+      // The first four go at once, alone; those asked meanwhile share a walk; quiet/ and none/ go alone after it.
+      expect(logs.length, JSON.stringify(logs)).toBeLessThanOrEqual(8);
+      expect(walks.length).toBeGreaterThanOrEqual(1);
+      expect(walks.flat()).toContain('quiet/');
+      expect(logs.slice(logs.indexOf(walks[0]!))).toContainEqual(['1', 'quiet/']);
     } finally {
       await store.close();
     }

@@ -30,6 +30,7 @@ import { branchNames, checkedOutRefusal, locateGitDir, workTreesWith } from './r
 import { branchMoved, moveBranch, writeCommits } from './commit-writer.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { NewestCache } from './newest-cache.ts';
+import { NewestWalk } from './newest-walk.ts';
 import { HeadFollower } from './head-follower.ts';
 import { ensureCommitGraph } from './commit-graph.ts';
 import { GitError, runGit, type GitOptions } from './git-cli.ts';
@@ -87,6 +88,8 @@ export class GitRevisionStore implements RevisionStore {
   private readonly newest = new NewestCache();
   /** Carries those answers to a head moved by commits not made here (head-follower.ts). */
   private readonly follower: HeadFollower;
+  /** Looks those answers up, many with one `git log` when they queue (newest-walk.ts). */
+  private readonly newestWalk: NewestWalk;
   /** Whether git attributes outside the trees could apply (git-attributes.ts), read once. */
   private attributesOutside: Promise<boolean> | undefined;
 
@@ -106,6 +109,12 @@ export class GitRevisionStore implements RevisionStore {
     this.batch = new CatFileBatch(gitDir);
     this.membership = new BranchMembership((args, opts) => this.git(args, opts), options.branchSetDelayMs ?? 1000);
     this.follower = new HeadFollower((args) => this.git(args), this.newest);
+    this.newestWalk = new NewestWalk({
+      // `at: start`: what it finds is remembered on the branch only when start is known there (newestAt decides).
+      lookUp: ({ start, paths, pathspec }) => this.logUncached({ paths, limit: 1, at: start }, pathspec, start),
+      scan: (start, specs, limit) => this.scan([start], { kind: 'some', specs: [...specs] }, ['-n', String(limit)]),
+      toRecord: (raw, paths) => this.toRecord(raw, paths),
+    });
   }
 
   /**
@@ -191,10 +200,18 @@ export class GitRevisionStore implements RevisionStore {
     if (query.after === undefined && query.limit === 1) {
       const notes = await this.readNotesHead();
       if (query.at === undefined) await this.follower.follow(start, notes);
-      const found = await this.newest.get(start, notes, query.paths, () => this.logUncached(query, pathspec, start));
+      const found = await this.newest.get(start, notes, query.paths, () => this.newestAt(start, query, pathspec));
       return found.map((record) => ({ ...record, author: { ...record.author }, paths: [...record.paths] }));
     }
     return this.logUncached(query, pathspec, start);
+  }
+
+  /** A newest-commit lookup not cached: with others asked meanwhile when they queue (decision 061). */
+  private async newestAt(start: string, query: LogQuery, pathspec: GitPathspec): Promise<CommitRecord[]> {
+    const found = await this.newestWalk.newest({ start, paths: query.paths, pathspec });
+    // As logUncached: a commit found from the branch head (or from a commit known on it) is on the branch.
+    if (query.at === undefined || this.membership.knows(query.at)) for (const record of found) this.membership.remember(record.sha);
+    return found;
   }
 
   private async logUncached(query: LogQuery, pathspec: GitPathspec, first: string): Promise<CommitRecord[]> {

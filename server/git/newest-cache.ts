@@ -5,7 +5,8 @@
  * answer share one `git log`. After a commit the store made itself, answers for the paths it did not
  * touch are carried to the new head (decision 041): a queue of commits to other targets costs no
  * `git log` for each plan check under the commit lock. After commits made elsewhere (a peer's,
- * fetched; a push), head-follower.ts carries them the same way (decision 059).
+ * fetched; a push), head-follower.ts carries them the same way (decision 059). The answers not known
+ * are looked up by newest-walk.ts, many with one `git log` when they queue (decision 061).
  */
 import type { CommitRecord } from '#core/ports.ts';
 import { matchesAny } from '#core/target-config.ts';

@@ -20,7 +20,7 @@
  * append to its commit, so audit events are numbered in commit order and an audit page never skips one.
  * The transaction itself (`SqlTx`, sql-request-tx.ts) sends PostgreSQL what it can in fewer round trips
  * (decision 057), and reads of single requests that queue for the reader pool share one statement
- * (coalesced-reads.ts, decision 058).
+ * (core/coalesced-reads.ts, decision 058).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
@@ -50,7 +50,7 @@ import { scopedTx, scopeRequests } from '#core/transaction-scope.ts';
 import { transactionLockStatement } from './transaction-locks.ts';
 import { inlineStatement } from './inline-statement.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
-import { CoalescedReads } from './coalesced-reads.ts';
+import { CoalescedReads } from '#core/coalesced-reads.ts';
 import {
   checkLimit,
   decodeAuditCursor,

@@ -1,9 +1,10 @@
 /**
- * Reads by key that share statements when they queue (decision 058): while `maxInFlight` reads are
- * running, the keys asked meanwhile wait here, and the next statement reads all of them at once (each
- * key once, at most `maxBatch`). Below that limit a read is sent at once, alone, so a quiet replica
- * waits for nothing. A burst of reviews reads the same few requests hundreds of times: one statement
- * per round trip of the reader pool instead of one per review.
+ * Reads by key that share one read when they queue: while `maxInFlight` reads are running, the keys
+ * asked meanwhile wait here, and the next read takes all of them at once (each key once, at most
+ * `maxBatch`). Below that limit a read is sent at once, alone, so a quiet replica waits for nothing.
+ * A burst of reviews reads the same few requests hundreds of times: one PostgreSQL statement per round
+ * trip of the reader pool instead of one per review (decision 058). A cold replica asks every target's
+ * newest commit at once: one `git log` for all of them (decision 061).
  *
  * A read sent later sees at least what one sent at once would have: it waits only for statements that
  * started before it was asked, so it is sent after it was asked, and sees every commit that finished
