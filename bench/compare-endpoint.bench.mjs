@@ -40,6 +40,7 @@ import { clearTextCaches } from '#core/yaml-documents.ts';
 import { createApiApp } from '#server/api/app.ts';
 import { importCommits, initRepo } from '#server/git/fast-import.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
+import { median, round } from './stats.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -245,13 +246,6 @@ async function syntheticRepo(lines) {
 
 // --- Timing ----------------------------------------------------------------------------------------
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const round = (ms) => Math.round(ms * 100) / 100;
 const load1 = () => round(loadavg()[0]);
 
 const TARGET = {

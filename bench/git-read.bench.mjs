@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { CatFileBatch } from '#server/git/cat-file-batch.ts';
 import { runGit } from '#server/git/git-cli.ts';
 import { initRepo } from '#server/git/fast-import.ts';
+import { median } from './stats.mjs';
 
 const execFileAsync = promisify(execFile);
 const SIZE = 48 * 1024;
@@ -18,12 +19,6 @@ function manifest() {
   let text = 'image:\n  repository: registry.example.com/acme/payments\n  tag: v2.14.0\nenv:\n';
   for (let i = 0; text.length < SIZE; i++) text += `  - name: SETTING_${i}\n    value: "${(i * 7919) % 100_003}"\n`;
   return text.slice(0, SIZE - 1) + '\n';
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export async function run(report) {

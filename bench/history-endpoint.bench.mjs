@@ -15,6 +15,7 @@ import { defaultLayout } from '#core/target-config.ts';
 import { createApiApp } from '#server/api/app.ts';
 import { importCommits, initRepo } from '#server/git/fast-import.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
+import { median, round } from './stats.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -118,14 +119,6 @@ async function syntheticRepo() {
   renameSync(building, dir);
   return { dir, built: performance.now() - started };
 }
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const round = (ms) => Math.round(ms * 100) / 100;
 
 export async function run(report) {
   const { dir, built } = await syntheticRepo();

@@ -24,6 +24,7 @@ import { defaultLayout } from '#core/target-config.ts';
 import { importCommits, initRepo } from '#server/git/fast-import.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
 import { SqlRequestStore } from '#server/sql/sql-request-store.ts';
+import { median, round } from './stats.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -52,12 +53,6 @@ function manifest(service, i, build) {
     `  replicas: ${2 + (build % 3)}\n  template:\n    spec:\n      containers:\n        - name: app\n` +
     `          image: registry.example.com/acme/${service}:v1.${build}.0\n          env:\n${env}`
   );
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function git(gitDir, args, options = {}) {
@@ -147,8 +142,7 @@ export async function run(report) {
     });
     const scratch = join(dir, 'scratch');
     mkdirSync(scratch);
-    const round = (ms) => Math.round(ms * 100) / 100;
-    try {
+        try {
       for (const [mode, label, expected] of [
         ['service', 'service (50 files of a 500-file target)', 50],
         ['full', 'full (80 files of a 500-file target)', 80],

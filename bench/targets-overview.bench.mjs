@@ -16,6 +16,7 @@ import { NoClusterStatus } from '#core/no-cluster-status.ts';
 import { createApiApp } from '#server/api/app.ts';
 import { importCommits, initRepo } from '#server/git/fast-import.ts';
 import { GitRevisionStore } from '#server/git/git-revision-store.ts';
+import { median, round } from './stats.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -48,14 +49,6 @@ async function makeRepo(dir) {
   await execFileAsync('git', ['--git-dir', gitDir, 'commit-graph', 'write', '--reachable', '--changed-paths']);
   return gitDir;
 }
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const round = (ms) => Math.round(ms * 100) / 100;
 
 export async function run(report) {
   const dir = mkdtempSync(join(tmpdir(), 'rewind-bench-overview-'));
