@@ -1,9 +1,9 @@
 // CPU time by consumer, for benches that load a server in this process: the calling thread, the whole
 // process (its other threads: V8's compiler and GC helpers, worker threads), the child processes it
-// waited for (git) and the PostgreSQL processes on this machine; and for servers run as processes of
-// their own, the same three of each (its main thread, the whole process, the git it waited for). Read from Linux's /proc, in ms; null
-// elsewhere, and the bench then reports none. The figures say where a saturated machine's cores went,
-// which latency alone does not.
+// waited for (git) and the PostgreSQL processes on this machine; for servers run as processes of their
+// own, the same three of each (its main thread, the whole process, the git it waited for). Read from
+// Linux's /proc, in ms; null elsewhere, and the bench then reports none. The figures say where a
+// saturated machine's cores went, which latency alone does not.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 

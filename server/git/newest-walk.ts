@@ -52,13 +52,9 @@ export class NewestWalk {
 
   constructor(
     private readonly deps: NewestWalkDeps,
-    options: { walksAtOnce?: number; lookupsPerWalk?: number; walkLimit?: (lookups: number) => number } = {},
+    options: { walksAtOnce?: number } = {},
   ) {
-    const walkLimit = options.walkLimit ?? walkLimitFor;
-    this.reads = new CoalescedReads((keys) => this.answer(keys, walkLimit), {
-      maxInFlight: options.walksAtOnce ?? WALKS_AT_ONCE,
-      maxBatch: options.lookupsPerWalk ?? LOOKUPS_PER_WALK,
-    });
+    this.reads = new CoalescedReads((keys) => this.answer(keys), { maxInFlight: options.walksAtOnce ?? WALKS_AT_ONCE, maxBatch: LOOKUPS_PER_WALK });
   }
 
   /** The newest commit from `lookup.start` touching `lookup.paths`, as `[record]`, or `[]` when none does. */
@@ -68,7 +64,7 @@ export class NewestWalk {
     return (await this.reads.get(key)) ?? [];
   }
 
-  private async answer(keys: string[], walkLimit: (lookups: number) => number): Promise<Map<string, CommitRecord[]>> {
+  private async answer(keys: string[]): Promise<Map<string, CommitRecord[]>> {
     const byStart = new Map<string, [string, NewestLookup][]>();
     for (const key of keys) {
       const lookup = this.asked.get(key)!;
@@ -78,18 +74,18 @@ export class NewestWalk {
       byStart.set(lookup.start, group);
     }
     const answers = new Map<string, CommitRecord[]>();
-    await Promise.all([...byStart].map(([start, group]) => this.walk(start, group, walkLimit, answers)));
+    await Promise.all([...byStart].map(([start, group]) => this.walk(start, group, answers)));
     return answers;
   }
 
-  private async walk(start: string, group: [string, NewestLookup][], walkLimit: (lookups: number) => number, answers: Map<string, CommitRecord[]>): Promise<void> {
+  private async walk(start: string, group: [string, NewestLookup][], answers: Map<string, CommitRecord[]>): Promise<void> {
     // Only plain pathspecs are joined; a lookup of every path ('all') goes alone.
     const joinable = group.filter(([, lookup]) => lookup.pathspec.kind === 'some');
     const alone = joinable.length > 1 ? group.filter(([, lookup]) => lookup.pathspec.kind !== 'some') : [...group];
     if (joinable.length > 1) {
       const open = new Map(joinable);
       const specs = [...new Set(joinable.flatMap(([, lookup]) => (lookup.pathspec.kind === 'some' ? lookup.pathspec.specs : [])))];
-      const limit = walkLimit(joinable.length);
+      const limit = walkLimitFor(joinable.length);
       const listed = await this.deps.scan(start, specs, limit);
       for (const raw of listed) {
         for (const [key, lookup] of open) {
